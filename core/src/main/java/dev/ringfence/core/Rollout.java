@@ -1,0 +1,87 @@
+package dev.ringfence.core;
+
+import dev.ringfence.core.plan.LintReport;
+import java.util.List;
+
+/**
+ * One rollout, managed by a {@link RolloutEngine}. Handles are cheap and thread-safe; every command
+ * is written to the store before it takes effect, and a refused command changes nothing.
+ */
+public interface Rollout {
+
+  /** @return the rollout's id */
+  String id();
+
+  /** @return what is rolled out, by which plan */
+  RolloutSpec spec();
+
+  /** @return the current state */
+  RolloutState state();
+
+  /** @return a consistent view of the rollout */
+  RolloutStatus status();
+
+  /** @return the plan lint's findings, including the overridden ones with their reasons */
+  LintReport lintReport();
+
+  /**
+   * Which version an endpoint gets. Lock-free, and allocation-free unless the endpoint is admitted
+   * just now.
+   *
+   * @param endpointId the endpoint's stable id
+   * @param attributes what is known about the endpoint
+   * @param currentVersion the version it runs now
+   * @return OFFER, STAY, REVERT or HOLD, with the ring and the reason
+   * @throws InvalidInputException if the id is blank, the attributes null or the version negative
+   * @throws UnknownVersionException if the version is above the candidate
+   */
+  Decision decide(String endpointId, EndpointAttributes attributes, long currentVersion);
+
+  /**
+   * Opens the first ring.
+   *
+   * @throws IllegalStateTransitionException unless PLANNED
+   * @throws FreezeWindowException inside a freeze window
+   */
+  void start();
+
+  /**
+   * Stops admitting endpoints; exposed endpoints keep the candidate, a FAIL still halts.
+   *
+   * @param reason why, recorded
+   * @throws IllegalStateTransitionException unless RUNNING
+   */
+  void pause(String reason);
+
+  /**
+   * Continues a paused rollout in the same ring.
+   *
+   * @param reason why, recorded
+   * @throws IllegalStateTransitionException unless PAUSED
+   */
+  void resume(String reason);
+
+  /**
+   * Stops the rollout for good and rolls back every exposed endpoint at once.
+   *
+   * @param reason why, recorded
+   * @throws IllegalStateTransitionException if already halted or finished
+   */
+  void halt(String reason);
+
+  /**
+   * Withdraws the rollout: closes it before start, halts and rolls back after.
+   *
+   * @param reason why, recorded
+   * @throws IllegalStateTransitionException if already halted or finished
+   */
+  void abort(String reason);
+
+  /**
+   * Exposed endpoints that have not reported the baseline again, sorted; empty unless rolling back
+   * or rolled back.
+   *
+   * @return endpoint ids
+   */
+  List<String> stragglers();
+}

@@ -1,0 +1,31 @@
+package dev.ringfence.core;
+
+import dev.ringfence.core.gate.Verdict;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A consistent view of one rollout at one moment, for status pages and logs.
+ *
+ * @param rolloutId the rollout
+ * @param channel its channel
+ * @param state its state
+ * @param ringIndex the open ring, -1 before start
+ * @param ringName the open ring's name, empty before start
+ * @param ringOpenedAt when the open ring opened, null before start
+ * @param exposedPerRing endpoints admitted while each ring was open
+ * @param exposedTotal endpoints admitted in all
+ * @param revertedCount exposed endpoints that reported the baseline again during the rollback
+ * @param lastVerdict the most recent journaled verdict, or null
+ * @param cause the cause of the most recent transition, empty before the first
+ */
+public record RolloutStatus(String rolloutId, String channel, RolloutState state, int ringIndex, String ringName,
+    @Nullable Instant ringOpenedAt, List<Long> exposedPerRing, long exposedTotal, long revertedCount, @Nullable Verdict lastVerdict,
+    String cause) {
+
+  /** Copies the list. */
+  public RolloutStatus {
+    exposedPerRing = List.copyOf(exposedPerRing);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.ringfence.core;
+
+/**
+ * The {@link dev.ringfence.core.store.RolloutStore} could not durably record an entry.
+ *
+ * <p>Whatever the entry described did not take effect: the engine writes before it acts.
+ */
+public final class StoreException extends RingfenceException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what could not be written and where
+   * @param cause the underlying failure, if any
+   */
+  public StoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what could not be written and where
+   */
+  public StoreException(String message) {
+    super(message);
+  }
+}

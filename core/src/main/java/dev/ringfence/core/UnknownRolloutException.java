@@ -1,0 +1,16 @@
+package dev.ringfence.core;
+
+/** A rollout id was used that the engine does not know. */
+public final class UnknownRolloutException extends RingfenceException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param rolloutId the id that was asked for
+   */
+  public UnknownRolloutException(String rolloutId) {
+    super("rolloutId: no rollout '" + rolloutId
+        + "' exists in this engine; create it with RolloutEngine.createRollout first");
+  }
+}

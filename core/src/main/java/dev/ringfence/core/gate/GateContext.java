@@ -1,0 +1,51 @@
+package dev.ringfence.core.gate;
+
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.Ring;
+import java.time.Duration;
+import java.time.Instant;
+
+/** What a {@link Gate} may read when it judges the open ring. Valid only during the call. */
+public interface GateContext {
+
+  /** @return the rollout's id */
+  String rolloutId();
+
+  /** @return the channel being rolled out */
+  String channel();
+
+  /** @return the baseline version */
+  long baselineVersion();
+
+  /** @return the candidate version */
+  long candidateVersion();
+
+  /** @return the plan */
+  Plan plan();
+
+  /** @return index of the ring being judged */
+  int ringIndex();
+
+  /** @return the ring being judged */
+  default Ring ring() {
+    return plan().rings().get(ringIndex());
+  }
+
+  /** @return when the ring opened, from the engine's clock */
+  Instant ringOpenedAt();
+
+  /** @return now, from the engine's clock */
+  Instant now();
+
+  /** @return how long the ring has been open (zero if the clock went backwards) */
+  default Duration openFor() {
+    Duration open = Duration.between(ringOpenedAt(), now());
+    return open.isNegative() ? Duration.ZERO : open;
+  }
+
+  /** @return endpoints admitted while this ring was open */
+  long exposedInRing();
+
+  /** @return endpoints admitted over the whole rollout, all rings */
+  long exposedTotal();
+}

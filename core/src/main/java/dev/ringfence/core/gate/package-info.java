@@ -1,0 +1,7 @@
+/**
+ * The gate SPI that decides whether the next ring may open, the verdicts gates return, and the built-in time-and-sample gate.
+ */
+@NullMarked
+package dev.ringfence.core.gate;
+
+import org.jspecify.annotations.NullMarked;

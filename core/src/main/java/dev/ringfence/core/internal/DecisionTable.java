@@ -1,0 +1,61 @@
+package dev.ringfence.core.internal;
+
+import dev.ringfence.core.Decision;
+import dev.ringfence.core.Decision.Kind;
+import dev.ringfence.core.RolloutSpec;
+import dev.ringfence.core.plan.Ring;
+import java.util.List;
+
+/**
+ * Every decision a rollout can give, built once when the rollout is created so that the decision
+ * path allocates nothing.
+ */
+final class DecisionTable {
+
+  final Decision[] offer;
+  final Decision[] holdCapReached;
+  final Decision stayOutside;
+  final Decision stayHeldTier;
+  final Decision stayNotStarted;
+  final Decision stayAborted;
+  final Decision holdPaused;
+  final Decision holdVelocity;
+  final Decision holdStore;
+  final Decision revert;
+  final Decision stayHalted;
+  final Decision offerCompleted;
+  final Decision stayCompleted;
+
+  DecisionTable(RolloutSpec spec) {
+    long candidate = spec.candidateVersion();
+    long baseline = spec.baselineVersion();
+    List<Ring> rings = spec.plan().rings();
+    int last = rings.size() - 1;
+    offer = new Decision[rings.size()];
+    holdCapReached = new Decision[rings.size()];
+    for (int i = 0; i < rings.size(); i++) {
+      String name = rings.get(i).name();
+      offer[i] = new Decision(Kind.OFFER, candidate, i, name, "admitted to ring '" + name + "'");
+      holdCapReached[i] = new Decision(Kind.HOLD, baseline, i, name, "in the cohort, but ring '" + name
+          + "' reached its cap of " + rings.get(i).cap() + "; ask again when the next ring opens");
+    }
+    stayOutside = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "outside the open rings");
+    stayHeldTier = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
+        "tier is held until the last ring opens");
+    stayNotStarted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout not started");
+    stayAborted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout aborted before it started");
+    holdPaused = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+        "rollout paused: no new endpoints are admitted");
+    holdVelocity = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+        "velocity limit of " + spec.plan().maxNewExposuresPerHour() + " new exposures per hour reached");
+    holdStore = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+        "the rollout store cannot record the admission; holding until it can");
+    revert = new Decision(Kind.REVERT, baseline, Decision.NO_RING, "", "rollout halted: revert to baseline "
+        + baseline);
+    stayHalted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout halted; never exposed");
+    offerCompleted = new Decision(Kind.OFFER, candidate, last, rings.get(last).name(),
+        "rollout completed: candidate released");
+    stayCompleted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
+        "rollout completed; outside its selectors");
+  }
+}

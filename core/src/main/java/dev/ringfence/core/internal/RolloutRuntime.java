@@ -1,0 +1,574 @@
+package dev.ringfence.core.internal;
+
+import dev.ringfence.core.Cohort;
+import dev.ringfence.core.Decision;
+import dev.ringfence.core.EndpointAttributes;
+import dev.ringfence.core.FreezeWindowException;
+import dev.ringfence.core.IllegalStateTransitionException;
+import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.core.RingfenceException;
+import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutSpec;
+import dev.ringfence.core.RolloutState;
+import dev.ringfence.core.RolloutStatus;
+import dev.ringfence.core.StoreException;
+import dev.ringfence.core.Trigger;
+import dev.ringfence.core.UnknownVersionException;
+import dev.ringfence.core.gate.Gate;
+import dev.ringfence.core.gate.Verdict;
+import dev.ringfence.core.plan.FreezeWindow;
+import dev.ringfence.core.plan.LintReport;
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.Ring;
+import dev.ringfence.core.plan.Selector;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.RolloutStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One rollout: its state machine, its admissions and its decisions.
+ *
+ * <p>Concurrency: decisions read a volatile {@link Snapshot} and a concurrent admission map and take
+ * no lock. Transitions, gate evaluation and rollback bookkeeping run under {@code lock}; each writes
+ * its journal entry to the store before it swaps the snapshot, so a refused write changes nothing.
+ */
+final class RolloutRuntime implements Rollout {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutRuntime.class);
+  private static final int STRAGGLERS_IN_CAUSE = 20;
+
+  private final RolloutSpec spec;
+  private final String id;
+  private final Plan plan;
+  private final Gate[] gates;
+  private final LintReport lint;
+  private final Clock clock;
+  private final RolloutStore store;
+  private final EventBus events;
+
+  private final Cohort cohort;
+  private final Selector[] selectors;
+  private final int[] shares;
+  private final long[] caps;
+  private final Set<String> heldTiers;
+  private final int lastRing;
+  private final Integer[] ringBoxes;
+  private final DecisionTable decisions;
+  private final long baseline;
+  private final long candidate;
+
+  /** Endpoint id to the ring it was admitted in. Never shrinks: nothing is forgotten by a rollback. */
+  private final ConcurrentHashMap<String, Integer> admitted = new ConcurrentHashMap<>();
+  private final AtomicLongArray admittedPerRing;
+  private final Set<String> reverted = ConcurrentHashMap.newKeySet();
+  private final TokenBucket velocity;
+
+  private final Object lock = new Object();
+  private volatile Snapshot snapshot = Snapshot.INITIAL;
+  // Guarded by lock.
+  private Verdict lastVerdict;
+  private int lastVerdictRing = -1;
+  private FreezeWindow deferredBy;
+
+  RolloutRuntime(RolloutSpec spec, Gate[] gates, LintReport lint, Clock clock, RolloutStore store, EventBus events,
+      long recentAdmissions) {
+    this.spec = spec;
+    this.id = spec.id();
+    this.plan = spec.plan();
+    this.gates = gates.clone();
+    this.lint = lint;
+    this.clock = clock;
+    this.store = store;
+    this.events = events;
+    this.cohort = Cohort.withSalt(spec.salt());
+    List<Ring> rings = plan.rings();
+    int n = rings.size();
+    this.selectors = new Selector[n];
+    this.shares = new int[n];
+    this.caps = new long[n];
+    this.ringBoxes = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      selectors[i] = rings.get(i).selector();
+      shares[i] = rings.get(i).share();
+      caps[i] = rings.get(i).cap();
+      ringBoxes[i] = i;
+    }
+    this.heldTiers = plan.heldTiers();
+    this.lastRing = n - 1;
+    this.decisions = new DecisionTable(spec);
+    this.baseline = spec.baselineVersion();
+    this.candidate = spec.candidateVersion();
+    this.admittedPerRing = new AtomicLongArray(n);
+    this.velocity = plan.hasVelocityLimit()
+        ? new TokenBucket(clock, plan.maxNewExposuresPerHour(), recentAdmissions)
+        : null;
+  }
+
+  // ---------------------------------------------------------------- decisions (hot path)
+
+  @Override
+  public Decision decide(String endpointId, EndpointAttributes attributes, long currentVersion) {
+    if (endpointId == null || endpointId.isBlank()) {
+      throw new InvalidInputException("endpointId", "is null or blank; every endpoint needs a stable, non-blank id");
+    }
+    if (attributes == null) {
+      throw new InvalidInputException("attributes", "is null; pass EndpointAttributes.UNKNOWN when nothing is known");
+    }
+    if (currentVersion < 0) {
+      throw new InvalidInputException("currentVersion", currentVersion + " is negative; versions start at 0");
+    }
+    if (currentVersion > candidate) {
+      throw new UnknownVersionException(id, currentVersion, candidate);
+    }
+    Snapshot s = snapshot;
+    switch (s.state()) {
+      case RUNNING:
+      case PAUSED: {
+        Integer ring = admitted.get(endpointId);
+        if (ring != null) {
+          return decisions.offer[ring];
+        }
+        Decision outside = outside(endpointId, attributes, s.ringIndex());
+        if (outside != null) {
+          return outside;
+        }
+        return s.state() == RolloutState.PAUSED ? decisions.holdPaused : admit(endpointId, s.ringIndex());
+      }
+      case HALTED:
+      case ROLLING_BACK:
+      case ROLLED_BACK:
+        return decideHalted(endpointId, currentVersion, s.state());
+      case COMPLETED:
+        return outside(endpointId, attributes, lastRing) == null ? decisions.offerCompleted : decisions.stayCompleted;
+      case ABORTED:
+        return decisions.stayAborted;
+      case PLANNED:
+      default:
+        return decisions.stayNotStarted;
+    }
+  }
+
+  /**
+   * Whether the endpoint is outside every ring up to {@code ringIndex}.
+   *
+   * @return null when it is in a cohort, else the STAY decision that says why not
+   */
+  private Decision outside(String endpointId, EndpointAttributes attributes, int ringIndex) {
+    if (ringIndex < lastRing && !heldTiers.isEmpty() && heldTiers.contains(attributes.tier())) {
+      return decisions.stayHeldTier;
+    }
+    int bucket = -1;
+    for (int i = 0; i <= ringIndex; i++) {
+      if (shares[i] > 0 && selectors[i].matches(attributes)) {
+        if (bucket < 0) {
+          bucket = cohort.bucket(endpointId);
+        }
+        if (bucket < shares[i]) {
+          return null;
+        }
+      }
+    }
+    return decisions.stayOutside;
+  }
+
+  private Decision admit(String endpointId, int ring) {
+    if (!reserve(ring)) {
+      return decisions.holdCapReached[ring];
+    }
+    if (velocity != null && !velocity.tryAcquire()) {
+      admittedPerRing.decrementAndGet(ring);
+      return decisions.holdVelocity;
+    }
+    JournalEntry.Admitted entry = new JournalEntry.Admitted(id, clock.instant(), endpointId, ring);
+    try {
+      // Written before it takes effect. A concurrent duplicate may be journaled twice; replay keeps the first.
+      store.append(entry);
+    } catch (RuntimeException e) {
+      release(ring);
+      LOG.warn("rollout '{}': cannot record the admission of '{}'; answering HOLD", id, endpointId, e);
+      return decisions.holdStore;
+    }
+    Integer previous = admitted.putIfAbsent(endpointId, ringBoxes[ring]);
+    if (previous != null) {
+      release(ring);
+      return decisions.offer[previous];
+    }
+    events.publish(entry);
+    // A halt that raced with this admission wins: the endpoint is exposed, so it is told to revert.
+    return snapshot.state().isHalted() ? decisions.revert : decisions.offer[ring];
+  }
+
+  private boolean reserve(int ring) {
+    long cap = caps[ring];
+    while (true) {
+      long current = admittedPerRing.get(ring);
+      if (current >= cap) {
+        return false;
+      }
+      if (admittedPerRing.compareAndSet(ring, current, current + 1)) {
+        return true;
+      }
+    }
+  }
+
+  private void release(int ring) {
+    admittedPerRing.decrementAndGet(ring);
+    if (velocity != null) {
+      velocity.refund();
+    }
+  }
+
+  private Decision decideHalted(String endpointId, long currentVersion, RolloutState state) {
+    boolean exposed = admitted.containsKey(endpointId);
+    if (!exposed && currentVersion != candidate) {
+      return decisions.stayHalted;
+    }
+    if (exposed && state == RolloutState.ROLLING_BACK && currentVersion == baseline
+        && !reverted.contains(endpointId)) {
+      markReverted(endpointId);
+    }
+    return decisions.revert;
+  }
+
+  private void markReverted(String endpointId) {
+    JournalEntry.Reverted entry = new JournalEntry.Reverted(id, clock.instant(), endpointId);
+    try {
+      store.append(entry);
+      reverted.add(endpointId);
+    } catch (RuntimeException e) {
+      LOG.warn("rollout '{}': cannot record that '{}' is back on baseline; will record it on its next report",
+          id, endpointId, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  @Override
+  public void start() {
+    synchronized (lock) {
+      Snapshot s = snapshot;
+      if (s.state() == RolloutState.PLANNED) {
+        Optional<FreezeWindow> freeze = plan.freezeAt(clock.instant());
+        if (freeze.isPresent()) {
+          throw new FreezeWindowException(id, freeze.get().to(), freeze.get().reason());
+        }
+      }
+      transition(Trigger.START, "started by operator; opening ring '" + plan.rings().get(0).name() + "'", null);
+    }
+  }
+
+  @Override
+  public void pause(String reason) {
+    String why = requireReason(reason);
+    synchronized (lock) {
+      transition(Trigger.PAUSE, "paused by operator: " + why, null);
+    }
+  }
+
+  @Override
+  public void resume(String reason) {
+    String why = requireReason(reason);
+    synchronized (lock) {
+      transition(Trigger.RESUME, "resumed by operator: " + why, null);
+    }
+  }
+
+  @Override
+  public void halt(String reason) {
+    String why = requireReason(reason);
+    synchronized (lock) {
+      transition(Trigger.HALT, "halted by operator: " + why, null);
+      beginRollback();
+    }
+  }
+
+  @Override
+  public void abort(String reason) {
+    String why = requireReason(reason);
+    synchronized (lock) {
+      transition(Trigger.ABORT, "aborted by operator: " + why, null);
+      if (snapshot.state() == RolloutState.HALTED) {
+        beginRollback();
+      }
+    }
+  }
+
+  private static String requireReason(String reason) {
+    if (reason == null || reason.isBlank()) {
+      throw new InvalidInputException("reason", "is blank; every command is recorded with a reason");
+    }
+    return reason.strip();
+  }
+
+  /** Runs one transition; the caller holds {@code lock}. Journals first; a refusal changes nothing. */
+  private void transition(Trigger trigger, String cause, Verdict verdict) {
+    Snapshot s = snapshot;
+    RolloutState to = s.state().next(trigger)
+        .orElseThrow(() -> new IllegalStateTransitionException(id, s.state(), trigger));
+    int ring = s.ringIndex();
+    if (trigger == Trigger.START) {
+      ring = 0;
+    } else if (trigger == Trigger.ADVANCE) {
+      ring = s.ringIndex() + 1;
+    }
+    JournalEntry.Transitioned entry = new JournalEntry.Transitioned(id, s.sequence() + 1, clock.instant(),
+        s.state(), to, trigger, ring, cause, verdict);
+    store.append(entry);
+    snapshot = apply(s, entry);
+    LOG.info("rollout '{}': {} -> {} ({}): {}", id, s.state(), to, trigger, cause);
+    events.publish(entry);
+  }
+
+  /** The snapshot after a transition; shared by live transitions and replay so both agree exactly. */
+  private static Snapshot apply(Snapshot s, JournalEntry.Transitioned entry) {
+    Instant openedAt = entry.trigger() == Trigger.START || entry.trigger() == Trigger.ADVANCE
+        ? entry.at() : s.ringOpenedAt();
+    Instant rollbackStarted = entry.trigger() == Trigger.BEGIN_ROLLBACK ? entry.at() : s.rollbackStartedAt();
+    return new Snapshot(entry.to(), entry.ringIndex(), openedAt, entry.sequence(), entry.cause(), rollbackStarted);
+  }
+
+  /** HALTED goes on to ROLLING_BACK at once; if the store refuses, the next tick tries again. */
+  private void beginRollback() {
+    try {
+      transition(Trigger.BEGIN_ROLLBACK, "rolling back " + admitted.size() + " exposed endpoints to baseline "
+          + baseline + " without waiting for bake time", null);
+    } catch (StoreException e) {
+      LOG.error("rollout '{}': halted, but cannot record the start of the rollback; retrying on the next tick", id, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- tick
+
+  void tick() {
+    synchronized (lock) {
+      try {
+        Snapshot s = snapshot;
+        switch (s.state()) {
+          case RUNNING:
+          case PAUSED:
+            judge(s);
+            break;
+          case HALTED:
+            beginRollback();
+            break;
+          case ROLLING_BACK:
+            finishRollbackIfDone(s);
+            break;
+          default:
+            break;
+        }
+      } catch (StoreException e) {
+        LOG.error("rollout '{}': the store refused an entry; nothing changed, retrying on the next tick", id, e);
+      }
+    }
+  }
+
+  private void judge(Snapshot s) {
+    int ring = s.ringIndex();
+    Instant now = clock.instant();
+    RuntimeGateContext context = new RuntimeGateContext(spec, ring, s.ringOpenedAt(), now,
+        admittedPerRing.get(ring), admitted.size());
+    Verdict verdict;
+    try {
+      verdict = gates[ring].evaluate(context);
+      if (verdict == null) {
+        verdict = Verdict.error(gateName(ring), new NullPointerException("the gate returned null"));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("rollout '{}': gate of ring '{}' threw", id, ringName(ring), e);
+      verdict = Verdict.error(gateName(ring), e);
+    }
+    recordVerdict(ring, verdict, now);
+    switch (verdict.outcome()) {
+      case FAIL:
+        transition(Trigger.GATE_FAIL, "ring '" + ringName(ring) + "' failed its gate: " + verdict.reason(), verdict);
+        beginRollback();
+        break;
+      case ERROR:
+        if (s.state() == RolloutState.RUNNING) {
+          transition(Trigger.GATE_ERROR, "the gate of ring '" + ringName(ring) + "' broke: " + verdict.reason()
+              + "; paused until an operator resumes", verdict);
+        }
+        break;
+      case PASS:
+        if (s.state() == RolloutState.RUNNING) {
+          advanceIfDue(s, verdict, now);
+        }
+        break;
+      case INCONCLUSIVE:
+      default:
+        break;
+    }
+  }
+
+  private void recordVerdict(int ring, Verdict verdict, Instant now) {
+    if (ring == lastVerdictRing && lastVerdict != null && lastVerdict.outcome() == verdict.outcome()) {
+      return;
+    }
+    JournalEntry.VerdictRecorded entry = new JournalEntry.VerdictRecorded(id, now, ring, verdict);
+    store.append(entry);
+    lastVerdict = verdict;
+    lastVerdictRing = ring;
+    events.publish(entry);
+  }
+
+  private void advanceIfDue(Snapshot s, Verdict verdict, Instant now) {
+    int ring = s.ringIndex();
+    Ring current = plan.rings().get(ring);
+    Duration open = Duration.between(s.ringOpenedAt(), now);
+    // The engine enforces bake time and sample itself: no gate can make a ring open early.
+    if (open.compareTo(current.bakeTime()) < 0 || admittedPerRing.get(ring) < current.minSample()) {
+      return;
+    }
+    Optional<FreezeWindow> freeze = plan.freezeAt(now);
+    if (freeze.isPresent()) {
+      if (!freeze.get().equals(deferredBy)) {
+        deferredBy = freeze.get();
+        LOG.info("rollout '{}': ring '{}' passed, but the next ring waits for the freeze window until {} ({})", id,
+            current.name(), freeze.get().to(), freeze.get().reason());
+      }
+      return;
+    }
+    String passed = "ring '" + current.name() + "' passed after " + open.getSeconds() + "s with "
+        + admittedPerRing.get(ring) + " exposed: " + verdict.reason();
+    if (ring == lastRing) {
+      transition(Trigger.COMPLETE, passed + "; rollout complete", verdict);
+    } else {
+      transition(Trigger.ADVANCE, passed + "; opening ring '" + ringName(ring + 1) + "'", verdict);
+    }
+  }
+
+  private void finishRollbackIfDone(Snapshot s) {
+    int exposed = admitted.size();
+    int back = reverted.size();
+    if (back >= exposed) {
+      transition(Trigger.FINISH_ROLLBACK, "all " + exposed + " exposed endpoints are back on baseline " + baseline,
+          null);
+      return;
+    }
+    Instant deadline = s.rollbackStartedAt().plus(plan.rollbackTimeout());
+    if (!clock.instant().isBefore(deadline)) {
+      List<String> stragglers = stragglers();
+      String listed = String.join(", ", stragglers.subList(0, Math.min(STRAGGLERS_IN_CAUSE, stragglers.size())))
+          + (stragglers.size() > STRAGGLERS_IN_CAUSE ? ", ..." : "");
+      transition(Trigger.FINISH_ROLLBACK, "rollback deadline " + plan.rollbackTimeout() + " passed with "
+          + stragglers.size() + " of " + exposed + " exposed endpoints not back on baseline " + baseline
+          + "; stragglers: " + listed, null);
+    }
+  }
+
+  private String gateName(int ring) {
+    Ring r = plan.rings().get(ring);
+    return r.gate() == null ? "none" : r.gate().type();
+  }
+
+  private String ringName(int ring) {
+    return plan.rings().get(ring).name();
+  }
+
+  // ---------------------------------------------------------------- replay
+
+  /**
+   * Re-applies one stored entry during recovery. Checks that the journal is consistent with the
+   * transition table; an inconsistent journal stops recovery rather than guess.
+   */
+  void replay(JournalEntry entry) {
+    if (entry instanceof JournalEntry.Transitioned) {
+      JournalEntry.Transitioned t = (JournalEntry.Transitioned) entry;
+      Snapshot s = snapshot;
+      if (t.sequence() != s.sequence() + 1 || t.from() != s.state()
+          || s.state().next(t.trigger()).orElse(null) != t.to()) {
+        throw new RingfenceException("rollout '" + id + "': stored transition " + t.sequence() + " (" + t.from()
+            + " -" + t.trigger() + "-> " + t.to() + ") does not follow state " + s.state() + " at transition "
+            + s.sequence() + "; the journal is inconsistent, restore it from a backup");
+      }
+      snapshot = apply(s, t);
+    } else if (entry instanceof JournalEntry.Admitted) {
+      JournalEntry.Admitted a = (JournalEntry.Admitted) entry;
+      if (a.ringIndex() < 0 || a.ringIndex() > lastRing) {
+        throw new RingfenceException("rollout '" + id + "': stored admission of '" + a.endpointId() + "' names ring "
+            + a.ringIndex() + ", which the plan does not have; the journal is inconsistent");
+      }
+      if (admitted.putIfAbsent(a.endpointId(), ringBoxes[a.ringIndex()]) == null) {
+        admittedPerRing.incrementAndGet(a.ringIndex());
+      }
+    } else if (entry instanceof JournalEntry.Reverted) {
+      reverted.add(((JournalEntry.Reverted) entry).endpointId());
+    } else if (entry instanceof JournalEntry.VerdictRecorded) {
+      JournalEntry.VerdictRecorded v = (JournalEntry.VerdictRecorded) entry;
+      lastVerdict = v.verdict();
+      lastVerdictRing = v.ringIndex();
+    } else {
+      throw new RingfenceException("rollout '" + id + "': a second Created entry was found in the journal");
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public RolloutSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public RolloutState state() {
+    return snapshot.state();
+  }
+
+  @Override
+  public LintReport lintReport() {
+    return lint;
+  }
+
+  @Override
+  public RolloutStatus status() {
+    synchronized (lock) {
+      Snapshot s = snapshot;
+      List<Long> perRing = new ArrayList<>(admittedPerRing.length());
+      for (int i = 0; i < admittedPerRing.length(); i++) {
+        perRing.add(admittedPerRing.get(i));
+      }
+      return new RolloutStatus(id, spec.channel(), s.state(), s.ringIndex(),
+          s.ringIndex() < 0 ? "" : ringName(s.ringIndex()), s.ringOpenedAt(), perRing, admitted.size(),
+          reverted.size(), lastVerdict, s.cause());
+    }
+  }
+
+  @Override
+  public List<String> stragglers() {
+    if (!snapshot.state().isHalted()) {
+      return List.of();
+    }
+    List<String> result = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : admitted.entrySet()) {
+      if (!reverted.contains(e.getKey())) {
+        result.add(e.getKey());
+      }
+    }
+    Collections.sort(result);
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    Snapshot s = snapshot;
+    return "Rollout[" + id + ", " + s.state() + ", ring " + s.ringIndex() + "]";
+  }
+}

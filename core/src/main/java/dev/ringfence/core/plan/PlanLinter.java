@@ -1,0 +1,100 @@
+package dev.ringfence.core.plan;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The plan lint: rules that a well-formed plan can still break and that made past outages larger.
+ *
+ * <ul>
+ *   <li>{@link LintRule#FIRST_RING_TOO_LARGE}: the first ring exposes more than 1% of the eligible fleet.
+ *   <li>{@link LintRule#FIRST_RING_UNCAPPED}: the first ring has no absolute cap.
+ *   <li>{@link LintRule#SHARE_DOES_NOT_GROW}: a ring's share is not above the previous ring's.
+ *   <li>{@link LintRule#STEP_TOO_LARGE}: a ring multiplies exposure by more than 10.
+ *   <li>{@link LintRule#ZERO_BAKE_TIME}: a ring before the last has no bake time.
+ *   <li>{@link LintRule#NO_GATE}: a ring has no gate.
+ * </ul>
+ *
+ * A plan may break a rule on purpose by carrying a {@link LintOverride} for that rule and ring with a
+ * written reason; the engine records the reason with the rollout.
+ */
+public final class PlanLinter {
+
+  /** Most share, in basis points, the first ring may have without an override (1%). */
+  public static final int MAX_FIRST_RING_SHARE = 100;
+  /** Largest factor by which one ring may multiply the previous ring's share without an override. */
+  public static final int MAX_STEP_FACTOR = 10;
+
+  private PlanLinter() {}
+
+  /**
+   * Lints a plan.
+   *
+   * @param plan the plan
+   * @return every finding, with the plan's overrides applied
+   */
+  public static LintReport lint(Plan plan) {
+    List<LintFinding> findings = new ArrayList<>();
+    Set<LintOverride> used = new HashSet<>();
+    List<Ring> rings = plan.rings();
+    for (int i = 0; i < rings.size(); i++) {
+      Ring ring = rings.get(i);
+      if (i == 0) {
+        if (ring.share() > MAX_FIRST_RING_SHARE) {
+          add(plan, findings, used, LintRule.FIRST_RING_TOO_LARGE, i, "share " + ring.share() + " ("
+              + percent(ring.share()) + ") is above 1% of the eligible fleet; start smaller");
+        }
+        if (!ring.hasCap()) {
+          add(plan, findings, used, LintRule.FIRST_RING_UNCAPPED, i,
+              "has no cap; give the first ring an absolute limit on endpoints");
+        }
+      } else {
+        int previous = rings.get(i - 1).share();
+        if (ring.share() <= previous) {
+          add(plan, findings, used, LintRule.SHARE_DOES_NOT_GROW, i, "share " + ring.share() + " ("
+              + percent(ring.share()) + ") does not grow over the previous ring's " + previous + " ("
+              + percent(previous) + ")");
+        } else if (previous == 0 || ring.share() > (long) previous * MAX_STEP_FACTOR) {
+          String factor = previous == 0 ? "from nothing" : String.format(Locale.ROOT, "%.1f times",
+              ring.share() / (double) previous);
+          add(plan, findings, used, LintRule.STEP_TOO_LARGE, i, "grows exposure " + factor + " (" + percent(previous)
+              + " to " + percent(ring.share()) + "); steps above " + MAX_STEP_FACTOR + " times need a ring between");
+        }
+      }
+      if (i < rings.size() - 1 && ring.bakeTime().isZero()) {
+        add(plan, findings, used, LintRule.ZERO_BAKE_TIME, i,
+            "has a zero bake time but is not the last ring; failures need time to show");
+      }
+      if (ring.gate() == null) {
+        add(plan, findings, used, LintRule.NO_GATE, i, "has no gate; the next ring would open on time alone");
+      }
+    }
+    List<LintOverride> unused = new ArrayList<>(plan.overrides());
+    unused.removeAll(used);
+    return new LintReport(plan.name(), findings, unused);
+  }
+
+  private static void add(Plan plan, List<LintFinding> findings, Set<LintOverride> used, LintRule rule, int index,
+      String message) {
+    String ringName = plan.rings().get(index).name();
+    LintOverride override = null;
+    for (LintOverride candidate : plan.overrides()) {
+      if (candidate.rule() == rule && candidate.ring().equals(ringName)) {
+        override = candidate;
+        break;
+      }
+    }
+    if (override != null) {
+      used.add(override);
+    }
+    findings.add(new LintFinding(rule, index, ringName, message, override == null ? null : override.reason()));
+  }
+
+  static String percent(int basisPoints) {
+    return String.format(Locale.ROOT, "%s%%", basisPoints % 100 == 0 ? String.valueOf(basisPoints / 100)
+        : String.valueOf(basisPoints / 100.0));
+  }
+}

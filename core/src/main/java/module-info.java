@@ -1,0 +1,16 @@
+/**
+ * Ringfence core: rollout plans, sticky cohorts, decisions, gates and the rollout state machine, for
+ * embedding in an update server. Only API packages are exported; implementations live in
+ * {@code dev.ringfence.core.internal}.
+ */
+module dev.ringfence.core {
+  requires transitive com.google.common;
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+  requires static transitive org.jspecify;
+
+  exports dev.ringfence.core;
+  exports dev.ringfence.core.plan;
+  exports dev.ringfence.core.gate;
+  exports dev.ringfence.core.store;
+}
