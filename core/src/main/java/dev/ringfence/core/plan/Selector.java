@@ -21,8 +21,13 @@ public record Selector(List<Condition> conditions) {
    * @throws InvalidPlanException if the list or an element is null
    */
   public Selector {
-    if (conditions == null || conditions.contains(null)) {
-      throw new InvalidPlanException(List.of("selector: is null or holds a null condition"));
+    if (conditions == null) {
+      throw new InvalidPlanException(List.of("selector: is null; use Selector.ALL to select every endpoint"));
+    }
+    for (int i = 0; i < conditions.size(); i++) {
+      if (conditions.get(i) == null) {
+        throw new InvalidPlanException(List.of("selector[" + i + "]: is null"));
+      }
     }
     conditions = ImmutableList.copyOf(conditions);
   }

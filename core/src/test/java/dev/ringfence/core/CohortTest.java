@@ -1,0 +1,115 @@
+package dev.ringfence.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.Test;
+
+class CohortTest {
+
+  /** Upper 0.999 quantile of chi-square with 99 degrees of freedom: p > 0.001 below it. */
+  private static final double CHI_SQUARE_99_P001 = 148.23;
+
+  @Test
+  void bucket_millionSeededIds_isUniformOverHundredBins() {
+    Cohort cohort = Cohort.withSalt(Cohort.saltFor("rollout-uniformity"));
+    SplittableRandom random = new SplittableRandom(20240719L);
+    int n = 1_000_000;
+    long[] bins = new long[100];
+    for (int i = 0; i < n; i++) {
+      String id = "endpoint-" + Long.toHexString(random.nextLong());
+      bins[cohort.bucket(id) / 100]++;
+    }
+    double expected = n / 100.0;
+    double chiSquare = 0;
+    for (long observed : bins) {
+      chiSquare += (observed - expected) * (observed - expected) / expected;
+    }
+    assertThat(chiSquare).as("chi-square over 100 bins").isLessThan(CHI_SQUARE_99_P001);
+  }
+
+  @Test
+  void bucket_sequentialIds_areUniformToo() {
+    // Fleets often number their hosts; sequential ids must not cluster.
+    Cohort cohort = Cohort.withSalt(7);
+    long[] bins = new long[100];
+    int n = 1_000_000;
+    for (int i = 0; i < n; i++) {
+      bins[cohort.bucket("host-" + i) / 100]++;
+    }
+    double chiSquare = 0;
+    for (long observed : bins) {
+      chiSquare += (observed - n / 100.0) * (observed - n / 100.0) / (n / 100.0);
+    }
+    assertThat(chiSquare).isLessThan(CHI_SQUARE_99_P001);
+  }
+
+  @Test
+  void bucket_twoSalts_areUncorrelated() {
+    Cohort a = Cohort.withSalt(Cohort.saltFor("rollout-a"));
+    Cohort b = Cohort.withSalt(Cohort.saltFor("rollout-b"));
+    int n = 200_000;
+    double sumA = 0;
+    double sumB = 0;
+    double sumAb = 0;
+    double sumA2 = 0;
+    double sumB2 = 0;
+    int bothCanary = 0;
+    for (int i = 0; i < n; i++) {
+      String id = "host-" + i;
+      int x = a.bucket(id);
+      int y = b.bucket(id);
+      sumA += x;
+      sumB += y;
+      sumAb += (double) x * y;
+      sumA2 += (double) x * x;
+      sumB2 += (double) y * y;
+      if (x < 100 && y < 100) {
+        bothCanary++;
+      }
+    }
+    double cov = sumAb / n - (sumA / n) * (sumB / n);
+    double r = cov / Math.sqrt((sumA2 / n - Math.pow(sumA / n, 2)) * (sumB2 / n - Math.pow(sumB / n, 2)));
+    assertThat(Math.abs(r)).as("Pearson correlation").isLessThan(0.01);
+    // Independent 1% canaries overlap on about 0.01% of the fleet (20 of 200k), not on 1%.
+    assertThat(bothCanary).isLessThan(60);
+  }
+
+  @Test
+  void bucket_isStableAcrossVersionsAndReplicas() {
+    // Golden values: if these change, every fleet's canaries change on upgrade. Never update them casually.
+    assertThat(Cohort.bucket("host-1", 0)).isEqualTo(Cohort.withSalt(0).bucket("host-1"));
+    int[] golden = {Cohort.bucket("host-1", 0), Cohort.bucket("host-2", 0), Cohort.bucket("hôte-3", 42)};
+    assertThat(golden).containsExactly(GOLDEN_HOST_1, GOLDEN_HOST_2, GOLDEN_HOTE_3);
+    assertThat(Cohort.saltFor("content-2024-07-19")).isEqualTo(GOLDEN_SALT);
+  }
+
+  // Computed with an independent murmur3_x86_32 implementation (Python, UTF-8 bytes, multiply-shift to 10000).
+  private static final int GOLDEN_HOST_1 = 4012;
+  private static final int GOLDEN_HOST_2 = 5716;
+  private static final int GOLDEN_HOTE_3 = 9151;
+  private static final int GOLDEN_SALT = -1033697038;
+
+  @Property(seed = "42", tries = 1000)
+  void bucket_isInRangeAndDeterministic(@ForAll @StringLength(min = 1, max = 64) String id, @ForAll int salt) {
+    int bucket = Cohort.bucket(id, salt);
+    assertThat(bucket).isBetween(0, Cohort.BUCKETS - 1);
+    assertThat(Cohort.withSalt(salt).bucket(id)).isEqualTo(bucket);
+  }
+
+  @Property(seed = "42", tries = 1000)
+  void widening_neverRemovesAnEndpoint(@ForAll @StringLength(min = 1, max = 32) String id, @ForAll int salt,
+      @ForAll @IntRange(min = 0, max = 10_000) int narrow, @ForAll @IntRange(min = 0, max = 10_000) int extra) {
+    int wide = Math.min(10_000, narrow + extra);
+    int bucket = Cohort.bucket(id, salt);
+    if (bucket < narrow) {
+      assertThat(bucket).isLessThan(wide);
+    }
+    // At 100% everyone is in; at 0% nobody is.
+    assertThat(bucket).isLessThan(10_000).isGreaterThanOrEqualTo(0);
+  }
+}

@@ -1,0 +1,622 @@
+package dev.ringfence.core;
+
+import static dev.ringfence.core.testing.Fixtures.WINDOWS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringfence.core.Decision.Kind;
+import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.plan.FreezeWindow;
+import dev.ringfence.core.plan.GateSpec;
+import dev.ringfence.core.plan.InvalidPlanException;
+import dev.ringfence.core.plan.LintOverride;
+import dev.ringfence.core.plan.LintRule;
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.PlanLintException;
+import dev.ringfence.core.plan.Ring;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.testing.Fixtures;
+import dev.ringfence.core.testing.FlakyStore;
+import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.core.testing.ScriptedGate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RolloutEngineTest {
+
+  private static final int FLEET = 20_000;
+
+  private MutableClock clock;
+  private FlakyStore store;
+  private ScriptedGate gate;
+  private RolloutEngine engine;
+  private Rollout rollout;
+
+  @BeforeEach
+  void setUp() {
+    clock = MutableClock.at("2026-11-23T10:00:00Z");
+    store = FlakyStore.inMemory();
+    gate = new ScriptedGate();
+    engine = Fixtures.engine(clock, store, gate);
+    rollout = engine.createRollout(Fixtures.spec("r1", Fixtures.fourRings()));
+  }
+
+  private List<String> fleet() {
+    return IntStream.range(0, FLEET).mapToObj(i -> "host-" + i).collect(Collectors.toList());
+  }
+
+  private List<String> offered(Rollout r, List<String> ids) {
+    List<String> result = new ArrayList<>();
+    for (String id : ids) {
+      if (r.decide(id, WINDOWS, 41).kind() == Kind.OFFER) {
+        result.add(id);
+      }
+    }
+    return result;
+  }
+
+  private void passRing() {
+    clock.advance(Duration.ofMinutes(31));
+    engine.tick();
+  }
+
+  @Test
+  void decide_beforeStart_staysForEveryone() {
+    for (String id : fleet().subList(0, 100)) {
+      assertThat(rollout.decide(id, WINDOWS, 41).kind()).isEqualTo(Kind.STAY);
+    }
+    assertThat(rollout.status().exposedTotal()).isZero();
+  }
+
+  @Test
+  void decide_firstRing_offersOnlyTheCohortUpToTheCap() {
+    rollout.start();
+    Cohort cohort = Cohort.withSalt(rollout.spec().salt());
+    List<String> offered = offered(rollout, fleet());
+
+    assertThat(offered).hasSize(50);
+    assertThat(offered).allSatisfy(id -> assertThat(cohort.bucket(id)).isLessThan(100));
+    long inCohort = fleet().stream().filter(id -> cohort.bucket(id) < 100).count();
+    assertThat(inCohort).isGreaterThan(50);
+    // The rest of the cohort is told to hold, the others to stay.
+    String heldBack = fleet().stream().filter(id -> cohort.bucket(id) < 100 && !offered.contains(id)).findFirst()
+        .orElseThrow();
+    assertThat(rollout.decide(heldBack, WINDOWS, 41).kind()).isEqualTo(Kind.HOLD);
+    String outside = fleet().stream().filter(id -> cohort.bucket(id) >= 100).findFirst().orElseThrow();
+    Decision stay = rollout.decide(outside, WINDOWS, 41);
+    assertThat(stay.kind()).isEqualTo(Kind.STAY);
+    assertThat(stay.version()).isEqualTo(41);
+  }
+
+  @Test
+  void decide_admittedEndpoint_isStickyAcrossCallsAndRings() {
+    rollout.start();
+    List<String> first = offered(rollout, fleet());
+    passRing();
+    assertThat(rollout.status().ringIndex()).isEqualTo(1);
+    for (String id : first) {
+      Decision d = rollout.decide(id, WINDOWS, 42);
+      assertThat(d.kind()).isEqualTo(Kind.OFFER);
+      assertThat(d.ringIndex()).isZero();
+      assertThat(d.version()).isEqualTo(42);
+    }
+    List<String> second = offered(rollout, fleet());
+    assertThat(second).containsAll(first).hasSize(50 + 500);
+  }
+
+  @Test
+  void tick_beforeBakeTime_neverAdvancesEvenWhenTheGatePasses() {
+    rollout.start();
+    offered(rollout, fleet());
+    clock.advance(Duration.ofMinutes(29));
+    engine.tick();
+    assertThat(rollout.status().ringIndex()).isZero();
+    assertThat(gate.evaluations()).isEqualTo(1);
+    clock.advance(Duration.ofMinutes(1));
+    engine.tick();
+    assertThat(rollout.status().ringIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void tick_belowMinimumSample_neverAdvances() {
+    rollout.start();
+    offered(rollout, fleet().subList(0, 200)); // a few of the cohort only
+    assertThat(rollout.status().exposedPerRing().get(0)).isLessThan(10);
+    passRing();
+    assertThat(rollout.status().ringIndex()).isZero();
+  }
+
+  @Test
+  void tick_inconclusive_neverOpensTheNextRing() {
+    rollout.start();
+    offered(rollout, fleet());
+    gate.answer(Outcome.INCONCLUSIVE);
+    for (int i = 0; i < 10; i++) {
+      passRing();
+    }
+    assertThat(rollout.status().ringIndex()).isZero();
+    assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(rollout.status().lastVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+  }
+
+  @Test
+  void tick_allRingsPass_completesAndReleasesToEveryone() {
+    rollout.start();
+    for (int ring = 0; ring < 4; ring++) {
+      offered(rollout, fleet());
+      passRing();
+    }
+    assertThat(rollout.state()).isEqualTo(RolloutState.COMPLETED);
+    assertThat(offered(rollout, fleet())).hasSize(FLEET);
+  }
+
+  @Test
+  void gateFail_halts_rollsBackAtOnce_andRevertsOnlyExposedEndpoints() {
+    rollout.start();
+    List<String> exposed = offered(rollout, fleet());
+    gate.answer(Outcome.FAIL);
+    clock.advance(Duration.ofMinutes(1)); // long before the 30 minute bake time
+    engine.tick();
+
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    List<JournalEntry.Transitioned> transitions = transitions("r1");
+    JournalEntry.Transitioned halt = transitions.get(transitions.size() - 2);
+    JournalEntry.Transitioned rollback = transitions.get(transitions.size() - 1);
+    assertThat(halt.trigger()).isEqualTo(Trigger.GATE_FAIL);
+    assertThat(halt.verdict().outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(halt.cause()).contains("canary").contains("scripted FAIL");
+    assertThat(rollback.trigger()).isEqualTo(Trigger.BEGIN_ROLLBACK);
+    assertThat(rollback.at()).isEqualTo(halt.at());
+
+    for (String id : fleet()) {
+      Decision d = rollout.decide(id, WINDOWS, exposed.contains(id) ? 42 : 41);
+      assertThat(d.kind()).isEqualTo(exposed.contains(id) ? Kind.REVERT : Kind.STAY);
+      assertThat(d.kind()).isNotEqualTo(Kind.OFFER);
+    }
+    // An endpoint that runs the candidate without having been admitted is told to revert too.
+    String stranger = fleet().stream().filter(id -> !exposed.contains(id)).findFirst().orElseThrow();
+    assertThat(rollout.decide(stranger, WINDOWS, 42).kind()).isEqualTo(Kind.REVERT);
+  }
+
+  @Test
+  void rollback_allExposedBackOnBaseline_finishesRolledBack() {
+    rollout.start();
+    List<String> exposed = offered(rollout, fleet());
+    rollout.halt("bad content seen in the lab");
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    for (String id : exposed.subList(0, exposed.size() - 1)) {
+      assertThat(rollout.decide(id, WINDOWS, 41).kind()).isEqualTo(Kind.REVERT);
+    }
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    assertThat(rollout.stragglers()).containsExactly(exposed.get(exposed.size() - 1));
+
+    rollout.decide(exposed.get(exposed.size() - 1), WINDOWS, 41);
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThat(rollout.status().revertedCount()).isEqualTo(exposed.size());
+    assertThat(lastTransition("r1").cause()).contains("all " + exposed.size() + " exposed endpoints");
+  }
+
+  @Test
+  void rollback_deadlinePassed_finishesAndListsStragglers() {
+    rollout.start();
+    List<String> exposed = offered(rollout, fleet());
+    rollout.halt("crash reports from the field");
+    rollout.decide(exposed.get(0), WINDOWS, 41);
+    clock.advance(Duration.ofMinutes(59));
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    clock.advance(Duration.ofMinutes(1));
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    List<String> stragglers = rollout.stragglers();
+    assertThat(stragglers).hasSize(exposed.size() - 1).doesNotContain(exposed.get(0)).isSorted();
+    assertThat(lastTransition("r1").cause()).contains((exposed.size() - 1) + " of " + exposed.size())
+        .contains(stragglers.get(0));
+  }
+
+  @Test
+  void halted_neverOffersAgain_evenAfterTimePassesAndTicks() {
+    rollout.start();
+    offered(rollout, fleet());
+    rollout.halt("operator saw crashes");
+    for (int i = 0; i < 5; i++) {
+      passRing();
+      assertThat(offered(rollout, fleet())).isEmpty();
+    }
+    assertThat(rollout.status().ringIndex()).isZero();
+  }
+
+  @Test
+  void pause_holdsNewEndpoints_keepsExposedOnes_resumeContinues() {
+    rollout.start();
+    List<String> exposed = offered(rollout, fleet().subList(0, 2000));
+    rollout.pause("investigating a support ticket");
+    assertThat(exposed).allSatisfy(id -> assertThat(rollout.decide(id, WINDOWS, 42).kind()).isEqualTo(Kind.OFFER));
+    Cohort cohort = Cohort.withSalt(rollout.spec().salt());
+    String newcomer = fleet().subList(2000, FLEET).stream().filter(id -> cohort.bucket(id) < 100).findFirst()
+        .orElseThrow();
+    assertThat(rollout.decide(newcomer, WINDOWS, 41).kind()).isEqualTo(Kind.HOLD);
+    passRing();
+    assertThat(rollout.status().ringIndex()).isZero(); // paused rollouts never advance
+
+    rollout.resume("ticket was unrelated");
+    assertThat(rollout.decide(newcomer, WINDOWS, 41).kind()).isEqualTo(Kind.OFFER);
+  }
+
+  @Test
+  void pausedRollout_gateFail_stillHalts() {
+    rollout.start();
+    offered(rollout, fleet());
+    rollout.pause("weekend");
+    gate.answer(Outcome.FAIL);
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
+  }
+
+  @Test
+  void gateThrows_pausesWithAnErrorVerdict() {
+    rollout.start();
+    offered(rollout, fleet());
+    gate.throwOnEvaluate(new IllegalStateException("metrics backend down"));
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
+    JournalEntry.Transitioned t = lastTransition("r1");
+    assertThat(t.trigger()).isEqualTo(Trigger.GATE_ERROR);
+    assertThat(t.verdict().outcome()).isEqualTo(Outcome.ERROR);
+    assertThat(t.cause()).contains("metrics backend down");
+  }
+
+  @Test
+  void freezeWindow_refusesStart_andDefersAdvanceUntilItEnds() {
+    Instant from = Instant.parse("2026-11-23T10:15:00Z");
+    FreezeWindow window = new FreezeWindow(from, from.plus(Duration.ofHours(2)), "year-end change freeze");
+    Plan plan = Plan.builder("frozen")
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
+            .build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .freezeWindow(window).build();
+    Rollout frozen = engine.createRollout(Fixtures.spec("frozen", plan));
+    frozen.start(); // 10:00, before the window
+    offered(frozen, fleet());
+    passRing(); // 10:31, inside the window: the gate passes but nothing opens
+    assertThat(frozen.status().ringIndex()).isZero();
+    clock.set(from.plus(Duration.ofHours(2)));
+    engine.tick();
+    assertThat(frozen.status().ringIndex()).isEqualTo(1);
+
+    Rollout late = engine.createRollout(Fixtures.spec("late", plan));
+    clock.set(from.plus(Duration.ofMinutes(1)));
+    assertThatThrownBy(late::start).isInstanceOf(FreezeWindowException.class)
+        .hasMessageContaining("year-end change freeze").hasMessageContaining("2026-11-23T12:15:00Z");
+    assertThat(late.state()).isEqualTo(RolloutState.PLANNED);
+  }
+
+  @Test
+  void heldTier_staysUntilTheLastRingOpens() {
+    Plan plan = Plan.builder("held")
+        .ring(Ring.named("canary").share(100).cap(10_000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
+            .build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .heldTiers("critical").build();
+    Rollout held = engine.createRollout(Fixtures.spec("held", plan));
+    EndpointAttributes critical = EndpointAttributes.builder().os("windows").tier("critical").build();
+    held.start();
+    Cohort cohort = Cohort.withSalt(held.spec().salt());
+    String hospital = fleet().stream().filter(id -> cohort.bucket(id) < 100).findFirst().orElseThrow();
+    Decision d = held.decide(hospital, critical, 41);
+    assertThat(d.kind()).isEqualTo(Kind.STAY);
+    assertThat(d.reason()).contains("held");
+    assertThat(held.decide(hospital, WINDOWS, 41).kind()).isEqualTo(Kind.OFFER); // same bucket, other tier
+    String otherHospital = fleet().stream().filter(id -> cohort.bucket(id) < 100 && !id.equals(hospital))
+        .findFirst().orElseThrow();
+    held.decide(otherHospital, WINDOWS, 41);
+    gate.answer(Outcome.PASS);
+    clock.advance(Duration.ofMinutes(30));
+    engine.tick();
+    assertThat(held.status().ringIndex()).isEqualTo(1);
+    String lastRingHospital = fleet().stream().filter(id -> cohort.bucket(id) >= 100 && cohort.bucket(id) < 1000)
+        .findFirst().orElseThrow();
+    assertThat(held.decide(lastRingHospital, critical, 41).kind()).isEqualTo(Kind.OFFER);
+  }
+
+  @Test
+  void velocityLimit_holdsPastTheHourlyBudget_andRefillsWithTime() {
+    Plan plan = Plan.builder("slow")
+        .ring(Ring.named("canary").share(100).cap(1000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
+            .build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .maxNewExposuresPerHour(60).build();
+    Rollout slow = engine.createRollout(Fixtures.spec("slow", plan));
+    slow.start();
+    List<String> ids = fleet();
+    assertThat(offered(slow, ids)).hasSize(60);
+    Cohort cohort = Cohort.withSalt(slow.spec().salt());
+    String waiting = ids.stream().filter(id -> cohort.bucket(id) < 100)
+        .filter(id -> slow.decide(id, WINDOWS, 41).kind() == Kind.HOLD).findFirst().orElseThrow();
+    assertThat(slow.decide(waiting, WINDOWS, 41).reason()).contains("velocity");
+    clock.advance(Duration.ofMinutes(1)); // one more token
+    assertThat(slow.decide(waiting, WINDOWS, 41).kind()).isEqualTo(Kind.OFFER);
+    assertThat(slow.status().exposedTotal()).isEqualTo(61);
+  }
+
+  @Test
+  void abort_beforeStart_closesTheRollout_afterStart_rollsBack() {
+    rollout.abort("wrong content file attached");
+    assertThat(rollout.state()).isEqualTo(RolloutState.ABORTED);
+    assertThat(rollout.decide("host-1", WINDOWS, 41).kind()).isEqualTo(Kind.STAY);
+
+    Rollout second = engine.createRollout(Fixtures.spec("r2", Fixtures.fourRings()));
+    second.start();
+    offered(second, fleet());
+    second.abort("customer asked to stop");
+    assertThat(second.state()).isEqualTo(RolloutState.ROLLING_BACK);
+  }
+
+  @Test
+  void manualCommands_recordTheirReasonInTheJournal() {
+    rollout.start();
+    rollout.pause("waiting for the incident review");
+    assertThat(lastTransition("r1").cause()).isEqualTo("paused by operator: waiting for the incident review");
+    assertThatThrownBy(() -> rollout.resume(" ")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("reason");
+    assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
+  }
+
+  @Test
+  void illegalTransition_throws_andLeavesStateAndStoreUnchanged() {
+    List<JournalEntry> before = store.read("r1");
+    assertThatThrownBy(() -> rollout.resume("nothing to resume")).isInstanceOf(IllegalStateTransitionException.class)
+        .hasMessageContaining("PLANNED").hasMessageContaining("RESUME");
+    assertThat(store.read("r1")).isEqualTo(before);
+    assertThat(rollout.state()).isEqualTo(RolloutState.PLANNED);
+
+    rollout.start();
+    rollout.halt("bad");
+    before = store.read("r1");
+    assertThatThrownBy(rollout::start).isInstanceOf(IllegalStateTransitionException.class);
+    assertThatThrownBy(() -> rollout.halt("again")).isInstanceOf(IllegalStateTransitionException.class);
+    assertThatThrownBy(() -> rollout.resume("undo")).isInstanceOf(IllegalStateTransitionException.class);
+    assertThat(store.read("r1")).isEqualTo(before);
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
+  }
+
+  @Test
+  void storeRefusesTransition_nothingChanges_andTheNextTickRetries() {
+    rollout.start();
+    offered(rollout, fleet());
+    List<JournalEntry> before = store.read("r1");
+    store.refuse(e -> e instanceof JournalEntry.Transitioned);
+    assertThatThrownBy(() -> rollout.halt("disk full test")).isInstanceOf(StoreException.class);
+    assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(store.read("r1")).isEqualTo(before);
+
+    // A refused advance is retried, not lost.
+    passRing();
+    assertThat(rollout.status().ringIndex()).isZero();
+    store.heal();
+    engine.tick();
+    assertThat(rollout.status().ringIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void storeRefusesRollbackStart_haltStands_andTickStartsTheRollback() {
+    rollout.start();
+    offered(rollout, fleet());
+    store.refuse(e -> e instanceof JournalEntry.Transitioned
+        && ((JournalEntry.Transitioned) e).trigger() == Trigger.BEGIN_ROLLBACK);
+    rollout.halt("halt while the store hiccups");
+    assertThat(rollout.state()).isEqualTo(RolloutState.HALTED);
+    assertThat(offered(rollout, fleet())).isEmpty();
+    store.heal();
+    engine.tick();
+    assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
+  }
+
+  @Test
+  void storeRefusesAdmission_answersHold_andAdmitsNothing() {
+    rollout.start();
+    store.refuse(e -> e instanceof JournalEntry.Admitted);
+    List<String> offered = offered(rollout, fleet());
+    assertThat(offered).isEmpty();
+    assertThat(rollout.status().exposedTotal()).isZero();
+    store.heal();
+    assertThat(offered(rollout, fleet())).hasSize(50);
+  }
+
+  @Test
+  void restart_rebuildsStateAdmissionsAndDecisionsFromTheStore() {
+    rollout.start();
+    List<String> exposed = offered(rollout, fleet());
+    passRing();
+    List<String> exposedRing1 = offered(rollout, fleet());
+
+    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    Rollout again = restarted.rollout("r1");
+    assertThat(again.status()).isEqualTo(rollout.status());
+    assertThat(offered(again, fleet())).isEqualTo(exposedRing1).containsAll(exposed);
+    // Caps were rebuilt too: nothing new is admitted in ring 1 after the restart.
+    assertThat(again.status().exposedPerRing()).containsExactly(50L, 500L, 0L, 0L);
+  }
+
+  @Test
+  void restart_afterHalt_neverOffersTheCandidateAgain() {
+    rollout.start();
+    List<String> exposed = offered(rollout, fleet());
+    gate.answer(Outcome.FAIL);
+    engine.tick();
+
+    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    Rollout again = restarted.rollout("r1");
+    assertThat(again.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    gate.answer(Outcome.PASS);
+    restarted.tick();
+    for (String id : fleet()) {
+      assertThat(again.decide(id, WINDOWS, 41).kind()).isNotEqualTo(Kind.OFFER);
+    }
+    assertThat(again.decide(exposed.get(0), WINDOWS, 42).kind()).isEqualTo(Kind.REVERT);
+  }
+
+  @Test
+  void restart_withAnUnregisteredGateType_failsWithAClearError() {
+    RolloutEngineConfig withoutGate = RolloutEngineConfig.custom().clock(clock).store(store).build();
+    assertThatThrownBy(() -> RolloutEngine.create(withoutGate)).isInstanceOf(RingfenceException.class)
+        .hasMessageContaining("r1").hasMessageContaining("'scripted' is not registered");
+  }
+
+  @Test
+  void events_deliverTransitionsVerdictsAndExposures_andIsolateThrowingListeners() {
+    List<Trigger> triggers = new ArrayList<>();
+    List<String> exposures = new ArrayList<>();
+    List<Outcome> verdicts = new ArrayList<>();
+    engine.events().onTransition(t -> {
+      throw new IllegalStateException("a broken listener");
+    });
+    engine.events().onTransition(t -> triggers.add(t.trigger()));
+    RolloutEvents.Registration exposureRegistration = engine.events().onExposure(a -> exposures.add(a.endpointId()));
+    engine.events().onVerdict(v -> verdicts.add(v.verdict().outcome()));
+
+    rollout.start();
+    List<String> offered = offered(rollout, fleet());
+    exposureRegistration.close();
+    passRing();
+    offered(rollout, fleet());
+    gate.answer(Outcome.FAIL);
+    engine.tick();
+
+    assertThat(triggers).containsExactly(Trigger.START, Trigger.ADVANCE, Trigger.GATE_FAIL, Trigger.BEGIN_ROLLBACK);
+    assertThat(exposures).isEqualTo(offered);
+    assertThat(verdicts).containsExactly(Outcome.PASS, Outcome.FAIL);
+  }
+
+  @Test
+  void createRollout_refusesLintFindings_recordsOverridesWithTheirReasons() {
+    Plan bigBang = Plan.builder("big-bang")
+        .ring(Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .build();
+    assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("bang", bigBang)))
+        .isInstanceOf(PlanLintException.class).hasMessageContaining("FIRST_RING_TOO_LARGE")
+        .hasMessageContaining("FIRST_RING_UNCAPPED").hasMessageContaining("everyone");
+    assertThat(store.rolloutIds()).containsExactly("r1");
+
+    Plan overridden = Plan.builder("lab-only")
+        .ring(Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, "everyone", "lab fleet of 12 machines only"))
+        .override(new LintOverride(LintRule.FIRST_RING_UNCAPPED, "everyone", "lab fleet of 12 machines only"))
+        .build();
+    engine.createRollout(Fixtures.spec("lab", overridden));
+    JournalEntry.Created created = (JournalEntry.Created) store.read("lab").get(0);
+    assertThat(created.acceptedLintFindings()).extracting(f -> f.rule())
+        .containsExactly(LintRule.FIRST_RING_TOO_LARGE, LintRule.FIRST_RING_UNCAPPED);
+    assertThat(created.acceptedLintFindings()).allSatisfy(f ->
+        assertThat(f.overrideReason()).isEqualTo("lab fleet of 12 machines only"));
+  }
+
+  @Test
+  void createRollout_unknownGateType_isRefusedWithThePath() {
+    Plan plan = Plan.builder("unknown-gate")
+        .ring(Ring.named("canary").share(100).cap(10).bakeTime(Duration.ofMinutes(5)).gate(GateSpec.of("kayenta"))
+            .build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .build();
+    assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("g", plan))).isInstanceOf(InvalidPlanException.class)
+        .hasMessageContaining("rings[0].gate.type: 'kayenta' is not registered");
+    assertThat(store.rolloutIds()).containsExactly("r1");
+  }
+
+  @Test
+  void createRollout_duplicateId_isRefused() {
+    assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("r1", Fixtures.fourRings())))
+        .isInstanceOf(DuplicateRolloutException.class).hasMessageContaining("'r1'");
+  }
+
+  @Test
+  void decide_badInput_getsTypedExceptionsNamingTheField() {
+    rollout.start();
+    assertThatThrownBy(() -> rollout.decide(null, WINDOWS, 41)).isInstanceOf(InvalidInputException.class)
+        .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("endpointId");
+    assertThatThrownBy(() -> rollout.decide("  ", WINDOWS, 41)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("endpointId");
+    assertThatThrownBy(() -> rollout.decide("host-1", null, 41)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("attributes");
+    assertThatThrownBy(() -> rollout.decide("host-1", WINDOWS, -1)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("currentVersion");
+    assertThatThrownBy(() -> rollout.decide("host-1", WINDOWS, 43)).isInstanceOf(UnknownVersionException.class)
+        .hasMessageContaining("43").hasMessageContaining("candidate 42");
+    assertThatThrownBy(() -> engine.decide("nope", "host-1", WINDOWS, 41)).isInstanceOf(UnknownRolloutException.class)
+        .hasMessageContaining("'nope'");
+    assertThat(rollout.status().exposedTotal()).isZero();
+  }
+
+  @Test
+  void spec_badInput_getsTypedExceptionsNamingTheField() {
+    Plan plan = Fixtures.fourRings();
+    assertThatThrownBy(() -> RolloutSpec.builder("a b").channel("c").baseline(1).candidate(2).plan(plan).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("id");
+    assertThatThrownBy(() -> RolloutSpec.builder("x").channel(" ").baseline(1).candidate(2).plan(plan).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("channel");
+    assertThatThrownBy(() -> RolloutSpec.builder("x").channel("c").baseline(5).candidate(5).plan(plan).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("candidateVersion");
+    assertThatThrownBy(() -> RolloutSpec.builder("x").channel("c").baseline(-1).candidate(5).plan(plan).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("baselineVersion");
+    assertThatThrownBy(() -> RolloutSpec.builder("x").channel("c").baseline(1).candidate(5).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("plan");
+  }
+
+  @Test
+  void config_badInput_isRefusedAtOnce() {
+    assertThatThrownBy(() -> RolloutEngineConfig.custom().clock(null)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("clock");
+    assertThatThrownBy(() -> RolloutEngineConfig.custom().gate(" ", s -> null))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("type");
+    assertThatThrownBy(() -> RolloutEngineConfig.custom().store(null)).isInstanceOf(InvalidInputException.class);
+    RolloutEngineConfig base = RolloutEngineConfig.custom().clock(clock).build();
+    assertThat(RolloutEngineConfig.from(base).build().clock()).isSameAs(clock);
+  }
+
+  @Test
+  void clockNearTheEndOfTime_doesNotOverflowBakeOrRollbackArithmetic() {
+    MutableClock far = new MutableClock(Instant.MAX.minus(Duration.ofDays(400)));
+    RolloutEngine e = Fixtures.engine(far, RolloutStores.inMemory(), gate);
+    Rollout r = e.createRollout(Fixtures.spec("far", Fixtures.fourRings()));
+    r.start();
+    offered(r, fleet());
+    far.advance(Duration.ofMinutes(31));
+    e.tick();
+    assertThat(r.status().ringIndex()).isEqualTo(1);
+    r.halt("test");
+    far.advance(Duration.ofHours(2));
+    e.tick();
+    assertThat(r.state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  @Test
+  void clockJumpsBackwards_noRingOpensEarly() {
+    rollout.start();
+    offered(rollout, fleet());
+    clock.advance(Duration.ofMinutes(-120));
+    engine.tick();
+    clock.advance(Duration.ofMinutes(140)); // 20 minutes after the ring opened
+    engine.tick();
+    assertThat(rollout.status().ringIndex()).isZero();
+  }
+
+  private List<JournalEntry.Transitioned> transitions(String id) {
+    return store.read(id).stream().filter(e -> e instanceof JournalEntry.Transitioned)
+        .map(e -> (JournalEntry.Transitioned) e).collect(Collectors.toList());
+  }
+
+  private JournalEntry.Transitioned lastTransition(String id) {
+    List<JournalEntry.Transitioned> all = transitions(id);
+    return all.get(all.size() - 1);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.ringfence.core;
+
+import static dev.ringfence.core.RolloutState.ABORTED;
+import static dev.ringfence.core.RolloutState.COMPLETED;
+import static dev.ringfence.core.RolloutState.HALTED;
+import static dev.ringfence.core.RolloutState.PAUSED;
+import static dev.ringfence.core.RolloutState.PLANNED;
+import static dev.ringfence.core.RolloutState.ROLLED_BACK;
+import static dev.ringfence.core.RolloutState.ROLLING_BACK;
+import static dev.ringfence.core.RolloutState.RUNNING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.testing.Fixtures;
+import dev.ringfence.core.testing.FlakyStore;
+import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.core.testing.ScriptedGate;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every state against every trigger: the table, and the engine's obedience to it. */
+class RolloutStateTest {
+
+  /** The expected table, written out independently of the implementation's. */
+  private static final Map<RolloutState, Map<Trigger, RolloutState>> EXPECTED = new EnumMap<>(RolloutState.class);
+
+  static {
+    for (RolloutState s : RolloutState.values()) {
+      EXPECTED.put(s, new EnumMap<>(Trigger.class));
+    }
+    EXPECTED.get(PLANNED).putAll(Map.of(Trigger.START, RUNNING, Trigger.ABORT, ABORTED, Trigger.HALT, HALTED));
+    EXPECTED.get(RUNNING).putAll(Map.of(Trigger.ADVANCE, RUNNING, Trigger.COMPLETE, COMPLETED, Trigger.PAUSE, PAUSED,
+        Trigger.GATE_ERROR, PAUSED, Trigger.INCONCLUSIVE_LIMIT, PAUSED, Trigger.HALT, HALTED, Trigger.ABORT, HALTED,
+        Trigger.GATE_FAIL, HALTED));
+    EXPECTED.get(PAUSED).putAll(Map.of(Trigger.RESUME, RUNNING, Trigger.HALT, HALTED, Trigger.ABORT, HALTED,
+        Trigger.GATE_FAIL, HALTED));
+    EXPECTED.get(HALTED).put(Trigger.BEGIN_ROLLBACK, ROLLING_BACK);
+    EXPECTED.get(ROLLING_BACK).put(Trigger.FINISH_ROLLBACK, ROLLED_BACK);
+  }
+
+  @Test
+  void next_everyStateAndTrigger_matchesTheDocumentedTable() {
+    int checked = 0;
+    for (RolloutState state : RolloutState.values()) {
+      for (Trigger trigger : Trigger.values()) {
+        assertThat(state.next(trigger)).as("%s on %s", state, trigger)
+            .isEqualTo(Optional.ofNullable(EXPECTED.get(state).get(trigger)));
+        checked++;
+      }
+      assertThat(state.allowedTriggers()).isEqualTo(EXPECTED.get(state).keySet());
+      assertThat(state.isTerminal()).isEqualTo(EXPECTED.get(state).isEmpty());
+    }
+    assertThat(checked).isEqualTo(RolloutState.values().length * Trigger.values().length);
+  }
+
+  @Test
+  void haltedStates_neverLeadBackToOffering() {
+    for (RolloutState state : List.of(HALTED, ROLLING_BACK, ROLLED_BACK)) {
+      assertThat(state.isHalted()).isTrue();
+      for (Trigger trigger : Trigger.values()) {
+        state.next(trigger).ifPresent(next -> assertThat(next.isHalted()).as("%s -%s->", state, trigger).isTrue());
+      }
+    }
+  }
+
+  /**
+   * Drives a real rollout into each state, then fires each manual command: allowed ones move the
+   * state as the table says; refused ones throw and leave state and store untouched.
+   */
+  @ParameterizedTest
+  @EnumSource(RolloutState.class)
+  void manualCommands_inEveryState_followTheTableOrChangeNothing(RolloutState state) {
+    Map<Trigger, Consumer<Rollout>> commands = Map.of(
+        Trigger.START, Rollout::start,
+        Trigger.PAUSE, r -> r.pause("p"),
+        Trigger.RESUME, r -> r.resume("r"),
+        Trigger.HALT, r -> r.halt("h"),
+        Trigger.ABORT, r -> r.abort("a"));
+    for (Map.Entry<Trigger, Consumer<Rollout>> command : commands.entrySet()) {
+      Harness h = new Harness(state);
+      assertThat(h.rollout.state()).isEqualTo(state);
+      List<JournalEntry> before = h.store.read("r");
+      Optional<RolloutState> expected = Optional.ofNullable(EXPECTED.get(state).get(command.getKey()));
+      if (expected.isPresent()) {
+        command.getValue().accept(h.rollout);
+        RolloutState after = h.rollout.state();
+        // HALTED moves on to ROLLING_BACK within the same command.
+        RolloutState settled = expected.get() == HALTED ? ROLLING_BACK : expected.get();
+        assertThat(after).as("%s on %s", state, command.getKey()).isEqualTo(settled);
+      } else {
+        assertThatThrownBy(() -> command.getValue().accept(h.rollout))
+            .as("%s on %s", state, command.getKey())
+            .isInstanceOf(IllegalStateTransitionException.class)
+            .hasMessageContaining(state.name()).hasMessageContaining(command.getKey().name());
+        assertThat(h.rollout.state()).isEqualTo(state);
+        assertThat(h.store.read("r")).isEqualTo(before);
+      }
+    }
+  }
+
+  /** A rollout driven into a chosen state through the public API only. */
+  private static final class Harness {
+    final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+    final FlakyStore store = FlakyStore.inMemory();
+    final ScriptedGate gate = new ScriptedGate();
+    final RolloutEngine engine = Fixtures.engine(clock, store, gate);
+    final Rollout rollout = engine.createRollout(Fixtures.spec("r", Fixtures.fourRings()));
+
+    Harness(RolloutState target) {
+      switch (target) {
+        case PLANNED:
+          break;
+        case RUNNING:
+          rollout.start();
+          break;
+        case PAUSED:
+          rollout.start();
+          rollout.pause("p");
+          break;
+        case HALTED:
+          // The only way to stay HALTED is a store that refuses the start of the rollback.
+          rollout.start();
+          store.refuse(e -> e instanceof JournalEntry.Transitioned
+              && ((JournalEntry.Transitioned) e).trigger() == Trigger.BEGIN_ROLLBACK);
+          rollout.halt("h");
+          store.heal();
+          break;
+        case ROLLING_BACK:
+          rollout.start();
+          expose();
+          rollout.halt("h");
+          break;
+        case ROLLED_BACK:
+          rollout.start();
+          rollout.halt("h");
+          engine.tick();
+          break;
+        case COMPLETED:
+          rollout.start();
+          for (int i = 0; i < 4; i++) {
+            expose();
+            clock.advance(Duration.ofMinutes(31));
+            engine.tick();
+          }
+          break;
+        case ABORTED:
+          rollout.abort("a");
+          break;
+        default:
+          throw new AssertionError(target);
+      }
+      gate.answer(Outcome.INCONCLUSIVE);
+    }
+
+    private void expose() {
+      IntStream.range(0, 5000).forEach(i -> rollout.decide("h" + i, Fixtures.WINDOWS, 41));
+    }
+  }
+}
