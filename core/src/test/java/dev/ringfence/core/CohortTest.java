@@ -2,6 +2,8 @@ package dev.ringfence.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -93,6 +95,24 @@ class CohortTest {
   private static final int GOLDEN_HOST_2 = 5716;
   private static final int GOLDEN_HOTE_3 = 9151;
   private static final int GOLDEN_SALT = -1033697038;
+
+  @Property(seed = "42", tries = 5000)
+  void murmur3_equalsGuavaReference(@ForAll String id, @ForAll int salt) {
+    assertThat(Cohort.murmur3(id, salt))
+        .isEqualTo(Hashing.murmur3_32_fixed(salt).hashString(id, StandardCharsets.UTF_8).asInt());
+  }
+
+  @Test
+  void murmur3_equalsGuavaOnEveryEncodingWidthAndTail() {
+    String[] ids = {"", "a", "ab", "abc", "abcd", "abcde", "é", "éé", "€", "€a", "😀", "a😀", "ab😀c", "\uD83D",
+        "x\uDE00y", "\uD83Dz", "mixé€😀 host-42", "host-" + "é".repeat(37) + "€".repeat(11)};
+    for (String id : ids) {
+      for (int salt : new int[] {0, 1, -1, 42, Integer.MIN_VALUE}) {
+        assertThat(Cohort.murmur3(id, salt)).as("'%s' salt %d", id, salt)
+            .isEqualTo(Hashing.murmur3_32_fixed(salt).hashString(id, StandardCharsets.UTF_8).asInt());
+      }
+    }
+  }
 
   @Property(seed = "42", tries = 1000)
   void bucket_isInRangeAndDeterministic(@ForAll @StringLength(min = 1, max = 64) String id, @ForAll int salt) {

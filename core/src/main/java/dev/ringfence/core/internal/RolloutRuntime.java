@@ -72,6 +72,12 @@ final class RolloutRuntime implements Rollout {
   /** Endpoint id to the ring it was admitted in. Never shrinks: nothing is forgotten by a rollback. */
   private final ConcurrentHashMap<String, Integer> admitted = new ConcurrentHashMap<>();
   private final AtomicLongArray admittedPerRing;
+  /**
+   * One bit per cohort bucket, set before any endpoint of that bucket is admitted: a clear bit proves
+   * an endpoint is not admitted without touching the admission map. Most endpoints sit in buckets
+   * above every open share, so most decisions never leave the CPU cache for the map.
+   */
+  private final AtomicLongArray admittedBuckets = new AtomicLongArray((Cohort.BUCKETS + 63) / 64);
   private final Set<String> reverted = ConcurrentHashMap.newKeySet();
   private final TokenBucket velocity;
 
@@ -136,22 +142,28 @@ final class RolloutRuntime implements Rollout {
     switch (s.state()) {
       case RUNNING:
       case PAUSED: {
-        Integer ring = admitted.get(endpointId);
+        int bucket = cohort.bucket(endpointId);
+        Integer ring = admittedRing(endpointId, bucket);
         if (ring != null) {
           return decisions.offer[ring];
         }
-        Decision outside = outside(endpointId, attributes, s.ringIndex());
+        Decision outside = outside(bucket, attributes, s.ringIndex());
         if (outside != null) {
           return outside;
         }
-        return s.state() == RolloutState.PAUSED ? decisions.holdPaused : admit(endpointId, s.ringIndex());
+        return s.state() == RolloutState.PAUSED ? decisions.holdPaused : admit(endpointId, bucket, s.ringIndex());
       }
       case HALTED:
       case ROLLING_BACK:
       case ROLLED_BACK:
-        return decideHalted(endpointId, currentVersion, s.state());
-      case COMPLETED:
-        return outside(endpointId, attributes, lastRing) == null ? decisions.offerCompleted : decisions.stayCompleted;
+        return decideHalted(endpointId, cohort.bucket(endpointId), currentVersion, s.state());
+      case COMPLETED: {
+        int bucket = cohort.bucket(endpointId);
+        if (admittedRing(endpointId, bucket) != null || outside(bucket, attributes, lastRing) == null) {
+          return decisions.offerCompleted;
+        }
+        return decisions.stayCompleted;
+      }
       case ABORTED:
         return decisions.stayAborted;
       case PLANNED:
@@ -160,30 +172,41 @@ final class RolloutRuntime implements Rollout {
     }
   }
 
+  /** The ring an endpoint was admitted in, or null; reads the map only when the bucket's bit is set. */
+  private Integer admittedRing(String endpointId, int bucket) {
+    if ((admittedBuckets.get(bucket >>> 6) & (1L << bucket)) == 0) {
+      return null;
+    }
+    return admitted.get(endpointId);
+  }
+
+  private void markBucket(int bucket) {
+    long bit = 1L << bucket;
+    int word = bucket >>> 6;
+    long current;
+    do {
+      current = admittedBuckets.get(word);
+    } while ((current & bit) == 0 && !admittedBuckets.compareAndSet(word, current, current | bit));
+  }
+
   /**
    * Whether the endpoint is outside every ring up to {@code ringIndex}.
    *
    * @return null when it is in a cohort, else the STAY decision that says why not
    */
-  private Decision outside(String endpointId, EndpointAttributes attributes, int ringIndex) {
+  private Decision outside(int bucket, EndpointAttributes attributes, int ringIndex) {
     if (ringIndex < lastRing && !heldTiers.isEmpty() && heldTiers.contains(attributes.tier())) {
       return decisions.stayHeldTier;
     }
-    int bucket = -1;
     for (int i = 0; i <= ringIndex; i++) {
-      if (shares[i] > 0 && selectors[i].matches(attributes)) {
-        if (bucket < 0) {
-          bucket = cohort.bucket(endpointId);
-        }
-        if (bucket < shares[i]) {
-          return null;
-        }
+      if (bucket < shares[i] && selectors[i].matches(attributes)) {
+        return null;
       }
     }
     return decisions.stayOutside;
   }
 
-  private Decision admit(String endpointId, int ring) {
+  private Decision admit(String endpointId, int bucket, int ring) {
     if (!reserve(ring)) {
       return decisions.holdCapReached[ring];
     }
@@ -192,6 +215,7 @@ final class RolloutRuntime implements Rollout {
       return decisions.holdVelocity;
     }
     JournalEntry.Admitted entry = new JournalEntry.Admitted(id, clock.instant(), endpointId, ring);
+    markBucket(bucket); // before the map entry can be seen; a stale bit only costs a map lookup
     try {
       // Written before it takes effect. A concurrent duplicate may be journaled twice; replay keeps the first.
       store.append(entry);
@@ -230,8 +254,8 @@ final class RolloutRuntime implements Rollout {
     }
   }
 
-  private Decision decideHalted(String endpointId, long currentVersion, RolloutState state) {
-    boolean exposed = admitted.containsKey(endpointId);
+  private Decision decideHalted(String endpointId, int bucket, long currentVersion, RolloutState state) {
+    boolean exposed = admittedRing(endpointId, bucket) != null;
     if (!exposed && currentVersion != candidate) {
       return decisions.stayHalted;
     }
@@ -501,6 +525,7 @@ final class RolloutRuntime implements Rollout {
         throw new RingfenceException("rollout '" + id + "': stored admission of '" + a.endpointId() + "' names ring "
             + a.ringIndex() + ", which the plan does not have; the journal is inconsistent");
       }
+      markBucket(cohort.bucket(a.endpointId()));
       if (admitted.putIfAbsent(a.endpointId(), ringBoxes[a.ringIndex()]) == null) {
         admittedPerRing.incrementAndGet(a.ringIndex());
       }
