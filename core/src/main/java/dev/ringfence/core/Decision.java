@@ -33,7 +33,7 @@ public final class Decision {
    * Creates a decision. Engines pre-build these; users rarely need to.
    *
    * @param kind what to do
-   * @param version the version to install for OFFER and REVERT, the endpoint's own otherwise
+   * @param version the version the endpoint should run: the candidate for OFFER, the baseline otherwise
    * @param ringIndex index of the ring that decided, or {@link #NO_RING}
    * @param ringName name of that ring, or empty
    * @param reason a short explanation in plain words
@@ -56,8 +56,8 @@ public final class Decision {
 
   /**
    * The version the endpoint should run after following this decision: the candidate for OFFER,
-   * the baseline for REVERT, and for STAY and HOLD the baseline of the rollout (what an endpoint
-   * that is not admitted is expected to run).
+   * the baseline for REVERT, STAY and HOLD. An agent acts only on OFFER and REVERT; for STAY and
+   * HOLD it keeps what it runs, and the baseline here says what the rollout expects it to run.
    *
    * @return the target version
    */

@@ -1,6 +1,6 @@
 package dev.ringfence.core.plan;
 
-import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSortedMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +29,8 @@ public record GateSpec(String type, Map<String, Object> params) {
     if (params == null) {
       throw new InvalidPlanException(List.of("gate.params: is null; use an empty map"));
     }
-    params = ImmutableMap.copyOf(params);
+    // Sorted, so that equal specs print and serialize identically whatever map the caller built.
+    params = ImmutableSortedMap.copyOf(params);
   }
 
   /**

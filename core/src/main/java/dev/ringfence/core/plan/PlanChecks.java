@@ -135,11 +135,18 @@ final class PlanChecks {
     if (overrides == null) {
       problems.add("overrides: is null");
     } else if (rings != null) {
-      for (int i = 0; i < overrides.size(); i++) {
-        LintOverride override = overrides.get(i);
-        if (override != null && rings.stream().noneMatch(r -> r != null && r.name().equals(override.ring()))) {
-          problems.add("overrides[" + i + "].ring: '" + override.ring() + "' is not a ring of this plan");
-        }
+      problems.addAll(overrideRings(rings, overrides));
+    }
+    return problems;
+  }
+
+  /** Every override must name a ring of the plan; rings or overrides that could not be read are skipped. */
+  static List<String> overrideRings(List<Ring> rings, List<LintOverride> overrides) {
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < overrides.size(); i++) {
+      LintOverride override = overrides.get(i);
+      if (override != null && rings.stream().noneMatch(r -> r != null && r.name().equals(override.ring()))) {
+        problems.add("overrides[" + i + "].ring: '" + override.ring() + "' is not a ring of this plan");
       }
     }
     return problems;

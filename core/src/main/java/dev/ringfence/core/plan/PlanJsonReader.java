@@ -122,6 +122,10 @@ final class PlanJsonReader {
     if (!problems.isEmpty()) {
       // Report the cross-ring problems of the rings that could be read, in the same exception.
       problems.addAll(PlanChecks.ringOrder(rings, false));
+      if (ringsNode != null && rings.stream().allMatch(r -> r != null)) {
+        // Only when every ring could be read: a ring lost to a field problem would look like a missing name.
+        problems.addAll(PlanChecks.overrideRings(rings, overrides));
+      }
       throw new InvalidPlanException(problems);
     }
     // Every field is well-formed; the cross-field rules run in Plan's constructor.
