@@ -7,10 +7,13 @@ module dev.ringfence.core {
   requires transitive com.google.common;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
+  requires transitive micrometer.core;
   requires static transitive org.jspecify;
 
   exports dev.ringfence.core;
   exports dev.ringfence.core.plan;
   exports dev.ringfence.core.gate;
   exports dev.ringfence.core.store;
+  exports dev.ringfence.core.health;
+  exports dev.ringfence.core.metrics;
 }

@@ -1,5 +1,7 @@
 package dev.ringfence.core;
 
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.core.health.Signal;
 import dev.ringfence.core.plan.LintReport;
 import java.util.List;
 
@@ -36,6 +38,20 @@ public interface Rollout {
    * @throws UnknownVersionException if the version is above the candidate
    */
   Decision decide(String endpointId, EndpointAttributes attributes, long currentVersion);
+
+  /**
+   * Takes one health signal from an endpoint: lock-free, and allocation-free except for the first
+   * signal of a control endpoint.
+   *
+   * <p>An admitted endpoint's signals on the candidate count for the candidate arm; signals on the
+   * baseline from endpoints never admitted count for the control arm; a signal claiming a version the
+   * endpoint was never offered is an anomaly and is kept out of every verdict. Duplicates and replays
+   * (same or older {@code (bootId, sequence)}) are ignored and counted.
+   *
+   * @param signal the signal, validated when it was built
+   * @return what was done with it
+   */
+  IngestResult ingest(Signal signal);
 
   /**
    * Opens the first ring.

@@ -1,6 +1,8 @@
 package dev.ringfence.core;
 
 import dev.ringfence.core.internal.DefaultRolloutEngine;
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.core.health.Signal;
 import java.util.List;
 
 /**
@@ -66,6 +68,16 @@ public interface RolloutEngine {
    * @throws UnknownRolloutException if there is no such rollout
    */
   Decision decide(String rolloutId, String endpointId, EndpointAttributes attributes, long currentVersion);
+
+  /**
+   * Shorthand for {@code rollout(rolloutId).ingest(signal)}.
+   *
+   * @param rolloutId the rollout
+   * @param signal the signal
+   * @return what was done with it
+   * @throws UnknownRolloutException if there is no such rollout
+   */
+  IngestResult ingest(String rolloutId, Signal signal);
 
   /**
    * Evaluates the gates of every running or paused rollout and acts on the verdicts; finishes

@@ -2,11 +2,13 @@ package dev.ringfence.core;
 
 import com.google.common.collect.ImmutableMap;
 import dev.ringfence.core.gate.GateFactory;
+import dev.ringfence.core.gate.HealthGate;
 import dev.ringfence.core.gate.TimeAndSampleGate;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -24,13 +26,27 @@ public final class RolloutEngineConfig {
   private final Executor eventExecutor;
   private final RolloutStore store;
   private final Map<String, GateFactory> gateFactories;
+  private final Duration heartbeatInterval;
+  private final Duration silenceDeadline;
+  private final Duration inconclusiveLimit;
 
   private RolloutEngineConfig(Builder builder) {
     this.clock = builder.clock;
     this.eventExecutor = builder.eventExecutor;
     this.store = builder.store;
     this.gateFactories = ImmutableMap.copyOf(builder.gateFactories);
+    this.heartbeatInterval = builder.heartbeatInterval;
+    this.silenceDeadline = builder.silenceDeadline == null
+        ? builder.heartbeatInterval.multipliedBy(DEFAULT_SILENCE_INTERVALS) : builder.silenceDeadline;
+    this.inconclusiveLimit = builder.inconclusiveLimit;
   }
+
+  /** Default heartbeat interval of the agents. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
+  /** Default silence deadline, in heartbeat intervals. */
+  public static final int DEFAULT_SILENCE_INTERVALS = 3;
+  /** Default of {@link #inconclusiveLimit()}. */
+  public static final Duration DEFAULT_INCONCLUSIVE_LIMIT = Duration.ofHours(2);
 
   /** @return a configuration with every default */
   public static RolloutEngineConfig ofDefaults() {
@@ -54,6 +70,9 @@ public final class RolloutEngineConfig {
     builder.eventExecutor = other.eventExecutor;
     builder.store = other.store;
     builder.gateFactories.putAll(other.gateFactories);
+    builder.heartbeatInterval = other.heartbeatInterval;
+    builder.silenceDeadline = other.silenceDeadline;
+    builder.inconclusiveLimit = other.inconclusiveLimit;
     return builder;
   }
 
@@ -77,15 +96,68 @@ public final class RolloutEngineConfig {
     return gateFactories;
   }
 
+  /** @return how often agents send heartbeats */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /**
+   * How long an endpoint offered the candidate has to report a successful activation or a heartbeat
+   * on it; past this it counts as a silent failure of the candidate.
+   *
+   * @return the deadline, by default 3 heartbeat intervals
+   */
+  public Duration silenceDeadline() {
+    return silenceDeadline;
+  }
+
+  /**
+   * How long a ring may stay INCONCLUSIVE after its bake time before the rollout pauses and says why.
+   *
+   * @return the limit
+   */
+  public Duration inconclusiveLimit() {
+    return inconclusiveLimit;
+  }
+
   /** Builds a {@link RolloutEngineConfig}. */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
     private Executor eventExecutor = Runnable::run;
     private RolloutStore store;
     private final Map<String, GateFactory> gateFactories = new LinkedHashMap<>();
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration silenceDeadline;
+    private Duration inconclusiveLimit = DEFAULT_INCONCLUSIVE_LIMIT;
 
     private Builder() {
       gateFactories.put(GateSpec.TIME_AND_SAMPLE, TimeAndSampleGate.FACTORY);
+      gateFactories.put(HealthGate.TYPE, HealthGate.FACTORY);
+    }
+
+    /** @param interval how often agents send heartbeats; positive @return this builder */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive("heartbeatInterval", interval);
+      return this;
+    }
+
+    /** @param deadline silence deadline after an offer; positive @return this builder */
+    public Builder silenceDeadline(Duration deadline) {
+      this.silenceDeadline = positive("silenceDeadline", deadline);
+      return this;
+    }
+
+    /** @param limit how long a ring may stay INCONCLUSIVE past its bake time; positive @return this builder */
+    public Builder inconclusiveLimit(Duration limit) {
+      this.inconclusiveLimit = positive("inconclusiveLimit", limit);
+      return this;
+    }
+
+    private static Duration positive(String field, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new InvalidInputException(field, value + " must be a positive duration");
+      }
+      return value;
     }
 
     /** @param clock the clock every decision reads @return this builder */

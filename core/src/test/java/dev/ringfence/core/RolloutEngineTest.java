@@ -138,12 +138,50 @@ class RolloutEngineTest {
     rollout.start();
     offered(rollout, fleet());
     gate.answer(Outcome.INCONCLUSIVE);
-    for (int i = 0; i < 10; i++) {
-      passRing();
+    for (int i = 0; i < 4; i++) {
+      passRing(); // 124 minutes: within bake time (30) plus the inconclusive limit (120)
     }
     assertThat(rollout.status().ringIndex()).isZero();
     assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
     assertThat(rollout.status().lastVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+
+    passRing(); // 155 minutes: past the limit, the rollout pauses and says why
+    assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(rollout.status().ringIndex()).isZero();
+    JournalEntry.Transitioned pause = lastTransition("r1");
+    assertThat(pause.trigger()).isEqualTo(Trigger.INCONCLUSIVE_LIMIT);
+    assertThat(pause.cause()).contains("still INCONCLUSIVE").contains("scripted INCONCLUSIVE");
+  }
+
+  @Test
+  void dryRunGate_isJudgedAndRecorded_butNeverActs() {
+    Plan plan = Plan.builder("dry")
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
+            .gate(new GateSpec("scripted", java.util.Map.of("dryRun", true))).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .build();
+    Rollout dry = engine.createRollout(Fixtures.spec("dry", plan));
+    dry.start();
+    offered(dry, fleet());
+    gate.answer(Outcome.FAIL);
+    engine.tick();
+    assertThat(dry.state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(dry.status().lastVerdict().outcome()).isEqualTo(Outcome.FAIL); // recorded
+    clock.advance(Duration.ofMinutes(30));
+    engine.tick();
+    assertThat(dry.status().ringIndex()).isEqualTo(1); // time and sample alone decided
+    assertThat(lastTransition("dry").cause()).contains("runs dry");
+  }
+
+  @Test
+  void dryRunParameter_thatIsNotABoolean_isRefusedWithThePath() {
+    Plan plan = Plan.builder("dry")
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
+            .gate(new GateSpec("scripted", java.util.Map.of("dryRun", "yes"))).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .build();
+    assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("dry", plan)))
+        .isInstanceOf(InvalidPlanException.class).hasMessageContaining("rings[0].gate.params.dryRun");
   }
 
   @Test

@@ -4,6 +4,9 @@ import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import dev.ringfence.core.health.ArmStats;
+import dev.ringfence.core.health.ProbeSamples;
 
 /** What a {@link Gate} may read when it judges the open ring. Valid only during the call. */
 public interface GateContext {
@@ -48,4 +51,21 @@ public interface GateContext {
 
   /** @return endpoints admitted over the whole rollout, all rings */
   long exposedTotal();
+
+  /** @return outcomes of every exposed endpoint (all rings so far), silence counted as failure */
+  ArmStats candidate();
+
+  /** @return outcomes of the endpoints not admitted that report the baseline, over the same window */
+  ArmStats control();
+
+  /** @return names of the probe metrics seen so far, sorted */
+  Set<String> probeMetrics();
+
+  /**
+   * The latest readings of one metric in each arm.
+   *
+   * @param metric the metric
+   * @return the readings, empty arrays if none
+   */
+  ProbeSamples probeSamples(String metric);
 }

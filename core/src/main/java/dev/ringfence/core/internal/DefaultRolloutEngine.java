@@ -22,7 +22,11 @@ import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import java.time.Duration;
 import java.time.Instant;
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.core.health.Signal;
+import dev.ringfence.core.plan.GateSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +36,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class DefaultRolloutEngine implements RolloutEngine {
 
   /** The gate of a ring that has none (allowed only by a lint override): time and sample decide alone. */
+  /** Gate parameter, understood by the engine for every gate type: evaluate and record, never act. */
+  public static final String DRY_RUN = "dryRun";
+
   private static final Gate NO_GATE = context -> Verdict.pass("none",
       "ring has no gate (overridden in the plan); bake time and sample decide alone", Map.of());
 
@@ -64,7 +71,7 @@ public final class DefaultRolloutEngine implements RolloutEngine {
             + " Created entry; restore the store from a backup");
       }
       RolloutSpec spec = ((JournalEntry.Created) entries.get(0)).spec();
-      Gate[] gates;
+      ResolvedGates gates;
       try {
         gates = engine.resolveGates(spec.plan());
       } catch (InvalidPlanException e) {
@@ -75,8 +82,8 @@ public final class DefaultRolloutEngine implements RolloutEngine {
       long recent = entries.stream()
           .filter(e -> e instanceof JournalEntry.Admitted && e.at().isAfter(hourAgo))
           .count();
-      RolloutRuntime runtime = new RolloutRuntime(spec, gates, PlanLinter.lint(spec.plan()), config.clock(),
-          config.store(), engine.events, recent);
+      RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, PlanLinter.lint(spec.plan()),
+          config, engine.events, recent);
       for (JournalEntry entry : entries.subList(1, entries.size())) {
         runtime.replay(entry);
       }
@@ -99,18 +106,30 @@ public final class DefaultRolloutEngine implements RolloutEngine {
       throw new DuplicateRolloutException(spec.id());
     }
     LintReport report = PlanLinter.lint(spec.plan()).requirePass();
-    Gate[] gates = resolveGates(spec.plan());
+    ResolvedGates gates = resolveGates(spec.plan());
     JournalEntry.Created created = new JournalEntry.Created(spec.id(), config.clock().instant(), spec,
         report.overridden());
     config.store().append(created);
-    RolloutRuntime runtime = new RolloutRuntime(spec, gates, report, config.clock(), config.store(), events, 0);
+    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, report, config, events, 0);
     register(runtime);
     return runtime;
   }
 
-  private Gate[] resolveGates(Plan plan) {
+  /** The gates of a plan's rings, and which of them only run dry. */
+  private static final class ResolvedGates {
+    final Gate[] gates;
+    final boolean[] dryRun;
+
+    ResolvedGates(int rings) {
+      gates = new Gate[rings];
+      dryRun = new boolean[rings];
+    }
+  }
+
+  private ResolvedGates resolveGates(Plan plan) {
     List<Ring> rings = plan.rings();
-    Gate[] gates = new Gate[rings.size()];
+    ResolvedGates resolved = new ResolvedGates(rings.size());
+    Gate[] gates = resolved.gates;
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < rings.size(); i++) {
       Ring ring = rings.get(i);
@@ -124,8 +143,16 @@ public final class DefaultRolloutEngine implements RolloutEngine {
             + " registered types: " + config.gateFactories().keySet());
         continue;
       }
+      Object dryRun = ring.gate().params().get(DRY_RUN);
+      if (dryRun != null && !(dryRun instanceof Boolean)) {
+        problems.add("rings[" + i + "].gate.params.dryRun: must be true or false, found " + dryRun);
+        continue;
+      }
+      resolved.dryRun[i] = Boolean.TRUE.equals(dryRun);
+      Map<String, Object> params = new LinkedHashMap<>(ring.gate().params());
+      params.remove(DRY_RUN);
       try {
-        gates[i] = factory.create(ring.gate());
+        gates[i] = factory.create(new GateSpec(ring.gate().type(), params));
       } catch (InvalidPlanException e) {
         for (String problem : e.problems()) {
           problems.add("rings[" + i + "]." + problem);
@@ -138,7 +165,7 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     if (!problems.isEmpty()) {
       throw new InvalidPlanException(problems);
     }
-    return gates;
+    return resolved;
   }
 
   @Override
@@ -161,6 +188,16 @@ public final class DefaultRolloutEngine implements RolloutEngine {
   @Override
   public Decision decide(String rolloutId, String endpointId, EndpointAttributes attributes, long currentVersion) {
     return rollout(rolloutId).decide(endpointId, attributes, currentVersion);
+  }
+
+  @Override
+  public IngestResult ingest(String rolloutId, Signal signal) {
+    return rollout(rolloutId).ingest(signal);
+  }
+
+  /** @return the runtimes, for the metrics binder */
+  List<RolloutRuntime> runtimes() {
+    return List.copyOf(ordered);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.ringfence.core.IllegalStateTransitionException;
 import dev.ringfence.core.InvalidInputException;
 import dev.ringfence.core.RingfenceException;
 import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.RolloutStatus;
@@ -16,6 +17,9 @@ import dev.ringfence.core.Trigger;
 import dev.ringfence.core.UnknownVersionException;
 import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.Verdict;
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.core.health.InvalidSignalException;
+import dev.ringfence.core.health.Signal;
 import dev.ringfence.core.plan.FreezeWindow;
 import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.core.plan.Plan;
@@ -53,10 +57,15 @@ final class RolloutRuntime implements Rollout {
   private final String id;
   private final Plan plan;
   private final Gate[] gates;
+  private final boolean[] dryRun;
   private final LintReport lint;
   private final Clock clock;
   private final RolloutStore store;
   private final EventBus events;
+  private final long silenceMillis;
+  private final Duration inconclusiveLimit;
+  private final HealthTracker health = new HealthTracker();
+  private final RolloutCounters counters = new RolloutCounters();
 
   private final Cohort cohort;
   private final Selector[] selectors;
@@ -64,13 +73,12 @@ final class RolloutRuntime implements Rollout {
   private final long[] caps;
   private final Set<String> heldTiers;
   private final int lastRing;
-  private final Integer[] ringBoxes;
   private final DecisionTable decisions;
   private final long baseline;
   private final long candidate;
 
-  /** Endpoint id to the ring it was admitted in. Never shrinks: nothing is forgotten by a rollback. */
-  private final ConcurrentHashMap<String, Integer> admitted = new ConcurrentHashMap<>();
+  /** Endpoint id to its track (ring of admission, health). Never shrinks: a rollback forgets nothing. */
+  private final ConcurrentHashMap<String, Track> admitted = new ConcurrentHashMap<>();
   private final AtomicLongArray admittedPerRing;
   /**
    * One bit per cohort bucket, set before any endpoint of that bucket is admitted: a clear bit proves
@@ -88,28 +96,33 @@ final class RolloutRuntime implements Rollout {
   private int lastVerdictRing = -1;
   private FreezeWindow deferredBy;
 
-  RolloutRuntime(RolloutSpec spec, Gate[] gates, LintReport lint, Clock clock, RolloutStore store, EventBus events,
-      long recentAdmissions) {
+  /** Deadlines of endpoints admitted before a restart start again from here, not from their admission. */
+  private final long recoveredAtMillis;
+
+  RolloutRuntime(RolloutSpec spec, Gate[] gates, boolean[] dryRun, LintReport lint, RolloutEngineConfig config,
+      EventBus events, long recentAdmissions) {
     this.spec = spec;
     this.id = spec.id();
     this.plan = spec.plan();
     this.gates = gates.clone();
+    this.dryRun = dryRun.clone();
     this.lint = lint;
-    this.clock = clock;
-    this.store = store;
+    this.clock = config.clock();
+    this.store = config.store();
     this.events = events;
+    this.silenceMillis = config.silenceDeadline().toMillis();
+    this.inconclusiveLimit = config.inconclusiveLimit();
+    this.recoveredAtMillis = Times.millis(clock.instant());
     this.cohort = Cohort.withSalt(spec.salt());
     List<Ring> rings = plan.rings();
     int n = rings.size();
     this.selectors = new Selector[n];
     this.shares = new int[n];
     this.caps = new long[n];
-    this.ringBoxes = new Integer[n];
     for (int i = 0; i < n; i++) {
       selectors[i] = rings.get(i).selector();
       shares[i] = rings.get(i).share();
       caps[i] = rings.get(i).cap();
-      ringBoxes[i] = i;
     }
     this.heldTiers = plan.heldTiers();
     this.lastRing = n - 1;
@@ -143,9 +156,9 @@ final class RolloutRuntime implements Rollout {
       case RUNNING:
       case PAUSED: {
         int bucket = cohort.bucket(endpointId);
-        Integer ring = admittedRing(endpointId, bucket);
-        if (ring != null) {
-          return decisions.offer[ring];
+        Track track = admittedTrack(endpointId, bucket);
+        if (track != null) {
+          return decisions.offer[track.ring];
         }
         Decision outside = outside(bucket, attributes, s.ringIndex());
         if (outside != null) {
@@ -159,7 +172,7 @@ final class RolloutRuntime implements Rollout {
         return decideHalted(endpointId, cohort.bucket(endpointId), currentVersion, s.state());
       case COMPLETED: {
         int bucket = cohort.bucket(endpointId);
-        if (admittedRing(endpointId, bucket) != null || outside(bucket, attributes, lastRing) == null) {
+        if (admittedTrack(endpointId, bucket) != null || outside(bucket, attributes, lastRing) == null) {
           return decisions.offerCompleted;
         }
         return decisions.stayCompleted;
@@ -172,8 +185,8 @@ final class RolloutRuntime implements Rollout {
     }
   }
 
-  /** The ring an endpoint was admitted in, or null; reads the map only when the bucket's bit is set. */
-  private Integer admittedRing(String endpointId, int bucket) {
+  /** The track of an admitted endpoint, or null; reads the map only when the bucket's bit is set. */
+  private Track admittedTrack(String endpointId, int bucket) {
     if ((admittedBuckets.get(bucket >>> 6) & (1L << bucket)) == 0) {
       return null;
     }
@@ -214,7 +227,8 @@ final class RolloutRuntime implements Rollout {
       admittedPerRing.decrementAndGet(ring);
       return decisions.holdVelocity;
     }
-    JournalEntry.Admitted entry = new JournalEntry.Admitted(id, clock.instant(), endpointId, ring);
+    Instant now = clock.instant();
+    JournalEntry.Admitted entry = new JournalEntry.Admitted(id, now, endpointId, ring);
     markBucket(bucket); // before the map entry can be seen; a stale bit only costs a map lookup
     try {
       // Written before it takes effect. A concurrent duplicate may be journaled twice; replay keeps the first.
@@ -224,11 +238,13 @@ final class RolloutRuntime implements Rollout {
       LOG.warn("rollout '{}': cannot record the admission of '{}'; answering HOLD", id, endpointId, e);
       return decisions.holdStore;
     }
-    Integer previous = admitted.putIfAbsent(endpointId, ringBoxes[ring]);
+    Track track = new Track(ring, Times.saturatedAdd(Times.millis(now), silenceMillis));
+    Track previous = admitted.putIfAbsent(endpointId, track);
     if (previous != null) {
       release(ring);
-      return decisions.offer[previous];
+      return decisions.offer[previous.ring];
     }
+    health.watchDeadline(track);
     events.publish(entry);
     // A halt that raced with this admission wins: the endpoint is exposed, so it is told to revert.
     return snapshot.state().isHalted() ? decisions.revert : decisions.offer[ring];
@@ -255,7 +271,7 @@ final class RolloutRuntime implements Rollout {
   }
 
   private Decision decideHalted(String endpointId, int bucket, long currentVersion, RolloutState state) {
-    boolean exposed = admittedRing(endpointId, bucket) != null;
+    boolean exposed = admittedTrack(endpointId, bucket) != null;
     if (!exposed && currentVersion != candidate) {
       return decisions.stayHalted;
     }
@@ -275,6 +291,57 @@ final class RolloutRuntime implements Rollout {
       LOG.warn("rollout '{}': cannot record that '{}' is back on baseline; will record it on its next report",
           id, endpointId, e);
     }
+  }
+
+  // ---------------------------------------------------------------- health signals (hot path)
+
+  @Override
+  public IngestResult ingest(Signal signal) {
+    if (signal == null) {
+      throw new InvalidSignalException("signal", "is null");
+    }
+    String endpointId = signal.endpointId();
+    long version = signal.version();
+    Track track = admittedTrack(endpointId, cohort.bucket(endpointId));
+    if (track != null) {
+      if (version != candidate && version != baseline) {
+        return health.count(signal, HealthTracker.ARM_CANDIDATE, IngestResult.ANOMALY);
+      }
+      if (!track.advance(signal.order())) {
+        return health.count(signal, HealthTracker.ARM_CANDIDATE, IngestResult.DUPLICATE);
+      }
+      if (version == candidate) {
+        health.apply(track, HealthTracker.ARM_CANDIDATE, signal);
+      } else if (snapshot.state() == RolloutState.ROLLING_BACK && !reverted.contains(endpointId)) {
+        markReverted(endpointId); // an exposed endpoint reports the baseline again
+      }
+      return health.count(signal, HealthTracker.ARM_CANDIDATE, IngestResult.ACCEPTED);
+    }
+    if (version != baseline) {
+      // Claims the candidate without having been offered it, or a version this rollout does not know.
+      return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ANOMALY);
+    }
+    Track control = health.control.get(endpointId);
+    if (control == null) {
+      Track fresh = new Track(Track.CONTROL, Long.MAX_VALUE);
+      control = health.control.putIfAbsent(endpointId, fresh);
+      if (control == null) {
+        control = fresh;
+      }
+    }
+    if (!control.advance(signal.order())) {
+      return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.DUPLICATE);
+    }
+    health.apply(control, HealthTracker.ARM_CONTROL, signal);
+    return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.ACCEPTED);
+  }
+
+  HealthTracker health() {
+    return health;
+  }
+
+  RolloutCounters counters() {
+    return counters;
   }
 
   // ---------------------------------------------------------------- commands
@@ -314,6 +381,7 @@ final class RolloutRuntime implements Rollout {
     String why = requireReason(reason);
     synchronized (lock) {
       transition(Trigger.HALT, "halted by operator: " + why, null);
+      counters.halted();
       beginRollback();
     }
   }
@@ -324,6 +392,7 @@ final class RolloutRuntime implements Rollout {
     synchronized (lock) {
       transition(Trigger.ABORT, "aborted by operator: " + why, null);
       if (snapshot.state() == RolloutState.HALTED) {
+        counters.halted();
         beginRollback();
       }
     }
@@ -379,6 +448,9 @@ final class RolloutRuntime implements Rollout {
     synchronized (lock) {
       try {
         Snapshot s = snapshot;
+        if (!s.state().isTerminal()) {
+          health.expireDeadlines(Times.millis(clock.instant()));
+        }
         switch (s.state()) {
           case RUNNING:
           case PAUSED:
@@ -403,7 +475,7 @@ final class RolloutRuntime implements Rollout {
     int ring = s.ringIndex();
     Instant now = clock.instant();
     RuntimeGateContext context = new RuntimeGateContext(spec, ring, s.ringOpenedAt(), now,
-        admittedPerRing.get(ring), admitted.size());
+        admittedPerRing.get(ring), admitted.size(), health);
     Verdict verdict;
     try {
       verdict = gates[ring].evaluate(context);
@@ -415,9 +487,16 @@ final class RolloutRuntime implements Rollout {
       verdict = Verdict.error(gateName(ring), e);
     }
     recordVerdict(ring, verdict, now);
+    counters.verdict(verdict.outcome());
+    if (dryRun[ring]) {
+      // Dry-run gates are judged and recorded, never obeyed: bake time and sample alone decide.
+      verdict = Verdict.pass("dry-run", "gate of ring '" + ringName(ring) + "' runs dry: " + verdict.reason(),
+          verdict.evidence());
+    }
     switch (verdict.outcome()) {
       case FAIL:
         transition(Trigger.GATE_FAIL, "ring '" + ringName(ring) + "' failed its gate: " + verdict.reason(), verdict);
+        counters.halted();
         beginRollback();
         break;
       case ERROR:
@@ -432,8 +511,24 @@ final class RolloutRuntime implements Rollout {
         }
         break;
       case INCONCLUSIVE:
+        pauseIfInconclusiveTooLong(s, verdict, now);
+        break;
       default:
         break;
+    }
+  }
+
+  /** INCONCLUSIVE never opens a ring; past the limit it pauses the rollout so that a person looks. */
+  private void pauseIfInconclusiveTooLong(Snapshot s, Verdict verdict, Instant now) {
+    if (s.state() != RolloutState.RUNNING) {
+      return;
+    }
+    Duration limit = plan.rings().get(s.ringIndex()).bakeTime().plus(inconclusiveLimit);
+    Duration open = Duration.between(s.ringOpenedAt(), now);
+    if (open.compareTo(limit) >= 0) {
+      transition(Trigger.INCONCLUSIVE_LIMIT, "ring '" + ringName(s.ringIndex()) + "' is still INCONCLUSIVE after "
+          + open.getSeconds() + "s open (bake time plus the " + inconclusiveLimit.getSeconds() + "s limit): "
+          + verdict.reason() + "; paused until an operator resumes or halts", verdict);
     }
   }
 
@@ -526,8 +621,12 @@ final class RolloutRuntime implements Rollout {
             + a.ringIndex() + ", which the plan does not have; the journal is inconsistent");
       }
       markBucket(cohort.bucket(a.endpointId()));
-      if (admitted.putIfAbsent(a.endpointId(), ringBoxes[a.ringIndex()]) == null) {
+      // Health reports are not journaled: every endpoint gets a fresh deadline from the restart.
+      long deadline = Times.saturatedAdd(Math.max(Times.millis(a.at()), recoveredAtMillis), silenceMillis);
+      Track track = new Track(a.ringIndex(), deadline);
+      if (admitted.putIfAbsent(a.endpointId(), track) == null) {
         admittedPerRing.incrementAndGet(a.ringIndex());
+        health.watchDeadline(track);
       }
     } else if (entry instanceof JournalEntry.Reverted) {
       reverted.add(((JournalEntry.Reverted) entry).endpointId());
@@ -582,7 +681,7 @@ final class RolloutRuntime implements Rollout {
       return List.of();
     }
     List<String> result = new ArrayList<>();
-    for (Map.Entry<String, Integer> e : admitted.entrySet()) {
+    for (Map.Entry<String, Track> e : admitted.entrySet()) {
       if (!reverted.contains(e.getKey())) {
         result.add(e.getKey());
       }

@@ -3,7 +3,10 @@ package dev.ringfence.core.internal;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.gate.GateContext;
 import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.health.ArmStats;
+import dev.ringfence.core.health.ProbeSamples;
 import java.time.Instant;
+import java.util.Set;
 
 /** The {@link GateContext} of one evaluation. */
 final class RuntimeGateContext implements GateContext {
@@ -14,9 +17,11 @@ final class RuntimeGateContext implements GateContext {
   private final Instant now;
   private final long exposedInRing;
   private final long exposedTotal;
+  private final HealthTracker health;
 
   RuntimeGateContext(RolloutSpec spec, int ringIndex, Instant ringOpenedAt, Instant now, long exposedInRing,
-      long exposedTotal) {
+      long exposedTotal, HealthTracker health) {
+    this.health = health;
     this.spec = spec;
     this.ringIndex = ringIndex;
     this.ringOpenedAt = ringOpenedAt;
@@ -73,5 +78,25 @@ final class RuntimeGateContext implements GateContext {
   @Override
   public long exposedTotal() {
     return exposedTotal;
+  }
+
+  @Override
+  public ArmStats candidate() {
+    return health.arm(HealthTracker.ARM_CANDIDATE);
+  }
+
+  @Override
+  public ArmStats control() {
+    return health.arm(HealthTracker.ARM_CONTROL);
+  }
+
+  @Override
+  public Set<String> probeMetrics() {
+    return health.probeMetrics();
+  }
+
+  @Override
+  public ProbeSamples probeSamples(String metric) {
+    return health.probeSamples(metric);
   }
 }

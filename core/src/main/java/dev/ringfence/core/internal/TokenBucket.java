@@ -23,7 +23,7 @@ final class TokenBucket {
     this.perHour = perHour;
     this.capacity = Math.multiplyExact(perHour, MILLIS_PER_HOUR);
     this.units = Math.max(0, capacity - Math.multiplyExact(Math.min(recentlyUsed, perHour), MILLIS_PER_HOUR));
-    this.lastMillis = clock.millis();
+    this.lastMillis = Times.millis(clock.instant());
   }
 
   synchronized boolean tryAcquire() {
@@ -40,7 +40,7 @@ final class TokenBucket {
   }
 
   private void refill() {
-    long now = clock.millis();
+    long now = Times.millis(clock.instant());
     if (now > lastMillis) {
       long elapsed = now - lastMillis;
       // Saturate: a long pause refills to capacity without overflowing.

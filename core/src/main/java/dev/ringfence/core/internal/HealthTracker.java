@@ -1,0 +1,161 @@
+package dev.ringfence.core.internal;
+
+import dev.ringfence.core.health.ArmStats;
+import dev.ringfence.core.health.ApplyResult;
+import dev.ringfence.core.health.Heartbeat;
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.core.health.ProbeReading;
+import dev.ringfence.core.health.ProbeSamples;
+import dev.ringfence.core.health.Signal;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The health side of one rollout: per-arm outcome counters, per-signal counters, probe windows and the
+ * silence deadlines of the candidate arm.
+ *
+ * <p>Each endpoint is counted once per arm, by the status of its {@link Track}: status changes are
+ * compare-and-set, so a counter moves exactly once per change whatever the number of threads. Signal
+ * counters are {@link LongAdder}s, so concurrent ingestion does not contend on one cache line.
+ */
+final class HealthTracker {
+
+  static final int ARM_CANDIDATE = 0;
+  static final int ARM_CONTROL = 1;
+  static final int ARM_NONE = 2;
+
+  static final int TYPE_HEARTBEAT = 0;
+  static final int TYPE_APPLY = 1;
+  static final int TYPE_PROBE = 2;
+
+  private static final int PROBE_WINDOW = 2_048;
+
+  /** Endpoints per status, [arm * STATUSES + status]. */
+  private final AtomicLongArray outcomes = new AtomicLongArray(2 * Track.STATUSES);
+  /** Signals per [type][arm][result]. */
+  private final LongAdder[] signals = new LongAdder[3 * 3 * IngestResult.values().length];
+  private final LongAdder silentExpired = new LongAdder();
+  /** Endpoints not admitted that report the baseline: the control arm. */
+  final ConcurrentHashMap<String, Track> control = new ConcurrentHashMap<>();
+  /** Candidate tracks in admission order: their deadlines are in the same order. */
+  private final ConcurrentLinkedQueue<Track> deadlines = new ConcurrentLinkedQueue<>();
+  private final ConcurrentHashMap<String, ProbeWindow[]> probes = new ConcurrentHashMap<>();
+
+  HealthTracker() {
+    for (int i = 0; i < signals.length; i++) {
+      signals[i] = new LongAdder();
+    }
+  }
+
+  static int typeOf(Signal signal) {
+    if (signal instanceof Heartbeat) {
+      return TYPE_HEARTBEAT;
+    }
+    return signal instanceof ApplyResult ? TYPE_APPLY : TYPE_PROBE;
+  }
+
+  IngestResult count(Signal signal, int arm, IngestResult result) {
+    signals[(typeOf(signal) * 3 + arm) * IngestResult.values().length + result.ordinal()].increment();
+    return result;
+  }
+
+  long signals(int type, int arm, IngestResult result) {
+    return signals[(type * 3 + arm) * IngestResult.values().length + result.ordinal()].sum();
+  }
+
+  long silentFailures() {
+    return silentExpired.sum();
+  }
+
+  void watchDeadline(Track track) {
+    deadlines.add(track);
+  }
+
+  /**
+   * Marks every candidate endpoint whose deadline has passed without a report as a silent failure.
+   * Costs O(expired): the queue is in deadline order, so it stops at the first deadline to come.
+   */
+  void expireDeadlines(long nowMillis) {
+    Track head;
+    while ((head = deadlines.peek()) != null && head.deadlineMillis <= nowMillis) {
+      deadlines.poll();
+      if (head.status() == Track.PENDING && moveTo(head, ARM_CANDIDATE, Track.SILENT)) {
+        silentExpired.increment();
+      }
+    }
+  }
+
+  /** Applies a signal's meaning to a track, counting the status change if there is one. */
+  void apply(Track track, int arm, Signal signal) {
+    int next;
+    if (signal instanceof Heartbeat) {
+      next = ((Heartbeat) signal).failedStarts() > 0 ? Track.CRASHED : Track.HEALTHY;
+    } else if (signal instanceof ApplyResult) {
+      switch (((ApplyResult) signal).outcome()) {
+        case VALIDATION_FAILED:
+          next = Track.FAILED_APPLY;
+          break;
+        case CRASHED:
+          next = Track.CRASHED;
+          break;
+        case REVERTED_BY_AGENT:
+          next = Track.REVERTED_BY_AGENT;
+          break;
+        case ACTIVATED:
+        default:
+          next = Track.HEALTHY;
+          break;
+      }
+    } else {
+      ProbeReading reading = (ProbeReading) signal;
+      window(reading.metric(), arm).record(reading.value());
+      next = Track.HEALTHY; // a reading proves the endpoint runs
+    }
+    moveTo(track, arm, next);
+  }
+
+  private boolean moveTo(Track track, int arm, int next) {
+    int previous = track.moveTo(next);
+    if (previous < 0) {
+      return false;
+    }
+    int base = arm * Track.STATUSES;
+    if (previous != Track.PENDING) {
+      outcomes.decrementAndGet(base + previous);
+    }
+    outcomes.incrementAndGet(base + next);
+    return true;
+  }
+
+  private ProbeWindow window(String metric, int arm) {
+    ProbeWindow[] windows = probes.get(metric);
+    if (windows == null) {
+      windows = probes.computeIfAbsent(metric, m -> new ProbeWindow[] {
+          new ProbeWindow(PROBE_WINDOW), new ProbeWindow(PROBE_WINDOW)});
+    }
+    return windows[arm];
+  }
+
+  ArmStats arm(int arm) {
+    int base = arm * Track.STATUSES;
+    return new ArmStats(outcomes.get(base + Track.HEALTHY), outcomes.get(base + Track.CRASHED),
+        outcomes.get(base + Track.FAILED_APPLY), outcomes.get(base + Track.SILENT),
+        outcomes.get(base + Track.REVERTED_BY_AGENT));
+  }
+
+  Set<String> probeMetrics() {
+    return new TreeSet<>(probes.keySet());
+  }
+
+  ProbeSamples probeSamples(String metric) {
+    ProbeWindow[] windows = probes.get(metric);
+    if (windows == null) {
+      return new ProbeSamples(metric, new double[0], new double[0]);
+    }
+    return new ProbeSamples(metric, windows[ARM_CANDIDATE].snapshot(), windows[ARM_CONTROL].snapshot());
+  }
+}
