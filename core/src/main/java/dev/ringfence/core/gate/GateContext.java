@@ -55,6 +55,9 @@ public interface GateContext {
   /** @return outcomes of every exposed endpoint (all rings so far), silence counted as failure */
   ArmStats candidate();
 
+  /** @return outcomes of the endpoints admitted while the judged ring was open */
+  ArmStats candidateInRing();
+
   /** @return outcomes of the endpoints not admitted that report the baseline, over the same window */
   ArmStats control();
 

@@ -34,8 +34,12 @@ final class HealthTracker {
 
   private static final int PROBE_WINDOW = 2_048;
 
-  /** Endpoints per status, [arm * STATUSES + status]. */
-  private final AtomicLongArray outcomes = new AtomicLongArray(2 * Track.STATUSES);
+  /**
+   * Endpoints per status: [slot * STATUSES + status], where slot is the candidate's ring of admission
+   * (0..rings-1) or {@code rings} for the control arm.
+   */
+  private final AtomicLongArray outcomes;
+  private final int rings;
   /** Signals per [type][arm][result]. */
   private final LongAdder[] signals = new LongAdder[3 * 3 * IngestResult.values().length];
   private final LongAdder silentExpired = new LongAdder();
@@ -45,7 +49,9 @@ final class HealthTracker {
   private final ConcurrentLinkedQueue<Track> deadlines = new ConcurrentLinkedQueue<>();
   private final ConcurrentHashMap<String, ProbeWindow[]> probes = new ConcurrentHashMap<>();
 
-  HealthTracker() {
+  HealthTracker(int rings) {
+    this.rings = rings;
+    this.outcomes = new AtomicLongArray((rings + 1) * Track.STATUSES);
     for (int i = 0; i < signals.length; i++) {
       signals[i] = new LongAdder();
     }
@@ -123,7 +129,7 @@ final class HealthTracker {
     if (previous < 0) {
       return false;
     }
-    int base = arm * Track.STATUSES;
+    int base = (arm == ARM_CONTROL ? rings : track.ring) * Track.STATUSES;
     if (previous != Track.PENDING) {
       outcomes.decrementAndGet(base + previous);
     }
@@ -140,11 +146,28 @@ final class HealthTracker {
     return windows[arm];
   }
 
+  /** @return the control arm, or the candidate arm over every ring */
   ArmStats arm(int arm) {
-    int base = arm * Track.STATUSES;
-    return new ArmStats(outcomes.get(base + Track.HEALTHY), outcomes.get(base + Track.CRASHED),
-        outcomes.get(base + Track.FAILED_APPLY), outcomes.get(base + Track.SILENT),
-        outcomes.get(base + Track.REVERTED_BY_AGENT));
+    if (arm == ARM_CONTROL) {
+      return slot(rings, rings + 1);
+    }
+    return slot(0, rings);
+  }
+
+  /** @return the candidate endpoints admitted in one ring */
+  ArmStats candidateInRing(int ring) {
+    return slot(ring, ring + 1);
+  }
+
+  private ArmStats slot(int from, int to) {
+    long[] sums = new long[Track.STATUSES];
+    for (int slot = from; slot < to; slot++) {
+      for (int status = 0; status < Track.STATUSES; status++) {
+        sums[status] += outcomes.get(slot * Track.STATUSES + status);
+      }
+    }
+    return new ArmStats(sums[Track.HEALTHY], sums[Track.CRASHED], sums[Track.FAILED_APPLY], sums[Track.SILENT],
+        sums[Track.REVERTED_BY_AGENT]);
   }
 
   Set<String> probeMetrics() {

@@ -64,7 +64,7 @@ final class RolloutRuntime implements Rollout {
   private final EventBus events;
   private final long silenceMillis;
   private final Duration inconclusiveLimit;
-  private final HealthTracker health = new HealthTracker();
+  private final HealthTracker health;
   private final RolloutCounters counters = new RolloutCounters();
 
   private final Cohort cohort;
@@ -113,6 +113,7 @@ final class RolloutRuntime implements Rollout {
     this.silenceMillis = config.silenceDeadline().toMillis();
     this.inconclusiveLimit = config.inconclusiveLimit();
     this.recoveredAtMillis = Times.millis(clock.instant());
+    this.health = new HealthTracker(spec.plan().rings().size());
     this.cohort = Cohort.withSalt(spec.salt());
     List<Ring> rings = plan.rings();
     int n = rings.size();

@@ -86,6 +86,11 @@ final class RuntimeGateContext implements GateContext {
   }
 
   @Override
+  public ArmStats candidateInRing() {
+    return health.candidateInRing(ringIndex);
+  }
+
+  @Override
   public ArmStats control() {
     return health.arm(HealthTracker.ARM_CONTROL);
   }

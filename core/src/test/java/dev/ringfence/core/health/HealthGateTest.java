@@ -81,6 +81,11 @@ class HealthGateTest {
       }
 
       @Override
+      public ArmStats candidateInRing() {
+        return candidate;
+      }
+
+      @Override
       public ArmStats control() {
         return control;
       }

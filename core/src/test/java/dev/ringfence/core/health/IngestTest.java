@@ -80,6 +80,7 @@ class IngestTest {
     assertThat(rollout.ingest(new Heartbeat(id, 1, 1, 42, 0))).isEqualTo(IngestResult.ACCEPTED);
     assertThat(rollout.ingest(new Heartbeat(id, 1, 2, 42, 0))).isEqualTo(IngestResult.ACCEPTED);
     assertThat(candidate()).isEqualTo(new ArmStats(1, 0, 0, 0, 0));
+    assertThat(seen.get().candidateInRing()).isEqualTo(new ArmStats(1, 0, 0, 0, 0));
   }
 
   @Test

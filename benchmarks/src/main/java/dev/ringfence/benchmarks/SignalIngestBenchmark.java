@@ -1,0 +1,136 @@
+package dev.ringfence.benchmarks;
+
+import dev.ringfence.core.Decision;
+import dev.ringfence.core.EndpointAttributes;
+import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.RolloutEngineConfig;
+import dev.ringfence.core.RolloutSpec;
+import dev.ringfence.core.gate.HealthGate;
+import dev.ringfence.core.health.ApplyOutcome;
+import dev.ringfence.core.health.ApplyResult;
+import dev.ringfence.core.health.Heartbeat;
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.core.health.Signal;
+import dev.ringfence.core.plan.GateSpec;
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.Ring;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Signal ingestion into a running rollout: heartbeats (and every eighth an apply result) from 65,536
+ * endpoints, half exposed (candidate arm) and half control. Each operation builds one signal with a
+ * new sequence number, as a server does when it decodes a report, so every signal is accepted and
+ * counted: the expensive path (duplicates stop earlier). Each thread owns its own endpoints.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SignalIngest -prof gc}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+public class SignalIngestBenchmark {
+
+  private static final int ENDPOINTS = 1 << 16;
+  private static final EndpointAttributes ATTRIBUTES = EndpointAttributes.builder().os("windows").build();
+
+  private String[] ids;
+  private long[] versions;
+  private Rollout rollout;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    Clock clock = Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC);
+    RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).build());
+    Plan plan = Plan.builder("bench")
+        .ring(Ring.named("canary").share(100).cap(100_000).bakeTime(Duration.ofHours(1))
+            .gate(GateSpec.of(HealthGate.TYPE)).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of(HealthGate.TYPE)).build())
+        .build();
+    rollout = engine.createRollout(RolloutSpec.builder("bench").channel("bench").baseline(1).candidate(2)
+        .plan(plan).build());
+    rollout.start();
+    List<String> exposed = new ArrayList<>();
+    List<String> control = new ArrayList<>();
+    for (int i = 0; exposed.size() < ENDPOINTS / 2 || control.size() < ENDPOINTS / 2; i++) {
+      String id = "endpoint-" + i;
+      boolean offered = rollout.decide(id, ATTRIBUTES, 1).kind() == Decision.Kind.OFFER;
+      if (offered && exposed.size() < ENDPOINTS / 2) {
+        exposed.add(id);
+      } else if (!offered && control.size() < ENDPOINTS / 2) {
+        control.add(id);
+      }
+    }
+    ids = new String[ENDPOINTS];
+    versions = new long[ENDPOINTS];
+    for (int i = 0; i < ENDPOINTS; i++) {
+      boolean candidate = (i & 1) == 0;
+      ids[i] = candidate ? exposed.get(i >> 1) : control.get(i >> 1);
+      versions[i] = candidate ? 2 : 1;
+    }
+  }
+
+  /** A thread's lane: every other endpoint, with its own sequence counter. */
+  @State(Scope.Thread)
+  public static class Lane {
+    private static final AtomicInteger LANES = new AtomicInteger();
+    int index;
+    int step;
+    long sequence;
+
+    @Setup(Level.Trial)
+    public void setUp(BenchmarkParams params) {
+      int threads = params.getThreads();
+      step = threads;
+      index = LANES.getAndIncrement() % threads;
+    }
+  }
+
+  private Signal next(Lane lane) {
+    int i = lane.index;
+    int next = i + lane.step;
+    if (next >= ENDPOINTS) {
+      next -= ENDPOINTS;
+      lane.sequence++;
+    }
+    lane.index = next;
+    long sequence = lane.sequence;
+    return (sequence & 7) == 0 && (i & 15) == 0
+        ? new ApplyResult(ids[i], 1, sequence, versions[i], ApplyOutcome.ACTIVATED, "")
+        : new Heartbeat(ids[i], 1, sequence, versions[i], 0);
+  }
+
+  @Benchmark
+  @Threads(1)
+  public IngestResult ingestOneThread(Lane lane) {
+    return rollout.ingest(next(lane));
+  }
+
+  @Benchmark
+  @Threads(2)
+  public IngestResult ingestTwoThreads(Lane lane) {
+    return rollout.ingest(next(lane));
+  }
+}
