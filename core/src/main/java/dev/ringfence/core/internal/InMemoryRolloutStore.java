@@ -16,19 +16,27 @@ public final class InMemoryRolloutStore implements RolloutStore {
 
   @Override
   public synchronized void append(JournalEntry entry) {
+    check(entry);
+    add(entry);
+  }
+
+  /**
+   * Checks an entry against the contract without storing it; a durable store calls this before it
+   * writes, then {@link #add} once the write succeeded, both under its own write lock.
+   *
+   * @throws StoreException if the contract refuses the entry
+   */
+  synchronized void check(JournalEntry entry) {
     if (entry == null) {
       throw new StoreException("entry: is null");
     }
     String id = entry.rolloutId();
-    List<JournalEntry> journal = journals.get(id);
+    boolean exists = journals.containsKey(id);
     if (entry instanceof JournalEntry.Created) {
-      if (journal != null) {
+      if (exists) {
         throw new StoreException("rollout '" + id + "' already exists in this store");
       }
-      journal = new ArrayList<>();
-      journals.put(id, journal);
-      lastSequence.put(id, 0L);
-    } else if (journal == null) {
+    } else if (!exists) {
       throw new StoreException("rollout '" + id + "' has no Created entry in this store; create it first");
     }
     if (entry instanceof JournalEntry.Transitioned) {
@@ -38,9 +46,27 @@ public final class InMemoryRolloutStore implements RolloutStore {
         throw new StoreException("rollout '" + id + "': transition " + sequence + " conflicts with the stored"
             + " history, which expects " + expected + "; reload the rollout");
       }
-      lastSequence.put(id, sequence);
     }
-    journal.add(entry);
+  }
+
+  /** Stores an entry that {@link #check} accepted. */
+  synchronized void add(JournalEntry entry) {
+    String id = entry.rolloutId();
+    if (entry instanceof JournalEntry.Created) {
+      journals.put(id, new ArrayList<>());
+      lastSequence.put(id, 0L);
+    }
+    if (entry instanceof JournalEntry.Transitioned) {
+      lastSequence.put(id, ((JournalEntry.Transitioned) entry).sequence());
+    }
+    journals.get(id).add(entry);
+  }
+
+  /** Every entry of every rollout, rollouts in creation order. */
+  synchronized List<JournalEntry> all() {
+    List<JournalEntry> all = new ArrayList<>();
+    journals.values().forEach(all::addAll);
+    return all;
   }
 
   @Override

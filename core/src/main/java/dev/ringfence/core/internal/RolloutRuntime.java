@@ -91,6 +91,7 @@ final class RolloutRuntime implements Rollout {
 
   private final Object lock = new Object();
   private volatile Snapshot snapshot = Snapshot.INITIAL;
+  private volatile boolean storeOutageLogged;
   // Guarded by lock.
   private Verdict lastVerdict;
   private int lastVerdictRing = -1;
@@ -236,8 +237,17 @@ final class RolloutRuntime implements Rollout {
       store.append(entry);
     } catch (RuntimeException e) {
       release(ring);
-      LOG.warn("rollout '{}': cannot record the admission of '{}'; answering HOLD", id, endpointId, e);
+      // Logged once per outage, not once per endpoint: a flood of decisions must not flood the log.
+      if (!storeOutageLogged) {
+        storeOutageLogged = true;
+        LOG.warn("rollout '{}': cannot record the admission of '{}'; answering HOLD until the store recovers", id,
+            endpointId, e);
+      }
       return decisions.holdStore;
+    }
+    if (storeOutageLogged) {
+      storeOutageLogged = false;
+      LOG.info("rollout '{}': the store records admissions again", id);
     }
     Track track = new Track(ring, Times.saturatedAdd(Times.millis(now), silenceMillis));
     Track previous = admitted.putIfAbsent(endpointId, track);

@@ -1,6 +1,8 @@
 package dev.ringfence.core.store;
 
+import dev.ringfence.core.internal.FileJournalStore;
 import dev.ringfence.core.internal.InMemoryRolloutStore;
+import java.nio.file.Path;
 
 /** Factories of the built-in {@link RolloutStore}s. */
 public final class RolloutStores {
@@ -15,5 +17,37 @@ public final class RolloutStores {
    */
   public static RolloutStore inMemory() {
     return new InMemoryRolloutStore();
+  }
+
+  /** Journal size past which the file store compacts by default. */
+  public static final long DEFAULT_COMPACT_AFTER_BYTES = 64L << 20;
+
+  /**
+   * The embedded file journal in a directory (created if missing), recovered at once: a torn tail is
+   * truncated and reported; a corrupt record in the middle stops here with the file and offset.
+   *
+   * @param directory the journal directory; one process owns it at a time
+   * @return the store; close it to release the directory
+   * @throws dev.ringfence.core.StoreException if the directory is in use or corrupt
+   */
+  public static FileRolloutStore file(Path directory) {
+    return file(directory, DEFAULT_COMPACT_AFTER_BYTES);
+  }
+
+  /**
+   * The file journal with a chosen compaction threshold.
+   *
+   * @param directory the journal directory
+   * @param compactAfterBytes journal size past which the next append compacts
+   * @return the store
+   */
+  public static FileRolloutStore file(Path directory, long compactAfterBytes) {
+    if (directory == null) {
+      throw new dev.ringfence.core.InvalidInputException("directory", "is null");
+    }
+    if (compactAfterBytes < 1) {
+      throw new dev.ringfence.core.InvalidInputException("compactAfterBytes", compactAfterBytes + " is below 1");
+    }
+    return FileJournalStore.open(directory, compactAfterBytes);
   }
 }

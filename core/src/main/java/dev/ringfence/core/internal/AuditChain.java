@@ -1,0 +1,132 @@
+package dev.ringfence.core.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.hash.Hashing;
+import dev.ringfence.core.store.JournalEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * The tamper-evident audit trail: JSON Lines, one decision a line ({@code seq}, {@code prev},
+ * {@code hash}, {@code entry}), where {@code hash} is the SHA-256 of the previous line's hash and this
+ * line's entry. Changing, deleting, inserting or reordering a line breaks the chain at that line.
+ * Holds every rollout creation (with the plan-lint overrides and their reasons), transition (with its
+ * cause: who and why for commands) and verdict (with its numbers); not admissions.
+ */
+final class AuditChain implements AutoCloseable {
+
+  static final String GENESIS = "0".repeat(64);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final FileChannel channel;
+  private long seq;
+  private String prev;
+
+  private AuditChain(FileChannel channel, long seq, String prev) {
+    this.channel = channel;
+    this.seq = seq;
+    this.prev = prev;
+  }
+
+  static boolean audits(JournalEntry entry) {
+    return entry instanceof JournalEntry.Created || entry instanceof JournalEntry.Transitioned
+        || entry instanceof JournalEntry.VerdictRecorded;
+  }
+
+  /** Opens the trail for appending, continuing the chain from its last complete line. */
+  static AuditChain open(Path file) throws IOException {
+    long seq = 0;
+    String prev = GENESIS;
+    long keep = 0;
+    if (Files.exists(file)) {
+      byte[] bytes = Files.readAllBytes(file);
+      int start = 0;
+      for (int i = 0; i < bytes.length; i++) {
+        if (bytes[i] == '\n') {
+          JsonNode line = MAPPER.readTree(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+          seq = line.get("seq").asLong();
+          prev = line.get("hash").asText();
+          start = i + 1;
+          keep = start;
+        }
+      }
+    }
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    channel.truncate(keep); // a line without its newline was never acknowledged
+    channel.position(keep);
+    return new AuditChain(channel, seq, prev);
+  }
+
+  static String hash(String prev, String entryJson) {
+    return Hashing.sha256().hashString(prev + "\n" + entryJson, StandardCharsets.UTF_8).toString();
+  }
+
+  void append(JournalEntry entry) throws IOException {
+    String entryJson = JournalCodec.toTree(entry).toString();
+    String hash = hash(prev, entryJson);
+    ObjectNode line = MAPPER.createObjectNode();
+    line.put("seq", seq + 1);
+    line.put("prev", prev);
+    line.put("hash", hash);
+    line.set("entry", MAPPER.readTree(entryJson));
+    ByteBuffer bytes = ByteBuffer.wrap((line.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+    while (bytes.hasRemaining()) {
+      channel.write(bytes);
+    }
+    seq++;
+    prev = hash;
+  }
+
+  void force() throws IOException {
+    channel.force(false);
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  /**
+   * Checks a trail.
+   *
+   * @param lines the trail's lines, in order
+   * @return null if the chain holds, else the first bad line and why
+   */
+  static String verify(List<String> lines) {
+    String prev = GENESIS;
+    for (int i = 0; i < lines.size(); i++) {
+      int lineNumber = i + 1;
+      JsonNode line;
+      try {
+        line = MAPPER.readTree(lines.get(i));
+      } catch (IOException e) {
+        return "line " + lineNumber + ": not JSON";
+      }
+      if (line == null || !line.has("seq") || !line.has("prev") || !line.has("hash") || !line.has("entry")) {
+        return "line " + lineNumber + ": not an audit record";
+      }
+      if (line.get("seq").asLong() != lineNumber) {
+        return "line " + lineNumber + ": sequence " + line.get("seq").asLong() + " where " + lineNumber
+            + " belongs (a line was deleted, inserted or moved)";
+      }
+      if (!line.get("prev").asText().equals(prev)) {
+        return "line " + lineNumber + ": does not follow the previous line's hash (a line was deleted, inserted or"
+            + " moved)";
+      }
+      String expected = hash(prev, line.get("entry").toString());
+      if (!expected.equals(line.get("hash").asText())) {
+        return "line " + lineNumber + ": its entry does not match its hash (the line was changed)";
+      }
+      prev = expected;
+    }
+    return null;
+  }
+}

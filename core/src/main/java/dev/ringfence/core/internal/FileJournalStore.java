@@ -1,0 +1,501 @@
+package dev.ringfence.core.internal;
+
+import dev.ringfence.core.StoreException;
+import dev.ringfence.core.store.FileRolloutStore;
+import dev.ringfence.core.store.JournalEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded, append-only file journal. Format and recovery rules: {@code docs/journal.md}.
+ *
+ * <p>Files in the directory: {@code ringfence.lock} (held while open), {@code snapshot.<g>} (the
+ * compacted state at generation g, written whole and renamed into place), {@code journal.<g>} (records
+ * appended since that snapshot) and {@code audit.jsonl} (the hash-chained audit trail, never compacted).
+ * A record is {@code [int length][int crc32c][payload]}, big-endian, the payload being {@link
+ * JournalCodec} JSON.
+ *
+ * <p>Durability: every append is forced to disk before it returns; appends from concurrent threads
+ * share one force (group commit), so a burst of admissions costs one fsync, not one each.
+ */
+public final class FileJournalStore implements FileRolloutStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileJournalStore.class);
+  private static final Pattern SNAPSHOT = Pattern.compile("snapshot\\.(\\d+)");
+  private static final Pattern JOURNAL = Pattern.compile("journal\\.(\\d+)");
+  static final int HEADER = 8;
+  /** Largest payload accepted; a longer length field is a torn or corrupt header. */
+  static final int MAX_RECORD = 16 << 20;
+
+  private final Path directory;
+  private final long compactAfterBytes;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final InMemoryRolloutStore index = new InMemoryRolloutStore();
+  private final AuditChain audit;
+  private final Object writeLock = new Object();
+  private final Object syncLock = new Object();
+  private final Optional<String> recoveryReport;
+
+  // Guarded by writeLock.
+  private FileChannel journal;
+  private long generation;
+  private long written;
+  private StoreException failed;
+  private boolean closed;
+  // Guarded by syncLock.
+  private long synced;
+
+  private FileJournalStore(Path directory, long compactAfterBytes) throws IOException {
+    this.directory = directory;
+    this.compactAfterBytes = compactAfterBytes;
+    Files.createDirectories(directory);
+    this.lockChannel = FileChannel.open(directory.resolve("ringfence.lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock acquired;
+    try {
+      acquired = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      acquired = null;
+    }
+    if (acquired == null) {
+      lockChannel.close();
+      throw new StoreException("journal directory " + directory + " is in use by another store (its"
+          + " ringfence.lock is held); one process owns a journal directory — stop the other one or use"
+          + " another directory");
+    }
+    this.lock = acquired;
+    try {
+      this.recoveryReport = recover();
+      this.audit = AuditChain.open(directory.resolve("audit.jsonl"));
+    } catch (RuntimeException | IOException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens (creating if needed) a journal directory and recovers its state.
+   *
+   * @param directory the directory
+   * @param compactAfterBytes journal size past which the next append compacts
+   * @return the store
+   * @throws StoreException if the directory is locked, or a record in the middle is corrupt
+   */
+  public static FileJournalStore open(Path directory, long compactAfterBytes) {
+    try {
+      return new FileJournalStore(directory, compactAfterBytes);
+    } catch (IOException e) {
+      throw new StoreException("cannot open journal directory " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private Optional<String> recover() throws IOException {
+    long snapshotGeneration = -1;
+    Set<Long> journals = new HashSet<>();
+    try (var files = Files.list(directory)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        String name = file.getFileName().toString();
+        Matcher s = SNAPSHOT.matcher(name);
+        Matcher j = JOURNAL.matcher(name);
+        if (s.matches()) {
+          snapshotGeneration = Math.max(snapshotGeneration, Long.parseLong(s.group(1)));
+        } else if (j.matches()) {
+          journals.add(Long.parseLong(j.group(1)));
+        } else if (name.endsWith(".tmp")) {
+          Files.delete(file); // a compaction that never finished
+        }
+      }
+    }
+    generation = snapshotGeneration < 0 ? journals.stream().mapToLong(Long::longValue).max().orElse(0)
+        : snapshotGeneration;
+    if (snapshotGeneration >= 0) {
+      Path snapshot = directory.resolve("snapshot." + generation);
+      ReadResult result = readRecords(snapshot, true);
+      result.entries.forEach(this::addRecovered);
+    }
+    Path journalFile = directory.resolve("journal." + generation);
+    String report = null;
+    if (Files.exists(journalFile)) {
+      ReadResult result = readRecords(journalFile, false);
+      result.entries.forEach(this::addRecovered);
+      if (result.tornAt >= 0) {
+        long size = Files.size(journalFile);
+        try (FileChannel channel = FileChannel.open(journalFile, StandardOpenOption.WRITE)) {
+          channel.truncate(result.tornAt);
+          channel.force(true);
+        }
+        report = "journal " + journalFile + ": torn tail of " + (size - result.tornAt) + " bytes at offset "
+            + result.tornAt + " truncated (a write that was never acknowledged)";
+        LOG.warn(report);
+      }
+    }
+    for (long older : journals) {
+      if (older < generation) {
+        Files.deleteIfExists(directory.resolve("journal." + older));
+      }
+    }
+    journal = FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.READ);
+    written = journal.size();
+    journal.position(written);
+    synced = written;
+    return Optional.ofNullable(report);
+  }
+
+  private void addRecovered(JournalEntry entry) {
+    try {
+      index.check(entry);
+    } catch (StoreException e) {
+      throw new StoreException("journal directory " + directory + " holds an entry the store contract refuses ("
+          + e.getMessage() + "); the journal is inconsistent, restore it from a backup", e);
+    }
+    index.add(entry);
+  }
+
+  /** Entries read from one file, and where a torn tail starts (-1 if none). */
+  private static final class ReadResult {
+    final List<JournalEntry> entries = new ArrayList<>();
+    long tornAt = -1;
+  }
+
+  /**
+   * Reads every record of a file. A snapshot must be whole; a journal may end in a torn record (a
+   * header or payload cut short, or a last record whose checksum fails), which is reported for
+   * truncation. A bad record with more data after it is corruption: it stops start-up.
+   */
+  static ReadResult readRecords(Path file, boolean mustBeWhole) throws IOException {
+    ReadResult result = new ReadResult();
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    int offset = 0;
+    while (offset < bytes.length) {
+      // Only the last write can be torn: its header announces a length the file does not reach, or
+      // its checksum fails with nothing but zeros after it. Anything else is corruption.
+      boolean torn = false;
+      String corrupt = null;
+      int end = -1;
+      if (bytes.length - offset < HEADER) {
+        torn = true;
+      } else {
+        int length = buffer.getInt(offset);
+        int crc = buffer.getInt(offset + 4);
+        if (length == 0 && allZero(bytes, offset)) {
+          torn = true;
+        } else if (length <= 0 || length > MAX_RECORD) {
+          corrupt = "an impossible record length " + length;
+        } else if ((long) offset + HEADER + length > bytes.length) {
+          torn = true;
+        } else {
+          end = offset + HEADER + length;
+          CRC32C checksum = new CRC32C();
+          checksum.update(bytes, offset + HEADER, length);
+          if ((int) checksum.getValue() != crc) {
+            if (allZero(bytes, end)) {
+              torn = true;
+            } else {
+              corrupt = "a checksum mismatch with more records after it";
+            }
+          }
+        }
+      }
+      if (torn && mustBeWhole) {
+        corrupt = "a record cut short";
+      }
+      if (corrupt != null) {
+        throw new StoreException("journal file " + file + " is corrupt at offset " + offset + ": " + corrupt
+            + "; start-up stops rather than skip it — restore the directory from a backup");
+      }
+      if (torn) {
+        result.tornAt = offset;
+        return result;
+      }
+      byte[] payload = new byte[end - offset - HEADER];
+      System.arraycopy(bytes, offset + HEADER, payload, 0, payload.length);
+      try {
+        result.entries.add(JournalCodec.decode(payload));
+      } catch (StoreException e) {
+        throw new StoreException("journal file " + file + " has an unreadable record at offset " + offset + ": "
+            + e.getMessage(), e);
+      }
+      offset = end;
+    }
+    return result;
+  }
+
+  private static boolean allZero(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static ByteBuffer frame(JournalEntry entry) {
+    byte[] payload = JournalCodec.encode(entry);
+    CRC32C crc = new CRC32C();
+    crc.update(payload);
+    ByteBuffer buffer = ByteBuffer.allocate(HEADER + payload.length);
+    buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+    return buffer;
+  }
+
+  // ---------------------------------------------------------------- append
+
+  @Override
+  public void append(JournalEntry entry) {
+    long position;
+    synchronized (writeLock) {
+      if (closed) {
+        throw new StoreException("journal " + directory + " is closed; nothing was recorded");
+      }
+      if (failed != null) {
+        throw new StoreException("journal " + directory + " refuses writes after an earlier failure: "
+            + failed.getMessage(), failed);
+      }
+      index.check(entry);
+      ByteBuffer record = frame(entry);
+      try {
+        while (record.hasRemaining()) {
+          journal.write(record);
+        }
+      } catch (IOException e) {
+        // A partial record (a full disk, say) is cut off again, so no corrupt record stays behind.
+        try {
+          journal.truncate(written);
+          journal.position(written);
+        } catch (IOException again) {
+          failed = new StoreException("journal " + directory + " could not undo a partial write at offset " + written,
+              again);
+        }
+        throw new StoreException("cannot append to journal " + directory + " at offset " + written + ": " + e
+            + "; nothing was recorded", e);
+      }
+      written += record.limit();
+      position = written;
+      index.add(entry);
+      if (AuditChain.audits(entry)) {
+        try {
+          audit.append(entry);
+        } catch (IOException e) {
+          failed = new StoreException("audit trail of " + directory + " cannot be written: " + e.getMessage(), e);
+        }
+      }
+    }
+    sync(position, AuditChain.audits(entry));
+    if (position > compactAfterBytes) {
+      compactIfStillLarge();
+    }
+  }
+
+  /** Forces the journal up to {@code position}; whoever forces first covers every write before it. */
+  private void sync(long position, boolean withAudit) {
+    synchronized (syncLock) {
+      if (synced >= position && !withAudit) {
+        return;
+      }
+      try {
+        long upTo;
+        synchronized (writeLock) {
+          upTo = written;
+        }
+        journal.force(false);
+        if (withAudit) {
+          audit.force();
+        }
+        synced = Math.max(synced, upTo);
+      } catch (IOException e) {
+        StoreException failure = new StoreException("cannot force journal " + directory + " to disk: "
+            + e.getMessage() + "; the entry may not be durable and the store refuses further writes", e);
+        synchronized (writeLock) {
+          failed = failure;
+        }
+        throw failure;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  private void compactIfStillLarge() {
+    synchronized (writeLock) {
+      if (written > compactAfterBytes) {
+        compactLocked();
+      }
+    }
+  }
+
+  @Override
+  public void compact() {
+    synchronized (writeLock) {
+      compactLocked();
+    }
+  }
+
+  /**
+   * Writes the current state as a new snapshot and starts an empty journal. Superseded entries (older
+   * verdicts, duplicate admissions and reverts) are left out; replaying the snapshot rebuilds the same
+   * rollouts. Crash-safe: the snapshot is written to a temporary file, forced, and renamed into place
+   * before the old files go.
+   */
+  private void compactLocked() {
+    if (failed != null) {
+      throw failed;
+    }
+    long next = generation + 1;
+    Path tmp = directory.resolve("snapshot." + next + ".tmp");
+    Path snapshot = directory.resolve("snapshot." + next);
+    try {
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        for (JournalEntry entry : compacted(index.all())) {
+          ByteBuffer record = frame(entry);
+          while (record.hasRemaining()) {
+            out.write(record);
+          }
+        }
+        out.force(true);
+      }
+      try {
+        Files.move(tmp, snapshot, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, snapshot);
+      }
+      forceDirectory();
+      FileChannel fresh = FileChannel.open(directory.resolve("journal." + next), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE, StandardOpenOption.READ);
+      FileChannel old = journal;
+      journal = fresh;
+      written = 0;
+      synchronized (syncLock) {
+        synced = 0;
+      }
+      old.close();
+      Files.deleteIfExists(directory.resolve("journal." + generation));
+      Files.deleteIfExists(directory.resolve("snapshot." + generation));
+      generation = next;
+      forceDirectory();
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // The next open removes *.tmp files anyway.
+      }
+      throw new StoreException("cannot compact journal " + directory + ": " + e.getMessage()
+          + "; the journal stays as it was", e);
+    }
+  }
+
+  /** The entries that rebuild the same state: duplicates and superseded verdicts dropped. */
+  static List<JournalEntry> compacted(List<JournalEntry> all) {
+    Map<String, List<JournalEntry>> byRollout = new LinkedHashMap<>();
+    Map<String, JournalEntry.VerdictRecorded> lastVerdict = new LinkedHashMap<>();
+    Set<String> seenAdmissions = new HashSet<>();
+    Set<String> seenReverts = new HashSet<>();
+    for (JournalEntry entry : all) {
+      String id = entry.rolloutId();
+      List<JournalEntry> list = byRollout.computeIfAbsent(id, k -> new ArrayList<>());
+      if (entry instanceof JournalEntry.VerdictRecorded) {
+        lastVerdict.put(id, (JournalEntry.VerdictRecorded) entry);
+      } else if (entry instanceof JournalEntry.Admitted) {
+        if (seenAdmissions.add(id + '\u0000' + ((JournalEntry.Admitted) entry).endpointId())) {
+          list.add(entry);
+        }
+      } else if (entry instanceof JournalEntry.Reverted) {
+        if (seenReverts.add(id + '\u0000' + ((JournalEntry.Reverted) entry).endpointId())) {
+          list.add(entry);
+        }
+      } else {
+        list.add(entry);
+      }
+    }
+    List<JournalEntry> out = new ArrayList<>();
+    byRollout.forEach((id, list) -> {
+      out.addAll(list);
+      JournalEntry.VerdictRecorded verdict = lastVerdict.get(id);
+      if (verdict != null) {
+        out.add(verdict);
+      }
+    });
+    return out;
+  }
+
+  private void forceDirectory() {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      // Some file systems cannot open a directory for reading; the rename is still atomic there.
+      LOG.debug("cannot force directory {}", directory, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- reads and lifecycle
+
+  @Override
+  public List<String> rolloutIds() {
+    return index.rolloutIds();
+  }
+
+  @Override
+  public List<JournalEntry> read(String rolloutId) {
+    return index.read(rolloutId);
+  }
+
+  @Override
+  public Path directory() {
+    return directory;
+  }
+
+  @Override
+  public Optional<String> recoveryReport() {
+    return recoveryReport;
+  }
+
+  @Override
+  public Path auditFile() {
+    return directory.resolve("audit.jsonl");
+  }
+
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      closed = true;
+      try {
+        if (journal != null) {
+          journal.close();
+        }
+        if (audit != null) {
+          audit.close();
+        }
+        if (lock != null && lock.isValid()) {
+          lock.release();
+        }
+        lockChannel.close();
+      } catch (IOException e) {
+        throw new StoreException("cannot close journal " + directory + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}
