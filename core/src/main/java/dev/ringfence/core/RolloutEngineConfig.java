@@ -29,6 +29,7 @@ public final class RolloutEngineConfig {
   private final Duration heartbeatInterval;
   private final Duration silenceDeadline;
   private final Duration inconclusiveLimit;
+  private final Duration stalenessBound;
 
   private RolloutEngineConfig(Builder builder) {
     this.clock = builder.clock;
@@ -39,7 +40,11 @@ public final class RolloutEngineConfig {
     this.silenceDeadline = builder.silenceDeadline == null
         ? builder.heartbeatInterval.multipliedBy(DEFAULT_SILENCE_INTERVALS) : builder.silenceDeadline;
     this.inconclusiveLimit = builder.inconclusiveLimit;
+    this.stalenessBound = builder.stalenessBound;
   }
+
+  /** Default of {@link #stalenessBound()}. */
+  public static final Duration DEFAULT_STALENESS_BOUND = Duration.ofSeconds(5);
 
   /** Default heartbeat interval of the agents. */
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
@@ -73,6 +78,7 @@ public final class RolloutEngineConfig {
     builder.heartbeatInterval = other.heartbeatInterval;
     builder.silenceDeadline = other.silenceDeadline;
     builder.inconclusiveLimit = other.inconclusiveLimit;
+    builder.stalenessBound = other.stalenessBound;
     return builder;
   }
 
@@ -120,6 +126,16 @@ public final class RolloutEngineConfig {
     return inconclusiveLimit;
   }
 
+  /**
+   * With a shared store: how old this replica's view of the rollouts may be (time since its last
+   * successful refresh) before it answers HOLD instead of OFFER. Tick at least this often.
+   *
+   * @return the bound
+   */
+  public Duration stalenessBound() {
+    return stalenessBound;
+  }
+
   /** Builds a {@link RolloutEngineConfig}. */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
@@ -129,6 +145,7 @@ public final class RolloutEngineConfig {
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private Duration silenceDeadline;
     private Duration inconclusiveLimit = DEFAULT_INCONCLUSIVE_LIMIT;
+    private Duration stalenessBound = DEFAULT_STALENESS_BOUND;
 
     private Builder() {
       gateFactories.put(GateSpec.TIME_AND_SAMPLE, TimeAndSampleGate.FACTORY);
@@ -150,6 +167,12 @@ public final class RolloutEngineConfig {
     /** @param limit how long a ring may stay INCONCLUSIVE past its bake time; positive @return this builder */
     public Builder inconclusiveLimit(Duration limit) {
       this.inconclusiveLimit = positive("inconclusiveLimit", limit);
+      return this;
+    }
+
+    /** @param bound how stale a replica's view may be before it holds; positive @return this builder */
+    public Builder stalenessBound(Duration bound) {
+      this.stalenessBound = positive("stalenessBound", bound);
       return this;
     }
 

@@ -21,6 +21,7 @@ final class DecisionTable {
   final Decision holdPaused;
   final Decision holdVelocity;
   final Decision holdStore;
+  final Decision holdStale;
   final Decision revert;
   final Decision stayHalted;
   final Decision offerCompleted;
@@ -50,6 +51,8 @@ final class DecisionTable {
         "velocity limit of " + spec.plan().maxNewExposuresPerHour() + " new exposures per hour reached");
     holdStore = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
         "the rollout store cannot record the admission; holding until it can");
+    holdStale = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+        "this replica has not seen the shared store recently; holding until it catches up");
     revert = new Decision(Kind.REVERT, baseline, Decision.NO_RING, "", "rollout halted: revert to baseline "
         + baseline);
     stayHalted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout halted; never exposed");

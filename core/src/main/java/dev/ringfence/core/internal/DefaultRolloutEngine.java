@@ -35,6 +35,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** The {@link RolloutEngine}: a registry of rollouts sharing one clock, store and event bus. */
 public final class DefaultRolloutEngine implements RolloutEngine {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DefaultRolloutEngine.class);
+
   /** The gate of a ring that has none (allowed only by a lint override): time and sample decide alone. */
   /** Gate parameter, understood by the engine for every gate type: evaluate and record, never act. */
   public static final String DRY_RUN = "dryRun";
@@ -65,31 +67,36 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     DefaultRolloutEngine engine = new DefaultRolloutEngine(config);
     Instant now = config.clock().instant();
     for (String rolloutId : config.store().rolloutIds()) {
-      List<JournalEntry> entries = config.store().read(rolloutId);
-      if (entries.isEmpty() || !(entries.get(0) instanceof JournalEntry.Created)) {
-        throw new RingfenceException("rollout '" + rolloutId + "': the stored journal does not begin with its"
-            + " Created entry; restore the store from a backup");
-      }
-      RolloutSpec spec = ((JournalEntry.Created) entries.get(0)).spec();
-      ResolvedGates gates;
-      try {
-        gates = engine.resolveGates(spec.plan());
-      } catch (InvalidPlanException e) {
-        throw new RingfenceException("rollout '" + rolloutId + "' in the store cannot be rebuilt: " + e.getMessage()
-            + "\nregister its gate types with RolloutEngineConfig.custom().gate(...)", e);
-      }
-      Instant hourAgo = now.minus(Duration.ofHours(1));
-      long recent = entries.stream()
-          .filter(e -> e instanceof JournalEntry.Admitted && e.at().isAfter(hourAgo))
-          .count();
-      RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, PlanLinter.lint(spec.plan()),
-          config, engine.events, recent);
-      for (JournalEntry entry : entries.subList(1, entries.size())) {
-        runtime.replay(entry);
-      }
-      engine.register(runtime);
+      engine.register(rebuild(config, engine, rolloutId, now));
     }
     return engine;
+  }
+
+  private static RolloutRuntime rebuild(RolloutEngineConfig config, DefaultRolloutEngine engine, String rolloutId,
+      Instant now) {
+    List<JournalEntry> entries = config.store().read(rolloutId);
+    if (entries.isEmpty() || !(entries.get(0) instanceof JournalEntry.Created)) {
+      throw new RingfenceException("rollout '" + rolloutId + "': the stored journal does not begin with its"
+          + " Created entry; restore the store from a backup");
+    }
+    RolloutSpec spec = ((JournalEntry.Created) entries.get(0)).spec();
+    ResolvedGates gates;
+    try {
+      gates = engine.resolveGates(spec.plan());
+    } catch (InvalidPlanException e) {
+      throw new RingfenceException("rollout '" + rolloutId + "' in the store cannot be rebuilt: " + e.getMessage()
+          + "\nregister its gate types with RolloutEngineConfig.custom().gate(...)", e);
+    }
+    Instant hourAgo = now.minus(Duration.ofHours(1));
+    long recent = entries.stream()
+        .filter(e -> e instanceof JournalEntry.Admitted && e.at().isAfter(hourAgo))
+        .count();
+    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, PlanLinter.lint(spec.plan()),
+        config, engine.events, recent);
+    for (JournalEntry entry : entries.subList(1, entries.size())) {
+      runtime.replay(entry);
+    }
+    return runtime;
   }
 
   private void register(RolloutRuntime runtime) {
@@ -202,8 +209,31 @@ public final class DefaultRolloutEngine implements RolloutEngine {
 
   @Override
   public void tick() {
+    if (config.store().isShared()) {
+      refresh();
+    }
     for (RolloutRuntime runtime : ordered) {
       runtime.tick();
+    }
+  }
+
+  /** Catches up with rollouts and transitions that other replicas committed to the shared store. */
+  private void refresh() {
+    try {
+      for (String rolloutId : config.store().rolloutIds()) {
+        if (!byId.containsKey(rolloutId)) {
+          synchronized (this) {
+            if (!byId.containsKey(rolloutId)) {
+              register(rebuild(config, this, rolloutId, config.clock().instant()));
+            }
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot list rollouts in the shared store; trying again on the next tick", e);
+    }
+    for (RolloutRuntime runtime : ordered) {
+      runtime.refresh();
     }
   }
 

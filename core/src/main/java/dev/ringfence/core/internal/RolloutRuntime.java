@@ -92,6 +92,10 @@ final class RolloutRuntime implements Rollout {
   private final Object lock = new Object();
   private volatile Snapshot snapshot = Snapshot.INITIAL;
   private volatile boolean storeOutageLogged;
+  /** With a shared store: when this replica last knew it had every transition, in clock millis. */
+  private volatile long syncedAtMillis;
+  private final boolean shared;
+  private final long stalenessMillis;
   // Guarded by lock.
   private Verdict lastVerdict;
   private int lastVerdictRing = -1;
@@ -115,6 +119,9 @@ final class RolloutRuntime implements Rollout {
     this.inconclusiveLimit = config.inconclusiveLimit();
     this.recoveredAtMillis = Times.millis(clock.instant());
     this.health = new HealthTracker(spec.plan().rings().size());
+    this.shared = store.isShared();
+    this.stalenessMillis = config.stalenessBound().toMillis();
+    this.syncedAtMillis = recoveredAtMillis;
     this.cohort = Cohort.withSalt(spec.salt());
     List<Ring> rings = plan.rings();
     int n = rings.size();
@@ -160,13 +167,16 @@ final class RolloutRuntime implements Rollout {
         int bucket = cohort.bucket(endpointId);
         Track track = admittedTrack(endpointId, bucket);
         if (track != null) {
-          return decisions.offer[track.ring];
+          return fresh(decisions.offer[track.ring]);
         }
         Decision outside = outside(bucket, attributes, s.ringIndex());
         if (outside != null) {
           return outside;
         }
-        return s.state() == RolloutState.PAUSED ? decisions.holdPaused : admit(endpointId, bucket, s.ringIndex());
+        if (s.state() == RolloutState.PAUSED) {
+          return decisions.holdPaused;
+        }
+        return isStale() ? decisions.holdStale : admit(endpointId, bucket, s.ringIndex());
       }
       case HALTED:
       case ROLLING_BACK:
@@ -175,7 +185,7 @@ final class RolloutRuntime implements Rollout {
       case COMPLETED: {
         int bucket = cohort.bucket(endpointId);
         if (admittedTrack(endpointId, bucket) != null || outside(bucket, attributes, lastRing) == null) {
-          return decisions.offerCompleted;
+          return fresh(decisions.offerCompleted);
         }
         return decisions.stayCompleted;
       }
@@ -185,6 +195,18 @@ final class RolloutRuntime implements Rollout {
       default:
         return decisions.stayNotStarted;
     }
+  }
+
+  /**
+   * An OFFER, unless this replica shares its store and has not caught up with it recently: then it
+   * may be offering a candidate that another replica has halted, so it holds.
+   */
+  private Decision fresh(Decision offer) {
+    return isStale() ? decisions.holdStale : offer;
+  }
+
+  private boolean isStale() {
+    return shared && Times.millis(clock.instant()) - syncedAtMillis > stalenessMillis;
   }
 
   /** The track of an admitted endpoint, or null; reads the map only when the bucket's bit is set. */
@@ -234,7 +256,11 @@ final class RolloutRuntime implements Rollout {
     markBucket(bucket); // before the map entry can be seen; a stale bit only costs a map lookup
     try {
       // Written before it takes effect. A concurrent duplicate may be journaled twice; replay keeps the first.
-      store.append(entry);
+      // A shared store also checks the cap across every replica.
+      if (!store.admit(entry, caps[ring])) {
+        release(ring);
+        return decisions.holdCapReached[ring];
+      }
     } catch (RuntimeException e) {
       release(ring);
       // Logged once per outage, not once per endpoint: a flood of decisions must not flood the log.
@@ -391,10 +417,41 @@ final class RolloutRuntime implements Rollout {
   public void halt(String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
-      transition(Trigger.HALT, "halted by operator: " + why, null);
+      try {
+        transition(Trigger.HALT, "halted by operator: " + why, null);
+      } catch (StoreException e) {
+        // Another replica may have moved the rollout on: catch up, then halt from where it is now.
+        if (!shared) {
+          throw e;
+        }
+        refreshLocked();
+        transition(Trigger.HALT, "halted by operator: " + why, null);
+      }
       counters.halted();
       beginRollback();
     }
+  }
+
+  /** Pulls transitions other replicas committed; the engine calls this on every tick with a shared store. */
+  void refresh() {
+    synchronized (lock) {
+      try {
+        refreshLocked();
+      } catch (StoreException e) {
+        LOG.warn("rollout '{}': cannot catch up with the shared store; offers hold once the view is older than {} ms",
+            id, stalenessMillis, e);
+      }
+    }
+  }
+
+  private void refreshLocked() {
+    long now = Times.millis(clock.instant());
+    for (JournalEntry.Transitioned t : store.transitionsAfter(id, snapshot.sequence())) {
+      replay(t);
+      LOG.info("rollout '{}': {} -> {} ({}) on another replica: {}", id, t.from(), t.to(), t.trigger(), t.cause());
+      events.publish(t);
+    }
+    syncedAtMillis = now;
   }
 
   @Override
@@ -431,6 +488,7 @@ final class RolloutRuntime implements Rollout {
         s.state(), to, trigger, ring, cause, verdict);
     store.append(entry);
     snapshot = apply(s, entry);
+    syncedAtMillis = Math.max(syncedAtMillis, Times.millis(entry.at()));
     LOG.info("rollout '{}': {} -> {} ({}): {}", id, s.state(), to, trigger, cause);
     events.publish(entry);
   }
@@ -581,6 +639,14 @@ final class RolloutRuntime implements Rollout {
   }
 
   private void finishRollbackIfDone(Snapshot s) {
+    if (shared) {
+      // Other replicas admitted endpoints too, and saw some of them come back: count them all.
+      for (JournalEntry entry : store.read(id)) {
+        if (entry instanceof JournalEntry.Admitted || entry instanceof JournalEntry.Reverted) {
+          replay(entry);
+        }
+      }
+    }
     int exposed = admitted.size();
     int back = reverted.size();
     if (back >= exposed) {

@@ -44,4 +44,48 @@ public interface RolloutStore {
    * @return its entries, empty if unknown
    */
   List<JournalEntry> read(String rolloutId);
+
+  /**
+   * Whether other processes append to this store too (several update-server replicas sharing one
+   * database). The engine then pulls their transitions on every {@code tick()}, and answers HOLD
+   * instead of OFFER while its view is older than its staleness bound.
+   *
+   * @return false for a store one process owns
+   */
+  default boolean isShared() {
+    return false;
+  }
+
+  /**
+   * Admits an endpoint if its ring has room, across every process sharing the store: the cap is
+   * checked and the admission stored atomically. An endpoint admitted before (by any process) is
+   * admitted again at no cost. A store one process owns appends, and leaves caps to the engine.
+   *
+   * @param entry the admission
+   * @param cap the most endpoints the ring may ever admit
+   * @return true if the endpoint is admitted (now or before), false if the ring is full
+   * @throws dev.ringfence.core.StoreException if it cannot be stored; nothing was stored
+   */
+  default boolean admit(JournalEntry.Admitted entry, long cap) {
+    append(entry);
+    return true;
+  }
+
+  /**
+   * A rollout's transitions with a sequence number above {@code sequence}, in order: how a replica
+   * catches up with the others.
+   *
+   * @param rolloutId the rollout
+   * @param sequence the last transition the caller knows
+   * @return the newer transitions, empty if none
+   */
+  default List<JournalEntry.Transitioned> transitionsAfter(String rolloutId, long sequence) {
+    List<JournalEntry.Transitioned> newer = new java.util.ArrayList<>();
+    for (JournalEntry entry : read(rolloutId)) {
+      if (entry instanceof JournalEntry.Transitioned && ((JournalEntry.Transitioned) entry).sequence() > sequence) {
+        newer.add((JournalEntry.Transitioned) entry);
+      }
+    }
+    return newer;
+  }
 }
