@@ -21,8 +21,12 @@ final class Fleet {
     this.endpoints = Collections.unmodifiableList(endpoints);
   }
 
+  /** Share of hosts whose agent reports failed starts after a crash; the rest crash in silence. */
+  static final double CRASH_REPORTERS = 0.4;
+
   /**
-   * Generates a fleet: 70% windows, 20% linux, 10% macos; 5% critical, 8% internal, the rest standard.
+   * Generates a fleet: 70% windows, 20% linux, 10% macos; 5% critical, 8% internal, the rest standard;
+   * 40% of the hosts report their crashes after a reboot, 60% go silent.
    *
    * @param size how many endpoints
    * @param version the content version every endpoint starts on
@@ -52,7 +56,8 @@ final class Fleet {
           .region(pick(REGIONS, random))
           .tier(tier < 0.05 ? "critical" : tier < 0.13 ? "internal" : "standard")
           .build();
-      list.add(new Endpoint(String.format(Locale.ROOT, "host-%05d", i), attributes, version));
+      boolean reportsCrashes = random.nextDouble() < CRASH_REPORTERS;
+      list.add(new Endpoint(String.format(Locale.ROOT, "host-%05d", i), attributes, version, reportsCrashes));
     }
     return new Fleet(list);
   }

@@ -3,108 +3,184 @@ package dev.ringfence.examples.demo;
 import dev.ringfence.core.Decision;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.health.IngestResult;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
- * The simulated world: every virtual minute each endpoint that is up polls the update server (the
- * engine), follows the decision, and reports whether the content it loaded crashed it; then the host
- * calls {@link RolloutEngine#tick()}. Crashed hosts stay down for a few minutes, then reboot and poll
- * before they load content again (the demo's agent checks for a revert first).
+ * The simulated world. Every virtual minute each endpoint that is up polls the update server (the
+ * engine's {@code decide}), follows the decision (installs and loads the candidate after an OFFER, goes
+ * back to the baseline after a REVERT) and sends a heartbeat on the version it runs; then the server
+ * calls {@link RolloutEngine#tick()}. Endpoints outside the open rings keep heartbeating on the
+ * baseline: they are the judge's control arm.
+ *
+ * <p>Crashes: any host crashes now and then whatever it runs (the background rate), and a bad candidate
+ * crashes a host every time it loads it. A crashed host is down for 2 to 5 minutes, then reboots with a
+ * new boot id; a host whose agent reports crashes first sends a heartbeat with its failed starts, the
+ * others send nothing about it. After a reboot the agent polls before it loads content, so a REVERT
+ * reaches a crash-looping host between two crashes.
  */
 final class Simulation {
 
-  /** How likely an endpoint is to crash when it loads a candidate. */
+  /** How likely an endpoint is to crash each time it loads a rollout's candidate. */
   @FunctionalInterface
   interface CrashModel {
-    double crashProbability(Endpoint endpoint);
+    double crashOnLoad(Endpoint endpoint);
   }
 
-  static final Duration POLL_INTERVAL = Duration.ofMinutes(1);
+  /** How often endpoints poll and send heartbeats; the engine's heartbeat interval too. */
+  static final Duration HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
+  /** Background crashes, whatever the host runs: 0.2% of the hosts per hour. */
+  static final double BACKGROUND_CRASHES_PER_HOUR = 0.002;
+
+  private static final double BACKGROUND_PER_MINUTE = BACKGROUND_CRASHES_PER_HOUR / 60;
+  private static final int MIN_DOWN_MINUTES = 2;
+  private static final int MAX_DOWN_MINUTES = 5;
 
   private final Fleet fleet;
   private final VirtualClock clock;
   private final Random random;
-  private final CrashTelemetry telemetry;
   private final RolloutEngine engine;
   private int minute;
 
-  Simulation(Fleet fleet, VirtualClock clock, Random random, CrashTelemetry telemetry, RolloutEngine engine) {
+  Simulation(Fleet fleet, VirtualClock clock, Random random, RolloutEngine engine) {
     this.fleet = fleet;
     this.clock = clock;
     this.random = random;
-    this.telemetry = telemetry;
     this.engine = engine;
   }
 
   /**
-   * Runs minute by minute until the rollout reaches a terminal state.
+   * Starts simulating the fleet against one rollout.
    *
-   * @return the minutes it took, or -1 if it was still going after {@code maxMinutes}
+   * @param rollout the rollout every endpoint polls and reports to
+   * @param model how its candidate crashes hosts
+   * @return the run
    */
-  int runUntilTerminal(Rollout rollout, CrashModel model, int maxMinutes) {
-    for (int m = 1; m <= maxMinutes; m++) {
-      step(rollout, model);
-      if (rollout.state().isTerminal()) {
-        return m;
+  Run against(Rollout rollout, CrashModel model) {
+    return new Run(rollout, model);
+  }
+
+  /** The fleet living against one rollout, with what happened to it. */
+  final class Run {
+    private final Rollout rollout;
+    private final CrashModel model;
+    private final long candidate;
+    private final Set<String> crashed = new HashSet<>();
+    private final Set<String> crashedOnCandidate = new HashSet<>();
+    private final Set<String> crashReported = new HashSet<>();
+    private final Map<IngestResult, Long> signals = new EnumMap<>(IngestResult.class);
+
+    private Run(Rollout rollout, CrashModel model) {
+      this.rollout = rollout;
+      this.model = model;
+      this.candidate = rollout.spec().candidateVersion();
+      for (IngestResult result : IngestResult.values()) {
+        signals.put(result, 0L);
       }
     }
-    return -1;
-  }
 
-  /** Keeps polling until every endpoint is up and runs {@code version}, for at most {@code maxMinutes}. */
-  void settle(Rollout rollout, CrashModel model, long version, int maxMinutes) {
-    for (int m = 0; m < maxMinutes && !allUpOn(version); m++) {
-      step(rollout, model);
-    }
-  }
-
-  private boolean allUpOn(long version) {
-    return fleet.endpoints().stream().allMatch(e -> !e.down && e.version == version);
-  }
-
-  private void step(Rollout rollout, CrashModel model) {
-    clock.advance(POLL_INTERVAL);
-    minute++;
-    for (Endpoint endpoint : fleet.endpoints()) {
-      poll(endpoint, rollout, model);
-    }
-    engine.tick();
-  }
-
-  private void poll(Endpoint endpoint, Rollout rollout, CrashModel model) {
-    if (endpoint.down && minute < endpoint.downUntilMinute) {
-      return;
-    }
-    boolean rebooted = endpoint.down;
-    endpoint.down = false;
-    Decision decision = rollout.decide(endpoint.id, endpoint.attributes, endpoint.version);
-    switch (decision.kind()) {
-      case OFFER:
-        if (endpoint.version != decision.version() || rebooted) {
-          load(endpoint, rollout, decision.version(), model);
+    /**
+     * Runs minute by minute until the rollout reaches a terminal state.
+     *
+     * @return the minutes it took, or -1 if it was still going after {@code maxMinutes}
+     */
+    int untilTerminal(int maxMinutes) {
+      for (int m = 1; m <= maxMinutes; m++) {
+        step();
+        if (rollout.state().isTerminal()) {
+          return m;
         }
-        break;
-      case REVERT:
+      }
+      return -1;
+    }
+
+    /** Keeps going until every endpoint runs {@code version}, for at most {@code maxMinutes}. */
+    void settle(long version, int maxMinutes) {
+      for (int m = 0; m < maxMinutes && fleet.countOnVersion(version) < fleet.size(); m++) {
+        step();
+      }
+    }
+
+    /** @return distinct hosts that crashed, for any reason */
+    int crashed() {
+      return crashed.size();
+    }
+
+    /** @return distinct hosts that crashed while running the candidate */
+    int crashedOnCandidate() {
+      return crashedOnCandidate.size();
+    }
+
+    /** @return distinct hosts that reported a crash in a heartbeat */
+    int crashReported() {
+      return crashReported.size();
+    }
+
+    /** @return signals the engine took, by what it did with them */
+    Map<IngestResult, Long> signals() {
+      return signals;
+    }
+
+    private void step() {
+      clock.advance(HEARTBEAT_INTERVAL);
+      minute++;
+      for (Endpoint endpoint : fleet.endpoints()) {
+        live(endpoint);
+      }
+      engine.tick();
+    }
+
+    /** One minute of one endpoint. */
+    private void live(Endpoint endpoint) {
+      boolean booting = false;
+      if (endpoint.down) {
+        if (minute < endpoint.downUntilMinute) {
+          return; // a crashed host sends nothing
+        }
+        endpoint.reboot();
+        booting = true;
+        if (endpoint.hasFailedStarts()) {
+          crashReported.add(endpoint.id);
+          send(endpoint); // the agent reports the failed starts before it loads anything
+        }
+      } else if (random.nextDouble() < BACKGROUND_PER_MINUTE) {
+        crash(endpoint);
+        return;
+      }
+      Decision decision = rollout.decide(endpoint.id, endpoint.attributes, endpoint.version);
+      boolean load = booting;
+      if ((decision.kind() == Decision.Kind.OFFER || decision.kind() == Decision.Kind.REVERT)
+          && endpoint.version != decision.version()) {
         endpoint.version = decision.version();
-        break;
-      case STAY:
-      case HOLD:
-      default:
-        if (rebooted && endpoint.version == rollout.spec().candidateVersion()) {
-          load(endpoint, rollout, endpoint.version, model);
-        }
-        break;
+        load = true;
+      }
+      if (load && endpoint.version == candidate && crashesOnLoad(endpoint)) {
+        crash(endpoint);
+        return;
+      }
+      send(endpoint);
     }
-  }
 
-  private void load(Endpoint endpoint, Rollout rollout, long version, CrashModel model) {
-    endpoint.version = version;
-    boolean crashed = random.nextDouble() < model.crashProbability(endpoint);
-    telemetry.report(rollout.id(), endpoint.id, crashed);
-    if (crashed) {
-      endpoint.down = true;
-      endpoint.downUntilMinute = minute + 2 + random.nextInt(9);
+    private boolean crashesOnLoad(Endpoint endpoint) {
+      double p = model.crashOnLoad(endpoint);
+      return p >= 1 || (p > 0 && random.nextDouble() < p);
+    }
+
+    private void crash(Endpoint endpoint) {
+      endpoint.crash(minute + MIN_DOWN_MINUTES + random.nextInt(MAX_DOWN_MINUTES - MIN_DOWN_MINUTES + 1));
+      crashed.add(endpoint.id);
+      if (endpoint.version == candidate) {
+        crashedOnCandidate.add(endpoint.id);
+      }
+    }
+
+    private void send(Endpoint endpoint) {
+      signals.merge(rollout.ingest(endpoint.heartbeat()), 1L, Long::sum);
     }
   }
 }
