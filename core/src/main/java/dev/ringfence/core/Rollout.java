@@ -94,6 +94,18 @@ public interface Rollout {
   void abort(String reason);
 
   /**
+   * The same rollout, with every command recorded as coming from {@code actor}: {@code
+   * rollout.by("alice@example.org").halt("crash reports from the field")} journals "halted by
+   * alice@example.org: crash reports from the field". Commands without it are recorded as by
+   * "operator".
+   *
+   * @param actor who acts, 1 to 200 characters
+   * @return a view of this rollout whose commands name the actor
+   * @throws InvalidInputException if the actor is blank or too long
+   */
+  Rollout by(String actor);
+
+  /**
    * Exposed endpoints that have not reported the baseline again, sorted; empty unless rolling back
    * or rolled back.
    *

@@ -411,6 +411,16 @@ class RolloutEngineTest {
   }
 
   @Test
+  void commandsBy_anActor_recordWhoAndWhy() {
+    rollout.by("alice@example.org").start();
+    assertThat(lastTransition("r1").cause()).startsWith("started by alice@example.org;");
+    rollout.by("bob").halt("crash reports from the field");
+    JournalEntry.Transitioned halt = transitions("r1").get(1);
+    assertThat(halt.cause()).isEqualTo("halted by bob: crash reports from the field");
+    assertThatThrownBy(() -> rollout.by(" ")).isInstanceOf(InvalidInputException.class).hasMessageContaining("actor");
+  }
+
+  @Test
   void illegalTransition_throws_andLeavesStateAndStoreUnchanged() {
     List<JournalEntry> before = store.read("r1");
     assertThatThrownBy(() -> rollout.resume("nothing to resume")).isInstanceOf(IllegalStateTransitionException.class)

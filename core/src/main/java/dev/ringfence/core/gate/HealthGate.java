@@ -119,7 +119,9 @@ public final class HealthGate implements Gate {
     evidence.put("alpha", alpha);
     evidence.put("beta", beta);
     evidence.put("relativeRisk", relativeRisk);
-    String sprt = String.format(Locale.ROOT, "SPRT log-LR %.1f %s %.1f", llr, llr >= failThreshold ? "≥" : "<",
+    // Rounded for people; a tiny negative value would otherwise print as "-0.0".
+    double shown = Math.abs(llr) < 0.05 ? 0.0 : llr;
+    String sprt = String.format(Locale.ROOT, "SPRT log-LR %.1f %s %.1f", shown, llr >= failThreshold ? "≥" : "<",
         failThreshold);
     if (llr >= failThreshold) {
       return Verdict.fail("sprt", rates + ", " + sprt + ": FAIL", evidence);

@@ -137,6 +137,20 @@ final class HealthTracker {
     return true;
   }
 
+  /**
+   * An endpoint that reported on the baseline was admitted: it leaves the control arm, taking its
+   * outcome with it, so the arms never overlap.
+   */
+  void leaveControl(String endpointId) {
+    Track track = control.remove(endpointId);
+    if (track != null) {
+      int status = track.status();
+      if (status != Track.PENDING) {
+        outcomes.decrementAndGet(rings * Track.STATUSES + status);
+      }
+    }
+  }
+
   private ProbeWindow window(String metric, int arm) {
     ProbeWindow[] windows = probes.get(metric);
     if (windows == null) {

@@ -52,6 +52,8 @@ final class RolloutRuntime implements Rollout {
 
   private static final Logger LOG = LoggerFactory.getLogger(RolloutRuntime.class);
   private static final int STRAGGLERS_IN_CAUSE = 20;
+  /** Who a command is recorded as coming from when the caller does not say. */
+  static final String OPERATOR = "operator";
 
   private final RolloutSpec spec;
   private final String id;
@@ -282,6 +284,7 @@ final class RolloutRuntime implements Rollout {
       return decisions.offer[previous.ring];
     }
     health.watchDeadline(track);
+    health.leaveControl(endpointId);
     events.publish(entry);
     // A halt that raced with this admission wins: the endpoint is exposed, so it is told to revert.
     return snapshot.state().isHalted() ? decisions.revert : decisions.offer[ring];
@@ -354,6 +357,10 @@ final class RolloutRuntime implements Rollout {
       }
       return health.count(signal, HealthTracker.ARM_CANDIDATE, IngestResult.ACCEPTED);
     }
+    if (version == candidate && snapshot.state() == RolloutState.COMPLETED) {
+      // Released to everyone: the candidate is the new normal, and no arm is being judged.
+      return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ACCEPTED);
+    }
     if (version != baseline) {
       // Claims the candidate without having been offered it, or a version this rollout does not know.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ANOMALY);
@@ -385,6 +392,16 @@ final class RolloutRuntime implements Rollout {
 
   @Override
   public void start() {
+    start(OPERATOR);
+  }
+
+  @Override
+  public Rollout by(String actor) {
+    String who = requireActor(actor);
+    return new ActingRollout(this, who);
+  }
+
+  void start(String actor) {
     synchronized (lock) {
       Snapshot s = snapshot;
       if (s.state() == RolloutState.PLANNED) {
@@ -393,39 +410,51 @@ final class RolloutRuntime implements Rollout {
           throw new FreezeWindowException(id, freeze.get().to(), freeze.get().reason());
         }
       }
-      transition(Trigger.START, "started by operator; opening ring '" + plan.rings().get(0).name() + "'", null);
+      transition(Trigger.START, "started by " + actor + "; opening ring '" + plan.rings().get(0).name() + "'", null);
     }
   }
 
   @Override
   public void pause(String reason) {
+    pause(OPERATOR, reason);
+  }
+
+  void pause(String actor, String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
-      transition(Trigger.PAUSE, "paused by operator: " + why, null);
+      transition(Trigger.PAUSE, "paused by " + actor + ": " + why, null);
     }
   }
 
   @Override
   public void resume(String reason) {
+    resume(OPERATOR, reason);
+  }
+
+  void resume(String actor, String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
-      transition(Trigger.RESUME, "resumed by operator: " + why, null);
+      transition(Trigger.RESUME, "resumed by " + actor + ": " + why, null);
     }
   }
 
   @Override
   public void halt(String reason) {
+    halt(OPERATOR, reason);
+  }
+
+  void halt(String actor, String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
       try {
-        transition(Trigger.HALT, "halted by operator: " + why, null);
+        transition(Trigger.HALT, "halted by " + actor + ": " + why, null);
       } catch (StoreException e) {
         // Another replica may have moved the rollout on: catch up, then halt from where it is now.
         if (!shared) {
           throw e;
         }
         refreshLocked();
-        transition(Trigger.HALT, "halted by operator: " + why, null);
+        transition(Trigger.HALT, "halted by " + actor + ": " + why, null);
       }
       counters.halted();
       beginRollback();
@@ -456,14 +485,25 @@ final class RolloutRuntime implements Rollout {
 
   @Override
   public void abort(String reason) {
+    abort(OPERATOR, reason);
+  }
+
+  void abort(String actor, String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
-      transition(Trigger.ABORT, "aborted by operator: " + why, null);
+      transition(Trigger.ABORT, "aborted by " + actor + ": " + why, null);
       if (snapshot.state() == RolloutState.HALTED) {
         counters.halted();
         beginRollback();
       }
     }
+  }
+
+  private static String requireActor(String actor) {
+    if (actor == null || actor.isBlank() || actor.length() > 200) {
+      throw new InvalidInputException("actor", "must be 1 to 200 characters naming who acts, e.g. alice@example.org");
+    }
+    return actor.strip();
   }
 
   private static String requireReason(String reason) {

@@ -184,6 +184,41 @@ class IngestTest {
   }
 
   @Test
+  void controlEndpointThatIsLaterAdmitted_leavesTheControlArm() {
+    Rollout second = engine.createRollout(Fixtures.spec("second", Fixtures.fourRings()));
+    Cohort cohort = Cohort.withSalt(second.spec().salt());
+    String inCohort = IntStream.range(0, 20_000).mapToObj(i -> "late-" + i).filter(id -> cohort.bucket(id) < 100)
+        .findFirst().orElseThrow();
+    second.start();
+    assertThat(second.ingest(new Heartbeat(inCohort, 1, 1, 41, 2))).isEqualTo(IngestResult.ACCEPTED);
+    engine.tick();
+    assertThat(seen.get().rolloutId()).isEqualTo("second"); // judged after r
+    assertThat(seen.get().control()).isEqualTo(new ArmStats(0, 1, 0, 0, 0));
+    assertThat(second.decide(inCohort, HOST, 41).kind()).isEqualTo(Decision.Kind.OFFER);
+    second.ingest(new Heartbeat(inCohort, 1, 2, 42, 0));
+    engine.tick();
+    assertThat(seen.get().rolloutId()).isEqualTo("second");
+    assertThat(seen.get().control()).isEqualTo(ArmStats.EMPTY);
+    assertThat(seen.get().candidate()).isEqualTo(new ArmStats(1, 0, 0, 0, 0));
+  }
+
+  @Test
+  void candidateHeartbeatAfterCompletion_fromAnEndpointNeverAdmitted_isAccepted() {
+    RolloutEngine plain = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).build());
+    Rollout done = plain.createRollout(Fixtures.spec("done", dev.ringfence.core.plan.Plan.builder("one")
+        .ring(dev.ringfence.core.plan.Ring.named("all").share(100).cap(10).bakeTime(Duration.ZERO).build())
+        .build()));
+    done.start();
+    plain.tick();
+    assertThat(done.state()).isEqualTo(RolloutState.COMPLETED);
+    Cohort cohort = Cohort.withSalt(done.spec().salt());
+    String late = IntStream.range(0, 20_000).mapToObj(i -> "late-" + i).filter(id -> cohort.bucket(id) < 100)
+        .findFirst().orElseThrow();
+    assertThat(done.decide(late, HOST, 41).kind()).isEqualTo(Decision.Kind.OFFER);
+    assertThat(done.ingest(new Heartbeat(late, 1, 0, 42, 0))).isEqualTo(IngestResult.ACCEPTED);
+  }
+
+  @Test
   void cohortOfExposedEndpoints_isWhatTheSignalsAreCountedAgainst() {
     Cohort cohort = Cohort.withSalt(rollout.spec().salt());
     assertThat(exposed).allSatisfy(id -> assertThat(cohort.bucket(id)).isLessThan(100));
