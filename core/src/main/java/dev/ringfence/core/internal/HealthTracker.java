@@ -43,7 +43,12 @@ final class HealthTracker {
   /** Signals per [type][arm][result]. */
   private final LongAdder[] signals = new LongAdder[3 * 3 * IngestResult.values().length];
   private final LongAdder silentExpired = new LongAdder();
-  /** Endpoints not admitted that report the baseline: the control arm. */
+  /**
+   * Endpoints not admitted when they reported on the baseline: the control arm. An endpoint admitted
+   * later keeps the outcome it had on the baseline here (it was observed on the baseline) and starts
+   * afresh in the candidate arm; without that history the last ring, which admits everyone, would have
+   * no control at all.
+   */
   final ConcurrentHashMap<String, Track> control = new ConcurrentHashMap<>();
   /** Candidate tracks in admission order: their deadlines are in the same order. */
   private final ConcurrentLinkedQueue<Track> deadlines = new ConcurrentLinkedQueue<>();
@@ -135,20 +140,6 @@ final class HealthTracker {
     }
     outcomes.incrementAndGet(base + next);
     return true;
-  }
-
-  /**
-   * An endpoint that reported on the baseline was admitted: it leaves the control arm, taking its
-   * outcome with it, so the arms never overlap.
-   */
-  void leaveControl(String endpointId) {
-    Track track = control.remove(endpointId);
-    if (track != null) {
-      int status = track.status();
-      if (status != Track.PENDING) {
-        outcomes.decrementAndGet(rings * Track.STATUSES + status);
-      }
-    }
   }
 
   private ProbeWindow window(String metric, int arm) {

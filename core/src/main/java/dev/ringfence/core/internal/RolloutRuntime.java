@@ -284,7 +284,6 @@ final class RolloutRuntime implements Rollout {
       return decisions.offer[previous.ring];
     }
     health.watchDeadline(track);
-    health.leaveControl(endpointId);
     events.publish(entry);
     // A halt that raced with this admission wins: the endpoint is exposed, so it is told to revert.
     return snapshot.state().isHalted() ? decisions.revert : decisions.offer[ring];

@@ -184,7 +184,7 @@ class IngestTest {
   }
 
   @Test
-  void controlEndpointThatIsLaterAdmitted_leavesTheControlArm() {
+  void controlEndpointThatIsLaterAdmitted_keepsItsBaselineOutcome_andStartsAfreshOnTheCandidate() {
     Rollout second = engine.createRollout(Fixtures.spec("second", Fixtures.fourRings()));
     Cohort cohort = Cohort.withSalt(second.spec().salt());
     String inCohort = IntStream.range(0, 20_000).mapToObj(i -> "late-" + i).filter(id -> cohort.bucket(id) < 100)
@@ -198,7 +198,7 @@ class IngestTest {
     second.ingest(new Heartbeat(inCohort, 1, 2, 42, 0));
     engine.tick();
     assertThat(seen.get().rolloutId()).isEqualTo("second");
-    assertThat(seen.get().control()).isEqualTo(ArmStats.EMPTY);
+    assertThat(seen.get().control()).isEqualTo(new ArmStats(0, 1, 0, 0, 0)); // observed on the baseline
     assertThat(seen.get().candidate()).isEqualTo(new ArmStats(1, 0, 0, 0, 0));
   }
 
