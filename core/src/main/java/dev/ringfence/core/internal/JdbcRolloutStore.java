@@ -1,0 +1,458 @@
+package dev.ringfence.core.internal;
+
+import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.core.StoreException;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.RolloutStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL {@link RolloutStore}, on plain {@code java.sql}: one transaction per append, the entry
+ * body in the {@link JournalCodec} form plus indexed columns, gapless transition numbers checked by a
+ * compare-and-set of {@code ringfence_rollout.last_sequence} (and a {@code UNIQUE (rollout_id, sequence)}
+ * constraint behind it), the exact admission set in {@code ringfence_admission}, and a
+ * {@code NOTIFY ringfence_transition, '<rolloutId>:<sequence>'} sent on the commit of every transition.
+ *
+ * <p>Creating the store applies the versioned migrations under {@code dev/ringfence/core/db/} that the
+ * database lacks, each in its own transaction under {@code pg_advisory_xact_lock}, so replicas starting
+ * together do not race. The schema is described in {@code docs/postgresql.md}.
+ *
+ * <p>Thread safe: it holds nothing but the {@link DataSource}, and takes a connection per operation
+ * (pass a pooling data source in production).
+ */
+public final class JdbcRolloutStore implements RolloutStore {
+
+  /** The channel every committed transition is announced on. */
+  public static final String NOTIFY_CHANNEL = "ringfence_transition";
+
+  /** The migration scripts, in order: script i (0-based) brings the schema to version i + 1. */
+  static final List<String> MIGRATIONS = List.of("V1__journal.sql");
+
+  /** The newest schema version this library knows. */
+  public static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+  /** Where the migration scripts live, as resources of this module. */
+  static final String MIGRATION_DIRECTORY = "/dev/ringfence/core/db/";
+
+  /** Key of the transaction-level advisory lock that serializes migrations ("Ringfenc" in ASCII). */
+  static final long MIGRATION_LOCK = 0x52696e6766656e63L;
+
+  // timestamptz is indexed at microseconds within years 1 to 9999 here; the body keeps the exact instant.
+  private static final Instant AT_MIN = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant AT_MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+  private static final String INSERT_ROLLOUT = "INSERT INTO ringfence_rollout (rollout_id, created_at)"
+      + " VALUES (?, ?) ON CONFLICT (rollout_id) DO NOTHING";
+  private static final String ADVANCE_SEQUENCE = "UPDATE ringfence_rollout SET last_sequence = ?"
+      + " WHERE rollout_id = ? AND last_sequence = ?";
+  private static final String LAST_SEQUENCE = "SELECT last_sequence FROM ringfence_rollout WHERE rollout_id = ?";
+  private static final String INSERT_ENTRY = "INSERT INTO ringfence_journal"
+      + " (rollout_id, kind, sequence, at, endpoint_id, entry) VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_ADMISSION = "INSERT INTO ringfence_admission"
+      + " (rollout_id, endpoint_id, ring_index, admitted_at) VALUES (?, ?, ?, ?)"
+      + " ON CONFLICT (rollout_id, endpoint_id) DO NOTHING";
+  private static final String NOTIFY = "SELECT pg_notify(?, ?)";
+  private static final String READ = "SELECT position, entry FROM ringfence_journal WHERE rollout_id = ?"
+      + " ORDER BY position";
+  private static final String ROLLOUT_IDS = "SELECT rollout_id FROM ringfence_rollout ORDER BY creation";
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcRolloutStore.class);
+
+  private final DataSource dataSource;
+
+  /**
+   * Creates the store and brings the database's schema up to {@link #SCHEMA_VERSION}.
+   *
+   * @param dataSource connections to the PostgreSQL database
+   * @throws InvalidInputException if {@code dataSource} is null
+   * @throws StoreException if the database cannot be reached, a migration fails, or the database's schema
+   *     is newer than this library
+   */
+  public JdbcRolloutStore(DataSource dataSource) {
+    if (dataSource == null) {
+      throw new InvalidInputException("dataSource", "is null; pass the DataSource of the PostgreSQL database");
+    }
+    this.dataSource = dataSource;
+    migrate();
+  }
+
+  // ---------------------------------------------------------------- append
+
+  @Override
+  public void append(JournalEntry entry) {
+    if (entry == null) {
+      throw new StoreException("entry: is null");
+    }
+    String operation = describe(entry);
+    String body = new String(JournalCodec.encode(entry), StandardCharsets.UTF_8);
+    inTransaction(operation, entry.rolloutId(), c -> {
+      if (entry instanceof JournalEntry.Created) {
+        insertRollout(c, operation, entry);
+      } else if (entry instanceof JournalEntry.Transitioned) {
+        advanceSequence(c, operation, (JournalEntry.Transitioned) entry);
+      }
+      insertEntry(c, entry, body);
+      if (entry instanceof JournalEntry.Admitted) {
+        insertAdmission(c, (JournalEntry.Admitted) entry);
+      } else if (entry instanceof JournalEntry.Transitioned) {
+        notifyTransition(c, (JournalEntry.Transitioned) entry);
+      }
+    });
+  }
+
+  private static void insertRollout(Connection c, String operation, JournalEntry entry) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ROLLOUT)) {
+      ps.setString(1, entry.rolloutId());
+      ps.setObject(2, timestamp(entry.at()));
+      if (ps.executeUpdate() == 0) {
+        throw new StoreException(operation + ": rollout '" + entry.rolloutId() + "' already exists in this store");
+      }
+    }
+  }
+
+  /** The compare-and-set of last_sequence from n - 1 to n; a concurrent winner makes it match no row. */
+  private static void advanceSequence(Connection c, String operation, JournalEntry.Transitioned t)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(ADVANCE_SEQUENCE)) {
+      ps.setLong(1, t.sequence());
+      ps.setString(2, t.rolloutId());
+      ps.setLong(3, t.sequence() - 1);
+      if (ps.executeUpdate() == 1) {
+        return;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(LAST_SEQUENCE)) {
+      ps.setString(1, t.rolloutId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StoreException(operation + ": " + noCreated(t.rolloutId()));
+        }
+        long expected = rs.getLong(1) + 1;
+        throw new StoreException(operation + ": transition " + t.sequence() + " conflicts with the stored history,"
+            + " which expects " + expected + " (another replica may have won); reload the rollout");
+      }
+    }
+  }
+
+  private static void insertEntry(Connection c, JournalEntry entry, String body) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
+      ps.setString(1, entry.rolloutId());
+      ps.setString(2, kind(entry));
+      if (entry instanceof JournalEntry.Transitioned) {
+        ps.setLong(3, ((JournalEntry.Transitioned) entry).sequence());
+      } else {
+        ps.setNull(3, Types.BIGINT);
+      }
+      ps.setObject(4, timestamp(entry.at()));
+      String endpointId = endpointId(entry);
+      if (endpointId != null) {
+        ps.setString(5, endpointId);
+      } else {
+        ps.setNull(5, Types.VARCHAR);
+      }
+      ps.setString(6, body);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void insertAdmission(Connection c, JournalEntry.Admitted a) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ADMISSION)) {
+      ps.setString(1, a.rolloutId());
+      ps.setString(2, a.endpointId());
+      ps.setInt(3, a.ringIndex());
+      ps.setObject(4, timestamp(a.at()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** Queued in the transaction; PostgreSQL delivers it to listeners on commit, and never on rollback. */
+  private static void notifyTransition(Connection c, JournalEntry.Transitioned t) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(NOTIFY)) {
+      ps.setString(1, NOTIFY_CHANNEL);
+      ps.setString(2, t.rolloutId() + ":" + t.sequence());
+      ps.executeQuery().close();
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public List<String> rolloutIds() {
+    return withConnection("list the rollout ids", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(ROLLOUT_IDS); ResultSet rs = ps.executeQuery()) {
+        List<String> ids = new ArrayList<>();
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+        return List.copyOf(ids);
+      }
+    });
+  }
+
+  @Override
+  public List<JournalEntry> read(String rolloutId) {
+    String operation = "read rollout '" + rolloutId + "'";
+    return withConnection(operation, rolloutId, c -> {
+      try (PreparedStatement ps = c.prepareStatement(READ)) {
+        ps.setString(1, rolloutId);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<JournalEntry> entries = new ArrayList<>();
+          while (rs.next()) {
+            long position = rs.getLong(1);
+            try {
+              entries.add(JournalCodec.decode(rs.getString(2).getBytes(StandardCharsets.UTF_8)));
+            } catch (StoreException e) {
+              throw new StoreException(operation + ": journal position " + position + ": " + e.getMessage(), e);
+            }
+          }
+          return List.copyOf(entries);
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- migrations
+
+  private void migrate() {
+    for (int i = 0; i < MIGRATIONS.size(); i++) {
+      int version = i + 1;
+      String script = MIGRATIONS.get(i);
+      String operation = "migrate the schema to version " + version + " (" + script + ")";
+      List<String> statements = statements(script);
+      inTransaction(operation, null, c -> {
+        try (Statement s = c.createStatement()) {
+          // Held until commit or rollback: a second replica waits here, then sees the version applied.
+          s.executeQuery("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").close();
+          ensureVersionTable(s);
+          int current = currentVersion(s);
+          if (current > SCHEMA_VERSION) {
+            throw new StoreException("schema version " + current + " is newer than this library ("
+                + SCHEMA_VERSION + "); upgrade Ringfence");
+          }
+          if (current == version - 1) {
+            for (String statement : statements) {
+              s.execute(statement);
+            }
+            s.executeUpdate("INSERT INTO ringfence_schema_version (version, applied_at) VALUES (" + version
+                + ", now())");
+          }
+        }
+      });
+    }
+  }
+
+  private static void ensureVersionTable(Statement s) throws SQLException {
+    // Checked first so that a user without CREATE on the schema can open a migrated database.
+    try (ResultSet rs = s.executeQuery("SELECT to_regclass('ringfence_schema_version') IS NOT NULL")) {
+      rs.next();
+      if (rs.getBoolean(1)) {
+        return;
+      }
+    }
+    s.execute("CREATE TABLE ringfence_schema_version (version integer PRIMARY KEY,"
+        + " applied_at timestamptz NOT NULL)");
+  }
+
+  private static int currentVersion(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM ringfence_schema_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /**
+   * A migration script's statements: whole-line {@code --} comments dropped, a statement ends with a line
+   * that ends with {@code ;}.
+   */
+  static List<String> statements(String script) {
+    String path = MIGRATION_DIRECTORY + script;
+    String text;
+    try (InputStream in = JdbcRolloutStore.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new StoreException("migration script " + path + " is missing from the Ringfence jar; rebuild it");
+      }
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new StoreException("migration script " + path + " cannot be read", e);
+    }
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+        continue;
+      }
+      current.append(line.stripTrailing()).append('\n');
+      if (trimmed.endsWith(";")) {
+        String statement = current.toString().strip();
+        statements.add(statement.substring(0, statement.length() - 1));
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      throw new StoreException("migration script " + path + " ends without ';'");
+    }
+    return List.copyOf(statements);
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  /** Work on a connection. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Work in a transaction. */
+  @FunctionalInterface
+  private interface TransactionWork {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction and commits it. Any failure before the commit returns rolls it back
+   * and throws (an SQLException as a {@link StoreException}); a failure to clean up the connection after the
+   * commit does not make a stored entry look unstored.
+   */
+  private void inTransaction(String operation, @Nullable String rolloutId, TransactionWork work) {
+    withConnection(operation, rolloutId, c -> {
+      c.setAutoCommit(false);
+      try {
+        work.run(c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        if (rollbackQuietly(c, e)) {
+          restoreAutoCommit(c);
+        }
+        throw e;
+      }
+      restoreAutoCommit(c);
+      return null;
+    });
+  }
+
+  private <T> T withConnection(String operation, @Nullable String rolloutId, Work<T> work) {
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      throw translate(operation, rolloutId, e);
+    }
+    try {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw translate(operation, rolloutId, e);
+    } finally {
+      closeQuietly(c);
+    }
+  }
+
+  /** Back to the JDBC default for a pool that does not reset it; only once the transaction has ended. */
+  private static void restoreAutoCommit(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      LOG.debug("cannot reset auto-commit of a connection", e);
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      LOG.debug("cannot close a connection", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String kind(JournalEntry entry) {
+    if (entry instanceof JournalEntry.Created) {
+      return "created";
+    } else if (entry instanceof JournalEntry.Transitioned) {
+      return "transition";
+    } else if (entry instanceof JournalEntry.Admitted) {
+      return "admitted";
+    } else if (entry instanceof JournalEntry.VerdictRecorded) {
+      return "verdict";
+    }
+    return "reverted";
+  }
+
+  private static @Nullable String endpointId(JournalEntry entry) {
+    if (entry instanceof JournalEntry.Admitted) {
+      return ((JournalEntry.Admitted) entry).endpointId();
+    } else if (entry instanceof JournalEntry.Reverted) {
+      return ((JournalEntry.Reverted) entry).endpointId();
+    }
+    return null;
+  }
+
+  private static String describe(JournalEntry entry) {
+    String what;
+    if (entry instanceof JournalEntry.Transitioned) {
+      what = "Transitioned #" + ((JournalEntry.Transitioned) entry).sequence();
+    } else if (entry instanceof JournalEntry.Admitted) {
+      what = "Admitted of '" + ((JournalEntry.Admitted) entry).endpointId() + "'";
+    } else if (entry instanceof JournalEntry.Reverted) {
+      what = "Reverted of '" + ((JournalEntry.Reverted) entry).endpointId() + "'";
+    } else {
+      what = entry.getClass().getSimpleName();
+    }
+    return "append " + what + " to rollout '" + entry.rolloutId() + "'";
+  }
+
+  private static OffsetDateTime timestamp(Instant at) {
+    Instant clamped = at.isBefore(AT_MIN) ? AT_MIN : at.isAfter(AT_MAX) ? AT_MAX : at;
+    return OffsetDateTime.ofInstant(clamped, ZoneOffset.UTC);
+  }
+
+  private static String noCreated(String rolloutId) {
+    return "rollout '" + rolloutId + "' has no Created entry in this store; create it first";
+  }
+
+  private static StoreException translate(String operation, @Nullable String rolloutId, SQLException e) {
+    String state = e.getSQLState();
+    String reason;
+    if ("23503".equals(state) && rolloutId != null) {
+      reason = noCreated(rolloutId);
+    } else if ("23505".equals(state)) {
+      reason = "refused by a uniqueness constraint, another replica stored it first: " + e.getMessage();
+    } else if (state != null && state.startsWith("08")) {
+      reason = "the database cannot be reached: " + e.getMessage();
+    } else if (state != null && state.startsWith("57P")) {
+      reason = "the database went away: " + e.getMessage();
+    } else {
+      reason = e.getMessage();
+    }
+    return new StoreException(operation + ": " + reason + " (SQLState " + state + ")", e);
+  }
+
+  /** @return whether the rollback went through */
+  private static boolean rollbackQuietly(Connection c, Exception failure) {
+    try {
+      c.rollback();
+      return true;
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+      return false;
+    }
+  }
+}

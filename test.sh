@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test: exactly what CI runs (.ci/run). The PostgreSQL store's tests start a throwaway
+# PostgreSQL from Debian's server binaries, so this installs them when they are missing, then runs
+# ./mvnw -B verify with any extra arguments, e.g. ./test.sh -Dringfence.test.jdbcUrl=... (docs/postgresql.md).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test.sh: PostgreSQL's server binaries are missing; installing Debian's postgresql package" >&2
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+  else
+    cat >&2 <<'MSG'
+test.sh: the PostgreSQL store's tests need PostgreSQL's server binaries (/usr/lib/postgresql/*/bin/initdb),
+and they are missing. Install them as root (Debian, Ubuntu):
+
+  sudo apt-get update && sudo apt-get install -y --no-install-recommends postgresql
+
+or run the tests against a server you have (the user needs CREATEDB):
+
+  ./test.sh -Dringfence.test.jdbcUrl=jdbc:postgresql://HOST:5432/postgres \
+            -Dringfence.test.user=USER -Dringfence.test.password=PASSWORD
+MSG
+    case " $* " in
+      *" -Dringfence.test.jdbcUrl="*) ;;
+      *) exit 1 ;;
+    esac
+  fi
+fi
+
+exec ./mvnw -B verify "$@"
