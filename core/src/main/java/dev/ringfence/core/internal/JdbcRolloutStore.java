@@ -72,6 +72,14 @@ public final class JdbcRolloutStore implements RolloutStore {
   private static final String READ = "SELECT position, entry FROM ringfence_journal WHERE rollout_id = ?"
       + " ORDER BY position";
   private static final String ROLLOUT_IDS = "SELECT rollout_id FROM ringfence_rollout ORDER BY creation";
+  private static final String LOCK_ROLLOUT = "SELECT last_sequence FROM ringfence_rollout WHERE rollout_id = ?"
+      + " FOR UPDATE";
+  private static final String IS_ADMITTED = "SELECT 1 FROM ringfence_admission WHERE rollout_id = ?"
+      + " AND endpoint_id = ?";
+  private static final String COUNT_RING = "SELECT count(*) FROM ringfence_admission WHERE rollout_id = ?"
+      + " AND ring_index = ?";
+  private static final String TRANSITIONS_AFTER = "SELECT entry FROM ringfence_journal WHERE rollout_id = ?"
+      + " AND kind = 'transition' AND sequence > ? ORDER BY sequence";
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcRolloutStore.class);
 
@@ -189,6 +197,77 @@ public final class JdbcRolloutStore implements RolloutStore {
       ps.setString(2, t.rolloutId() + ":" + t.sequence());
       ps.executeQuery().close();
     }
+  }
+
+  /** Replicas share the database: the engine catches up on every tick and bounds its staleness. */
+  @Override
+  public boolean isShared() {
+    return true;
+  }
+
+  /**
+   * Checks the ring's cap and stores the admission in one transaction, under a lock on the rollout's
+   * row, so that replicas admitting at the same moment cannot together pass the cap.
+   */
+  @Override
+  public boolean admit(JournalEntry.Admitted entry, long cap) {
+    if (entry == null) {
+      throw new StoreException("entry: is null");
+    }
+    String operation = describe(entry);
+    String body = new String(JournalCodec.encode(entry), StandardCharsets.UTF_8);
+    boolean[] admitted = new boolean[1];
+    inTransaction(operation, entry.rolloutId(), c -> {
+      try (PreparedStatement ps = c.prepareStatement(LOCK_ROLLOUT)) {
+        ps.setString(1, entry.rolloutId());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new StoreException(operation + ": " + noCreated(entry.rolloutId()));
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(IS_ADMITTED)) {
+        ps.setString(1, entry.rolloutId());
+        ps.setString(2, entry.endpointId());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            admitted[0] = true; // admitted before, by this replica or another: sticky, nothing to store
+            return;
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(COUNT_RING)) {
+        ps.setString(1, entry.rolloutId());
+        ps.setInt(2, entry.ringIndex());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) >= cap) {
+            return;
+          }
+        }
+      }
+      insertEntry(c, entry, body);
+      insertAdmission(c, entry);
+      admitted[0] = true;
+    });
+    return admitted[0];
+  }
+
+  @Override
+  public List<JournalEntry.Transitioned> transitionsAfter(String rolloutId, long sequence) {
+    return withConnection("read the transitions of rollout '" + rolloutId + "' after " + sequence, rolloutId, c -> {
+      try (PreparedStatement ps = c.prepareStatement(TRANSITIONS_AFTER)) {
+        ps.setString(1, rolloutId);
+        ps.setLong(2, sequence);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<JournalEntry.Transitioned> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add((JournalEntry.Transitioned) JournalCodec.decode(rs.getString(1).getBytes(StandardCharsets.UTF_8)));
+          }
+          return out;
+        }
+      }
+    });
   }
 
   // ---------------------------------------------------------------- reads

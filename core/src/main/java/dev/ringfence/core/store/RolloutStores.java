@@ -52,6 +52,8 @@ public final class RolloutStores {
       throw new dev.ringfence.core.InvalidInputException("compactAfterBytes", compactAfterBytes + " is below 1");
     }
     return FileJournalStore.open(directory, compactAfterBytes);
+  }
+
   /**
    * A store in a PostgreSQL database (tested with PostgreSQL 15), shared by every replica of the update
    * server that points at it. Each {@link RolloutStore#append append} is one transaction: it returns once
