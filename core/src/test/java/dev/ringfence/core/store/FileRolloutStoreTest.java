@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileRolloutStoreTest extends RolloutStoreContract {
+class FileRolloutStoreTest extends RolloutStoreConformanceTest {
 
   @TempDir
   Path directory;

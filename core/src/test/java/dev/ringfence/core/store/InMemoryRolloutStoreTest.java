@@ -1,6 +1,6 @@
 package dev.ringfence.core.store;
 
-class InMemoryRolloutStoreTest extends RolloutStoreContract {
+class InMemoryRolloutStoreTest extends RolloutStoreConformanceTest {
 
   @Override
   protected RolloutStore newStore() {

@@ -4,7 +4,7 @@ import dev.ringfence.core.testing.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The store conformance suite, on PostgreSQL: one database for the class, emptied before each test. */
-class JdbcRolloutStoreTest extends RolloutStoreContract {
+class JdbcRolloutStoreTest extends RolloutStoreConformanceTest {
 
   private static PostgresServer.Database database;
 

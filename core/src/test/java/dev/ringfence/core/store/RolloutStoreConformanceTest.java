@@ -24,14 +24,14 @@ import org.junit.jupiter.api.Test;
  * The conformance suite of the {@link RolloutStore} SPI. Every implementation (in-memory, file
  * journal, JDBC) extends it and must pass it unchanged.
  */
-public abstract class RolloutStoreContract {
+public abstract class RolloutStoreConformanceTest {
 
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
   protected RolloutStore store;
 
   /** For subclasses, one per implementation. */
-  protected RolloutStoreContract() {}
+  protected RolloutStoreConformanceTest() {}
 
   /** @return a new, empty store */
   protected abstract RolloutStore newStore();
