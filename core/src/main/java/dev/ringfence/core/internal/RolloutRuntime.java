@@ -162,6 +162,9 @@ final class RolloutRuntime implements Rollout {
     if (currentVersion > candidate) {
       throw new UnknownVersionException(id, currentVersion, candidate);
     }
+    // Read the sync time before the snapshot: refresh writes the snapshot first and the sync time after,
+    // so a fresh sync time guarantees a snapshot at least as new (no OFFER from a view older than it).
+    long synced = syncedAtMillis;
     Snapshot s = snapshot;
     switch (s.state()) {
       case RUNNING:
@@ -169,7 +172,7 @@ final class RolloutRuntime implements Rollout {
         int bucket = cohort.bucket(endpointId);
         Track track = admittedTrack(endpointId, bucket);
         if (track != null) {
-          return fresh(decisions.offer[track.ring]);
+          return fresh(decisions.offer[track.ring], synced);
         }
         Decision outside = outside(bucket, attributes, s.ringIndex());
         if (outside != null) {
@@ -178,7 +181,7 @@ final class RolloutRuntime implements Rollout {
         if (s.state() == RolloutState.PAUSED) {
           return decisions.holdPaused;
         }
-        return isStale() ? decisions.holdStale : admit(endpointId, bucket, s.ringIndex());
+        return isStale(synced) ? decisions.holdStale : admit(endpointId, bucket, s.ringIndex());
       }
       case HALTED:
       case ROLLING_BACK:
@@ -187,7 +190,7 @@ final class RolloutRuntime implements Rollout {
       case COMPLETED: {
         int bucket = cohort.bucket(endpointId);
         if (admittedTrack(endpointId, bucket) != null || outside(bucket, attributes, lastRing) == null) {
-          return fresh(decisions.offerCompleted);
+          return fresh(decisions.offerCompleted, synced);
         }
         return decisions.stayCompleted;
       }
@@ -203,12 +206,12 @@ final class RolloutRuntime implements Rollout {
    * An OFFER, unless this replica shares its store and has not caught up with it recently: then it
    * may be offering a candidate that another replica has halted, so it holds.
    */
-  private Decision fresh(Decision offer) {
-    return isStale() ? decisions.holdStale : offer;
+  private Decision fresh(Decision offer, long synced) {
+    return isStale(synced) ? decisions.holdStale : offer;
   }
 
-  private boolean isStale() {
-    return shared && Times.millis(clock.instant()) - syncedAtMillis > stalenessMillis;
+  private boolean isStale(long synced) {
+    return shared && Times.millis(clock.instant()) - synced > stalenessMillis;
   }
 
   /** The track of an admitted endpoint, or null; reads the map only when the bucket's bit is set. */
@@ -546,7 +549,14 @@ final class RolloutRuntime implements Rollout {
       transition(Trigger.BEGIN_ROLLBACK, "rolling back " + admitted.size() + " exposed endpoints to baseline "
           + baseline + " without waiting for bake time", null);
     } catch (StoreException e) {
-      LOG.error("rollout '{}': halted, but cannot record the start of the rollback; retrying on the next tick", id, e);
+      if (shared) {
+        // Usually another replica started the rollback first; the next tick catches up or retries.
+        LOG.info("rollout '{}': halted; the rollback start was not recorded here ({}); the next tick catches up",
+            id, e.getMessage());
+      } else {
+        LOG.error("rollout '{}': halted, but cannot record the start of the rollback; retrying on the next tick", id,
+            e);
+      }
     }
   }
 
