@@ -115,6 +115,7 @@ public final class FileJournalStore implements FileRolloutStore {
   private Optional<String> recover() throws IOException {
     long snapshotGeneration = -1;
     Set<Long> journals = new HashSet<>();
+    Set<Long> snapshots = new HashSet<>();
     try (var files = Files.list(directory)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         String name = file.getFileName().toString();
@@ -122,6 +123,7 @@ public final class FileJournalStore implements FileRolloutStore {
         Matcher j = JOURNAL.matcher(name);
         if (s.matches()) {
           snapshotGeneration = Math.max(snapshotGeneration, Long.parseLong(s.group(1)));
+          snapshots.add(Long.parseLong(s.group(1)));
         } else if (j.matches()) {
           journals.add(Long.parseLong(j.group(1)));
         } else if (name.endsWith(".tmp")) {
@@ -155,6 +157,12 @@ public final class FileJournalStore implements FileRolloutStore {
     for (long older : journals) {
       if (older < generation) {
         Files.deleteIfExists(directory.resolve("journal." + older));
+      }
+    }
+    for (long older : snapshots) {
+      if (older < generation) {
+        // A compaction killed between its two deletes leaves the old snapshot behind: never read again.
+        Files.deleteIfExists(directory.resolve("snapshot." + older));
       }
     }
     journal = FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -197,6 +197,20 @@ class FileJournalTest {
   }
 
   @Test
+  void olderSnapshotLeftByAKilledCompaction_isRemovedOnOpen() throws IOException {
+    try (FileRolloutStore store = RolloutStores.file(directory)) {
+      runToHalt(store);
+      store.compact();
+      store.compact();
+    }
+    Files.copy(directory.resolve("snapshot.2"), directory.resolve("snapshot.1")); // as if the delete never ran
+    try (FileRolloutStore store = RolloutStores.file(directory)) {
+      assertThat(Files.exists(directory.resolve("snapshot.1"))).isFalse();
+      assertThat(Files.exists(directory.resolve("snapshot.2"))).isTrue();
+    }
+  }
+
+  @Test
   void recordFromANewerFormat_stopsStartUpWithATypedError() throws IOException {
     byte[] payload = "{\"v\":9,\"type\":\"created\",\"rolloutId\":\"r\",\"at\":\"2026-11-23T10:00:00Z\"}"
         .getBytes(StandardCharsets.UTF_8);
