@@ -205,6 +205,7 @@ class FileJournalTest {
     }
     Files.copy(directory.resolve("snapshot.2"), directory.resolve("snapshot.1")); // as if the delete never ran
     try (FileRolloutStore store = RolloutStores.file(directory)) {
+      assertThat(store.recoveryReport()).isEmpty();
       assertThat(Files.exists(directory.resolve("snapshot.1"))).isFalse();
       assertThat(Files.exists(directory.resolve("snapshot.2"))).isTrue();
     }

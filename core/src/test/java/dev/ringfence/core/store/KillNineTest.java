@@ -14,7 +14,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in the pipe when it died are read and checked too.
  *
  * <p>Kills: system property {@code ringfence.kills} (50 by default, 200 with {@code -Pstress}). Seed:
- * {@code ringfence.kill.seed}, drawn and printed if unset. The timing of each kill is the operating
+ * {@code ringfence.kill.seed} (default 20240719), printed. The timing of each kill is the operating
  * system's, so a seed replays the children's choices and commit counts, not the exact kill points.
  */
 @Tag("crash")
@@ -88,7 +87,7 @@ class KillNineTest {
   @Test
   void aHalt_survivesKillNine_andNoCommittedTransitionIsLost() throws Exception {
     int kills = Integer.getInteger("ringfence.kills", DEFAULT_KILLS);
-    long seed = Long.getLong("ringfence.kill.seed", new SecureRandom().nextLong());
+    long seed = Long.getLong("ringfence.kill.seed", 20240719L);
     Random random = new Random(seed);
     Path journal = Files.createDirectories(temp.resolve("journal"));
     Path stderr = temp.resolve("child.stderr");
