@@ -84,6 +84,9 @@ public final class JdbcRolloutStore implements RolloutStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcRolloutStore.class);
 
   private final DataSource dataSource;
+  /** The connection that LISTENs for other replicas' transitions; opened on first use. */
+  private @Nullable Connection listener;
+  private final Object listenerLock = new Object();
 
   /**
    * Creates the store and brings the database's schema up to {@link #SCHEMA_VERSION}.
@@ -251,6 +254,43 @@ public final class JdbcRolloutStore implements RolloutStore {
       admitted[0] = true;
     });
     return admitted[0];
+  }
+
+  /**
+   * Waits for {@code NOTIFY ringfence_transition} on a connection of its own that LISTENs. The
+   * driver's notification API is reached by reflection, so core keeps compiling against java.sql only;
+   * with a driver that has none, or a lost connection, it waits the timeout (polling stays the fallback).
+   */
+  @Override
+  public boolean awaitChange(java.time.Duration timeout) throws InterruptedException {
+    synchronized (listenerLock) {
+      try {
+        if (listener == null || listener.isClosed()) {
+          Connection c = dataSource.getConnection();
+          try (Statement s = c.createStatement()) {
+            s.execute("LISTEN " + NOTIFY_CHANNEL);
+          }
+          listener = c;
+        }
+        Class<?> pgConnection = Class.forName("org.postgresql.PGConnection");
+        Object pg = listener.unwrap(pgConnection);
+        Object[] notifications = (Object[]) pgConnection.getMethod("getNotifications", int.class)
+            .invoke(pg, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+        return notifications != null && notifications.length > 0;
+      } catch (SQLException | ReflectiveOperationException | RuntimeException e) {
+        LOG.debug("cannot wait for notifications; falling back to the timeout", e);
+        closeListener();
+      }
+    }
+    Thread.sleep(timeout.toMillis());
+    return false;
+  }
+
+  private void closeListener() {
+    if (listener != null) {
+      closeQuietly(listener);
+      listener = null;
+    }
   }
 
   @Override

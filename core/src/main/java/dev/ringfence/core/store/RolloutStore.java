@@ -72,6 +72,28 @@ public interface RolloutStore {
   }
 
   /**
+   * Waits until another process may have committed a transition, or the timeout passes: lets a host
+   * tick at once when another replica halts, and on its own schedule otherwise.
+   *
+   * <pre>{@code
+   * while (running) {
+   *   store.awaitChange(Duration.ofSeconds(1)); // the PostgreSQL store wakes on NOTIFY
+   *   engine.tick();
+   * }
+   * }</pre>
+   *
+   * A store one process owns has no one else to wait for: it waits the whole timeout.
+   *
+   * @param timeout the longest wait
+   * @return true if woken by a change, false on timeout
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  default boolean awaitChange(java.time.Duration timeout) throws InterruptedException {
+    Thread.sleep(timeout.toMillis());
+    return false;
+  }
+
+  /**
    * A rollout's transitions with a sequence number above {@code sequence}, in order: how a replica
    * catches up with the others.
    *

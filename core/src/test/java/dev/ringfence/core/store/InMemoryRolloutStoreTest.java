@@ -2,6 +2,12 @@ package dev.ringfence.core.store;
 
 class InMemoryRolloutStoreTest extends RolloutStoreConformanceTest {
 
+  @org.junit.jupiter.api.Test
+  void awaitChange_singleOwnerStore_waitsTheTimeoutAndReportsNoChange() throws InterruptedException {
+    org.assertj.core.api.Assertions.assertThat(RolloutStores.inMemory().awaitChange(java.time.Duration.ofMillis(1)))
+        .isFalse();
+  }
+
   @Override
   protected RolloutStore newStore() {
     return RolloutStores.inMemory();

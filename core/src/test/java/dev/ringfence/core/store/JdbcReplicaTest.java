@@ -112,6 +112,20 @@ class JdbcReplicaTest {
     assertThat(a.decide("r", offeredBefore.get(0), Fixtures.WINDOWS, 42).kind()).isEqualTo(Decision.Kind.OFFER);
   }
 
+  @Test
+  void awaitChange_wakesWhenAnotherReplicaCommitsATransition() throws Exception {
+    PostgresServer.Database database = PostgresServer.newDatabase("listen");
+    RolloutStore waiting = RolloutStores.jdbc(database.dataSource());
+    assertThat(waiting.awaitChange(Duration.ofMillis(1))).isFalse(); // LISTENs from now on; nothing yet
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<Boolean> woken = pool.submit(() -> waiting.awaitChange(Duration.ofSeconds(60)));
+    RolloutEngine other = replica(database, MutableClock.at("2026-11-23T10:00:00Z"), new ScriptedGate());
+    other.createRollout(Fixtures.spec("r", Fixtures.fourRings())).start();
+    // Without the notification this would wait the whole minute and return false.
+    assertThat(woken.get(2, TimeUnit.MINUTES)).isTrue();
+    pool.shutdown();
+  }
+
   private static RolloutEngine replica(PostgresServer.Database database, MutableClock clock, ScriptedGate gate) {
     return RolloutEngine.create(RolloutEngineConfig.custom().clock(clock)
         .store(RolloutStores.jdbc(database.dataSource())).stalenessBound(Duration.ofSeconds(5))
