@@ -1,7 +1,7 @@
 /**
- * The endpoint-side rollout agent: fetches, verifies, validates and activates content, and reverts by
- * itself after failed starts. Only the module's place in the build exists so far; its API and
- * {@code module-info} arrive with the rollout-agent issue.
+ * The endpoint-side rollout agent: verifies, validates and activates content atomically in A/B slots,
+ * and reverts by itself to the last-known-good after failed starts, without the server. Start with
+ * {@link dev.ringfence.agent.RolloutAgent#builder()}.
  */
 @NullMarked
 package dev.ringfence.agent;

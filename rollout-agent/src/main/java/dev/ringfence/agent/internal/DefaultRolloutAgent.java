@@ -1,0 +1,273 @@
+package dev.ringfence.agent.internal;
+
+import dev.ringfence.agent.ActiveContent;
+import dev.ringfence.agent.AgentStorageException;
+import dev.ringfence.agent.KnownBadVersionException;
+import dev.ringfence.agent.RolloutAgent;
+import dev.ringfence.agent.StaleContentException;
+import dev.ringfence.agent.StartAction;
+import dev.ringfence.agent.StartResult;
+import dev.ringfence.agent.UpdateInProgressException;
+import dev.ringfence.core.health.ApplyOutcome;
+import dev.ringfence.core.health.ApplyResult;
+import dev.ringfence.core.health.Heartbeat;
+import dev.ringfence.core.health.Signal;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The activation protocol over a {@link SlotStore}.
+ *
+ * <p>Activation: stage into the slot that holds neither the last-known-good nor a pending version →
+ * check the digest → (validate) → write the state with the new version pending and its counter at 0 →
+ * switch the pointer. Each {@link #onStart()} while a version is pending first persists counter + 1;
+ * once the counter has reached the limit, the start reverts to the last-known-good instead, marks the
+ * version known-bad and reports {@link ApplyOutcome#REVERTED_BY_AGENT}. {@link #confirmHealthy()} promotes
+ * the pending version to last-known-good. The state file is written before the pointer, and the pointer
+ * is rewritten from the state at every start, so a kill between the two is harmless.
+ */
+public final class DefaultRolloutAgent implements RolloutAgent {
+
+  private final AgentSettings settings;
+  private final SlotStore store;
+  private final AtomicLong sequence = new AtomicLong();
+  private @Nullable AgentState state;
+  /** What this process runs; differs from {@code state.active()} only when a counter could not be persisted. */
+  private @Nullable SlotContent running;
+
+  /** @param settings validated settings */
+  public DefaultRolloutAgent(AgentSettings settings) {
+    this.settings = settings;
+    this.store = new SlotStore(settings.stateDirectory(), settings.fileOps());
+  }
+
+  /** @return the store, for tests */
+  public SlotStore store() {
+    return store;
+  }
+
+  @Override
+  public synchronized StartResult onStart() {
+    if (state != null) {
+      throw new IllegalStateException("onStart() was already called in this process; call it once, first thing");
+    }
+    SlotStore.Loaded loaded;
+    try {
+      loaded = store.load();
+    } catch (IOException e) {
+      throw new AgentStorageException("stateDirectory: cannot create " + store.directory()
+          + "; check that it is writable", e);
+    }
+    List<String> problems = new ArrayList<>(loaded.problems());
+    AgentState next = loaded.state();
+    next = next.withBootId((next.bootId() + 1) & Signal.MAX_COUNTER);
+    next = checkLastKnownGood(next, problems);
+
+    StartAction action;
+    String reason;
+    SlotContent pending = next.pending();
+    if (pending != null && (pending.slot() == (next.lastKnownGood() == null ? null : next.lastKnownGood().slot())
+        || !store.verify(pending))) {
+      next = next.revertedMarkingBad(pending.version());
+      action = StartAction.REVERTED;
+      reason = "pending v" + pending.version() + " in slot " + pending.slot() + " is damaged; "
+          + backOn(next) + ", v" + pending.version() + " marked known-bad";
+    } else if (pending != null && next.failedStarts() >= settings.maxFailedStarts()) {
+      next = next.revertedMarkingBad(pending.version());
+      action = StartAction.REVERTED;
+      reason = "v" + pending.version() + " failed " + settings.maxFailedStarts()
+          + " starts without confirmHealthy(); " + backOn(next) + ", v" + pending.version() + " marked known-bad";
+    } else if (pending != null) {
+      next = next.withPending(pending, next.failedStarts() + 1, next.highestAccepted());
+      action = StartAction.TRIAL;
+      reason = "v" + pending.version() + " on trial, start " + next.failedStarts() + " of "
+          + settings.maxFailedStarts();
+    } else {
+      action = next.lastKnownGood() == null ? StartAction.NO_CONTENT : StartAction.LAST_KNOWN_GOOD;
+      reason = next.lastKnownGood() == null ? "no content activated yet"
+          : "running last-known-good v" + next.lastKnownGood().version();
+    }
+    if (!problems.isEmpty()) {
+      reason = String.join("; ", problems) + "; " + reason;
+      if (action != StartAction.REVERTED) {
+        action = StartAction.RECOVERED;
+      }
+    }
+
+    try {
+      next = store.writeState(next);
+      running = next.active();
+    } catch (IOException e) {
+      // The counter could not be persisted: a trial start that is not counted could loop forever, so
+      // this boot runs the last-known-good, and the disk's state stays as it was.
+      running = loaded.state().lastKnownGood();
+      reason = "cannot write the state file (" + e.getMessage() + "): running last-known-good "
+          + (running == null ? "(none)" : "v" + running.version()) + " for this boot; " + reason;
+      if (action == StartAction.TRIAL) {
+        action = running == null ? StartAction.NO_CONTENT : StartAction.RECOVERED;
+      }
+    }
+    state = next;
+    try {
+      store.pointTo(running);
+    } catch (IOException e) {
+      // The state is authoritative and the pointer is rewritten at the next start.
+      reason = reason + "; pointer not updated (" + e.getMessage() + ")";
+    }
+    long version = running == null ? 0 : running.version();
+    if (action == StartAction.REVERTED || action == StartAction.RECOVERED) {
+      long failedVersion = pending != null && action == StartAction.REVERTED ? pending.version() : version;
+      send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), failedVersion,
+          ApplyOutcome.REVERTED_BY_AGENT, truncate(reason)));
+    }
+    send(new Heartbeat(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), version,
+        action == StartAction.TRIAL ? next.failedStarts() - 1 : 0));
+    return new StartResult(action, toActive(running), next.pending() == null ? 0 : next.failedStarts(), reason);
+  }
+
+  private static String backOn(AgentState next) {
+    return next.lastKnownGood() == null ? "no last-known-good: running without content"
+        : "back on last-known-good v" + next.lastKnownGood().version();
+  }
+
+  private AgentState checkLastKnownGood(AgentState current, List<String> problems) {
+    SlotContent lkg = current.lastKnownGood();
+    if (lkg == null || store.verify(lkg)) {
+      return current;
+    }
+    // The other slot may still hold an older verified version that is neither pending nor known-bad.
+    SlotContent pending = current.pending();
+    Optional<SlotContent> other = store.readVerifiedSlot(lkg.slot().other())
+        .filter(c -> pending == null || c.slot() != pending.slot())
+        .filter(c -> !current.knownBad().contains(c.version()));
+    problems.add("last-known-good v" + lkg.version() + " in slot " + lkg.slot() + " is damaged; "
+        + other.map(c -> "falling back to v" + c.version() + " in slot " + c.slot()).orElse("no other verified slot"));
+    return new AgentState(current.generation(), current.bootId(), other.orElse(null), pending,
+        current.failedStarts(), current.highestAccepted(), current.knownBad());
+  }
+
+  @Override
+  public synchronized boolean confirmHealthy() {
+    AgentState current = started();
+    SlotContent pending = current.pending();
+    if (pending == null || !pending.equals(running)) {
+      return false;
+    }
+    try {
+      state = store.writeState(current.promoted());
+    } catch (IOException e) {
+      throw new AgentStorageException("stateDirectory: cannot record v" + pending.version() + " as healthy in "
+          + store.directory() + " (" + e.getMessage() + "); it stays on trial. Free space and call confirmHealthy()"
+          + " again", e);
+    }
+    send(new Heartbeat(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), pending.version(), 0));
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<ActiveContent> activeContent() {
+    started();
+    return Optional.ofNullable(toActive(running));
+  }
+
+  /**
+   * Stages verified bytes into the free slot and activates them as the pending version. Callers have
+   * verified the envelope; this checks the digest, the known-bad list and the version order again.
+   *
+   * @param version the version
+   * @param chunks the content
+   * @param expectedSha256 the digest the signed envelope names
+   * @return the new active content
+   */
+  public synchronized ActiveContent stageAndActivate(long version, List<byte[]> chunks, String expectedSha256) {
+    AgentState current = started();
+    checkAcceptable(current, version);
+    Slot target = current.lastKnownGood() == null ? Slot.A : current.lastKnownGood().slot().other();
+    SlotContent staged;
+    try {
+      staged = store.stage(target, version, chunks);
+    } catch (IOException e) {
+      throw new AgentStorageException("stateDirectory: cannot stage v" + version + " into slot " + target + " of "
+          + store.directory() + " (" + e.getMessage() + "); the host stays on its current content. Free space"
+          + " and retry", e);
+    }
+    if (!staged.sha256().equals(expectedSha256)) {
+      throw new IllegalArgumentException("sha256: content of v" + version + " hashes to " + staged.sha256()
+          + ", the envelope says " + expectedSha256);
+    }
+    AgentState next;
+    try {
+      next = store.writeState(current.withPending(staged, 0, version));
+    } catch (IOException e) {
+      throw new AgentStorageException("stateDirectory: cannot record v" + version + " as pending in "
+          + store.directory() + " (" + e.getMessage() + "); the host stays on its current content. Free space"
+          + " and retry", e);
+    }
+    state = next;
+    running = staged;
+    try {
+      store.pointTo(staged);
+    } catch (IOException e) {
+      // Harmless: the state says pending, and the pointer is rewritten from it at the next start.
+    }
+    send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), version,
+        ApplyOutcome.ACTIVATED, "v" + version + " verified and activated on trial"));
+    return toActive(staged);
+  }
+
+  /**
+   * Refuses a version that is on trial already, known-bad, or not above the highest accepted.
+   *
+   * @param version the offered version
+   */
+  public synchronized void checkAcceptable(long version) {
+    checkAcceptable(started(), version);
+  }
+
+  private static void checkAcceptable(AgentState current, long version) {
+    SlotContent pending = current.pending();
+    if (pending != null) {
+      throw new UpdateInProgressException(version, pending.version());
+    }
+    if (current.knownBad().contains(version)) {
+      throw new KnownBadVersionException(version);
+    }
+    if (version <= current.highestAccepted()) {
+      throw new StaleContentException(version, current.highestAccepted());
+    }
+  }
+
+  /** @return the state as last written or loaded, for tests and diagnostics */
+  public synchronized AgentState state() {
+    return started();
+  }
+
+  private AgentState started() {
+    AgentState current = state;
+    if (current == null) {
+      throw new IllegalStateException("call onStart() first, at process start");
+    }
+    return current;
+  }
+
+  private @Nullable ActiveContent toActive(@Nullable SlotContent content) {
+    return content == null ? null
+        : new ActiveContent(store.contentFile(content.slot()), content.version(), content.sha256(), content.size());
+  }
+
+  private void send(Signal signal) {
+    try {
+      settings.sink().send(signal);
+    } catch (RuntimeException e) {
+      // A sink must never break the protocol; the signal is lost and the next heartbeat follows.
+    }
+  }
+
+  private static String truncate(String reason) {
+    return reason.length() <= ApplyResult.MAX_REASON ? reason : reason.substring(0, ApplyResult.MAX_REASON);
+  }
+}

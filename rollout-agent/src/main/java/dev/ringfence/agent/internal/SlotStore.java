@@ -1,0 +1,260 @@
+package dev.ringfence.agent.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agent's files under its state directory:
+ *
+ * <pre>
+ * state, state.bak          the {@link AgentState}, two checksummed copies (the higher valid generation wins)
+ * active                    the pointer: the slot the host should run, rewritten from the state at every start
+ * slots/A/content, manifest one version and its checksummed manifest (version, sha256, size)
+ * slots/B/content, manifest the other
+ * </pre>
+ *
+ * <p>Every file is replaced through {@link AtomicFiles} (temporary file, fsync, rename, directory
+ * fsync). The state file is authoritative; a slot is trusted only when its content matches the digest
+ * that the state and its manifest both record.
+ */
+public final class SlotStore {
+
+  static final String SLOT_HEADER = "ringfence-slot v1";
+  static final String POINTER_HEADER = "ringfence-pointer v1";
+  private static final int CHUNK = 64 * 1024;
+
+  private final Path directory;
+  private final FileOps ops;
+
+  /**
+   * @param directory the state directory; created if missing
+   * @param ops the file-system operations to use
+   */
+  public SlotStore(Path directory, FileOps ops) {
+    this.directory = directory;
+    this.ops = ops;
+  }
+
+  /** @return the state directory */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * @param slot a slot
+   * @return the path of its content file
+   */
+  public Path contentFile(Slot slot) {
+    return slotDirectory(slot).resolve("content");
+  }
+
+  Path manifestFile(Slot slot) {
+    return slotDirectory(slot).resolve("manifest");
+  }
+
+  Path slotDirectory(Slot slot) {
+    return directory.resolve("slots").resolve(slot.name());
+  }
+
+  Path stateFile() {
+    return directory.resolve("state");
+  }
+
+  Path backupStateFile() {
+    return directory.resolve("state.bak");
+  }
+
+  Path pointerFile() {
+    return directory.resolve("active");
+  }
+
+  /**
+   * What {@link #load()} found.
+   *
+   * @param state the state to continue from
+   * @param problems what was damaged and how it was recovered, empty when all was well
+   */
+  public record Loaded(AgentState state, List<String> problems) {}
+
+  /**
+   * Reads the state: the valid copy with the higher generation, else a state rebuilt from the slots.
+   *
+   * @return the state and any problems found
+   * @throws IOException when the directory cannot be created
+   */
+  public Loaded load() throws IOException {
+    ops.createDirectories(slotDirectory(Slot.A));
+    ops.createDirectories(slotDirectory(Slot.B));
+    List<String> problems = new ArrayList<>();
+    AgentState primary = readState(stateFile(), problems);
+    AgentState backup = readState(backupStateFile(), problems);
+    if (primary != null || backup != null) {
+      AgentState best = primary == null ? backup
+          : backup == null || primary.generation() >= backup.generation() ? primary : backup;
+      return new Loaded(best, problems);
+    }
+    List<SlotContent> slots = new ArrayList<>();
+    for (Slot slot : Slot.values()) {
+      readVerifiedSlot(slot).ifPresent(slots::add);
+    }
+    if (slots.isEmpty()) {
+      if (!problems.isEmpty()) {
+        problems.add("no slot holds verified content either: starting with no content");
+      }
+      return new Loaded(AgentState.empty(), problems);
+    }
+    // Without a state we cannot tell the last-known-good from an untested pending version; the oldest
+    // verified slot was a last-known-good once, so it is the safe choice. Nothing older is accepted again.
+    slots.sort(Comparator.comparingLong(SlotContent::version));
+    SlotContent oldest = slots.get(0);
+    long highest = slots.get(slots.size() - 1).version();
+    problems.add("state file missing or corrupt in both copies: rebuilt from the slots, running v"
+        + oldest.version() + " from slot " + oldest.slot() + " as last-known-good");
+    AgentState rebuilt = new AgentState(0, 0, oldest, null, 0, highest, new TreeSet<>());
+    return new Loaded(rebuilt, problems);
+  }
+
+  private @Nullable AgentState readState(Path file, List<String> problems) {
+    if (!ops.exists(file)) {
+      return null;
+    }
+    try {
+      return AgentState.decode(ops.readAllBytes(file));
+    } catch (IOException | ChecksummedText.CorruptException e) {
+      problems.add(file.getFileName() + " is unreadable (" + e.getMessage() + ")");
+      return null;
+    }
+  }
+
+  /**
+   * Writes the state as the next generation: the primary copy, then the backup.
+   *
+   * @param state the state to write
+   * @return the state as written, with its generation
+   * @throws IOException when the device refuses; the previous state is then still on disk
+   */
+  public AgentState writeState(AgentState state) throws IOException {
+    AgentState next = state.nextGeneration();
+    byte[] bytes = next.encode();
+    AtomicFiles.replace(ops, stateFile(), bytes);
+    AtomicFiles.replace(ops, backupStateFile(), bytes);
+    return next;
+  }
+
+  /**
+   * Points the {@code active} file at a slot, or at nothing.
+   *
+   * @param content the content the host should run, or null
+   * @throws IOException when the device refuses
+   */
+  public void pointTo(@Nullable SlotContent content) throws IOException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("slot", content == null ? "none" : content.slot().name());
+    fields.put("version", content == null ? "-1" : Long.toString(content.version()));
+    AtomicFiles.replace(ops, pointerFile(), ChecksummedText.encode(POINTER_HEADER, fields));
+  }
+
+  /**
+   * Reads the pointer.
+   *
+   * @return the slot it names, empty when it names none or is missing or corrupt
+   */
+  public Optional<Slot> readPointer() {
+    try {
+      String slot = ChecksummedText.field(ChecksummedText.decode(POINTER_HEADER, ops.readAllBytes(pointerFile())),
+          "slot");
+      return slot.equals("none") ? Optional.empty() : Optional.of(Slot.valueOf(slot));
+    } catch (IOException | ChecksummedText.CorruptException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes content into a slot: the manifest is removed first, so a slot interrupted half-way is never
+   * taken for a complete one; then the content and a new manifest are written atomically, and the
+   * content is read back and checked.
+   *
+   * @param slot the slot, which must hold neither the last-known-good nor the pending version
+   * @param version the version
+   * @param chunks the content
+   * @return what the slot now holds
+   * @throws IOException when the device refuses or the read-back differs
+   */
+  public SlotContent stage(Slot slot, long version, List<byte[]> chunks) throws IOException {
+    ops.createDirectories(slotDirectory(slot));
+    ops.deleteIfExists(manifestFile(slot));
+    ops.syncDirectory(slotDirectory(slot));
+    String sha256 = Digests.sha256Hex(chunks);
+    long size = chunks.stream().mapToLong(c -> c.length).sum();
+    AtomicFiles.replace(ops, contentFile(slot), chunks);
+    SlotContent content = new SlotContent(slot, version, sha256, size);
+    if (!verifyContent(content)) {
+      throw new IOException("slot " + slot + " content read back differs from what was written");
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("version", Long.toString(version));
+    fields.put("sha256", sha256);
+    fields.put("size", Long.toString(size));
+    AtomicFiles.replace(ops, manifestFile(slot), ChecksummedText.encode(SLOT_HEADER, fields));
+    return content;
+  }
+
+  /**
+   * Whether a slot still holds exactly this content: its manifest agrees and the content's digest matches.
+   *
+   * @param content what the state records
+   * @return true if intact
+   */
+  public boolean verify(SlotContent content) {
+    return readVerifiedSlot(content.slot()).map(content::equals).orElse(false);
+  }
+
+  /**
+   * Reads a slot's manifest and checks its content against it.
+   *
+   * @param slot the slot
+   * @return what it holds, empty when the manifest or content is missing, corrupt or mismatched
+   */
+  public Optional<SlotContent> readVerifiedSlot(Slot slot) {
+    try {
+      Map<String, String> fields = ChecksummedText.decode(SLOT_HEADER, ops.readAllBytes(manifestFile(slot)));
+      String sha256 = ChecksummedText.field(fields, "sha256");
+      SlotContent content = new SlotContent(slot, ChecksummedText.longField(fields, "version"), sha256,
+          ChecksummedText.longField(fields, "size"));
+      return verifyContent(content) ? Optional.of(content) : Optional.empty();
+    } catch (IOException | ChecksummedText.CorruptException e) {
+      return Optional.empty();
+    }
+  }
+
+  private boolean verifyContent(SlotContent content) {
+    try {
+      byte[] bytes = ops.readAllBytes(contentFile(content.slot()));
+      return bytes.length == content.size() && Digests.sha256Hex(bytes).equals(content.sha256());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Splits bytes into the chunks writes are made of.
+   *
+   * @param bytes the data
+   * @return chunks of at most 64 KiB
+   */
+  public static List<byte[]> chunks(byte[] bytes) {
+    List<byte[]> chunks = new ArrayList<>();
+    for (int from = 0; from < bytes.length; from += CHUNK) {
+      chunks.add(java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + CHUNK)));
+    }
+    return chunks;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.ringfence.agent.internal;
+
+import dev.ringfence.agent.ActiveContent;
+import dev.ringfence.agent.SignalSink;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/** Agents and content for the agent's tests. */
+final class Fixtures {
+
+  static final String ENDPOINT = "host-42";
+
+  private Fixtures() {}
+
+  static DefaultRolloutAgent agent(Path dir, FileOps ops, SignalSink sink) {
+    return new DefaultRolloutAgent(new AgentSettings(dir, ENDPOINT, 3, sink, ops));
+  }
+
+  static DefaultRolloutAgent agent(Path dir) {
+    return agent(dir, RealFileOps.INSTANCE, SignalSink.DISCARD);
+  }
+
+  /** Deterministic content of a version: {@code size} bytes seeded by the version. */
+  static byte[] content(long version, int size) {
+    byte[] bytes = new byte[size];
+    new Random(version).nextBytes(bytes);
+    byte[] label = ("channel-291 v" + version + "\n").getBytes(StandardCharsets.UTF_8);
+    System.arraycopy(label, 0, bytes, 0, Math.min(label.length, size));
+    return bytes;
+  }
+
+  static byte[] content(long version) {
+    return content(version, 4096);
+  }
+
+  static ActiveContent activate(DefaultRolloutAgent agent, long version, byte[] bytes) {
+    return agent.stageAndActivate(version, SlotStore.chunks(bytes), Digests.sha256Hex(bytes));
+  }
+
+  static ActiveContent activate(DefaultRolloutAgent agent, long version) {
+    return activate(agent, version, content(version));
+  }
+
+  /** A directory where v6 is the confirmed last-known-good. */
+  static void installBaseline(Path dir, long version, byte[] bytes) {
+    DefaultRolloutAgent agent = agent(dir);
+    agent.onStart();
+    activate(agent, version, bytes);
+    agent.confirmHealthy();
+  }
+
+  /** Reads the active content from disk and checks it is exactly the expected bytes of its version. */
+  static boolean intact(ActiveContent active, byte[] expected) throws java.io.IOException {
+    byte[] onDisk = Files.readAllBytes(active.path());
+    return java.util.Arrays.equals(onDisk, expected) && Digests.sha256Hex(onDisk).equals(active.sha256());
+  }
+}
