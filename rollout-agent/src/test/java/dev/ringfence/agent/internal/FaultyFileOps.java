@@ -39,6 +39,16 @@ final class FaultyFileOps implements FileOps {
   private Fault fault = Fault.NONE;
   private boolean diskFullStays;
   private StepListener listener = (step, what) -> { };
+  private boolean force = true;
+
+  /**
+   * Skips the real fsyncs (still counting them as steps). A simulated crash loses nothing the page cache
+   * holds, so in-process tests need no device flush; the kill -9 child keeps them.
+   */
+  FaultyFileOps withoutFsync() {
+    this.force = false;
+    return this;
+  }
 
   /** Fails every step from {@code step} on with a full disk. */
   FaultyFileOps diskFullFrom(long step) {
@@ -105,7 +115,9 @@ final class FaultyFileOps implements FileOps {
       if (step("force " + file.getFileName())) {
         throw new IOException("No space left on device (injected) forcing " + file.getFileName());
       }
-      channel.force(true);
+      if (force) {
+        channel.force(true);
+      }
     }
   }
 
@@ -129,7 +141,9 @@ final class FaultyFileOps implements FileOps {
     if (step("sync dir " + directory.getFileName())) {
       throw new IOException("directory sync refused (injected)");
     }
-    real.syncDirectory(directory);
+    if (force) {
+      real.syncDirectory(directory);
+    }
   }
 
   @Override

@@ -43,9 +43,13 @@ final class Fixtures {
     return activate(agent, version, content(version));
   }
 
-  /** A directory where v6 is the confirmed last-known-good. */
+  /** Makes {@code version} the confirmed last-known-good in {@code dir}. */
   static void installBaseline(Path dir, long version, byte[] bytes) {
-    DefaultRolloutAgent agent = agent(dir);
+    installBaseline(dir, version, bytes, RealFileOps.INSTANCE);
+  }
+
+  static void installBaseline(Path dir, long version, byte[] bytes, FileOps ops) {
+    DefaultRolloutAgent agent = agent(dir, ops, SignalSink.DISCARD);
     agent.onStart();
     activate(agent, version, bytes);
     agent.confirmHealthy();
