@@ -4,6 +4,7 @@
  */
 module dev.ringfence.agent {
   requires transitive dev.ringfence.core;
+  requires com.fasterxml.jackson.databind;
   requires static transitive org.jspecify;
 
   exports dev.ringfence.agent;

@@ -5,6 +5,7 @@ import dev.ringfence.agent.internal.DefaultRolloutAgent;
 import dev.ringfence.agent.internal.RealFileOps;
 import dev.ringfence.core.InvalidInputException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +53,21 @@ public interface RolloutAgent {
    */
   Optional<ActiveContent> activeContent();
 
+  /**
+   * Verifies a release and activates it on trial: the envelope's signatures (each by a trusted key, at
+   * least the threshold of distinct keys), channel, expiry, the known-bad list and the version order,
+   * then the payload's size and SHA-256; only then is it staged into the free slot and activated.
+   * Every refusal is reported to the signal sink and thrown; the host keeps its content.
+   *
+   * @param envelope the release's signed envelope
+   * @param payload the downloaded payload file; it is read, not moved or deleted
+   * @return the new active content, on trial until {@link #confirmHealthy()}
+   * @throws ContentRefusedException one subclass per refusal
+   * @throws UpdateInProgressException when another version is still on trial
+   * @throws AgentStorageException when the state directory refuses the write
+   */
+  ActiveContent apply(Envelope envelope, Path payload);
+
   /** @return a builder */
   static Builder builder() {
     return new Builder();
@@ -63,6 +79,9 @@ public interface RolloutAgent {
     private @Nullable String endpointId;
     private int maxFailedStarts = DEFAULT_MAX_FAILED_STARTS;
     private SignalSink sink = SignalSink.DISCARD;
+    private @Nullable String channel;
+    private @Nullable TrustStore trustStore;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -117,8 +136,44 @@ public interface RolloutAgent {
     }
 
     /**
+     * @param name the channel this agent follows; envelopes of other channels are refused
+     * @return this builder
+     */
+    public Builder channel(String name) {
+      if (name == null || name.isBlank()) {
+        throw new InvalidInputException("channel", "is null or blank");
+      }
+      this.channel = name;
+      return this;
+    }
+
+    /**
+     * @param store the release keys and their threshold
+     * @return this builder
+     */
+    public Builder trustStore(TrustStore store) {
+      if (store == null) {
+        throw new InvalidInputException("trustStore", "is null; build one with TrustStore.builder()");
+      }
+      this.trustStore = store;
+      return this;
+    }
+
+    /**
+     * @param source the clock envelope expiry is judged by; default the UTC system clock
+     * @return this builder
+     */
+    public Builder clock(Clock source) {
+      if (source == null) {
+        throw new InvalidInputException("clock", "is null");
+      }
+      this.clock = source;
+      return this;
+    }
+
+    /**
      * @return the agent; call {@link RolloutAgent#onStart()} next
-     * @throws InvalidInputException when the state directory or endpoint id is missing
+     * @throws InvalidInputException when the state directory, endpoint id, channel or trust store is missing
      */
     public RolloutAgent build() {
       if (stateDirectory == null) {
@@ -127,8 +182,14 @@ public interface RolloutAgent {
       if (endpointId == null) {
         throw new InvalidInputException("endpointId", "is not set; call endpointId(id)");
       }
+      if (channel == null) {
+        throw new InvalidInputException("channel", "is not set; call channel(name)");
+      }
+      if (trustStore == null) {
+        throw new InvalidInputException("trustStore", "is not set; call trustStore(store)");
+      }
       return new DefaultRolloutAgent(new AgentSettings(stateDirectory, endpointId, maxFailedStarts, sink,
-          RealFileOps.INSTANCE));
+          RealFileOps.INSTANCE, channel, trustStore, clock));
     }
   }
 }

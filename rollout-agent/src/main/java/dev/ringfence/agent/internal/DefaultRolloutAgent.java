@@ -2,17 +2,23 @@ package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.AgentStorageException;
+import dev.ringfence.agent.ContentRefusedException;
+import dev.ringfence.agent.DigestMismatchException;
+import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.KnownBadVersionException;
 import dev.ringfence.agent.RolloutAgent;
 import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartResult;
+import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateInProgressException;
 import dev.ringfence.core.health.ApplyOutcome;
 import dev.ringfence.core.health.ApplyResult;
 import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.health.Signal;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -217,6 +223,42 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), version,
         ApplyOutcome.ACTIVATED, "v" + version + " verified and activated on trial"));
     return toActive(staged);
+  }
+
+  @Override
+  public synchronized ActiveContent apply(Envelope envelope, Path payload) {
+    AgentState current = started();
+    String channel = settings.channel();
+    TrustStore trustStore = settings.trustStore();
+    if (channel == null || trustStore == null) {
+      throw new IllegalStateException("apply() needs a channel and a trust store; set both on the builder");
+    }
+    try {
+      new EnvelopeVerifier(trustStore, channel).verify(envelope, settings.clock().instant(), current);
+      if (current.pending() != null) {
+        throw new UpdateInProgressException(envelope.version(), current.pending().version());
+      }
+      List<byte[]> chunks = readPayload(envelope, payload);
+      EnvelopeVerifier.checkPayload(envelope, chunks.stream().mapToLong(c -> c.length).sum(), Digests.sha256Hex(chunks));
+      return stageAndActivate(envelope.version(), chunks, envelope.sha256());
+    } catch (ContentRefusedException e) {
+      send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), envelope.version(),
+          ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + e.getMessage())));
+      throw e;
+    }
+  }
+
+  private static List<byte[]> readPayload(Envelope envelope, Path payload) {
+    try {
+      long size = Files.size(payload);
+      if (size != envelope.size()) {
+        // Checked before reading, so an oversized payload is never loaded into memory.
+        throw new DigestMismatchException(envelope.version(), "size", envelope.size() + " bytes", size + " bytes");
+      }
+      return SlotStore.chunks(Files.readAllBytes(payload));
+    } catch (IOException e) {
+      throw new AgentStorageException("payload: cannot read " + payload + " (" + e.getMessage() + ")", e);
+    }
   }
 
   /**

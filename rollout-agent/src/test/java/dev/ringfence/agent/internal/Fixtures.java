@@ -15,7 +15,8 @@ final class Fixtures {
   private Fixtures() {}
 
   static DefaultRolloutAgent agent(Path dir, FileOps ops, SignalSink sink) {
-    return new DefaultRolloutAgent(new AgentSettings(dir, ENDPOINT, 3, sink, ops));
+    return new DefaultRolloutAgent(new AgentSettings(dir, ENDPOINT, 3, sink, ops, null, null,
+        java.time.Clock.systemUTC()));
   }
 
   static DefaultRolloutAgent agent(Path dir) {

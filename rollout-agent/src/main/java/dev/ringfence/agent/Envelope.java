@@ -1,0 +1,99 @@
+package dev.ringfence.agent;
+
+import dev.ringfence.agent.internal.EnvelopeJson;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The signed description of one release of a channel, published next to its payload. The payload is
+ * accepted only if it matches {@link #sha256()} and {@link #size()}, and the envelope only if enough
+ * trusted keys signed it, it is for this agent's channel, it has not expired, and its version is above
+ * every version accepted before and not known-bad.
+ *
+ * <p>JSON form (unknown fields are refused):
+ * <pre>{@code
+ * {"schemaVersion":1,"channel":"channel-291","version":7,"sha256":"<64 hex>","size":1234,
+ *  "expiresAt":"2026-12-01T00:00:00Z","signatures":[{"keyId":"release-1","signature":"<base64>"}]}
+ * }</pre>
+ *
+ * @param channel the channel the release belongs to
+ * @param version the release's version, strictly increasing per channel
+ * @param sha256 SHA-256 of the payload, 64 lowercase hex digits
+ * @param size size of the payload in bytes
+ * @param expiresAt after this instant the envelope is refused (freeze attacks)
+ * @param signatures detached Ed25519 signatures over {@link #signedBytes()}
+ */
+public record Envelope(String channel, long version, String sha256, long size, Instant expiresAt,
+    List<EnvelopeSignature> signatures) {
+
+  /** The JSON schema version written and accepted. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** Validates every field. */
+  public Envelope {
+    if (channel == null || channel.isBlank()) {
+      throw new MalformedEnvelopeException("channel", "is missing or blank");
+    }
+    if (version < 0) {
+      throw new MalformedEnvelopeException("version", version + " is negative");
+    }
+    if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+      throw new MalformedEnvelopeException("sha256", "'" + sha256 + "' is not 64 lowercase hex digits");
+    }
+    if (size < 0) {
+      throw new MalformedEnvelopeException("size", size + " is negative");
+    }
+    if (expiresAt == null) {
+      throw new MalformedEnvelopeException("expiresAt", "is missing");
+    }
+    signatures = List.copyOf(signatures == null ? List.of() : signatures);
+  }
+
+  /**
+   * The exact bytes every signature covers: one line per signed field, in a fixed order, so no JSON
+   * canonicalization is needed and a change to any field breaks every signature.
+   *
+   * @return the bytes to sign or verify
+   */
+  public byte[] signedBytes() {
+    String text = "ringfence-envelope v" + SCHEMA_VERSION + "\n"
+        + "channel=" + channel + "\n"
+        + "version=" + version + "\n"
+        + "sha256=" + sha256 + "\n"
+        + "size=" + size + "\n"
+        + "expiresAt=" + expiresAt + "\n";
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Adds a signature; for publishers.
+   *
+   * @param keyId the signing key's id
+   * @param signature the Ed25519 signature over {@link #signedBytes()}
+   * @return a copy with the signature appended
+   */
+  public Envelope withSignature(String keyId, byte[] signature) {
+    List<EnvelopeSignature> all = new ArrayList<>(signatures);
+    all.add(new EnvelopeSignature(keyId, Base64.getEncoder().encodeToString(signature)));
+    return new Envelope(channel, version, sha256, size, expiresAt, all);
+  }
+
+  /**
+   * Parses the JSON form strictly.
+   *
+   * @param json UTF-8 JSON
+   * @return the envelope
+   * @throws MalformedEnvelopeException naming the field that is missing, unknown or wrong
+   */
+  public static Envelope parse(byte[] json) {
+    return EnvelopeJson.parse(json);
+  }
+
+  /** @return the JSON form */
+  public byte[] toJson() {
+    return EnvelopeJson.write(this);
+  }
+}

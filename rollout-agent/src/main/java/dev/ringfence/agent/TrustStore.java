@@ -1,0 +1,119 @@
+package dev.ringfence.agent;
+
+import dev.ringfence.core.InvalidInputException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The Ed25519 public keys this endpoint trusts to sign releases, by key id, and how many distinct keys
+ * must sign an envelope (k of n), so that one stolen key is not enough. Immutable.
+ */
+public final class TrustStore {
+
+  private final Map<String, PublicKey> keys;
+  private final int threshold;
+
+  private TrustStore(Map<String, PublicKey> keys, int threshold) {
+    this.keys = Map.copyOf(keys);
+    this.threshold = threshold;
+  }
+
+  /** @return a builder */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * @param keyId a key id
+   * @return the key, empty if not trusted
+   */
+  public Optional<PublicKey> key(String keyId) {
+    return Optional.ofNullable(keys.get(keyId));
+  }
+
+  /** @return the ids of every trusted key */
+  public Set<String> keyIds() {
+    return keys.keySet();
+  }
+
+  /** @return how many distinct trusted keys must sign an envelope */
+  public int threshold() {
+    return threshold;
+  }
+
+  /**
+   * Decodes an Ed25519 public key from its X.509 (SubjectPublicKeyInfo) encoding, as
+   * {@code PublicKey.getEncoded()} returns it.
+   *
+   * @param x509 the encoded key
+   * @return the key
+   * @throws InvalidInputException when the bytes are not an Ed25519 public key
+   */
+  public static PublicKey ed25519PublicKey(byte[] x509) {
+    try {
+      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509));
+    } catch (GeneralSecurityException e) {
+      throw new InvalidInputException("publicKey", "is not an X.509-encoded Ed25519 public key: " + e.getMessage());
+    }
+  }
+
+  /** Builds a {@link TrustStore}; every setter checks its argument at once. */
+  public static final class Builder {
+    private final Map<String, PublicKey> keys = new LinkedHashMap<>();
+    private int threshold = 1;
+
+    private Builder() {}
+
+    /**
+     * @param keyId the id envelopes name the key by
+     * @param key an Ed25519 public key
+     * @return this builder
+     */
+    public Builder key(String keyId, PublicKey key) {
+      if (keyId == null || keyId.isBlank()) {
+        throw new InvalidInputException("keyId", "is null or blank");
+      }
+      if (key == null || !(key.getAlgorithm().equals("Ed25519") || key.getAlgorithm().equals("EdDSA"))) {
+        throw new InvalidInputException("key", "for keyId '" + keyId + "' must be an Ed25519 public key, got "
+            + (key == null ? "null" : key.getAlgorithm()));
+      }
+      if (keys.putIfAbsent(keyId, key) != null) {
+        throw new InvalidInputException("keyId", "'" + keyId + "' is added twice");
+      }
+      return this;
+    }
+
+    /**
+     * @param k distinct trusted keys that must sign each envelope; at least 1, at most the number of keys
+     * @return this builder
+     */
+    public Builder threshold(int k) {
+      if (k < 1) {
+        throw new InvalidInputException("threshold", k + " must be at least 1");
+      }
+      this.threshold = k;
+      return this;
+    }
+
+    /**
+     * @return the trust store
+     * @throws InvalidInputException when no key was added or the threshold exceeds the number of keys
+     */
+    public TrustStore build() {
+      if (keys.isEmpty()) {
+        throw new InvalidInputException("keys", "is empty; add at least one release key");
+      }
+      if (threshold > keys.size()) {
+        throw new InvalidInputException("threshold", threshold + " is above the " + keys.size()
+            + " trusted key(s); no envelope could ever pass");
+      }
+      return new TrustStore(keys, threshold);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.ringfence.agent.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringfence.agent.Envelope;
+import dev.ringfence.agent.EnvelopeSignature;
+import dev.ringfence.agent.MalformedEnvelopeException;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/** Strict JSON reading and writing of {@link Envelope}s: unknown fields and wrong types are refused. */
+public final class EnvelopeJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Set<String> FIELDS =
+      Set.of("schemaVersion", "channel", "version", "sha256", "size", "expiresAt", "signatures");
+  private static final int MAX_BYTES = 64 * 1024;
+
+  private EnvelopeJson() {}
+
+  /**
+   * @param json UTF-8 JSON, at most 64 KiB
+   * @return the envelope
+   */
+  public static Envelope parse(byte[] json) {
+    if (json.length > MAX_BYTES) {
+      throw new MalformedEnvelopeException("(document)", json.length + " bytes is above the limit of " + MAX_BYTES);
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new MalformedEnvelopeException("(document)", "is not valid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new MalformedEnvelopeException("(document)", "is not a JSON object");
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!FIELDS.contains(name)) {
+        throw new MalformedEnvelopeException(name, "is not a known field; expected one of " + FIELDS);
+      }
+    }
+    long schema = number(root, "schemaVersion");
+    if (schema != Envelope.SCHEMA_VERSION) {
+      throw new MalformedEnvelopeException("schemaVersion", schema + " is not supported; expected "
+          + Envelope.SCHEMA_VERSION);
+    }
+    Instant expiresAt;
+    try {
+      expiresAt = Instant.parse(text(root, "expiresAt"));
+    } catch (DateTimeParseException e) {
+      throw new MalformedEnvelopeException("expiresAt", "'" + root.get("expiresAt").asText()
+          + "' is not an ISO-8601 instant such as 2026-12-01T00:00:00Z");
+    }
+    JsonNode sigs = root.get("signatures");
+    List<EnvelopeSignature> signatures = new ArrayList<>();
+    if (sigs != null) {
+      if (!sigs.isArray()) {
+        throw new MalformedEnvelopeException("signatures", "is not an array");
+      }
+      for (JsonNode sig : sigs) {
+        if (!sig.isObject() || sig.size() != 2 || !sig.path("keyId").isTextual() || !sig.path("signature").isTextual()) {
+          throw new MalformedEnvelopeException("signatures[]", "each entry must be {\"keyId\": text, \"signature\": text}");
+        }
+        signatures.add(new EnvelopeSignature(sig.get("keyId").asText(), sig.get("signature").asText()));
+      }
+    }
+    return new Envelope(text(root, "channel"), number(root, "version"), text(root, "sha256"),
+        number(root, "size"), expiresAt, signatures);
+  }
+
+  private static String text(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isTextual()) {
+      throw new MalformedEnvelopeException(field, "is missing or not a string");
+    }
+    return node.asText();
+  }
+
+  private static long number(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+      throw new MalformedEnvelopeException(field, "is missing or not an integer");
+    }
+    return node.asLong();
+  }
+
+  /**
+   * @param envelope an envelope
+   * @return its JSON form, UTF-8
+   */
+  public static byte[] write(Envelope envelope) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("schemaVersion", Envelope.SCHEMA_VERSION);
+    root.put("channel", envelope.channel());
+    root.put("version", envelope.version());
+    root.put("sha256", envelope.sha256());
+    root.put("size", envelope.size());
+    root.put("expiresAt", envelope.expiresAt().toString());
+    ArrayNode sigs = root.putArray("signatures");
+    for (EnvelopeSignature sig : envelope.signatures()) {
+      sigs.addObject().put("keyId", sig.keyId()).put("signature", sig.signature());
+    }
+    try {
+      return MAPPER.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot happen: writing a tree to bytes", e);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.ringfence.agent.internal;
+
+import dev.ringfence.agent.BadSignatureException;
+import dev.ringfence.agent.BelowThresholdException;
+import dev.ringfence.agent.DigestMismatchException;
+import dev.ringfence.agent.Envelope;
+import dev.ringfence.agent.EnvelopeSignature;
+import dev.ringfence.agent.ExpiredEnvelopeException;
+import dev.ringfence.agent.KnownBadVersionException;
+import dev.ringfence.agent.StaleContentException;
+import dev.ringfence.agent.TrustStore;
+import dev.ringfence.agent.UnknownKeyException;
+import dev.ringfence.agent.WrongChannelException;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The checks every envelope passes before its payload is fetched, in this order: signatures (each names
+ * a trusted key and verifies; at least the threshold of distinct keys), channel, expiry, known-bad list,
+ * version above the highest accepted. Then {@link #checkPayload} checks the payload's size and digest.
+ */
+public final class EnvelopeVerifier {
+
+  private final TrustStore trustStore;
+  private final String channel;
+
+  /**
+   * @param trustStore the trusted keys and threshold
+   * @param channel the channel this agent follows
+   */
+  public EnvelopeVerifier(TrustStore trustStore, String channel) {
+    this.trustStore = trustStore;
+    this.channel = channel;
+  }
+
+  /**
+   * Checks an envelope against the trust store and the agent's state.
+   *
+   * @param envelope the envelope
+   * @param now the current instant
+   * @param state the agent's state (highest accepted, known-bad)
+   * @throws dev.ringfence.agent.ContentRefusedException one subclass per refusal
+   */
+  public void verify(Envelope envelope, Instant now, AgentState state) {
+    long version = envelope.version();
+    if (envelope.signatures().isEmpty()) {
+      throw new BadSignatureException(version, "signatures", "none present");
+    }
+    byte[] signed = envelope.signedBytes();
+    Set<String> validKeys = new HashSet<>();
+    for (EnvelopeSignature sig : envelope.signatures()) {
+      PublicKey key = trustStore.key(sig.keyId())
+          .orElseThrow(() -> new UnknownKeyException(version, sig.keyId()));
+      if (!verifies(key, signed, sig.signature())) {
+        throw new BadSignatureException(version, "signatures[" + sig.keyId() + "]",
+            "does not verify over the envelope's signed fields");
+      }
+      validKeys.add(sig.keyId());
+    }
+    if (validKeys.size() < trustStore.threshold()) {
+      throw new BelowThresholdException(version, validKeys.size(), trustStore.threshold());
+    }
+    if (!envelope.channel().equals(channel)) {
+      throw new WrongChannelException(version, envelope.channel(), channel);
+    }
+    if (!envelope.expiresAt().isAfter(now)) {
+      throw new ExpiredEnvelopeException(version, envelope.expiresAt(), now);
+    }
+    if (state.knownBad().contains(version)) {
+      throw new KnownBadVersionException(version);
+    }
+    if (version <= state.highestAccepted()) {
+      throw new StaleContentException(version, state.highestAccepted());
+    }
+  }
+
+  private static boolean verifies(PublicKey key, byte[] signed, String base64) {
+    try {
+      byte[] signature = Base64.getDecoder().decode(base64);
+      Signature verifier = Signature.getInstance("Ed25519");
+      verifier.initVerify(key);
+      verifier.update(signed);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false; // malformed Base64 or signature encoding: as bad as a wrong signature
+    }
+  }
+
+  /**
+   * Checks a payload against its envelope.
+   *
+   * @param envelope the verified envelope
+   * @param size the payload's size
+   * @param sha256 the payload's SHA-256, lowercase hex
+   * @throws DigestMismatchException naming {@code size} or {@code sha256}
+   */
+  public static void checkPayload(Envelope envelope, long size, String sha256) {
+    if (size != envelope.size()) {
+      throw new DigestMismatchException(envelope.version(), "size", envelope.size() + " bytes", size + " bytes");
+    }
+    if (!sha256.equals(envelope.sha256())) {
+      throw new DigestMismatchException(envelope.version(), "sha256", envelope.sha256(), sha256);
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.ringfence.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringfence.core.health.ApplyOutcome;
+import dev.ringfence.core.health.ApplyResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Invariant 8, one crafted envelope per refusal, through the public API. */
+class EnvelopeVerificationTest {
+
+  private static final String CHANNEL = "channel-291";
+  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  private static KeyPair release1;
+  private static KeyPair release2;
+  private static KeyPair release3;
+  private static KeyPair stranger;
+
+  @TempDir Path dir;
+  private final RecordingSignalSink sink = SignalSink.inMemory(100);
+  private RolloutAgent agent;
+
+  @BeforeAll
+  static void keys() throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+    release1 = generator.generateKeyPair();
+    release2 = generator.generateKeyPair();
+    release3 = generator.generateKeyPair();
+    stranger = generator.generateKeyPair();
+  }
+
+  private static TrustStore trust(int threshold) {
+    return TrustStore.builder().key("release-1", release1.getPublic()).key("release-2", release2.getPublic())
+        .key("release-3", release3.getPublic()).threshold(threshold).build();
+  }
+
+  private RolloutAgent agent(int threshold) {
+    RolloutAgent built = RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel(CHANNEL)
+        .trustStore(trust(threshold)).clock(CLOCK).signalSink(sink).build();
+    built.onStart();
+    return built;
+  }
+
+  @BeforeEach
+  void start() {
+    agent = agent(1);
+  }
+
+  static byte[] bytes(long version) {
+    return ("rules v" + version + "\n").repeat(100).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private Path payload(long version, byte[] content) throws Exception {
+    Path file = dir.resolveSibling(dir.getFileName() + "-payload-" + version + "-" + System.nanoTime());
+    Files.write(file, content);
+    return file;
+  }
+
+  private Path payload(long version) throws Exception {
+    return payload(version, bytes(version));
+  }
+
+  static Envelope unsigned(String channel, long version, byte[] content, Instant expiresAt) throws Exception {
+    String sha = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+    return new Envelope(channel, version, sha, content.length, expiresAt, List.of());
+  }
+
+  static Envelope sign(Envelope envelope, String keyId, PrivateKey key) throws GeneralSecurityException {
+    Signature signer = Signature.getInstance("Ed25519");
+    signer.initSign(key);
+    signer.update(envelope.signedBytes());
+    return envelope.withSignature(keyId, signer.sign());
+  }
+
+  private static Envelope signed(long version) throws Exception {
+    return sign(unsigned(CHANNEL, version, bytes(version), NOW.plus(Duration.ofDays(7))), "release-1",
+        release1.getPrivate());
+  }
+
+  private void assertReported(long version, String text) {
+    assertThat(sink.signals()).filteredOn(ApplyResult.class::isInstance).map(ApplyResult.class::cast)
+        .anySatisfy(r -> {
+          assertThat(r.outcome()).isEqualTo(ApplyOutcome.VALIDATION_FAILED);
+          assertThat(r.version()).isEqualTo(version);
+          assertThat(r.reason()).contains(text);
+        });
+    assertThat(agent.activeContent()).as("nothing activated").isEmpty();
+  }
+
+  @Test
+  void apply_validEnvelope_activatesOnTrial() throws Exception {
+    ActiveContent active = agent.apply(signed(7), payload(7));
+    assertThat(active.version()).isEqualTo(7);
+    assertThat(Files.readAllBytes(active.path())).isEqualTo(bytes(7));
+  }
+
+  @Test
+  void apply_envelopeSurvivesJsonRoundTrip() throws Exception {
+    Envelope parsed = Envelope.parse(signed(7).toJson());
+    assertThat(parsed).isEqualTo(signed(7));
+    assertThat(agent.apply(parsed, payload(7)).version()).isEqualTo(7);
+  }
+
+  @Test
+  void apply_unknownKey_isRefused() throws Exception {
+    Envelope envelope = sign(unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60)), "stranger", stranger.getPrivate());
+    Path file = payload(7);
+    assertThatThrownBy(() -> agent.apply(envelope, file)).isInstanceOf(UnknownKeyException.class)
+        .hasMessageContaining("keyId: 'stranger'").hasMessageContaining("not in the trust store");
+    assertReported(7, "stranger");
+  }
+
+  @Test
+  void apply_missingSignature_isRefused() throws Exception {
+    Envelope envelope = unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60));
+    Path file = payload(7);
+    assertThatThrownBy(() -> agent.apply(envelope, file)).isInstanceOf(BadSignatureException.class)
+        .hasMessageContaining("signatures: none present");
+    assertReported(7, "none present");
+  }
+
+  @Test
+  void apply_tamperedEnvelope_badSignature_isRefused() throws Exception {
+    Envelope good = signed(7);
+    // Same signature, version changed after signing.
+    Envelope tampered = new Envelope(CHANNEL, 8, good.sha256(), good.size(), good.expiresAt(), good.signatures());
+    Path file = payload(7);
+    assertThatThrownBy(() -> agent.apply(tampered, file)).isInstanceOf(BadSignatureException.class)
+        .hasMessageContaining("signatures[release-1]: does not verify");
+    // A signature by a trusted key id made with another private key is just as bad.
+    Envelope forged = sign(unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60)), "release-1", stranger.getPrivate());
+    assertThatThrownBy(() -> agent.apply(forged, file)).isInstanceOf(BadSignatureException.class);
+  }
+
+  @Test
+  void apply_signaturesBelowThreshold_areRefused() throws Exception {
+    agent = null;
+    RolloutAgent twoOfThree = agent(2);
+    Envelope one = signed(7);
+    Path file = payload(7);
+    assertThatThrownBy(() -> twoOfThree.apply(one, file)).isInstanceOf(BelowThresholdException.class)
+        .hasMessageContaining("1 valid signature(s)").hasMessageContaining("threshold of 2");
+    // The same key twice is still one key.
+    Envelope sameKeyTwice = sign(one, "release-1", release1.getPrivate());
+    assertThatThrownBy(() -> twoOfThree.apply(sameKeyTwice, file)).isInstanceOf(BelowThresholdException.class);
+    Envelope two = sign(one, "release-2", release2.getPrivate());
+    assertThat(twoOfThree.apply(two, file).version()).isEqualTo(7);
+  }
+
+  @Test
+  void apply_digestMismatch_isRefused() throws Exception {
+    byte[] altered = bytes(7);
+    altered[10] ^= 1;
+    Path file = payload(7, altered);
+    assertThatThrownBy(() -> agent.apply(signed(7), file)).isInstanceOf(DigestMismatchException.class)
+        .hasMessageContaining("sha256: payload of v7 has");
+    assertReported(7, "sha256");
+  }
+
+  @Test
+  void apply_sizeMismatch_isRefused() throws Exception {
+    byte[] longer = (new String(bytes(7), StandardCharsets.UTF_8) + "extra").getBytes(StandardCharsets.UTF_8);
+    Path file = payload(7, longer);
+    assertThatThrownBy(() -> agent.apply(signed(7), file)).isInstanceOf(DigestMismatchException.class)
+        .hasMessageContaining("size: payload of v7 has " + longer.length + " bytes");
+    assertReported(7, "size");
+  }
+
+  @Test
+  void apply_wrongChannel_isRefused() throws Exception {
+    Envelope other = sign(unsigned("channel-292", 7, bytes(7), NOW.plusSeconds(60)), "release-1",
+        release1.getPrivate());
+    Path file = payload(7);
+    assertThatThrownBy(() -> agent.apply(other, file)).isInstanceOf(WrongChannelException.class)
+        .hasMessageContaining("channel: 'channel-292'").hasMessageContaining("'channel-291'");
+    assertReported(7, "channel-292");
+  }
+
+  @Test
+  void apply_versionNotAboveHighestAccepted_rollback_isRefused() throws Exception {
+    agent.apply(signed(7), payload(7));
+    agent.confirmHealthy();
+    Path file = payload(6);
+    assertThatThrownBy(() -> agent.apply(signed(6), file)).isInstanceOf(StaleContentException.class)
+        .hasMessageContaining("version: 6 is not above the highest accepted version 7");
+    assertThatThrownBy(() -> agent.apply(signed(7), payload(7))).isInstanceOf(StaleContentException.class);
+  }
+
+  @Test
+  void apply_expiredEnvelope_freeze_isRefused() throws Exception {
+    Envelope expired = sign(unsigned(CHANNEL, 7, bytes(7), NOW), "release-1", release1.getPrivate());
+    Path file = payload(7);
+    assertThatThrownBy(() -> agent.apply(expired, file)).isInstanceOf(ExpiredEnvelopeException.class)
+        .hasMessageContaining("expiresAt: " + NOW);
+    assertReported(7, "expiresAt");
+  }
+
+  @Test
+  void apply_knownBadVersion_isRefused_evenWhenValidlySigned() throws Exception {
+    agent.apply(signed(7), payload(7));
+    for (int start = 0; start < 4; start++) { // 3 failed starts, then the revert
+      agent = agent(1);
+    }
+    Path file = payload(7);
+    assertThatThrownBy(() -> agent.apply(signed(7), file)).isInstanceOf(KnownBadVersionException.class)
+        .hasMessageContaining("version: 7 is known-bad");
+  }
+
+  @Test
+  void parse_unknownField_isRefused() {
+    byte[] json = "{\"schemaVersion\":1,\"channel\":\"c\",\"version\":1,\"sha256\":\"%s\",\"size\":1,\"expiresAt\":\"2026-12-01T00:00:00Z\",\"signatures\":[],\"extra\":1}"
+        .formatted("a".repeat(64)).getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Envelope.parse(json)).isInstanceOf(MalformedEnvelopeException.class)
+        .hasMessageContaining("envelope extra: is not a known field");
+  }
+
+  @Test
+  void parse_badDigestFormat_isRefused() {
+    byte[] json = "{\"schemaVersion\":1,\"channel\":\"c\",\"version\":1,\"sha256\":\"XYZ\",\"size\":1,\"expiresAt\":\"2026-12-01T00:00:00Z\"}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Envelope.parse(json)).isInstanceOf(MalformedEnvelopeException.class)
+        .hasMessageContaining("sha256");
+  }
+
+  @Test
+  void trustStore_thresholdAboveKeys_isRefused() {
+    assertThatThrownBy(() -> TrustStore.builder().key("k", release1.getPublic()).threshold(2).build())
+        .hasMessageContaining("threshold: 2 is above the 1 trusted key(s)");
+  }
+}
