@@ -6,6 +6,8 @@ import dev.ringfence.agent.internal.RealFileOps;
 import dev.ringfence.core.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -82,6 +84,9 @@ public interface RolloutAgent {
     private @Nullable String channel;
     private @Nullable TrustStore trustStore;
     private Clock clock = Clock.systemUTC();
+    private ContentValidator validator = ContentValidator.ACCEPT_ALL;
+    private Duration validationTimeout = ContentValidator.DEFAULT_TIMEOUT;
+    private Executor validationExecutor = AgentSettings.DAEMON_THREAD_PER_TASK;
 
     private Builder() {}
 
@@ -172,6 +177,45 @@ public interface RolloutAgent {
     }
 
     /**
+     * @param check the application's own check of staged content, run before activation; prefer a
+     *     {@link ProcessValidator}. Default accepts everything
+     * @return this builder
+     */
+    public Builder validator(ContentValidator check) {
+      if (check == null) {
+        throw new InvalidInputException("validator", "is null; use ContentValidator.ACCEPT_ALL for none");
+      }
+      this.validator = check;
+      return this;
+    }
+
+    /**
+     * @param limit how long an in-process validator may run before the content is refused; default 10 s. A
+     *     {@link ProcessValidator} enforces its own timeout and kills its child JVM
+     * @return this builder
+     */
+    public Builder validationTimeout(Duration limit) {
+      if (limit == null || limit.isNegative() || limit.isZero()) {
+        throw new InvalidInputException("validationTimeout", limit + " must be a positive duration");
+      }
+      this.validationTimeout = limit;
+      return this;
+    }
+
+    /**
+     * @param executor where in-process validators run; default a new daemon thread per validation, so a
+     *     validator stuck past its timeout cannot keep the JVM alive
+     * @return this builder
+     */
+    public Builder validationExecutor(Executor executor) {
+      if (executor == null) {
+        throw new InvalidInputException("validationExecutor", "is null");
+      }
+      this.validationExecutor = executor;
+      return this;
+    }
+
+    /**
      * @return the agent; call {@link RolloutAgent#onStart()} next
      * @throws InvalidInputException when the state directory, endpoint id, channel or trust store is missing
      */
@@ -189,7 +233,7 @@ public interface RolloutAgent {
         throw new InvalidInputException("trustStore", "is not set; call trustStore(store)");
       }
       return new DefaultRolloutAgent(new AgentSettings(stateDirectory, endpointId, maxFailedStarts, sink,
-          RealFileOps.INSTANCE, channel, trustStore, clock));
+          RealFileOps.INSTANCE, channel, trustStore, clock, validator, validationTimeout, validationExecutor));
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateInProgressException;
+import dev.ringfence.agent.ValidationFailedException;
 import dev.ringfence.core.health.ApplyOutcome;
 import dev.ringfence.core.health.ApplyResult;
 import dev.ringfence.core.health.Heartbeat;
@@ -181,8 +182,9 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   }
 
   /**
-   * Stages verified bytes into the free slot and activates them as the pending version. Callers have
-   * verified the envelope; this checks the digest, the known-bad list and the version order again.
+   * Stages verified bytes into the free slot, checks their digest, runs the validator on the staged file,
+   * and activates them as the pending version. Callers have verified the envelope; this checks the
+   * known-bad list and the version order again. A validation failure marks the version known-bad.
    *
    * @param version the version
    * @param chunks the content
@@ -202,8 +204,17 @@ public final class DefaultRolloutAgent implements RolloutAgent {
           + " and retry", e);
     }
     if (!staged.sha256().equals(expectedSha256)) {
-      throw new IllegalArgumentException("sha256: content of v" + version + " hashes to " + staged.sha256()
-          + ", the envelope says " + expectedSha256);
+      throw new DigestMismatchException(version, "sha256", expectedSha256, staged.sha256());
+    }
+    String refusal = Validation.run(settings.validator(), store.contentFile(target), version,
+        settings.validationTimeout(), settings.validationExecutor());
+    if (refusal != null) {
+      try {
+        state = store.writeState(current.withKnownBad(version));
+      } catch (IOException e) {
+        refusal = refusal + " (known-bad mark not persisted: " + e.getMessage() + ")";
+      }
+      throw new ValidationFailedException(version, refusal);
     }
     AgentState next;
     try {

@@ -1,6 +1,7 @@
 package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.ActiveContent;
+import dev.ringfence.agent.ContentValidator;
 import dev.ringfence.agent.SignalSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +16,12 @@ final class Fixtures {
   private Fixtures() {}
 
   static DefaultRolloutAgent agent(Path dir, FileOps ops, SignalSink sink) {
+    return agent(dir, ops, sink, ContentValidator.ACCEPT_ALL);
+  }
+
+  static DefaultRolloutAgent agent(Path dir, FileOps ops, SignalSink sink, ContentValidator validator) {
     return new DefaultRolloutAgent(new AgentSettings(dir, ENDPOINT, 3, sink, ops, null, null,
-        java.time.Clock.systemUTC()));
+        java.time.Clock.systemUTC(), validator, ContentValidator.DEFAULT_TIMEOUT, AgentSettings.DAEMON_THREAD_PER_TASK));
   }
 
   static DefaultRolloutAgent agent(Path dir) {

@@ -1,0 +1,201 @@
+package dev.ringfence.agent;
+
+import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
+import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
+import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringfence.core.health.ApplyOutcome;
+import dev.ringfence.core.health.ApplyResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The validator runs before activation; whatever it does (refuse, throw, loop, overflow its stack, exhaust
+ * memory, call System.exit), the agent survives, the host keeps its content, and the version becomes
+ * known-bad.
+ */
+class ValidatorTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+  private static KeyPair release;
+
+  @TempDir Path dir;
+  private final RecordingSignalSink sink = SignalSink.inMemory(100);
+
+  @BeforeAll
+  static void keys() throws GeneralSecurityException {
+    release = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+  }
+
+  /** Accepts content that starts with "rules v". */
+  public static final class ParsingValidator implements ContentValidator {
+    @Override
+    public void validate(Path content, long version) throws Exception {
+      String text = Files.readString(content, StandardCharsets.UTF_8);
+      if (!text.startsWith("rules v" + version)) {
+        throw new IllegalArgumentException("line 1: expected 'rules v" + version + "'");
+      }
+    }
+  }
+
+  /** Calls System.exit(0), which must not pass for success. */
+  public static final class ExitingValidator implements ContentValidator {
+    @Override
+    public void validate(Path content, long version) {
+      System.exit(0);
+    }
+  }
+
+  /** Loops forever, ignoring interrupts. */
+  public static final class LoopingValidator implements ContentValidator {
+    @Override
+    @SuppressWarnings("InfiniteLoopStatement")
+    public void validate(Path content, long version) {
+      long spins = 0;
+      while (spins >= 0) {
+        spins = (spins + 1) & Long.MAX_VALUE;
+      }
+    }
+  }
+
+  /** Recurses until the stack overflows. */
+  public static final class RecursingValidator implements ContentValidator {
+    @Override
+    public void validate(Path content, long version) {
+      recurse(0);
+    }
+
+    private static long recurse(long depth) {
+      return recurse(depth + 1) + 1;
+    }
+  }
+
+  /** Allocates until the heap is exhausted. */
+  public static final class HungryValidator implements ContentValidator {
+    @Override
+    public void validate(Path content, long version) {
+      List<long[]> hoard = new ArrayList<>();
+      while (hoard.size() >= 0) {
+        hoard.add(new long[1 << 20]);
+      }
+    }
+  }
+
+  private RolloutAgent agent(ContentValidator validator) {
+    RolloutAgent agent = RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel("c")
+        .trustStore(TrustStore.builder().key("k", release.getPublic()).build())
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).validator(validator).validationTimeout(Duration.ofSeconds(2))
+        .signalSink(sink).build();
+    agent.onStart();
+    return agent;
+  }
+
+  private ActiveContent apply(RolloutAgent agent, long version, byte[] content) throws Exception {
+    Envelope envelope = sign(unsigned("c", version, content, NOW.plusSeconds(3600)), "k", release.getPrivate());
+    Path payload = Files.write(dir.resolveSibling(dir.getFileName() + "-p" + version + "-" + System.nanoTime()),
+        content);
+    return agent.apply(envelope, payload);
+  }
+
+  private void assertRefusedAndKnownBad(RolloutAgent agent, String reason)
+      throws Exception {
+    assertThatThrownBy(() -> apply(agent, 7, bytes(7))).isInstanceOf(ValidationFailedException.class)
+        .hasMessageContaining("validator: refused v7").hasMessageContaining(reason);
+    assertThat(agent.activeContent().orElseThrow().version()).as("host keeps v6").isEqualTo(6);
+    assertThat(sink.signals()).filteredOn(ApplyResult.class::isInstance).map(ApplyResult.class::cast)
+        .anySatisfy(r -> assertThat(r.outcome()).isEqualTo(ApplyOutcome.VALIDATION_FAILED));
+    assertThatThrownBy(() -> apply(agent, 7, bytes(7))).isInstanceOf(KnownBadVersionException.class);
+    // The agent's process is alive and its state consistent: nothing is on trial.
+    assertThat(agent.confirmHealthy()).isFalse();
+  }
+
+  private RolloutAgent onSix(ContentValidator validator) throws Exception {
+    RolloutAgent agent = agent(ContentValidator.ACCEPT_ALL);
+    apply(agent, 6, bytes(6));
+    agent.confirmHealthy();
+    return agent(validator);
+  }
+
+  @Test
+  void inProcess_validContent_isActivated_badContentRefused() throws Exception {
+    RolloutAgent agent = onSix(new ParsingValidator());
+    assertThat(apply(agent, 7, bytes(7)).version()).isEqualTo(7);
+    agent.confirmHealthy();
+    assertThatThrownBy(() -> apply(agent, 8, "garbage".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(ValidationFailedException.class).hasMessageContaining("line 1: expected 'rules v8'");
+    assertThat(agent.activeContent().orElseThrow().version()).isEqualTo(7);
+  }
+
+  @Test
+  void inProcess_stackOverflow_isContained() throws Exception {
+    RolloutAgent agent = onSix(new RecursingValidator());
+    assertRefusedAndKnownBad(agent, "StackOverflowError");
+  }
+
+  @Test
+  void inProcess_interruptibleLoop_timesOut() throws Exception {
+    RolloutAgent agent = onSix((content, version) -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        Thread.onSpinWait();
+      }
+    });
+    assertRefusedAndKnownBad(agent, "timed out");
+  }
+
+  private static ProcessValidator child(Class<? extends ContentValidator> type) {
+    return ProcessValidator.builder(type).timeout(Duration.ofSeconds(5)).maxHeapMegabytes(32).build();
+  }
+
+  @Test
+  void processValidator_validContent_isActivated() throws Exception {
+    RolloutAgent agent = onSix(child(ParsingValidator.class));
+    assertThat(apply(agent, 7, bytes(7)).version()).isEqualTo(7);
+  }
+
+  @Test
+  void processValidator_refusal_carriesTheValidatorsReason() throws Exception {
+    RolloutAgent agent = onSix(child(ParsingValidator.class));
+    assertThatThrownBy(() -> apply(agent, 7, "garbage".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(ValidationFailedException.class).hasMessageContaining("line 1: expected 'rules v7'");
+  }
+
+  @Test
+  void processValidator_systemExit_isContained_andNotTakenForSuccess() throws Exception {
+    RolloutAgent agent = onSix(child(ExitingValidator.class));
+    assertRefusedAndKnownBad(agent, "without reporting success");
+  }
+
+  @Test
+  void processValidator_infiniteLoop_isKilledAtTheTimeout() throws Exception {
+    RolloutAgent agent = onSix(ProcessValidator.builder(LoopingValidator.class).timeout(Duration.ofSeconds(2))
+        .maxHeapMegabytes(32).build());
+    assertRefusedAndKnownBad(agent, "timed out");
+  }
+
+  @Test
+  void processValidator_stackOverflow_isContained() throws Exception {
+    RolloutAgent agent = onSix(child(RecursingValidator.class));
+    assertRefusedAndKnownBad(agent, "StackOverflowError");
+  }
+
+  @Test
+  void processValidator_outOfMemory_isContained() throws Exception {
+    RolloutAgent agent = onSix(child(HungryValidator.class));
+    assertRefusedAndKnownBad(agent, "OutOfMemoryError");
+  }
+}
