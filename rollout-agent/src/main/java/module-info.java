@@ -5,6 +5,12 @@
 module dev.ringfence.agent {
   requires transitive dev.ringfence.core;
   requires com.fasterxml.jackson.databind;
+  requires java.net.http;
+  requires io.github.resilience4j.core;
+  requires io.github.resilience4j.retry;
+  requires io.github.resilience4j.circuitbreaker;
+  requires io.github.resilience4j.timelimiter;
+  requires org.slf4j;
   requires static transitive org.jspecify;
 
   exports dev.ringfence.agent;

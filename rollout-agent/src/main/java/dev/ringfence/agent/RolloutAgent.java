@@ -4,10 +4,12 @@ import dev.ringfence.agent.internal.AgentSettings;
 import dev.ringfence.agent.internal.DefaultRolloutAgent;
 import dev.ringfence.agent.internal.RealFileOps;
 import dev.ringfence.core.InvalidInputException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -70,6 +72,18 @@ public interface RolloutAgent {
    */
   ActiveContent apply(Envelope envelope, Path payload);
 
+  /**
+   * Asks the update server for the channel's current release; when it is new, fetches its payload (with
+   * retries, a circuit breaker, a time limit per attempt and a hard size cap), verifies, validates and
+   * activates it on trial, exactly as {@link #apply}. Never throws for the server's or the release's
+   * faults: they come back as {@link UpdateOutcome#UNAVAILABLE} or {@link UpdateOutcome#REFUSED}.
+   *
+   * @return what happened
+   * @throws IllegalStateException when no update server was configured
+   * @throws AgentStorageException when the state directory refuses the write
+   */
+  UpdateCheck checkForUpdate();
+
   /** @return a builder */
   static Builder builder() {
     return new Builder();
@@ -87,6 +101,9 @@ public interface RolloutAgent {
     private ContentValidator validator = ContentValidator.ACCEPT_ALL;
     private Duration validationTimeout = ContentValidator.DEFAULT_TIMEOUT;
     private Executor validationExecutor = AgentSettings.DAEMON_THREAD_PER_TASK;
+    private @Nullable URI updateServer;
+    private FetchConfig fetchConfig = FetchConfig.ofDefaults();
+    private @Nullable ExecutorService fetchExecutor;
 
     private Builder() {}
 
@@ -216,6 +233,45 @@ public interface RolloutAgent {
     }
 
     /**
+     * @param baseUri the update server, e.g. {@code https://updates.example.com/}; needed by
+     *     {@link RolloutAgent#checkForUpdate()}
+     * @return this builder
+     */
+    public Builder updateServer(URI baseUri) {
+      if (baseUri == null || !baseUri.isAbsolute() || !baseUri.getPath().endsWith("/")) {
+        throw new InvalidInputException("updateServer", baseUri + " must be an absolute URI ending with '/'");
+      }
+      this.updateServer = baseUri;
+      return this;
+    }
+
+    /**
+     * @param config timeouts, retries, circuit breaker and payload cap of the fetcher; default
+     *     {@link FetchConfig#ofDefaults()}
+     * @return this builder
+     */
+    public Builder fetchConfig(FetchConfig config) {
+      if (config == null) {
+        throw new InvalidInputException("fetchConfig", "is null; use FetchConfig.ofDefaults()");
+      }
+      this.fetchConfig = config;
+      return this;
+    }
+
+    /**
+     * @param executor where fetch attempts and the HTTP client's tasks run; default a cached pool of daemon
+     *     threads
+     * @return this builder
+     */
+    public Builder fetchExecutor(ExecutorService executor) {
+      if (executor == null) {
+        throw new InvalidInputException("fetchExecutor", "is null");
+      }
+      this.fetchExecutor = executor;
+      return this;
+    }
+
+    /**
      * @return the agent; call {@link RolloutAgent#onStart()} next
      * @throws InvalidInputException when the state directory, endpoint id, channel or trust store is missing
      */
@@ -233,7 +289,8 @@ public interface RolloutAgent {
         throw new InvalidInputException("trustStore", "is not set; call trustStore(store)");
       }
       return new DefaultRolloutAgent(new AgentSettings(stateDirectory, endpointId, maxFailedStarts, sink,
-          RealFileOps.INSTANCE, channel, trustStore, clock, validator, validationTimeout, validationExecutor));
+          RealFileOps.INSTANCE, channel, trustStore, clock, validator, validationTimeout, validationExecutor,
+          updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor));
     }
   }
 }

@@ -1,12 +1,16 @@
 package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.ContentValidator;
+import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.SignalSink;
 import dev.ringfence.agent.TrustStore;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,10 +27,14 @@ import org.jspecify.annotations.Nullable;
  * @param validator the application's content check
  * @param validationTimeout how long an in-process validation may take
  * @param validationExecutor where in-process validations run
+ * @param updateServer the update server's base URI, null when updates are applied with apply() only
+ * @param fetchConfig the fetcher's timeouts, retries, breaker and cap
+ * @param fetchExecutor where fetch attempts and the HTTP client's tasks run
  */
 public record AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
     FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
-    ContentValidator validator, Duration validationTimeout, Executor validationExecutor) {
+    ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
+    @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor) {
 
   /** Runs each task on a new daemon thread: a validator stuck past its timeout cannot keep the JVM alive. */
   public static final Executor DAEMON_THREAD_PER_TASK = task -> {
@@ -34,4 +42,13 @@ public record AgentSettings(Path stateDirectory, String endpointId, int maxFaile
     thread.setDaemon(true);
     thread.start();
   };
+
+  /** @return a cached pool of daemon threads, the default fetch executor */
+  public static ExecutorService daemonPool() {
+    return Executors.newCachedThreadPool(task -> {
+      Thread thread = new Thread(task, "ringfence-fetch");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
 }

@@ -5,6 +5,9 @@ import dev.ringfence.agent.AgentStorageException;
 import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.DigestMismatchException;
 import dev.ringfence.agent.Envelope;
+import dev.ringfence.agent.MalformedEnvelopeException;
+import dev.ringfence.agent.UpdateCheck;
+import dev.ringfence.agent.UpdateOutcome;
 import dev.ringfence.agent.KnownBadVersionException;
 import dev.ringfence.agent.RolloutAgent;
 import dev.ringfence.agent.StaleContentException;
@@ -18,6 +21,7 @@ import dev.ringfence.core.health.ApplyResult;
 import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.health.Signal;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,10 +50,99 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   /** What this process runs; differs from {@code state.active()} only when a counter could not be persisted. */
   private @Nullable SlotContent running;
 
+  private final @Nullable HttpFetcher fetcher;
+
   /** @param settings validated settings */
   public DefaultRolloutAgent(AgentSettings settings) {
     this.settings = settings;
     this.store = new SlotStore(settings.stateDirectory(), settings.fileOps());
+    URI server = settings.updateServer();
+    String channel = settings.channel();
+    this.fetcher = server == null || channel == null ? null
+        : new HttpFetcher(server, channel, settings.fetchConfig(), settings.fetchExecutor());
+  }
+
+  /** @return the fetcher, for tests */
+  public @Nullable HttpFetcher fetcher() {
+    return fetcher;
+  }
+
+  @Override
+  public UpdateCheck checkForUpdate() {
+    HttpFetcher http = fetcher;
+    if (http == null) {
+      throw new IllegalStateException("checkForUpdate() needs an update server and a channel; set both on the"
+          + " builder");
+    }
+    AgentState current;
+    synchronized (this) {
+      current = started();
+    }
+    if (current.pending() != null) {
+      return new UpdateCheck(UpdateOutcome.TRIAL_IN_PROGRESS, current.pending().version(),
+          "v" + current.pending().version() + " is on trial; confirm it healthy first");
+    }
+    byte[] json;
+    try {
+      json = http.fetchEnvelope();
+    } catch (HttpFetcher.FetchFailedException e) {
+      return new UpdateCheck(UpdateOutcome.UNAVAILABLE, -1, e.getMessage());
+    }
+    if (json == null) {
+      return new UpdateCheck(UpdateOutcome.UP_TO_DATE, -1, "the server has no release for the channel");
+    }
+    Envelope envelope;
+    try {
+      envelope = Envelope.parse(json);
+    } catch (MalformedEnvelopeException e) {
+      send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), 0,
+          ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + e.getMessage())));
+      return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
+    }
+    if (envelope.version() == current.highestAccepted() && !current.knownBad().contains(envelope.version())) {
+      return new UpdateCheck(UpdateOutcome.UP_TO_DATE, envelope.version(), "v" + envelope.version()
+          + " is the newest release and was accepted already");
+    }
+    HttpFetcher.Download download = null;
+    try {
+      try {
+        synchronized (this) {
+          new EnvelopeVerifier(trustStoreOrFail(), settings.channel()).verify(envelope,
+              settings.clock().instant(), started());
+        }
+        download = http.fetchPayload(envelope.version(), envelope.size(), store.directory().resolve("downloads"));
+        EnvelopeVerifier.checkPayload(envelope, download.size(), download.sha256());
+      } catch (ContentRefusedException e) {
+        send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(),
+            envelope.version(), ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + e.getMessage())));
+        return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
+      } catch (HttpFetcher.FetchFailedException e) {
+        return new UpdateCheck(UpdateOutcome.UNAVAILABLE, envelope.version(), e.getMessage());
+      }
+      try {
+        ActiveContent active = apply(envelope, download.file()); // reports its own refusals
+        return new UpdateCheck(UpdateOutcome.ACTIVATED, active.version(), "v" + active.version()
+            + " verified, validated and activated on trial");
+      } catch (ContentRefusedException e) {
+        return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
+      }
+    } finally {
+      if (download != null) {
+        try {
+          Files.deleteIfExists(download.file());
+        } catch (IOException e) {
+          // a leftover in downloads/ is harmless: names are unique and nothing reads them
+        }
+      }
+    }
+  }
+
+  private TrustStore trustStoreOrFail() {
+    TrustStore trustStore = settings.trustStore();
+    if (trustStore == null) {
+      throw new IllegalStateException("a trust store is required");
+    }
+    return trustStore;
   }
 
   /** @return the store, for tests */

@@ -1,0 +1,234 @@
+package dev.ringfence.agent.internal;
+
+import dev.ringfence.agent.FetchConfig;
+import dev.ringfence.agent.PayloadTooLargeException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Fetches envelopes and payloads over {@link HttpClient}, each attempt bounded by a resilience4j
+ * {@link TimeLimiter}, guarded by a {@link CircuitBreaker}, and retried with exponential backoff and
+ * jitter. Payloads stream to a temporary file with a hard size cap and are hashed on the way.
+ *
+ * <p>Server paths: {@code GET {base}/v1/channels/{channel}/envelope} (200 with the envelope JSON, or 204
+ * when there is no release) and {@code GET {base}/v1/channels/{channel}/releases/{version}/payload}.
+ */
+public final class HttpFetcher {
+
+  private static final int BUFFER = 64 * 1024;
+  private static final int MAX_ENVELOPE_BYTES = 64 * 1024;
+
+  private final URI base;
+  private final String channel;
+  private final FetchConfig config;
+  private final ExecutorService executor;
+  private final HttpClient client;
+  private final Retry retry;
+  private final CircuitBreaker breaker;
+  private final TimeLimiter timeLimiter;
+
+  /** The server answered with a status that is worth retrying (5xx, 429). */
+  static final class RetryableStatusException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RetryableStatusException(String message) {
+      super(message);
+    }
+  }
+
+  /** The fetch failed for good: after retries, with the breaker open, or with a client error. */
+  public static final class FetchFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    FetchFailedException(String message, @Nullable Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * A downloaded payload.
+   *
+   * @param file the temporary file; the caller deletes it
+   * @param size its size
+   * @param sha256 its SHA-256, lowercase hex
+   */
+  public record Download(Path file, long size, String sha256) {}
+
+  /**
+   * @param base the update server's base URI
+   * @param channel the channel
+   * @param config timeouts, retries, breaker, cap
+   * @param executor runs the attempts (and the HTTP client's tasks)
+   */
+  public HttpFetcher(URI base, String channel, FetchConfig config, ExecutorService executor) {
+    this.base = base;
+    this.channel = channel;
+    this.config = config;
+    this.executor = executor;
+    this.client = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).executor(executor)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.retry = Retry.of("ringfence-fetch", RetryConfig.custom()
+        .maxAttempts(config.maxAttempts())
+        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(config.initialBackoff(),
+            config.backoffMultiplier(), config.jitter()))
+        .retryExceptions(IOException.class, TimeoutException.class)
+        .ignoreExceptions(CallNotPermittedException.class, PayloadTooLargeException.class)
+        .build());
+    this.breaker = CircuitBreaker.of("ringfence-fetch", CircuitBreakerConfig.custom()
+        .failureRateThreshold(config.breakerFailureRatePercent())
+        .minimumNumberOfCalls(config.breakerMinimumCalls())
+        .slidingWindowSize(Math.max(config.breakerMinimumCalls(), 10))
+        .waitDurationInOpenState(config.breakerOpenDuration())
+        .recordExceptions(IOException.class, TimeoutException.class)
+        .build());
+    this.timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(config.attemptTimeout())
+        .cancelRunningFuture(true).build());
+  }
+
+  /** @return the circuit breaker's state, for diagnostics and tests */
+  public CircuitBreaker.State breakerState() {
+    return breaker.getState();
+  }
+
+  /**
+   * @return the envelope's JSON bytes, null when the server has no release for the channel
+   * @throws FetchFailedException when the server cannot be reached or answers with an error
+   */
+  public byte @Nullable [] fetchEnvelope() throws FetchFailedException {
+    URI uri = base.resolve("v1/channels/" + channel + "/envelope");
+    return resilient("envelope", () -> {
+      HttpResponse<InputStream> response = send(uri);
+      try (InputStream body = response.body()) {
+        if (response.statusCode() == 204 || response.statusCode() == 404) {
+          return null;
+        }
+        checkStatus(uri, response.statusCode());
+        byte[] bytes = body.readNBytes(MAX_ENVELOPE_BYTES + 1);
+        if (bytes.length > MAX_ENVELOPE_BYTES) {
+          throw new IOException("envelope from " + uri + " is above " + MAX_ENVELOPE_BYTES + " bytes");
+        }
+        return bytes;
+      }
+    });
+  }
+
+  /**
+   * Streams a payload to a temporary file in {@code directory}, cutting it at {@code min(signedSize,
+   * maxPayloadBytes)}.
+   *
+   * @param version the version
+   * @param signedSize the size the envelope states
+   * @param directory where the temporary file goes (the state directory's file system)
+   * @return the download
+   * @throws FetchFailedException when the server cannot be reached or answers with an error
+   * @throws PayloadTooLargeException when the server sends more than the cap
+   */
+  public Download fetchPayload(long version, long signedSize, Path directory) throws FetchFailedException {
+    URI uri = base.resolve("v1/channels/" + channel + "/releases/" + version + "/payload");
+    long cap = Math.min(signedSize, config.maxPayloadBytes());
+    return resilient("payload v" + version, () -> {
+      HttpResponse<InputStream> response = send(uri);
+      try (InputStream body = response.body()) {
+        checkStatus(uri, response.statusCode());
+        Files.createDirectories(directory);
+        Path file = Files.createTempFile(directory, "download-v" + version + "-", ".part");
+        boolean ok = false;
+        try {
+          Download download = copyCapped(body, file, version, cap);
+          ok = true;
+          return download;
+        } finally {
+          if (!ok) {
+            Files.deleteIfExists(file);
+          }
+        }
+      }
+    });
+  }
+
+  private HttpResponse<InputStream> send(URI uri) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(config.attemptTimeout()).build();
+    return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  private static void checkStatus(URI uri, int status) throws IOException {
+    if (status >= 500 || status == 429) {
+      throw new RetryableStatusException("HTTP " + status + " from " + uri);
+    }
+    if (status != 200) {
+      throw new ClientErrorException("HTTP " + status + " from " + uri);
+    }
+  }
+
+  /** A 4xx answer: retrying will not help; not a sign of an unhealthy server either. */
+  static final class ClientErrorException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ClientErrorException(String message) {
+      super(message);
+    }
+  }
+
+  private static Download copyCapped(InputStream body, Path file, long version, long cap) throws IOException {
+    MessageDigest digest = Digests.sha256();
+    long total = 0;
+    byte[] buffer = new byte[BUFFER];
+    try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      int read;
+      while ((read = body.read(buffer)) != -1) {
+        total += read;
+        if (total > cap) {
+          throw new PayloadTooLargeException(version, cap);
+        }
+        digest.update(buffer, 0, read);
+        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
+        while (chunk.hasRemaining()) {
+          out.write(chunk);
+        }
+      }
+    }
+    return new Download(file, total, HexFormat.of().formatHex(digest.digest()));
+  }
+
+  private <T> T resilient(String what, Callable<T> attempt) throws FetchFailedException {
+    Callable<T> limited = () -> timeLimiter.executeFutureSupplier(() -> executor.submit(attempt));
+    Callable<T> guarded = CircuitBreaker.decorateCallable(breaker, limited);
+    Callable<T> retried = Retry.decorateCallable(retry, guarded);
+    try {
+      return retried.call();
+    } catch (PayloadTooLargeException e) {
+      throw e;
+    } catch (CallNotPermittedException e) {
+      throw new FetchFailedException(what + ": circuit breaker is open after repeated failures; not calling "
+          + base + " until it lets a probe through", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FetchFailedException(what + ": interrupted", e);
+    } catch (Exception e) {
+      throw new FetchFailedException(what + ": " + e, e);
+    }
+  }
+}
