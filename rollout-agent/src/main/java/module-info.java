@@ -5,7 +5,7 @@
 module dev.ringfence.agent {
   requires transitive dev.ringfence.core;
   requires com.fasterxml.jackson.databind;
-  requires java.net.http;
+  requires transitive java.net.http;
   requires io.github.resilience4j.core;
   requires io.github.resilience4j.retry;
   requires io.github.resilience4j.circuitbreaker;

@@ -28,6 +28,18 @@ public interface SignalSink {
     return new MemorySignalSink(capacity);
   }
 
+  /**
+   * A sink that POSTs signals as JSON to the update server, buffered while it is unreachable.
+   *
+   * @param signalsUri where to POST, e.g. {@code https://updates.example.com/v1/signals}
+   * @param capacity how many signals to buffer; when full, the oldest is dropped and counted
+   * @param client the HTTP client to use (its executor and timeouts are yours)
+   * @return the sink; call {@link BufferedSignalSink#flush()} to deliver
+   */
+  static BufferedSignalSink http(java.net.URI signalsUri, int capacity, java.net.http.HttpClient client) {
+    return new dev.ringfence.agent.internal.HttpSignalSink(signalsUri, capacity, client);
+  }
+
   /** A sink that discards every signal. */
   SignalSink DISCARD = signal -> { };
 }

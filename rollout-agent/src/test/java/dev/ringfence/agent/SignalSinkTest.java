@@ -1,0 +1,111 @@
+package dev.ringfence.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.ringfence.core.health.ApplyOutcome;
+import dev.ringfence.core.health.ApplyResult;
+import dev.ringfence.core.health.Heartbeat;
+import dev.ringfence.core.health.Signal;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** In-memory and HTTP sinks: bounded, buffered while offline, oldest dropped first and counted. */
+class SignalSinkTest {
+
+  private HttpServer server;
+  private ExecutorService threads;
+  private final AtomicBoolean online = new AtomicBoolean(false);
+  private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    threads = Executors.newCachedThreadPool();
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(threads);
+    server.createContext("/v1/signals", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      if (online.get()) {
+        new ObjectMapper().readTree(body).forEach(received::add);
+        exchange.sendResponseHeaders(204, -1);
+      } else {
+        exchange.sendResponseHeaders(503, -1);
+      }
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+    threads.shutdownNow();
+  }
+
+  private static Heartbeat beat(long sequence) {
+    return new Heartbeat("host-42", 1, sequence, 6, 0);
+  }
+
+  @Test
+  void inMemory_full_dropsOldestFirst_andCountsThem() {
+    RecordingSignalSink sink = SignalSink.inMemory(3);
+    for (long i = 0; i < 5; i++) {
+      sink.send(beat(i));
+    }
+    assertThat(sink.signals()).extracting(Signal::sequence).containsExactly(2L, 3L, 4L);
+    assertThat(sink.dropped()).isEqualTo(2);
+  }
+
+  @Test
+  void inMemory_capacityBelowOne_isRefused() {
+    assertThatThrownBy(() -> SignalSink.inMemory(0)).hasMessageContaining("capacity: 0 must be at least 1");
+  }
+
+  @Test
+  void http_offline_buffersBounded_thenDeliversNewestInOrder() {
+    HttpClient client = HttpClient.newBuilder().executor(threads).build();
+    BufferedSignalSink sink = SignalSink.http(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/signals"), 3, client);
+    for (long i = 0; i < 4; i++) {
+      sink.send(beat(i));
+    }
+    sink.send(new ApplyResult("host-42", 1, 4, 7, ApplyOutcome.REVERTED_BY_AGENT, "failed 3 starts"));
+    assertThat(sink.flush()).as("server offline").isZero();
+    assertThat(sink.buffered()).isEqualTo(3);
+    assertThat(sink.dropped()).isEqualTo(2);
+
+    online.set(true);
+    assertThat(sink.flush()).isEqualTo(3);
+    assertThat(sink.buffered()).isZero();
+    assertThat(received).extracting(n -> n.get("sequence").asLong()).containsExactly(2L, 3L, 4L);
+    JsonNode revert = received.get(2);
+    assertThat(revert.get("type").asText()).isEqualTo("applyResult");
+    assertThat(revert.get("outcome").asText()).isEqualTo("REVERTED_BY_AGENT");
+    assertThat(revert.get("endpointId").asText()).isEqualTo("host-42");
+    assertThat(received.get(0).get("failedStarts").asInt()).isZero();
+  }
+
+  @Test
+  void http_serverGone_keepsSignalsBuffered() {
+    HttpClient client = HttpClient.newBuilder().executor(threads).build();
+    BufferedSignalSink sink = SignalSink.http(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/signals"), 10, client);
+    server.stop(0);
+    sink.send(beat(0));
+    assertThat(sink.flush()).isZero();
+    assertThat(sink.buffered()).isEqualTo(1);
+    assertThat(sink.dropped()).isZero();
+  }
+}
