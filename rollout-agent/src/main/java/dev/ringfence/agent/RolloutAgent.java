@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -104,6 +105,7 @@ public interface RolloutAgent {
     private @Nullable URI updateServer;
     private FetchConfig fetchConfig = FetchConfig.ofDefaults();
     private @Nullable ExecutorService fetchExecutor;
+    private Consumer<AgentEvent> listener = event -> { };
 
     private Builder() {}
 
@@ -272,6 +274,19 @@ public interface RolloutAgent {
     }
 
     /**
+     * @param eventListener receives an {@link AgentEvent} for every step, on the thread that made it; an
+     *     exception it throws is swallowed and never breaks the protocol
+     * @return this builder
+     */
+    public Builder onEvent(Consumer<AgentEvent> eventListener) {
+      if (eventListener == null) {
+        throw new InvalidInputException("onEvent", "listener is null");
+      }
+      this.listener = eventListener;
+      return this;
+    }
+
+    /**
      * @return the agent; call {@link RolloutAgent#onStart()} next
      * @throws InvalidInputException when the state directory, endpoint id, channel or trust store is missing
      */
@@ -290,7 +305,7 @@ public interface RolloutAgent {
       }
       return new DefaultRolloutAgent(new AgentSettings(stateDirectory, endpointId, maxFailedStarts, sink,
           RealFileOps.INSTANCE, channel, trustStore, clock, validator, validationTimeout, validationExecutor,
-          updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor));
+          updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.ringfence.agent.internal;
 
+import dev.ringfence.agent.AgentEvent;
 import dev.ringfence.agent.ContentValidator;
 import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.SignalSink;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,11 +32,13 @@ import org.jspecify.annotations.Nullable;
  * @param updateServer the update server's base URI, null when updates are applied with apply() only
  * @param fetchConfig the fetcher's timeouts, retries, breaker and cap
  * @param fetchExecutor where fetch attempts and the HTTP client's tasks run
+ * @param listener receives every {@link AgentEvent}; its failures are swallowed
  */
 public record AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
     FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
     ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
-    @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor) {
+    @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor,
+    Consumer<AgentEvent> listener) {
 
   /** Runs each task on a new daemon thread: a validator stuck past its timeout cannot keep the JVM alive. */
   public static final Executor DAEMON_THREAD_PER_TASK = task -> {

@@ -1,6 +1,7 @@
 package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.ActiveContent;
+import dev.ringfence.agent.AgentEvent;
 import dev.ringfence.agent.AgentStorageException;
 import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.DigestMismatchException;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The activation protocol over a {@link SlotStore}.
@@ -42,6 +45,8 @@ import org.jspecify.annotations.Nullable;
  * is rewritten from the state at every start, so a kill between the two is harmless.
  */
 public final class DefaultRolloutAgent implements RolloutAgent {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultRolloutAgent.class);
 
   private final AgentSettings settings;
   private final SlotStore store;
@@ -95,8 +100,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     try {
       envelope = Envelope.parse(json);
     } catch (MalformedEnvelopeException e) {
-      send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), 0,
-          ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + e.getMessage())));
+      refused(current, 0, e.getMessage());
       return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
     }
     if (envelope.version() == current.highestAccepted() && !current.knownBad().contains(envelope.version())) {
@@ -113,8 +117,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         download = http.fetchPayload(envelope.version(), envelope.size(), store.directory().resolve("downloads"));
         EnvelopeVerifier.checkPayload(envelope, download.size(), download.sha256());
       } catch (ContentRefusedException e) {
-        send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(),
-            envelope.version(), ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + e.getMessage())));
+        refused(current, envelope.version(), e.getMessage());
         return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
       } catch (HttpFetcher.FetchFailedException e) {
         return new UpdateCheck(UpdateOutcome.UNAVAILABLE, envelope.version(), e.getMessage());
@@ -219,6 +222,12 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       reason = reason + "; pointer not updated (" + e.getMessage() + ")";
     }
     long version = running == null ? 0 : running.version();
+    if (action == StartAction.REVERTED) {
+      emit(AgentEvent.Type.REVERTED, pending == null ? version : pending.version(), reason);
+    } else if (action == StartAction.RECOVERED) {
+      emit(AgentEvent.Type.RECOVERED, version, reason);
+    }
+    emit(AgentEvent.Type.STARTED, version, action + ": " + reason);
     if (action == StartAction.REVERTED || action == StartAction.RECOVERED) {
       long failedVersion = pending != null && action == StartAction.REVERTED ? pending.version() : version;
       send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), failedVersion,
@@ -265,6 +274,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
           + " again", e);
     }
     send(new Heartbeat(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), pending.version(), 0));
+    emit(AgentEvent.Type.CONFIRMED, pending.version(), "v" + pending.version() + " is now the last-known-good");
     return true;
   }
 
@@ -326,6 +336,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     }
     send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), version,
         ApplyOutcome.ACTIVATED, "v" + version + " verified and activated on trial"));
+    emit(AgentEvent.Type.ACTIVATED, version, "v" + version + " verified, validated and activated on trial in slot "
+        + target);
     return toActive(staged);
   }
 
@@ -346,8 +358,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       EnvelopeVerifier.checkPayload(envelope, chunks.stream().mapToLong(c -> c.length).sum(), Digests.sha256Hex(chunks));
       return stageAndActivate(envelope.version(), chunks, envelope.sha256());
     } catch (ContentRefusedException e) {
-      send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), envelope.version(),
-          ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + e.getMessage())));
+      refused(current, envelope.version(), e.getMessage());
       throw e;
     }
   }
@@ -405,11 +416,26 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         : new ActiveContent(store.contentFile(content.slot()), content.version(), content.sha256(), content.size());
   }
 
+  private void refused(AgentState current, long version, String message) {
+    send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), version,
+        ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + message)));
+    emit(AgentEvent.Type.REFUSED, version, message);
+  }
+
+  private void emit(AgentEvent.Type type, long version, String detail) {
+    try {
+      settings.listener().accept(new AgentEvent(type, version, detail));
+    } catch (RuntimeException e) {
+      LOG.warn("event listener failed on {} v{}; ignored", type, version, e);
+    }
+  }
+
   private void send(Signal signal) {
     try {
       settings.sink().send(signal);
     } catch (RuntimeException e) {
       // A sink must never break the protocol; the signal is lost and the next heartbeat follows.
+      LOG.warn("signal sink failed; signal dropped: {}", signal, e);
     }
   }
 

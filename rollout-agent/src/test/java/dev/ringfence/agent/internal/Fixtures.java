@@ -22,7 +22,8 @@ final class Fixtures {
   static DefaultRolloutAgent agent(Path dir, FileOps ops, SignalSink sink, ContentValidator validator) {
     return new DefaultRolloutAgent(new AgentSettings(dir, ENDPOINT, 3, sink, ops, null, null,
         java.time.Clock.systemUTC(), validator, ContentValidator.DEFAULT_TIMEOUT, AgentSettings.DAEMON_THREAD_PER_TASK,
-        null, dev.ringfence.agent.FetchConfig.ofDefaults(), java.util.concurrent.ForkJoinPool.commonPool()));
+        null, dev.ringfence.agent.FetchConfig.ofDefaults(), java.util.concurrent.ForkJoinPool.commonPool(),
+        event -> { }));
   }
 
   static DefaultRolloutAgent agent(Path dir) {
