@@ -184,6 +184,15 @@ class FetchTest {
   }
 
   @Test
+  void checkForUpdate_clientError_isNotRetried() {
+    envelopeHandler = (exchange, n) -> respond(exchange, 403, new byte[0]);
+    UpdateCheck check = agent(fast().maxAttempts(3).build()).checkForUpdate();
+    assertThat(check.outcome()).isEqualTo(UpdateOutcome.UNAVAILABLE);
+    assertThat(check.reason()).contains("HTTP 403");
+    assertThat(envelopeRequests).hasValue(1);
+  }
+
+  @Test
   void checkForUpdate_serverHangs_attemptIsCutByTheTimeLimiter() {
     envelopeHandler = (exchange, n) -> {
       try {
