@@ -32,7 +32,17 @@ public record Envelope(String channel, long version, String sha256, long size, I
   /** The JSON schema version written and accepted. */
   public static final int SCHEMA_VERSION = 1;
 
-  /** Validates every field. */
+  /**
+   * Validates every field.
+   *
+   * @param channel the channel the release belongs to
+   * @param version the release's version
+   * @param sha256 SHA-256 of the payload, 64 lowercase hex digits
+   * @param size size of the payload in bytes
+   * @param expiresAt after this instant the envelope is refused
+   * @param signatures detached Ed25519 signatures
+   * @throws MalformedEnvelopeException naming the bad field
+   */
   public Envelope {
     if (channel == null || channel.isBlank()) {
       throw new MalformedEnvelopeException("channel", "is missing or blank");

@@ -8,7 +8,13 @@ package dev.ringfence.agent;
  */
 public record EnvelopeSignature(String keyId, String signature) {
 
-  /** Checks both fields are present. */
+  /**
+   * Checks both fields are present.
+   *
+   * @param keyId the id of the signing key
+   * @param signature the signature, standard Base64
+   * @throws MalformedEnvelopeException naming the missing field
+   */
   public EnvelopeSignature {
     if (keyId == null || keyId.isBlank()) {
       throw new MalformedEnvelopeException("signatures[].keyId", "is missing or blank");

@@ -116,19 +116,28 @@ public final class FetchConfig {
       return value;
     }
 
-    /** @param timeout positive @return this builder */
+    /**
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive("connectTimeout", timeout);
       return this;
     }
 
-    /** @param timeout positive @return this builder */
+    /**
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder attemptTimeout(Duration timeout) {
       this.attemptTimeout = positive("attemptTimeout", timeout);
       return this;
     }
 
-    /** @param attempts 1 to 20 @return this builder */
+    /**
+     * @param attempts 1 to 20
+     * @return this builder
+     */
     public Builder maxAttempts(int attempts) {
       if (attempts < 1 || attempts > 20) {
         throw new InvalidInputException("maxAttempts", attempts + " is outside 1..20");
@@ -137,13 +146,19 @@ public final class FetchConfig {
       return this;
     }
 
-    /** @param backoff positive @return this builder */
+    /**
+     * @param backoff positive
+     * @return this builder
+     */
     public Builder initialBackoff(Duration backoff) {
       this.initialBackoff = positive("initialBackoff", backoff);
       return this;
     }
 
-    /** @param multiplier 1 to 10 @return this builder */
+    /**
+     * @param multiplier 1 to 10
+     * @return this builder
+     */
     public Builder backoffMultiplier(double multiplier) {
       if (!(multiplier >= 1 && multiplier <= 10)) {
         throw new InvalidInputException("backoffMultiplier", multiplier + " is outside 1..10");
@@ -152,7 +167,10 @@ public final class FetchConfig {
       return this;
     }
 
-    /** @param factor randomization of each wait, 0 (none) to 1 @return this builder */
+    /**
+     * @param factor randomization of each wait, 0 (none) to 1
+     * @return this builder
+     */
     public Builder jitter(double factor) {
       if (!(factor >= 0 && factor < 1)) {
         throw new InvalidInputException("jitter", factor + " is outside [0, 1)");
@@ -161,7 +179,10 @@ public final class FetchConfig {
       return this;
     }
 
-    /** @param bytes at least 1 @return this builder */
+    /**
+     * @param bytes at least 1
+     * @return this builder
+     */
     public Builder maxPayloadBytes(long bytes) {
       if (bytes < 1) {
         throw new InvalidInputException("maxPayloadBytes", bytes + " must be at least 1");
@@ -170,7 +191,10 @@ public final class FetchConfig {
       return this;
     }
 
-    /** @param percent above 0, at most 100 @return this builder */
+    /**
+     * @param percent above 0, at most 100
+     * @return this builder
+     */
     public Builder breakerFailureRatePercent(float percent) {
       if (!(percent > 0 && percent <= 100)) {
         throw new InvalidInputException("breakerFailureRatePercent", percent + " is outside (0, 100]");
@@ -179,7 +203,10 @@ public final class FetchConfig {
       return this;
     }
 
-    /** @param calls at least 1 @return this builder */
+    /**
+     * @param calls at least 1
+     * @return this builder
+     */
     public Builder breakerMinimumCalls(int calls) {
       if (calls < 1) {
         throw new InvalidInputException("breakerMinimumCalls", calls + " must be at least 1");
@@ -188,7 +215,10 @@ public final class FetchConfig {
       return this;
     }
 
-    /** @param duration positive @return this builder */
+    /**
+     * @param duration positive
+     * @return this builder
+     */
     public Builder breakerOpenDuration(Duration duration) {
       this.breakerOpenDuration = positive("breakerOpenDuration", duration);
       return this;
