@@ -262,7 +262,8 @@ public interface RolloutAgent {
 
     /**
      * @param executor where fetch attempts and the HTTP client's tasks run; default a cached pool of daemon
-     *     threads
+     *     threads. It needs at least two threads (an attempt blocks one while the HTTP client uses another);
+     *     a cached pool is best
      * @return this builder
      */
     public Builder fetchExecutor(ExecutorService executor) {

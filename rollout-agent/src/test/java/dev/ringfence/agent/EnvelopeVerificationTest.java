@@ -243,6 +243,21 @@ class EnvelopeVerificationTest {
   }
 
   @Test
+  void trustStore_nonEd25519Key_isRefused() throws Exception {
+    KeyPair rsa = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+    assertThatThrownBy(() -> TrustStore.builder().key("rsa", rsa.getPublic()))
+        .hasMessageContaining("key: for keyId 'rsa' must be an Ed25519 public key, got RSA");
+  }
+
+  @Test
+  void trustStore_encodedKey_roundTrips() {
+    TrustStore store = TrustStore.builder()
+        .key("k", TrustStore.ed25519PublicKey(release1.getPublic().getEncoded())).build();
+    assertThat(store.key("k")).isPresent();
+    assertThat(store.keyIds()).containsExactly("k");
+  }
+
+  @Test
   void trustStore_thresholdAboveKeys_isRefused() {
     assertThatThrownBy(() -> TrustStore.builder().key("k", release1.getPublic()).threshold(2).build())
         .hasMessageContaining("threshold: 2 is above the 1 trusted key(s)");

@@ -75,6 +75,22 @@ class RolloutAgentTest {
   }
 
   @Test
+  void maxFailedStarts_isConfigurable() throws Exception {
+    KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    java.util.function.Supplier<RolloutAgent> oneStrike = () -> RolloutAgent.builder().stateDirectory(dir)
+        .endpointId("host-42").channel("c").trustStore(TrustStore.builder().key("k", key.getPublic()).build())
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).maxFailedStarts(1).build();
+    RolloutAgent first = oneStrike.get();
+    first.onStart();
+    Envelope envelope = sign(unsigned("c", 1, bytes(1), NOW.plusSeconds(60)), "k", key.getPrivate());
+    first.apply(envelope, Files.write(dir.resolveSibling(dir.getFileName() + "-p1"), bytes(1)));
+    assertThat(oneStrike.get().onStart().action()).isEqualTo(StartAction.TRIAL);
+    StartResult second = oneStrike.get().onStart();
+    assertThat(second.action()).isEqualTo(StartAction.REVERTED);
+    assertThat(second.activeContent()).as("no last-known-good yet: no content, never a crash loop").isEmpty();
+  }
+
+  @Test
   void failingListener_neverBreaksTheProtocol() throws Exception {
     KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     RolloutAgent agent = RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel("c")
