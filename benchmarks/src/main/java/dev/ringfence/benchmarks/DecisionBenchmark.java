@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The decision hot path: {@code Rollout.decide} for 1M distinct, pre-generated endpoint ids in a
+ * The decision hot path: {@code Rollout.decide} for 1M (and 64K) distinct, pre-generated endpoint ids in a
  * rollout whose second ring (10%) is open, every admission already made, against the floor of a
  * bare Guava murmur3 hash of the same ids.
  *
@@ -46,11 +47,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class DecisionBenchmark {
 
-  private static final int IDS = 1 << 20;
+  /** Distinct ids: 1M (the goal's setting, ~64 MB of strings) and 64K (fits in cache: compute alone). */
+  @Param({"1048576", "65536"})
+  public int ids;
   private static final EndpointAttributes ATTRIBUTES = EndpointAttributes.builder().os("windows")
       .osBuild("22631").region("eu-west").tier("standard").build();
 
-  private String[] ids;
+  private String[] idArray;
   private Rollout rollout;
   private HashFunction murmur;
 
@@ -61,16 +64,16 @@ public class DecisionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      next = (int) (Thread.currentThread().getId() * 7919) & (IDS - 1);
+      next = (int) (Thread.currentThread().getId() * 7919) & ((1 << 16) - 1);
     }
   }
 
   @Setup(Level.Trial)
   public void setUp() {
     SplittableRandom random = new SplittableRandom(42);
-    ids = new String[IDS];
-    for (int i = 0; i < IDS; i++) {
-      ids[i] = "endpoint-" + Long.toHexString(random.nextLong());
+    idArray = new String[ids];
+    for (int i = 0; i < ids; i++) {
+      idArray[i] = "endpoint-" + Long.toHexString(random.nextLong());
     }
     FixedClock clock = new FixedClock(Instant.parse("2026-11-23T10:00:00Z"));
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).build());
@@ -91,15 +94,15 @@ public class DecisionBenchmark {
   }
 
   private void admitAll() {
-    for (String id : ids) {
+    for (String id : idArray) {
       rollout.decide(id, ATTRIBUTES, 1);
     }
   }
 
   private String nextId(Cursor cursor) {
     int i = cursor.next;
-    cursor.next = (i + 1) & (IDS - 1);
-    return ids[i];
+    cursor.next = (i + 1) & (ids - 1);
+    return idArray[i];
   }
 
   @Benchmark
