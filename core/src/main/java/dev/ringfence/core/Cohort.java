@@ -89,10 +89,24 @@ public final class Cohort {
   /** murmur3_x86_32 of the UTF-8 encoding of {@code s}, streamed from its chars. */
   static int murmur3(String s, int seed) {
     int h1 = seed;
+    int n = s.length();
+    int i = 0;
+    // ASCII ids (the common case) go four bytes, one block, per step.
+    while (i + 4 <= n) {
+      char c0 = s.charAt(i);
+      char c1 = s.charAt(i + 1);
+      char c2 = s.charAt(i + 2);
+      char c3 = s.charAt(i + 3);
+      if ((c0 | c1 | c2 | c3) >= 0x80) {
+        break;
+      }
+      h1 = mixH1(h1, mixK1(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24)));
+      i += 4;
+    }
     long buffer = 0;
     int shift = 0;
-    int length = 0;
-    for (int i = 0, n = s.length(); i < n; i++) {
+    int length = i;
+    for (; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         buffer |= (long) c << shift;
