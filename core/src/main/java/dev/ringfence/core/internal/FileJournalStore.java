@@ -58,10 +58,11 @@ public final class FileJournalStore implements FileRolloutStore {
   private final Optional<String> recoveryReport;
 
   // Guarded by writeLock.
-  private FileChannel journal;
+  /** Swapped by compaction under both locks; volatile so that {@link #sync} reads the current one. */
+  private volatile FileChannel journal;
   private long generation;
-  private long written;
-  private StoreException failed;
+  private volatile long written;
+  private volatile StoreException failed;
   private boolean closed;
   // Guarded by syncLock.
   private long synced;
@@ -319,17 +320,20 @@ public final class FileJournalStore implements FileRolloutStore {
     }
   }
 
-  /** Forces the journal up to {@code position}; whoever forces first covers every write before it. */
+  /**
+   * Forces the journal up to {@code position}; whoever forces first covers every write before it.
+   * Takes only {@code syncLock}, never {@code writeLock} (compaction takes them in the order write, then
+   * sync, so taking write inside sync could deadlock). Compaction swaps the channel under
+   * {@code syncLock}, so the channel forced here is never closed under us; an entry written to a
+   * generation that was compacted since is in the snapshot, which compaction forced.
+   */
   private void sync(long position, boolean withAudit) {
     synchronized (syncLock) {
       if (synced >= position && !withAudit) {
         return;
       }
       try {
-        long upTo;
-        synchronized (writeLock) {
-          upTo = written;
-        }
+        long upTo = written;
         journal.force(false);
         if (withAudit) {
           audit.force();
@@ -338,9 +342,7 @@ public final class FileJournalStore implements FileRolloutStore {
       } catch (IOException e) {
         StoreException failure = new StoreException("cannot force journal " + directory + " to disk: "
             + e.getMessage() + "; the entry may not be durable and the store refuses further writes", e);
-        synchronized (writeLock) {
-          failed = failure;
-        }
+        failed = failure;
         throw failure;
       }
     }
@@ -394,10 +396,11 @@ public final class FileJournalStore implements FileRolloutStore {
       forceDirectory();
       FileChannel fresh = FileChannel.open(directory.resolve("journal." + next), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE, StandardOpenOption.READ);
-      FileChannel old = journal;
-      journal = fresh;
-      written = 0;
+      FileChannel old;
       synchronized (syncLock) {
+        old = journal;
+        journal = fresh;
+        written = 0;
         synced = 0;
       }
       old.close();
