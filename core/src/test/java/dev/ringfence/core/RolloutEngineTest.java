@@ -421,6 +421,65 @@ class RolloutEngineTest {
   }
 
   @Test
+  void slowGate_neverBlocksHalt_andItsLateVerdictIsDropped() throws Exception {
+    java.util.concurrent.CountDownLatch inGate = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    RolloutEngine slowEngine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
+        .gate(ScriptedGate.TYPE, spec -> context -> {
+          inGate.countDown();
+          try {
+            release.await(); // a gate stuck on a slow metrics backend
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return dev.ringfence.core.gate.Verdict.pass("slow", "finally answered", java.util.Map.of());
+        }).build());
+    Rollout slow = slowEngine.createRollout(Fixtures.spec("slow", Fixtures.fourRings()));
+    slow.start();
+    offered(slow, fleet());
+    clock.advance(Duration.ofMinutes(31));
+    java.util.concurrent.ExecutorService ticker = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.Future<?> tick = ticker.submit(slowEngine::tick);
+    assertThat(inGate.await(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    slow.halt("halting while the gate hangs"); // must not wait for the gate
+    assertThat(slow.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    release.countDown();
+    tick.get(1, java.util.concurrent.TimeUnit.MINUTES);
+    ticker.shutdown();
+    assertThat(slow.state()).isEqualTo(RolloutState.ROLLING_BACK); // the late PASS opened nothing
+    assertThat(slow.status().ringIndex()).isZero();
+  }
+
+  @Test
+  void decisionsWhileAHaltIsBeingWritten_holdInsteadOfOffering() {
+    rollout.start();
+    List<String> exposed = offered(rollout, fleet());
+    List<Decision.Kind> duringWrite = new ArrayList<>();
+    store.refuse(e -> {
+      if (e instanceof JournalEntry.Transitioned && ((JournalEntry.Transitioned) e).trigger() == Trigger.HALT) {
+        duringWrite.add(rollout.decide(exposed.get(0), WINDOWS, 42).kind()); // another thread, in effect
+      }
+      return false;
+    });
+    rollout.halt("bad content");
+    assertThat(duringWrite).containsExactly(Kind.HOLD);
+    assertThat(rollout.decide(exposed.get(0), WINDOWS, 42).kind()).isEqualTo(Kind.REVERT);
+  }
+
+  @Test
+  void restart_doesNotAdvanceBeforeEveryEarlierEndpointCouldReportAgain() {
+    rollout.start();
+    offered(rollout, fleet());
+    clock.advance(Duration.ofMinutes(40)); // bake time over, but no tick before the "crash"
+    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    restarted.tick();
+    assertThat(restarted.rollout("r1").status().ringIndex()).isZero(); // health counts are empty right now
+    clock.advance(Duration.ofMinutes(3)); // every endpoint admitted before the restart reported or went silent
+    restarted.tick();
+    assertThat(restarted.rollout("r1").status().ringIndex()).isEqualTo(1);
+  }
+
+  @Test
   void illegalTransition_throws_andLeavesStateAndStoreUnchanged() {
     List<JournalEntry> before = store.read("r1");
     assertThatThrownBy(() -> rollout.resume("nothing to resume")).isInstanceOf(IllegalStateTransitionException.class)

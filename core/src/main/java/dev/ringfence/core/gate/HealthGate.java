@@ -127,16 +127,38 @@ public final class HealthGate implements Gate {
       return Verdict.fail("sprt", rates + ", " + sprt + ": FAIL", evidence);
     }
 
+    // Beyond the first ring, the ring's own endpoints are judged too: a regression that only the newest
+    // ring shows must not hide behind the healthy earlier rings.
+    ArmStats inRing = context.candidateInRing();
+    String ringName = "ring '" + context.ring().name() + "' alone: ";
+    if (context.ringIndex() > 0) {
+      evidence.put("ringReported", (double) inRing.reported());
+      evidence.put("ringFailures", (double) inRing.failures());
+      if (inRing.reported() >= catastropheMinReports && inRing.failureRate() > catastropheCeiling) {
+        return Verdict.fail("catastrophe", ringName + "candidate failure rate " + describe(inRing) + " is above the "
+            + percent(catastropheCeiling) + " ceiling after " + inRing.reported() + " reports: FAIL", evidence);
+      }
+      double ringLlr = logLikelihoodRatio(inRing, control);
+      evidence.put("ringLogLikelihoodRatio", ringLlr);
+      if (ringLlr >= failThreshold) {
+        return Verdict.fail("sprt", String.format(Locale.ROOT, "%scandidate failure rate %s vs control %s, SPRT"
+            + " log-LR %.1f ≥ %.1f: FAIL", ringName, describe(inRing), control.describeRate(), ringLlr,
+            failThreshold), evidence);
+      }
+    }
+
     ProbeJudge.Outcome probeOutcome = probes.judge(context, evidence);
     if (probeOutcome.failed()) {
       return Verdict.fail("mann-whitney", rates + "; " + probeOutcome.summary() + ": FAIL", evidence);
     }
 
     long neededCandidate = Math.max(context.ring().minSample(), minCandidateReports);
-    if (candidate.reported() < neededCandidate || control.reported() < minControlReports) {
-      return Verdict.inconclusive("sprt", "too few reports: candidate " + candidate.reported() + " of "
-          + neededCandidate + " needed, control " + control.reported() + " of " + minControlReports + " needed; "
-          + rates + ", " + sprt, evidence);
+    // The open ring's own endpoints must have reported, not only earlier rings'.
+    long ringReported = context.ringIndex() > 0 ? inRing.reported() : candidate.reported();
+    if (ringReported < neededCandidate || control.reported() < minControlReports) {
+      return Verdict.inconclusive("sprt", "too few reports: candidate " + ringReported + " of "
+          + neededCandidate + " needed" + (context.ringIndex() > 0 ? " in this ring" : "") + ", control "
+          + control.reported() + " of " + minControlReports + " needed; " + rates + ", " + sprt, evidence);
     }
     if (probeOutcome.inconclusive()) {
       return Verdict.inconclusive("mann-whitney", rates + ", " + sprt + "; " + probeOutcome.summary(), evidence);

@@ -22,6 +22,7 @@ final class DecisionTable {
   final Decision holdVelocity;
   final Decision holdStore;
   final Decision holdStale;
+  final Decision holdHalting;
   final Decision revert;
   final Decision stayHalted;
   final Decision offerCompleted;
@@ -53,6 +54,8 @@ final class DecisionTable {
         "the rollout store cannot record the admission; holding until it can");
     holdStale = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
         "this replica has not seen the shared store recently; holding until it catches up");
+    holdHalting = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+        "the rollout is being halted; holding until the halt is recorded");
     revert = new Decision(Kind.REVERT, baseline, Decision.NO_RING, "", "rollout halted: revert to baseline "
         + baseline);
     stayHalted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout halted; never exposed");

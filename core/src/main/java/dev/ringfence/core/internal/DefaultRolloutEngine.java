@@ -219,18 +219,26 @@ public final class DefaultRolloutEngine implements RolloutEngine {
 
   /** Catches up with rollouts and transitions that other replicas committed to the shared store. */
   private void refresh() {
+    List<String> ids;
     try {
-      for (String rolloutId : config.store().rolloutIds()) {
-        if (!byId.containsKey(rolloutId)) {
+      ids = config.store().rolloutIds();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot list rollouts in the shared store; trying again on the next tick", e);
+      ids = List.of();
+    }
+    for (String rolloutId : ids) {
+      if (!byId.containsKey(rolloutId)) {
+        // One rollout this replica cannot rebuild (a gate type not registered here, say) must not hide the others.
+        try {
           synchronized (this) {
             if (!byId.containsKey(rolloutId)) {
               register(rebuild(config, this, rolloutId, config.clock().instant()));
             }
           }
+        } catch (RuntimeException e) {
+          LOG.warn("cannot rebuild rollout '{}' from the shared store; trying again on the next tick", rolloutId, e);
         }
       }
-    } catch (RuntimeException e) {
-      LOG.warn("cannot list rollouts in the shared store; trying again on the next tick", e);
     }
     for (RolloutRuntime runtime : ordered) {
       runtime.refresh();

@@ -316,7 +316,13 @@ public final class FileJournalStore implements FileRolloutStore {
     }
     sync(position, AuditChain.audits(entry));
     if (position > compactAfterBytes) {
-      compactIfStillLarge();
+      try {
+        compactIfStillLarge();
+      } catch (StoreException e) {
+        // The entry is durable; a compaction that failed is retried by a later append, never reported as
+        // this append's failure (the caller would act as if the entry were not stored).
+        LOG.warn("journal {}: compaction failed, the journal keeps growing until one succeeds", directory, e);
+      }
     }
   }
 
@@ -395,7 +401,7 @@ public final class FileJournalStore implements FileRolloutStore {
       }
       forceDirectory();
       FileChannel fresh = FileChannel.open(directory.resolve("journal." + next), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.READ);
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.READ);
       FileChannel old;
       synchronized (syncLock) {
         old = journal;
@@ -403,11 +409,16 @@ public final class FileJournalStore implements FileRolloutStore {
         written = 0;
         synced = 0;
       }
-      old.close();
-      Files.deleteIfExists(directory.resolve("journal." + generation));
-      Files.deleteIfExists(directory.resolve("snapshot." + generation));
-      generation = next;
-      forceDirectory();
+      long previous = generation;
+      generation = next; // the new generation is live from here; what follows is cleanup
+      try {
+        old.close();
+        Files.deleteIfExists(directory.resolve("journal." + previous));
+        Files.deleteIfExists(directory.resolve("snapshot." + previous));
+        forceDirectory();
+      } catch (IOException e) {
+        LOG.warn("journal {}: generation {} could not be cleaned up; the next open removes it", directory, previous, e);
+      }
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tmp);

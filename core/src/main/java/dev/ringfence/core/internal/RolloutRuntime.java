@@ -94,6 +94,12 @@ final class RolloutRuntime implements Rollout {
   private final Object lock = new Object();
   private volatile Snapshot snapshot = Snapshot.INITIAL;
   private volatile boolean storeOutageLogged;
+  /**
+   * Set while a halting transition is being written: from before the write starts until the snapshot
+   * says halted (or the write failed). Decisions that would OFFER answer HOLD meanwhile, so no OFFER is
+   * answered after a HALT reached the journal.
+   */
+  private volatile boolean halting;
   /** With a shared store: when this replica last knew it had every transition, in clock millis. */
   private volatile long syncedAtMillis;
   private final boolean shared;
@@ -105,6 +111,8 @@ final class RolloutRuntime implements Rollout {
 
   /** Deadlines of endpoints admitted before a restart start again from here, not from their admission. */
   private final long recoveredAtMillis;
+  /** Whether this runtime was rebuilt from stored admissions (a restart), not created fresh. */
+  private volatile boolean recoveredFromStore;
 
   RolloutRuntime(RolloutSpec spec, Gate[] gates, boolean[] dryRun, LintReport lint, RolloutEngineConfig config,
       EventBus events, long recentAdmissions) {
@@ -207,6 +215,9 @@ final class RolloutRuntime implements Rollout {
    * may be offering a candidate that another replica has halted, so it holds.
    */
   private Decision fresh(Decision offer, long synced) {
+    if (halting) {
+      return decisions.holdHalting;
+    }
     return isStale(synced) ? decisions.holdStale : offer;
   }
 
@@ -289,7 +300,10 @@ final class RolloutRuntime implements Rollout {
     health.watchDeadline(track);
     events.publish(entry);
     // A halt that raced with this admission wins: the endpoint is exposed, so it is told to revert.
-    return snapshot.state().isHalted() ? decisions.revert : decisions.offer[ring];
+    if (halting || snapshot.state().isHalted()) {
+      return decisions.revert;
+    }
+    return decisions.offer[ring];
   }
 
   private boolean reserve(int ring) {
@@ -456,6 +470,9 @@ final class RolloutRuntime implements Rollout {
           throw e;
         }
         refreshLocked();
+        if (snapshot.state().isHalted()) {
+          return; // another replica halted it first: the rollout is halted, which is what was asked
+        }
         transition(Trigger.HALT, "halted by " + actor + ": " + why, null);
       }
       counters.halted();
@@ -528,8 +545,18 @@ final class RolloutRuntime implements Rollout {
     }
     JournalEntry.Transitioned entry = new JournalEntry.Transitioned(id, s.sequence() + 1, clock.instant(),
         s.state(), to, trigger, ring, cause, verdict);
-    store.append(entry);
-    snapshot = apply(s, entry);
+    boolean halts = to.isHalted() && !s.state().isHalted();
+    if (halts) {
+      halting = true;
+    }
+    try {
+      store.append(entry);
+      snapshot = apply(s, entry);
+    } finally {
+      if (halts) {
+        halting = false;
+      }
+    }
     syncedAtMillis = Math.max(syncedAtMillis, Times.millis(entry.at()));
     LOG.info("rollout '{}': {} -> {} ({}): {}", id, s.state(), to, trigger, cause);
     events.publish(entry);
@@ -563,6 +590,7 @@ final class RolloutRuntime implements Rollout {
   // ---------------------------------------------------------------- tick
 
   void tick() {
+    Snapshot judged = null;
     synchronized (lock) {
       try {
         Snapshot s = snapshot;
@@ -572,7 +600,7 @@ final class RolloutRuntime implements Rollout {
         switch (s.state()) {
           case RUNNING:
           case PAUSED:
-            judge(s);
+            judged = s;
             break;
           case HALTED:
             beginRollback();
@@ -587,13 +615,35 @@ final class RolloutRuntime implements Rollout {
         LOG.error("rollout '{}': the store refused an entry; nothing changed, retrying on the next tick", id, e);
       }
     }
+    if (judged != null) {
+      judge(judged);
+    }
   }
 
+  /**
+   * Evaluates the open ring's gate without holding the rollout's lock, so that a slow or hung gate
+   * can never block {@code halt()} or the rollback; acts on the verdict only if nothing changed the
+   * rollout meanwhile.
+   */
   private void judge(Snapshot s) {
     int ring = s.ringIndex();
     Instant now = clock.instant();
     RuntimeGateContext context = new RuntimeGateContext(spec, ring, s.ringOpenedAt(), now,
         admittedPerRing.get(ring), admitted.size(), health);
+    Verdict verdict = evaluate(ring, context);
+    synchronized (lock) {
+      if (snapshot.sequence() != s.sequence()) {
+        return; // an operator or another replica moved the rollout on while the gate ran
+      }
+      try {
+        act(s, ring, verdict, now);
+      } catch (StoreException e) {
+        LOG.error("rollout '{}': the store refused an entry; nothing changed, retrying on the next tick", id, e);
+      }
+    }
+  }
+
+  private Verdict evaluate(int ring, RuntimeGateContext context) {
     Verdict verdict;
     try {
       verdict = gates[ring].evaluate(context);
@@ -604,6 +654,11 @@ final class RolloutRuntime implements Rollout {
       LOG.warn("rollout '{}': gate of ring '{}' threw", id, ringName(ring), e);
       verdict = Verdict.error(gateName(ring), e);
     }
+    return verdict;
+  }
+
+  private void act(Snapshot s, int ring, Verdict evaluated, Instant now) {
+    Verdict verdict = evaluated;
     recordVerdict(ring, verdict, now);
     counters.verdict(verdict.outcome());
     if (dryRun[ring]) {
@@ -667,6 +722,11 @@ final class RolloutRuntime implements Rollout {
     Duration open = Duration.between(s.ringOpenedAt(), now);
     // The engine enforces bake time and sample itself: no gate can make a ring open early.
     if (open.compareTo(current.bakeTime()) < 0 || admittedPerRing.get(ring) < current.minSample()) {
+      return;
+    }
+    // After a restart the health counts start empty: wait until every endpoint admitted before it has
+    // reported again or gone silent, so that failures seen before the restart cannot be forgotten into a PASS.
+    if (Times.millis(now) < Times.saturatedAdd(recoveredAtMillis, silenceMillis) && recoveredFromStore) {
       return;
     }
     Optional<FreezeWindow> freeze = plan.freezeAt(now);
@@ -750,6 +810,7 @@ final class RolloutRuntime implements Rollout {
       // Health reports are not journaled: every endpoint gets a fresh deadline from the restart.
       long deadline = Times.saturatedAdd(Math.max(Times.millis(a.at()), recoveredAtMillis), silenceMillis);
       Track track = new Track(a.ringIndex(), deadline);
+      recoveredFromStore = true;
       if (admitted.putIfAbsent(a.endpointId(), track) == null) {
         admittedPerRing.incrementAndGet(a.ringIndex());
         health.watchDeadline(track);

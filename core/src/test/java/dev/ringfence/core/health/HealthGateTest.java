@@ -23,6 +23,11 @@ class HealthGateTest {
 
   /** A context with chosen arms and probe readings. */
   private static GateContext context(ArmStats candidate, ArmStats control, Map<String, ProbeSamples> probes) {
+    return context(candidate, candidate, 0, control, probes);
+  }
+
+  private static GateContext context(ArmStats candidate, ArmStats inRing, int ringIndex, ArmStats control,
+      Map<String, ProbeSamples> probes) {
     Plan plan = Fixtures.fourRings();
     return new GateContext() {
       @Override
@@ -52,7 +57,7 @@ class HealthGateTest {
 
       @Override
       public int ringIndex() {
-        return 0;
+        return ringIndex;
       }
 
       @Override
@@ -82,7 +87,7 @@ class HealthGateTest {
 
       @Override
       public ArmStats candidateInRing() {
-        return candidate;
+        return inRing;
       }
 
       @Override
@@ -144,6 +149,25 @@ class HealthGateTest {
     assertThat(verdict.reason()).startsWith("candidate failure rate 0.5% (5/1000: 5 crashed) vs control 0.5% (50/10000)")
         .endsWith(": PASS");
     assertThat(verdict.evidence().get("logLikelihoodRatio")).isNegative();
+  }
+
+  @Test
+  void regressionInTheNewestRingOnly_failsEvenWhenThePooledArmsPass() {
+    ArmStats ringOne = new ArmStats(240, 10, 0, 0, 0); // 4% in ring 1
+    ArmStats pooled = new ArmStats(1240, 10, 0, 0, 0); // diluted by 1,000 healthy ring-0 endpoints
+    ArmStats control = new ArmStats(9900, 100, 0, 0, 0); // 1%
+    Verdict verdict = HealthGate.ofDefaults().evaluate(context(pooled, ringOne, 1, control, Map.of()));
+    assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(verdict.reason()).startsWith("ring 'early' alone: candidate failure rate 4.0% (10/250: 10 crashed)");
+    assertThat(verdict.evidence().get("logLikelihoodRatio")).isLessThan(4.55); // pooled alone would pass
+  }
+
+  @Test
+  void laterRing_needsReportsFromItsOwnEndpoints() {
+    Verdict verdict = HealthGate.ofDefaults().evaluate(context(new ArmStats(1000, 0, 0, 0, 0),
+        new ArmStats(5, 0, 0, 0, 0), 1, new ArmStats(10_000, 0, 0, 0, 0), Map.of()));
+    assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+    assertThat(verdict.reason()).startsWith("too few reports: candidate 5 of 20 needed in this ring");
   }
 
   @Test
