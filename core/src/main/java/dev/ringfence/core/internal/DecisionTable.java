@@ -23,6 +23,7 @@ final class DecisionTable {
   final Decision holdStore;
   final Decision holdStale;
   final Decision holdHalting;
+  final Decision holdNotAdmitted;
   final Decision revert;
   final Decision stayHalted;
   final Decision offerCompleted;
@@ -56,6 +57,9 @@ final class DecisionTable {
         "this replica has not seen the shared store recently; holding until it catches up");
     holdHalting = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
         "the rollout is being halted; holding until the halt is recorded");
+    holdNotAdmitted = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+        "the shared store did not admit this endpoint: the ring is full across replicas, or another replica"
+            + " halted the rollout");
     revert = new Decision(Kind.REVERT, baseline, Decision.NO_RING, "", "rollout halted: revert to baseline "
         + baseline);
     stayHalted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout halted; never exposed");

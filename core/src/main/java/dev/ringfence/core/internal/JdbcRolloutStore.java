@@ -43,7 +43,7 @@ public final class JdbcRolloutStore implements RolloutStore {
   public static final String NOTIFY_CHANNEL = "ringfence_transition";
 
   /** The migration scripts, in order: script i (0-based) brings the schema to version i + 1. */
-  static final List<String> MIGRATIONS = List.of("V1__journal.sql");
+  static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__halted.sql");
 
   /** The newest schema version this library knows. */
   public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -60,8 +60,8 @@ public final class JdbcRolloutStore implements RolloutStore {
 
   private static final String INSERT_ROLLOUT = "INSERT INTO ringfence_rollout (rollout_id, created_at)"
       + " VALUES (?, ?) ON CONFLICT (rollout_id) DO NOTHING";
-  private static final String ADVANCE_SEQUENCE = "UPDATE ringfence_rollout SET last_sequence = ?"
-      + " WHERE rollout_id = ? AND last_sequence = ?";
+  private static final String ADVANCE_SEQUENCE = "UPDATE ringfence_rollout SET last_sequence = ?,"
+      + " halted = halted OR ? WHERE rollout_id = ? AND last_sequence = ?";
   private static final String LAST_SEQUENCE = "SELECT last_sequence FROM ringfence_rollout WHERE rollout_id = ?";
   private static final String INSERT_ENTRY = "INSERT INTO ringfence_journal"
       + " (rollout_id, kind, sequence, at, endpoint_id, entry) VALUES (?, ?, ?, ?, ?, ?)";
@@ -72,7 +72,7 @@ public final class JdbcRolloutStore implements RolloutStore {
   private static final String READ = "SELECT position, entry FROM ringfence_journal WHERE rollout_id = ?"
       + " ORDER BY position";
   private static final String ROLLOUT_IDS = "SELECT rollout_id FROM ringfence_rollout ORDER BY creation";
-  private static final String LOCK_ROLLOUT = "SELECT last_sequence FROM ringfence_rollout WHERE rollout_id = ?"
+  private static final String LOCK_ROLLOUT = "SELECT halted FROM ringfence_rollout WHERE rollout_id = ?"
       + " FOR UPDATE";
   private static final String IS_ADMITTED = "SELECT 1 FROM ringfence_admission WHERE rollout_id = ?"
       + " AND endpoint_id = ?";
@@ -143,8 +143,9 @@ public final class JdbcRolloutStore implements RolloutStore {
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(ADVANCE_SEQUENCE)) {
       ps.setLong(1, t.sequence());
-      ps.setString(2, t.rolloutId());
-      ps.setLong(3, t.sequence() - 1);
+      ps.setBoolean(2, t.to().isHalted());
+      ps.setString(3, t.rolloutId());
+      ps.setLong(4, t.sequence() - 1);
       if (ps.executeUpdate() == 1) {
         return;
       }
@@ -226,6 +227,9 @@ public final class JdbcRolloutStore implements RolloutStore {
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
             throw new StoreException(operation + ": " + noCreated(entry.rolloutId()));
+          }
+          if (rs.getBoolean(1)) {
+            return; // halted by some replica: no new exposure, whatever this replica's view says
           }
         }
       }

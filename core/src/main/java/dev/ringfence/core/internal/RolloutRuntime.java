@@ -275,7 +275,7 @@ final class RolloutRuntime implements Rollout {
       // A shared store also checks the cap across every replica.
       if (!store.admit(entry, caps[ring])) {
         release(ring);
-        return decisions.holdCapReached[ring];
+        return shared ? decisions.holdNotAdmitted : decisions.holdCapReached[ring];
       }
     } catch (RuntimeException e) {
       release(ring);

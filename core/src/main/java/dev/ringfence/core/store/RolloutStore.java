@@ -57,13 +57,15 @@ public interface RolloutStore {
   }
 
   /**
-   * Admits an endpoint if its ring has room, across every process sharing the store: the cap is
-   * checked and the admission stored atomically. An endpoint admitted before (by any process) is
-   * admitted again at no cost. A store one process owns appends, and leaves caps to the engine.
+   * Admits an endpoint if its ring has room and the rollout is not halted, across every process
+   * sharing the store: both are checked and the admission stored atomically. An endpoint admitted
+   * before (by any process) is admitted again at no cost. A store one process owns appends, and leaves
+   * caps and halts to the engine.
    *
    * @param entry the admission
    * @param cap the most endpoints the ring may ever admit
-   * @return true if the endpoint is admitted (now or before), false if the ring is full
+   * @return true if the endpoint is admitted (now or before), false if the ring is full or the rollout
+   *     was halted
    * @throws dev.ringfence.core.StoreException if it cannot be stored; nothing was stored
    */
   default boolean admit(JournalEntry.Admitted entry, long cap) {

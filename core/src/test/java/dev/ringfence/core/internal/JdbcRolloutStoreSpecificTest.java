@@ -128,7 +128,7 @@ class JdbcRolloutStoreSpecificTest {
     second.append(transition("a", 2));
     assertThat(first.read("a")).hasSize(3);
     assertThat(rows(db, "SELECT version FROM ringfence_schema_version ORDER BY version"))
-        .containsExactly(List.of(1));
+        .containsExactly(List.of(1), List.of(2));
   }
 
   @Test
@@ -149,7 +149,8 @@ class JdbcRolloutStoreSpecificTest {
       assertThat(s.get(1, TimeUnit.MINUTES).rolloutIds()).isEmpty();
     }
     pool.shutdown();
-    assertThat(rows(db, "SELECT version FROM ringfence_schema_version")).containsExactly(List.of(1));
+    assertThat(rows(db, "SELECT version FROM ringfence_schema_version ORDER BY version"))
+        .containsExactly(List.of(1), List.of(2));
   }
 
   @Test

@@ -113,6 +113,25 @@ class JdbcReplicaTest {
   }
 
   @Test
+  void admissionOnAReplicaThatHasNotSeenTheHalt_isRefusedByTheDatabase() {
+    PostgresServer.Database database = PostgresServer.newDatabase("halted");
+    MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+    ScriptedGate gate = new ScriptedGate();
+    RolloutEngine a = replica(database, clock, gate);
+    RolloutEngine b = replica(database, clock, gate);
+    Rollout onA = a.createRollout(Fixtures.spec("r", Fixtures.fourRings()));
+    onA.start();
+    b.tick();
+    onA.halt("bad content"); // b has not ticked since: its view still says RUNNING, and is not stale yet
+    dev.ringfence.core.Cohort cohort = dev.ringfence.core.Cohort.withSalt(onA.spec().salt());
+    String eligible = java.util.stream.IntStream.range(0, 20_000).mapToObj(i -> "h" + i)
+        .filter(id -> cohort.bucket(id) < 100).findFirst().orElseThrow();
+    Decision decision = b.decide("r", eligible, Fixtures.WINDOWS, 41);
+    assertThat(decision.kind()).isEqualTo(Decision.Kind.HOLD);
+    assertThat(decision.reason()).contains("halted the rollout");
+  }
+
+  @Test
   void awaitChange_wakesWhenAnotherReplicaCommitsATransition() throws Exception {
     PostgresServer.Database database = PostgresServer.newDatabase("listen");
     RolloutStore waiting = RolloutStores.jdbc(database.dataSource());
