@@ -24,9 +24,7 @@ public record RolloutSpec(String id, String channel, long baselineVersion, long 
    * @throws InvalidInputException naming the first bad field
    */
   public RolloutSpec {
-    if (id == null || !ID.matcher(id).matches()) {
-      throw new InvalidInputException("id", "'" + id + "' must be 1 to 128 of A-Z a-z 0-9 . _ -");
-    }
+    checkId(id);
     if (channel == null || channel.isBlank()) {
       throw new InvalidInputException("channel", "is blank; name the content channel");
     }
@@ -39,6 +37,12 @@ public record RolloutSpec(String id, String channel, long baselineVersion, long 
     }
     if (plan == null) {
       throw new InvalidInputException("plan", "is null");
+    }
+  }
+
+  private static void checkId(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new InvalidInputException("id", "'" + id + "' must be 1 to 128 of A-Z a-z 0-9 . _ -");
     }
   }
 
@@ -100,9 +104,7 @@ public record RolloutSpec(String id, String channel, long baselineVersion, long 
      * @throws InvalidInputException naming the first bad field
      */
     public RolloutSpec build() {
-      if (id == null || !ID.matcher(id).matches()) {
-        throw new InvalidInputException("id", "'" + id + "' must be 1 to 128 of A-Z a-z 0-9 . _ -");
-      }
+      checkId(id); // before the default salt is derived from it
       return new RolloutSpec(id, channel, baseline, candidate, plan, salt == null ? Cohort.saltFor(id) : salt);
     }
   }

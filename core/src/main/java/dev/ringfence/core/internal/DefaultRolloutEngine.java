@@ -202,11 +202,6 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     return rollout(rolloutId).ingest(signal);
   }
 
-  /** @return the runtimes, for the metrics binder */
-  List<RolloutRuntime> runtimes() {
-    return List.copyOf(ordered);
-  }
-
   @Override
   public void tick() {
     if (config.store().isShared()) {

@@ -172,7 +172,7 @@ final class RolloutRuntime implements Rollout {
     }
     // Read the sync time before the snapshot: refresh writes the snapshot first and the sync time after,
     // so a fresh sync time guarantees a snapshot at least as new (no OFFER from a view older than it).
-    long synced = syncedAtMillis;
+    long synced = shared ? syncedAtMillis : 0; // a store one process owns is never stale: skip the read
     Snapshot s = snapshot;
     switch (s.state()) {
       case RUNNING:

@@ -72,10 +72,14 @@ final class PlanChecks {
     if (minSample < 0) {
       problems.add(at(path, "minSample") + ": " + minSample + " is negative");
     } else if (cap != Ring.NO_CAP && cap >= 1 && minSample > cap) {
-      problems.add(at(path, "minSample") + ": " + minSample + " is above the ring's cap " + cap
-          + "; the ring could never pass");
+      problems.add(minSampleAboveCap(path, minSample, cap));
     }
     return problems;
+  }
+
+  static String minSampleAboveCap(String path, long minSample, long cap) {
+    return at(path, "minSample") + ": " + minSample + " is above the ring's cap " + cap
+        + "; the ring could never pass";
   }
 
   static List<String> share(String path, long share) {

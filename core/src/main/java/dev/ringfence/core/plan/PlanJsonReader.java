@@ -163,8 +163,7 @@ final class PlanJsonReader {
     }
     Integer minSample = integer(node, path, "minSample", false, 0, Integer.MAX_VALUE);
     if (cap != null && minSample != null && minSample > cap) {
-      problems.add(PlanChecks.at(path, "minSample") + ": " + minSample + " is above the ring's cap " + cap
-          + "; the ring could never pass");
+      problems.add(PlanChecks.minSampleAboveCap(path, minSample, cap));
     }
     GateSpec gate = null;
     JsonNode gateNode = node.get("gate");
