@@ -2,6 +2,7 @@ package dev.ringfence.agent;
 
 import dev.ringfence.agent.internal.AgentSettings;
 import dev.ringfence.agent.internal.DefaultRolloutAgent;
+import dev.ringfence.agent.internal.FileOps;
 import dev.ringfence.agent.internal.RealFileOps;
 import dev.ringfence.core.InvalidInputException;
 import java.net.URI;
@@ -52,6 +53,23 @@ public interface RolloutAgent {
   boolean confirmHealthy();
 
   /**
+   * Goes back to {@code version} because the update server said so (its rollout answered {@code REVERT}):
+   * the version running now is marked known-bad and never activated again, and the host switches to the
+   * slot that still holds {@code version} — the last-known-good when the abandoned version is on trial,
+   * otherwise the other slot, if it verifies. Nothing is deleted: the abandoned bytes stay in their slot.
+   * A heartbeat on {@code version} tells the server the endpoint is back. Calling it when the host already
+   * runs {@code version} changes nothing.
+   *
+   * @param version the version the server wants back, usually the rollout's baseline
+   * @param reason why, recorded in the event (e.g. the server's decision reason)
+   * @return the content to run now
+   * @throws RevertUnavailableException when no verified slot holds {@code version} (it was overwritten,
+   *     damaged, or never here): the server must publish it again as a new, higher version
+   * @throws AgentStorageException when the state cannot be written; nothing changed
+   */
+  ActiveContent revertTo(long version, String reason);
+
+  /**
    * The content the host should run now.
    *
    * @return the verified content, empty when none was ever activated
@@ -93,6 +111,7 @@ public interface RolloutAgent {
   /** Builds a {@link RolloutAgent}; every setter checks its argument at once. */
   final class Builder {
     private @Nullable Path stateDirectory;
+    private @Nullable MemoryDisk memoryDisk;
     private @Nullable String endpointId;
     private int maxFailedStarts = DEFAULT_MAX_FAILED_STARTS;
     private SignalSink sink = SignalSink.DISCARD;
@@ -119,6 +138,21 @@ public interface RolloutAgent {
         throw new InvalidInputException("stateDirectory", "is null; pass a directory on a local disk");
       }
       this.stateDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Keeps the agent's files on a {@link MemoryDisk} instead of a directory: for simulations and tests
+     * only. The {@link #stateDirectory(Path) state directory} then defaults to {@code agent} on that disk.
+     *
+     * @param disk the disk; build a new agent over the same disk to simulate a restart
+     * @return this builder
+     */
+    public Builder memoryDisk(MemoryDisk disk) {
+      if (disk == null) {
+        throw new InvalidInputException("memoryDisk", "is null; leave it unset to use stateDirectory on disk");
+      }
+      this.memoryDisk = disk;
       return this;
     }
 
@@ -292,7 +326,11 @@ public interface RolloutAgent {
      * @throws InvalidInputException when the state directory, endpoint id, channel or trust store is missing
      */
     public RolloutAgent build() {
-      if (stateDirectory == null) {
+      Path directory = stateDirectory;
+      if (directory == null && memoryDisk != null) {
+        directory = Path.of("agent");
+      }
+      if (directory == null) {
         throw new InvalidInputException("stateDirectory", "is not set; call stateDirectory(path)");
       }
       if (endpointId == null) {
@@ -304,8 +342,9 @@ public interface RolloutAgent {
       if (trustStore == null) {
         throw new InvalidInputException("trustStore", "is not set; call trustStore(store)");
       }
-      return new DefaultRolloutAgent(new AgentSettings(stateDirectory, endpointId, maxFailedStarts, sink,
-          RealFileOps.INSTANCE, channel, trustStore, clock, validator, validationTimeout, validationExecutor,
+      FileOps fileOps = memoryDisk == null ? RealFileOps.INSTANCE : memoryDisk.fileOps();
+      return new DefaultRolloutAgent(new AgentSettings(directory, endpointId, maxFailedStarts, sink, fileOps,
+          channel, trustStore, clock, validator, validationTimeout, validationExecutor,
           updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener));
     }
   }

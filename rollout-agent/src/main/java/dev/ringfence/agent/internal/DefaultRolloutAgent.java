@@ -17,6 +17,8 @@ import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateInProgressException;
 import dev.ringfence.agent.ValidationFailedException;
+import dev.ringfence.agent.RevertUnavailableException;
+import dev.ringfence.core.InvalidInputException;
 import dev.ringfence.core.health.ApplyOutcome;
 import dev.ringfence.core.health.ApplyResult;
 import dev.ringfence.core.health.Heartbeat;
@@ -279,6 +281,63 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   }
 
   @Override
+  public synchronized ActiveContent revertTo(long version, String reason) {
+    AgentState current = started();
+    if (reason == null) {
+      throw new InvalidInputException("reason", "is null; say why the server asked for the revert");
+    }
+    SlotContent now = running;
+    if (now != null && now.version() == version) {
+      return toActive(now);
+    }
+    SlotContent lkg = current.lastKnownGood();
+    SlotContent pending = current.pending();
+    AgentState next;
+    SlotContent target;
+    long abandoned;
+    if (pending != null && lkg != null && lkg.version() == version && store.verify(lkg)) {
+      target = lkg;
+      abandoned = pending.version();
+      next = current.revertedMarkingBad(abandoned);
+    } else {
+      SlotContent active = current.active();
+      Optional<SlotContent> other = active == null ? Optional.empty()
+          : store.readVerifiedSlot(active.slot().other()).filter(c -> c.version() == version)
+              .filter(c -> !current.knownBad().contains(version));
+      if (other.isEmpty() || active == null) {
+        throw new RevertUnavailableException(version, "slots hold " + describe(lkg, pending)
+            + (current.knownBad().contains(version) ? "; v" + version + " is known-bad here" : ""));
+      }
+      target = other.get();
+      abandoned = active.version();
+      next = new AgentState(current.generation(), current.bootId(), target, null, 0, current.highestAccepted(),
+          current.knownBad()).withKnownBad(abandoned);
+    }
+    try {
+      state = store.writeState(next);
+    } catch (IOException e) {
+      throw new AgentStorageException("stateDirectory: cannot record the revert to v" + version + " in "
+          + store.directory() + " (" + e.getMessage() + "); still running v" + (now == null ? 0 : now.version())
+          + ". Free space and retry", e);
+    }
+    running = target;
+    try {
+      store.pointTo(target);
+    } catch (IOException e) {
+      // Harmless: the pointer is rewritten from the state at the next start.
+    }
+    emit(AgentEvent.Type.REVERTED, abandoned, "server asked for v" + version + " (" + reason + "); back on v"
+        + version + ", v" + abandoned + " marked known-bad");
+    send(new Heartbeat(settings.endpointId(), state.bootId(), sequence.getAndIncrement(), version, 0));
+    return toActive(target);
+  }
+
+  private static String describe(@Nullable SlotContent lkg, @Nullable SlotContent pending) {
+    return "last-known-good " + (lkg == null ? "none" : "v" + lkg.version() + " in " + lkg.slot())
+        + ", on trial " + (pending == null ? "none" : "v" + pending.version() + " in " + pending.slot());
+  }
+
+  @Override
   public synchronized Optional<ActiveContent> activeContent() {
     started();
     return Optional.ofNullable(toActive(running));
@@ -354,7 +413,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       if (current.pending() != null) {
         throw new UpdateInProgressException(envelope.version(), current.pending().version());
       }
-      List<byte[]> chunks = readPayload(envelope, payload);
+      List<byte[]> chunks = readPayload(settings.fileOps(), envelope, payload);
       EnvelopeVerifier.checkPayload(envelope, chunks.stream().mapToLong(c -> c.length).sum(), Digests.sha256Hex(chunks));
       return stageAndActivate(envelope.version(), chunks, envelope.sha256());
     } catch (ContentRefusedException e) {
@@ -363,14 +422,14 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     }
   }
 
-  private static List<byte[]> readPayload(Envelope envelope, Path payload) {
+  private static List<byte[]> readPayload(FileOps ops, Envelope envelope, Path payload) {
     try {
-      long size = Files.size(payload);
+      long size = ops.size(payload);
       if (size != envelope.size()) {
         // Checked before reading, so an oversized payload is never loaded into memory.
         throw new DigestMismatchException(envelope.version(), "size", envelope.size() + " bytes", size + " bytes");
       }
-      return SlotStore.chunks(Files.readAllBytes(payload));
+      return SlotStore.chunks(ops.readAllBytes(payload));
     } catch (IOException e) {
       throw new AgentStorageException("payload: cannot read " + payload + " (" + e.getMessage() + ")", e);
     }

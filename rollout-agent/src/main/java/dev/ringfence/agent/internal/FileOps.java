@@ -73,4 +73,13 @@ public interface FileOps {
    * @return true if it exists
    */
   boolean exists(Path file);
+
+  /**
+   * The size of a file, read without loading it.
+   *
+   * @param file the file
+   * @return its size in bytes
+   * @throws IOException when it is missing or unreadable
+   */
+  long size(Path file) throws IOException;
 }

@@ -68,4 +68,9 @@ public final class RealFileOps implements FileOps {
   public boolean exists(Path file) {
     return Files.exists(file);
   }
+
+  @Override
+  public long size(Path file) throws IOException {
+    return Files.size(file);
+  }
 }

@@ -168,4 +168,9 @@ final class FaultyFileOps implements FileOps {
   public boolean exists(Path file) {
     return real.exists(file);
   }
+
+  @Override
+  public long size(Path file) throws IOException {
+    return real.size(file);
+  }
 }

@@ -1,0 +1,145 @@
+package dev.ringfence.agent;
+
+import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
+import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
+import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.core.health.Heartbeat;
+import dev.ringfence.core.health.Signal;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RolloutAgent#revertTo} (the server's REVERT) and {@link MemoryDisk} (the simulator's disk): the
+ * same protocol as on a real disk, a restart is a new agent over the same disk.
+ */
+class ServerRevertTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+  private KeyPair key;
+  private final MemoryDisk disk = new MemoryDisk();
+  private final List<Signal> signals = new CopyOnWriteArrayList<>();
+  private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void keys() throws Exception {
+    key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+  }
+
+  private RolloutAgent agent() {
+    return RolloutAgent.builder().memoryDisk(disk).endpointId("host-7").channel("c")
+        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .signalSink(signals::add).onEvent(events::add).build();
+  }
+
+  private void apply(RolloutAgent agent, long version) {
+    Envelope envelope;
+    try {
+      envelope = sign(unsigned("c", version, bytes(version), NOW.plusSeconds(600)), "k", key.getPrivate());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    agent.apply(envelope, disk.putPayload("v" + version, bytes(version)));
+  }
+
+  @Test
+  void revertTo_whileOnTrial_goesBackToLastKnownGoodAndMarksKnownBad() {
+    RolloutAgent agent = agent();
+    agent.onStart();
+    apply(agent, 41);
+    agent.confirmHealthy();
+    apply(agent, 42);
+
+    ActiveContent back = agent.revertTo(41, "rollout halted");
+
+    assertThat(back.version()).isEqualTo(41);
+    assertThat(agent.activeContent().orElseThrow().version()).isEqualTo(41);
+    assertThat(signals.get(signals.size() - 1)).isInstanceOfSatisfying(Heartbeat.class,
+        h -> assertThat(h.version()).isEqualTo(41));
+    assertThat(events.get(events.size() - 1).type()).isEqualTo(AgentEvent.Type.REVERTED);
+    assertThat(events.get(events.size() - 1).detail()).contains("rollout halted", "v42 marked known-bad");
+    // survives a restart, and v42 never comes back
+    RolloutAgent restarted = agent();
+    assertThat(restarted.onStart().activeContent().orElseThrow().version()).isEqualTo(41);
+    assertThatThrownBy(() -> apply(restarted, 42)).isInstanceOf(KnownBadVersionException.class);
+  }
+
+  @Test
+  void revertTo_afterConfirmation_usesTheOtherSlot_nothingDeleted() {
+    RolloutAgent agent = agent();
+    agent.onStart();
+    apply(agent, 41);
+    agent.confirmHealthy();
+    apply(agent, 42);
+    agent.confirmHealthy();
+    long held = disk.bytesHeld();
+
+    assertThat(agent.revertTo(41, "halted after it was confirmed").version()).isEqualTo(41);
+
+    assertThat(disk.bytesHeld()).as("v42's bytes stay in their slot").isGreaterThanOrEqualTo(held);
+    RolloutAgent restarted = agent();
+    assertThat(restarted.onStart().activeContent().orElseThrow().version()).isEqualTo(41);
+    assertThatThrownBy(() -> apply(restarted, 42)).isInstanceOf(KnownBadVersionException.class);
+    apply(restarted, 43); // the fix, as a new version, is accepted
+    assertThat(restarted.activeContent().orElseThrow().version()).isEqualTo(43);
+  }
+
+  @Test
+  void revertTo_theRunningVersion_changesNothing() {
+    RolloutAgent agent = agent();
+    agent.onStart();
+    apply(agent, 41);
+    agent.confirmHealthy();
+    int before = events.size();
+    assertThat(agent.revertTo(41, "already there").version()).isEqualTo(41);
+    assertThat(events).hasSize(before);
+  }
+
+  @Test
+  void revertTo_aVersionNoSlotHolds_isRefusedAndChangesNothing() {
+    RolloutAgent agent = agent();
+    agent.onStart();
+    apply(agent, 40);
+    agent.confirmHealthy();
+    apply(agent, 41);
+    agent.confirmHealthy();
+    apply(agent, 42); // overwrites v40's slot
+
+    assertThatThrownBy(() -> agent.revertTo(40, "too old")).isInstanceOf(RevertUnavailableException.class)
+        .hasMessageContaining("version: v40").hasMessageContaining("last-known-good v41")
+        .hasMessageContaining("on trial v42");
+    assertThat(agent.activeContent().orElseThrow().version()).isEqualTo(42);
+    assertThatThrownBy(() -> agent.revertTo(41, null)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("reason");
+  }
+
+  @Test
+  void memoryDisk_crashLoop_revertsOnTheFourthStart_likeOnARealDisk() {
+    RolloutAgent first = agent();
+    first.onStart();
+    apply(first, 41);
+    first.confirmHealthy();
+    apply(first, 42);
+    StartResult result;
+    int starts = 0;
+    do {
+      result = agent().onStart();
+      starts++;
+    } while (result.action() == StartAction.TRIAL);
+    assertThat(starts).isEqualTo(4);
+    assertThat(result.activeContent().orElseThrow().version()).isEqualTo(41);
+    assertThatThrownBy(() -> disk.putPayload("../state", new byte[1])).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("name");
+  }
+}
