@@ -70,6 +70,26 @@ public interface RolloutAgent {
   ActiveContent revertTo(long version, String reason);
 
   /**
+   * Sends a heartbeat on the version running now, in this process's signal order. Call it on a schedule,
+   * at the server's heartbeat interval: the server counts an endpoint on trial that stops reporting as a
+   * silent failure.
+   *
+   * @throws IllegalStateException before {@link #onStart()}
+   */
+  void heartbeat();
+
+  /**
+   * Reports that the host crashed while running {@code version} — for the host's crash handler, after the
+   * restart that followed (a crash dump, an unclean-shutdown flag). Counted by the server as a crash of
+   * that version; it does not change what the agent runs (the failed-start counter does that).
+   *
+   * @param version the version that ran when the host crashed
+   * @param reason what the crash handler found; cut to the signal's reason limit
+   * @throws dev.ringfence.core.InvalidInputException for a negative version or a null reason
+   */
+  void reportCrash(long version, String reason);
+
+  /**
    * The content the host should run now.
    *
    * @return the verified content, empty when none was ever activated

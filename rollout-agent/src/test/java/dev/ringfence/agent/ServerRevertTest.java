@@ -142,4 +142,22 @@ class ServerRevertTest {
     assertThatThrownBy(() -> disk.putPayload("../state", new byte[1])).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("name");
   }
+
+  @Test
+  void heartbeatAndCrashReport_useTheAgentsSignalOrder() {
+    RolloutAgent agent = agent();
+    agent.onStart();
+    apply(agent, 41);
+    agent.heartbeat();
+    agent.reportCrash(41, "crash dump found");
+    Signal beat = signals.get(signals.size() - 2);
+    Signal crash = signals.get(signals.size() - 1);
+    assertThat(beat).isInstanceOfSatisfying(Heartbeat.class, h -> assertThat(h.version()).isEqualTo(41));
+    assertThat(crash).isInstanceOfSatisfying(dev.ringfence.core.health.ApplyResult.class, r -> {
+      assertThat(r.outcome()).isEqualTo(dev.ringfence.core.health.ApplyOutcome.CRASHED);
+      assertThat(r.reason()).isEqualTo("crash dump found");
+    });
+    assertThat(crash.order()).isGreaterThan(beat.order());
+    assertThatThrownBy(() -> agent.reportCrash(-1, "x")).hasMessageContaining("version");
+  }
 }

@@ -118,8 +118,10 @@ final class HealthTracker {
           break;
         case ACTIVATED:
         default:
-          next = Track.HEALTHY;
-          break;
+          // Installed is not running: Channel File 291 was activated fine and crashed its hosts on
+          // load, before they could say anything more. Only a heartbeat or a probe reading on the
+          // version proves health, so an activation leaves the silence deadline running.
+          return;
       }
     } else {
       ProbeReading reading = (ProbeReading) signal;

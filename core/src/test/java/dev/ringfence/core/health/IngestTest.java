@@ -93,6 +93,16 @@ class IngestTest {
   }
 
   @Test
+  void activation_provesNothing_theDeadlineStillRuns() {
+    String id = exposed.get(0);
+    assertThat(rollout.ingest(new ApplyResult(id, 1, 1, 42, ApplyOutcome.ACTIVATED, "staged")))
+        .isEqualTo(IngestResult.ACCEPTED);
+    assertThat(candidate()).as("activated, then crashed on load: still pending").isEqualTo(new ArmStats(0, 0, 0, 0, 0));
+    rollout.ingest(new Heartbeat(id, 1, 2, 42, 0));
+    assertThat(candidate()).isEqualTo(new ArmStats(1, 0, 0, 0, 0));
+  }
+
+  @Test
   void applyOutcomes_countAsTheirKindOfFailure() {
     rollout.ingest(new ApplyResult(exposed.get(0), 1, 1, 42, ApplyOutcome.VALIDATION_FAILED, "21 fields, 20 given"));
     rollout.ingest(new ApplyResult(exposed.get(1), 1, 1, 42, ApplyOutcome.CRASHED, "read out of bounds"));

@@ -235,8 +235,10 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), failedVersion,
           ApplyOutcome.REVERTED_BY_AGENT, truncate(reason)));
     }
+    // At a trial start, every earlier run of the pending version ended without confirmHealthy(), the
+    // activating run included: that is what the server must hear, before this run can crash too.
     send(new Heartbeat(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), version,
-        action == StartAction.TRIAL ? next.failedStarts() - 1 : 0));
+        action == StartAction.TRIAL ? next.failedStarts() : 0));
     return new StartResult(action, toActive(running), next.pending() == null ? 0 : next.failedStarts(), reason);
   }
 
@@ -335,6 +337,27 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   private static String describe(@Nullable SlotContent lkg, @Nullable SlotContent pending) {
     return "last-known-good " + (lkg == null ? "none" : "v" + lkg.version() + " in " + lkg.slot())
         + ", on trial " + (pending == null ? "none" : "v" + pending.version() + " in " + pending.slot());
+  }
+
+  @Override
+  public synchronized void heartbeat() {
+    AgentState current = started();
+    SlotContent now = running;
+    send(new Heartbeat(settings.endpointId(), current.bootId(), sequence.getAndIncrement(),
+        now == null ? 0 : now.version(), 0));
+  }
+
+  @Override
+  public synchronized void reportCrash(long version, String reason) {
+    AgentState current = started();
+    if (version < 0) {
+      throw new InvalidInputException("version", version + " is negative");
+    }
+    if (reason == null) {
+      throw new InvalidInputException("reason", "is null; say what the crash handler found");
+    }
+    send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), version,
+        ApplyOutcome.CRASHED, truncate(reason)));
   }
 
   @Override

@@ -137,7 +137,8 @@ class ActivationProtocolTest {
     }
     assertThat(counters).containsExactly(1, 2, 3);
     assertThat(sink.signals()).filteredOn(Heartbeat.class::isInstance).map(Heartbeat.class::cast)
-        .extracting(Heartbeat::failedStarts).endsWith(0, 1, 2);
+        .extracting(Heartbeat::failedStarts)
+        .as("each start follows a run of v7 that ended unconfirmed, the activating run included").endsWith(1, 2, 3);
   }
 
   @Test
