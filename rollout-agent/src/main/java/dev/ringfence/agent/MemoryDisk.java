@@ -16,10 +16,26 @@ public final class MemoryDisk {
 
   private static final Path INCOMING = Path.of("incoming");
 
-  private final MemoryFileOps files = new MemoryFileOps();
+  private final MemoryFileOps files;
 
   /** Creates an empty disk. */
-  public MemoryDisk() {}
+  public MemoryDisk() {
+    this(new MemoryFileOps());
+  }
+
+  private MemoryDisk(MemoryFileOps files) {
+    this.files = files;
+  }
+
+  /**
+   * Copies the disk, like imaging a host from a golden image: a simulator installs and confirms the
+   * baseline once, then gives each endpoint a copy.
+   *
+   * @return an independent copy
+   */
+  public MemoryDisk copy() {
+    return new MemoryDisk(files.copy());
+  }
 
   /**
    * Puts a downloaded payload on the disk, for {@link RolloutAgent#apply(Envelope, Path)}.

@@ -90,6 +90,16 @@ public interface RolloutAgent {
   void reportCrash(long version, String reason);
 
   /**
+   * Reports a probe reading (a health metric the host measures, such as CPU or error rate) on the version
+   * running now, in this process's signal order. The server compares candidate and control readings.
+   *
+   * @param metric the metric's name
+   * @param value the reading; finite
+   * @throws dev.ringfence.core.health.InvalidSignalException for a bad name or value
+   */
+  void reportProbe(String metric, double value);
+
+  /**
    * The content the host should run now.
    *
    * @return the verified content, empty when none was ever activated

@@ -160,4 +160,24 @@ class ServerRevertTest {
     assertThat(crash.order()).isGreaterThan(beat.order());
     assertThatThrownBy(() -> agent.reportCrash(-1, "x")).hasMessageContaining("version");
   }
+
+  @Test
+  void probeReading_isSentOnTheRunningVersion_andACopiedDiskIsIndependent() {
+    RolloutAgent agent = agent();
+    agent.onStart();
+    apply(agent, 41);
+    agent.confirmHealthy();
+    MemoryDisk image = disk.copy();
+    agent.reportProbe("cpu", 12.5);
+    assertThat(signals.get(signals.size() - 1)).isInstanceOfSatisfying(dev.ringfence.core.health.ProbeReading.class,
+        p -> assertThat(p.version()).isEqualTo(41));
+    assertThatThrownBy(() -> agent.reportProbe("cpu", Double.NaN))
+        .isInstanceOf(dev.ringfence.core.health.InvalidSignalException.class);
+    apply(agent, 42);
+    RolloutAgent fromImage = RolloutAgent.builder().memoryDisk(image).endpointId("host-8").channel("c")
+        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .build();
+    assertThat(fromImage.onStart().activeContent().orElseThrow().version())
+        .as("the image was taken before v42").isEqualTo(41);
+  }
 }

@@ -22,6 +22,7 @@ import dev.ringfence.core.InvalidInputException;
 import dev.ringfence.core.health.ApplyOutcome;
 import dev.ringfence.core.health.ApplyResult;
 import dev.ringfence.core.health.Heartbeat;
+import dev.ringfence.core.health.ProbeReading;
 import dev.ringfence.core.health.Signal;
 import java.io.IOException;
 import java.net.URI;
@@ -358,6 +359,17 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     }
     send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), version,
         ApplyOutcome.CRASHED, truncate(reason)));
+  }
+
+  @Override
+  public synchronized void reportProbe(String metric, double value) {
+    AgentState current = started();
+    SlotContent now = running;
+    // Built before the sequence moves, so a bad reading is refused without a gap in the order.
+    ProbeReading reading = new ProbeReading(settings.endpointId(), current.bootId(), sequence.get(),
+        now == null ? 0 : now.version(), metric, value);
+    sequence.incrementAndGet();
+    send(reading);
   }
 
   @Override

@@ -78,6 +78,13 @@ public final class MemoryFileOps implements FileOps {
     return bytes.length;
   }
 
+  /** @return an independent copy of every file */
+  public synchronized MemoryFileOps copy() {
+    MemoryFileOps copy = new MemoryFileOps();
+    files.forEach((path, bytes) -> copy.files.put(path, bytes.clone()));
+    return copy;
+  }
+
   /** @return the bytes held, over all files */
   public synchronized long bytesHeld() {
     return files.values().stream().mapToLong(b -> b.length).sum();
