@@ -1,4 +1,4 @@
-package dev.ringfence.examples.demo;
+package dev.ringfence.examples.sim;
 
 import java.time.Clock;
 import java.time.Duration;
