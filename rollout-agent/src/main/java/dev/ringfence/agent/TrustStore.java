@@ -1,5 +1,9 @@
 package dev.ringfence.agent;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.hash.Hashing;
+
 import dev.ringfence.core.InvalidInputException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -18,10 +22,43 @@ public final class TrustStore {
 
   private final Map<String, PublicKey> keys;
   private final int threshold;
+  /**
+   * Signatures that verified, by key id, signature and SHA-256 of the signed bytes: an agent polls the
+   * same envelope again and again, and a simulator shares one store among many agents. Only successes are
+   * kept, and only for byte-identical input, so a hit gives the answer Ed25519 would give.
+   */
+  private final Cache<String, Boolean> verified = CacheBuilder.newBuilder().maximumSize(64).build();
 
   private TrustStore(Map<String, PublicKey> keys, int threshold) {
     this.keys = Map.copyOf(keys);
     this.threshold = threshold;
+  }
+
+  /**
+   * Whether this exact signature over these exact bytes verified with this key before.
+   *
+   * @param keyId the key id
+   * @param signed the signed bytes
+   * @param signature the Base64 signature
+   * @return true if it verified before; false means "check it", not "bad"
+   */
+  public boolean recentlyVerified(String keyId, byte[] signed, String signature) {
+    return verified.getIfPresent(memoKey(keyId, signed, signature)) != null;
+  }
+
+  /**
+   * Records a signature that verified, for {@link #recentlyVerified}.
+   *
+   * @param keyId the key id
+   * @param signed the signed bytes
+   * @param signature the Base64 signature
+   */
+  public void rememberVerified(String keyId, byte[] signed, String signature) {
+    verified.put(memoKey(keyId, signed, signature), Boolean.TRUE);
+  }
+
+  private static String memoKey(String keyId, byte[] signed, String signature) {
+    return keyId + '\n' + signature + '\n' + Hashing.sha256().hashBytes(signed);
   }
 
   /** @return a builder */

@@ -1,5 +1,6 @@
 package dev.ringfence.examples.sim;
 
+import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.ContentValidator;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.MemoryDisk;
@@ -114,6 +115,7 @@ public final class FleetSimulator {
   private final double pBackgroundPerPoll;
   private final double loss;
   private final Scenario.@Nullable Probe probe;
+  private final @Nullable Duration vendorRevert;
 
   private final List<EndpointAttributes> combos = new ArrayList<>();
   private final int[] comboOf;
@@ -195,6 +197,7 @@ public final class FleetSimulator {
     this.pBackgroundPerPoll = fleet.backgroundCrashesPerHour() * intervalS / 3600.0;
     this.loss = fleet.lossRate();
     this.probe = scenario.candidate().probe();
+    this.vendorRevert = scenario.vendorRevertDuration();
     this.comboOf = new int[n];
     this.ids = new String[n];
     this.flags = new byte[n];
@@ -252,24 +255,50 @@ public final class FleetSimulator {
 
   private void buildFleet() {
     List<Attribute> keys = List.of(Attribute.OS, Attribute.OS_BUILD, Attribute.REGION, Attribute.TIER);
-    Map<String, Integer> comboIndex = new LinkedHashMap<>();
+    String[][] values = new String[keys.size()][];
+    double[][] cumulative = new double[keys.size()][];
+    for (int k = 0; k < keys.size(); k++) {
+      Map<String, Double> mix = scenario.fleet().attributes().get(keys.get(k).jsonName());
+      if (mix == null) {
+        mix = Map.of("", 1.0);
+      }
+      values[k] = new java.util.TreeSet<>(mix.keySet()).toArray(new String[0]); // a stable order
+      cumulative[k] = new double[values[k].length];
+      double acc = 0;
+      for (int v = 0; v < values[k].length; v++) {
+        acc += mix.get(values[k][v]);
+        cumulative[k][v] = acc;
+      }
+    }
+    int[] radix = new int[keys.size()];
+    int combinations = 1;
+    for (int k = keys.size() - 1; k >= 0; k--) {
+      radix[k] = combinations;
+      combinations *= values[k].length;
+    }
+    int[] comboIndex = new int[combinations];
+    Arrays.fill(comboIndex, -1);
     int width = Integer.toString(n - 1).length();
     double offline = scenario.fleet().offlineShare();
     for (int i = 0; i < n; i++) {
       ids[i] = "ep-" + pad(i, Math.max(7, width));
-      String[] values = new String[4];
+      int key = 0;
+      int[] picked = new int[keys.size()];
       for (int k = 0; k < keys.size(); k++) {
-        Map<String, Double> mix = scenario.fleet().attributes().get(keys.get(k).jsonName());
-        values[k] = mix == null ? "" : pick(mix, trait(i, TRAIT_ATTRIBUTES + k));
+        double u = trait(i, TRAIT_ATTRIBUTES + k);
+        int v = 0;
+        while (v < values[k].length - 1 && u >= cumulative[k][v]) {
+          v++;
+        }
+        picked[k] = v;
+        key += v * radix[k];
       }
-      String key = String.join("\u0000", values);
-      Integer c = comboIndex.get(key);
-      if (c == null) {
-        c = combos.size();
-        comboIndex.put(key, c);
-        combos.add(new EndpointAttributes(values[0], values[1], values[2], values[3], java.util.Set.of()));
+      if (comboIndex[key] < 0) {
+        comboIndex[key] = combos.size();
+        combos.add(new EndpointAttributes(values[0][picked[0]], values[1][picked[1]], values[2][picked[2]],
+            values[3][picked[3]], java.util.Set.of()));
       }
-      comboOf[i] = c;
+      comboOf[i] = comboIndex[key];
       if (trait(i, TRAIT_OFFLINE) < offline) {
         flags[i] |= OFFLINE;
       }
@@ -279,20 +308,6 @@ public final class FleetSimulator {
   private static String pad(int i, int width) {
     String s = Integer.toString(i);
     return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
-  }
-
-  /** Picks a value by its share, in a stable (sorted) order of values. */
-  private static String pick(Map<String, Double> mix, double u) {
-    double acc = 0;
-    String last = "";
-    for (String value : new java.util.TreeSet<>(mix.keySet())) {
-      acc += mix.get(value);
-      last = value;
-      if (u < acc) {
-        return value;
-      }
-    }
-    return last;
   }
 
   /** A uniform number in [0, 1) that depends only on the seed, the endpoint and the trait. */
@@ -442,7 +457,22 @@ public final class FleetSimulator {
       followVendor(i);
     }
     if ((flags[i] & DOWN) == 0) {
-      schedule(nextPollDelay(), i, EV_POLL);
+      if (ringfence) {
+        schedule(nextPollDelay(), i, EV_POLL);
+      } else {
+        pollAgainWithout(i);
+      }
+    }
+  }
+
+  /**
+   * Without Ringfence a host has nothing new to hear until the vendor pulls the content: it polls again
+   * just after that (a poll before then would change nothing), and never after.
+   */
+  private void pollAgainWithout(int i) {
+    Duration vendor = vendorRevert;
+    if (running[i] == 1 && vendor != null && !vendorPulled()) {
+      wheel.add((int) Math.max(now + 1, vendor.getSeconds() + random.nextInt(intervalS + 1)), event(i, EV_POLL));
     }
   }
 
@@ -482,7 +512,7 @@ public final class FleetSimulator {
   }
 
   private boolean vendorPulled() {
-    Duration vendor = scenario.vendorRevertDuration();
+    Duration vendor = vendorRevert;
     return vendor != null && now >= vendor.getSeconds();
   }
 
@@ -504,6 +534,9 @@ public final class FleetSimulator {
       flags[i] |= REFUSED;
       refused++;
       deliver(i, host, true);
+      return false;
+    } catch (ContentRefusedException e) {
+      deliver(i, host, true); // known-bad here already: the agent refuses and says so
       return false;
     }
     deliver(i, host, true);
@@ -565,6 +598,10 @@ public final class FleetSimulator {
   }
 
   private void boot(int i) {
+    if (!ringfence && running[i] == 1 && (flags[i] & BACKGROUND_CRASH) == 0 && susceptible(i)) {
+      loopWithoutRingfence(i);
+      return;
+    }
     flags[i] &= ~DOWN;
     downNow--;
     epoch[i]++;
@@ -589,15 +626,6 @@ public final class FleetSimulator {
       deliver(i, host, true);
     } else if (ringfence) {
       send(i, new ApplyResult(ids[i], 0, seq[i]++, crashedVersion, ApplyOutcome.CRASHED, "crash dump found at boot"));
-    } else if (running[i] == 1 && !wasBackground && susceptible(i)) {
-      // Without Ringfence nothing on the host stops the loop; a host whose network comes up before the
-      // crash may fetch the vendor's revert in between.
-      if (!silent(i) && vendorPulled()) {
-        leaveCandidate(i, BACK_VENDOR);
-        return;
-      }
-      schedule(crashDelayS, i, EV_CRASH);
-      return;
     }
     if (ringfence) {
       // The agent asks the server first thing after a boot: a REVERT reaches a looping host here.
@@ -611,6 +639,29 @@ public final class FleetSimulator {
       }
     }
     schedule(1 + random.nextInt(intervalS), i, EV_POLL);
+  }
+
+  /**
+   * Without Ringfence nothing on the host stops the boot loop: the host stays down (each start crashes it
+   * again) until a boot whose network comes up first fetches the vendor's revert. A looping host is not
+   * simulated crash by crash; its next boot that matters is the first after the revert, and a host that
+   * crashes before its network is up never gets there: it needs hands on it.
+   */
+  private void loopWithoutRingfence(int i) {
+    Duration vendor = vendorRevert;
+    if (silent(i) || vendor == null) {
+      return; // down for good
+    }
+    if (vendorPulled()) {
+      flags[i] &= ~DOWN;
+      downNow--;
+      epoch[i]++;
+      leaveCandidate(i, BACK_VENDOR);
+      return;
+    }
+    // Still looping; it boots again and again, and the first boot after the revert recovers it.
+    wheel.add((int) Math.max(now + 1, Math.min((long) now + bootS + crashDelayS, vendor.getSeconds())
+        + random.nextInt(bootS + crashDelayS + 1)), event(i, EV_BOOT));
   }
 
   private void confirm(int i) {
@@ -849,11 +900,16 @@ public final class FleetSimulator {
     }
   }
 
-  /** Events by the second, in a ring of buckets as long as the longest delay. */
+  /**
+   * Events by the second, in a ring of buckets as long as the longest usual delay; events further ahead
+   * (a poll after the vendor's revert) wait in a sorted map until they come within reach.
+   */
   private static final class Wheel {
     private final long[][] buckets;
     private final int[] sizes;
     private final int mask;
+    private final java.util.TreeMap<Integer, long[]> far = new java.util.TreeMap<>();
+    private int current;
 
     Wheel(int horizon) {
       int size = Integer.highestOneBit(Math.max(2, horizon)) << 1;
@@ -866,6 +922,14 @@ public final class FleetSimulator {
     }
 
     void add(int at, long ev) {
+      if (at - current > mask) {
+        far.merge(at, new long[] {ev}, (a, b) -> {
+          long[] joined = Arrays.copyOf(a, a.length + 1);
+          joined[a.length] = b[0];
+          return joined;
+        });
+        return;
+      }
       int b = at & mask;
       if (sizes[b] == buckets[b].length) {
         buckets[b] = Arrays.copyOf(buckets[b], sizes[b] * 2);
@@ -873,8 +937,15 @@ public final class FleetSimulator {
       buckets[b][sizes[b]++] = ev;
     }
 
-    /** Handles every event due at {@code t}, including ones added for {@code t} while draining. */
+    /** Handles every event due at {@code t}. */
     void drain(int t, LongConsumer handler) {
+      current = t;
+      long[] later = far.remove(t);
+      if (later != null) {
+        for (long ev : later) {
+          handler.accept(ev);
+        }
+      }
       int b = t & mask;
       for (int k = 0; k < sizes[b]; k++) {
         handler.accept(buckets[b][k]);

@@ -56,10 +56,11 @@ public final class EnvelopeVerifier {
     for (EnvelopeSignature sig : envelope.signatures()) {
       PublicKey key = trustStore.key(sig.keyId())
           .orElseThrow(() -> new UnknownKeyException(version, sig.keyId()));
-      if (!verifies(key, signed, sig.signature())) {
+      if (!trustStore.recentlyVerified(sig.keyId(), signed, sig.signature()) && !verifies(key, signed, sig.signature())) {
         throw new BadSignatureException(version, "signatures[" + sig.keyId() + "]",
             "does not verify over the envelope's signed fields");
       }
+      trustStore.rememberVerified(sig.keyId(), signed, sig.signature());
       validKeys.add(sig.keyId());
     }
     if (validKeys.size() < trustStore.threshold()) {
