@@ -153,6 +153,7 @@ public interface RolloutAgent {
     private Executor validationExecutor = AgentSettings.DAEMON_THREAD_PER_TASK;
     private @Nullable URI updateServer;
     private FetchConfig fetchConfig = FetchConfig.ofDefaults();
+    private @Nullable EndpointCredentials credentials;
     private @Nullable ExecutorService fetchExecutor;
     private Consumer<AgentEvent> listener = event -> { };
 
@@ -352,6 +353,19 @@ public interface RolloutAgent {
     }
 
     /**
+     * @param enrolled the credentials the update server issued at enrollment; every fetch then carries the
+     *     endpoint id and bearer token. Their endpoint id must be this agent's.
+     * @return this builder
+     */
+    public Builder credentials(EndpointCredentials enrolled) {
+      if (enrolled == null) {
+        throw new InvalidInputException("credentials", "is null; leave credentials unset when the server needs none");
+      }
+      this.credentials = enrolled;
+      return this;
+    }
+
+    /**
      * @return the agent; call {@link RolloutAgent#onStart()} next
      * @throws InvalidInputException when the state directory, endpoint id, channel or trust store is missing
      */
@@ -372,10 +386,14 @@ public interface RolloutAgent {
       if (trustStore == null) {
         throw new InvalidInputException("trustStore", "is not set; call trustStore(store)");
       }
+      if (credentials != null && !credentials.endpointId().equals(endpointId)) {
+        throw new InvalidInputException("credentials", "are for endpoint '" + credentials.endpointId()
+            + "', not '" + endpointId + "'");
+      }
       FileOps fileOps = memoryDisk == null ? RealFileOps.INSTANCE : memoryDisk.fileOps();
       return new DefaultRolloutAgent(new AgentSettings(directory, endpointId, maxFailedStarts, sink, fileOps,
           channel, trustStore, clock, validator, validationTimeout, validationExecutor,
-          updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener));
+          updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener, credentials));
     }
   }
 }

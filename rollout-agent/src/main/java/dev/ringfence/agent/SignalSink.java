@@ -40,6 +40,27 @@ public interface SignalSink {
     return new dev.ringfence.agent.internal.HttpSignalSink(signalsUri, capacity, client);
   }
 
+  /**
+   * A sink that POSTs signals as JSON to the update server, each request signed with the endpoint's
+   * enrollment credentials (bearer token, timestamp, nonce, HMAC-SHA256 of the body), buffered while the
+   * server is unreachable.
+   *
+   * @param signalsUri where to POST, e.g. {@code https://updates.example.com/v1/channels/channel-291/signals}
+   * @param capacity how many signals to buffer; when full, the oldest is dropped and counted
+   * @param client the HTTP client to use (its executor and timeouts are yours)
+   * @param credentials the endpoint's enrollment credentials
+   * @return the sink; call {@link BufferedSignalSink#flush()} to deliver
+   */
+  static BufferedSignalSink http(java.net.URI signalsUri, int capacity, java.net.http.HttpClient client,
+      EndpointCredentials credentials) {
+    if (credentials == null) {
+      throw new dev.ringfence.core.InvalidInputException("credentials", "is null; use http(uri, capacity, client)"
+          + " for a server that needs none");
+    }
+    return new dev.ringfence.agent.internal.HttpSignalSink(signalsUri, capacity, client, credentials,
+        java.time.Clock.systemUTC());
+  }
+
   /** A sink that discards every signal. */
   SignalSink DISCARD = signal -> { };
 }

@@ -10,6 +10,11 @@ public enum UpdateOutcome {
   REFUSED,
   /** The server could not be reached (after retries, or the circuit breaker is open); nothing changed. */
   UNAVAILABLE,
+  /**
+   * The update server's rollout was halted and it answered REVERT: the agent went back to the version it
+   * named ({@link RolloutAgent#revertTo}), marking the abandoned version known-bad.
+   */
+  REVERTED,
   /** A version is on trial; no update is fetched until it is confirmed healthy or reverted. */
   TRIAL_IN_PROGRESS
 }

@@ -2,6 +2,7 @@ package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.AgentEvent;
 import dev.ringfence.agent.ContentValidator;
+import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.SignalSink;
 import dev.ringfence.agent.TrustStore;
@@ -33,12 +34,13 @@ import org.jspecify.annotations.Nullable;
  * @param fetchConfig the fetcher's timeouts, retries, breaker and cap
  * @param fetchExecutor where fetch attempts and the HTTP client's tasks run
  * @param listener receives every {@link AgentEvent}; its failures are swallowed
+ * @param credentials authenticate the fetcher's requests; null when the server asks for none
  */
 public record AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
     FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
     ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
     @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor,
-    Consumer<AgentEvent> listener) {
+    Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials) {
 
   /** Runs each task on a new daemon thread: a validator stuck past its timeout cannot keep the JVM alive. */
   public static final Executor DAEMON_THREAD_PER_TASK = task -> {

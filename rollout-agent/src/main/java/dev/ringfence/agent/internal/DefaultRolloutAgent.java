@@ -67,7 +67,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     URI server = settings.updateServer();
     String channel = settings.channel();
     this.fetcher = server == null || channel == null ? null
-        : new HttpFetcher(server, channel, settings.fetchConfig(), settings.fetchExecutor());
+        : new HttpFetcher(server, channel, settings.fetchConfig(), settings.fetchExecutor(), settings.credentials(),
+            this::runningVersion);
   }
 
   /** @return the fetcher, for tests */
@@ -86,18 +87,25 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     synchronized (this) {
       current = started();
     }
+    HttpFetcher.EnvelopeAnswer answer;
+    try {
+      answer = http.fetchEnvelope();
+    } catch (HttpFetcher.FetchFailedException e) {
+      answer = null;
+      if (current.pending() == null) {
+        return new UpdateCheck(UpdateOutcome.UNAVAILABLE, -1, e.getMessage());
+      }
+    }
+    if (answer != null && answer.revertTo() >= 0) {
+      return followRevert(answer.revertTo(), answer.reason());
+    }
     if (current.pending() != null) {
       return new UpdateCheck(UpdateOutcome.TRIAL_IN_PROGRESS, current.pending().version(),
           "v" + current.pending().version() + " is on trial; confirm it healthy first");
     }
-    byte[] json;
-    try {
-      json = http.fetchEnvelope();
-    } catch (HttpFetcher.FetchFailedException e) {
-      return new UpdateCheck(UpdateOutcome.UNAVAILABLE, -1, e.getMessage());
-    }
+    byte[] json = answer == null ? null : answer.envelope();
     if (json == null) {
-      return new UpdateCheck(UpdateOutcome.UP_TO_DATE, -1, "the server has no release for the channel");
+      return new UpdateCheck(UpdateOutcome.UP_TO_DATE, -1, "the server has no newer release for this endpoint");
     }
     Envelope envelope;
     try {
@@ -281,6 +289,23 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     send(new Heartbeat(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), pending.version(), 0));
     emit(AgentEvent.Type.CONFIRMED, pending.version(), "v" + pending.version() + " is now the last-known-good");
     return true;
+  }
+
+  private synchronized long runningVersion() {
+    SlotContent now = running;
+    return now == null ? 0 : now.version();
+  }
+
+  private UpdateCheck followRevert(long version, String reason) {
+    if (runningVersion() == version) {
+      return new UpdateCheck(UpdateOutcome.UP_TO_DATE, version, "already on v" + version + " (server: " + reason + ")");
+    }
+    try {
+      revertTo(version, reason);
+      return new UpdateCheck(UpdateOutcome.REVERTED, version, "server asked for v" + version + ": " + reason);
+    } catch (RevertUnavailableException e) {
+      return new UpdateCheck(UpdateOutcome.REFUSED, version, e.getMessage());
+    }
   }
 
   @Override

@@ -1,7 +1,9 @@
 package dev.ringfence.agent.internal;
 
+import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.PayloadTooLargeException;
+import dev.ringfence.agent.UpdateProtocol;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -26,6 +28,7 @@ import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * jitter. Payloads stream to a temporary file with a hard size cap and are hashed on the way.
  *
  * <p>Server paths: {@code GET {base}/v1/channels/{channel}/envelope} (200 with the envelope JSON, or 204
- * when there is no release) and {@code GET {base}/v1/channels/{channel}/releases/{version}/payload}.
+ * when there is no release, possibly with a REVERT directive) and
+ * {@code GET {base}/v1/channels/{channel}/releases/{version}/payload}. Every request names the version the
+ * endpoint runs and, when credentials are set, the endpoint and its bearer token ({@link UpdateProtocol}).
  */
 public final class HttpFetcher {
 
@@ -49,6 +54,19 @@ public final class HttpFetcher {
   private final Retry retry;
   private final CircuitBreaker breaker;
   private final TimeLimiter timeLimiter;
+  private final @Nullable EndpointCredentials credentials;
+  private final LongSupplier currentVersion;
+
+  /**
+   * The server's answer to an envelope request.
+   *
+   * @param envelope the envelope's JSON bytes, null when the server offers none
+   * @param revertTo the version a REVERT directive names, -1 when there is none
+   * @param reason the server's reason for the REVERT, empty otherwise
+   */
+  public record EnvelopeAnswer(byte @Nullable [] envelope, long revertTo, String reason) {
+    static final EnvelopeAnswer NONE = new EnvelopeAnswer(null, -1, "");
+  }
 
   /** The server answered with a status that is worth retrying (5xx, 429). */
   static final class RetryableStatusException extends IOException {
@@ -84,6 +102,21 @@ public final class HttpFetcher {
    * @param executor runs the attempts (and the HTTP client's tasks)
    */
   public HttpFetcher(URI base, String channel, FetchConfig config, ExecutorService executor) {
+    this(base, channel, config, executor, null, () -> 0);
+  }
+
+  /**
+   * @param base the update server's base URI
+   * @param channel the channel
+   * @param config timeouts, retries, breaker, cap
+   * @param executor runs the attempts (and the HTTP client's tasks)
+   * @param credentials sent with every request; null to send none
+   * @param currentVersion the version the endpoint runs now, sent with every request
+   */
+  public HttpFetcher(URI base, String channel, FetchConfig config, ExecutorService executor,
+      @Nullable EndpointCredentials credentials, LongSupplier currentVersion) {
+    this.credentials = credentials;
+    this.currentVersion = currentVersion;
     this.base = base;
     this.channel = channel;
     this.config = config;
@@ -114,25 +147,47 @@ public final class HttpFetcher {
   }
 
   /**
-   * @return the envelope's JSON bytes, null when the server has no release for the channel
+   * @return the envelope's JSON bytes, or none, or a REVERT directive
    * @throws FetchFailedException when the server cannot be reached or answers with an error
    */
-  public byte @Nullable [] fetchEnvelope() throws FetchFailedException {
+  public EnvelopeAnswer fetchEnvelope() throws FetchFailedException {
     URI uri = base.resolve("v1/channels/" + channel + "/envelope");
     return resilient("envelope", () -> {
       HttpResponse<InputStream> response = send(uri);
       try (InputStream body = response.body()) {
-        if (response.statusCode() == 204 || response.statusCode() == 404) {
-          return null;
+        if (response.statusCode() == 204) {
+          return revertDirective(uri, response);
+        }
+        if (response.statusCode() == 404) {
+          return EnvelopeAnswer.NONE;
         }
         checkStatus(uri, response.statusCode());
         byte[] bytes = body.readNBytes(MAX_ENVELOPE_BYTES + 1);
         if (bytes.length > MAX_ENVELOPE_BYTES) {
           throw new IOException("envelope from " + uri + " is above " + MAX_ENVELOPE_BYTES + " bytes");
         }
-        return bytes;
+        return new EnvelopeAnswer(bytes, -1, "");
       }
     });
+  }
+
+  private static EnvelopeAnswer revertDirective(URI uri, HttpResponse<?> response) throws IOException {
+    if (!"REVERT".equals(response.headers().firstValue(UpdateProtocol.DECISION_HEADER).orElse(""))) {
+      return EnvelopeAnswer.NONE;
+    }
+    String to = response.headers().firstValue(UpdateProtocol.REVERT_TO_HEADER).orElse("");
+    long version;
+    try {
+      version = Long.parseLong(to);
+    } catch (NumberFormatException e) {
+      version = -1;
+    }
+    if (version < 0) {
+      throw new ClientErrorException(uri + " answered REVERT with " + UpdateProtocol.REVERT_TO_HEADER + " '" + to
+          + "'; expected a version");
+    }
+    return new EnvelopeAnswer(null, version, response.headers().firstValue(UpdateProtocol.REASON_HEADER)
+        .orElse("the update server asked for a revert"));
   }
 
   /**
@@ -170,8 +225,13 @@ public final class HttpFetcher {
   }
 
   private HttpResponse<InputStream> send(URI uri) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(config.attemptTimeout()).build();
-    return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(config.attemptTimeout())
+        .header(UpdateProtocol.CURRENT_VERSION_HEADER, Long.toString(currentVersion.getAsLong()));
+    if (credentials != null) {
+      request.header(UpdateProtocol.ENDPOINT_HEADER, credentials.endpointId())
+          .header("Authorization", credentials.authorization());
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 
   private static void checkStatus(URI uri, int status) throws IOException {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringfence.agent.BufferedSignalSink;
+import dev.ringfence.agent.EndpointCredentials;
+import dev.ringfence.agent.UpdateProtocol;
 import dev.ringfence.core.InvalidInputException;
 import dev.ringfence.core.health.ApplyResult;
 import dev.ringfence.core.health.Heartbeat;
@@ -14,15 +16,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * POSTs signals to {@code signalsUri} as a JSON array, at most {@value #BATCH} per request, buffered in a
  * bounded queue while the server is unreachable; the oldest is dropped (and counted) when it is full.
+ * With credentials, each request carries the endpoint id, the bearer token, a timestamp, a fresh random
+ * nonce and the HMAC-SHA256 of the body ({@link EndpointCredentials}).
  */
 public final class HttpSignalSink implements BufferedSignalSink {
 
@@ -34,6 +42,9 @@ public final class HttpSignalSink implements BufferedSignalSink {
   private final URI signalsUri;
   private final int capacity;
   private final HttpClient client;
+  private final @Nullable EndpointCredentials credentials;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
   private final Deque<Entry> buffer = new ArrayDeque<>();
   private long nextId;
   private long dropped;
@@ -45,6 +56,20 @@ public final class HttpSignalSink implements BufferedSignalSink {
    * @param client the HTTP client
    */
   public HttpSignalSink(URI signalsUri, int capacity, HttpClient client) {
+    this(signalsUri, capacity, client, null, Clock.systemUTC());
+  }
+
+  /**
+   * @param signalsUri where to POST
+   * @param capacity buffer size, at least 1
+   * @param client the HTTP client
+   * @param credentials sign every request with these; null to send unsigned requests
+   * @param clock the signing time's source
+   */
+  public HttpSignalSink(URI signalsUri, int capacity, HttpClient client, @Nullable EndpointCredentials credentials,
+      Clock clock) {
+    this.credentials = credentials;
+    this.clock = clock;
     if (capacity < 1) {
       throw new InvalidInputException("capacity", capacity + " must be at least 1");
     }
@@ -100,10 +125,22 @@ public final class HttpSignalSink implements BufferedSignalSink {
       array.add(toJson(entry.signal()));
     }
     try {
-      HttpRequest request = HttpRequest.newBuilder(signalsUri).timeout(Duration.ofSeconds(10))
+      byte[] body = MAPPER.writeValueAsBytes(array);
+      HttpRequest.Builder request = HttpRequest.newBuilder(signalsUri).timeout(Duration.ofSeconds(10))
           .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(array))).build();
-      int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+      if (credentials != null) {
+        byte[] nonceBytes = new byte[16];
+        random.nextBytes(nonceBytes);
+        String nonce = HexFormat.of().formatHex(nonceBytes);
+        long now = clock.millis();
+        request.header(UpdateProtocol.ENDPOINT_HEADER, credentials.endpointId())
+            .header("Authorization", credentials.authorization())
+            .header(UpdateProtocol.TIMESTAMP_HEADER, Long.toString(now))
+            .header(UpdateProtocol.NONCE_HEADER, nonce)
+            .header(UpdateProtocol.SIGNATURE_HEADER, credentials.sign(now, nonce, body));
+      }
+      int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
       return status >= 200 && status < 300;
     } catch (IOException e) {
       return false;

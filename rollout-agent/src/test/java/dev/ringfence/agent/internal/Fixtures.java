@@ -23,7 +23,7 @@ final class Fixtures {
     return new DefaultRolloutAgent(new AgentSettings(dir, ENDPOINT, 3, sink, ops, null, null,
         java.time.Clock.systemUTC(), validator, ContentValidator.DEFAULT_TIMEOUT, AgentSettings.DAEMON_THREAD_PER_TASK,
         null, dev.ringfence.agent.FetchConfig.ofDefaults(), java.util.concurrent.ForkJoinPool.commonPool(),
-        event -> { }));
+        event -> { }, null));
   }
 
   static DefaultRolloutAgent agent(Path dir) {
