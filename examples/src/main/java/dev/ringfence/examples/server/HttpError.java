@@ -1,0 +1,56 @@
+package dev.ringfence.examples.server;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A request the server refuses: an HTTP status, a short machine-readable code, the field at fault (if
+ * one is) and a message that says what is wrong and what to do. Rendered as
+ * {@code {"error": code, "field": field, "message": message}}.
+ */
+public final class HttpError extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String code;
+  private final @Nullable String field;
+
+  /**
+   * @param status the HTTP status, 4xx or 5xx
+   * @param code a short code, e.g. {@code bad_request}
+   * @param field the request field at fault, or null
+   * @param message what is wrong and what to do
+   */
+  public HttpError(int status, String code, @Nullable String field, String message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+
+  /**
+   * A 400 naming a field.
+   *
+   * @param field the field
+   * @param message why it is refused
+   * @return the error
+   */
+  public static HttpError badField(String field, String message) {
+    return new HttpError(400, "bad_request", field, field + ": " + message);
+  }
+
+  /** @return the HTTP status */
+  public int status() {
+    return status;
+  }
+
+  /** @return the short code */
+  public String code() {
+    return code;
+  }
+
+  /** @return the field at fault, or null */
+  public @Nullable String field() {
+    return field;
+  }
+}
