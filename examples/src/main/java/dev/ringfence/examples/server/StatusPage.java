@@ -130,8 +130,18 @@ final class StatusPage {
           .append("</li>");
     }
     html.append("</ol></details><div class=\"actions\" data-rollout=\"").append(esc(rollout.id())).append("\">");
-    for (String action : new String[] {"pause", "resume", "halt"}) {
-      html.append("<button type=\"button\" data-action=\"").append(action).append("\" class=\"").append(action)
+    List<String> actions = switch (state) {
+      case RUNNING -> List.of("pause", "halt");
+      case PAUSED -> List.of("resume", "halt");
+      case PLANNED -> List.of("halt");
+      default -> List.of();
+    };
+    if (actions.isEmpty()) {
+      html.append("<span class=\"empty\">No commands: the rollout is ").append(esc(state.name().replace('_', ' ')
+          .toLowerCase(Locale.ROOT))).append(".</span>");
+    }
+    for (String action : actions) {
+      html.append("<button type=\"button\" data-action=\"").append(action).append("\" class=\"btn-").append(action)
           .append("\">").append(Character.toUpperCase(action.charAt(0))).append(action.substring(1)).append("</button>");
     }
     html.append("</div></section>");
@@ -232,7 +242,7 @@ final class StatusPage {
     if (haltX != null) {
       svg.append("<line x1=\"").append(fmt(haltX)).append("\" y1=\"").append(top).append("\" x2=\"").append(fmt(haltX))
           .append("\" y2=\"").append(h - bottom).append("\" class=\"haltline\"/><text x=\"").append(fmt(haltX + 4))
-          .append("\" y=\"").append(top + 10).append("\" class=\"lbl halt-lbl\">halted</text>");
+          .append("\" y=\"").append(h - bottom - 6).append("\" class=\"lbl halt-lbl\">halted</text>");
     }
     svg.append("<path d=\"").append(exposed).append("\" class=\"exposed\"/><path d=\"").append(reverted)
         .append("\" class=\"reverted\"/></svg><p class=\"legend\"><span class=\"k exposed\"></span> exposed ")
@@ -255,7 +265,7 @@ final class StatusPage {
       ".state.halted,.state.rolling-back,.state.rolled-back{background:#fde2e1;color:#a1201a}.state.completed{background:#dbe9ff;color:#1f4fa0}",
       ".halt{margin:10px 0;padding:10px 12px;border-left:4px solid #c6362d;background:#fff4f3}",
       ".grid{display:grid;grid-template-columns:minmax(260px,1fr) 2fr;gap:20px}",
-      "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef1f5}tr.open td{font-weight:600;background:#f3f8ff}",
+      "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef1f5;white-space:nowrap}tr.open td{font-weight:600;background:#f3f8ff}",
       ".chart{width:100%;height:auto;background:#fbfcfe;border:1px solid #eef1f5;border-radius:4px}",
       ".axis{stroke:#b8c0cc;stroke-width:1}.lbl{font-size:10px;fill:#56607a}.haltline{stroke:#c6362d;stroke-width:1.5;stroke-dasharray:4 3}.halt-lbl{fill:#c6362d}",
       "path.exposed{fill:none;stroke:#2f6fdf;stroke-width:2}path.reverted{fill:none;stroke:#2e9e55;stroke-width:2}",
@@ -264,7 +274,7 @@ final class StatusPage {
       ".v.fail,.v.error{background:#fde2e1;color:#a1201a}.v.pass{background:#dff3e4;color:#17692e}.v.inconclusive{background:#fff1d6;color:#8a5a00}",
       ".transitions{margin:4px 0;padding-left:20px;color:#3a4358}.actions{margin-top:12px}",
       "button{margin-right:8px;padding:5px 14px;border-radius:5px;border:1px solid #b8c0cc;background:#fff;cursor:pointer}",
-      "button.halt{border-color:#c6362d;color:#a1201a}.token input{margin-left:6px;padding:3px 6px}#msg{margin-left:10px;font-size:12px}",
+      "button.btn-halt{border-color:#c6362d;color:#a1201a}.token input{margin-left:6px;padding:3px 6px}#msg{margin-left:10px;font-size:12px}",
       ".empty{color:#8a93a6}footer{color:#8a93a6;font-size:12px;margin-top:12px}code{background:#eef1f5;padding:1px 4px;border-radius:3px}");
 
   private static final String SCRIPT = String.join("\n",
