@@ -29,4 +29,11 @@ MSG
   fi
 fi
 
+# The status page's browser test loads the page in headless Chromium (skipped when it is missing).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "test.sh: installing Debian's chromium for the status page's browser test" >&2
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi
+
 exec ./mvnw -B verify "$@"

@@ -5,12 +5,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code ringfence} command: {@code simulate}, {@code plan lint}, {@code audit verify}. Exit codes: 0
+ * The {@code ringfence} command: {@code simulate}, {@code plan lint}, {@code audit verify}, {@code server},
+ * {@code demo}. Exit codes: 0
  * success, 1 findings (lint) or a broken trail (audit), 2 bad arguments or bad files.
  */
 @Command(name = "ringfence", mixinStandardHelpOptions = true, versionProvider = RingfenceCli.Version.class,
     description = "Ringfence: gate content updates into canary rings; replay incidents on a simulated fleet.",
-    subcommands = {SimulateCommand.class, PlanCommand.class, AuditCommand.class,
+    subcommands = {SimulateCommand.class, PlanCommand.class, AuditCommand.class, ServerCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class RingfenceCli implements Runnable {
 
