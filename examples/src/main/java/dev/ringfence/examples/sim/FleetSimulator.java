@@ -118,6 +118,8 @@ public final class FleetSimulator {
   private final @Nullable Duration vendorRevert;
 
   private final List<EndpointAttributes> combos = new ArrayList<>();
+  /** The candidate's crash probability per attribute combination. */
+  private double[] comboCrash = new double[0];
   private final int[] comboOf;
   private final String[] ids;
   private final byte[] flags;
@@ -303,6 +305,7 @@ public final class FleetSimulator {
         flags[i] |= OFFLINE;
       }
     }
+    comboCrash = combos.stream().mapToDouble(this::crashProbability).toArray();
   }
 
   private static String pad(int i, int width) {
@@ -320,7 +323,7 @@ public final class FleetSimulator {
   }
 
   private boolean susceptible(int i) {
-    return trait(i, TRAIT_SUSCEPTIBLE) < crashProbability(combos.get(comboOf[i]));
+    return trait(i, TRAIT_SUSCEPTIBLE) < comboCrash[comboOf[i]];
   }
 
   private boolean silent(int i) {
@@ -845,43 +848,31 @@ public final class FleetSimulator {
   }
 
   private RolloutEngine engine() {
-    RolloutEngine e = engine;
-    if (e == null) {
-      throw new IllegalStateException("no engine in the run without Ringfence");
-    }
-    return e;
+    return present(engine, "engine");
   }
 
   private Rollout rollout() {
-    Rollout r = rollout;
-    if (r == null) {
-      throw new IllegalStateException("no rollout in the run without Ringfence");
-    }
-    return r;
+    return present(rollout, "rollout");
   }
 
   private MemoryDisk image() {
-    MemoryDisk d = image;
-    if (d == null) {
-      throw new IllegalStateException("no image yet");
-    }
-    return d;
+    return present(image, "fleet image");
   }
 
   private TrustStore trustStore() {
-    TrustStore t = trust;
-    if (t == null) {
-      throw new IllegalStateException("no trust store yet");
-    }
-    return t;
+    return present(trust, "trust store");
   }
 
   private Envelope candidateEnvelope() {
-    Envelope e = candidateEnvelope;
-    if (e == null) {
-      throw new IllegalStateException("no candidate envelope yet");
+    return present(candidateEnvelope, "candidate envelope");
+  }
+
+  /** Set up by {@link #setUpEngineAndReleases()}, which only the run with Ringfence calls. */
+  private static <T> T present(@Nullable T value, String what) {
+    if (value == null) {
+      throw new IllegalStateException("no " + what + ": only the run with Ringfence has one");
     }
-    return e;
+    return value;
   }
 
   private static int seconds(Duration d) {

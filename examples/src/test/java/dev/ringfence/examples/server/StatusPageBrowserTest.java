@@ -100,6 +100,9 @@ class StatusPageBrowserTest {
         + "\"outcome\":\"ACTIVATED\",\"reason\":\"\"}");
     signal(lab1, "{\"type\":\"heartbeat\",\"endpointId\":\"lab-1\",\"bootId\":3,\"sequence\":0,\"version\":2,"
         + "\"failedStarts\":1}");
+    // An activation proves nothing (content can crash its host on load): lab-2's heartbeat on v2 does.
+    signal(lab2, "{\"type\":\"heartbeat\",\"endpointId\":\"lab-2\",\"bootId\":1,\"sequence\":1,\"version\":2,"
+        + "\"failedStarts\":0}");
     await().atMost(Duration.ofSeconds(30)).until(() -> admin.rollout("channel-file-291").get("state").asText()
         .equals("ROLLING_BACK"));
     assertThat(envelope(lab1, 1)).isEqualTo(204);
