@@ -11,11 +11,19 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
+import com.launchdarkly.sdk.LDContext;
+import com.launchdarkly.sdk.server.Components;
+import com.launchdarkly.sdk.server.LDClient;
+import com.launchdarkly.sdk.server.LDConfig;
+import com.launchdarkly.sdk.server.integrations.FileData;
+import io.getunleash.UnleashContext;
+import io.getunleash.strategy.FlexibleRolloutStrategy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,14 +36,29 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The decision hot path: {@code Rollout.decide} for 1M (and 64K) distinct, pre-generated endpoint ids in a
  * rollout whose second ring (10%) is open, every admission already made, against the floor of a
- * bare Guava murmur3 hash of the same ids.
+ * bare Guava murmur3 hash of the same ids and against two peers deciding the same 10% rollout for the
+ * same ids in the same run:
+ *
+ * <ul>
+ *   <li>Unleash Java SDK: {@code FlexibleRolloutStrategy.isEnabled} with {@code rollout=10},
+ *       {@code stickiness=default}, the id as userId and sessionId of an {@link UnleashContext};
+ *   <li>LaunchDarkly Java server SDK: {@code LDClient.boolVariation} of a flag whose fallthrough is a 10%/90%
+ *       percentage rollout, with no network (file data source, no events; see {@link #launchDarkly()}).
+ * </ul>
+ *
+ * <p>Every peer gets its per-endpoint input built up front, once per id (an {@code UnleashContext}, an
+ * {@code LDContext}), as a server would hold it, so the measured call excludes building it; Ringfence gets
+ * the id string and one shared {@link EndpointAttributes}. That is the peers' most favourable setting.
+ * Only the state a benchmark uses is built in its fork.
  *
  * <p>Run: {@code java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -jar benchmarks/target/benchmarks.jar Decision -prof gc}
  */
@@ -56,6 +79,11 @@ public class DecisionBenchmark {
   private String[] idArray;
   private Rollout rollout;
   private HashFunction murmur;
+  private UnleashContext[] unleashContexts;
+  private FlexibleRolloutStrategy unleashStrategy;
+  private Map<String, String> unleashParameters;
+  private LDContext[] ldContexts;
+  private LDClient ldClient;
 
   /** Per-thread cursor so that threads walk the ids independently. */
   @State(Scope.Thread)
@@ -69,12 +97,25 @@ public class DecisionBenchmark {
   }
 
   @Setup(Level.Trial)
-  public void setUp() {
+  public void setUp(BenchmarkParams params) {
     SplittableRandom random = new SplittableRandom(42);
     idArray = new String[ids];
     for (int i = 0; i < ids; i++) {
       idArray[i] = "endpoint-" + Long.toHexString(random.nextLong());
     }
+    String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+    if (method.startsWith("ringfence")) {
+      setUpRingfence();
+    } else if (method.startsWith("unleash")) {
+      setUpUnleash();
+    } else if (method.startsWith("launchDarkly")) {
+      setUpLaunchDarkly();
+    } else {
+      murmur = Hashing.murmur3_32_fixed(12345);
+    }
+  }
+
+  private void setUpRingfence() {
     FixedClock clock = new FixedClock(Instant.parse("2026-11-23T10:00:00Z"));
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).build());
     Plan plan = Plan.builder("bench")
@@ -90,7 +131,69 @@ public class DecisionBenchmark {
     clock.now = clock.now.plus(Duration.ofMinutes(31));
     engine.tick();
     admitAll(); // ring 'early' (10%) is open and every admission is made: the steady state
-    murmur = Hashing.murmur3_32_fixed(12345);
+    long offered = 0;
+    for (String id : idArray) {
+      offered += rollout.decide(id, ATTRIBUTES, 1).kind() == Decision.Kind.OFFER ? 1 : 0;
+    }
+    checkShare("Ringfence", offered);
+  }
+
+  private void setUpUnleash() {
+    unleashStrategy = new FlexibleRolloutStrategy();
+    unleashParameters = Map.of("rollout", "10", "stickiness", "default", "groupId", "bench");
+    unleashContexts = new UnleashContext[ids];
+    long enabled = 0;
+    for (int i = 0; i < ids; i++) {
+      unleashContexts[i] = UnleashContext.builder().userId(idArray[i]).sessionId(idArray[i]).build();
+      enabled += unleashStrategy.isEnabled(unleashParameters, unleashContexts[i]) ? 1 : 0;
+    }
+    checkShare("Unleash", enabled);
+  }
+
+  private void setUpLaunchDarkly() {
+    ldClient = launchDarkly();
+    if (!ldClient.isInitialized()) {
+      throw new IllegalStateException("the LaunchDarkly client did not load the flag");
+    }
+    ldContexts = new LDContext[ids];
+    long enabled = 0;
+    for (int i = 0; i < ids; i++) {
+      ldContexts[i] = LDContext.create(idArray[i]);
+      enabled += ldClient.boolVariation("bench", ldContexts[i], false) ? 1 : 0;
+    }
+    checkShare("LaunchDarkly", enabled);
+  }
+
+  /**
+   * A LaunchDarkly client that makes no network connection: flags come from a classpath file (a boolean
+   * flag whose fallthrough is a 10%/90% percentage rollout), analytics events and diagnostics are off.
+   * {@code TestData} cannot express a percentage rollout in SDK 7.13.0 (its flag builder has targets and
+   * rules only), and {@code offline(true)} replaces the data source by none, so this is the SDK's offline
+   * setup that can carry a rollout.
+   */
+  static LDClient launchDarkly() {
+    LDConfig config = new LDConfig.Builder()
+        .dataSource(FileData.dataSource().classpathResources("launchdarkly-bench-flag.json"))
+        .events(Components.noEvents())
+        .diagnosticOptOut(true)
+        .logging(Components.noLogging())
+        .build();
+    return new LDClient("sdk-offline-benchmark", config);
+  }
+
+  /** Every system must put about 10% of the ids in: otherwise the comparison is not like for like. */
+  private void checkShare(String system, long in) {
+    double share = (double) in / ids;
+    if (share < 0.09 || share > 0.11) {
+      throw new IllegalStateException(system + " rolled out to " + share + " of the ids, not 10%");
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws java.io.IOException {
+    if (ldClient != null) {
+      ldClient.close();
+    }
   }
 
   private void admitAll() {
@@ -99,10 +202,14 @@ public class DecisionBenchmark {
     }
   }
 
-  private String nextId(Cursor cursor) {
+  private int next(Cursor cursor) {
     int i = cursor.next;
     cursor.next = (i + 1) & (ids - 1);
-    return idArray[i];
+    return i;
+  }
+
+  private String nextId(Cursor cursor) {
+    return idArray[next(cursor)];
   }
 
   @Benchmark
@@ -121,6 +228,30 @@ public class DecisionBenchmark {
   @Threads(1)
   public int guavaMurmur3Floor(Cursor cursor) {
     return murmur.hashString(nextId(cursor), StandardCharsets.UTF_8).asInt();
+  }
+
+  @Benchmark
+  @Threads(1)
+  public boolean unleashIsEnabled(Cursor cursor) {
+    return unleashStrategy.isEnabled(unleashParameters, unleashContexts[next(cursor)]);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public boolean unleashIsEnabledTwoThreads(Cursor cursor) {
+    return unleashStrategy.isEnabled(unleashParameters, unleashContexts[next(cursor)]);
+  }
+
+  @Benchmark
+  @Threads(1)
+  public boolean launchDarklyBoolVariation(Cursor cursor) {
+    return ldClient.boolVariation("bench", ldContexts[next(cursor)], false);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public boolean launchDarklyBoolVariationTwoThreads(Cursor cursor) {
+    return ldClient.boolVariation("bench", ldContexts[next(cursor)], false);
   }
 
   /** A clock the setup moves by hand. */

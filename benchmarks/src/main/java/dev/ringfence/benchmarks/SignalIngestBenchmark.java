@@ -15,6 +15,8 @@ import dev.ringfence.core.health.Signal;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,12 +37,20 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Signal ingestion into a running rollout: heartbeats (and every eighth an apply result) from 65,536
  * endpoints, half exposed (candidate arm) and half control. Each operation builds one signal with a
  * new sequence number, as a server does when it decodes a report, so every signal is accepted and
  * counted: the expensive path (duplicates stop earlier). Each thread owns its own endpoints.
+ *
+ * <p>Peer, in the same run: resilience4j's {@code CircuitBreaker} recording outcomes into its default
+ * count-based sliding window (100 calls): {@code onSuccess} where Ringfence ingests a heartbeat and
+ * {@code onError} (a pre-built exception; 1 in 128 calls, so the breaker stays closed and keeps recording)
+ * where Ringfence ingests an apply result. One breaker shared by the threads, as one rollout is shared.
+ * The breaker keeps no per-endpoint state (no lookup, no duplicate check), so it is a floor for
+ * "record an outcome", not an equivalent feature.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SignalIngest -prof gc}
  */
@@ -58,10 +67,15 @@ public class SignalIngestBenchmark {
 
   private String[] ids;
   private long[] versions;
+  private static final RuntimeException FAILURE = new RuntimeException("apply failed", null, false, false) {
+  };
+
   private Rollout rollout;
+  private CircuitBreaker breaker;
 
   @Setup(Level.Trial)
   public void setUp() {
+    breaker = CircuitBreaker.of("bench", CircuitBreakerConfig.ofDefaults());
     Clock clock = Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC);
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).build());
     Plan plan = Plan.builder("bench")
@@ -122,15 +136,44 @@ public class SignalIngestBenchmark {
         : new Heartbeat(ids[i], 1, sequence, versions[i], 0);
   }
 
+  /** The resilience4j counterpart of {@link #next}: the same walk, an error where an apply result goes. */
+  private boolean recordNext(Lane lane) {
+    int i = lane.index;
+    int next = i + lane.step;
+    if (next >= ENDPOINTS) {
+      next -= ENDPOINTS;
+      lane.sequence++;
+    }
+    lane.index = next;
+    if ((lane.sequence & 7) == 0 && (i & 15) == 0) {
+      breaker.onError(0, TimeUnit.NANOSECONDS, FAILURE);
+      return false;
+    }
+    breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+    return true;
+  }
+
   @Benchmark
   @Threads(1)
-  public IngestResult ingestOneThread(Lane lane) {
+  public boolean resilience4jRecordOneThread(Lane lane) {
+    return recordNext(lane);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public boolean resilience4jRecordTwoThreads(Lane lane) {
+    return recordNext(lane);
+  }
+
+  @Benchmark
+  @Threads(1)
+  public IngestResult ringfenceIngestOneThread(Lane lane) {
     return rollout.ingest(next(lane));
   }
 
   @Benchmark
   @Threads(2)
-  public IngestResult ingestTwoThreads(Lane lane) {
+  public IngestResult ringfenceIngestTwoThreads(Lane lane) {
     return rollout.ingest(next(lane));
   }
 }

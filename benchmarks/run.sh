@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs a set of Ringfence benchmarks and prints their ratios against the peers measured in the same run.
+#
+#   benchmarks/run.sh                 # the peers set: decision and signal ingestion vs Unleash, LaunchDarkly, resilience4j
+#   benchmarks/run.sh 'Decision'      # any JMH benchmark regex
+#   benchmarks/run.sh memory [N...]   # bytes per tracked endpoint (JOL), default 1M and 10M endpoints
+#
+# Extra JMH options go in JMH_OPTS (default: the settings of the committed run), e.g.
+#   JMH_OPTS='-f 1 -wi 1 -w 1s -i 3 -r 1s' benchmarks/run.sh Decision
+# Results: benchmarks/results/<set>-<UTC date and time>.json (JMH JSON) and a .md table next to it.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+jar="$here/target/benchmarks.jar"
+results="$here/results"
+mkdir -p "$results"
+
+# Build when the jar is missing or older than any source of core or the benchmarks.
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/pom.xml" "$root/core/pom.xml" "$root/core/src/main" "$here/pom.xml" \
+    "$here/src" -newer "$jar" -type f -print -quit)" ]]; then
+  echo "building $jar" >&2
+  (cd "$root" && ./mvnw -B -q -pl benchmarks -am package -DskipTests)
+fi
+
+stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+set_name="${1:-peers}"
+
+if [[ "$set_name" == "memory" ]]; then
+  shift
+  counts=("$@")
+  [[ ${#counts[@]} -gt 0 ]] || counts=(1000000 10000000)
+  out="$results/memory-$stamp.txt"
+  # JOL walks the whole object graph: 10M endpoints need a large heap. The command is recorded in the output.
+  cmd=(java -Xmx${MEMORY_HEAP:-16g} -XX:+UseParallelGC -Djdk.attach.allowAttachSelf=true -Djol.magicFieldOffset=true
+    -cp "$jar" dev.ringfence.benchmarks.MemoryPerEndpoint "${counts[@]}")
+  { echo "command: ${cmd[*]}"; "${cmd[@]}"; } 2>&1 | tee "$out"
+  echo "wrote $out" >&2
+  exit 0
+fi
+
+if [[ "$set_name" == "peers" ]]; then
+  regex='DecisionBenchmark|SignalIngestBenchmark'
+else
+  regex="$set_name"
+  set_name="$(echo "$set_name" | tr -c 'A-Za-z0-9_-' '_' | cut -c1-40)"
+fi
+json="$results/$set_name-$stamp.json"
+jmh_opts=(${JMH_OPTS:--f 1 -wi 3 -w 2s -i 5 -r 2s})
+cmd=(java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -jar "$jar" "$regex" "${jmh_opts[@]}"
+  -jvmArgs "-Xms2g -Xmx2g -XX:+AlwaysPreTouch" -prof gc -rf json -rff "$json")
+echo "command: ${cmd[*]}" >&2
+"${cmd[@]}"
+{
+  echo "Command: \`${cmd[*]/#$root\//}\`"
+  echo
+  java -cp "$jar" dev.ringfence.benchmarks.RatioTable "$json"
+} | tee "${json%.json}.md"
+echo "wrote $json" >&2
