@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +79,7 @@ final class RolloutRuntime implements Rollout {
   private final long candidate;
 
   /** Endpoint id to its track (ring of admission, health). Never shrinks: a rollback forgets nothing. */
-  private final ConcurrentHashMap<String, Track> admitted = new ConcurrentHashMap<>();
+  private final TrackTable admitted = new TrackTable();
   private final AtomicLongArray admittedPerRing;
   /**
    * One bit per cohort bucket, set before any endpoint of that bucket is admitted: a clear bit proves
@@ -291,8 +290,8 @@ final class RolloutRuntime implements Rollout {
       storeOutageLogged = false;
       LOG.info("rollout '{}': the store records admissions again", id);
     }
-    Track track = new Track(ring, Times.saturatedAdd(Times.millis(now), silenceMillis));
-    Track previous = admitted.putIfAbsent(endpointId, track);
+    Track track = new Track(endpointId, ring, Times.saturatedAdd(Times.millis(now), silenceMillis));
+    Track previous = admitted.putIfAbsent(track);
     if (previous != null) {
       release(ring);
       return decisions.offer[previous.ring];
@@ -383,7 +382,7 @@ final class RolloutRuntime implements Rollout {
     }
     Track control = health.control.get(endpointId);
     if (control == null) {
-      Track fresh = new Track(Track.CONTROL, Long.MAX_VALUE);
+      Track fresh = new Track(endpointId, Track.CONTROL, Long.MAX_VALUE);
       control = health.control.putIfAbsent(endpointId, fresh);
       if (control == null) {
         control = fresh;
@@ -809,9 +808,9 @@ final class RolloutRuntime implements Rollout {
       markBucket(cohort.bucket(a.endpointId()));
       // Health reports are not journaled: every endpoint gets a fresh deadline from the restart.
       long deadline = Times.saturatedAdd(Math.max(Times.millis(a.at()), recoveredAtMillis), silenceMillis);
-      Track track = new Track(a.ringIndex(), deadline);
+      Track track = new Track(a.endpointId(), a.ringIndex(), deadline);
       recoveredFromStore = true;
-      if (admitted.putIfAbsent(a.endpointId(), track) == null) {
+      if (admitted.putIfAbsent(track) == null) {
         admittedPerRing.incrementAndGet(a.ringIndex());
         health.watchDeadline(track);
       }
@@ -868,11 +867,11 @@ final class RolloutRuntime implements Rollout {
       return List.of();
     }
     List<String> result = new ArrayList<>();
-    for (Map.Entry<String, Track> e : admitted.entrySet()) {
-      if (!reverted.contains(e.getKey())) {
-        result.add(e.getKey());
+    admitted.forEach(track -> {
+      if (!reverted.contains(track.id)) {
+        result.add(track.id);
       }
-    }
+    });
     Collections.sort(result);
     return result;
   }
