@@ -79,7 +79,24 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
       timeline = List.copyOf(timeline);
     }
 
+    /** @return {@link #everExposed} as a share of the endpoints online, rounded to 6 decimals */
+    @com.fasterxml.jackson.annotation.JsonProperty
+    public double everExposedShare() {
+      return share(everExposed);
+    }
+
+    /** @return {@link #peakExposure} as a share of the endpoints online, rounded to 6 decimals */
+    @com.fasterxml.jackson.annotation.JsonProperty
+    public double peakExposureShare() {
+      return share(peakExposure);
+    }
+
+    private double share(int count) {
+      return online == 0 ? 0 : Math.round(1e6 * count / online) / 1e6;
+    }
+
     /** @return whether the rollout halted */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean halted() {
       return haltSeconds >= 0;
     }

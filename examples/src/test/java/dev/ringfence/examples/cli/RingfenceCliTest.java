@@ -39,6 +39,29 @@ class RingfenceCliTest {
 
   @Test
   void auditVerify_intact_broken_missing() throws Exception {
+    Path journal = dir.resolve("journal");
+    dev.ringfence.core.store.FileRolloutStore store = dev.ringfence.core.store.RolloutStores.file(journal);
+    dev.ringfence.core.RolloutEngine engine = dev.ringfence.core.RolloutEngine.create(
+        dev.ringfence.core.RolloutEngineConfig.custom().store(store).build());
+    dev.ringfence.core.Rollout rollout = engine.createRollout(dev.ringfence.core.RolloutSpec.builder("r1")
+        .channel("c").baseline(1).candidate(2)
+        .plan(dev.ringfence.core.plan.Plans.fromFile(Path.of("src/main/resources/scenarios/content-rings-plan.json")))
+        .build());
+    rollout.start();
+    rollout.by("alice").halt("test halt");
+    store.close();
+    assertThat(run("audit", "verify", journal.toString())).isEqualTo(0);
+    assertThat(out.toString()).contains("intact");
+
+    Path trail = journal.resolve("audit.jsonl");
+    java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(trail));
+    int halt = java.util.stream.IntStream.range(0, lines.size()).filter(k -> lines.get(k).contains("alice"))
+        .findFirst().orElseThrow();
+    lines.set(halt, lines.get(halt).replace("alice", "mallory"));
+    Files.write(trail, lines);
+    assertThat(run("audit", "verify", trail.toString())).isEqualTo(1);
+    assertThat(out.toString()).contains("BROKEN");
+
     Path missing = dir.resolve("nothing");
     assertThat(run("audit", "verify", missing.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("no such audit trail");
