@@ -4,6 +4,7 @@
 #   benchmarks/run.sh                 # the peers set: decision and signal ingestion vs Unleash, LaunchDarkly, resilience4j
 #   benchmarks/run.sh 'Decision'      # any JMH benchmark regex
 #   benchmarks/run.sh memory [N...]   # bytes per tracked endpoint (JOL), default 1M and 10M endpoints
+#   benchmarks/run.sh fleet [N...]    # the simulator's crowdstrike-2024 at 100k, 1M and 10M endpoints: wall time, peak heap
 #
 # Extra JMH options go in JMH_OPTS (default: the settings of the committed run), e.g.
 #   JMH_OPTS='-f 1 -wi 1 -w 1s -i 3 -r 1s' benchmarks/run.sh Decision
@@ -35,6 +36,40 @@ if [[ "$set_name" == "memory" ]]; then
   cmd=(java -Xmx${MEMORY_HEAP:-16g} -XX:+UseParallelGC -Djdk.attach.allowAttachSelf=true -Djol.magicFieldOffset=true
     -cp "$jar" dev.ringfence.benchmarks.MemoryPerEndpoint "${counts[@]}")
   { echo "command: ${cmd[*]}"; "${cmd[@]}"; } 2>&1 | tee "$out"
+  echo "wrote $out" >&2
+  exit 0
+fi
+
+if [[ "$set_name" == "fleet" ]]; then
+  shift
+  counts=("$@")
+  [[ ${#counts[@]} -gt 0 ]] || counts=(100000 1000000 10000000)
+  ringfence="$root/examples/target/ringfence.jar"
+  (cd "$root" && ./mvnw -B -q -pl examples -am package -DskipTests)
+  out="$results/fleet-$stamp.md"
+  tmp="$(mktemp -d)"
+  {
+    echo "| endpoints | heap limit | wall time | peak heap (before a GC) | exposed | halted after |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+  } > "$out"
+  for n in "${counts[@]}"; do
+    # 2 GiB is the goal up to 1M endpoints; larger fleets get a heap that grows with them.
+    heap=2g
+    (( n > 2000000 )) && heap=$(( (n / 1000000) * 2 ))g
+    gc="$tmp/gc-$n.log"
+    cmd=(java -Xms1g -Xmx$heap -Xlog:gc:file=$gc -jar "$ringfence" simulate crowdstrike-2024 --endpoints "$n" --quiet
+      --out "$tmp")
+    echo "command: ${cmd[*]}" >&2
+    start=$(date +%s.%N)
+    "${cmd[@]}" > "$tmp/out-$n.txt"
+    end=$(date +%s.%N)
+    wall=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+    peak=$(grep -oE '[0-9]+M->[0-9]+M' "$gc" | awk -F'[M>-]' '{ if ($1 > m) m = $1 } END { print m + 0 }')
+    exposed=$(grep 'endpoints that got the candidate' "$tmp/out-$n.txt" | awk '{ print $6, $7 }')
+    halted=$(grep 'halted after' "$tmp/out-$n.txt" | awk '{ print $3, $4 }')
+    printf '| %s | %s | %.1f s | %s MB | %s | %s |\n' "$n" "$heap" "$wall" "$peak" "$exposed" "$halted" >> "$out"
+  done
+  cat "$out"
   echo "wrote $out" >&2
   exit 0
 fi
