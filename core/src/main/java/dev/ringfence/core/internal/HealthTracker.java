@@ -59,7 +59,7 @@ final class HealthTracker {
    * afresh in the candidate arm; without that history the last ring, which admits everyone, would have
    * no control at all.
    */
-  final ConcurrentHashMap<String, Track> control = new ConcurrentHashMap<>();
+  final TrackTable control = new TrackTable();
   /**
    * Candidate tracks in admission order (their deadlines are in the same order), linked through the
    * tracks themselves: a multi-producer, single-consumer queue (admissions append with one getAndSet;

@@ -383,7 +383,7 @@ final class RolloutRuntime implements Rollout {
     Track control = health.control.get(endpointId);
     if (control == null) {
       Track fresh = new Track(endpointId, Track.CONTROL, Long.MAX_VALUE);
-      control = health.control.putIfAbsent(endpointId, fresh);
+      control = health.control.putIfAbsent(fresh);
       if (control == null) {
         control = fresh;
       }

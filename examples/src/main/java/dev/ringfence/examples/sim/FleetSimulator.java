@@ -37,7 +37,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +158,7 @@ public final class FleetSimulator {
   private int firstFailureSignalAt = -1;
   private int haltAt = -1;
   private int exposedAtHalt = -1;
-  private final Map<IngestResult, Long> signals = new EnumMap<>(IngestResult.class);
+  private final long[] signals = new long[IngestResult.values().length];
   private long lost;
   private final List<SimulationReport.Transition> transitions = new ArrayList<>();
   private final List<SimulationReport.VerdictLine> verdicts = new ArrayList<>();
@@ -211,9 +210,6 @@ public final class FleetSimulator {
     this.random = new SplittableRandom(seed);
     int horizon = Math.max(intervalS + jitterS, Math.max(bootS + bootS / 4, Math.max(crashDelayS, confirmS))) + 2;
     this.wheel = new Wheel(horizon);
-    for (IngestResult r : IngestResult.values()) {
-      signals.put(r, 0L);
-    }
     buildFleet();
   }
 
@@ -711,8 +707,7 @@ public final class FleetSimulator {
       lost++;
       return;
     }
-    IngestResult result = rollout().ingest(signal);
-    signals.merge(result, 1L, Long::sum);
+    signals[rollout().ingest(signal).ordinal()]++;
     if (firstFailureSignalAt < 0 && signal.version() == cand && isFailure(signal)) {
       firstFailureSignalAt = now;
     }
@@ -832,7 +827,9 @@ public final class FleetSimulator {
 
   private Map<String, Long> signalCounts() {
     Map<String, Long> counts = new LinkedHashMap<>();
-    signals.forEach((k, v) -> counts.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+    for (IngestResult r : IngestResult.values()) {
+      counts.put(r.name().toLowerCase(java.util.Locale.ROOT), signals[r.ordinal()]);
+    }
     counts.put("lost", lost);
     return counts;
   }
