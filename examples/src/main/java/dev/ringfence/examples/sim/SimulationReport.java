@@ -71,7 +71,7 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
     /** Copies the lists. */
     public Run {
       stragglers = List.copyOf(stragglers);
-      signals = Map.copyOf(signals);
+      signals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(signals)); // keeps its order
       transitions = List.copyOf(transitions);
       verdicts = List.copyOf(verdicts);
       ringOpenings = List.copyOf(ringOpenings);

@@ -83,6 +83,21 @@ class ScenarioGoalsTest {
   }
 
   @Test
+  void sameScenarioAndSeed_giveTheSameReport_inAnotherJvm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        "dev.ringfence.examples.cli.RingfenceCli", "simulate", "subset-crash", "--endpoints", "6000", "--seed", "77",
+        "--out", dir.toString(), "--quiet").redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile())
+        .start();
+    assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).as(java.nio.file.Files.readString(dir.resolve("log"))).isZero();
+    String there = java.nio.file.Files.readString(dir.resolve("subset-crash-seed77-6000.json"));
+    assertThat(there).as("no hash-order or wall-clock leaks into the report").isEqualTo(run("subset-crash", 77, 6_000)
+        .toJson());
+  }
+
+  @Test
   void sameScenarioAndSeed_giveTheSameReport_byteForByte() {
     String first = run("subset-crash", 77, 6_000).toJson();
     String second = run("subset-crash", 77, 6_000).toJson();
