@@ -32,6 +32,13 @@ public interface RolloutAgent {
   int DEFAULT_MAX_FAILED_STARTS = 3;
 
   /**
+   * Default of {@link Builder#maxVersionJump(long)}: one billion. Generous enough for sequential versions
+   * and for date-based ones such as {@code yyyyMMddHHmm} (a year is 10^8), small enough that one envelope
+   * can never use up the version space ({@code Long.MAX_VALUE} is 9.2 × 10^18).
+   */
+  long DEFAULT_MAX_VERSION_JUMP = 1_000_000_000L;
+
+  /**
    * Loads the state (recovering a damaged one to the last-known-good), increments the boot id, and
    * decides what this start runs: if a version is on trial, its failed-start counter is incremented and
    * persisted <em>before</em> it runs; once the counter has reached the limit, the agent switches back to
@@ -144,6 +151,7 @@ public interface RolloutAgent {
     private @Nullable MemoryDisk memoryDisk;
     private @Nullable String endpointId;
     private int maxFailedStarts = DEFAULT_MAX_FAILED_STARTS;
+    private long maxVersionJump = DEFAULT_MAX_VERSION_JUMP;
     private SignalSink sink = SignalSink.DISCARD;
     private @Nullable String channel;
     private @Nullable TrustStore trustStore;
@@ -213,6 +221,25 @@ public interface RolloutAgent {
     }
 
     /**
+     * Guards against fast-forward: an envelope whose version is more than {@code jump} above the highest
+     * version this endpoint ever accepted is refused with {@link VersionJumpException}, so one envelope (a
+     * stolen threshold of keys, or a publisher's typo) cannot push the endpoint to a version so high that
+     * every later genuine release looks stale. The first version an endpoint accepts is not limited (there is
+     * nothing to jump from); the trust threshold guards it.
+     *
+     * @param jump 1 or more; default {@link #DEFAULT_MAX_VERSION_JUMP}. Set it near your release cadence
+     *     (e.g. 1000 for sequential versions) for a tighter guard
+     * @return this builder
+     */
+    public Builder maxVersionJump(long jump) {
+      if (jump < 1) {
+        throw new InvalidInputException("maxVersionJump", jump + " is below 1");
+      }
+      this.maxVersionJump = jump;
+      return this;
+    }
+
+    /**
      * @param signalSink where heartbeats and apply results go; default discards them
      * @return this builder
      */
@@ -225,12 +252,18 @@ public interface RolloutAgent {
     }
 
     /**
-     * @param name the channel this agent follows; envelopes of other channels are refused
+     * @param name the channel this agent follows, 1 to 128 of {@code A-Z a-z 0-9 . _ -}, not starting with
+     *     {@code .} (it is a path segment of the update server's routes); envelopes of other channels are
+     *     refused
      * @return this builder
      */
     public Builder channel(String name) {
       if (name == null || name.isBlank()) {
         throw new InvalidInputException("channel", "is null or blank");
+      }
+      if (!name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")) {
+        throw new InvalidInputException("channel", "'" + name + "' must be 1 to 128 of A-Z a-z 0-9 . _ - and not"
+            + " start with '.'; it is a path segment of the update server's routes");
       }
       this.channel = name;
       return this;
@@ -393,7 +426,8 @@ public interface RolloutAgent {
       FileOps fileOps = memoryDisk == null ? RealFileOps.INSTANCE : memoryDisk.fileOps();
       return new DefaultRolloutAgent(new AgentSettings(directory, endpointId, maxFailedStarts, sink, fileOps,
           channel, trustStore, clock, validator, validationTimeout, validationExecutor,
-          updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener, credentials));
+          updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener, credentials,
+          maxVersionJump));
     }
   }
 }

@@ -35,12 +35,43 @@ import org.jspecify.annotations.Nullable;
  * @param fetchExecutor where fetch attempts and the HTTP client's tasks run
  * @param listener receives every {@link AgentEvent}; its failures are swallowed
  * @param credentials authenticate the fetcher's requests; null when the server asks for none
+ * @param maxVersionJump how far above the highest accepted version an envelope's version may be
  */
 public record AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
     FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
     ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
     @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor,
-    Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials) {
+    Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials, long maxVersionJump) {
+
+  /**
+   * The settings with the default {@code maxVersionJump}.
+   *
+   * @param stateDirectory where slots, pointer and state live
+   * @param endpointId the endpoint's stable id
+   * @param maxFailedStarts starts of a pending version without a confirmation before the agent reverts
+   * @param sink where signals go
+   * @param fileOps file-system operations
+   * @param channel the channel followed
+   * @param trustStore the release keys
+   * @param clock the clock envelope expiry is judged by
+   * @param validator the application's content check
+   * @param validationTimeout how long an in-process validation may take
+   * @param validationExecutor where in-process validations run
+   * @param updateServer the update server's base URI
+   * @param fetchConfig the fetcher's settings
+   * @param fetchExecutor where fetch attempts run
+   * @param listener receives every {@link AgentEvent}
+   * @param credentials authenticate the fetcher's requests
+   */
+  public AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
+      FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
+      ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
+      @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor,
+      Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials) {
+    this(stateDirectory, endpointId, maxFailedStarts, sink, fileOps, channel, trustStore, clock, validator,
+        validationTimeout, validationExecutor, updateServer, fetchConfig, fetchExecutor, listener, credentials,
+        dev.ringfence.agent.RolloutAgent.DEFAULT_MAX_VERSION_JUMP);
+  }
 
   /** Runs each task on a new daemon thread: a validator stuck past its timeout cannot keep the JVM alive. */
   public static final Executor DAEMON_THREAD_PER_TASK = task -> {

@@ -115,6 +115,16 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
     }
     if (envelope.version() == current.highestAccepted() && !current.knownBad().contains(envelope.version())) {
+      try {
+        // A server that replays the accepted version's envelope forever freezes the endpoint on it: once
+        // the envelope expires, that is a refusal, reported, not "up to date".
+        verifier().verifyAuthentic(envelope, settings.clock().instant());
+      } catch (ContentRefusedException e) {
+        // Reported without a version: the endpoint runs this version fine, and a failure signal on it would
+        // count against the version's health in a rollout.
+        refused(current, 0, e.getMessage());
+        return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
+      }
       return new UpdateCheck(UpdateOutcome.UP_TO_DATE, envelope.version(), "v" + envelope.version()
           + " is the newest release and was accepted already");
     }
@@ -122,8 +132,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     try {
       try {
         synchronized (this) {
-          new EnvelopeVerifier(trustStoreOrFail(), settings.channel()).verify(envelope,
-              settings.clock().instant(), started());
+          verifier().verify(envelope, settings.clock().instant(), started());
         }
         download = http.fetchPayload(envelope.version(), envelope.size(), store.directory().resolve("downloads"));
         EnvelopeVerifier.checkPayload(envelope, download.size(), download.sha256());
@@ -149,6 +158,14 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         }
       }
     }
+  }
+
+  private EnvelopeVerifier verifier() {
+    String channel = settings.channel();
+    if (channel == null) {
+      throw new IllegalStateException("a channel is required");
+    }
+    return new EnvelopeVerifier(trustStoreOrFail(), channel, settings.maxVersionJump());
   }
 
   private TrustStore trustStoreOrFail() {
@@ -469,7 +486,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       throw new IllegalStateException("apply() needs a channel and a trust store; set both on the builder");
     }
     try {
-      new EnvelopeVerifier(trustStore, channel).verify(envelope, settings.clock().instant(), current);
+      new EnvelopeVerifier(trustStore, channel, settings.maxVersionJump()).verify(envelope,
+          settings.clock().instant(), current);
       if (current.pending() != null) {
         throw new UpdateInProgressException(envelope.version(), current.pending().version());
       }

@@ -10,6 +10,7 @@ import dev.ringfence.agent.KnownBadVersionException;
 import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UnknownKeyException;
+import dev.ringfence.agent.VersionJumpException;
 import dev.ringfence.agent.WrongChannelException;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -22,20 +23,31 @@ import java.util.Set;
 /**
  * The checks every envelope passes before its payload is fetched, in this order: signatures (each names
  * a trusted key and verifies; at least the threshold of distinct keys), channel, expiry, known-bad list,
- * version above the highest accepted. Then {@link #checkPayload} checks the payload's size and digest.
+ * version above the highest accepted and at most {@code maxVersionJump} above it. Then {@link #checkPayload} checks the payload's size and digest.
  */
 public final class EnvelopeVerifier {
 
   private final TrustStore trustStore;
   private final String channel;
+  private final long maxVersionJump;
 
   /**
    * @param trustStore the trusted keys and threshold
    * @param channel the channel this agent follows
    */
   public EnvelopeVerifier(TrustStore trustStore, String channel) {
+    this(trustStore, channel, dev.ringfence.agent.RolloutAgent.DEFAULT_MAX_VERSION_JUMP);
+  }
+
+  /**
+   * @param trustStore the trusted keys and threshold
+   * @param channel the channel this agent follows
+   * @param maxVersionJump how far above the highest accepted version a version may be, 1 or more
+   */
+  public EnvelopeVerifier(TrustStore trustStore, String channel, long maxVersionJump) {
     this.trustStore = trustStore;
     this.channel = channel;
+    this.maxVersionJump = maxVersionJump;
   }
 
   /**
@@ -47,6 +59,30 @@ public final class EnvelopeVerifier {
    * @throws dev.ringfence.agent.ContentRefusedException one subclass per refusal
    */
   public void verify(Envelope envelope, Instant now, AgentState state) {
+    verifyAuthentic(envelope, now);
+    long version = envelope.version();
+    if (state.knownBad().contains(version)) {
+      throw new KnownBadVersionException(version);
+    }
+    if (version <= state.highestAccepted()) {
+      throw new StaleContentException(version, state.highestAccepted());
+    }
+    // Both are at least 0 here, so the difference cannot overflow.
+    if (state.highestAccepted() >= 0 && version - state.highestAccepted() > maxVersionJump) {
+      throw new VersionJumpException(version, state.highestAccepted(), maxVersionJump);
+    }
+  }
+
+  /**
+   * The checks that do not depend on the agent's state: signatures and threshold, channel, expiry. Used
+   * alone for an envelope of the version the endpoint already accepted, so a server that keeps replaying it
+   * is noticed once it expires (an indefinite freeze ends at the envelope's expiry).
+   *
+   * @param envelope the envelope
+   * @param now the current instant
+   * @throws dev.ringfence.agent.ContentRefusedException one subclass per refusal
+   */
+  public void verifyAuthentic(Envelope envelope, Instant now) {
     long version = envelope.version();
     if (envelope.signatures().isEmpty()) {
       throw new BadSignatureException(version, "signatures", "none present");
@@ -71,12 +107,6 @@ public final class EnvelopeVerifier {
     }
     if (!envelope.expiresAt().isAfter(now)) {
       throw new ExpiredEnvelopeException(version, envelope.expiresAt(), now);
-    }
-    if (state.knownBad().contains(version)) {
-      throw new KnownBadVersionException(version);
-    }
-    if (version <= state.highestAccepted()) {
-      throw new StaleContentException(version, state.highestAccepted());
     }
   }
 

@@ -152,9 +152,9 @@ public final class HttpFetcher {
    */
   public EnvelopeAnswer fetchEnvelope() throws FetchFailedException {
     URI uri = base.resolve("v1/channels/" + channel + "/envelope");
-    return resilient("envelope", () -> {
+    return resilient("envelope", guard -> {
       HttpResponse<InputStream> response = send(uri);
-      try (InputStream body = response.body()) {
+      try (InputStream body = guard.register(response.body())) {
         if (response.statusCode() == 204) {
           return revertDirective(uri, response);
         }
@@ -204,9 +204,9 @@ public final class HttpFetcher {
   public Download fetchPayload(long version, long signedSize, Path directory) throws FetchFailedException {
     URI uri = base.resolve("v1/channels/" + channel + "/releases/" + version + "/payload");
     long cap = Math.min(signedSize, config.maxPayloadBytes());
-    return resilient("payload v" + version, () -> {
+    return resilient("payload v" + version, guard -> {
       HttpResponse<InputStream> response = send(uri);
-      try (InputStream body = response.body()) {
+      try (InputStream body = guard.register(response.body())) {
         checkStatus(uri, response.statusCode());
         Files.createDirectories(directory);
         Path file = Files.createTempFile(directory, "download-v" + version + "-", ".part");
@@ -273,8 +273,56 @@ public final class HttpFetcher {
     return new Download(file, total, HexFormat.of().formatHex(digest.digest()));
   }
 
-  private <T> T resilient(String what, Callable<T> attempt) throws FetchFailedException {
-    Callable<T> limited = () -> timeLimiter.executeFutureSupplier(() -> executor.submit(attempt));
+  /** One attempt, which registers the response body it reads with its guard. */
+  private interface Attempt<T> {
+    T run(AttemptGuard guard) throws Exception;
+  }
+
+  /**
+   * Closes the body an attempt reads when the attempt times out. Cancelling the attempt interrupts its
+   * thread, but a read on {@link HttpClient}'s body stream does not wake up on an interrupt: against a
+   * server that sends part of a body and then stalls, the thread and its half-written download would stay
+   * until the server let go. Closing the stream ends the read at once.
+   */
+  private static final class AttemptGuard {
+    private @Nullable InputStream body;
+    private boolean timedOut;
+
+    synchronized InputStream register(InputStream stream) throws IOException {
+      if (timedOut) {
+        stream.close();
+        throw new IOException("the attempt timed out before its body was read");
+      }
+      body = stream;
+      return stream;
+    }
+
+    void timedOut() {
+      InputStream stream;
+      synchronized (this) {
+        timedOut = true;
+        stream = body;
+      }
+      if (stream != null) {
+        try {
+          stream.close();
+        } catch (IOException e) {
+          // the attempt fails either way
+        }
+      }
+    }
+  }
+
+  private <T> T resilient(String what, Attempt<T> attempt) throws FetchFailedException {
+    Callable<T> limited = () -> {
+      AttemptGuard guard = new AttemptGuard();
+      try {
+        return timeLimiter.executeFutureSupplier(() -> executor.submit(() -> attempt.run(guard)));
+      } catch (TimeoutException e) {
+        guard.timedOut();
+        throw e;
+      }
+    };
     Callable<T> guarded = CircuitBreaker.decorateCallable(breaker, limited);
     Callable<T> retried = Retry.decorateCallable(retry, guarded);
     try {
