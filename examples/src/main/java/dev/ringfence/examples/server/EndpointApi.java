@@ -161,6 +161,17 @@ final class EndpointApi {
           + " and the endpoint's enrollment token as 'Bearer <token>'");
     }
     EndpointRegistry.Enrollment endpoint = found.get();
+    // Before the body is read or its signature computed: a flood costs the server next to nothing.
+    long waitMillis = ctx.signalLimiter().acquire(endpoint.endpointId());
+    if (waitMillis > 0) {
+      ctx.metrics().signalRefused("rate_limited");
+      LOG.debug("rate-limited signals from {} ({})", endpoint.endpointId(), request.remote());
+      long seconds = Math.max(1, (waitMillis + 999) / 1000);
+      throw new HttpError(429, "rate_limited", UpdateProtocol.ENDPOINT_HEADER, UpdateProtocol.ENDPOINT_HEADER + ": '"
+          + endpoint.endpointId() + "' sent more than " + ctx.config().signalBurst() + " signal batches at once or "
+          + ctx.config().signalRatePerMinute() + " per minute; retry after " + seconds + " s (batch the signals)")
+          .header("Retry-After", Long.toString(seconds));
+    }
     byte[] body = request.body();
     try {
       ctx.signals().verify(endpoint, request, body, ctx.config().clock().instant());

@@ -1,5 +1,7 @@
 package dev.ringfence.examples.server;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,6 +16,7 @@ public final class HttpError extends RuntimeException {
   private final int status;
   private final String code;
   private final @Nullable String field;
+  private final Map<String, String> headers = new LinkedHashMap<>();
 
   /**
    * @param status the HTTP status, 4xx or 5xx
@@ -37,6 +40,23 @@ public final class HttpError extends RuntimeException {
    */
   public static HttpError badField(String field, String message) {
     return new HttpError(400, "bad_request", field, field + ": " + message);
+  }
+
+  /**
+   * Adds a header to the error's response, e.g. {@code Retry-After}.
+   *
+   * @param name the header
+   * @param value its value, printable ASCII
+   * @return this error
+   */
+  public HttpError header(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  /** @return the headers the error's response carries */
+  public Map<String, String> headers() {
+    return Map.copyOf(headers);
   }
 
   /** @return the HTTP status */

@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  */
 final class ReleaseStore {
 
-  static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  /** A channel is a directory name under {@code channels/}: no separator, and never {@code .} or {@code ..}. */
+  static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
 
   /**
    * One published release.
@@ -80,7 +81,8 @@ final class ReleaseStore {
 
   static void checkChannel(String channel) {
     if (channel == null || !CHANNEL.matcher(channel).matches()) {
-      throw HttpError.badField("channel", "'" + channel + "' must be 1 to 128 of A-Z a-z 0-9 . _ -");
+      throw HttpError.badField("channel", "'" + channel + "' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start"
+          + " with '.'");
     }
   }
 

@@ -67,7 +67,9 @@ final class Request {
         throw new HttpError(400, "bad_request", "Content-Length", "Content-Length: '" + length + "' is not a number");
       }
     }
-    try (InputStream in = exchange.getRequestBody()) {
+    // Not closed here: the router reads what is left under the request's deadline.
+    try {
+      InputStream in = exchange.getRequestBody();
       byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
       if (body.length > maxBody) {
         throw tooLarge();

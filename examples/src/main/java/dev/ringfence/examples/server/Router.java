@@ -44,10 +44,24 @@ final class Router implements HttpHandler {
     Response handle(Request request) throws IOException;
   }
 
-  private record Route(String method, Pattern pattern, List<String> names, Guard guard, long maxBody,
-      Handler handler) {}
+  private record Route(String method, String template, Pattern pattern, List<String> names, Guard guard,
+      long maxBody, Handler handler) {}
+
+  /** Request bytes read (and thrown away) after the handler, so the JDK never drains a stalled body itself. */
+  static final long DISCARD_LIMIT = 32L << 20;
 
   private final List<Route> routes = new ArrayList<>();
+  private final RequestDeadlines deadlines;
+  private final Runnable onTimeout;
+
+  /**
+   * @param deadlines bound each request's time until its answer is ready
+   * @param onTimeout counts a request disconnected at its deadline
+   */
+  Router(RequestDeadlines deadlines, Runnable onTimeout) {
+    this.deadlines = deadlines;
+    this.onTimeout = onTimeout;
+  }
 
   void add(String method, String template, Guard guard, long maxBody, Handler handler) {
     List<String> names = new ArrayList<>();
@@ -60,12 +74,13 @@ final class Router implements HttpHandler {
       last = m.end();
     }
     regex.append(Pattern.quote(template.substring(last)));
-    routes.add(new Route(method, Pattern.compile(regex.toString()), names, guard, maxBody, handler));
+    routes.add(new Route(method, template, Pattern.compile(regex.toString()), names, guard, maxBody, handler));
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      RequestDeadlines.Deadline deadline = deadlines.arm(exchange);
       Response response;
       try {
         response = dispatch(exchange);
@@ -74,10 +89,53 @@ final class Router implements HttpHandler {
       } catch (RuntimeException e) {
         response = error(translate(e));
       }
+      // The rest of the body is read here, under the deadline: left unread, the JDK would drain it after the
+      // answer, blocking this worker on a client that stalls.
+      boolean drained = deadline.fired() || discardRest(exchange);
+      if (deadline.disarm()) {
+        onTimeout.run();
+        LOG.warn("{} {} from {}: request not complete within {}; disconnected", exchange.getRequestMethod(),
+            exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress(), deadlines.timeout());
+        return;
+      }
+      if (!drained) {
+        LOG.warn("{} {} from {}: body more than {} bytes beyond what the route reads; disconnected without an"
+            + " answer", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+            exchange.getRemoteAddress(), DISCARD_LIMIT);
+        return; // closing before the answer closes the connection
+      }
       send(exchange, response);
     } catch (IOException | RuntimeException e) {
       LOG.debug("response to {} {} not delivered: {}", exchange.getRequestMethod(), exchange.getRequestURI(),
           e.toString());
+    }
+  }
+
+  /** @return every route as {@code "METHOD /template"}, in registration order */
+  List<String> routes() {
+    List<String> all = new ArrayList<>();
+    for (Route route : routes) {
+      all.add(route.method() + " " + route.template());
+    }
+    return all;
+  }
+
+  /** @return true when the request body is at its end (or unreadable), false when more than the limit is left */
+  private static boolean discardRest(HttpExchange exchange) {
+    try {
+      java.io.InputStream in = exchange.getRequestBody();
+      byte[] buffer = new byte[8192];
+      long discarded = 0;
+      int read;
+      while ((read = in.read(buffer)) != -1) {
+        discarded += read;
+        if (discarded > DISCARD_LIMIT) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return true; // closed or reset: the JDK closes the connection after the answer, without draining
     }
   }
 
@@ -148,7 +206,11 @@ final class Router implements HttpHandler {
     body.put("error", e.code());
     body.put("field", e.field());
     body.put("message", e.getMessage());
-    return Response.json(e.status(), body);
+    Response response = Response.json(e.status(), body);
+    for (Map.Entry<String, String> header : e.headers().entrySet()) {
+      response = response.header(header.getKey(), header.getValue());
+    }
+    return response;
   }
 
   private static void send(HttpExchange exchange, Response response) throws IOException {

@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param prometheus the registry {@code /metrics} scrapes
  * @param adminToken the admin token
  * @param signals the signal batch checker
+ * @param signalLimiter the per-endpoint rate limit on signal batches
  */
 record ServerContext(UpdateServerConfig config, RolloutEngine engine, RolloutStore store, @Nullable Path auditFile,
     ReleaseStore releases, EndpointRegistry endpoints, ChannelRollouts channels, FleetView fleet,
     ExposureHistory history, ServerMetrics metrics, PrometheusMeterRegistry prometheus, AdminToken adminToken,
-    SignalAuthenticator signals) {}
+    SignalAuthenticator signals, EndpointRateLimiter signalLimiter) {}

@@ -30,6 +30,12 @@ final class ServerMetrics {
         .register(registry).increment();
   }
 
+  void requestTimedOut() {
+    Counter.builder("ringfence.server.requests.timed.out")
+        .description("requests disconnected because their body or answer was not ready within requestTimeout")
+        .register(registry).increment();
+  }
+
   void signals(String result, long count) {
     Counter.builder("ringfence.server.signals").description("signals received, by ingest result")
         .tag("result", result).register(registry).increment(count);

@@ -20,6 +20,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -46,19 +47,22 @@ public final class UpdateServer implements AutoCloseable {
   private final HttpServer http;
   private final ThreadPoolExecutor workers;
   private final ScheduledExecutorService ticker;
+  private final ScheduledExecutorService deadlines;
   private final RolloutStore store;
   private final RolloutEngine engine;
   private final AdminToken adminToken;
   private final PrometheusMeterRegistry prometheus;
   private volatile Instant lastTick;
+  private volatile List<String> routes = List.of();
 
   private UpdateServer(UpdateServerConfig config, HttpServer http, ThreadPoolExecutor workers,
-      ScheduledExecutorService ticker, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
+      ScheduledExecutorService ticker, ScheduledExecutorService deadlines, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
       PrometheusMeterRegistry prometheus) {
     this.config = config;
     this.http = http;
     this.workers = workers;
     this.ticker = ticker;
+    this.deadlines = deadlines;
     this.store = store;
     this.engine = engine;
     this.adminToken = adminToken;
@@ -105,7 +109,8 @@ public final class UpdateServer implements AutoCloseable {
       ChannelRollouts channels = new ChannelRollouts(engine, releases, store);
       ServerContext ctx = new ServerContext(config, engine, store, auditFile, releases, endpoints, channels,
           new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, adminToken,
-          new SignalAuthenticator(config.signatureWindow()));
+          new SignalAuthenticator(config.signatureWindow()),
+          new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()));
 
       HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(config.bindAddress()),
           config.port()), 64);
@@ -122,9 +127,16 @@ public final class UpdateServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      UpdateServer server = new UpdateServer(config, http, workers, ticker, store, engine, adminToken, prometheus);
+      ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread t = new Thread(task, "ringfence-deadline");
+        t.setDaemon(true);
+        return t;
+      });
+      UpdateServer server = new UpdateServer(config, http, workers, ticker, deadlines, store, engine, adminToken,
+          prometheus);
 
-      Router router = new Router();
+      Router router = new Router(new RequestDeadlines(deadlines, config.requestTimeout()),
+          ctx.metrics()::requestTimedOut);
       new EndpointApi(ctx).register(router);
       new AdminApi(ctx).register(router);
       new StatusPage(ctx).register(router);
@@ -132,6 +144,7 @@ public final class UpdateServer implements AutoCloseable {
           request -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape()));
       router.add("GET", "/healthz", request -> { }, 0, request -> server.health());
       http.createContext("/", router);
+      server.routes = List.copyOf(router.routes());
 
       long every = config.tickInterval().toMillis();
       ticker.scheduleWithFixedDelay(() -> server.tick(ctx), every, every, TimeUnit.MILLISECONDS);
@@ -185,6 +198,11 @@ public final class UpdateServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + address.getPort() + "/");
   }
 
+  /** @return every route as {@code "METHOD /template"}, for tests that must cover them all */
+  List<String> routes() {
+    return routes;
+  }
+
   /** @return the bound port */
   public int port() {
     return http.getAddress().getPort();
@@ -215,6 +233,7 @@ public final class UpdateServer implements AutoCloseable {
   public void close() {
     http.stop(0);
     ticker.shutdownNow();
+    deadlines.shutdownNow();
     workers.shutdownNow();
     try {
       ticker.awaitTermination(5, TimeUnit.SECONDS);

@@ -30,6 +30,9 @@ public final class UpdateServerConfig {
   private final int maxJsonBytes;
   private final int maxReleaseBytes;
   private final int threads;
+  private final int signalBurst;
+  private final int signalRatePerMinute;
+  private final Duration requestTimeout;
   private final Clock clock;
   private final Path adminTokenFile;
 
@@ -46,6 +49,9 @@ public final class UpdateServerConfig {
     this.maxJsonBytes = b.maxJsonBytes;
     this.maxReleaseBytes = b.maxReleaseBytes;
     this.threads = b.threads;
+    this.signalBurst = b.signalBurst;
+    this.signalRatePerMinute = b.signalRatePerMinute;
+    this.requestTimeout = b.requestTimeout;
     this.clock = b.clock;
     this.adminTokenFile = b.adminTokenFile == null ? b.dataDirectory.resolve("admin.token") : b.adminTokenFile;
   }
@@ -118,6 +124,28 @@ public final class UpdateServerConfig {
     return threads;
   }
 
+  /**
+   * @return signal batches one endpoint may send at once, the size of its token bucket; default 60. Beyond it,
+   *     and beyond {@link #signalRatePerMinute()}, batches get 429 with {@code Retry-After}
+   */
+  public int signalBurst() {
+    return signalBurst;
+  }
+
+  /** @return signal batches per minute one endpoint may send on average (its bucket's refill); default 120 */
+  public int signalRatePerMinute() {
+    return signalRatePerMinute;
+  }
+
+  /**
+   * @return how long a request may take from the moment a worker picks it up until its body has been read in
+   *     full and its answer is ready; a client that stalls or trickles its body is disconnected then, and its
+   *     worker freed. The answer's own transfer is not limited by it. Default 10 s
+   */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
   /** @return the engine's and the signature check's clock */
   public Clock clock() {
     return clock;
@@ -142,6 +170,9 @@ public final class UpdateServerConfig {
     private int maxJsonBytes = 256 * 1024;
     private int maxReleaseBytes = 16 * 1024 * 1024;
     private int threads = 8;
+    private int signalBurst = 60;
+    private int signalRatePerMinute = 120;
+    private Duration requestTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
     private @Nullable Path adminTokenFile;
 
@@ -259,6 +290,43 @@ public final class UpdateServerConfig {
         throw new InvalidInputException("threads", count + " is outside 1..256");
       }
       this.threads = count;
+      return this;
+    }
+
+    /**
+     * @param batches 1 to 100,000: signal batches one endpoint may send at once (its token bucket's size)
+     * @return this builder
+     */
+    public Builder signalBurst(int batches) {
+      if (batches < 1 || batches > 100_000) {
+        throw new InvalidInputException("signalBurst", batches + " is outside 1..100000");
+      }
+      this.signalBurst = batches;
+      return this;
+    }
+
+    /**
+     * @param batches 1 to 1,000,000: signal batches per minute one endpoint may send on average
+     * @return this builder
+     */
+    public Builder signalRatePerMinute(int batches) {
+      if (batches < 1 || batches > 1_000_000) {
+        throw new InvalidInputException("signalRatePerMinute", batches + " is outside 1..1000000");
+      }
+      this.signalRatePerMinute = batches;
+      return this;
+    }
+
+    /**
+     * @param timeout 100 ms to 10 min: how long reading a request and preparing its answer may take
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration timeout) {
+      positive("requestTimeout", timeout);
+      if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new InvalidInputException("requestTimeout", timeout + " is outside PT0.1S..PT10M");
+      }
+      this.requestTimeout = timeout;
       return this;
     }
 

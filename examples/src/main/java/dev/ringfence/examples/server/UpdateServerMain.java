@@ -38,6 +38,19 @@ public final class UpdateServerMain {
   }
 
   /**
+   * A client that stalls inside its request headers holds a JDK HttpServer worker before any handler runs, so
+   * {@code requestTimeout} cannot reach it; only the JDK's own {@code sun.net.httpserver.maxReqTime} (seconds,
+   * JVM-wide, read once when the first server starts) does. This process is the server, so it sets it to the
+   * request timeout unless the operator set it already.
+   */
+  static void limitHeaderTime(UpdateServerConfig config) {
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      long seconds = Math.max(1, (config.requestTimeout().toMillis() + 999) / 1000);
+      System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(seconds));
+    }
+  }
+
+  /**
    * Parses the options, starts the server and blocks until the JVM shuts down.
    *
    * @param args the options
@@ -58,6 +71,7 @@ public final class UpdateServerMain {
     }
     UpdateServer server;
     try {
+      limitHeaderTime(config);
       server = UpdateServer.start(config);
     } catch (IOException | RuntimeException e) {
       System.err.println("ringfence server: cannot start: " + e.getMessage());
