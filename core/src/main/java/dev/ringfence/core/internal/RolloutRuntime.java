@@ -108,7 +108,12 @@ final class RolloutRuntime implements Rollout {
   private int lastVerdictRing = -1;
   private FreezeWindow deferredBy;
 
-  /** Deadlines of endpoints admitted before a restart start again from here, not from their admission. */
+  /** Silence deadlines and the restart guard run on this, so that a clock set back cannot postpone them. */
+  private final Timeline timeline;
+  /**
+   * On the timeline: deadlines of endpoints admitted before a restart start again from here, not from their
+   * admission.
+   */
   private final long recoveredAtMillis;
   /** Whether this runtime was rebuilt from stored admissions (a restart), not created fresh. */
   private volatile boolean recoveredFromStore;
@@ -126,7 +131,8 @@ final class RolloutRuntime implements Rollout {
     this.events = events;
     this.silenceMillis = config.silenceDeadline().toMillis();
     this.inconclusiveLimit = config.inconclusiveLimit();
-    this.recoveredAtMillis = Times.millis(clock.instant());
+    this.timeline = new Timeline(clock);
+    this.recoveredAtMillis = timeline.millis(); // a new timeline reads the clock: the same instant
     this.health = new HealthTracker(spec.plan().rings().size());
     this.shared = store.isShared();
     this.stalenessMillis = config.stalenessBound().toMillis();
@@ -221,7 +227,12 @@ final class RolloutRuntime implements Rollout {
   }
 
   private boolean isStale(long synced) {
-    return shared && Times.millis(clock.instant()) - synced > stalenessMillis;
+    if (!shared) {
+      return false;
+    }
+    long now = Times.millis(clock.instant());
+    // A clock set back behind the last catch-up cannot say how old the view is: stale until the next catch-up.
+    return now - synced > stalenessMillis || now < synced;
   }
 
   /** The track of an admitted endpoint, or null; reads the map only when the bucket's bit is set. */
@@ -290,7 +301,7 @@ final class RolloutRuntime implements Rollout {
       storeOutageLogged = false;
       LOG.info("rollout '{}': the store records admissions again", id);
     }
-    Track track = new Track(endpointId, ring, Times.saturatedAdd(Times.millis(now), silenceMillis));
+    Track track = new Track(endpointId, ring, Times.saturatedAdd(timeline.millis(), silenceMillis));
     Track previous = admitted.putIfAbsent(track);
     if (previous != null) {
       release(ring);
@@ -594,7 +605,7 @@ final class RolloutRuntime implements Rollout {
       try {
         Snapshot s = snapshot;
         if (!s.state().isTerminal()) {
-          health.expireDeadlines(Times.millis(clock.instant()));
+          health.expireDeadlines(timeline.millis());
         }
         switch (s.state()) {
           case RUNNING:
@@ -725,7 +736,7 @@ final class RolloutRuntime implements Rollout {
     }
     // After a restart the health counts start empty: wait until every endpoint admitted before it has
     // reported again or gone silent, so that failures seen before the restart cannot be forgotten into a PASS.
-    if (Times.millis(now) < Times.saturatedAdd(recoveredAtMillis, silenceMillis) && recoveredFromStore) {
+    if (recoveredFromStore && timeline.millis() < Times.saturatedAdd(recoveredAtMillis, silenceMillis)) {
       return;
     }
     Optional<FreezeWindow> freeze = plan.freezeAt(now);
@@ -806,8 +817,10 @@ final class RolloutRuntime implements Rollout {
             + a.ringIndex() + ", which the plan does not have; the journal is inconsistent");
       }
       markBucket(cohort.bucket(a.endpointId()));
-      // Health reports are not journaled: every endpoint gets a fresh deadline from the restart.
-      long deadline = Times.saturatedAdd(Math.max(Times.millis(a.at()), recoveredAtMillis), silenceMillis);
+      // Health reports are not journaled: every endpoint gets a fresh deadline from the restart. An admission
+      // stamped later than now (the clock went back) gets its deadline from now, not from that future.
+      long from = Math.min(Math.max(Times.millis(a.at()), recoveredAtMillis), timeline.millis());
+      long deadline = Times.saturatedAdd(from, silenceMillis);
       Track track = new Track(a.endpointId(), a.ringIndex(), deadline);
       recoveredFromStore = true;
       if (admitted.putIfAbsent(track) == null) {
