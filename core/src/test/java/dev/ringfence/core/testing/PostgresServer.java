@@ -82,6 +82,19 @@ public final class PostgresServer {
     return new Database(name, s.urlOf(name), s.admin().user(), s.admin().password());
   }
 
+  /**
+   * A cluster of its own, which the test may stop and start again (same data directory, same port), unlike
+   * the shared server of {@link #newDatabase}. Commits are synchronous ({@code synchronous_commit=on}), so
+   * whatever a commit acknowledged survives {@code pg_ctl stop -m immediate}; {@code fsync} stays off, since
+   * the machine does not crash. Needs the Debian binaries even when {@code -D}{@value #URL_PROPERTY} is set.
+   *
+   * @param label a short name for the test, part of the directory's name
+   * @return the running cluster; close it to stop it and delete its directory
+   */
+  public static Cluster newCluster(String label) {
+    return Cluster.create(label);
+  }
+
   /** @return a JDBC URL of this host where nothing listens (a database that is down) */
   public static String closedPortUrl(String database) {
     int port = freePort();
@@ -214,29 +227,40 @@ public final class PostgresServer {
     @Override
     public void created(String database) {}
 
+    /**
+     * Runs {@code initdb} in {@code dir/data}, owned by the server's OS user when running as root.
+     *
+     * @return the superuser's random password
+     */
+    static String initialize(Path bin, boolean root, Path dir) throws IOException {
+      if (root) {
+        ensureOsUser();
+      }
+      Path data = dir.resolve("data");
+      byte[] secret = new byte[16];
+      new SecureRandom().nextBytes(secret);
+      String password = HexFormat.of().formatHex(secret);
+      Path pwfile = Files.writeString(dir.resolve("pwfile"), password + "\n", StandardCharsets.UTF_8);
+      if (root) {
+        UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OS_USER);
+        Files.setOwner(dir, owner);
+        Files.setOwner(pwfile, owner);
+      }
+      run(root, dir, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
+          "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync");
+      Files.delete(pwfile);
+      return password;
+    }
+
     static Throwaway start() {
       Path bin = findBinaries();
       try {
         boolean root = isRoot();
-        if (root) {
-          ensureOsUser();
-        }
         Path dir = Files.createTempDirectory("ringfence-pg-");
         Path data = dir.resolve("data");
         Path log = dir.resolve("server.log");
-        byte[] secret = new byte[16];
-        new SecureRandom().nextBytes(secret);
-        String password = HexFormat.of().formatHex(secret);
-        Path pwfile = Files.writeString(dir.resolve("pwfile"), password + "\n", StandardCharsets.UTF_8);
-        if (root) {
-          UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OS_USER);
-          Files.setOwner(dir, owner);
-          Files.setOwner(pwfile, owner);
-        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(bin, root, dir, data), "ringfence-test-pg-stop"));
-        run(root, dir, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
-            "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync");
-        Files.delete(pwfile);
+        String password = initialize(bin, root, dir);
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) { // a free port may be taken before the server binds it
           int port = freePort();
@@ -357,6 +381,110 @@ public final class PostgresServer {
       } catch (IOException e) {
         return "(unreadable: " + e.getMessage() + ")";
       }
+    }
+  }
+
+  /** A throwaway cluster a test stops and starts: see {@link #newCluster}. */
+  public static final class Cluster implements AutoCloseable {
+    private final Path bin;
+    private final boolean root;
+    private final Path dir;
+    private final Path data;
+    private final Path log;
+    private final int port;
+    private final Database admin;
+    private volatile boolean running;
+
+    private Cluster(Path bin, boolean root, Path dir, int port, String password) {
+      this.bin = bin;
+      this.root = root;
+      this.dir = dir;
+      this.data = dir.resolve("data");
+      this.log = dir.resolve("server.log");
+      this.port = port;
+      this.admin = new Database("postgres", url("postgres"), SUPERUSER, password);
+    }
+
+    static Cluster create(String label) {
+      Path bin = Throwaway.findBinaries();
+      try {
+        boolean root = Throwaway.isRoot();
+        Path dir = Files.createTempDirectory("ringfence-pg-" + label.replaceAll("[^A-Za-z0-9]+", "-") + "-");
+        String password = Throwaway.initialize(bin, root, dir);
+        Cluster cluster = new Cluster(bin, root, dir, freePort(), password);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          if (Files.exists(dir)) { // not closed by the test
+            Throwaway.stop(bin, root, dir, cluster.data);
+          }
+        }, "ringfence-test-pg-cluster-stop"));
+        cluster.start();
+        return cluster;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot set up a PostgreSQL cluster: " + e.getMessage(), e);
+      }
+    }
+
+    private String url(String database) {
+      // A stopped server refuses connections at once; the timeouts bound a server that hangs instead.
+      return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=5&socketTimeout=30";
+    }
+
+    /** Starts the server (again) on its data directory and port, after crash recovery if it was killed. */
+    public void start() {
+      String options = String.join(" ", "-c listen_addresses=127.0.0.1", "-p " + port, "-k " + dir,
+          "-c fsync=off", "-c synchronous_commit=on", "-c max_connections=40", "-c shared_buffers=16MB",
+          "-c log_min_messages=warning");
+      try {
+        Throwaway.run(root, dir, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(),
+            "-w", "-t", "60", "-o", options, "start");
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(e.getMessage() + "\nserver log:\n" + Throwaway.readQuietly(log), e);
+      }
+      running = true;
+    }
+
+    /**
+     * Stops the server process.
+     *
+     * @param immediate {@code pg_ctl stop -m immediate} (the postmaster and every backend quit at once, without
+     *     a checkpoint: the next start runs crash recovery) if true, else {@code -m fast} (clients are
+     *     disconnected, then a clean shutdown)
+     */
+    public void stop(boolean immediate) {
+      running = false;
+      Throwaway.run(root, dir, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m",
+          immediate ? "immediate" : "fast", "-w", "-t", "60", "stop");
+    }
+
+    /** @return whether the server was started and not stopped since */
+    public boolean isRunning() {
+      return running;
+    }
+
+    /** @return the process id of the postmaster, from its pid file */
+    public long postmasterPid() throws IOException {
+      return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+    }
+
+    /**
+     * Creates a database in this cluster (it must be running).
+     *
+     * @param name the database's name
+     * @return the database
+     */
+    public Database newDatabase(String name) {
+      try (Connection c = admin.dataSource().getConnection(); Statement st = c.createStatement()) {
+        st.execute("CREATE DATABASE " + name);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+      }
+      return new Database(name, url(name), admin.user(), admin.password());
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      Throwaway.stop(bin, root, dir, data);
     }
   }
 
