@@ -42,7 +42,7 @@ final class AuditChain implements AutoCloseable {
   }
 
   /** Opens the trail for appending, continuing the chain from its last complete line. */
-  static AuditChain open(Path file) throws IOException {
+  static AuditChain open(Path file, FileJournalStore.FileOpener files) throws IOException {
     long seq = 0;
     String prev = GENESIS;
     long keep = 0;
@@ -59,7 +59,7 @@ final class AuditChain implements AutoCloseable {
         }
       }
     }
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel = files.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     channel.truncate(keep); // a line without its newline was never acknowledged
     channel.position(keep);
     return new AuditChain(channel, seq, prev);
@@ -83,6 +83,20 @@ final class AuditChain implements AutoCloseable {
     }
     seq++;
     prev = hash;
+  }
+
+  /** @return where the next line starts */
+  long position() throws IOException {
+    return channel.position();
+  }
+
+  /**
+   * Cuts the trail back to {@code position}, the start of a line whose write failed; the chain (sequence and
+   * previous hash) only moves on after a whole line is written, so it is unchanged.
+   */
+  void truncate(long position) throws IOException {
+    channel.truncate(position);
+    channel.position(position);
   }
 
   void force() throws IOException {

@@ -10,6 +10,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -47,8 +48,20 @@ public final class FileJournalStore implements FileRolloutStore {
   /** Largest payload accepted; a longer length field is a torn or corrupt header. */
   static final int MAX_RECORD = 16 << 20;
 
+  /**
+   * How the store opens the files it writes (journal, snapshots, audit trail): the file system, or in tests one
+   * whose disk fills up. Package-private: a seam for fault injection, not an extension point.
+   */
+  @FunctionalInterface
+  interface FileOpener {
+    FileOpener DEFAULT = FileChannel::open;
+
+    FileChannel open(Path path, OpenOption... options) throws IOException;
+  }
+
   private final Path directory;
   private final long compactAfterBytes;
+  private final FileOpener files;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final InMemoryRolloutStore index = new InMemoryRolloutStore();
@@ -67,9 +80,10 @@ public final class FileJournalStore implements FileRolloutStore {
   // Guarded by syncLock.
   private long synced;
 
-  private FileJournalStore(Path directory, long compactAfterBytes) throws IOException {
+  private FileJournalStore(Path directory, long compactAfterBytes, FileOpener files) throws IOException {
     this.directory = directory;
     this.compactAfterBytes = compactAfterBytes;
+    this.files = files;
     Files.createDirectories(directory);
     this.lockChannel = FileChannel.open(directory.resolve("ringfence.lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -88,7 +102,7 @@ public final class FileJournalStore implements FileRolloutStore {
     this.lock = acquired;
     try {
       this.recoveryReport = recover();
-      this.audit = AuditChain.open(directory.resolve("audit.jsonl"));
+      this.audit = AuditChain.open(directory.resolve("audit.jsonl"), files);
     } catch (RuntimeException | IOException e) {
       close();
       throw e;
@@ -104,8 +118,13 @@ public final class FileJournalStore implements FileRolloutStore {
    * @throws StoreException if the directory is locked, or a record in the middle is corrupt
    */
   public static FileJournalStore open(Path directory, long compactAfterBytes) {
+    return open(directory, compactAfterBytes, FileOpener.DEFAULT);
+  }
+
+  /** {@link #open(Path, long)} with the files opened by {@code files}: the fault-injection seam of the tests. */
+  static FileJournalStore open(Path directory, long compactAfterBytes, FileOpener files) {
     try {
-      return new FileJournalStore(directory, compactAfterBytes);
+      return new FileJournalStore(directory, compactAfterBytes, files);
     } catch (IOException e) {
       throw new StoreException("cannot open journal directory " + directory + ": " + e.getMessage(), e);
     }
@@ -166,8 +185,7 @@ public final class FileJournalStore implements FileRolloutStore {
         Files.deleteIfExists(directory.resolve("snapshot." + older));
       }
     }
-    journal = FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.READ);
+    journal = files.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
     written = journal.size();
     journal.position(written);
     synced = written;
@@ -287,32 +305,37 @@ public final class FileJournalStore implements FileRolloutStore {
       }
       index.check(entry);
       ByteBuffer record = frame(entry);
+      boolean audited = AuditChain.audits(entry);
+      long auditStart = -1;
+      String writing = "journal " + directory + " at offset " + written;
       try {
         while (record.hasRemaining()) {
           journal.write(record);
         }
+        if (audited) {
+          writing = "the audit trail of " + directory;
+          auditStart = audit.position();
+          audit.append(entry);
+        }
       } catch (IOException e) {
-        // A partial record (a full disk, say) is cut off again, so no corrupt record stays behind.
+        // A partial record (a full disk, say) is cut off again, so no corrupt record stays behind; an entry the
+        // audit trail cannot take is taken back out of the journal, so the two never disagree. The disk may
+        // have room again later: the store goes on when it has.
         try {
           journal.truncate(written);
           journal.position(written);
+          if (auditStart >= 0) {
+            audit.truncate(auditStart);
+          }
         } catch (IOException again) {
           failed = new StoreException("journal " + directory + " could not undo a partial write at offset " + written,
               again);
         }
-        throw new StoreException("cannot append to journal " + directory + " at offset " + written + ": " + e
-            + "; nothing was recorded", e);
+        throw new StoreException("cannot append to " + writing + ": " + e + "; nothing was recorded", e);
       }
       written += record.limit();
       position = written;
       index.add(entry);
-      if (AuditChain.audits(entry)) {
-        try {
-          audit.append(entry);
-        } catch (IOException e) {
-          failed = new StoreException("audit trail of " + directory + " cannot be written: " + e.getMessage(), e);
-        }
-      }
     }
     sync(position, AuditChain.audits(entry));
     if (position > compactAfterBytes) {
@@ -385,7 +408,7 @@ public final class FileJournalStore implements FileRolloutStore {
     Path tmp = directory.resolve("snapshot." + next + ".tmp");
     Path snapshot = directory.resolve("snapshot." + next);
     try {
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel out = files.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         for (JournalEntry entry : compacted(index.all())) {
           ByteBuffer record = frame(entry);
           while (record.hasRemaining()) {
@@ -400,8 +423,17 @@ public final class FileJournalStore implements FileRolloutStore {
         Files.move(tmp, snapshot);
       }
       forceDirectory();
-      FileChannel fresh = FileChannel.open(directory.resolve("journal." + next), StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.READ);
+      FileChannel fresh;
+      try {
+        fresh = files.open(directory.resolve("journal." + next), StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.READ);
+      } catch (IOException e) {
+        // The new snapshot is in place, so the next open reads generation `next`: an entry appended to the old
+        // journal from here would be lost then. Refuse every write; everything acknowledged is in the snapshot.
+        failed = new StoreException("journal " + directory + ": compaction wrote snapshot." + next + " but cannot"
+            + " create journal." + next + " (" + e.getMessage() + "); reopen the store", e);
+        throw failed;
+      }
       FileChannel old;
       synchronized (syncLock) {
         old = journal;
