@@ -1,9 +1,11 @@
 package dev.ringfence.core.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
+import dev.ringfence.core.StoreException;
 import dev.ringfence.core.store.JournalEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,7 +43,11 @@ final class AuditChain implements AutoCloseable {
         || entry instanceof JournalEntry.VerdictRecorded;
   }
 
-  /** Opens the trail for appending, continuing the chain from its last complete line. */
+  /**
+   * Opens the trail for appending, continuing the chain from its last complete line.
+   *
+   * @throws StoreException if a complete line is not an audit record the chain can continue from
+   */
   static AuditChain open(Path file, FileJournalStore.FileOpener files) throws IOException {
     long seq = 0;
     String prev = GENESIS;
@@ -49,9 +55,11 @@ final class AuditChain implements AutoCloseable {
     if (Files.exists(file)) {
       byte[] bytes = Files.readAllBytes(file);
       int start = 0;
+      int lineNumber = 0;
       for (int i = 0; i < bytes.length; i++) {
         if (bytes[i] == '\n') {
-          JsonNode line = MAPPER.readTree(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+          lineNumber++;
+          JsonNode line = record(file, lineNumber, new String(bytes, start, i - start, StandardCharsets.UTF_8));
           seq = line.get("seq").asLong();
           prev = line.get("hash").asText();
           start = i + 1;
@@ -63,6 +71,33 @@ final class AuditChain implements AutoCloseable {
     channel.truncate(keep); // a line without its newline was never acknowledged
     channel.position(keep);
     return new AuditChain(channel, seq, prev);
+  }
+
+  /** One complete line, with the two fields the chain continues from; anything else is a damaged trail. */
+  private static JsonNode record(Path file, int lineNumber, String text) {
+    JsonNode line;
+    try {
+      line = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw damaged(file, lineNumber, "is not JSON (" + e.getOriginalMessage() + ")");
+    }
+    if (line == null || !line.isObject()) {
+      throw damaged(file, lineNumber, "is not a JSON object");
+    }
+    JsonNode seq = line.get("seq");
+    if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong()) {
+      throw damaged(file, lineNumber, "field 'seq' is missing or not a whole number");
+    }
+    JsonNode hash = line.get("hash");
+    if (hash == null || !hash.isTextual()) {
+      throw damaged(file, lineNumber, "field 'hash' is missing or not a string");
+    }
+    return line;
+  }
+
+  private static StoreException damaged(Path file, int lineNumber, String what) {
+    return new StoreException("audit trail " + file + " line " + lineNumber + " " + what + "; the trail cannot be"
+        + " continued — restore it from a backup, or move it aside to start a new trail");
   }
 
   static String hash(String prev, String entryJson) {

@@ -137,6 +137,17 @@ class FileJournalTest {
   }
 
   @Test
+  void open_auditLineWithoutItsFields_isRefusedNamingTheLineAndField() throws IOException {
+    // Found by FileJournalFuzzTest: such a line used to escape as a NullPointerException.
+    Files.writeString(directory.resolve("audit.jsonl"), "{\"seq\":1,\"hash\":\"ab\"}\n{\"seq\":2}\n");
+    assertThatThrownBy(() -> RolloutStores.file(directory)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("audit.jsonl line 2").hasMessageContaining("'hash'");
+    Files.writeString(directory.resolve("audit.jsonl"), "\n");
+    assertThatThrownBy(() -> RolloutStores.file(directory)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("line 1 is not a JSON object");
+  }
+
+  @Test
   void secondOpenOfTheSameDirectory_getsAClearError() {
     try (FileRolloutStore store = RolloutStores.file(directory)) {
       assertThatThrownBy(() -> RolloutStores.file(directory)).isInstanceOf(StoreException.class)
