@@ -235,6 +235,15 @@ class EnvelopeVerificationTest {
   }
 
   @Test
+  void parse_unknownFieldWithAnEmptyName_isRefusedNamingItQuoted() {
+    // Found by EnvelopeFuzzTest: the message used to read "envelope : is not a known field".
+    byte[] json = "{\"schemaVersion\":1,\"\":\"channel-291\"}".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Envelope.parse(json)).isInstanceOf(MalformedEnvelopeException.class)
+        .hasMessageContaining("envelope \"\": is not a known field")
+        .satisfies(e -> assertThat(((MalformedEnvelopeException) e).field()).isEqualTo("\"\""));
+  }
+
+  @Test
   void parse_badDigestFormat_isRefused() {
     byte[] json = "{\"schemaVersion\":1,\"channel\":\"c\",\"version\":1,\"sha256\":\"XYZ\",\"size\":1,\"expiresAt\":\"2026-12-01T00:00:00Z\"}"
         .getBytes(StandardCharsets.UTF_8);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Strict JSON reading and writing of {@link Envelope}s: unknown fields and wrong types are refused. */
 public final class EnvelopeJson {
@@ -22,6 +23,7 @@ public final class EnvelopeJson {
   private static final Set<String> FIELDS =
       Set.of("schemaVersion", "channel", "version", "sha256", "size", "expiresAt", "signatures");
   private static final int MAX_BYTES = 64 * 1024;
+  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private EnvelopeJson() {}
 
@@ -45,7 +47,7 @@ public final class EnvelopeJson {
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
-        throw new MalformedEnvelopeException(name, "is not a known field; expected one of " + FIELDS);
+        throw new MalformedEnvelopeException(shown(name), "is not a known field; expected one of " + FIELDS);
       }
     }
     long schema = number(root, "schemaVersion");
@@ -75,6 +77,22 @@ public final class EnvelopeJson {
     }
     return new Envelope(text(root, "channel"), number(root, "version"), text(root, "sha256"),
         number(root, "size"), expiresAt, signatures);
+  }
+
+  /**
+   * An unknown field's name as messages show it: as it is when it is a plain word, else JSON-quoted (an empty
+   * name, spaces, control characters) and cut to 64 characters, so the message always names something.
+   */
+  static String shown(String name) {
+    if (PLAIN_NAME.matcher(name).matches()) {
+      return name;
+    }
+    String cut = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    try {
+      return MAPPER.writeValueAsString(cut);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot happen: writing a string", e);
+    }
   }
 
   private static String text(JsonNode root, String field) {
