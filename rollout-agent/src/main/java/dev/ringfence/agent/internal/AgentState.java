@@ -1,5 +1,6 @@
 package dev.ringfence.agent.internal;
 
+import dev.ringfence.core.health.Signal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,24 +88,43 @@ public record AgentState(long generation, long bootId, @Nullable SlotContent las
     SortedSet<Long> knownBad = new TreeSet<>();
     if (!bad.isEmpty()) {
       for (String item : bad.split(",", -1)) {
+        long version;
         try {
-          knownBad.add(Long.parseLong(item));
+          version = Long.parseLong(item);
         } catch (NumberFormatException e) {
           throw new ChecksummedText.CorruptException("knownBad entry '" + item + "' is not a number");
         }
+        if (version < 0) {
+          throw new ChecksummedText.CorruptException("knownBad entry " + version + " is negative");
+        }
+        knownBad.add(version);
       }
     }
     long failed = ChecksummedText.longField(fields, "failedStarts");
     if (failed < 0 || failed > Integer.MAX_VALUE) {
       throw new ChecksummedText.CorruptException("failedStarts " + failed + " is out of range");
     }
+    // Versions and boot ids go out in signals, whose constructors refuse them out of range: a state that holds
+    // one is as corrupt as one that fails its checksum, and must not stop the agent from starting.
+    long generation = ChecksummedText.longField(fields, "generation");
+    if (generation < 0) {
+      throw new ChecksummedText.CorruptException("generation " + generation + " is negative");
+    }
+    long bootId = ChecksummedText.longField(fields, "bootId");
+    if (bootId < 0 || bootId > Signal.MAX_COUNTER) {
+      throw new ChecksummedText.CorruptException("bootId " + bootId + " is outside 0.." + Signal.MAX_COUNTER);
+    }
+    long highestAccepted = ChecksummedText.longField(fields, "highestAccepted");
+    if (highestAccepted < -1) {
+      throw new ChecksummedText.CorruptException("highestAccepted " + highestAccepted + " is below -1");
+    }
     return new AgentState(
-        ChecksummedText.longField(fields, "generation"),
-        ChecksummedText.longField(fields, "bootId"),
+        generation,
+        bootId,
         lkg.equals("none") ? null : SlotContent.decode(lkg),
         pending.equals("none") ? null : SlotContent.decode(pending),
         (int) failed,
-        ChecksummedText.longField(fields, "highestAccepted"),
+        highestAccepted,
         knownBad);
   }
 }

@@ -21,7 +21,13 @@ public record SlotContent(Slot slot, long version, String sha256, long size) {
       if (parts.length != 4 || !Digests.isSha256Hex(parts[2])) {
         throw new ChecksummedText.CorruptException("slot reference '" + text + "' is malformed");
       }
-      return new SlotContent(Slot.valueOf(parts[0]), Long.parseLong(parts[1]), parts[2], Long.parseLong(parts[3]));
+      long version = Long.parseLong(parts[1]);
+      long size = Long.parseLong(parts[3]);
+      if (version < 0 || size < 0) {
+        throw new ChecksummedText.CorruptException("slot reference '" + text + "': " + (version < 0 ? "version "
+            + version : "size " + size) + " is negative");
+      }
+      return new SlotContent(Slot.valueOf(parts[0]), version, parts[2], size);
     } catch (IllegalArgumentException e) {
       throw new ChecksummedText.CorruptException("slot reference '" + text + "' is malformed");
     }

@@ -227,8 +227,12 @@ public final class SlotStore {
     try {
       Map<String, String> fields = ChecksummedText.decode(SLOT_HEADER, ops.readAllBytes(manifestFile(slot)));
       String sha256 = ChecksummedText.field(fields, "sha256");
-      SlotContent content = new SlotContent(slot, ChecksummedText.longField(fields, "version"), sha256,
-          ChecksummedText.longField(fields, "size"));
+      long version = ChecksummedText.longField(fields, "version");
+      long size = ChecksummedText.longField(fields, "size");
+      if (version < 0 || size < 0) {
+        return Optional.empty(); // a manifest no stage() wrote: never trusted, as a failed checksum
+      }
+      SlotContent content = new SlotContent(slot, version, sha256, size);
       return verifyContent(content) ? Optional.of(content) : Optional.empty();
     } catch (IOException | ChecksummedText.CorruptException e) {
       return Optional.empty();
