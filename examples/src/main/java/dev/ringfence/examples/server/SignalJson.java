@@ -94,7 +94,10 @@ final class SignalJson {
           return new ProbeReading(endpointId, bootId, sequence, version, text(node, path, "metric"), value.asDouble());
       }
     } catch (InvalidSignalException e) {
-      throw new HttpError(400, "bad_request", path + "." + e.field(), path + "." + e.getMessage());
+      // The exception reads "signal.<field>: <reason>"; the batch names the field by its path in the body.
+      String prefix = "signal." + e.field() + ": ";
+      String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+      throw HttpError.badField(path + "." + e.field(), reason);
     }
   }
 
