@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class FileJournalStore implements FileRolloutStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileJournalStore.class);
-  private static final Pattern SNAPSHOT = Pattern.compile("snapshot\\.(\\d+)");
-  private static final Pattern JOURNAL = Pattern.compile("journal\\.(\\d+)");
+  // At most 18 digits, so that every generation parses as a long; a longer name is not one of ours and is left alone.
+  private static final Pattern SNAPSHOT = Pattern.compile("snapshot\\.(\\d{1,18})");
+  private static final Pattern JOURNAL = Pattern.compile("journal\\.(\\d{1,18})");
   static final int HEADER = 8;
   /** Largest payload accepted; a longer length field is a torn or corrupt header. */
   static final int MAX_RECORD = 16 << 20;

@@ -137,6 +137,17 @@ class FileJournalTest {
   }
 
   @Test
+  void open_fileNamedLikeAGenerationBeyondLong_isLeftAlone() throws IOException {
+    // Seen while writing FileJournalFuzzTest: Long.parseLong of such a name escaped as NumberFormatException.
+    Files.write(directory.resolve("journal.99999999999999999999"), new byte[] {1, 2, 3});
+    Files.write(directory.resolve("snapshot.99999999999999999999"), new byte[] {1, 2, 3});
+    try (FileRolloutStore store = RolloutStores.file(directory)) {
+      assertThat(store.rolloutIds()).isEmpty();
+    }
+    assertThat(directory.resolve("journal.99999999999999999999")).exists();
+  }
+
+  @Test
   void open_auditLineWithoutItsFields_isRefusedNamingTheLineAndField() throws IOException {
     // Found by FileJournalFuzzTest: such a line used to escape as a NullPointerException.
     Files.writeString(directory.resolve("audit.jsonl"), "{\"seq\":1,\"hash\":\"ab\"}\n{\"seq\":2}\n");
