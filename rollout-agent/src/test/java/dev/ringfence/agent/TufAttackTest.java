@@ -1,5 +1,6 @@
 package dev.ringfence.agent;
 
+import dev.ringfence.core.testing.MutableClock;
 import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
 import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
 import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
@@ -463,33 +464,5 @@ class TufAttackTest {
     assertThat(payloadRequests).hasValue(0);
     assertStillOnV7(agent);
     assertRefusalReported("channel-292");
-  }
-
-  /** A clock the test moves; the agent reads it for envelope expiry. */
-  private static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant instant) {
-      now = instant;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.ringfence.examples.server;
 
+import dev.ringfence.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -549,33 +550,5 @@ class UpdateServerAttackTest {
         "Authorization", lab.authorization()));
     assertThat(status(found)).isEqualTo(404);
     assertThat(status(raw("GET", "/v1/content/..%2f..%2fsecret.txt", Map.of()))).isEqualTo(401);
-  }
-
-  /** A clock the test moves; the server's engine, signature window and rate limiter read it. */
-  private static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration step) {
-      now = now.plus(step);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
