@@ -37,6 +37,8 @@ class EnvelopeVerificationTest {
   private static KeyPair stranger;
 
   @TempDir Path dir;
+  /** Downloads live apart from the state directory, and are cleaned up with the test. */
+  @TempDir Path payloads;
   private final RecordingSignalSink sink = SignalSink.inMemory(100);
   private RolloutAgent agent;
 
@@ -71,7 +73,7 @@ class EnvelopeVerificationTest {
   }
 
   private Path payload(long version, byte[] content) throws Exception {
-    Path file = dir.resolveSibling(dir.getFileName() + "-payload-" + version + "-" + System.nanoTime());
+    Path file = payloads.resolve("payload-" + version + "-" + System.nanoTime());
     Files.write(file, content);
     return file;
   }

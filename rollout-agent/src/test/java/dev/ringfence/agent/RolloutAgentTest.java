@@ -25,6 +25,8 @@ class RolloutAgentTest {
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
 
   @TempDir Path dir;
+  /** Downloads live apart from the state directory, and are cleaned up with the test. */
+  @TempDir Path payloads;
   private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
 
   private RolloutAgent agent(KeyPair key) {
@@ -53,7 +55,7 @@ class RolloutAgentTest {
     first.onStart();
     for (long version : new long[] {6, 7}) {
       Envelope envelope = sign(unsigned("c", version, bytes(version), NOW.plusSeconds(60)), "k", key.getPrivate());
-      Path payload = Files.write(dir.resolveSibling(dir.getFileName() + "-p" + version), bytes(version));
+      Path payload = Files.write(payloads.resolve("p" + version), bytes(version));
       first.apply(envelope, payload);
       if (version == 6) {
         first.confirmHealthy();
@@ -83,7 +85,7 @@ class RolloutAgentTest {
     RolloutAgent first = oneStrike.get();
     first.onStart();
     Envelope envelope = sign(unsigned("c", 1, bytes(1), NOW.plusSeconds(60)), "k", key.getPrivate());
-    first.apply(envelope, Files.write(dir.resolveSibling(dir.getFileName() + "-p1"), bytes(1)));
+    first.apply(envelope, Files.write(payloads.resolve("p1"), bytes(1)));
     assertThat(oneStrike.get().onStart().action()).isEqualTo(StartAction.TRIAL);
     StartResult second = oneStrike.get().onStart();
     assertThat(second.action()).isEqualTo(StartAction.REVERTED);
@@ -100,7 +102,7 @@ class RolloutAgentTest {
         }).build();
     assertThat(agent.onStart().action()).isEqualTo(StartAction.NO_CONTENT);
     Envelope envelope = sign(unsigned("c", 1, bytes(1), NOW.plusSeconds(60)), "k", key.getPrivate());
-    Path payload = Files.write(dir.resolveSibling(dir.getFileName() + "-p1"), bytes(1));
+    Path payload = Files.write(payloads.resolve("p1"), bytes(1));
     assertThat(agent.apply(envelope, payload).version()).isEqualTo(1);
     assertThat(agent.confirmHealthy()).isTrue();
   }

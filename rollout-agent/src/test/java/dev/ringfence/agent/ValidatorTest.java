@@ -35,6 +35,8 @@ class ValidatorTest {
   private static KeyPair release;
 
   @TempDir Path dir;
+  /** Downloads live apart from the state directory, and are cleaned up with the test. */
+  @TempDir Path payloads;
   private final RecordingSignalSink sink = SignalSink.inMemory(100);
 
   @BeforeAll
@@ -107,7 +109,7 @@ class ValidatorTest {
 
   private ActiveContent apply(RolloutAgent agent, long version, byte[] content) throws Exception {
     Envelope envelope = sign(unsigned("c", version, content, NOW.plusSeconds(3600)), "k", release.getPrivate());
-    Path payload = Files.write(dir.resolveSibling(dir.getFileName() + "-p" + version + "-" + System.nanoTime()),
+    Path payload = Files.write(payloads.resolve("p" + version + "-" + System.nanoTime()),
         content);
     return agent.apply(envelope, payload);
   }
