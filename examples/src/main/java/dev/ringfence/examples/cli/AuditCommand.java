@@ -14,15 +14,11 @@ import picocli.CommandLine.Parameters;
 /** {@code ringfence audit verify <journal-dir-or-audit.jsonl>}. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with audit trails.",
     subcommands = {AuditCommand.Verify.class})
-final class AuditCommand implements Runnable {
-
-  @CommandLine.Spec
-  @SuppressWarnings("NullAway.Init")
-  CommandLine.Model.CommandSpec spec;
+final class AuditCommand extends ParentCommand {
 
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "audit: name a subcommand, e.g. 'audit verify DIR'");
+  String example() {
+    return "audit verify DIR";
   }
 
   /** Verifies the hash chain: exit 0 intact, 1 broken, 2 unreadable. */

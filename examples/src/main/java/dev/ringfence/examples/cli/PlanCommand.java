@@ -16,15 +16,11 @@ import picocli.CommandLine.Parameters;
 /** {@code ringfence plan lint <plan.json>}. */
 @Command(name = "plan", mixinStandardHelpOptions = true, description = "Work with rollout plans.",
     subcommands = {PlanCommand.Lint.class})
-final class PlanCommand implements Runnable {
-
-  @CommandLine.Spec
-  @SuppressWarnings("NullAway.Init")
-  CommandLine.Model.CommandSpec spec;
+final class PlanCommand extends ParentCommand {
 
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "plan: name a subcommand, e.g. 'plan lint plan.json'");
+  String example() {
+    return "plan lint plan.json";
   }
 
   /** Lints a plan: exit 0 clean, 1 findings, 2 invalid. */

@@ -87,6 +87,8 @@ class RingfenceCliTest {
     assertThat(err.toString()).contains("--endpoints: 0 is outside");
     assertThat(run("simulate")).isEqualTo(2);
     assertThat(run("nonsense")).isEqualTo(2);
+    assertThat(run("plan")).isEqualTo(2);
+    assertThat(err.toString()).contains("plan: name a subcommand, e.g. 'plan lint plan.json'");
   }
 
   @Test

@@ -238,14 +238,20 @@ class UpdateServerTest {
         .POST(json(body));
   }
 
-  @Test
-  void signals_forgedReplayedOrStale_areRefusedAndCounted() throws Exception {
+  /** Enrolls lab-1, publishes v1 and v2, starts rollout r1 and lets lab-1 ask once: it is offered v2. */
+  private EndpointCredentials labOfferedV2() throws Exception {
     EndpointCredentials lab1 = admin.enroll("lab-1", "lab", "eu");
     publish(1, true);
     publish(2, false);
     admin.createRollout("r1", CHANNEL, 1, 2, PLAN);
     admin.command("r1", "start", null);
     send(asEndpoint(lab1, "v1/channels/rules/envelope", 1).GET());
+    return lab1;
+  }
+
+  @Test
+  void signals_forgedReplayedOrStale_areRefusedAndCounted() throws Exception {
+    EndpointCredentials lab1 = labOfferedV2();
     String body = "[{\"type\":\"heartbeat\",\"endpointId\":\"lab-1\",\"bootId\":1,\"sequence\":0,\"version\":2,"
         + "\"failedStarts\":0}]";
     long now = System.currentTimeMillis();
@@ -322,12 +328,7 @@ class UpdateServerTest {
 
   @Test
   void restart_keepsReleasesEnrollmentsAndTheHalt() throws Exception {
-    EndpointCredentials lab1 = admin.enroll("lab-1", "lab", "eu");
-    publish(1, true);
-    publish(2, false);
-    admin.createRollout("r1", CHANNEL, 1, 2, PLAN);
-    admin.command("r1", "start", null);
-    send(asEndpoint(lab1, "v1/channels/rules/envelope", 1).GET());
+    EndpointCredentials lab1 = labOfferedV2();
     admin.command("r1", "halt", "bad push");
     server.close();
 
