@@ -1,17 +1,16 @@
 /**
- * Ringfence core: rollout plans, sticky cohorts, decisions, gates and the rollout state machine, for
- * embedding in an update server. Only API packages are exported; implementations live in
- * {@code dev.ringfence.core.internal}.
+ * Ringfence core: rollout plans, sticky cohorts, decisions, gates, the rollout state machine, the file
+ * journal and the audit chain, for embedding in an update server. Only API packages are exported;
+ * implementations live in {@code dev.ringfence.core.internal}. The wire types it shares with endpoints
+ * come from {@code dev.ringfence.protocol}; the PostgreSQL store and the Micrometer binders are modules of
+ * their own ({@code dev.ringfence.postgresql}, {@code dev.ringfence.micrometer}).
  */
 module dev.ringfence.core {
+  requires transitive dev.ringfence.protocol;
+  // Transitive while Guava's immutable collections appear in the plan API (Plan.rings(), Selector, ...).
   requires transitive com.google.common;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
-  // Transitive: RolloutStores.jdbc takes a javax.sql.DataSource. No JDBC driver is needed to compile;
-  // the application brings PostgreSQL's. The migration scripts (dev/ringfence/core/db) are read by the
-  // module's own classes, so that resource package needs no opens.
-  requires transitive java.sql;
-  requires transitive micrometer.core;
   requires static transitive org.jspecify;
 
   exports dev.ringfence.core;
@@ -19,5 +18,4 @@ module dev.ringfence.core {
   exports dev.ringfence.core.gate;
   exports dev.ringfence.core.store;
   exports dev.ringfence.core.health;
-  exports dev.ringfence.core.metrics;
 }

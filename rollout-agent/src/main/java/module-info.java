@@ -3,7 +3,7 @@
  * atomically and reverts by itself. Only {@code dev.ringfence.agent} is exported.
  */
 module dev.ringfence.agent {
-  requires transitive dev.ringfence.core;
+  requires transitive dev.ringfence.protocol;
   requires com.fasterxml.jackson.databind;
   requires transitive java.net.http;
   requires io.github.resilience4j.core;

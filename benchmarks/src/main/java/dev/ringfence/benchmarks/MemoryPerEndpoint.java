@@ -1,17 +1,17 @@
 package dev.ringfence.benchmarks;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
-import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;

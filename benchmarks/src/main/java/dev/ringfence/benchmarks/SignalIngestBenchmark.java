@@ -1,20 +1,20 @@
 package dev.ringfence.benchmarks;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.gate.HealthGate;
-import dev.ringfence.core.health.ApplyOutcome;
-import dev.ringfence.core.health.ApplyResult;
-import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.health.IngestResult;
-import dev.ringfence.core.health.Signal;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.protocol.Signal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;

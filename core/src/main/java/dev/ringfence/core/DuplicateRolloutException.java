@@ -1,5 +1,7 @@
 package dev.ringfence.core;
 
+import dev.ringfence.protocol.RingfenceException;
+
 /** A rollout was created with an id that is already taken. */
 public final class DuplicateRolloutException extends RingfenceException {
   private static final long serialVersionUID = 1L;

@@ -2,6 +2,7 @@ package dev.ringfence.core;
 
 import com.google.common.collect.ImmutableSet;
 import dev.ringfence.core.plan.Attribute;
+import dev.ringfence.protocol.InvalidInputException;
 import java.util.Set;
 
 /**

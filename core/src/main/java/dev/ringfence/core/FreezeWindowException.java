@@ -1,5 +1,6 @@
 package dev.ringfence.core;
 
+import dev.ringfence.protocol.RingfenceException;
 import java.time.Instant;
 
 /** A ring was asked to open (for example by {@code start()}) inside one of the plan's freeze windows. */

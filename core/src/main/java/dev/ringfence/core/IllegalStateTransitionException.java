@@ -1,5 +1,7 @@
 package dev.ringfence.core;
 
+import dev.ringfence.protocol.RingfenceException;
+
 /**
  * A transition was asked for that the rollout state machine does not allow from the current state.
  *

@@ -1,8 +1,9 @@
 package dev.ringfence.core;
 
 import dev.ringfence.core.health.IngestResult;
-import dev.ringfence.core.health.Signal;
 import dev.ringfence.core.plan.LintReport;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Signal;
 import java.util.List;
 
 /**
@@ -112,4 +113,12 @@ public interface Rollout {
    * @return endpoint ids
    */
   List<String> stragglers();
+
+  /**
+   * The rollout's running counts (signals per kind, arm and result, silent failures, verdicts, halts),
+   * for metrics systems.
+   *
+   * @return a live view; reading it takes no lock
+   */
+  RolloutMetrics metrics();
 }

@@ -1,8 +1,9 @@
 package dev.ringfence.core;
 
-import dev.ringfence.core.internal.DefaultRolloutEngine;
 import dev.ringfence.core.health.IngestResult;
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.core.internal.DefaultRolloutEngine;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Signal;
 import java.util.List;
 
 /**

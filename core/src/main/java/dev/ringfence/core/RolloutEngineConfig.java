@@ -7,6 +7,7 @@ import dev.ringfence.core.gate.TimeAndSampleGate;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.protocol.InvalidInputException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.ringfence.core;
 
 import dev.ringfence.core.plan.Plan;
+import dev.ringfence.protocol.InvalidInputException;
 import java.util.regex.Pattern;
 
 /**

@@ -1,5 +1,7 @@
 package dev.ringfence.core;
 
+import dev.ringfence.protocol.RingfenceException;
+
 /**
  * The {@link dev.ringfence.core.store.RolloutStore} could not durably record an entry.
  *

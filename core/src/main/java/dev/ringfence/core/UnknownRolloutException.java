@@ -1,5 +1,7 @@
 package dev.ringfence.core;
 
+import dev.ringfence.protocol.RingfenceException;
+
 /** A rollout id was used that the engine does not know. */
 public final class UnknownRolloutException extends RingfenceException {
   private static final long serialVersionUID = 1L;

@@ -1,5 +1,7 @@
 package dev.ringfence.core;
 
+import dev.ringfence.protocol.RingfenceException;
+
 /**
  * An endpoint reported a content version this rollout cannot place: newer than the candidate, so it
  * comes from another channel or from a rollout the server does not know about.

@@ -2,13 +2,14 @@ package dev.ringfence.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ringfence.core.Decision.Kind;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.MutableClock;
-import dev.ringfence.core.testing.ScriptedGate;
+import dev.ringfence.protocol.Decision.Kind;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ScriptedGate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +33,7 @@ class CapConcurrencyTest {
   @Test
   void decide_eightThreadsMillionCalls_neverAdmitsMoreThanTheCap_andStaysSticky() throws Exception {
     RolloutStore store = RolloutStores.inMemory();
-    RolloutEngine engine = Fixtures.engine(MutableClock.at("2026-11-23T10:00:00Z"), store, new ScriptedGate());
+    RolloutEngine engine = Fixtures.engine(ManualClock.at("2026-11-23T10:00:00Z"), store, new ScriptedGate());
     Rollout rollout = engine.createRollout(Fixtures.spec("caps", Fixtures.fourRings()));
     rollout.start();
     long cap = rollout.spec().plan().rings().get(0).cap();

@@ -3,12 +3,10 @@ package dev.ringfence.core;
 import static dev.ringfence.core.testing.Fixtures.WINDOWS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ringfence.core.Decision.Kind;
 import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.GateContext;
 import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.health.ArmStats;
-import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
@@ -17,8 +15,11 @@ import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.core.testing.FlakyStore;
-import dev.ringfence.core.testing.MutableClock;
 import dev.ringfence.core.testing.SharedStore;
+import dev.ringfence.protocol.Decision.Kind;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ class ClockJumpTest {
     }
   }
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final ManualClock clock = new ManualClock(T0);
   private final RecordingGate gate = new RecordingGate();
 
   private RolloutEngine engine(RolloutStore store) {

@@ -3,11 +3,12 @@ package dev.ringfence.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.core.Decision.Kind;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.MutableClock;
-import dev.ringfence.core.testing.ScriptedGate;
 import dev.ringfence.core.testing.SharedStore;
+import dev.ringfence.protocol.Decision.Kind;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ScriptedGate;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Two engines (replicas) over one shared store: halts spread, caps hold across both, stale views hold. */
 class ReplicaTest {
 
-  private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+  private final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
   private final SharedStore store = new SharedStore();
   private final ScriptedGate gate = new ScriptedGate();
   private RolloutEngine a;

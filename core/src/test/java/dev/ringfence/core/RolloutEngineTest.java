@@ -4,7 +4,6 @@ import static dev.ringfence.core.testing.Fixtures.WINDOWS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.core.Decision.Kind;
 import dev.ringfence.core.gate.Verdict.Outcome;
 import dev.ringfence.core.plan.FreezeWindow;
 import dev.ringfence.core.plan.GateSpec;
@@ -18,8 +17,12 @@ import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.core.testing.FlakyStore;
-import dev.ringfence.core.testing.MutableClock;
-import dev.ringfence.core.testing.ScriptedGate;
+import dev.ringfence.protocol.Decision.Kind;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.RingfenceException;
+import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ScriptedGate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +36,7 @@ class RolloutEngineTest {
 
   private static final int FLEET = 20_000;
 
-  private MutableClock clock;
+  private ManualClock clock;
   private FlakyStore store;
   private ScriptedGate gate;
   private RolloutEngine engine;
@@ -41,7 +44,7 @@ class RolloutEngineTest {
 
   @BeforeEach
   void setUp() {
-    clock = MutableClock.at("2026-11-23T10:00:00Z");
+    clock = ManualClock.at("2026-11-23T10:00:00Z");
     store = FlakyStore.inMemory();
     gate = new ScriptedGate();
     engine = Fixtures.engine(clock, store, gate);
@@ -692,7 +695,7 @@ class RolloutEngineTest {
 
   @Test
   void clockNearTheEndOfTime_doesNotOverflowBakeOrRollbackArithmetic() {
-    MutableClock far = new MutableClock(Instant.MAX.minus(Duration.ofDays(400)));
+    ManualClock far = new ManualClock(Instant.MAX.minus(Duration.ofDays(400)));
     RolloutEngine e = Fixtures.engine(far, RolloutStores.inMemory(), gate);
     Rollout r = e.createRollout(Fixtures.spec("far", Fixtures.fourRings()));
     r.start();

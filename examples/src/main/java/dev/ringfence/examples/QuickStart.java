@@ -1,6 +1,5 @@
 package dev.ringfence.examples;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -8,6 +7,7 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
+import dev.ringfence.protocol.Decision;
 import java.time.Duration;
 
 /** The quick start of the README, compiled and run by the build so that it never goes stale. */

@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.RingfenceException;
+import dev.ringfence.protocol.RingfenceException;
 
 /**
  * The agent could not write or read its state directory (disk full, read-only, permissions). Nothing

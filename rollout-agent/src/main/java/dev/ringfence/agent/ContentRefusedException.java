@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.RingfenceException;
+import dev.ringfence.protocol.RingfenceException;
 
 /**
  * Base of every refusal of offered content: the content was not activated, the host keeps running what

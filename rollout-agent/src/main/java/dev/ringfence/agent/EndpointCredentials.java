@@ -1,6 +1,7 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.UpdateProtocol;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

@@ -1,7 +1,7 @@
 package dev.ringfence.agent;
 
 import dev.ringfence.agent.internal.EnvelopeJson;
-import java.nio.charset.StandardCharsets;
+import dev.ringfence.protocol.EnvelopeFormat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,7 +30,7 @@ public record Envelope(String channel, long version, String sha256, long size, I
     List<EnvelopeSignature> signatures) {
 
   /** The JSON schema version written and accepted. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = EnvelopeFormat.SCHEMA_VERSION;
 
   /**
    * Validates every field.
@@ -46,6 +46,10 @@ public record Envelope(String channel, long version, String sha256, long size, I
   public Envelope {
     if (channel == null || channel.isBlank()) {
       throw new MalformedEnvelopeException("channel", "is missing or blank");
+    }
+    if (channel.indexOf('\n') >= 0 || channel.indexOf('\r') >= 0) {
+      // A line break would let a channel name forge further lines of the signed bytes.
+      throw new MalformedEnvelopeException("channel", "contains a line break");
     }
     if (version < 0) {
       throw new MalformedEnvelopeException("version", version + " is negative");
@@ -69,13 +73,7 @@ public record Envelope(String channel, long version, String sha256, long size, I
    * @return the bytes to sign or verify
    */
   public byte[] signedBytes() {
-    String text = "ringfence-envelope v" + SCHEMA_VERSION + "\n"
-        + "channel=" + channel + "\n"
-        + "version=" + version + "\n"
-        + "sha256=" + sha256 + "\n"
-        + "size=" + size + "\n"
-        + "expiresAt=" + expiresAt + "\n";
-    return text.getBytes(StandardCharsets.UTF_8);
+    return EnvelopeFormat.signedBytes(channel, version, sha256, size, expiresAt);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.protocol.InvalidInputException;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.RingfenceException;
+import dev.ringfence.protocol.RingfenceException;
 
 /**
  * The envelope is not valid JSON of the expected shape: a missing or unknown field, a wrong type or an

@@ -1,7 +1,7 @@
 package dev.ringfence.agent;
 
 import dev.ringfence.agent.internal.ChildJvmValidator;
-import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.protocol.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.protocol.Signal;
 import java.util.List;
 
 /** A {@link SignalSink} that keeps a bounded list of what it received. */

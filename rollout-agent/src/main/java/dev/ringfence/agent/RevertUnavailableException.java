@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.RingfenceException;
+import dev.ringfence.protocol.RingfenceException;
 
 /**
  * The server asked the agent to go back to a version that no verified slot holds any more. The host

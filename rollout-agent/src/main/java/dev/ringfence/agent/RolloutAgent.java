@@ -4,15 +4,15 @@ import dev.ringfence.agent.internal.AgentSettings;
 import dev.ringfence.agent.internal.DefaultRolloutAgent;
 import dev.ringfence.agent.internal.FileOps;
 import dev.ringfence.agent.internal.RealFileOps;
-import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.protocol.InvalidInputException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -92,7 +92,7 @@ public interface RolloutAgent {
    *
    * @param version the version that ran when the host crashed
    * @param reason what the crash handler found; cut to the signal's reason limit
-   * @throws dev.ringfence.core.InvalidInputException for a negative version or a null reason
+   * @throws dev.ringfence.protocol.InvalidInputException for a negative version or a null reason
    */
   void reportCrash(long version, String reason);
 
@@ -102,7 +102,7 @@ public interface RolloutAgent {
    *
    * @param metric the metric's name
    * @param value the reading; finite
-   * @throws dev.ringfence.core.health.InvalidSignalException for a bad name or value
+   * @throws dev.ringfence.protocol.InvalidSignalException for a bad name or value
    */
   void reportProbe(String metric, double value);
 

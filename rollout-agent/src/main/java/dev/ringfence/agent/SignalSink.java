@@ -1,7 +1,8 @@
 package dev.ringfence.agent;
 
 import dev.ringfence.agent.internal.MemorySignalSink;
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.Signal;
 
 /**
  * Where the agent sends its heartbeats and apply results. Implementations must not block for long and
@@ -54,7 +55,7 @@ public interface SignalSink {
   static BufferedSignalSink http(java.net.URI signalsUri, int capacity, java.net.http.HttpClient client,
       EndpointCredentials credentials) {
     if (credentials == null) {
-      throw new dev.ringfence.core.InvalidInputException("credentials", "is null; use http(uri, capacity, client)"
+      throw new dev.ringfence.protocol.InvalidInputException("credentials", "is null; use http(uri, capacity, client)"
           + " for a server that needs none");
     }
     return new dev.ringfence.agent.internal.HttpSignalSink(signalsUri, capacity, client, credentials,

@@ -1,14 +1,15 @@
 package dev.ringfence.agent;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
-import com.google.common.hash.Hashing;
 
-import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.protocol.InvalidInputException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,9 @@ import java.util.Set;
  */
 public final class TrustStore {
 
+  /** How many verified signatures are remembered, least recently used first out. */
+  private static final int MEMO_SIZE = 64;
+
   private final Map<String, PublicKey> keys;
   private final int threshold;
   /**
@@ -27,7 +31,14 @@ public final class TrustStore {
    * same envelope again and again, and a simulator shares one store among many agents. Only successes are
    * kept, and only for byte-identical input, so a hit gives the answer Ed25519 would give.
    */
-  private final Cache<String, Boolean> verified = CacheBuilder.newBuilder().maximumSize(64).build();
+  private final Map<String, Boolean> verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > MEMO_SIZE;
+    }
+  });
 
   private TrustStore(Map<String, PublicKey> keys, int threshold) {
     this.keys = Map.copyOf(keys);
@@ -43,7 +54,7 @@ public final class TrustStore {
    * @return true if it verified before; false means "check it", not "bad"
    */
   public boolean recentlyVerified(String keyId, byte[] signed, String signature) {
-    return verified.getIfPresent(memoKey(keyId, signed, signature)) != null;
+    return verified.get(memoKey(keyId, signed, signature)) != null;
   }
 
   /**
@@ -58,7 +69,12 @@ public final class TrustStore {
   }
 
   private static String memoKey(String keyId, byte[] signed, String signature) {
-    return keyId + '\n' + signature + '\n' + Hashing.sha256().hashBytes(signed);
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(signed);
+      return keyId + '\n' + signature + '\n' + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   /** @return a builder */

@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.RingfenceException;
+import dev.ringfence.protocol.RingfenceException;
 
 /**
  * A new version was offered while another is still on trial (activated, not yet confirmed healthy).

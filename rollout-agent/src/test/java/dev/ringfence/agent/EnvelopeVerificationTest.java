@@ -3,8 +3,8 @@ package dev.ringfence.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.core.health.ApplyOutcome;
-import dev.ringfence.core.health.ApplyResult;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ringfence.core.health.ApplyOutcome;
-import dev.ringfence.core.health.ApplyResult;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

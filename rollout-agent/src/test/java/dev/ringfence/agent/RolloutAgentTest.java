@@ -6,7 +6,7 @@ import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.protocol.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -6,9 +6,13 @@ import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.core.InvalidInputException;
-import dev.ringfence.core.health.Heartbeat;
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.InvalidSignalException;
+import dev.ringfence.protocol.ProbeReading;
+import dev.ringfence.protocol.Signal;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Clock;
@@ -153,8 +157,8 @@ class ServerRevertTest {
     Signal beat = signals.get(signals.size() - 2);
     Signal crash = signals.get(signals.size() - 1);
     assertThat(beat).isInstanceOfSatisfying(Heartbeat.class, h -> assertThat(h.version()).isEqualTo(41));
-    assertThat(crash).isInstanceOfSatisfying(dev.ringfence.core.health.ApplyResult.class, r -> {
-      assertThat(r.outcome()).isEqualTo(dev.ringfence.core.health.ApplyOutcome.CRASHED);
+    assertThat(crash).isInstanceOfSatisfying(dev.ringfence.protocol.ApplyResult.class, r -> {
+      assertThat(r.outcome()).isEqualTo(dev.ringfence.protocol.ApplyOutcome.CRASHED);
       assertThat(r.reason()).isEqualTo("crash dump found");
     });
     assertThat(crash.order()).isGreaterThan(beat.order());
@@ -169,10 +173,10 @@ class ServerRevertTest {
     agent.confirmHealthy();
     MemoryDisk image = disk.copy();
     agent.reportProbe("cpu", 12.5);
-    assertThat(signals.get(signals.size() - 1)).isInstanceOfSatisfying(dev.ringfence.core.health.ProbeReading.class,
+    assertThat(signals.get(signals.size() - 1)).isInstanceOfSatisfying(dev.ringfence.protocol.ProbeReading.class,
         p -> assertThat(p.version()).isEqualTo(41));
     assertThatThrownBy(() -> agent.reportProbe("cpu", Double.NaN))
-        .isInstanceOf(dev.ringfence.core.health.InvalidSignalException.class);
+        .isInstanceOf(dev.ringfence.protocol.InvalidSignalException.class);
     apply(agent, 42);
     RolloutAgent fromImage = RolloutAgent.builder().memoryDisk(image).endpointId("host-8").channel("c")
         .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))

@@ -1,6 +1,6 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.testing.ManualClock;
 import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
 import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
 import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
@@ -10,10 +10,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ringfence.core.InvalidInputException;
-import dev.ringfence.core.health.ApplyOutcome;
-import dev.ringfence.core.health.ApplyResult;
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Signal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -67,7 +67,7 @@ class TufAttackTest {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final AtomicInteger payloadRequests = new AtomicInteger();
   private final RecordingSignalSink sink = SignalSink.inMemory(1_000);
-  private final MutableClock clock = new MutableClock(NOW);
+  private final ManualClock clock = new ManualClock(NOW);
   private volatile byte[] envelopeJson;
   private volatile Payload payload;
   /** Signals before this index were sent while setting the scene. */

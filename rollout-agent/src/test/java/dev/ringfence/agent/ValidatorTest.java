@@ -6,8 +6,8 @@ import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.core.health.ApplyOutcome;
-import dev.ringfence.core.health.ApplyResult;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

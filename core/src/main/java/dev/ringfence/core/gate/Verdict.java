@@ -1,7 +1,7 @@
 package dev.ringfence.core.gate;
 
 import com.google.common.collect.ImmutableMap;
-import dev.ringfence.core.InvalidInputException;
+import dev.ringfence.protocol.InvalidInputException;
 import java.util.Map;
 
 /**

@@ -1,14 +1,15 @@
 package dev.ringfence.core.internal;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutMetrics;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.RolloutStatus;
 import dev.ringfence.core.health.IngestResult;
-import dev.ringfence.core.health.Signal;
 import dev.ringfence.core.plan.LintReport;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Signal;
 import java.util.List;
 
 /** A view of a rollout whose commands are recorded as coming from one actor. */
@@ -90,6 +91,11 @@ final class ActingRollout implements Rollout {
   @Override
   public List<String> stragglers() {
     return rollout.stragglers();
+  }
+
+  @Override
+  public RolloutMetrics metrics() {
+    return rollout.metrics();
   }
 
   @Override

@@ -1,9 +1,9 @@
 package dev.ringfence.core.internal;
 
-import dev.ringfence.core.Decision;
-import dev.ringfence.core.Decision.Kind;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.Ring;
+import dev.ringfence.protocol.Decision.Kind;
+import dev.ringfence.protocol.Decision;
 import java.util.List;
 
 /**

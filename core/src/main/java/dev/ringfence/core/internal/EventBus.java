@@ -40,7 +40,7 @@ final class EventBus implements RolloutEvents {
 
   private static <T> Registration subscribe(List<Consumer<T>> listeners, Consumer<T> listener) {
     if (listener == null) {
-      throw new dev.ringfence.core.InvalidInputException("listener", "is null");
+      throw new dev.ringfence.protocol.InvalidInputException("listener", "is null");
     }
     listeners.add(listener);
     return () -> listeners.remove(listener);

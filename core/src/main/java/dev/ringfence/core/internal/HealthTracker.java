@@ -1,12 +1,12 @@
 package dev.ringfence.core.internal;
 
 import dev.ringfence.core.health.ArmStats;
-import dev.ringfence.core.health.ApplyResult;
-import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.health.IngestResult;
-import dev.ringfence.core.health.ProbeReading;
 import dev.ringfence.core.health.ProbeSamples;
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.protocol.ProbeReading;
+import dev.ringfence.protocol.Signal;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,14 +1,12 @@
 package dev.ringfence.core.internal;
 
 import dev.ringfence.core.Cohort;
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.FreezeWindowException;
 import dev.ringfence.core.IllegalStateTransitionException;
-import dev.ringfence.core.InvalidInputException;
-import dev.ringfence.core.RingfenceException;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngineConfig;
+import dev.ringfence.core.RolloutMetrics;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.RolloutStatus;
@@ -18,8 +16,6 @@ import dev.ringfence.core.UnknownVersionException;
 import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.health.IngestResult;
-import dev.ringfence.core.health.InvalidSignalException;
-import dev.ringfence.core.health.Signal;
 import dev.ringfence.core.plan.FreezeWindow;
 import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.core.plan.Plan;
@@ -27,6 +23,11 @@ import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.plan.Selector;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.InvalidSignalException;
+import dev.ringfence.protocol.RingfenceException;
+import dev.ringfence.protocol.Signal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +68,7 @@ final class RolloutRuntime implements Rollout {
   private final Duration inconclusiveLimit;
   private final HealthTracker health;
   private final RolloutCounters counters = new RolloutCounters();
+  private final RolloutMetrics metrics;
 
   private final Cohort cohort;
   private final Selector[] selectors;
@@ -134,6 +136,7 @@ final class RolloutRuntime implements Rollout {
     this.timeline = new Timeline(clock);
     this.recoveredAtMillis = timeline.millis(); // a new timeline reads the clock: the same instant
     this.health = new HealthTracker(spec.plan().rings().size());
+    this.metrics = new RuntimeMetrics(health, counters);
     this.shared = store.isShared();
     this.stalenessMillis = config.stalenessBound().toMillis();
     this.syncedAtMillis = recoveredAtMillis;
@@ -404,6 +407,11 @@ final class RolloutRuntime implements Rollout {
     }
     health.apply(control, HealthTracker.ARM_CONTROL, signal);
     return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.ACCEPTED);
+  }
+
+  @Override
+  public RolloutMetrics metrics() {
+    return metrics;
   }
 
   HealthTracker health() {

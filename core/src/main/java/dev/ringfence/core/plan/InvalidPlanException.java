@@ -1,7 +1,7 @@
 package dev.ringfence.core.plan;
 
 import com.google.common.collect.ImmutableList;
-import dev.ringfence.core.RingfenceException;
+import dev.ringfence.protocol.RingfenceException;
 import java.util.List;
 
 /**

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.core.Cohort;
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -15,7 +14,13 @@ import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.protocol.InvalidSignalException;
+import dev.ringfence.protocol.ProbeReading;
+import dev.ringfence.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +35,7 @@ class IngestTest {
 
   private static final EndpointAttributes HOST = Fixtures.WINDOWS;
 
-  private MutableClock clock;
+  private ManualClock clock;
   private RolloutStore store;
   private RolloutEngine engine;
   private Rollout rollout;
@@ -40,7 +45,7 @@ class IngestTest {
 
   @BeforeEach
   void setUp() {
-    clock = MutableClock.at("2026-11-23T10:00:00Z");
+    clock = ManualClock.at("2026-11-23T10:00:00Z");
     store = RolloutStores.inMemory();
     engine = engine(store);
     rollout = engine.createRollout(Fixtures.spec("r", Fixtures.fourRings()));

@@ -2,7 +2,6 @@ package dev.ringfence.core.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -18,7 +17,10 @@ import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
-import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.protocol.Signal;
+import dev.ringfence.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +40,7 @@ class JudgeQualityTest {
 
   /** One seeded run of a canary ring judged against a control group. */
   static final class RingRun {
-    final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+    final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
     final RolloutStore store = RolloutStores.inMemory();
     final RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
         .heartbeatInterval(Duration.ofMinutes(1)).build());

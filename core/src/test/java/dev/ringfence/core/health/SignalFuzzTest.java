@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ringfence.core.EndpointAttributes;
-import dev.ringfence.core.InvalidInputException;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
@@ -15,7 +14,14 @@ import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.InvalidSignalException;
+import dev.ringfence.protocol.ProbeReading;
+import dev.ringfence.protocol.Signal;
+import dev.ringfence.testing.ManualClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +52,7 @@ class SignalFuzzTest {
   @FuzzTest
   @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void ingest(FuzzedDataProvider data) {
-    MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+    ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock)
         .store(RolloutStores.inMemory()).heartbeatInterval(Duration.ofMinutes(1)).build());
     Rollout rollout = engine.createRollout(RolloutSpec.builder("r").channel("c").baseline(BASELINE)

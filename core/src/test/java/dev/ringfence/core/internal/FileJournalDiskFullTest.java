@@ -6,21 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringfence.core.Cohort;
-import dev.ringfence.core.Decision;
-import dev.ringfence.core.Decision.Kind;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.StoreException;
-import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.store.AuditTrail;
 import dev.ringfence.core.store.FileRolloutStore;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.MutableClock;
-import dev.ringfence.core.testing.ScriptedGate;
+import dev.ringfence.protocol.Decision.Kind;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ScriptedGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +100,7 @@ class FileJournalDiskFullTest {
       }
       return FileJournalStore.FileOpener.DEFAULT.open(path, options);
     };
-    MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+    ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
     ScriptedGate gate = new ScriptedGate();
     List<String> acknowledged = new ArrayList<>();
     try (FileJournalStore store = FileJournalStore.open(dir, Long.MAX_VALUE, noNewJournal)) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ringfence.core.EndpointAttributes;
-import dev.ringfence.core.InvalidInputException;
-import dev.ringfence.core.RingfenceException;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.RingfenceException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

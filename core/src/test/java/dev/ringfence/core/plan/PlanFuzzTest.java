@@ -7,7 +7,7 @@ import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.store.RolloutStores;
-import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +33,7 @@ class PlanFuzzTest {
     assertThat(Plans.fromJson(Plans.toJson(plan))).isEqualTo(plan);
     PlanLinter.lint(plan);
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom()
-        .clock(MutableClock.at("2026-11-23T10:00:00Z")).store(RolloutStores.inMemory()).build());
+        .clock(ManualClock.at("2026-11-23T10:00:00Z")).store(RolloutStores.inMemory()).build());
     try {
       engine.createRollout(RolloutSpec.builder("fuzz").channel("fuzz").baseline(1).candidate(2).plan(plan).build());
     } catch (PlanLintException e) {

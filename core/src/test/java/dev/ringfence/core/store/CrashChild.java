@@ -1,6 +1,5 @@
 package dev.ringfence.core.store;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -11,14 +10,15 @@ import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.GateContext;
 import dev.ringfence.core.gate.HealthGate;
 import dev.ringfence.core.gate.Verdict;
-import dev.ringfence.core.health.ApplyOutcome;
-import dev.ringfence.core.health.ApplyResult;
-import dev.ringfence.core.health.Heartbeat;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.testing.ManualClock;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -85,7 +85,7 @@ public final class CrashChild {
 
   private final Random random;
   private final FileRolloutStore store;
-  private final MutableClock clock;
+  private final ManualClock clock;
   private final RolloutEngine engine;
   private final OutputStream stdout = new FileOutputStream(FileDescriptor.out);
   /** The state of each rollout's last printed commit, or its state as recovered at start-up. */
@@ -98,7 +98,7 @@ public final class CrashChild {
     this.random = new Random(seed);
     this.compactPercent = compactPercent;
     this.store = RolloutStores.file(directory, COMPACT_AFTER_BYTES); // never closed: killed
-    this.clock = new MutableClock(newestEntry(store).plusSeconds(1));
+    this.clock = new ManualClock(newestEntry(store).plusSeconds(1));
     this.engine = RolloutEngine.create(config(clock, store, random));
     for (Rollout rollout : engine.rollouts()) {
       lastCommitted.put(rollout.id(), rollout.state());

@@ -3,7 +3,6 @@ package dev.ringfence.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutState;
@@ -15,8 +14,9 @@ import dev.ringfence.core.plan.LintRule;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.MutableClock;
-import dev.ringfence.core.testing.ScriptedGate;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ScriptedGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,7 @@ class FileJournalTest {
   @TempDir
   Path directory;
 
-  private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+  private final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
   private final ScriptedGate gate = new ScriptedGate();
 
   private List<String> offered(Rollout rollout) {

@@ -1,12 +1,13 @@
 package dev.ringfence.core.store;
 
+import dev.ringfence.testing.RolloutStoreConformanceKit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileRolloutStoreTest extends RolloutStoreConformanceTest {
+class FileRolloutStoreTest extends RolloutStoreConformanceKit {
 
   @TempDir
   Path directory;

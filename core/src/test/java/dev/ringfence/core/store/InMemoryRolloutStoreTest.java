@@ -1,6 +1,8 @@
 package dev.ringfence.core.store;
 
-class InMemoryRolloutStoreTest extends RolloutStoreConformanceTest {
+import dev.ringfence.testing.RolloutStoreConformanceKit;
+
+class InMemoryRolloutStoreTest extends RolloutStoreConformanceKit {
 
   @org.junit.jupiter.api.Test
   void awaitChange_singleOwnerStore_waitsTheTimeoutAndReportsNoChange() throws InterruptedException {

@@ -3,11 +3,11 @@ package dev.ringfence.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.ringfence.core.Decision;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutState;
-import dev.ringfence.core.testing.MutableClock;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.testing.ManualClock;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -133,7 +133,7 @@ class KillNineTest {
       files.compactionPhase().ifPresent(phase -> killsInCompaction.merge(phase, 1, Integer::sum));
       try (FileRolloutStore store = RolloutStores.file(journal)) {
         store.recoveryReport().ifPresent(report -> recoveryReports.add("after " + where + ": " + report));
-        MutableClock clock = new MutableClock(CrashChild.newestEntry(store).plusSeconds(1));
+        ManualClock clock = new ManualClock(CrashChild.newestEntry(store).plusSeconds(1));
         RolloutEngine engine = RolloutEngine.create(CrashChild.config(clock, store, new Random(childSeed)));
 
         // (a) No committed transition lost; the rebuilt state is the last stored transition's.

@@ -8,6 +8,8 @@ import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ScriptedGate;
 import java.time.Duration;
 
 /** Plans, specs and engines shared by the engine tests. */
@@ -33,7 +35,7 @@ public final class Fixtures {
     return RolloutSpec.builder(id).channel("channel-291").baseline(41).candidate(42).plan(plan).build();
   }
 
-  public static RolloutEngine engine(MutableClock clock, RolloutStore store, ScriptedGate gate) {
+  public static RolloutEngine engine(ManualClock clock, RolloutStore store, ScriptedGate gate) {
     return RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
         .gate(ScriptedGate.TYPE, spec -> gate).build());
   }

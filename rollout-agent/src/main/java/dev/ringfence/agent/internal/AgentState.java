@@ -1,6 +1,6 @@
 package dev.ringfence.agent.internal;
 
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.protocol.Signal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.ringfence.agent.internal;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.PayloadTooLargeException;
-import dev.ringfence.agent.UpdateProtocol;
+import dev.ringfence.protocol.UpdateProtocol;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

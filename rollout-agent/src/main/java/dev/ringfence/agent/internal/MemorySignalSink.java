@@ -1,8 +1,8 @@
 package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.RecordingSignalSink;
-import dev.ringfence.core.InvalidInputException;
-import dev.ringfence.core.health.Signal;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.Signal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

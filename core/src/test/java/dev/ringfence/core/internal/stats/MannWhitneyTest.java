@@ -1,5 +1,6 @@
 package dev.ringfence.core.internal.stats;
 
+import static dev.ringfence.core.testing.Properties.forAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
@@ -9,10 +10,6 @@ import dev.ringfence.core.internal.stats.MannWhitney.Result;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -270,11 +267,17 @@ class MannWhitneyTest {
    * Swapping the samples mirrors every output. Values are small integers over a random spread, so
    * some tries have many ties (normal approximation) and some none (exact below 21 values).
    */
-  @Property(seed = "42", tries = 500)
-  void swappingSamples_mirrorsTheResult(
-      @ForAll @Size(max = 30) List<@IntRange(min = 0, max = 1_000_000) Integer> candidateRaw,
-      @ForAll @Size(max = 30) List<@IntRange(min = 0, max = 1_000_000) Integer> controlRaw,
-      @ForAll @IntRange(min = 1, max = 100_000) int spread) {
+  @Test
+  void swappingSamples_mirrorsTheResult() {
+    forAll("swappingSamples_mirrorsTheResult", 42, 500, c -> {
+      List<Integer> candidateRaw = c.intList("candidateRaw", 30, 0, 1_000_000);
+      List<Integer> controlRaw = c.intList("controlRaw", 30, 0, 1_000_000);
+      int spread = c.intBetween("spread", 1, 100_000);
+      checkSwapMirrors(candidateRaw, controlRaw, spread);
+    });
+  }
+
+  private static void checkSwapMirrors(List<Integer> candidateRaw, List<Integer> controlRaw, int spread) {
     double[] candidate = candidateRaw.stream().mapToDouble(v -> (v % spread) * 0.25).toArray();
     double[] control = controlRaw.stream().mapToDouble(v -> (v % spread) * 0.25 - 1).toArray();
 

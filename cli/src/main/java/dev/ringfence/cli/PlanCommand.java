@@ -1,0 +1,74 @@
+package dev.ringfence.cli;
+
+import dev.ringfence.core.plan.InvalidPlanException;
+import dev.ringfence.core.plan.LintFinding;
+import dev.ringfence.core.plan.LintReport;
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.PlanLinter;
+import dev.ringfence.core.plan.Plans;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
+
+/** {@code ringfence plan lint <plan.json>}. */
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Work with rollout plans.",
+    subcommands = {PlanCommand.Lint.class})
+final class PlanCommand extends ParentCommand {
+
+  @Override
+  String example() {
+    return "plan lint plan.json";
+  }
+
+  /** Lints a plan: exit 0 clean, 1 findings, 2 invalid. */
+  @Command(name = "lint", mixinStandardHelpOptions = true,
+      description = {"Checks a plan file: strict JSON, then the plan lint.",
+          "Exit code 0: no blocking finding; 1: findings; 2: the file is not a valid plan."})
+  static final class Lint implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "<plan.json>", description = "the plan file")
+    @SuppressWarnings("NullAway.Init")
+    Path file;
+
+    @CommandLine.Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      Plan plan;
+      try {
+        plan = Plans.fromFile(file);
+      } catch (InvalidPlanException e) {
+        err.println(file + ": not a valid plan:");
+        for (String problem : e.problems()) {
+          err.println("  " + file + ": " + problem);
+        }
+        return RingfenceCli.EXIT_USAGE;
+      } catch (RuntimeException e) {
+        err.println(file + ": " + e.getMessage());
+        return RingfenceCli.EXIT_USAGE;
+      }
+      LintReport report = PlanLinter.lint(plan);
+      for (LintFinding finding : report.overridden()) {
+        out.println(file + ": rings[" + finding.ringIndex() + "] overridden: " + finding);
+      }
+      if (report.passes()) {
+        out.println(file + ": plan '" + plan.name() + "' passes the lint (" + plan.rings().size() + " rings, "
+            + report.overridden().size() + " findings overridden with a written reason)");
+        return 0;
+      }
+      for (LintFinding finding : report.blocking()) {
+        out.println(file + ": rings[" + finding.ringIndex() + "]: " + finding);
+      }
+      out.println(file + ": " + report.blocking().size() + " finding(s); fix the plan or override each with a written"
+          + " reason");
+      return 1;
+    }
+  }
+}

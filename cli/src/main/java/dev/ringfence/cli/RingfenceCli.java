@@ -1,0 +1,75 @@
+package dev.ringfence.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
+
+/**
+ * The {@code ringfence} command: {@code simulate}, {@code plan lint}, {@code audit verify}, {@code server},
+ * {@code demo}. Exit codes: 0
+ * success, 1 findings (lint) or a broken trail (audit), 2 bad arguments or bad files.
+ */
+@Command(name = "ringfence", mixinStandardHelpOptions = true, versionProvider = RingfenceCli.Version.class,
+    description = "Ringfence: gate content updates into canary rings; replay incidents on a simulated fleet.",
+    subcommands = {SimulateCommand.class, PlanCommand.class, AuditCommand.class, ServerCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
+public final class RingfenceCli implements Runnable {
+
+  /** Exit code for bad arguments or unusable files. */
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec
+  @SuppressWarnings("NullAway.Init")
+  CommandLine.Model.CommandSpec spec;
+
+  /**
+   * Runs the command.
+   *
+   * @param args the arguments
+   */
+  public static void main(String[] args) {
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /**
+   * Runs the command with the given streams, for tests and embedding.
+   *
+   * @param out standard output
+   * @param err standard error
+   * @param args the arguments
+   * @return the exit code
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new RingfenceCli());
+    cli.setParameterExceptionHandler((e, args2) -> {
+      CommandLine failed = e.getCommandLine();
+      failed.getErr().println("ringfence: " + e.getMessage());
+      failed.getErr().println("see '" + failed.getCommandSpec().qualifiedName() + " --help'");
+      return EXIT_USAGE;
+    });
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("ringfence: " + e.getMessage());
+      return EXIT_USAGE;
+    });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version, from the jar's manifest when there is one. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = RingfenceCli.class.getPackage().getImplementationVersion();
+      return new String[] {"ringfence " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.ringfence.cli;
+
+import dev.ringfence.simulator.Charts;
+import dev.ringfence.simulator.FleetSimulator;
+import dev.ringfence.simulator.ScenarioReader;
+import dev.ringfence.simulator.SimulationReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
+
+/** {@code ringfence simulate <scenario> [--seed N] [--endpoints N] [--out dir]}. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+    description = {"Replays a scenario on a simulated fleet, with and without Ringfence, and writes a JSON report"
+        + " and a chart (PNG and SVG).",
+        "Shipped scenarios: crowdstrike-2024, silent-failure, subtle-regression, subset-crash, healthy."})
+final class SimulateCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "<scenario>", description = "a shipped scenario's name or a scenario file")
+  @SuppressWarnings("NullAway.Init")
+  String scenario;
+
+  @Option(names = "--seed", paramLabel = "N", description = "the seed (default: the scenario's)")
+  @Nullable Long seed;
+
+  @Option(names = "--endpoints", paramLabel = "N", description = "the fleet size (default: the scenario's)")
+  @Nullable Integer endpoints;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "simulations",
+      description = "where the report and chart go (default: ${DEFAULT-VALUE})")
+  @SuppressWarnings("NullAway.Init")
+  Path out;
+
+  @Option(names = "--quiet", description = "no progress bar")
+  boolean quiet;
+
+  @CommandLine.Spec
+  @SuppressWarnings("NullAway.Init")
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stderr = spec.commandLine().getErr();
+    ScenarioReader.Loaded loaded;
+    try {
+      loaded = ScenarioReader.load(scenario);
+    } catch (RuntimeException e) {
+      stderr.println("ringfence simulate: " + e.getMessage());
+      return RingfenceCli.EXIT_USAGE;
+    }
+    if (endpoints != null && (endpoints < 1 || endpoints > dev.ringfence.simulator.Scenario.MAX_ENDPOINTS)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--endpoints: " + endpoints + " is outside 1.."
+          + dev.ringfence.simulator.Scenario.MAX_ENDPOINTS);
+    }
+    long s = seed == null ? loaded.scenario().seed() : seed;
+    int n = endpoints == null ? loaded.scenario().fleet().endpoints() : endpoints;
+    ProgressBar bar = new ProgressBar(stderr, !quiet);
+    SimulationReport report = FleetSimulator.simulate(loaded, s, n, bar);
+    bar.done();
+    Files.createDirectories(out);
+    Path base = out.resolve(report.scenario() + "-seed" + s + "-" + n);
+    Files.writeString(Path.of(base + ".json"), report.toJson(), StandardCharsets.UTF_8);
+    Charts.write(report, base);
+    stdout.print(Summary.of(report));
+    stdout.println("report: " + base + ".json");
+    stdout.println("chart:  " + base + ".png, " + base + ".svg");
+    return 0;
+  }
+}

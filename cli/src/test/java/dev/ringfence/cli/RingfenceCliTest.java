@@ -1,0 +1,110 @@
+package dev.ringfence.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's exit codes and messages, and the scenario reader's errors through it. */
+class RingfenceCliTest {
+
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return RingfenceCli.run(new PrintWriter(out), new PrintWriter(err), args);
+  }
+
+  @Test
+  void planLint_exitCodes_ok_findings_invalid() throws Exception {
+    Path ok = Path.of("src/main/resources/scenarios/content-rings-plan.json");
+    assertThat(run("plan", "lint", ok.toString())).isEqualTo(0);
+    assertThat(out.toString()).contains("passes the lint");
+
+    Path wide = Files.writeString(dir.resolve("wide.json"), "{\"schemaVersion\":1,\"name\":\"wide\",\"rings\":["
+        + "{\"name\":\"all\",\"share\":10000,\"bakeTime\":\"PT0S\",\"gate\":{\"type\":\"health\"}}]}");
+    assertThat(run("plan", "lint", wide.toString())).isEqualTo(1);
+    assertThat(out.toString()).contains("rings[0]").contains("FIRST_RING");
+
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"schemaVersion\":1,\"name\":\"x\",\"rings\":["
+        + "{\"name\":\"a\",\"share\":15000,\"bakeTime\":\"PT0S\"}]}");
+    assertThat(run("plan", "lint", bad.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("rings[0].share");
+  }
+
+  @Test
+  void auditVerify_intact_broken_missing() throws Exception {
+    Path journal = dir.resolve("journal");
+    dev.ringfence.core.store.FileRolloutStore store = dev.ringfence.core.store.RolloutStores.file(journal);
+    dev.ringfence.core.RolloutEngine engine = dev.ringfence.core.RolloutEngine.create(
+        dev.ringfence.core.RolloutEngineConfig.custom().store(store).build());
+    dev.ringfence.core.Rollout rollout = engine.createRollout(dev.ringfence.core.RolloutSpec.builder("r1")
+        .channel("c").baseline(1).candidate(2)
+        .plan(dev.ringfence.core.plan.Plans.fromFile(Path.of("src/main/resources/scenarios/content-rings-plan.json")))
+        .build());
+    rollout.start();
+    rollout.by("alice").halt("test halt");
+    store.close();
+    assertThat(run("audit", "verify", journal.toString())).isEqualTo(0);
+    assertThat(out.toString()).contains("intact");
+
+    Path trail = journal.resolve("audit.jsonl");
+    java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(trail));
+    int halt = java.util.stream.IntStream.range(0, lines.size()).filter(k -> lines.get(k).contains("alice"))
+        .findFirst().orElseThrow();
+    lines.set(halt, lines.get(halt).replace("alice", "mallory"));
+    Files.write(trail, lines);
+    assertThat(run("audit", "verify", trail.toString())).isEqualTo(1);
+    assertThat(out.toString()).contains("BROKEN");
+
+    Path missing = dir.resolve("nothing");
+    assertThat(run("audit", "verify", missing.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("no such audit trail");
+  }
+
+  @Test
+  void simulate_badScenarioFile_namesFileLineAndField() throws Exception {
+    String good = new String(getClass().getResourceAsStream("/scenarios/healthy.json").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    Path typo = Files.writeString(dir.resolve("typo.json"), good.replace("\"lossRate\"", "\"lossrate\""));
+    assertThat(run("simulate", typo.toString(), "--out", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("typo.json:").contains("lossrate");
+
+    Path range = Files.writeString(dir.resolve("range.json"), good.replace("\"offlineShare\": 0.03",
+        "\"offlineShare\": 1.5"));
+    assertThat(run("simulate", range.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("range.json:").containsPattern(":\\d+:\\d+: ")
+        .contains("fleet.offlineShare: 1.5 is outside 0..1");
+
+    assertThat(run("simulate", dir.resolve("none.json").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("no such file");
+    assertThat(run("simulate", "healthy", "--endpoints", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--endpoints: 0 is outside");
+    assertThat(run("simulate")).isEqualTo(2);
+    assertThat(run("nonsense")).isEqualTo(2);
+    assertThat(run("plan")).isEqualTo(2);
+    assertThat(err.toString()).contains("plan: name a subcommand, e.g. 'plan lint plan.json'");
+  }
+
+  @Test
+  void simulate_writesReportAndCharts_andPrintsTheSummary() throws Exception {
+    assertThat(run("simulate", "subset-crash", "--endpoints", "6000", "--seed", "5", "--out", dir.toString(),
+        "--quiet")).isEqualTo(0);
+    assertThat(out.toString()).contains("with Ringfence").contains("need hands-on repair");
+    Path base = dir.resolve("subset-crash-seed5-6000");
+    assertThat(Files.readString(Path.of(base + ".json"))).contains("\"withRingfence\"").contains("\"seed\" : 5");
+    assertThat(Files.size(Path.of(base + ".png"))).isGreaterThan(10_000);
+    assertThat(Files.readString(Path.of(base + ".svg"))).startsWith("<?xml").contains("<svg");
+  }
+
+  @Test
+  void help_listsTheCommands() {
+    assertThat(run("--help")).isEqualTo(0);
+    assertThat(out.toString()).contains("simulate").contains("plan").contains("audit");
+  }
+}

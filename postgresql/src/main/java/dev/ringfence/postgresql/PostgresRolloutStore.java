@@ -1,0 +1,50 @@
+package dev.ringfence.postgresql;
+
+import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.postgresql.internal.JdbcRolloutStore;
+import javax.sql.DataSource;
+
+/**
+ * A {@link RolloutStore} in a PostgreSQL database (tested with PostgreSQL 15), shared by every replica of
+ * the update server that points at it. Each {@link RolloutStore#append append} is one transaction: it
+ * returns once the entry is committed, and if it throws, nothing of the entry was stored. Two replicas
+ * racing for the same transition number: exactly one commits, the other gets a
+ * {@link dev.ringfence.core.StoreException}. Every committed transition is announced with
+ * {@code NOTIFY ringfence_transition, '<rolloutId>:<sequence>'}, which {@link #awaitChange} waits for.
+ *
+ * <p><b>Creating the store runs the schema migrations</b> the database lacks (the {@code ringfence_*}
+ * tables, in the first schema of the connection's {@code search_path}), each in its own transaction under
+ * an advisory lock, so replicas may start together. The user needs {@code CREATE} on that schema for the
+ * first start, and {@code SELECT, INSERT, UPDATE} on the tables after it. A database migrated by a newer
+ * Ringfence is refused. Tables, constraints and the notification channel: {@code docs/postgresql.md}.
+ *
+ * <p>The store takes one connection from the data source per operation and returns it at once (pass a
+ * pooling data source in production), plus one connection of its own that LISTENs while someone waits
+ * in {@link #awaitChange}: {@link #close()} releases it. Thread safe.
+ */
+public interface PostgresRolloutStore extends RolloutStore, AutoCloseable {
+
+  /** The channel every committed transition is announced on. */
+  String NOTIFY_CHANNEL = "ringfence_transition";
+
+  /** The newest schema version this library knows (its migrations V1 .. V{@value}). */
+  int SCHEMA_VERSION = 2;
+
+  /**
+   * Opens the store and brings the database's schema up to {@link #SCHEMA_VERSION}.
+   *
+   * @param dataSource connections to the database
+   * @return the store, its schema up to date
+   * @throws dev.ringfence.protocol.InvalidInputException if {@code dataSource} is null
+   * @throws dev.ringfence.core.StoreException if the database cannot be reached, a migration fails, or the
+   *     schema is newer than this library ({@code schema version N is newer than this library (M); upgrade
+   *     Ringfence})
+   */
+  static PostgresRolloutStore create(DataSource dataSource) {
+    return JdbcRolloutStore.open(dataSource);
+  }
+
+  /** Closes the listening connection. Appends and reads still work; {@link #awaitChange} is refused. */
+  @Override
+  void close();
+}

@@ -1,0 +1,607 @@
+package dev.ringfence.postgresql.internal;
+
+import dev.ringfence.core.StoreException;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.JournalFormat;
+import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.postgresql.PostgresRolloutStore;
+import dev.ringfence.protocol.InvalidInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL {@link RolloutStore}, on plain {@code java.sql}: one transaction per append, the entry
+ * body in the {@link JournalFormat} form plus indexed columns, gapless transition numbers checked by a
+ * compare-and-set of {@code ringfence_rollout.last_sequence} (and a {@code UNIQUE (rollout_id, sequence)}
+ * constraint behind it), the exact admission set in {@code ringfence_admission}, and a
+ * {@code NOTIFY ringfence_transition, '<rolloutId>:<sequence>'} sent on the commit of every transition.
+ *
+ * <p>Creating the store applies the versioned migrations under {@code dev/ringfence/postgresql/db/} that the
+ * database lacks, each in its own transaction under {@code pg_advisory_xact_lock}, so replicas starting
+ * together do not race. The schema is described in {@code docs/postgresql.md}.
+ *
+ * <p>Thread safe: it holds nothing but the {@link DataSource}, and takes a connection per operation
+ * (pass a pooling data source in production).
+ */
+public final class JdbcRolloutStore implements PostgresRolloutStore {
+
+
+  /** The migration scripts, in order: script i (0-based) brings the schema to version i + 1. */
+  static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__halted.sql");
+
+
+  /** Where the migration scripts live, as resources of this module. */
+  static final String MIGRATION_DIRECTORY = "/dev/ringfence/postgresql/db/";
+
+  /** Key of the transaction-level advisory lock that serializes migrations ("Ringfenc" in ASCII). */
+  static final long MIGRATION_LOCK = 0x52696e6766656e63L;
+
+  // timestamptz is indexed at microseconds within years 1 to 9999 here; the body keeps the exact instant.
+  private static final Instant AT_MIN = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant AT_MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+  private static final String INSERT_ROLLOUT = "INSERT INTO ringfence_rollout (rollout_id, created_at)"
+      + " VALUES (?, ?) ON CONFLICT (rollout_id) DO NOTHING";
+  private static final String ADVANCE_SEQUENCE = "UPDATE ringfence_rollout SET last_sequence = ?,"
+      + " halted = halted OR ? WHERE rollout_id = ? AND last_sequence = ?";
+  private static final String LAST_SEQUENCE = "SELECT last_sequence FROM ringfence_rollout WHERE rollout_id = ?";
+  private static final String INSERT_ENTRY = "INSERT INTO ringfence_journal"
+      + " (rollout_id, kind, sequence, at, endpoint_id, entry) VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_ADMISSION = "INSERT INTO ringfence_admission"
+      + " (rollout_id, endpoint_id, ring_index, admitted_at) VALUES (?, ?, ?, ?)"
+      + " ON CONFLICT (rollout_id, endpoint_id) DO NOTHING";
+  private static final String NOTIFY = "SELECT pg_notify(?, ?)";
+  private static final String READ = "SELECT position, entry FROM ringfence_journal WHERE rollout_id = ?"
+      + " ORDER BY position";
+  private static final String ROLLOUT_IDS = "SELECT rollout_id FROM ringfence_rollout ORDER BY creation";
+  private static final String LOCK_ROLLOUT = "SELECT halted FROM ringfence_rollout WHERE rollout_id = ?"
+      + " FOR UPDATE";
+  private static final String IS_ADMITTED = "SELECT 1 FROM ringfence_admission WHERE rollout_id = ?"
+      + " AND endpoint_id = ?";
+  private static final String COUNT_RING = "SELECT count(*) FROM ringfence_admission WHERE rollout_id = ?"
+      + " AND ring_index = ?";
+  private static final String TRANSITIONS_AFTER = "SELECT entry FROM ringfence_journal WHERE rollout_id = ?"
+      + " AND kind = 'transition' AND sequence > ? ORDER BY sequence";
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcRolloutStore.class);
+
+  private final DataSource dataSource;
+  /** The connection that LISTENs for other replicas' transitions; opened on first use. */
+  private @Nullable Connection listener;
+  private final Object listenerLock = new Object();
+  private boolean closed;
+
+  /**
+   * Creates the store (through {@link PostgresRolloutStore#create}) and brings the database's
+   * schema up to {@link #SCHEMA_VERSION}.
+   *
+   * @param dataSource connections to the PostgreSQL database
+   * @throws InvalidInputException if {@code dataSource} is null
+   * @throws StoreException if the database cannot be reached, a migration fails, or the database's schema
+   *     is newer than this library
+   */
+  /**
+   * See {@link PostgresRolloutStore#create}.
+   *
+   * @param dataSource connections to the PostgreSQL database
+   * @return the store
+   */
+  public static JdbcRolloutStore open(DataSource dataSource) {
+    return new JdbcRolloutStore(dataSource);
+  }
+
+  private JdbcRolloutStore(DataSource dataSource) {
+    if (dataSource == null) {
+      throw new InvalidInputException("dataSource", "is null; pass the DataSource of the PostgreSQL database");
+    }
+    this.dataSource = dataSource;
+    migrate();
+  }
+
+  // ---------------------------------------------------------------- append
+
+  @Override
+  public void append(JournalEntry entry) {
+    if (entry == null) {
+      throw new StoreException("entry: is null");
+    }
+    String operation = describe(entry);
+    String body = new String(JournalFormat.encode(entry), StandardCharsets.UTF_8);
+    inTransaction(operation, entry.rolloutId(), c -> {
+      if (entry instanceof JournalEntry.Created) {
+        insertRollout(c, operation, entry);
+      } else if (entry instanceof JournalEntry.Transitioned) {
+        advanceSequence(c, operation, (JournalEntry.Transitioned) entry);
+      }
+      insertEntry(c, entry, body);
+      if (entry instanceof JournalEntry.Admitted) {
+        insertAdmission(c, (JournalEntry.Admitted) entry);
+      } else if (entry instanceof JournalEntry.Transitioned) {
+        notifyTransition(c, (JournalEntry.Transitioned) entry);
+      }
+    });
+  }
+
+  private static void insertRollout(Connection c, String operation, JournalEntry entry) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ROLLOUT)) {
+      ps.setString(1, entry.rolloutId());
+      ps.setObject(2, timestamp(entry.at()));
+      if (ps.executeUpdate() == 0) {
+        throw new StoreException(operation + ": rollout '" + entry.rolloutId() + "' already exists in this store");
+      }
+    }
+  }
+
+  /** The compare-and-set of last_sequence from n - 1 to n; a concurrent winner makes it match no row. */
+  private static void advanceSequence(Connection c, String operation, JournalEntry.Transitioned t)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(ADVANCE_SEQUENCE)) {
+      ps.setLong(1, t.sequence());
+      ps.setBoolean(2, t.to().isHalted());
+      ps.setString(3, t.rolloutId());
+      ps.setLong(4, t.sequence() - 1);
+      if (ps.executeUpdate() == 1) {
+        return;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(LAST_SEQUENCE)) {
+      ps.setString(1, t.rolloutId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StoreException(operation + ": " + noCreated(t.rolloutId()));
+        }
+        long expected = rs.getLong(1) + 1;
+        throw new StoreException(operation + ": transition " + t.sequence() + " conflicts with the stored history,"
+            + " which expects " + expected + " (another replica may have won); reload the rollout");
+      }
+    }
+  }
+
+  private static void insertEntry(Connection c, JournalEntry entry, String body) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
+      ps.setString(1, entry.rolloutId());
+      ps.setString(2, kind(entry));
+      if (entry instanceof JournalEntry.Transitioned) {
+        ps.setLong(3, ((JournalEntry.Transitioned) entry).sequence());
+      } else {
+        ps.setNull(3, Types.BIGINT);
+      }
+      ps.setObject(4, timestamp(entry.at()));
+      String endpointId = endpointId(entry);
+      if (endpointId != null) {
+        ps.setString(5, endpointId);
+      } else {
+        ps.setNull(5, Types.VARCHAR);
+      }
+      ps.setString(6, body);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void insertAdmission(Connection c, JournalEntry.Admitted a) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ADMISSION)) {
+      ps.setString(1, a.rolloutId());
+      ps.setString(2, a.endpointId());
+      ps.setInt(3, a.ringIndex());
+      ps.setObject(4, timestamp(a.at()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** Queued in the transaction; PostgreSQL delivers it to listeners on commit, and never on rollback. */
+  private static void notifyTransition(Connection c, JournalEntry.Transitioned t) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(NOTIFY)) {
+      ps.setString(1, NOTIFY_CHANNEL);
+      ps.setString(2, t.rolloutId() + ":" + t.sequence());
+      ps.executeQuery().close();
+    }
+  }
+
+  /** Replicas share the database: the engine catches up on every tick and bounds its staleness. */
+  @Override
+  public boolean isShared() {
+    return true;
+  }
+
+  /**
+   * Checks the ring's cap and stores the admission in one transaction, under a lock on the rollout's
+   * row, so that replicas admitting at the same moment cannot together pass the cap.
+   */
+  @Override
+  public boolean admit(JournalEntry.Admitted entry, long cap) {
+    if (entry == null) {
+      throw new StoreException("entry: is null");
+    }
+    String operation = describe(entry);
+    String body = new String(JournalFormat.encode(entry), StandardCharsets.UTF_8);
+    boolean[] admitted = new boolean[1];
+    inTransaction(operation, entry.rolloutId(), c -> {
+      try (PreparedStatement ps = c.prepareStatement(LOCK_ROLLOUT)) {
+        ps.setString(1, entry.rolloutId());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new StoreException(operation + ": " + noCreated(entry.rolloutId()));
+          }
+          if (rs.getBoolean(1)) {
+            return; // halted by some replica: no new exposure, whatever this replica's view says
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(IS_ADMITTED)) {
+        ps.setString(1, entry.rolloutId());
+        ps.setString(2, entry.endpointId());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            admitted[0] = true; // admitted before, by this replica or another: sticky, nothing to store
+            return;
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(COUNT_RING)) {
+        ps.setString(1, entry.rolloutId());
+        ps.setInt(2, entry.ringIndex());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) >= cap) {
+            return;
+          }
+        }
+      }
+      insertEntry(c, entry, body);
+      insertAdmission(c, entry);
+      admitted[0] = true;
+    });
+    return admitted[0];
+  }
+
+  /**
+   * Waits for {@code NOTIFY ringfence_transition} on a connection of its own that LISTENs, through the
+   * driver's {@link PGConnection#getNotifications(int)}. With a lost connection it waits the timeout (polling
+   * stays the fallback) and opens a new listening connection on the next call.
+   */
+  @Override
+  public boolean awaitChange(java.time.Duration timeout) throws InterruptedException {
+    synchronized (listenerLock) {
+      checkOpen();
+      try {
+        if (listener == null || listener.isClosed()) {
+          Connection c = dataSource.getConnection();
+          try (Statement s = c.createStatement()) {
+            s.execute("LISTEN " + NOTIFY_CHANNEL);
+          }
+          listener = c;
+        }
+        PGNotification[] notifications = listener.unwrap(PGConnection.class)
+            .getNotifications((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+        return notifications != null && notifications.length > 0;
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("cannot wait for notifications; falling back to the timeout", e);
+        closeListener();
+      }
+    }
+    Thread.sleep(timeout.toMillis());
+    return false;
+  }
+
+  /** Closes the listening connection; the store refuses {@link #awaitChange} afterwards. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (listenerLock) {
+      closed = true;
+      closeListener();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the PostgreSQL store is closed");
+    }
+  }
+
+  private void closeListener() {
+    if (listener != null) {
+      closeQuietly(listener);
+      listener = null;
+    }
+  }
+
+  @Override
+  public List<JournalEntry.Transitioned> transitionsAfter(String rolloutId, long sequence) {
+    return withConnection("read the transitions of rollout '" + rolloutId + "' after " + sequence, rolloutId, c -> {
+      try (PreparedStatement ps = c.prepareStatement(TRANSITIONS_AFTER)) {
+        ps.setString(1, rolloutId);
+        ps.setLong(2, sequence);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<JournalEntry.Transitioned> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add((JournalEntry.Transitioned) JournalFormat.decode(rs.getString(1).getBytes(StandardCharsets.UTF_8)));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public List<String> rolloutIds() {
+    return withConnection("list the rollout ids", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(ROLLOUT_IDS); ResultSet rs = ps.executeQuery()) {
+        List<String> ids = new ArrayList<>();
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+        return List.copyOf(ids);
+      }
+    });
+  }
+
+  @Override
+  public List<JournalEntry> read(String rolloutId) {
+    String operation = "read rollout '" + rolloutId + "'";
+    return withConnection(operation, rolloutId, c -> {
+      try (PreparedStatement ps = c.prepareStatement(READ)) {
+        ps.setString(1, rolloutId);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<JournalEntry> entries = new ArrayList<>();
+          while (rs.next()) {
+            long position = rs.getLong(1);
+            try {
+              entries.add(JournalFormat.decode(rs.getString(2).getBytes(StandardCharsets.UTF_8)));
+            } catch (StoreException e) {
+              throw new StoreException(operation + ": journal position " + position + ": " + e.getMessage(), e);
+            }
+          }
+          return List.copyOf(entries);
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- migrations
+
+  private void migrate() {
+    for (int i = 0; i < MIGRATIONS.size(); i++) {
+      int version = i + 1;
+      String script = MIGRATIONS.get(i);
+      String operation = "migrate the schema to version " + version + " (" + script + ")";
+      List<String> statements = statements(script);
+      inTransaction(operation, null, c -> {
+        try (Statement s = c.createStatement()) {
+          // Held until commit or rollback: a second replica waits here, then sees the version applied.
+          s.executeQuery("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").close();
+          ensureVersionTable(s);
+          int current = currentVersion(s);
+          if (current > SCHEMA_VERSION) {
+            throw new StoreException("schema version " + current + " is newer than this library ("
+                + SCHEMA_VERSION + "); upgrade Ringfence");
+          }
+          if (current == version - 1) {
+            for (String statement : statements) {
+              s.execute(statement);
+            }
+            s.executeUpdate("INSERT INTO ringfence_schema_version (version, applied_at) VALUES (" + version
+                + ", now())");
+          }
+        }
+      });
+    }
+  }
+
+  private static void ensureVersionTable(Statement s) throws SQLException {
+    // Checked first so that a user without CREATE on the schema can open a migrated database.
+    try (ResultSet rs = s.executeQuery("SELECT to_regclass('ringfence_schema_version') IS NOT NULL")) {
+      rs.next();
+      if (rs.getBoolean(1)) {
+        return;
+      }
+    }
+    s.execute("CREATE TABLE ringfence_schema_version (version integer PRIMARY KEY,"
+        + " applied_at timestamptz NOT NULL)");
+  }
+
+  private static int currentVersion(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM ringfence_schema_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /**
+   * A migration script's statements: whole-line {@code --} comments dropped, a statement ends with a line
+   * that ends with {@code ;}.
+   */
+  static List<String> statements(String script) {
+    String path = MIGRATION_DIRECTORY + script;
+    String text;
+    try (InputStream in = JdbcRolloutStore.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new StoreException("migration script " + path + " is missing from the Ringfence jar; rebuild it");
+      }
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new StoreException("migration script " + path + " cannot be read", e);
+    }
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+        continue;
+      }
+      current.append(line.stripTrailing()).append('\n');
+      if (trimmed.endsWith(";")) {
+        String statement = current.toString().strip();
+        statements.add(statement.substring(0, statement.length() - 1));
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      throw new StoreException("migration script " + path + " ends without ';'");
+    }
+    return List.copyOf(statements);
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  /** Work on a connection. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Work in a transaction. */
+  @FunctionalInterface
+  private interface TransactionWork {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction and commits it. Any failure before the commit returns rolls it back
+   * and throws (an SQLException as a {@link StoreException}); a failure to clean up the connection after the
+   * commit does not make a stored entry look unstored.
+   */
+  private void inTransaction(String operation, @Nullable String rolloutId, TransactionWork work) {
+    withConnection(operation, rolloutId, c -> {
+      c.setAutoCommit(false);
+      try {
+        work.run(c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        if (rollbackQuietly(c, e)) {
+          restoreAutoCommit(c);
+        }
+        throw e;
+      }
+      restoreAutoCommit(c);
+      return null;
+    });
+  }
+
+  private <T> T withConnection(String operation, @Nullable String rolloutId, Work<T> work) {
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      throw translate(operation, rolloutId, e);
+    }
+    try {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw translate(operation, rolloutId, e);
+    } finally {
+      closeQuietly(c);
+    }
+  }
+
+  /** Back to the JDBC default for a pool that does not reset it; only once the transaction has ended. */
+  private static void restoreAutoCommit(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      LOG.debug("cannot reset auto-commit of a connection", e);
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      LOG.debug("cannot close a connection", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String kind(JournalEntry entry) {
+    if (entry instanceof JournalEntry.Created) {
+      return "created";
+    } else if (entry instanceof JournalEntry.Transitioned) {
+      return "transition";
+    } else if (entry instanceof JournalEntry.Admitted) {
+      return "admitted";
+    } else if (entry instanceof JournalEntry.VerdictRecorded) {
+      return "verdict";
+    }
+    return "reverted";
+  }
+
+  private static @Nullable String endpointId(JournalEntry entry) {
+    if (entry instanceof JournalEntry.Admitted) {
+      return ((JournalEntry.Admitted) entry).endpointId();
+    } else if (entry instanceof JournalEntry.Reverted) {
+      return ((JournalEntry.Reverted) entry).endpointId();
+    }
+    return null;
+  }
+
+  private static String describe(JournalEntry entry) {
+    String what;
+    if (entry instanceof JournalEntry.Transitioned) {
+      what = "Transitioned #" + ((JournalEntry.Transitioned) entry).sequence();
+    } else if (entry instanceof JournalEntry.Admitted) {
+      what = "Admitted of '" + ((JournalEntry.Admitted) entry).endpointId() + "'";
+    } else if (entry instanceof JournalEntry.Reverted) {
+      what = "Reverted of '" + ((JournalEntry.Reverted) entry).endpointId() + "'";
+    } else {
+      what = entry.getClass().getSimpleName();
+    }
+    return "append " + what + " to rollout '" + entry.rolloutId() + "'";
+  }
+
+  private static OffsetDateTime timestamp(Instant at) {
+    Instant clamped = at.isBefore(AT_MIN) ? AT_MIN : at.isAfter(AT_MAX) ? AT_MAX : at;
+    return OffsetDateTime.ofInstant(clamped, ZoneOffset.UTC);
+  }
+
+  private static String noCreated(String rolloutId) {
+    return "rollout '" + rolloutId + "' has no Created entry in this store; create it first";
+  }
+
+  private static StoreException translate(String operation, @Nullable String rolloutId, SQLException e) {
+    String state = e.getSQLState();
+    String reason;
+    if ("23503".equals(state) && rolloutId != null) {
+      reason = noCreated(rolloutId);
+    } else if ("23505".equals(state)) {
+      reason = "refused by a uniqueness constraint, another replica stored it first: " + e.getMessage();
+    } else if (state != null && state.startsWith("08")) {
+      reason = "the database cannot be reached: " + e.getMessage();
+    } else if (state != null && state.startsWith("57P")) {
+      reason = "the database went away: " + e.getMessage();
+    } else {
+      reason = e.getMessage();
+    }
+    return new StoreException(operation + ": " + reason + " (SQLState " + state + ")", e);
+  }
+
+  /** @return whether the rollback went through */
+  private static boolean rollbackQuietly(Connection c, Exception failure) {
+    try {
+      c.rollback();
+      return true;
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+      return false;
+    }
+  }
+}

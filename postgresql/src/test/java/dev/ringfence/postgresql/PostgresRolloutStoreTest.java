@@ -1,0 +1,23 @@
+package dev.ringfence.postgresql;
+
+import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.testing.RolloutStoreConformanceKit;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The store conformance suite, on PostgreSQL: one database for the class, emptied before each test. */
+class PostgresRolloutStoreTest extends RolloutStoreConformanceKit {
+
+  private static PostgresServer.Database database;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = PostgresServer.newDatabase("contract");
+  }
+
+  @Override
+  protected RolloutStore newStore() {
+    RolloutStore store = PostgresRolloutStore.create(database.dataSource());
+    database.execute("TRUNCATE ringfence_admission, ringfence_journal, ringfence_rollout RESTART IDENTITY");
+    return store;
+  }
+}

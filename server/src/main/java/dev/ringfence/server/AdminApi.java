@@ -1,0 +1,277 @@
+package dev.ringfence.server;
+
+import dev.ringfence.agent.EndpointCredentials;
+import dev.ringfence.core.EndpointAttributes;
+import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutSpec;
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.Plans;
+import dev.ringfence.core.store.AuditTrail;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.protocol.InvalidInputException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The administrator's routes, each behind the admin token (401 and a log line without it): enroll
+ * endpoints, publish signed releases, create rollouts from plans (linted; overrides need a written
+ * reason), start, pause, resume, halt and abort them, read their state, verdicts and journal, export
+ * the audit trail.
+ */
+final class AdminApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  private static final Set<String> ACTIONS = Set.of("start", "pause", "resume", "halt", "abort");
+
+  private final ServerContext ctx;
+
+  AdminApi(ServerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  void register(Router router) {
+    Router.Guard admin = this::authorize;
+    int json = ctx.config().maxJsonBytes();
+    router.add("POST", "/admin/v1/endpoints", admin, json, this::enroll);
+    router.add("GET", "/admin/v1/endpoints", admin, 0, this::endpoints);
+    router.add("GET", "/admin/v1/channels", admin, 0, this::channels);
+    router.add("POST", "/admin/v1/channels/{channel}/releases", admin, ctx.config().maxReleaseBytes(), this::publish);
+    router.add("GET", "/admin/v1/channels/{channel}/releases", admin, 0, this::releases);
+    router.add("POST", "/admin/v1/rollouts", admin, json, this::createRollout);
+    router.add("GET", "/admin/v1/rollouts", admin, 0, this::rollouts);
+    router.add("GET", "/admin/v1/rollouts/{id}", admin, 0, this::rollout);
+    router.add("GET", "/admin/v1/rollouts/{id}/journal", admin, 0, this::journal);
+    router.add("POST", "/admin/v1/rollouts/{id}/{action}", admin, json, this::command);
+    router.add("GET", "/admin/v1/audit", admin, 0, this::audit);
+  }
+
+  private void authorize(Request request) {
+    if (!ctx.adminToken().matches(request.header("Authorization"))) {
+      ctx.metrics().adminRefused();
+      LOG.warn("refused admin call {} {} from {}: missing or wrong admin token", request.method(), request.path(),
+          request.remote());
+      throw new HttpError(401, "unauthorized", "Authorization", "Authorization: admin calls need 'Bearer <token>'"
+          + " with the token from " + ctx.adminToken().file().getFileName());
+    }
+  }
+
+  private Response enroll(Request request) {
+    JsonFields body = JsonFields.parseObject(request.body(), Set.of("endpointId", "attributes"));
+    String id = body.text("endpointId");
+    JsonFields a = body.optionalObject("attributes", Set.of("os", "osBuild", "region", "tier", "tags"));
+    EndpointAttributes attributes = EndpointAttributes.UNKNOWN;
+    if (a != null) {
+      String os = a.optionalText("os");
+      String osBuild = a.optionalText("osBuild");
+      String region = a.optionalText("region");
+      String tier = a.optionalText("tier");
+      attributes = EndpointAttributes.builder().os(os == null ? "" : os).osBuild(osBuild == null ? "" : osBuild)
+          .region(region == null ? "" : region).tier(tier == null ? "" : tier)
+          .tags(a.texts("tags").toArray(String[]::new)).build();
+    }
+    EndpointCredentials issued = ctx.endpoints().enroll(id, attributes, ctx.config().clock().instant());
+    LOG.info("enrolled endpoint {} ({})", id, attributes);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("endpointId", issued.endpointId());
+    out.put("token", issued.token());
+    out.put("hmacKey", Base64.getEncoder().encodeToString(issued.hmacKey()));
+    out.put("note", "shown once: the server keeps only the token's hash");
+    return Response.json(201, out);
+  }
+
+  private Response endpoints(Request request) {
+    List<Map<String, Object>> list = new ArrayList<>();
+    Map<String, FleetView.Seen> seen = ctx.fleet().all();
+    for (EndpointRegistry.Enrollment e : ctx.endpoints().all()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("endpointId", e.endpointId());
+      m.put("attributes", EndpointRegistry.attributesJson(e.attributes()));
+      m.put("enrolledAt", e.enrolledAt().toString());
+      FleetView.Seen s = seen.get(e.endpointId());
+      if (s != null) {
+        m.put("lastSeen", s.lastSeen.toString());
+        m.put("versions", new LinkedHashMap<>(s.versions));
+        m.put("decisions", new LinkedHashMap<>(s.decisions));
+        m.put("downloads", new ArrayList<>(s.downloads));
+      }
+      list.add(m);
+    }
+    return Response.json(200, Map.of("endpoints", list));
+  }
+
+  private Response channels(Request request) {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (String channel : ctx.releases().channels()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("channel", channel);
+      OptionalLong fleet = ctx.channels().fleetVersion(channel);
+      m.put("fleetVersion", fleet.isPresent() ? fleet.getAsLong() : null);
+      m.put("governingRollout", ctx.channels().governing(channel).map(Rollout::id).orElse(null));
+      list.add(m);
+    }
+    return Response.json(200, Map.of("channels", list));
+  }
+
+  private Response publish(Request request) {
+    String channel = request.param("channel");
+    ReleaseStore.checkChannel(channel);
+    JsonFields body = JsonFields.parseObject(request.body(), Set.of("envelope", "payloadBase64", "general"));
+    var envelope = body.raw("envelope");
+    if (!envelope.isObject()) {
+      throw HttpError.badField("envelope", "must be the signed envelope object");
+    }
+    byte[] payload;
+    try {
+      payload = Base64.getDecoder().decode(body.text("payloadBase64"));
+    } catch (IllegalArgumentException e) {
+      throw HttpError.badField("payloadBase64", "is not base64: " + e.getMessage());
+    }
+    boolean general = body.flag("general", false);
+    ReleaseStore.Release release = ctx.releases().publish(channel, envelope.toString().getBytes(StandardCharsets.UTF_8),
+        payload, general, ctx.config().clock().instant());
+    LOG.info("published {} v{} ({} bytes, sha256 {}){}", channel, release.version(), release.size(), release.sha256(),
+        general ? " as the general release" : "");
+    return Response.json(201, ReleaseStore.summary(release));
+  }
+
+  private Response releases(Request request) {
+    String channel = request.param("channel");
+    ReleaseStore.checkChannel(channel);
+    List<Object> list = new ArrayList<>();
+    ctx.releases().releases(channel).forEach(r -> list.add(ReleaseStore.summary(r)));
+    return Response.json(200, Map.of("channel", channel, "releases", list));
+  }
+
+  private Response createRollout(Request request) {
+    JsonFields body = JsonFields.parseObject(request.body(),
+        Set.of("id", "channel", "baselineVersion", "candidateVersion", "plan"));
+    String id = body.text("id");
+    String channel = body.text("channel");
+    ReleaseStore.checkChannel(channel);
+    long baseline = body.wholeNumber("baselineVersion", 0);
+    long candidate = body.wholeNumber("candidateVersion", 0);
+    var planNode = body.raw("plan");
+    if (!planNode.isObject()) {
+      throw HttpError.badField("plan", "must be a plan object (see docs/plans.md)");
+    }
+    Plan plan = Plans.fromJson(planNode.toString());
+    synchronized (ctx.channels()) {
+      if (ctx.releases().release(channel, candidate).isEmpty()) {
+        throw new HttpError(409, "conflict", "candidateVersion", "candidateVersion: v" + candidate + " of '" + channel
+            + "' is not published; publish it first");
+      }
+      if (ctx.releases().release(channel, baseline).isEmpty()) {
+        throw new HttpError(409, "conflict", "baselineVersion", "baselineVersion: v" + baseline + " of '" + channel
+            + "' is not published");
+      }
+      Optional<Rollout> active = ctx.channels().active(channel);
+      if (active.isPresent()) {
+        throw new HttpError(409, "conflict", "channel", "channel: rollout '" + active.get().id() + "' is "
+            + active.get().state() + " on '" + channel + "'; finish, roll back or abort it first");
+      }
+      OptionalLong fleet = ctx.channels().fleetVersion(channel);
+      if (fleet.isPresent() && fleet.getAsLong() != baseline) {
+        throw new HttpError(409, "conflict", "baselineVersion", "baselineVersion: the fleet runs v" + fleet.getAsLong()
+            + " of '" + channel + "', not v" + baseline);
+      }
+      RolloutSpec spec;
+      try {
+        spec = RolloutSpec.builder(id).channel(channel).baseline(baseline).candidate(candidate).plan(plan).build();
+      } catch (InvalidInputException e) {
+        throw new HttpError(400, "bad_request", e.field(), e.getMessage());
+      }
+      Rollout rollout = ctx.engine().createRollout(spec);
+      ctx.channels().add(rollout);
+      ctx.history().record(rollout, ctx.config().clock().instant());
+      LOG.info("created rollout {} on {}: v{} -> v{}, plan '{}'", id, channel, baseline, candidate, plan.name());
+      Map<String, Object> view = RolloutViews.detail(ctx, rollout);
+      view.put("lint", rollout.lintReport().findings().stream().map(Object::toString).toList());
+      return Response.json(201, view);
+    }
+  }
+
+  private Response rollouts(Request request) {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (Rollout r : ctx.engine().rollouts()) {
+      list.add(RolloutViews.summary(r));
+    }
+    return Response.json(200, Map.of("rollouts", list));
+  }
+
+  private Response rollout(Request request) {
+    return Response.json(200, RolloutViews.detail(ctx, ctx.engine().rollout(request.param("id"))));
+  }
+
+  private Response journal(Request request) {
+    String id = request.param("id");
+    ctx.engine().rollout(id); // 404 for an unknown id
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (JournalEntry e : ctx.store().read(id)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("type", e.getClass().getSimpleName());
+      m.put("entry", e.toString());
+      entries.add(m);
+    }
+    return Response.json(200, Map.of("rolloutId", id, "entries", entries));
+  }
+
+  private Response command(Request request) {
+    String id = request.param("id");
+    String action = request.param("action");
+    if (!ACTIONS.contains(action)) {
+      throw new HttpError(404, "not_found", "action", "action: '" + action + "' is not one of " + ACTIONS);
+    }
+    Rollout rollout = ctx.engine().rollout(id);
+    byte[] raw = request.body();
+    String reason = null;
+    String actor = "admin";
+    if (raw.length > 0 || !action.equals("start")) {
+      JsonFields body = JsonFields.parseObject(raw, Set.of("reason", "actor"));
+      reason = action.equals("start") ? body.optionalText("reason") : body.text("reason");
+      String named = body.optionalText("actor");
+      actor = named == null ? actor : named;
+    }
+    Rollout acting;
+    try {
+      acting = rollout.by(actor);
+    } catch (InvalidInputException e) {
+      throw HttpError.badField("actor", e.getMessage());
+    }
+    switch (action) {
+      case "start" -> acting.start();
+      case "pause" -> acting.pause(reason);
+      case "resume" -> acting.resume(reason);
+      case "halt" -> acting.halt(reason);
+      default -> acting.abort(reason);
+    }
+    ctx.history().record(rollout, ctx.config().clock().instant());
+    LOG.info("rollout {}: {} by {}{}", id, action, actor, reason == null ? "" : " (" + reason + ")");
+    return Response.json(200, RolloutViews.detail(ctx, rollout));
+  }
+
+  private Response audit(Request request) {
+    if (ctx.auditFile() == null) {
+      // PostgreSQL: the journal is the record; export it per rollout.
+      List<Map<String, Object>> rollouts = new ArrayList<>();
+      for (Rollout r : ctx.engine().rollouts()) {
+        List<String> entries = new ArrayList<>();
+        ctx.store().read(r.id()).forEach(e -> entries.add(e.toString()));
+        rollouts.add(Map.of("rolloutId", r.id(), "entries", entries));
+      }
+      return Response.json(200, Map.of("store", "postgresql", "rollouts", rollouts));
+    }
+    Optional<String> broken = AuditTrail.verify(ctx.auditFile());
+    String text = String.join("\n", AuditTrail.lines(ctx.auditFile()));
+    return Response.text(200, "application/x-ndjson", text.isEmpty() ? "" : text + "\n")
+        .header("Ringfence-Audit-Verified", broken.isEmpty() ? "true" : "false: " + EndpointApi.ascii(broken.get()));
+  }
+}

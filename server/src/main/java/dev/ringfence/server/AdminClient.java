@@ -1,0 +1,192 @@
+package dev.ringfence.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringfence.agent.EndpointCredentials;
+import dev.ringfence.agent.Envelope;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A small client of the update server's admin API, as a publisher or an operator script would use it:
+ * enroll endpoints, publish signed releases, create and command rollouts, read their state.
+ */
+public final class AdminClient {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final URI base;
+  private final String token;
+  private final HttpClient client;
+
+  /** A refused admin call. */
+  public static final class AdminCallException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    AdminCallException(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    /** @return the HTTP status */
+    public int status() {
+      return status;
+    }
+  }
+
+  /**
+   * @param base the server's base URI, ending with '/'
+   * @param tokenFile the admin token file
+   * @param client the HTTP client
+   * @throws IOException when the token file cannot be read
+   */
+  public AdminClient(URI base, Path tokenFile, HttpClient client) throws IOException {
+    this.base = base;
+    this.token = Files.readString(tokenFile).trim();
+    this.client = client;
+  }
+
+  /**
+   * @param method GET or POST
+   * @param path a path below the base, without the leading '/'
+   * @param body the JSON body, or null
+   * @return the response's JSON
+   * @throws IOException when the call fails or is refused
+   */
+  public JsonNode call(String method, String path, JsonNode body) throws IOException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
+        .header("Authorization", "Bearer " + token);
+    if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)));
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    JsonNode json = response.body().length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(response.body());
+    if (response.statusCode() >= 300) {
+      throw new AdminCallException(response.statusCode(), method + " /" + path + ": HTTP " + response.statusCode() + " "
+          + json.path("message").asText(json.toString()));
+    }
+    return json;
+  }
+
+  /**
+   * @param endpointId the endpoint
+   * @param tier its tier
+   * @param region its region
+   * @return its credentials, shown once
+   * @throws IOException when refused
+   */
+  public EndpointCredentials enroll(String endpointId, String tier, String region) throws IOException {
+    ObjectNode body = MAPPER.createObjectNode().put("endpointId", endpointId);
+    body.putObject("attributes").put("os", "linux").put("tier", tier).put("region", region);
+    JsonNode issued = call("POST", "admin/v1/endpoints", body);
+    return new EndpointCredentials(issued.get("endpointId").asText(), issued.get("token").asText(),
+        Base64.getDecoder().decode(issued.get("hmacKey").asText()));
+  }
+
+  /**
+   * @param envelope the signed envelope
+   * @param payload the content
+   * @param general whether it is the channel's general (first) release
+   * @return the server's summary
+   * @throws IOException when refused
+   */
+  public JsonNode publish(Envelope envelope, byte[] payload, boolean general) throws IOException {
+    ObjectNode body = MAPPER.createObjectNode();
+    body.set("envelope", MAPPER.readTree(envelope.toJson()));
+    body.put("payloadBase64", Base64.getEncoder().encodeToString(payload));
+    body.put("general", general);
+    return call("POST", "admin/v1/channels/" + envelope.channel() + "/releases", body);
+  }
+
+  /**
+   * @param id the rollout id
+   * @param channel the channel
+   * @param baseline the baseline version
+   * @param candidate the candidate version
+   * @param planJson the plan
+   * @return the created rollout
+   * @throws IOException when refused (lint, conflict, bad plan)
+   */
+  public JsonNode createRollout(String id, String channel, long baseline, long candidate, String planJson)
+      throws IOException {
+    ObjectNode body = MAPPER.createObjectNode().put("id", id).put("channel", channel).put("baselineVersion", baseline)
+        .put("candidateVersion", candidate);
+    body.set("plan", MAPPER.readTree(planJson));
+    return call("POST", "admin/v1/rollouts", body);
+  }
+
+  /**
+   * @param id the rollout
+   * @param action start, pause, resume, halt or abort
+   * @param reason why (not needed for start)
+   * @return the rollout afterwards
+   * @throws IOException when refused
+   */
+  public JsonNode command(String id, String action, String reason) throws IOException {
+    ObjectNode body = MAPPER.createObjectNode();
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    return call("POST", "admin/v1/rollouts/" + id + "/" + action, body);
+  }
+
+  /**
+   * @param id the rollout
+   * @return its detail view
+   * @throws IOException when refused
+   */
+  public JsonNode rollout(String id) throws IOException {
+    return call("GET", "admin/v1/rollouts/" + id, null);
+  }
+
+  /**
+   * @return every enrolled endpoint with what the server saw of it
+   * @throws IOException when refused
+   */
+  public List<JsonNode> endpoints() throws IOException {
+    List<JsonNode> out = new java.util.ArrayList<>();
+    call("GET", "admin/v1/endpoints", null).get("endpoints").forEach(out::add);
+    return out;
+  }
+
+  /**
+   * The demo's plan: the lab tier first, capped, judged by the health gate (which fails once the crash
+   * share of the canary's reports passes 20%, after as many reports as the cap); then everyone. Two lint
+   * findings are overridden, each with its written reason.
+   *
+   * @param canaryCap how many endpoints the canary ring may expose
+   * @return the plan as JSON
+   */
+  public static String labThenEveryonePlan(int canaryCap) {
+    return new String("""
+        {"schemaVersion":1,"name":"lab-then-everyone","rollbackTimeout":"PT2M",
+         "rings":[
+           {"name":"canary","selector":[{"attribute":"tier","op":"in","values":["lab"]}],"share":10000,"cap":%d,
+            "bakeTime":"PT10M","minSample":1,"gate":{"type":"health","params":{"catastropheMinReports":%d}}},
+           {"name":"everyone","share":10000,"bakeTime":"PT0S","gate":{"type":"health"}}],
+         "overrides":[
+           {"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"the canary ring is the lab tier, capped at %d endpoints"},
+           {"rule":"SHARE_DOES_NOT_GROW","ring":"everyone","reason":"the canary ring is chosen by tier, not by share"}]}
+        """.formatted(canaryCap, canaryCap, canaryCap).getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.ringfence.server;
+
+import dev.ringfence.core.EndpointAttributes;
+import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.RolloutState;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.protocol.Decision;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which rollout governs each channel, and what each endpoint should run: the newest rollout of the
+ * channel that was not aborted before it started decides ({@link Rollout#decide}), so only the open
+ * rings' cohorts get the candidate and a halted rollout answers REVERT; a channel without a rollout
+ * serves its general version, or the candidate of its newest completed rollout.
+ */
+final class ChannelRollouts {
+
+  /** States in which a rollout still governs its channel and a new one may not be created. */
+  static final Set<RolloutState> ACTIVE = EnumSet.of(RolloutState.PLANNED, RolloutState.RUNNING, RolloutState.PAUSED,
+      RolloutState.HALTED, RolloutState.ROLLING_BACK);
+
+  /**
+   * What one endpoint should do.
+   *
+   * @param kind OFFER (run {@code version}), STAY or HOLD (run {@code version}, the baseline or general
+   *     version), REVERT (go back to {@code version})
+   * @param version the version to run or go back to; 0 when the channel has nothing to serve
+   * @param reason why, in words
+   * @param rolloutId the deciding rollout, or null
+   * @param ring the ring that admitted the endpoint, or empty
+   */
+  record Target(Decision.Kind kind, long version, String reason, @Nullable String rolloutId, String ring) {}
+
+  private final RolloutEngine engine;
+  private final ReleaseStore releases;
+  private final Map<String, List<Rollout>> byChannel = new ConcurrentHashMap<>();
+
+  ChannelRollouts(RolloutEngine engine, ReleaseStore releases, RolloutStore store) {
+    this.engine = engine;
+    this.releases = releases;
+    List<Rollout> all = new ArrayList<>(engine.rollouts());
+    Map<String, Instant> created = new ConcurrentHashMap<>();
+    for (Rollout r : all) {
+      Instant at = Instant.EPOCH;
+      for (JournalEntry e : store.read(r.id())) {
+        if (e instanceof JournalEntry.Created c) {
+          at = c.at();
+          break;
+        }
+      }
+      created.put(r.id(), at);
+    }
+    all.sort(Comparator.comparing((Rollout r) -> created.get(r.id())).thenComparing(Rollout::id));
+    all.forEach(this::add);
+  }
+
+  void add(Rollout rollout) {
+    byChannel.computeIfAbsent(rollout.spec().channel(), c -> new CopyOnWriteArrayList<>()).add(rollout);
+  }
+
+  List<Rollout> rollouts(String channel) {
+    return List.copyOf(byChannel.getOrDefault(channel, List.of()));
+  }
+
+  /** @return the rollout that decides for the channel now */
+  Optional<Rollout> governing(String channel) {
+    List<Rollout> list = byChannel.getOrDefault(channel, List.of());
+    for (int i = list.size() - 1; i >= 0; i--) {
+      if (list.get(i).state() != RolloutState.ABORTED) {
+        return Optional.of(list.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** @return a rollout of the channel that still runs, is paused, planned or rolling back */
+  Optional<Rollout> active(String channel) {
+    return byChannel.getOrDefault(channel, List.of()).stream().filter(r -> ACTIVE.contains(r.state())).findFirst();
+  }
+
+  /** @return the version the whole fleet runs without a rollout: the general version or the newest completed candidate */
+  OptionalLong fleetVersion(String channel) {
+    OptionalLong result = releases.general(channel);
+    for (Rollout r : byChannel.getOrDefault(channel, List.of())) {
+      if (r.state() == RolloutState.COMPLETED
+          && (result.isEmpty() || r.spec().candidateVersion() > result.getAsLong())) {
+        result = OptionalLong.of(r.spec().candidateVersion());
+      }
+    }
+    return result;
+  }
+
+  Target target(String channel, String endpointId, EndpointAttributes attributes, long current) {
+    Optional<Rollout> governing = governing(channel);
+    if (governing.isEmpty()) {
+      OptionalLong fleet = fleetVersion(channel);
+      if (fleet.isEmpty()) {
+        return new Target(Decision.Kind.STAY, 0, "channel '" + channel + "' has no general release", null, "");
+      }
+      return new Target(Decision.Kind.STAY, fleet.getAsLong(), "general release of '" + channel + "'", null, "");
+    }
+    Rollout rollout = governing.get();
+    Decision d = engine.decide(rollout.id(), endpointId, attributes, current);
+    return new Target(d.kind(), d.version(), d.reason(), rollout.id(), d.ringName());
+  }
+}

@@ -1,0 +1,223 @@
+package dev.ringfence.server;
+
+import dev.ringfence.core.Rollout;
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Signal;
+import dev.ringfence.protocol.UpdateProtocol;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes endpoints call, each authenticated by the endpoint's own token: the decision (as an
+ * envelope or as JSON), the payload of the release the endpoint is offered (by version or by digest, and
+ * only that one), and signed signal batches.
+ */
+final class EndpointApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EndpointApi.class);
+
+  private final ServerContext ctx;
+
+  EndpointApi(ServerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  void register(Router router) {
+    Router.Guard endpoint = this::authenticate;
+    router.add("GET", "/v1/channels/{channel}/envelope", endpoint, 0, this::envelope);
+    router.add("GET", "/v1/channels/{channel}/decision", endpoint, 0, this::decision);
+    router.add("GET", "/v1/channels/{channel}/releases/{version}/payload", endpoint, 0, this::payload);
+    router.add("GET", "/v1/content/{sha256}", endpoint, 0, this::content);
+    router.add("POST", "/v1/channels/{channel}/signals", request -> { }, ctx.config().maxJsonBytes(), this::signals);
+  }
+
+  private void authenticate(Request request) {
+    var found = ctx.endpoints().authenticate(request.header(UpdateProtocol.ENDPOINT_HEADER),
+        request.header("Authorization"));
+    if (found.isEmpty()) {
+      ctx.metrics().endpointRefused("bad_token");
+      LOG.warn("refused {} {} from {}: unknown endpoint or wrong token", request.method(), request.path(),
+          request.remote());
+      throw new HttpError(401, "unauthorized", "Authorization", "Authorization: send " + UpdateProtocol.ENDPOINT_HEADER
+          + " and the endpoint's enrollment token as 'Bearer <token>'");
+    }
+    request.authenticated(found.get());
+  }
+
+  private static long currentVersion(Request request) {
+    String value = request.header(UpdateProtocol.CURRENT_VERSION_HEADER);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      long v = Long.parseLong(value.trim());
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw HttpError.badField(UpdateProtocol.CURRENT_VERSION_HEADER, "'" + value + "' is not a version (0 or above)");
+    }
+  }
+
+  private ChannelRollouts.Target target(Request request, String channel, long current) {
+    ReleaseStore.checkChannel(channel);
+    EndpointRegistry.Enrollment e = request.endpoint();
+    ChannelRollouts.Target target = ctx.channels().target(channel, e.endpointId(), e.attributes(), current);
+    ctx.fleet().asked(e.endpointId(), channel, current, target.kind() + " v" + target.version(),
+        ctx.config().clock().instant());
+    ctx.metrics().decision(target.kind().name());
+    return target;
+  }
+
+  private Response envelope(Request request) {
+    String channel = request.param("channel");
+    long current = currentVersion(request);
+    ChannelRollouts.Target t = target(request, channel, current);
+    if (t.kind() == Decision.Kind.REVERT) {
+      return Response.empty(204).header(UpdateProtocol.DECISION_HEADER, "REVERT")
+          .header(UpdateProtocol.REVERT_TO_HEADER, Long.toString(t.version()))
+          .header(UpdateProtocol.REASON_HEADER, ascii(t.reason()));
+    }
+    if (t.version() > current) {
+      Optional<ReleaseStore.Release> release = ctx.releases().release(channel, t.version());
+      if (release.isPresent()) {
+        return Response.bytes("application/json", release.get().envelopeJson())
+            .header(UpdateProtocol.DECISION_HEADER, t.kind().name())
+            .header(UpdateProtocol.REASON_HEADER, ascii(t.reason()));
+      }
+    }
+    return Response.empty(204).header(UpdateProtocol.DECISION_HEADER, t.kind().name())
+        .header(UpdateProtocol.REASON_HEADER, ascii(t.reason()));
+  }
+
+  private Response decision(Request request) {
+    String channel = request.param("channel");
+    ChannelRollouts.Target t = target(request, channel, currentVersion(request));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("channel", channel);
+    body.put("decision", t.kind().name());
+    body.put("version", t.version());
+    body.put("ring", t.ring());
+    body.put("rolloutId", t.rolloutId());
+    body.put("reason", t.reason());
+    return Response.json(200, body);
+  }
+
+  private Response payload(Request request) throws IOException {
+    String channel = request.param("channel");
+    long version;
+    try {
+      version = Long.parseLong(request.param("version"));
+    } catch (NumberFormatException e) {
+      throw HttpError.badField("version", "'" + request.param("version") + "' is not a version");
+    }
+    ReleaseStore.checkChannel(channel);
+    ReleaseStore.Release release = ctx.releases().release(channel, version).orElseThrow(() ->
+        new HttpError(404, "not_found", "version", "version: v" + version + " of '" + channel + "' is not published"));
+    return serve(request, release);
+  }
+
+  private Response content(Request request) throws IOException {
+    String sha = request.param("sha256");
+    if (!sha.matches("[0-9a-f]{64}")) {
+      throw HttpError.badField("sha256", "must be 64 lowercase hex digits");
+    }
+    ReleaseStore.Release release = ctx.releases().bySha256(sha).orElseThrow(() ->
+        new HttpError(404, "not_found", "sha256", "sha256: no release has this digest"));
+    return serve(request, release);
+  }
+
+  /** Serves a payload only when it is the release the endpoint's decision names now. */
+  private Response serve(Request request, ReleaseStore.Release release) throws IOException {
+    ChannelRollouts.Target t = target(request, release.channel(), currentVersion(request));
+    if (t.version() != release.version()) {
+      ctx.metrics().endpointRefused("not_offered");
+      throw new HttpError(403, "not_offered", "version", "version: v" + release.version() + " of '"
+          + release.channel() + "' is not offered to " + request.endpoint().endpointId() + " (" + t.kind() + " v"
+          + t.version() + ": " + t.reason() + ")");
+    }
+    byte[] bytes = ctx.releases().payload(release);
+    ctx.fleet().downloaded(request.endpoint().endpointId(), release.channel(), release.version());
+    ctx.metrics().download(release.channel());
+    return Response.bytes("application/octet-stream", bytes);
+  }
+
+  private Response signals(Request request) {
+    String channel = request.param("channel");
+    var found = ctx.endpoints().authenticate(request.header(UpdateProtocol.ENDPOINT_HEADER),
+        request.header("Authorization"));
+    if (found.isEmpty()) {
+      ctx.metrics().signalRefused("bad_token");
+      LOG.warn("refused signals from {}: unknown endpoint or wrong token", request.remote());
+      throw new HttpError(401, "unauthorized", "Authorization", "Authorization: send " + UpdateProtocol.ENDPOINT_HEADER
+          + " and the endpoint's enrollment token as 'Bearer <token>'");
+    }
+    EndpointRegistry.Enrollment endpoint = found.get();
+    // Before the body is read or its signature computed: a flood costs the server next to nothing.
+    long waitMillis = ctx.signalLimiter().acquire(endpoint.endpointId());
+    if (waitMillis > 0) {
+      ctx.metrics().signalRefused("rate_limited");
+      LOG.debug("rate-limited signals from {} ({})", endpoint.endpointId(), request.remote());
+      long seconds = Math.max(1, (waitMillis + 999) / 1000);
+      throw new HttpError(429, "rate_limited", UpdateProtocol.ENDPOINT_HEADER, UpdateProtocol.ENDPOINT_HEADER + ": '"
+          + endpoint.endpointId() + "' sent more than " + ctx.config().signalBurst() + " signal batches at once or "
+          + ctx.config().signalRatePerMinute() + " per minute; retry after " + seconds + " s (batch the signals)")
+          .header("Retry-After", Long.toString(seconds));
+    }
+    byte[] body = request.body();
+    try {
+      ctx.signals().verify(endpoint, request, body, ctx.config().clock().instant());
+    } catch (HttpError e) {
+      ctx.metrics().signalRefused(e.code());
+      LOG.warn("refused signals from {} ({}): {}", endpoint.endpointId(), request.remote(), e.getMessage());
+      throw e;
+    }
+    ReleaseStore.checkChannel(channel);
+    List<Signal> signals = SignalJson.parse(body);
+    for (int i = 0; i < signals.size(); i++) {
+      if (!signals.get(i).endpointId().equals(endpoint.endpointId())) {
+        ctx.metrics().signalRefused("wrong_endpoint");
+        throw new HttpError(403, "wrong_endpoint", "signals[" + i + "].endpointId", "signals[" + i + "].endpointId: '"
+            + signals.get(i).endpointId() + "' is not the authenticated endpoint '" + endpoint.endpointId() + "'");
+      }
+    }
+    Map<IngestResult, Long> counts = new EnumMap<>(IngestResult.class);
+    long ignored = 0;
+    Optional<Rollout> rollout = ctx.channels().governing(channel);
+    for (Signal signal : signals) {
+      if (rollout.isEmpty()) {
+        ignored++;
+      } else {
+        counts.merge(rollout.get().ingest(signal), 1L, Long::sum);
+      }
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    for (IngestResult r : IngestResult.values()) {
+      long n = counts.getOrDefault(r, 0L);
+      result.put(r.name().toLowerCase(java.util.Locale.ROOT), n);
+      ctx.metrics().signals(r.name().toLowerCase(java.util.Locale.ROOT), n);
+    }
+    result.put("ignored", ignored);
+    ctx.metrics().signals("ignored", ignored);
+    rollout.ifPresent(r -> result.put("rolloutId", r.id()));
+    return Response.json(200, result);
+  }
+
+  /** Header values must be printable ASCII. */
+  static String ascii(String text) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && out.length() < 300; i++) {
+      char c = text.charAt(i);
+      out.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return out.toString();
+  }
+}

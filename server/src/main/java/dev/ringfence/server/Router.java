@@ -1,0 +1,230 @@
+package dev.ringfence.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.ringfence.core.DuplicateRolloutException;
+import dev.ringfence.core.FreezeWindowException;
+import dev.ringfence.core.IllegalStateTransitionException;
+import dev.ringfence.core.StoreException;
+import dev.ringfence.core.UnknownRolloutException;
+import dev.ringfence.core.UnknownVersionException;
+import dev.ringfence.core.plan.InvalidPlanException;
+import dev.ringfence.core.plan.PlanLintException;
+import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.InvalidSignalException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches requests by method and path template ({@code /v1/channels/{channel}/envelope}); runs the
+ * route's guard (admin token, endpoint token) before its handler; turns every refusal into a JSON error
+ * with the field at fault, and every unexpected failure into a 500 that is logged.
+ */
+final class Router implements HttpHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+  private static final Pattern PARAM = Pattern.compile("\\{([a-zA-Z0-9]+)}");
+
+  /** Runs before a handler; throws {@link HttpError} to refuse. */
+  interface Guard {
+    void check(Request request);
+  }
+
+  /** A route's work. */
+  interface Handler {
+    Response handle(Request request) throws IOException;
+  }
+
+  private record Route(String method, String template, Pattern pattern, List<String> names, Guard guard,
+      long maxBody, Handler handler) {}
+
+  /** Request bytes read (and thrown away) after the handler, so the JDK never drains a stalled body itself. */
+  static final long DISCARD_LIMIT = 32L << 20;
+
+  private final List<Route> routes = new ArrayList<>();
+  private final RequestDeadlines deadlines;
+  private final Runnable onTimeout;
+
+  /**
+   * @param deadlines bound each request's time until its answer is ready
+   * @param onTimeout counts a request disconnected at its deadline
+   */
+  Router(RequestDeadlines deadlines, Runnable onTimeout) {
+    this.deadlines = deadlines;
+    this.onTimeout = onTimeout;
+  }
+
+  void add(String method, String template, Guard guard, long maxBody, Handler handler) {
+    List<String> names = new ArrayList<>();
+    Matcher m = PARAM.matcher(template);
+    StringBuilder regex = new StringBuilder();
+    int last = 0;
+    while (m.find()) {
+      regex.append(Pattern.quote(template.substring(last, m.start()))).append("([^/]+)");
+      names.add(m.group(1));
+      last = m.end();
+    }
+    regex.append(Pattern.quote(template.substring(last)));
+    routes.add(new Route(method, template, Pattern.compile(regex.toString()), names, guard, maxBody, handler));
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      RequestDeadlines.Deadline deadline = deadlines.arm(exchange);
+      Response response;
+      try {
+        response = dispatch(exchange);
+      } catch (HttpError e) {
+        response = error(e);
+      } catch (RuntimeException e) {
+        response = error(translate(e));
+      }
+      // The rest of the body is read here, under the deadline: left unread, the JDK would drain it after the
+      // answer, blocking this worker on a client that stalls.
+      boolean drained = deadline.fired() || discardRest(exchange);
+      if (deadline.disarm()) {
+        onTimeout.run();
+        LOG.warn("{} {} from {}: request not complete within {}; disconnected", exchange.getRequestMethod(),
+            exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress(), deadlines.timeout());
+        return;
+      }
+      if (!drained) {
+        LOG.warn("{} {} from {}: body more than {} bytes beyond what the route reads; disconnected without an"
+            + " answer", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+            exchange.getRemoteAddress(), DISCARD_LIMIT);
+        return; // closing before the answer closes the connection
+      }
+      send(exchange, response);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("response to {} {} not delivered: {}", exchange.getRequestMethod(), exchange.getRequestURI(),
+          e.toString());
+    }
+  }
+
+  /** @return every route as {@code "METHOD /template"}, in registration order */
+  List<String> routes() {
+    List<String> all = new ArrayList<>();
+    for (Route route : routes) {
+      all.add(route.method() + " " + route.template());
+    }
+    return all;
+  }
+
+  /** @return true when the request body is at its end (or unreadable), false when more than the limit is left */
+  private static boolean discardRest(HttpExchange exchange) {
+    try {
+      java.io.InputStream in = exchange.getRequestBody();
+      byte[] buffer = new byte[8192];
+      long discarded = 0;
+      int read;
+      while ((read = in.read(buffer)) != -1) {
+        discarded += read;
+        if (discarded > DISCARD_LIMIT) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return true; // closed or reset: the JDK closes the connection after the answer, without draining
+    }
+  }
+
+  private Response dispatch(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getRawPath();
+    boolean pathMatched = false;
+    for (Route route : routes) {
+      Matcher m = route.pattern().matcher(path);
+      if (!m.matches()) {
+        continue;
+      }
+      pathMatched = true;
+      if (!route.method().equals(exchange.getRequestMethod())) {
+        continue;
+      }
+      Map<String, String> params = new HashMap<>();
+      for (int i = 0; i < route.names().size(); i++) {
+        params.put(route.names().get(i), java.net.URLDecoder.decode(m.group(i + 1), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      Request request = new Request(exchange, params, route.maxBody());
+      route.guard().check(request);
+      return route.handler().handle(request);
+    }
+    if (pathMatched) {
+      throw new HttpError(405, "method_not_allowed", null, exchange.getRequestMethod() + " is not allowed on " + path);
+    }
+    throw new HttpError(404, "not_found", null, "no route for " + path);
+  }
+
+  /** Maps the engine's typed exceptions to statuses; anything else is a 500, logged. */
+  static HttpError translate(RuntimeException e) {
+    if (e instanceof HttpError error) {
+      return error;
+    }
+    if (e instanceof InvalidInputException invalid) {
+      return new HttpError(400, "bad_request", invalid.field(), e.getMessage());
+    }
+    if (e instanceof InvalidSignalException invalid) {
+      return new HttpError(400, "bad_request", invalid.field(), e.getMessage());
+    }
+    if (e instanceof InvalidPlanException || e instanceof PlanLintException) {
+      return new HttpError(e instanceof PlanLintException ? 422 : 400,
+          e instanceof PlanLintException ? "plan_lint" : "bad_plan", "plan", e.getMessage());
+    }
+    if (e instanceof UnknownRolloutException) {
+      return new HttpError(404, "not_found", "rolloutId", e.getMessage());
+    }
+    if (e instanceof DuplicateRolloutException) {
+      return new HttpError(409, "conflict", "id", e.getMessage());
+    }
+    if (e instanceof IllegalStateTransitionException || e instanceof FreezeWindowException) {
+      return new HttpError(409, "conflict", "state", e.getMessage());
+    }
+    if (e instanceof UnknownVersionException) {
+      return new HttpError(409, "conflict", "currentVersion", e.getMessage());
+    }
+    if (e instanceof StoreException) {
+      LOG.warn("store refused: {}", e.getMessage());
+      return new HttpError(503, "store_unavailable", null, e.getMessage());
+    }
+    LOG.error("unexpected failure", e);
+    return new HttpError(500, "internal", null, "internal error: " + e.getClass().getSimpleName()
+        + "; see the server log");
+  }
+
+  private static Response error(HttpError e) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", e.code());
+    body.put("field", e.field());
+    body.put("message", e.getMessage());
+    Response response = Response.json(e.status(), body);
+    for (Map.Entry<String, String> header : e.headers().entrySet()) {
+      response = response.header(header.getKey(), header.getValue());
+    }
+    return response;
+  }
+
+  private static void send(HttpExchange exchange, Response response) throws IOException {
+    response.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+    exchange.getResponseHeaders().set("Content-Type", response.contentType());
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    byte[] body = response.body();
+    boolean head = "HEAD".equals(exchange.getRequestMethod());
+    exchange.sendResponseHeaders(response.status(), body.length == 0 || head ? -1 : body.length);
+    if (body.length > 0 && !head) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.ringfence.server;
+
+import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.store.RolloutStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the routes share.
+ *
+ * @param config the settings
+ * @param engine the rollout engine
+ * @param store its journal
+ * @param auditFile the file journal's audit trail, null with PostgreSQL
+ * @param releases published releases
+ * @param endpoints enrolled endpoints
+ * @param channels which rollout governs each channel
+ * @param fleet what the server saw of each endpoint
+ * @param history exposure over time
+ * @param metrics the server's meters
+ * @param prometheus the registry {@code /metrics} scrapes
+ * @param adminToken the admin token
+ * @param signals the signal batch checker
+ * @param signalLimiter the per-endpoint rate limit on signal batches
+ */
+record ServerContext(UpdateServerConfig config, RolloutEngine engine, RolloutStore store, @Nullable Path auditFile,
+    ReleaseStore releases, EndpointRegistry endpoints, ChannelRollouts channels, FleetView fleet,
+    ExposureHistory history, ServerMetrics metrics, PrometheusMeterRegistry prometheus, AdminToken adminToken,
+    SignalAuthenticator signals, EndpointRateLimiter signalLimiter) {}

@@ -1,0 +1,53 @@
+package dev.ringfence.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The server's own meters, next to the engine's ({@code ringfence.rollout.*}): refused signal batches by
+ * reason, refused admin calls, received signals by result, decisions by kind, payload downloads.
+ */
+final class ServerMetrics {
+
+  private final MeterRegistry registry;
+
+  ServerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  void signalRefused(String reason) {
+    Counter.builder("ringfence.server.signals.refused").description("signal batches refused, by reason")
+        .tag("reason", reason).register(registry).increment();
+  }
+
+  void endpointRefused(String reason) {
+    Counter.builder("ringfence.server.endpoint.refused").description("endpoint requests refused, by reason")
+        .tag("reason", reason).register(registry).increment();
+  }
+
+  void adminRefused() {
+    Counter.builder("ringfence.server.admin.refused").description("admin calls refused for a missing or wrong token")
+        .register(registry).increment();
+  }
+
+  void requestTimedOut() {
+    Counter.builder("ringfence.server.requests.timed.out")
+        .description("requests disconnected because their body or answer was not ready within requestTimeout")
+        .register(registry).increment();
+  }
+
+  void signals(String result, long count) {
+    Counter.builder("ringfence.server.signals").description("signals received, by ingest result")
+        .tag("result", result).register(registry).increment(count);
+  }
+
+  void decision(String kind) {
+    Counter.builder("ringfence.server.decisions").description("decisions answered, by kind")
+        .tag("kind", kind).register(registry).increment();
+  }
+
+  void download(String channel) {
+    Counter.builder("ringfence.server.downloads").description("payloads served").tag("channel", channel)
+        .baseUnit("downloads").register(registry).increment();
+  }
+}

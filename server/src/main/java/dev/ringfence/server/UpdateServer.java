@@ -1,0 +1,259 @@
+package dev.ringfence.server;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.RolloutEngineConfig;
+import dev.ringfence.core.store.FileRolloutStore;
+import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.micrometer.RingfenceMetrics;
+import dev.ringfence.postgresql.PostgresRolloutStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An update server with the Ringfence engine inside: the JDK's {@link HttpServer}, the file journal
+ * (or PostgreSQL), the endpoint API, the admin API, the status page, {@code /metrics} and {@code /healthz},
+ * and one scheduler thread that calls {@link RolloutEngine#tick()}. Start with {@link #start}, stop with
+ * {@link #close()}. Routes and security defaults: {@code docs/update-server.md}.
+ */
+public final class UpdateServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UpdateServer.class);
+
+  private final UpdateServerConfig config;
+  private final HttpServer http;
+  private final ThreadPoolExecutor workers;
+  private final ScheduledExecutorService ticker;
+  private final ScheduledExecutorService deadlines;
+  private final RolloutStore store;
+  private final RolloutEngine engine;
+  private final AdminToken adminToken;
+  private final PrometheusMeterRegistry prometheus;
+  private volatile Instant lastTick;
+  private volatile List<String> routes = List.of();
+
+  private UpdateServer(UpdateServerConfig config, HttpServer http, ThreadPoolExecutor workers,
+      ScheduledExecutorService ticker, ScheduledExecutorService deadlines, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
+      PrometheusMeterRegistry prometheus) {
+    this.config = config;
+    this.http = http;
+    this.workers = workers;
+    this.ticker = ticker;
+    this.deadlines = deadlines;
+    this.store = store;
+    this.engine = engine;
+    this.adminToken = adminToken;
+    this.prometheus = prometheus;
+    this.lastTick = config.clock().instant();
+  }
+
+  /**
+   * Opens the store, recovers every rollout, binds the address and starts serving and ticking.
+   *
+   * @param config the settings
+   * @return the running server
+   * @throws IOException when the data directory, the token file or the address cannot be used
+   */
+  public static UpdateServer start(UpdateServerConfig config) throws IOException {
+    Files.createDirectories(config.dataDirectory());
+    SecureRandom random = new SecureRandom();
+    AdminToken adminToken = AdminToken.loadOrCreate(config.adminTokenFile(), random);
+    RolloutStore store;
+    Path auditFile = null;
+    if (config.jdbcUrl() != null) {
+      PGSimpleDataSource ds = new PGSimpleDataSource();
+      ds.setURL(config.jdbcUrl());
+      if (config.jdbcUser() != null) {
+        ds.setUser(config.jdbcUser());
+      }
+      if (config.jdbcPassword() != null) {
+        ds.setPassword(config.jdbcPassword());
+      }
+      store = PostgresRolloutStore.create(ds);
+    } else {
+      FileRolloutStore file = RolloutStores.file(config.dataDirectory().resolve("journal"));
+      auditFile = file.auditFile();
+      store = file;
+    }
+    boolean ok = false;
+    try {
+      RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(config.clock()).store(store)
+          .heartbeatInterval(config.heartbeatInterval()).build());
+      PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      RingfenceMetrics.of(engine).bindTo(prometheus);
+      ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"));
+      EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random);
+      ChannelRollouts channels = new ChannelRollouts(engine, releases, store);
+      ServerContext ctx = new ServerContext(config, engine, store, auditFile, releases, endpoints, channels,
+          new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, adminToken,
+          new SignalAuthenticator(config.signatureWindow()),
+          new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()));
+
+      HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(config.bindAddress()),
+          config.port()), 64);
+      AtomicInteger n = new AtomicInteger();
+      ThreadPoolExecutor workers = new ThreadPoolExecutor(config.threads(), config.threads(), 30, TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(256), task -> {
+            Thread t = new Thread(task, "ringfence-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          }, new ThreadPoolExecutor.CallerRunsPolicy());
+      http.setExecutor(workers);
+      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread t = new Thread(task, "ringfence-tick");
+        t.setDaemon(true);
+        return t;
+      });
+      ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread t = new Thread(task, "ringfence-deadline");
+        t.setDaemon(true);
+        return t;
+      });
+      UpdateServer server = new UpdateServer(config, http, workers, ticker, deadlines, store, engine, adminToken,
+          prometheus);
+
+      Router router = new Router(new RequestDeadlines(deadlines, config.requestTimeout()),
+          ctx.metrics()::requestTimedOut);
+      new EndpointApi(ctx).register(router);
+      new AdminApi(ctx).register(router);
+      new StatusPage(ctx).register(router);
+      router.add("GET", "/metrics", request -> { }, 0,
+          request -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape()));
+      router.add("GET", "/healthz", request -> { }, 0, request -> server.health());
+      http.createContext("/", router);
+      server.routes = List.copyOf(router.routes());
+
+      long every = config.tickInterval().toMillis();
+      ticker.scheduleWithFixedDelay(() -> server.tick(ctx), every, every, TimeUnit.MILLISECONDS);
+      http.start();
+      LOG.info("update server on {} ({} journal); admin token in {}", server.uri(),
+          config.jdbcUrl() == null ? "file" : "PostgreSQL", adminToken.file());
+      if (!InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
+        LOG.warn("bound to {}: the server is reachable from the network; put TLS in front of it",
+            config.bindAddress());
+      }
+      ok = true;
+      return server;
+    } finally {
+      if (!ok && store instanceof AutoCloseable closeable) {
+        closeQuietly(closeable);
+      }
+    }
+  }
+
+  private void tick(ServerContext ctx) {
+    try {
+      engine.tick();
+      Instant now = config.clock().instant();
+      for (Rollout r : engine.rollouts()) {
+        ctx.history().record(r, now);
+      }
+      lastTick = now;
+    } catch (RuntimeException e) {
+      LOG.warn("engine tick failed; retrying at the next tick: {}", e.toString());
+    }
+  }
+
+  private Response health() {
+    Duration since = Duration.between(lastTick, config.clock().instant());
+    boolean stalled = since.compareTo(config.tickInterval().multipliedBy(10).plusSeconds(5)) > 0;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", stalled ? "stalled" : "ok");
+    body.put("store", config.jdbcUrl() == null ? "file" : "postgresql");
+    body.put("rollouts", engine.rollouts().size());
+    body.put("lastTick", lastTick.toString());
+    return Response.json(stalled ? 503 : 200, body);
+  }
+
+  /** @return the base URI, ending with '/' */
+  public URI uri() {
+    InetSocketAddress address = http.getAddress();
+    String host = address.getAddress().getHostAddress();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + address.getPort() + "/");
+  }
+
+  /** @return every route as {@code "METHOD /template"}, for tests that must cover them all */
+  List<String> routes() {
+    return routes;
+  }
+
+  /** @return the bound port */
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  /** @return the bound address */
+  public InetSocketAddress address() {
+    return http.getAddress();
+  }
+
+  /** @return the file that holds the admin token (mode 0600) */
+  public Path adminTokenFile() {
+    return adminToken.file();
+  }
+
+  /** @return the embedded engine */
+  public RolloutEngine engine() {
+    return engine;
+  }
+
+  /** @return the registry {@code /metrics} serves */
+  public PrometheusMeterRegistry registry() {
+    return prometheus;
+  }
+
+  /** Stops serving and ticking, and closes the store. */
+  @Override
+  public void close() {
+    http.stop(0);
+    ticker.shutdownNow();
+    deadlines.shutdownNow();
+    workers.shutdownNow();
+    try {
+      ticker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (store instanceof AutoCloseable closeable) {
+      closeQuietly(closeable);
+    }
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("closing the store: {}", e.toString());
+    }
+  }
+}

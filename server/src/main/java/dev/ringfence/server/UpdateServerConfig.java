@@ -1,0 +1,362 @@
+package dev.ringfence.server;
+
+import dev.ringfence.protocol.InvalidInputException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable settings of an {@link UpdateServer}, built with {@link #custom(Path)}; every setter checks its
+ * argument at once and names it. Secure by default: loopback only, the admin token generated at first
+ * start into a 0600 file, bounded request bodies.
+ */
+public final class UpdateServerConfig {
+
+  /** Default bind address: loopback only. */
+  public static final String DEFAULT_BIND = "127.0.0.1";
+  /** Default port. */
+  public static final int DEFAULT_PORT = 8080;
+
+  private final Path dataDirectory;
+  private final String bindAddress;
+  private final int port;
+  private final @Nullable String jdbcUrl;
+  private final @Nullable String jdbcUser;
+  private final @Nullable String jdbcPassword;
+  private final Duration heartbeatInterval;
+  private final Duration tickInterval;
+  private final Duration signatureWindow;
+  private final int maxJsonBytes;
+  private final int maxReleaseBytes;
+  private final int threads;
+  private final int signalBurst;
+  private final int signalRatePerMinute;
+  private final Duration requestTimeout;
+  private final Clock clock;
+  private final Path adminTokenFile;
+
+  private UpdateServerConfig(Builder b) {
+    this.dataDirectory = b.dataDirectory;
+    this.bindAddress = b.bindAddress;
+    this.port = b.port;
+    this.jdbcUrl = b.jdbcUrl;
+    this.jdbcUser = b.jdbcUser;
+    this.jdbcPassword = b.jdbcPassword;
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.tickInterval = b.tickInterval;
+    this.signatureWindow = b.signatureWindow;
+    this.maxJsonBytes = b.maxJsonBytes;
+    this.maxReleaseBytes = b.maxReleaseBytes;
+    this.threads = b.threads;
+    this.signalBurst = b.signalBurst;
+    this.signalRatePerMinute = b.signalRatePerMinute;
+    this.requestTimeout = b.requestTimeout;
+    this.clock = b.clock;
+    this.adminTokenFile = b.adminTokenFile == null ? b.dataDirectory.resolve("admin.token") : b.adminTokenFile;
+  }
+
+  /**
+   * @param dataDirectory where the journal, releases, enrollments and the admin token live
+   * @return a builder with every other setting at its default
+   */
+  public static Builder custom(Path dataDirectory) {
+    return new Builder(dataDirectory);
+  }
+
+  /** @return where the journal (unless PostgreSQL), releases, enrollments and the admin token live */
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  /** @return the address to bind; default {@value #DEFAULT_BIND} */
+  public String bindAddress() {
+    return bindAddress;
+  }
+
+  /** @return the port; 0 picks a free one; default {@value #DEFAULT_PORT} */
+  public int port() {
+    return port;
+  }
+
+  /** @return the PostgreSQL JDBC URL, or null for the file journal */
+  public @Nullable String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  /** @return the PostgreSQL user, or null */
+  public @Nullable String jdbcUser() {
+    return jdbcUser;
+  }
+
+  /** @return the PostgreSQL password, or null */
+  public @Nullable String jdbcPassword() {
+    return jdbcPassword;
+  }
+
+  /** @return the agents' heartbeat interval the engine's silence deadline is based on; default 1 min */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** @return how often the engine is ticked; default 1 s */
+  public Duration tickInterval() {
+    return tickInterval;
+  }
+
+  /** @return how far a signal batch's timestamp may be from the server's clock; default 5 min */
+  public Duration signatureWindow() {
+    return signatureWindow;
+  }
+
+  /** @return the largest JSON body accepted on most routes; default 256 KiB */
+  public int maxJsonBytes() {
+    return maxJsonBytes;
+  }
+
+  /** @return the largest release publication (envelope and base64 payload); default 16 MiB */
+  public int maxReleaseBytes() {
+    return maxReleaseBytes;
+  }
+
+  /** @return HTTP worker threads; default 8 */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * @return signal batches one endpoint may send at once, the size of its token bucket; default 60. Beyond it,
+   *     and beyond {@link #signalRatePerMinute()}, batches get 429 with {@code Retry-After}
+   */
+  public int signalBurst() {
+    return signalBurst;
+  }
+
+  /** @return signal batches per minute one endpoint may send on average (its bucket's refill); default 120 */
+  public int signalRatePerMinute() {
+    return signalRatePerMinute;
+  }
+
+  /**
+   * @return how long a request may take from the moment a worker picks it up until its body has been read in
+   *     full and its answer is ready; a client that stalls or trickles its body is disconnected then, and its
+   *     worker freed. The answer's own transfer is not limited by it. Default 10 s
+   */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** @return the engine's and the signature check's clock */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** @return the admin token file; default {@code <dataDirectory>/admin.token} */
+  public Path adminTokenFile() {
+    return adminTokenFile;
+  }
+
+  /** Builds an {@link UpdateServerConfig}. */
+  public static final class Builder {
+    private final Path dataDirectory;
+    private String bindAddress = DEFAULT_BIND;
+    private int port = DEFAULT_PORT;
+    private @Nullable String jdbcUrl;
+    private @Nullable String jdbcUser;
+    private @Nullable String jdbcPassword;
+    private Duration heartbeatInterval = Duration.ofMinutes(1);
+    private Duration tickInterval = Duration.ofSeconds(1);
+    private Duration signatureWindow = Duration.ofMinutes(5);
+    private int maxJsonBytes = 256 * 1024;
+    private int maxReleaseBytes = 16 * 1024 * 1024;
+    private int threads = 8;
+    private int signalBurst = 60;
+    private int signalRatePerMinute = 120;
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Clock clock = Clock.systemUTC();
+    private @Nullable Path adminTokenFile;
+
+    private Builder(Path dataDirectory) {
+      if (dataDirectory == null) {
+        throw new InvalidInputException("dataDirectory", "is null");
+      }
+      this.dataDirectory = dataDirectory;
+    }
+
+    private static Duration positive(String field, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new InvalidInputException(field, value + " must be a positive duration");
+      }
+      return value;
+    }
+
+    /**
+     * @param address an IP address or host name; anything but loopback exposes the server to the network
+     * @return this builder
+     */
+    public Builder bindAddress(String address) {
+      if (address == null || address.isBlank()) {
+        throw new InvalidInputException("bindAddress", "is blank");
+      }
+      this.bindAddress = address;
+      return this;
+    }
+
+    /**
+     * @param port 0 to 65535; 0 picks a free port
+     * @return this builder
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new InvalidInputException("port", port + " is outside 0..65535");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * @param url a {@code jdbc:postgresql://} URL; the journal then lives in PostgreSQL
+     * @param user the user, or null
+     * @param password the password, or null
+     * @return this builder
+     */
+    public Builder jdbc(String url, @Nullable String user, @Nullable String password) {
+      if (url == null || !url.startsWith("jdbc:postgresql:")) {
+        throw new InvalidInputException("jdbcUrl", "'" + url + "' must start with jdbc:postgresql:");
+      }
+      this.jdbcUrl = url;
+      this.jdbcUser = user;
+      this.jdbcPassword = password;
+      return this;
+    }
+
+    /**
+     * @param interval positive
+     * @return this builder
+     */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive("heartbeatInterval", interval);
+      return this;
+    }
+
+    /**
+     * @param interval positive
+     * @return this builder
+     */
+    public Builder tickInterval(Duration interval) {
+      this.tickInterval = positive("tickInterval", interval);
+      return this;
+    }
+
+    /**
+     * @param window positive
+     * @return this builder
+     */
+    public Builder signatureWindow(Duration window) {
+      this.signatureWindow = positive("signatureWindow", window);
+      return this;
+    }
+
+    /**
+     * @param bytes 1 KiB to 64 MiB
+     * @return this builder
+     */
+    public Builder maxJsonBytes(int bytes) {
+      if (bytes < 1024 || bytes > 64 << 20) {
+        throw new InvalidInputException("maxJsonBytes", bytes + " is outside 1 KiB..64 MiB");
+      }
+      this.maxJsonBytes = bytes;
+      return this;
+    }
+
+    /**
+     * @param bytes 1 KiB to 1 GiB
+     * @return this builder
+     */
+    public Builder maxReleaseBytes(int bytes) {
+      if (bytes < 1024 || bytes > 1 << 30) {
+        throw new InvalidInputException("maxReleaseBytes", bytes + " is outside 1 KiB..1 GiB");
+      }
+      this.maxReleaseBytes = bytes;
+      return this;
+    }
+
+    /**
+     * @param count 1 to 256
+     * @return this builder
+     */
+    public Builder threads(int count) {
+      if (count < 1 || count > 256) {
+        throw new InvalidInputException("threads", count + " is outside 1..256");
+      }
+      this.threads = count;
+      return this;
+    }
+
+    /**
+     * @param batches 1 to 100,000: signal batches one endpoint may send at once (its token bucket's size)
+     * @return this builder
+     */
+    public Builder signalBurst(int batches) {
+      if (batches < 1 || batches > 100_000) {
+        throw new InvalidInputException("signalBurst", batches + " is outside 1..100000");
+      }
+      this.signalBurst = batches;
+      return this;
+    }
+
+    /**
+     * @param batches 1 to 1,000,000: signal batches per minute one endpoint may send on average
+     * @return this builder
+     */
+    public Builder signalRatePerMinute(int batches) {
+      if (batches < 1 || batches > 1_000_000) {
+        throw new InvalidInputException("signalRatePerMinute", batches + " is outside 1..1000000");
+      }
+      this.signalRatePerMinute = batches;
+      return this;
+    }
+
+    /**
+     * @param timeout 100 ms to 10 min: how long reading a request and preparing its answer may take
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration timeout) {
+      positive("requestTimeout", timeout);
+      if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new InvalidInputException("requestTimeout", timeout + " is outside PT0.1S..PT10M");
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * @param source the clock
+     * @return this builder
+     */
+    public Builder clock(Clock source) {
+      if (source == null) {
+        throw new InvalidInputException("clock", "is null");
+      }
+      this.clock = source;
+      return this;
+    }
+
+    /**
+     * @param file where the admin token is kept
+     * @return this builder
+     */
+    public Builder adminTokenFile(Path file) {
+      if (file == null) {
+        throw new InvalidInputException("adminTokenFile", "is null");
+      }
+      this.adminTokenFile = file;
+      return this;
+    }
+
+    /** @return the configuration */
+    public UpdateServerConfig build() {
+      return new UpdateServerConfig(this);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.ringfence.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ringfence.agent.EndpointCredentials;
+import dev.ringfence.postgresql.PostgresServer;
+import dev.ringfence.protocol.UpdateProtocol;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The update server with its journal in PostgreSQL: a halt written by one server process is there for the
+ * next, which answers REVERT from it. Runs on the throwaway PostgreSQL of the core's store tests.
+ */
+class UpdateServerPostgresTest {
+
+  private static final String CHANNEL = "rules";
+
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private UpdateServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private UpdateServer start(PostgresServer.Database db, Path data) throws Exception {
+    return UpdateServer.start(UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100))
+        .jdbc(db.url(), db.user(), db.password()).build());
+  }
+
+  private HttpResponse<String> envelope(EndpointCredentials c, long current) throws Exception {
+    return http.send(HttpRequest.newBuilder(server.uri().resolve("v1/channels/" + CHANNEL + "/envelope"))
+        .header(UpdateProtocol.ENDPOINT_HEADER, c.endpointId()).header("Authorization", c.authorization())
+        .header(UpdateProtocol.CURRENT_VERSION_HEADER, Long.toString(current)).timeout(Duration.ofSeconds(20))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void haltInPostgres_survivesTheServerProcess() throws Exception {
+    PostgresServer.Database db;
+    try {
+      db = PostgresServer.newDatabase("update_server");
+    } catch (IllegalStateException e) {
+      assumeTrue(false, "no PostgreSQL for this test: " + e.getMessage());
+      return;
+    }
+    Path data = dir.resolve("server");
+    server = start(db, data);
+    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
+    EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
+    for (long v = 1; v <= 2; v++) {
+      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
+      admin.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
+    }
+    admin.createRollout("r-pg", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
+    admin.command("r-pg", "start", null);
+    assertThat(envelope(lab, 1).statusCode()).as("the lab endpoint is offered v2").isEqualTo(200);
+    admin.command("r-pg", "halt", "operator saw crashes");
+    server.close();
+
+    server = start(db, data);
+    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    assertThat(admin.rollout("r-pg").get("state").asText()).isIn("ROLLING_BACK", "ROLLED_BACK");
+    assertThat(envelope(lab, 2).headers().firstValue(UpdateProtocol.DECISION_HEADER)).hasValue("REVERT");
+    try (var c = db.connect(); var st = c.createStatement();
+        var rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'ringfence%'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("the journal lives in PostgreSQL").isPositive();
+    }
+  }
+}

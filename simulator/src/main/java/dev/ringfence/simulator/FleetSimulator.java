@@ -1,0 +1,947 @@
+package dev.ringfence.simulator;
+
+import dev.ringfence.agent.ContentRefusedException;
+import dev.ringfence.agent.ContentValidator;
+import dev.ringfence.agent.Envelope;
+import dev.ringfence.agent.MemoryDisk;
+import dev.ringfence.agent.RevertUnavailableException;
+import dev.ringfence.agent.RolloutAgent;
+import dev.ringfence.agent.StartResult;
+import dev.ringfence.agent.TrustStore;
+import dev.ringfence.agent.ValidationFailedException;
+import dev.ringfence.core.EndpointAttributes;
+import dev.ringfence.core.Rollout;
+import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.RolloutEngineConfig;
+import dev.ringfence.core.RolloutSpec;
+import dev.ringfence.core.RolloutState;
+import dev.ringfence.core.Trigger;
+import dev.ringfence.core.health.IngestResult;
+import dev.ringfence.core.plan.Attribute;
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
+import dev.ringfence.protocol.ProbeReading;
+import dev.ringfence.protocol.Signal;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Replays a {@link Scenario} on a virtual clock: the real {@link RolloutEngine} with the plan's gates,
+ * and on each endpoint that is offered the candidate the real {@link RolloutAgent} over a
+ * {@link MemoryDisk}. The same scenario and seed give the same run, event for event.
+ *
+ * <p>Time moves in steps of one second; events (polls, crashes, boots, confirmations) sit in a timing
+ * wheel, so a step costs what happens in it, not the size of the fleet. Every endpoint polls the update
+ * server each heartbeat interval (± jitter), follows the decision and sends a heartbeat; the engine's
+ * {@code tick()} runs every 10 seconds. Per-endpoint traits (attributes, whether the candidate crashes
+ * it, whether it crashes before its network is up, whether its validator refuses the candidate) are pure
+ * functions of the seed and the endpoint, so the run without Ringfence meets the same hosts.
+ *
+ * <p>Endpoints never offered the candidate need no agent: they run the baseline from the fleet's image
+ * and report with boot id 0. An endpoint gets its agent, imaged from a disk with the baseline installed and
+ * confirmed, the first time it is offered the candidate; from then on every signal it sends is the agent's.
+ */
+public final class FleetSimulator {
+
+  /** The engine's tick period in virtual time. */
+  static final int TICK_SECONDS = 10;
+  static final String CHANNEL = "content";
+
+  private static final byte OFFLINE = 1;
+  private static final byte DOWN = 2;
+  private static final byte EXPOSED_EVER = 4;
+  private static final byte CRASHED_ON_CANDIDATE = 8;
+  private static final byte BACKGROUND_CRASH = 16;
+  private static final byte LAST_CRASH_ON_CANDIDATE = 32;
+  private static final byte REFUSED = 64;
+
+  static final byte BACK_NONE = 0;
+  static final byte BACK_AGENT = 1;
+  static final byte BACK_SERVER = 2;
+  static final byte BACK_VENDOR = 3;
+
+  private static final int EV_POLL = 0;
+  private static final int EV_CRASH = 1;
+  private static final int EV_BOOT = 2;
+  private static final int EV_CONFIRM = 3;
+
+  private static final long TRAIT_ATTRIBUTES = 0x9E3779B97F4A7C15L;
+  private static final long TRAIT_SUSCEPTIBLE = 0xC2B2AE3D27D4EB4FL;
+  private static final long TRAIT_SILENT = 0x165667B19E3779F9L;
+  private static final long TRAIT_REFUSES = 0x27D4EB2F165667C5L;
+  private static final long TRAIT_OFFLINE = 0x85EBCA77C2B2AE63L;
+  private static final long TRAIT_PHASE = 0xFF51AFD7ED558CCDL;
+
+  /** When the push happens, in virtual time. */
+  static final Instant PUSH_AT = Instant.parse("2024-07-19T04:09:00Z");
+
+  private final Scenario scenario;
+  private final Plan plan;
+  private final long seed;
+  private final int n;
+  private final boolean ringfence;
+  private final ProgressListener progress;
+
+  private final long base;
+  private final long cand;
+  private final int intervalS;
+  private final int jitterS;
+  private final int bootS;
+  private final int crashDelayS;
+  private final int confirmS;
+  private final double pBackgroundPerPoll;
+  private final double loss;
+  private final Scenario.@Nullable Probe probe;
+  private final @Nullable Duration vendorRevert;
+
+  private final List<EndpointAttributes> combos = new ArrayList<>();
+  /** The candidate's crash probability per attribute combination. */
+  private double[] comboCrash = new double[0];
+  private final int[] comboOf;
+  private final String[] ids;
+  private final byte[] flags;
+  private final byte[] running;
+  private final byte[] back;
+  private final int[] epoch;
+  private final int[] seq;
+  private final Host[] hosts;
+
+  private final SplittableRandom random;
+  private final Wheel wheel;
+  private final VirtualClock clock = new VirtualClock(PUSH_AT);
+  private int now;
+
+  private @Nullable RolloutEngine engine;
+  private @Nullable Rollout rollout;
+  private @Nullable MemoryDisk image;
+  private @Nullable TrustStore trust;
+  private @Nullable Envelope candidateEnvelope;
+  private byte[] candidatePayload = new byte[0];
+  private final ExecutorService unusedFetchPool = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "sim-fetch");
+    t.setDaemon(true);
+    return t;
+  });
+
+  // What happened.
+  private int exposedNow;
+  private int downNow;
+  private int everExposed;
+  private int peakExposed;
+  private int crashedOnCandidate;
+  private int backgroundCrashes;
+  private int refused;
+  private int revertUnavailable;
+  private final int[] backBy = new int[4];
+  private int firstFailureSignalAt = -1;
+  private int haltAt = -1;
+  private int exposedAtHalt = -1;
+  private final long[] signals = new long[IngestResult.values().length];
+  private long lost;
+  private final List<SimulationReport.Transition> transitions = new ArrayList<>();
+  private final List<SimulationReport.VerdictLine> verdicts = new ArrayList<>();
+  private final List<SimulationReport.RingOpening> ringOpenings = new ArrayList<>();
+  private final List<SimulationReport.Sample> timeline = new ArrayList<>();
+
+  /** Told how far a run is, for a progress bar. */
+  @FunctionalInterface
+  public interface ProgressListener {
+    /** Does nothing. */
+    ProgressListener NONE = (done, total, label) -> { };
+
+    /**
+     * @param done virtual seconds simulated
+     * @param total virtual seconds at most
+     * @param label what is running
+     */
+    void progress(long done, long total, String label);
+  }
+
+  private FleetSimulator(Scenario scenario, Plan plan, long seed, int endpoints, boolean ringfence,
+      ProgressListener progress) {
+    this.scenario = scenario;
+    this.plan = plan;
+    this.seed = seed;
+    this.n = endpoints;
+    this.ringfence = ringfence;
+    this.progress = progress;
+    Scenario.Fleet fleet = scenario.fleet();
+    this.base = scenario.push().baseline();
+    this.cand = scenario.push().candidate();
+    this.intervalS = seconds(fleet.interval());
+    this.jitterS = seconds(fleet.jitterDuration());
+    this.bootS = seconds(fleet.bootDuration());
+    this.crashDelayS = seconds(scenario.candidate().crashDelayDuration());
+    this.confirmS = seconds(scenario.agent().confirmAfterDuration());
+    this.pBackgroundPerPoll = fleet.backgroundCrashesPerHour() * intervalS / 3600.0;
+    this.loss = fleet.lossRate();
+    this.probe = scenario.candidate().probe();
+    this.vendorRevert = scenario.vendorRevertDuration();
+    this.comboOf = new int[n];
+    this.ids = new String[n];
+    this.flags = new byte[n];
+    this.running = new byte[n];
+    this.back = new byte[n];
+    this.epoch = new int[n];
+    this.seq = new int[n];
+    this.hosts = new Host[n];
+    this.random = new SplittableRandom(seed);
+    int horizon = Math.max(intervalS + jitterS, Math.max(bootS + bootS / 4, Math.max(crashDelayS, confirmS))) + 2;
+    this.wheel = new Wheel(horizon);
+    buildFleet();
+  }
+
+  /**
+   * Replays a scenario, with and without Ringfence.
+   *
+   * @param loaded the scenario and its plan
+   * @param seed the seed
+   * @param endpoints the fleet size (the scenario's unless overridden)
+   * @param progress told how far each run is
+   * @return the report of both runs
+   */
+  public static SimulationReport simulate(ScenarioReader.Loaded loaded, long seed, int endpoints,
+      ProgressListener progress) {
+    if (endpoints < 1 || endpoints > Scenario.MAX_ENDPOINTS) {
+      throw new IllegalArgumentException("endpoints: " + endpoints + " is outside 1.." + Scenario.MAX_ENDPOINTS);
+    }
+    FleetSimulator with = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true, progress);
+    SimulationReport.Run withRun = with.runWithRingfence();
+    int limit = seconds(loaded.scenario().stopAfterDuration());
+    Duration vendor = loaded.scenario().vendorRevertDuration();
+    int withoutLength = Math.max(withRun.durationSeconds(),
+        vendor == null ? 0 : Math.min(limit, seconds(vendor) + 30 * 60));
+    FleetSimulator without = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, false, progress);
+    SimulationReport.Run withoutRun = without.runWithout(Math.min(limit, withoutLength));
+    return new SimulationReport(SimulationReport.SCHEMA_VERSION, loaded.scenario().name(),
+        loaded.scenario().description(), seed, endpoints, loaded.plan().name(), base(loaded), cand(loaded),
+        withRun, withoutRun);
+  }
+
+  private static long base(ScenarioReader.Loaded l) {
+    return l.scenario().push().baseline();
+  }
+
+  private static long cand(ScenarioReader.Loaded l) {
+    return l.scenario().push().candidate();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The fleet
+
+  private void buildFleet() {
+    List<Attribute> keys = List.of(Attribute.OS, Attribute.OS_BUILD, Attribute.REGION, Attribute.TIER);
+    String[][] values = new String[keys.size()][];
+    double[][] cumulative = new double[keys.size()][];
+    for (int k = 0; k < keys.size(); k++) {
+      Map<String, Double> mix = scenario.fleet().attributes().get(keys.get(k).jsonName());
+      if (mix == null) {
+        mix = Map.of("", 1.0);
+      }
+      values[k] = new java.util.TreeSet<>(mix.keySet()).toArray(new String[0]); // a stable order
+      cumulative[k] = new double[values[k].length];
+      double acc = 0;
+      for (int v = 0; v < values[k].length; v++) {
+        acc += mix.get(values[k][v]);
+        cumulative[k][v] = acc;
+      }
+    }
+    int[] radix = new int[keys.size()];
+    int combinations = 1;
+    for (int k = keys.size() - 1; k >= 0; k--) {
+      radix[k] = combinations;
+      combinations *= values[k].length;
+    }
+    int[] comboIndex = new int[combinations];
+    Arrays.fill(comboIndex, -1);
+    int width = Integer.toString(n - 1).length();
+    double offline = scenario.fleet().offlineShare();
+    for (int i = 0; i < n; i++) {
+      ids[i] = "ep-" + pad(i, Math.max(7, width));
+      int key = 0;
+      int[] picked = new int[keys.size()];
+      for (int k = 0; k < keys.size(); k++) {
+        double u = trait(i, TRAIT_ATTRIBUTES + k);
+        int v = 0;
+        while (v < values[k].length - 1 && u >= cumulative[k][v]) {
+          v++;
+        }
+        picked[k] = v;
+        key += v * radix[k];
+      }
+      if (comboIndex[key] < 0) {
+        comboIndex[key] = combos.size();
+        combos.add(new EndpointAttributes(values[0][picked[0]], values[1][picked[1]], values[2][picked[2]],
+            values[3][picked[3]], java.util.Set.of()));
+      }
+      comboOf[i] = comboIndex[key];
+      if (trait(i, TRAIT_OFFLINE) < offline) {
+        flags[i] |= OFFLINE;
+      }
+    }
+    comboCrash = combos.stream().mapToDouble(this::crashProbability).toArray();
+  }
+
+  private static String pad(int i, int width) {
+    String s = Integer.toString(i);
+    return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
+  }
+
+  /** A uniform number in [0, 1) that depends only on the seed, the endpoint and the trait. */
+  private double trait(int endpoint, long salt) {
+    long z = seed * 0x9E3779B97F4A7C15L + endpoint * 0xBF58476D1CE4E5B9L + salt;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z = z ^ (z >>> 31);
+    return (z >>> 11) * 0x1.0p-53;
+  }
+
+  private boolean susceptible(int i) {
+    return trait(i, TRAIT_SUSCEPTIBLE) < comboCrash[comboOf[i]];
+  }
+
+  private boolean silent(int i) {
+    return trait(i, TRAIT_SILENT) < scenario.candidate().silentCrashShare();
+  }
+
+  private double crashProbability(EndpointAttributes a) {
+    for (Scenario.CrashRule rule : scenario.candidate().crashOnLoadWhen()) {
+      boolean all = true;
+      for (Map.Entry<String, String> m : rule.match().entrySet()) {
+        if (!a.value(Attribute.fromJsonName(m.getKey())).equals(m.getValue())) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        return rule.probability();
+      }
+    }
+    return scenario.candidate().crashOnLoad();
+  }
+
+  private EndpointAttributes attributes(int i) {
+    return combos.get(comboOf[i]);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Runs
+
+  private SimulationReport.Run runWithRingfence() {
+    setUpEngineAndReleases();
+    Rollout r = rollout();
+    int limit = seconds(scenario.stopAfterDuration());
+    scheduleFirstPolls();
+    r.start();
+    int t = 0;
+    while (t < limit && !r.state().isTerminal()) {
+      t++;
+      step(t);
+      if (t % TICK_SECONDS == 0) {
+        engine().tick();
+      }
+      sampleAndReport(t, limit, "with Ringfence");
+    }
+    progress.progress(limit, limit, "with Ringfence");
+    List<String> stragglers = r.stragglers().stream().sorted().toList();
+    return result(t, r.state().name(), stragglers);
+  }
+
+  private SimulationReport.Run runWithout(int length) {
+    scheduleFirstPolls();
+    for (int t = 1; t <= length; t++) {
+      step(t);
+      sampleAndReport(t, length, "without Ringfence");
+    }
+    progress.progress(length, length, "without Ringfence");
+    return result(length, "NO_GATE", List.of());
+  }
+
+  private void sampleAndReport(int t, int limit, String label) {
+    if (t % sampleEvery() == 0) {
+      timeline.add(new SimulationReport.Sample(t, exposedNow, downNow,
+          backBy[BACK_AGENT] + backBy[BACK_SERVER] + backBy[BACK_VENDOR]));
+      progress.progress(t, limit, label);
+    }
+  }
+
+  private int sampleEvery() {
+    return Math.max(10, intervalS / 2);
+  }
+
+  private void scheduleFirstPolls() {
+    for (int i = 0; i < n; i++) {
+      if ((flags[i] & OFFLINE) == 0) {
+        wheel.add(1 + (int) (trait(i, TRAIT_PHASE) * intervalS), event(i, EV_POLL));
+      }
+    }
+  }
+
+  private void step(int t) {
+    now = t;
+    clock.set(PUSH_AT.plusSeconds(t));
+    wheel.drain(t, this::handle);
+  }
+
+  private long event(int i, int type) {
+    return ((long) (epoch[i] & 0x1FFF_FFFF) << 34) | ((long) i << 2) | type;
+  }
+
+  private void schedule(int delay, int i, int type) {
+    wheel.add(now + Math.max(1, delay), event(i, type));
+  }
+
+  private void handle(long ev) {
+    int i = (int) ((ev >>> 2) & 0xFFFF_FFFFL);
+    if ((int) (ev >>> 34) != (epoch[i] & 0x1FFF_FFFF)) {
+      return; // overtaken by a crash, boot or revert
+    }
+    switch ((int) (ev & 3)) {
+      case EV_POLL:
+        poll(i);
+        break;
+      case EV_CRASH:
+        crash(i, false);
+        break;
+      case EV_BOOT:
+        boot(i);
+        break;
+      default:
+        confirm(i);
+        break;
+    }
+  }
+
+  private int nextPollDelay() {
+    return intervalS + (jitterS == 0 ? 0 : random.nextInt(2 * jitterS + 1) - jitterS);
+  }
+
+  private void poll(int i) {
+    if ((flags[i] & DOWN) != 0) {
+      return;
+    }
+    if (pBackgroundPerPoll > 0 && random.nextDouble() < pBackgroundPerPoll) {
+      crash(i, true);
+      return;
+    }
+    if (ringfence) {
+      // A host that just activated the candidate loads it now: its next heartbeat, an interval later,
+      // is the first to say it runs (one that crashes on load never sends it).
+      if (!askServer(i) && (flags[i] & DOWN) == 0) {
+        report(i);
+      }
+    } else {
+      followVendor(i);
+    }
+    if ((flags[i] & DOWN) == 0) {
+      if (ringfence) {
+        schedule(nextPollDelay(), i, EV_POLL);
+      } else {
+        pollAgainWithout(i);
+      }
+    }
+  }
+
+  /**
+   * Without Ringfence a host has nothing new to hear until the vendor pulls the content: it polls again
+   * just after that (a poll before then would change nothing), and never after.
+   */
+  private void pollAgainWithout(int i) {
+    Duration vendor = vendorRevert;
+    if (running[i] == 1 && vendor != null && !vendorPulled()) {
+      wheel.add((int) Math.max(now + 1, vendor.getSeconds() + random.nextInt(intervalS + 1)), event(i, EV_POLL));
+    }
+  }
+
+  /**
+   * With Ringfence: the update server's decision, followed by the agent.
+   *
+   * @return true if the host activated the candidate
+   */
+  private boolean askServer(int i) {
+    Decision d = rollout().decide(ids[i], attributes(i), running[i] == 1 ? cand : base);
+    if (d.kind() == Decision.Kind.OFFER && running[i] == 0 && d.version() == cand) {
+      return offer(i);
+    } else if (d.kind() == Decision.Kind.REVERT && running[i] == 1) {
+      Host host = hosts[i];
+      try {
+        host.agent.revertTo(base, d.reason());
+        deliver(i, host, true);
+        leaveCandidate(i, BACK_SERVER);
+      } catch (RevertUnavailableException e) {
+        revertUnavailable++;
+      }
+    }
+    return false;
+  }
+
+  /** Without Ringfence: every endpoint takes the push at its next poll, until the vendor pulls it. */
+  private void followVendor(int i) {
+    boolean pulled = vendorPulled();
+    if (!pulled && running[i] == 0 && (flags[i] & EXPOSED_EVER) == 0) {
+      enterCandidate(i);
+      if (susceptible(i)) {
+        schedule(crashDelayS, i, EV_CRASH);
+      }
+    } else if (pulled && running[i] == 1) {
+      leaveCandidate(i, BACK_VENDOR);
+    }
+  }
+
+  private boolean vendorPulled() {
+    Duration vendor = vendorRevert;
+    return vendor != null && now >= vendor.getSeconds();
+  }
+
+  private boolean offer(int i) {
+    Host host = hosts[i];
+    if (host == null) {
+      host = new Host(image().copy());
+      hosts[i] = host;
+      host.agent = agent(i, host);
+      host.agent.onStart();
+      host.outbox.clear(); // the agent has run since before the push: this start is not part of the story
+    }
+    if ((flags[i] & REFUSED) != 0) {
+      return false;
+    }
+    try {
+      host.agent.apply(candidateEnvelope(), host.disk.putPayload("candidate", candidatePayload));
+    } catch (ValidationFailedException e) {
+      flags[i] |= REFUSED;
+      refused++;
+      deliver(i, host, true);
+      return false;
+    } catch (ContentRefusedException e) {
+      deliver(i, host, true); // known-bad here already: the agent refuses and says so
+      return false;
+    }
+    deliver(i, host, true);
+    enterCandidate(i);
+    if (susceptible(i)) {
+      schedule(crashDelayS, i, EV_CRASH);
+    } else {
+      schedule(confirmS, i, EV_CONFIRM);
+    }
+    return true;
+  }
+
+  private void enterCandidate(int i) {
+    running[i] = 1;
+    exposedNow++;
+    peakExposed = Math.max(peakExposed, exposedNow);
+    if ((flags[i] & EXPOSED_EVER) == 0) {
+      flags[i] |= EXPOSED_EVER;
+      everExposed++;
+    }
+  }
+
+  private void leaveCandidate(int i, byte how) {
+    running[i] = 0;
+    exposedNow--;
+    epoch[i]++; // cancels a crash or a confirmation still to come
+    if (back[i] == BACK_NONE) {
+      back[i] = how;
+      backBy[how]++;
+    }
+    if ((flags[i] & DOWN) == 0) {
+      schedule(nextPollDelay(), i, EV_POLL);
+    }
+  }
+
+  private void crash(int i, boolean background) {
+    if ((flags[i] & DOWN) != 0) {
+      return;
+    }
+    flags[i] |= DOWN;
+    downNow++;
+    epoch[i]++;
+    if (background) {
+      flags[i] |= BACKGROUND_CRASH;
+      backgroundCrashes++;
+    } else {
+      flags[i] &= ~BACKGROUND_CRASH;
+    }
+    if (running[i] == 1) {
+      flags[i] |= LAST_CRASH_ON_CANDIDATE;
+      if (!background && (flags[i] & CRASHED_ON_CANDIDATE) == 0) {
+        flags[i] |= CRASHED_ON_CANDIDATE;
+        crashedOnCandidate++;
+      }
+    } else {
+      flags[i] &= ~LAST_CRASH_ON_CANDIDATE;
+    }
+    schedule(bootS * 3 / 4 + random.nextInt(bootS / 2 + 1), i, EV_BOOT);
+  }
+
+  private void boot(int i) {
+    if (!ringfence && running[i] == 1 && (flags[i] & BACKGROUND_CRASH) == 0 && susceptible(i)) {
+      loopWithoutRingfence(i);
+      return;
+    }
+    flags[i] &= ~DOWN;
+    downNow--;
+    epoch[i]++;
+    boolean wasBackground = (flags[i] & BACKGROUND_CRASH) != 0;
+    long crashedVersion = (flags[i] & LAST_CRASH_ON_CANDIDATE) != 0 ? cand : base;
+    Host host = hosts[i];
+    if (ringfence && host != null) {
+      host.agent = agent(i, host);
+      StartResult start = host.agent.onStart();
+      boolean onCandidate = start.activeContent().map(c -> c.version() == cand).orElse(false);
+      if (running[i] == 1 && !onCandidate) {
+        leaveCandidate(i, BACK_AGENT);
+      }
+      boolean crashesAgain = onCandidate && !wasBackground && susceptible(i);
+      if (crashesAgain && silent(i)) {
+        host.outbox.clear(); // it crashes before its network is up: nothing it says gets out
+        schedule(crashDelayS, i, EV_CRASH);
+        return;
+      }
+      deliver(i, host, true);
+      host.agent.reportCrash(crashedVersion, "crash dump found at boot");
+      deliver(i, host, true);
+    } else if (ringfence) {
+      send(i, new ApplyResult(ids[i], 0, seq[i]++, crashedVersion, ApplyOutcome.CRASHED, "crash dump found at boot"));
+    }
+    if (ringfence) {
+      // The agent asks the server first thing after a boot: a REVERT reaches a looping host here.
+      askServer(i);
+      if (running[i] == 1 && !wasBackground && susceptible(i)) {
+        schedule(crashDelayS, i, EV_CRASH);
+        return;
+      }
+      if (running[i] == 1) {
+        schedule(confirmS, i, EV_CONFIRM);
+      }
+    }
+    schedule(1 + random.nextInt(intervalS), i, EV_POLL);
+  }
+
+  /**
+   * Without Ringfence nothing on the host stops the boot loop: the host stays down (each start crashes it
+   * again) until a boot whose network comes up first fetches the vendor's revert. A looping host is not
+   * simulated crash by crash; its next boot that matters is the first after the revert, and a host that
+   * crashes before its network is up never gets there: it needs hands on it.
+   */
+  private void loopWithoutRingfence(int i) {
+    Duration vendor = vendorRevert;
+    if (silent(i) || vendor == null) {
+      return; // down for good
+    }
+    if (vendorPulled()) {
+      flags[i] &= ~DOWN;
+      downNow--;
+      epoch[i]++;
+      leaveCandidate(i, BACK_VENDOR);
+      return;
+    }
+    // Still looping; it boots again and again, and the first boot after the revert recovers it.
+    wheel.add((int) Math.max(now + 1, Math.min((long) now + bootS + crashDelayS, vendor.getSeconds())
+        + random.nextInt(bootS + crashDelayS + 1)), event(i, EV_BOOT));
+  }
+
+  private void confirm(int i) {
+    Host host = hosts[i];
+    if (host == null || running[i] != 1 || (flags[i] & DOWN) != 0) {
+      return;
+    }
+    host.agent.confirmHealthy();
+    deliver(i, host, true);
+  }
+
+  /** A heartbeat and, when the scenario has one, a probe reading. */
+  private void report(int i) {
+    Host host = hosts[i];
+    long version = running[i] == 1 ? cand : base;
+    Scenario.Probe p = probe;
+    double reading = p == null ? 0
+        : p.baseline() + (running[i] == 1 ? p.shift() : 0) + p.stddev() * random.nextGaussian();
+    if (host != null) {
+      host.agent.heartbeat();
+      if (p != null) {
+        host.agent.reportProbe(p.metric(), reading);
+      }
+      deliver(i, host, true);
+    } else {
+      send(i, new Heartbeat(ids[i], 0, seq[i]++, version, 0));
+      if (p != null) {
+        send(i, new ProbeReading(ids[i], 0, seq[i]++, version, p.metric(), reading));
+      }
+    }
+  }
+
+  private void deliver(int i, Host host, boolean networkUp) {
+    if (networkUp) {
+      for (Signal s : host.outbox) {
+        send(i, s);
+      }
+    }
+    host.outbox.clear();
+  }
+
+  private void send(int i, Signal signal) {
+    if (loss > 0 && random.nextDouble() < loss) {
+      lost++;
+      return;
+    }
+    signals[rollout().ingest(signal).ordinal()]++;
+    if (firstFailureSignalAt < 0 && signal.version() == cand && isFailure(signal)) {
+      firstFailureSignalAt = now;
+    }
+  }
+
+  private static boolean isFailure(Signal s) {
+    if (s instanceof Heartbeat) {
+      return ((Heartbeat) s).failedStarts() > 0;
+    }
+    return s instanceof ApplyResult && ((ApplyResult) s).outcome() != ApplyOutcome.ACTIVATED;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Engine, releases and agents
+
+  private void setUpEngineAndReleases() {
+    RolloutEngine e = RolloutEngine.create(RolloutEngineConfig.custom()
+        .clock(clock)
+        .store(RolloutStores.inMemory())
+        .eventExecutor(Runnable::run)
+        .heartbeatInterval(scenario.fleet().interval())
+        .build());
+    e.events().onTransition(this::onTransition);
+    e.events().onVerdict(this::onVerdict);
+    this.engine = e;
+    this.rollout = e.createRollout(RolloutSpec.builder(scenario.name() + "-" + cand).channel(CHANNEL)
+        .baseline(base).candidate(cand).plan(plan).salt(Long.hashCode(seed * 0x9E3779B97F4A7C15L)).build());
+    try {
+      KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      this.trust = TrustStore.builder().key("release", key.getPublic()).build();
+      Instant expiry = PUSH_AT.plus(Duration.ofDays(90));
+      byte[] basePayload = ("baseline content v" + base).getBytes(StandardCharsets.UTF_8);
+      this.candidatePayload = ("candidate content v" + cand).getBytes(StandardCharsets.UTF_8);
+      Envelope baseEnvelope = sign(new Envelope(CHANNEL, base, sha256(basePayload), basePayload.length, expiry,
+          List.of()), key);
+      this.candidateEnvelope = sign(new Envelope(CHANNEL, cand, sha256(candidatePayload), candidatePayload.length,
+          expiry, List.of()), key);
+      // The fleet's image: an agent that installed and confirmed the baseline.
+      MemoryDisk golden = new MemoryDisk();
+      RolloutAgent installer = RolloutAgent.builder().memoryDisk(golden).endpointId("image").channel(CHANNEL)
+          .trustStore(trust).clock(clock).fetchExecutor(unusedFetchPool).build();
+      installer.onStart();
+      installer.apply(baseEnvelope, golden.putPayload("baseline", basePayload));
+      installer.confirmHealthy();
+      this.image = golden;
+    } catch (GeneralSecurityException ex) {
+      throw new IllegalStateException("this JDK cannot sign with Ed25519", ex);
+    }
+  }
+
+  private RolloutAgent agent(int i, Host host) {
+    boolean refuses = trait(i, TRAIT_REFUSES) < scenario.candidate().validationFailureShare();
+    ContentValidator validator = refuses
+        ? (content, version) -> {
+          if (version == cand) {
+            throw new IllegalArgumentException("parser: input has 20 fields, template expects 21");
+          }
+        }
+        : ContentValidator.ACCEPT_ALL;
+    return RolloutAgent.builder().memoryDisk(host.disk).endpointId(ids[i]).channel(CHANNEL)
+        .trustStore(trustStore()).clock(clock).maxFailedStarts(scenario.agent().maxFailedStarts())
+        .validator(validator).validationExecutor(Runnable::run).fetchExecutor(unusedFetchPool)
+        .signalSink(host.outbox::add).build();
+  }
+
+  private static Envelope sign(Envelope unsigned, KeyPair key) throws GeneralSecurityException {
+    Signature signer = Signature.getInstance("Ed25519");
+    signer.initSign(key.getPrivate());
+    signer.update(unsigned.signedBytes());
+    return unsigned.withSignature("release", signer.sign());
+  }
+
+  private static String sha256(byte[] bytes) throws GeneralSecurityException {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private void onTransition(JournalEntry.Transitioned t) {
+    String ring = ringName(t.ringIndex());
+    transitions.add(new SimulationReport.Transition(now, t.from().name(), t.to().name(), ring, t.cause()));
+    if (t.to() == RolloutState.HALTED && haltAt < 0) {
+      haltAt = now;
+      exposedAtHalt = everExposed;
+    }
+    if (t.trigger() == Trigger.START || t.trigger() == Trigger.ADVANCE) {
+      ringOpenings.add(new SimulationReport.RingOpening(now, ring));
+    }
+  }
+
+  private String ringName(int index) {
+    return index >= 0 && index < plan.rings().size() ? plan.rings().get(index).name() : "-";
+  }
+
+  private void onVerdict(JournalEntry.VerdictRecorded v) {
+    String ring = ringName(v.ringIndex());
+    if (verdicts.isEmpty() || !verdicts.get(verdicts.size() - 1).sameAs(ring, v.verdict())) {
+      verdicts.add(new SimulationReport.VerdictLine(now, ring, v.verdict().outcome().name(), v.verdict().test(),
+          v.verdict().reason()));
+    }
+  }
+
+  private SimulationReport.Run result(int duration, String outcome, List<String> stragglers) {
+    int stillBroken = 0;
+    for (int i = 0; i < n; i++) {
+      if ((flags[i] & CRASHED_ON_CANDIDATE) != 0 && running[i] == 1) {
+        stillBroken++;
+      }
+    }
+    return new SimulationReport.Run(ringfence, outcome, duration, n - countOffline(), everExposed, peakExposed,
+        exposedAtHalt, firstFailureSignalAt, haltAt, crashedOnCandidate, backgroundCrashes, refused,
+        backBy[BACK_AGENT], backBy[BACK_SERVER], backBy[BACK_VENDOR], stillBroken, revertUnavailable,
+        stragglers.size(), stragglers.subList(0, Math.min(20, stragglers.size())),
+        ringfence ? signalCounts() : Map.of(), transitions, verdicts, ringOpenings,
+        FailureBreakdown.of(this::attributes, n, i -> (flags[i] & EXPOSED_EVER) != 0,
+            i -> (flags[i] & (CRASHED_ON_CANDIDATE | REFUSED)) != 0 || back[i] == BACK_AGENT),
+        timeline);
+  }
+
+  private Map<String, Long> signalCounts() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (IngestResult r : IngestResult.values()) {
+      counts.put(r.name().toLowerCase(java.util.Locale.ROOT), signals[r.ordinal()]);
+    }
+    counts.put("lost", lost);
+    return counts;
+  }
+
+  private int countOffline() {
+    int c = 0;
+    for (byte f : flags) {
+      if ((f & OFFLINE) != 0) {
+        c++;
+      }
+    }
+    return c;
+  }
+
+  private RolloutEngine engine() {
+    return present(engine, "engine");
+  }
+
+  private Rollout rollout() {
+    return present(rollout, "rollout");
+  }
+
+  private MemoryDisk image() {
+    return present(image, "fleet image");
+  }
+
+  private TrustStore trustStore() {
+    return present(trust, "trust store");
+  }
+
+  private Envelope candidateEnvelope() {
+    return present(candidateEnvelope, "candidate envelope");
+  }
+
+  /** Set up by {@link #setUpEngineAndReleases()}, which only the run with Ringfence calls. */
+  private static <T> T present(@Nullable T value, String what) {
+    if (value == null) {
+      throw new IllegalStateException("no " + what + ": only the run with Ringfence has one");
+    }
+    return value;
+  }
+
+  private static int seconds(Duration d) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 4, d.getSeconds()));
+  }
+
+  /** An endpoint that has met the candidate: its disk, its agent (one per boot) and what it has to say. */
+  private static final class Host {
+    final MemoryDisk disk;
+    final List<Signal> outbox = new ArrayList<>(4);
+    @SuppressWarnings("NullAway.Init")
+    RolloutAgent agent;
+
+    Host(MemoryDisk disk) {
+      this.disk = disk;
+    }
+  }
+
+  /**
+   * Events by the second, in a ring of buckets as long as the longest usual delay; events further ahead
+   * (a poll after the vendor's revert) wait in a sorted map until they come within reach.
+   */
+  private static final class Wheel {
+    private final long[][] buckets;
+    private final int[] sizes;
+    private final int mask;
+    private final java.util.TreeMap<Integer, long[]> far = new java.util.TreeMap<>();
+    private int current;
+
+    Wheel(int horizon) {
+      int size = Integer.highestOneBit(Math.max(2, horizon)) << 1;
+      buckets = new long[size][];
+      sizes = new int[size];
+      mask = size - 1;
+      for (int b = 0; b < size; b++) {
+        buckets[b] = new long[16];
+      }
+    }
+
+    void add(int at, long ev) {
+      if (at - current > mask) {
+        far.merge(at, new long[] {ev}, (a, b) -> {
+          long[] joined = Arrays.copyOf(a, a.length + 1);
+          joined[a.length] = b[0];
+          return joined;
+        });
+        return;
+      }
+      int b = at & mask;
+      if (sizes[b] == buckets[b].length) {
+        buckets[b] = Arrays.copyOf(buckets[b], sizes[b] * 2);
+      }
+      buckets[b][sizes[b]++] = ev;
+    }
+
+    /** Handles every event due at {@code t}. */
+    void drain(int t, LongConsumer handler) {
+      current = t;
+      long[] later = far.remove(t);
+      if (later != null) {
+        for (long ev : later) {
+          handler.accept(ev);
+        }
+      }
+      int b = t & mask;
+      for (int k = 0; k < sizes[b]; k++) {
+        handler.accept(buckets[b][k]);
+      }
+      sizes[b] = 0;
+      if (buckets[b].length > 1 << 16) {
+        buckets[b] = new long[16];
+      }
+    }
+  }
+}

@@ -1,0 +1,300 @@
+package dev.ringfence.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ringfence.core.plan.Attribute;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A scenario file: the fleet, how the candidate behaves on it, the plan, and how long to run. Read with
+ * {@link ScenarioReader}; the format is documented in {@code docs/scenarios.md}. Every constructor checks
+ * its fields and names the one that is wrong.
+ *
+ * @param schemaVersion always 1
+ * @param name a short name, used in file names of the report and chart
+ * @param description one or two sentences shown in the report
+ * @param seed the default seed; {@code --seed} overrides it
+ * @param fleet the endpoints
+ * @param candidate what the candidate does to them
+ * @param agent the endpoint agent's settings
+ * @param plan the plan: a file name relative to the scenario file, or the plan object inline
+ * @param push the versions involved
+ * @param stopAfter the longest the run may last in virtual time
+ * @param vendorRevertAfter when the vendor pulls the content in the run without Ringfence (none if absent)
+ */
+public record Scenario(Integer schemaVersion, String name, String description, Long seed, Fleet fleet,
+    Candidate candidate, @Nullable AgentSettings agent, JsonNode plan, Push push, String stopAfter,
+    @Nullable String vendorRevertAfter) {
+
+  /** The largest fleet the simulator accepts. */
+  public static final int MAX_ENDPOINTS = 20_000_000;
+
+  /** Checks every field. */
+  public Scenario {
+    if (schemaVersion == null || schemaVersion != 1) {
+      throw new IllegalArgumentException("schemaVersion: " + schemaVersion + " is not supported; write 1");
+    }
+    if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+      throw new IllegalArgumentException("name: '" + name + "' must be 1-64 lower-case letters, digits or '-'");
+    }
+    require(description, "description");
+    require(seed, "seed");
+    require(fleet, "fleet");
+    require(candidate, "candidate");
+    if (agent == null) {
+      agent = new AgentSettings(null, null, null);
+    }
+    if (plan == null || !(plan.isTextual() || plan.isObject())) {
+      throw new IllegalArgumentException("plan: must be a plan file name (relative to the scenario) or a plan object");
+    }
+    require(push, "push");
+    SimDurations.parse("stopAfter", stopAfter, Duration.ofMinutes(1), Duration.ofDays(60));
+    if (vendorRevertAfter != null) {
+      SimDurations.parse("vendorRevertAfter", vendorRevertAfter, Duration.ZERO, Duration.ofDays(60));
+    }
+  }
+
+  /** @return {@link #stopAfter} as a duration */
+  public Duration stopAfterDuration() {
+    return SimDurations.parse("stopAfter", stopAfter);
+  }
+
+  /** @return {@link #vendorRevertAfter} as a duration, or null */
+  public @Nullable Duration vendorRevertDuration() {
+    return vendorRevertAfter == null ? null : SimDurations.parse("vendorRevertAfter", vendorRevertAfter);
+  }
+
+  static <T> T require(@Nullable T value, String field) {
+    if (value == null) {
+      throw new IllegalArgumentException(field + ": is missing");
+    }
+    return value;
+  }
+
+  static double share(@Nullable Double value, String field, double fallback) {
+    double v = value == null ? fallback : value;
+    if (!(v >= 0 && v <= 1)) {
+      throw new IllegalArgumentException(field + ": " + v + " is outside 0..1");
+    }
+    return v;
+  }
+
+  /**
+   * The fleet.
+   *
+   * @param endpoints how many endpoints
+   * @param attributes for each attribute ({@code os}, {@code osBuild}, {@code region}, {@code tier}), the
+   *     share of the fleet per value; each set of shares adds up to 1
+   * @param heartbeatInterval how often an endpoint polls and sends a heartbeat (also the engine's)
+   * @param jitter each poll comes up to this much earlier or later
+   * @param lossRate the share of signals lost on the way
+   * @param offlineShare the share of endpoints that are off during the whole run
+   * @param backgroundCrashesPerHour how likely any endpoint is to crash in an hour, whatever it runs
+   * @param bootTime how long a crashed endpoint takes to start again (±25%)
+   */
+  public record Fleet(Integer endpoints, Map<String, Map<String, Double>> attributes, String heartbeatInterval,
+      @Nullable String jitter, @Nullable Double lossRate, @Nullable Double offlineShare,
+      @Nullable Double backgroundCrashesPerHour, @Nullable String bootTime) {
+
+    /** Checks every field. */
+    public Fleet {
+      require(endpoints, "endpoints");
+      if (endpoints < 1 || endpoints > MAX_ENDPOINTS) {
+        throw new IllegalArgumentException("endpoints: " + endpoints + " is outside 1.." + MAX_ENDPOINTS);
+      }
+      require(attributes, "attributes");
+      Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
+      for (Map.Entry<String, Map<String, Double>> e : attributes.entrySet()) {
+        attribute(e.getKey(), "attributes." + e.getKey());
+        double sum = 0;
+        if (e.getValue() == null || e.getValue().isEmpty()) {
+          throw new IllegalArgumentException("attributes." + e.getKey() + ": needs at least one value with its share");
+        }
+        for (Map.Entry<String, Double> v : e.getValue().entrySet()) {
+          String field = "attributes." + e.getKey() + "." + v.getKey();
+          if (v.getValue() == null || !(v.getValue() > 0 && v.getValue() <= 1)) {
+            throw new IllegalArgumentException(field + ": " + v.getValue() + " must be a share in (0, 1]");
+          }
+          sum += v.getValue();
+        }
+        if (Math.abs(sum - 1) > 1e-6) {
+          throw new IllegalArgumentException("attributes." + e.getKey() + ": shares add up to " + sum + ", not 1");
+        }
+        copy.put(e.getKey(), Map.copyOf(e.getValue()));
+      }
+      attributes = copy;
+      Duration interval = SimDurations.parse("heartbeatInterval", heartbeatInterval, Duration.ofSeconds(10),
+          Duration.ofHours(1));
+      if (jitter == null) {
+        jitter = "0s";
+      }
+      SimDurations.parse("jitter", jitter, Duration.ZERO, interval.dividedBy(2));
+      lossRate = share(lossRate, "lossRate", 0);
+      if (lossRate > 0.5) {
+        throw new IllegalArgumentException("lossRate: " + lossRate + " is above 0.5");
+      }
+      offlineShare = share(offlineShare, "offlineShare", 0);
+      if (offlineShare > 0.9) {
+        throw new IllegalArgumentException("offlineShare: " + offlineShare + " is above 0.9");
+      }
+      backgroundCrashesPerHour = share(backgroundCrashesPerHour, "backgroundCrashesPerHour", 0);
+      if (bootTime == null) {
+        bootTime = "90s";
+      }
+      SimDurations.parse("bootTime", bootTime, Duration.ofSeconds(5), Duration.ofHours(1));
+    }
+
+    /** @return the heartbeat interval */
+    public Duration interval() {
+      return SimDurations.parse("heartbeatInterval", heartbeatInterval);
+    }
+
+    /** @return the jitter */
+    public Duration jitterDuration() {
+      return SimDurations.parse("jitter", jitter);
+    }
+
+    /** @return the boot time */
+    public Duration bootDuration() {
+      return SimDurations.parse("bootTime", bootTime);
+    }
+  }
+
+  /**
+   * What the candidate does.
+   *
+   * @param crashOnLoad how likely an endpoint is to crash each time it loads the candidate (a host that
+   *     crashes does so at every load: a boot loop)
+   * @param crashOnLoadWhen the same, for endpoints that match: the first matching rule wins
+   * @param crashDelay how long after loading the candidate the host crashes
+   * @param silentCrashShare the share of crashing endpoints that crash before their network is up, so they
+   *     never report anything while they run the candidate
+   * @param validationFailureShare the share of endpoints whose validator refuses the candidate
+   * @param probe a probe metric and how the candidate moves it, or none
+   */
+  public record Candidate(@Nullable Double crashOnLoad, @Nullable List<CrashRule> crashOnLoadWhen,
+      @Nullable String crashDelay, @Nullable Double silentCrashShare, @Nullable Double validationFailureShare,
+      @Nullable Probe probe) {
+
+    /** Checks every field. */
+    public Candidate {
+      crashOnLoad = share(crashOnLoad, "crashOnLoad", 0);
+      crashOnLoadWhen = crashOnLoadWhen == null ? List.of() : List.copyOf(crashOnLoadWhen);
+      if (crashDelay == null) {
+        crashDelay = "20s";
+      }
+      SimDurations.parse("crashDelay", crashDelay, Duration.ZERO, Duration.ofHours(1));
+      silentCrashShare = share(silentCrashShare, "silentCrashShare", 0);
+      validationFailureShare = share(validationFailureShare, "validationFailureShare", 0);
+    }
+
+    /** @return the crash delay */
+    public Duration crashDelayDuration() {
+      return SimDurations.parse("crashDelay", crashDelay);
+    }
+  }
+
+  /**
+   * A crash probability for the endpoints whose attributes match.
+   *
+   * @param match attribute to value, all of which must match
+   * @param probability how likely a matching endpoint is to crash at each load
+   */
+  public record CrashRule(Map<String, String> match, Double probability) {
+
+    /** Checks every field. */
+    public CrashRule {
+      require(match, "match");
+      if (match.isEmpty()) {
+        throw new IllegalArgumentException("match: needs at least one attribute");
+      }
+      for (String key : match.keySet()) {
+        attribute(key, "match." + key);
+      }
+      match = Map.copyOf(match);
+      share(require(probability, "probability"), "probability", 0);
+    }
+  }
+
+  /**
+   * A probe metric every endpoint reports with its heartbeat.
+   *
+   * @param metric the metric's name
+   * @param baseline its mean on the baseline
+   * @param stddev its standard deviation
+   * @param shift how much the candidate adds to the mean
+   */
+  public record Probe(String metric, Double baseline, Double stddev, @Nullable Double shift) {
+
+    /** Checks every field. */
+    public Probe {
+      if (metric == null || !metric.matches("[a-z][a-z0-9_.]{0,63}")) {
+        throw new IllegalArgumentException("metric: '" + metric + "' must be 1-64 of a-z, 0-9, '_' or '.'");
+      }
+      require(baseline, "baseline");
+      if (require(stddev, "stddev") < 0 || !Double.isFinite(stddev)) {
+        throw new IllegalArgumentException("stddev: " + stddev + " must be a finite number >= 0");
+      }
+      shift = shift == null ? 0 : shift;
+    }
+  }
+
+  /**
+   * The endpoint agent.
+   *
+   * @param enabled whether endpoints run the agent (with Ringfence); default true
+   * @param maxFailedStarts failed starts before the agent reverts; default 3
+   * @param confirmAfter how long the host runs new content before it confirms it healthy; default 5m
+   */
+  public record AgentSettings(@Nullable Boolean enabled, @Nullable Integer maxFailedStarts,
+      @Nullable String confirmAfter) {
+
+    /** Fills defaults and checks. */
+    public AgentSettings {
+      enabled = enabled == null || enabled;
+      maxFailedStarts = maxFailedStarts == null ? 3 : maxFailedStarts;
+      if (maxFailedStarts < 1 || maxFailedStarts > 100) {
+        throw new IllegalArgumentException("maxFailedStarts: " + maxFailedStarts + " is outside 1..100");
+      }
+      if (confirmAfter == null) {
+        confirmAfter = "5m";
+      }
+      SimDurations.parse("confirmAfter", confirmAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+    }
+
+    /** @return how long before a confirmation */
+    public Duration confirmAfterDuration() {
+      return SimDurations.parse("confirmAfter", confirmAfter);
+    }
+  }
+
+  /**
+   * The versions.
+   *
+   * @param baseline what the fleet runs before the push
+   * @param candidate the content pushed
+   */
+  public record Push(Long baseline, Long candidate) {
+
+    /** Checks every field. */
+    public Push {
+      require(baseline, "baseline");
+      require(candidate, "candidate");
+      if (baseline < 1 || candidate <= baseline) {
+        throw new IllegalArgumentException("candidate: " + candidate + " must be above baseline " + baseline
+            + " (and baseline >= 1)");
+      }
+    }
+  }
+
+  static Attribute attribute(String key, String field) {
+    Attribute a = Attribute.fromJsonName(key);
+    if (a == null || a == Attribute.TAG) {
+      throw new IllegalArgumentException(field + ": '" + key + "' is not an attribute; use os, osBuild, region or tier");
+    }
+    return a;
+  }
+}
