@@ -44,8 +44,8 @@ if [[ "$set_name" == "fleet" ]]; then
   shift
   counts=("$@")
   [[ ${#counts[@]} -gt 0 ]] || counts=(100000 1000000 10000000)
-  ringfence="$root/examples/target/ringfence.jar"
-  (cd "$root" && ./mvnw -B -q -pl examples -am package -DskipTests)
+  ringfence="$root/cli/target/ringfence.jar"
+  (cd "$root" && ./mvnw -B -q -pl cli -am package -DskipTests)
   out="$results/fleet-$stamp.md"
   tmp="$(mktemp -d)"
   {

@@ -22,6 +22,9 @@ public final class RingfenceCli implements Runnable {
   @SuppressWarnings("NullAway.Init")
   CommandLine.Model.CommandSpec spec;
 
+  /** The top command; picocli fills in its spec. */
+  public RingfenceCli() {}
+
   /**
    * Runs the command.
    *

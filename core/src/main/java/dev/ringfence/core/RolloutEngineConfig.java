@@ -19,7 +19,10 @@ import java.util.concurrent.Executor;
  * checks its argument at once.
  *
  * <p>Defaults: the UTC system clock, listeners called on the thread that caused the event, an
- * in-memory store, and the built-in {@value GateSpec#TIME_AND_SAMPLE} gate.
+ * in-memory store, and both built-in gates registered: {@value HealthGate#TYPE} (the health judge, the one
+ * a plan should use) and {@value GateSpec#TIME_AND_SAMPLE} (opens the next ring once the bake time has passed
+ * and the minimum sample has reported; it never fails, so it only suits rings whose health is judged
+ * elsewhere). More gate types are registered with {@link Builder#gate}.
  */
 public final class RolloutEngineConfig {
 

@@ -8,6 +8,7 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.testing.Fixtures;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.testing.ManualClock;
 import dev.ringfence.testing.ScriptedGate;

@@ -15,6 +15,7 @@ import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.testing.Fixtures;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.protocol.Decision.Kind;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.Heartbeat;

@@ -1,6 +1,7 @@
 package dev.ringfence.postgresql;
 
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.testing.RolloutStoreConformanceKit;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -11,6 +11,7 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.testing.Fixtures;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.testing.ScriptedGate;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -32,7 +32,8 @@ public interface SignalSink {
   /**
    * A sink that POSTs signals as JSON to the update server, buffered while it is unreachable.
    *
-   * @param signalsUri where to POST, e.g. {@code https://updates.example.com/v1/signals}
+   * @param signalsUri where to POST, e.g. {@code https://updates.example.com/v1/channels/channel-291/signals}
+   *     ({@link dev.ringfence.protocol.UpdateProtocol} has the server's paths)
    * @param capacity how many signals to buffer; when full, the oldest is dropped and counted
    * @param client the HTTP client to use (its executor and timeouts are yours)
    * @return the sink; call {@link BufferedSignalSink#flush()} to deliver

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ringfence.agent.EndpointCredentials;
-import dev.ringfence.postgresql.PostgresServer;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.protocol.UpdateProtocol;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,6 @@
 /**
- * The gate SPI that decides whether the next ring may open, the verdicts gates return, and the built-in time-and-sample gate.
+ * The gate SPI that decides whether the next ring may open, the verdicts gates return, and the built-in
+ * gates: the health judge ({@link dev.ringfence.core.gate.HealthGate}) and the time-and-sample gate.
  */
 @NullMarked
 package dev.ringfence.core.gate;

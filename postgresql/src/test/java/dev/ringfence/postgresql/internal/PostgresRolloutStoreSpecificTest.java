@@ -18,7 +18,7 @@ import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.postgresql.PostgresRolloutStore;
-import dev.ringfence.postgresql.PostgresServer;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.protocol.Decision.Kind;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.testing.ManualClock;

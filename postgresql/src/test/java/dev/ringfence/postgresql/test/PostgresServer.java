@@ -1,4 +1,4 @@
-package dev.ringfence.postgresql;
+package dev.ringfence.postgresql.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

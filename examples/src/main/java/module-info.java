@@ -1,0 +1,14 @@
+/**
+ * Small integrations of Ringfence: the README's quick start, the engine behind a plain JDK HTTP handler,
+ * and the toy agent that {@code ringfence demo} starts in agent processes.
+ */
+module dev.ringfence.examples {
+  requires dev.ringfence.core;
+  requires dev.ringfence.agent;
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+  requires static org.jspecify;
+
+  exports dev.ringfence.examples;
+  exports dev.ringfence.examples.toyagent;
+}
