@@ -5,27 +5,23 @@ import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
+import dev.ringfence.core.gate.Verdict;
+import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.protocol.Decision;
 import java.time.Duration;
 
-/** The quick start of the README, compiled and run by the build so that it never goes stale. */
+/** Rolls version 42 out in three rings, each judged by the health gate, and decides for one host. */
 public final class QuickStart {
 
-  private QuickStart() {}
-
-  /**
-   * Runs the quick start.
-   *
-   * @param args ignored
-   */
   public static void main(String[] args) {
-    // README:start
     Plan plan = Plan.builder("content-rings")
-        .ring(Ring.named("canary").percent(1).cap(50).bakeTime(Duration.ofMinutes(30)).minSample(20).build())
-        .ring(Ring.named("broad").percent(10).bakeTime(Duration.ofHours(1)).minSample(500).build())
-        .ring(Ring.named("everyone").percent(100).build())
+        .ring(Ring.named("canary").percent(1).cap(50).bakeTime(Duration.ofMinutes(30)).minSample(20)
+            .gate(GateSpec.of("health")).build())
+        .ring(Ring.named("broad").percent(10).bakeTime(Duration.ofHours(1)).minSample(500)
+            .gate(GateSpec.of("health")).build())
+        .ring(Ring.named("everyone").percent(100).gate(GateSpec.of("health")).build())
         .build();
 
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.ofDefaults());
@@ -36,11 +32,14 @@ public final class QuickStart {
     // Your update server asks, for each endpoint that polls: which version does it get?
     EndpointAttributes host = EndpointAttributes.builder()
         .os("windows").osBuild("22631").region("eu-west").tier("standard").build();
-    Decision decision = rollout.decide("host-42", host, 41);
-    System.out.println(decision); // STAY, OFFER, REVERT or HOLD, with the ring and the reason
+    Decision decision = rollout.decide("host-69", host, 41);
+    System.out.println(decision); // OFFER(42) ring 0 'canary': admitted to ring 'canary'
+    // (host-69 hashes into the canary's 1%; most ids get STAY(41): outside the open rings)
 
-    // Call on a schedule: judges the open ring's gate, opens the next ring, rolls back on FAIL.
+    // Call on a schedule: the health judge compares the candidate's reports with the control group's;
+    // the engine opens the next ring on PASS (after the bake time), halts and rolls back on FAIL.
     engine.tick();
-    // README:end
+    Verdict verdict = rollout.status().lastVerdict();
+    System.out.println(verdict.outcome() + ": " + verdict.reason()); // INCONCLUSIVE: too few reports: ...
   }
 }

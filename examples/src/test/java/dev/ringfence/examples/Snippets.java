@@ -44,28 +44,6 @@ final class Snippets {
   }
 
   /**
-   * The lines strictly between a start marker line and an end marker line.
-   *
-   * @param source the source's lines
-   * @param start text of the start marker line, e.g. {@code // README:start}
-   * @param end text of the end marker line
-   * @return the lines between
-   * @throws AssertionError if a marker is missing
-   */
-  static List<String> between(List<String> source, String start, String end) {
-    int from = -1;
-    for (int i = 0; i < source.size(); i++) {
-      String line = source.get(i).strip();
-      if (from < 0 && line.equals(start)) {
-        from = i + 1;
-      } else if (from >= 0 && line.equals(end)) {
-        return source.subList(from, i);
-      }
-    }
-    throw new AssertionError("no lines between '" + start + "' and '" + end + "'");
-  }
-
-  /**
    * Strips the indentation common to every non-blank line, trailing white space, and leading and
    * trailing blank lines.
    *
