@@ -6,9 +6,11 @@ module dev.ringfence.examples {
   requires dev.ringfence.core;
   requires dev.ringfence.agent;
   requires com.fasterxml.jackson.databind;
+  requires jdk.httpserver;
   requires org.slf4j;
   requires static org.jspecify;
 
   exports dev.ringfence.examples;
+  exports dev.ringfence.examples.http;
   exports dev.ringfence.examples.toyagent;
 }

@@ -167,6 +167,33 @@ class PostgresRolloutStoreSpecificTest {
   }
 
   @Test
+  void close_releasesTheListeningConnection_thenAwaitChangeIsRefused_andAppendsStillWork() throws Exception {
+    PostgresRolloutStore owned = PostgresRolloutStore.create(database.dataSource());
+    assertThat(owned.awaitChange(java.time.Duration.ofMillis(1))).isFalse();
+    long listening = listeners();
+    assertThat(listening).isGreaterThanOrEqualTo(1);
+
+    owned.close();
+    owned.close();
+
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> listeners() == listening - 1);
+    assertThatThrownBy(() -> owned.awaitChange(java.time.Duration.ofMillis(1)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    owned.append(created("after-close"));
+    assertThat(owned.read("after-close")).hasSize(1);
+  }
+
+  /** Sessions of this database that LISTEN: the stores' listening connections. */
+  private static long listeners() throws Exception {
+    try (var c = database.dataSource().getConnection(); var s = c.createStatement();
+        var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND query LIKE 'LISTEN %'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
   void nullDataSource_isRefusedAtOnce() {
     assertThatThrownBy(() -> PostgresRolloutStore.create(null)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("dataSource");
