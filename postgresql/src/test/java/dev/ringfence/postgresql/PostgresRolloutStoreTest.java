@@ -3,6 +3,7 @@ package dev.ringfence.postgresql;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.testing.RolloutStoreConformanceKit;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The store conformance suite, on PostgreSQL: one database for the class, emptied before each test. */
@@ -20,5 +21,11 @@ class PostgresRolloutStoreTest extends RolloutStoreConformanceKit {
     RolloutStore store = PostgresRolloutStore.create(database.dataSource());
     database.execute("TRUNCATE ringfence_admission, ringfence_journal, ringfence_rollout RESTART IDENTITY");
     return store;
+  }
+
+  /** Another replica: a second store on the same database. */
+  @Override
+  protected Optional<RolloutStore> anotherProcess() {
+    return Optional.of(PostgresRolloutStore.create(database.dataSource()));
   }
 }

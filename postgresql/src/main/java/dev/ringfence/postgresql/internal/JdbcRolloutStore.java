@@ -20,6 +20,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -82,6 +83,9 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
       + " AND kind = 'transition' AND sequence > ? ORDER BY sequence";
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcRolloutStore.class);
+
+  /** Longest single wait for a notification in {@link #awaitChange}: how soon an interrupt is noticed. */
+  static final long INTERRUPT_CHECK_MILLIS = 100;
 
   private final DataSource dataSource;
   /** The connection that LISTENs for other replicas' transitions; opened on first use. */
@@ -274,11 +278,15 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
   /**
    * Waits for {@code NOTIFY ringfence_transition} on a connection of its own that LISTENs, through the
-   * driver's {@link PGConnection#getNotifications(int)}. With a lost connection it waits the timeout (polling
-   * stays the fallback) and opens a new listening connection on the next call.
+   * driver's {@link PGConnection#getNotifications(int)}. That wait is a socket read that ignores interrupts,
+   * so it waits in slices of at most {@value #INTERRUPT_CHECK_MILLIS} ms and checks for an interrupt before
+   * each. With a lost connection it waits out the rest of the timeout (polling stays the fallback) and opens
+   * a new listening connection on the next call.
    */
   @Override
   public boolean awaitChange(java.time.Duration timeout) throws InterruptedException {
+    long started = System.nanoTime();
+    long total = Math.max(0, timeout.toMillis());
     synchronized (listenerLock) {
       checkOpen();
       try {
@@ -289,16 +297,33 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
           }
           listener = c;
         }
-        PGNotification[] notifications = listener.unwrap(PGConnection.class)
-            .getNotifications((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
-        return notifications != null && notifications.length > 0;
+        PGConnection pg = listener.unwrap(PGConnection.class);
+        while (true) {
+          if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted while waiting for " + NOTIFY_CHANNEL);
+          }
+          long left = total - elapsedMillis(started);
+          // Never 0: the driver reads 0 as "wait forever".
+          int slice = (int) Math.max(1, Math.min(INTERRUPT_CHECK_MILLIS, left));
+          PGNotification[] notifications = pg.getNotifications(slice);
+          if (notifications != null && notifications.length > 0) {
+            return true;
+          }
+          if (left <= slice) {
+            return false;
+          }
+        }
       } catch (SQLException | RuntimeException e) {
         LOG.debug("cannot wait for notifications; falling back to the timeout", e);
         closeListener();
       }
     }
-    Thread.sleep(timeout.toMillis());
+    Thread.sleep(Math.max(0, total - elapsedMillis(started)));
     return false;
+  }
+
+  private static long elapsedMillis(long startedNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
   }
 
   /** Closes the listening connection; the store refuses {@link #awaitChange} afterwards. Idempotent. */
