@@ -151,6 +151,24 @@ public final class DecisionHandler implements HttpHandler {
    * @throws IOException if the port cannot be bound
    */
   public static void main(String[] args) throws IOException {
+    RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.ofDefaults());
+    Rollout rollout = startQuickStartRollout(engine);
+    Executors.newSingleThreadScheduledExecutor().scheduleWithFixedDelay(engine::tick, 5, 5, TimeUnit.SECONDS);
+
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+    HttpServer server = serve(new InetSocketAddress("127.0.0.1", port), rollout);
+    System.out.println("try: curl 'http://127.0.0.1:" + server.getAddress().getPort()
+        + "/decide?endpoint=host-69&current=41&os=windows'");
+  }
+
+  /**
+   * Creates and starts the quick start's rollout (version 41 to 42 in three rings, each judged by the
+   * health gate) on an engine.
+   *
+   * @param engine the engine
+   * @return the running rollout
+   */
+  public static Rollout startQuickStartRollout(RolloutEngine engine) {
     Plan plan = Plan.builder("content-rings")
         .ring(Ring.named("canary").percent(1).cap(50).bakeTime(Duration.ofMinutes(30)).minSample(20)
             .gate(GateSpec.of("health")).build())
@@ -158,15 +176,9 @@ public final class DecisionHandler implements HttpHandler {
             .gate(GateSpec.of("health")).build())
         .ring(Ring.named("everyone").percent(100).gate(GateSpec.of("health")).build())
         .build();
-    RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.ofDefaults());
     Rollout rollout = engine.createRollout(RolloutSpec.builder("content-2024-07-19")
         .channel("channel-291").baseline(41).candidate(42).plan(plan).build());
     rollout.start();
-    Executors.newSingleThreadScheduledExecutor().scheduleWithFixedDelay(engine::tick, 5, 5, TimeUnit.SECONDS);
-
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-    HttpServer server = serve(new InetSocketAddress("127.0.0.1", port), rollout);
-    System.out.println("try: curl 'http://127.0.0.1:" + server.getAddress().getPort()
-        + "/decide?endpoint=host-69&current=41&os=windows'");
+    return rollout;
   }
 }

@@ -8,10 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
-import dev.ringfence.core.RolloutSpec;
-import dev.ringfence.core.plan.GateSpec;
-import dev.ringfence.core.plan.Plan;
-import dev.ringfence.core.plan.Ring;
 import dev.ringfence.testing.ManualClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,18 +32,9 @@ class DecisionHandlerTest {
 
   @BeforeEach
   void startServer() throws IOException {
-    Plan plan = Plan.builder("content-rings")
-        .ring(Ring.named("canary").percent(1).cap(50).bakeTime(Duration.ofMinutes(30)).minSample(20)
-            .gate(GateSpec.of("health")).build())
-        .ring(Ring.named("broad").percent(10).bakeTime(Duration.ofHours(1)).minSample(500)
-            .gate(GateSpec.of("health")).build())
-        .ring(Ring.named("everyone").percent(100).gate(GateSpec.of("health")).build())
-        .build();
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom()
         .clock(ManualClock.at("2024-07-19T04:09:00Z")).build());
-    Rollout rollout = engine.createRollout(RolloutSpec.builder("content-2024-07-19")
-        .channel("channel-291").baseline(41).candidate(42).plan(plan).build());
-    rollout.start();
+    Rollout rollout = DecisionHandler.startQuickStartRollout(engine);
     server = DecisionHandler.serve(new InetSocketAddress("127.0.0.1", 0), rollout);
   }
 
