@@ -3,14 +3,14 @@
  * and the toy agent that {@code ringfence demo} starts in agent processes.
  */
 module dev.ringfence.examples {
-  requires dev.ringfence.core;
+  requires transitive dev.ringfence.core;
   requires dev.ringfence.agent;
   requires com.fasterxml.jackson.databind;
-  requires jdk.httpserver;
+  requires transitive jdk.httpserver;
   requires org.slf4j;
   requires static org.jspecify;
 
-  exports dev.ringfence.examples;
+  // dev.ringfence.examples (the quick start) is a program, not API: not exported.
   exports dev.ringfence.examples.http;
   exports dev.ringfence.examples.toyagent;
 }

@@ -1,5 +1,7 @@
 package dev.ringfence.agent;
 
+import dev.ringfence.protocol.SignalSink;
+
 /**
  * A {@link SignalSink} that buffers signals while the server is unreachable: {@link #send} only queues
  * (never blocks on the network), {@link #flush()} delivers in order. The buffer is bounded; when full,

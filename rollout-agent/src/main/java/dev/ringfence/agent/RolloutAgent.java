@@ -5,6 +5,7 @@ import dev.ringfence.agent.internal.DefaultRolloutAgent;
 import dev.ringfence.agent.internal.FileOps;
 import dev.ringfence.agent.internal.RealFileOps;
 import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.protocol.SignalSink;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

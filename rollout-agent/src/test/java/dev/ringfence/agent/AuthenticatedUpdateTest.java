@@ -13,6 +13,7 @@ import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.Signal;
 import dev.ringfence.protocol.UpdateProtocol;
+import dev.ringfence.testing.RecordingSignalSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -61,7 +62,7 @@ class AuthenticatedUpdateTest {
   private final List<Headers> signalHeaders = new CopyOnWriteArrayList<>();
   private volatile Answer answer;
   private volatile byte[] payload;
-  private final RecordingSignalSink recorded = SignalSink.inMemory(100);
+  private final RecordingSignalSink recorded = new RecordingSignalSink(100);
 
   private interface Answer {
     void respond(HttpExchange exchange) throws IOException;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.testing.RecordingSignalSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class EnvelopeVerificationTest {
   @TempDir Path dir;
   /** Downloads live apart from the state directory, and are cleaned up with the test. */
   @TempDir Path payloads;
-  private final RecordingSignalSink sink = SignalSink.inMemory(100);
+  private final RecordingSignalSink sink = new RecordingSignalSink(100);
   private RolloutAgent agent;
 
   @BeforeAll

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.testing.RecordingSignalSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -42,7 +43,7 @@ class FetchTest {
   private ExecutorService fetchThreads;
   private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicInteger envelopeRequests = new AtomicInteger();
-  private final RecordingSignalSink sink = SignalSink.inMemory(100);
+  private final RecordingSignalSink sink = new RecordingSignalSink(100);
   private KeyPair key;
 
   /** What the envelope endpoint does on its n-th request (1-based). */

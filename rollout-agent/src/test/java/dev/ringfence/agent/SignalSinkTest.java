@@ -10,6 +10,7 @@ import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.Signal;
+import dev.ringfence.testing.RecordingSignalSink;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +61,7 @@ class SignalSinkTest {
 
   @Test
   void inMemory_full_dropsOldestFirst_andCountsThem() {
-    RecordingSignalSink sink = SignalSink.inMemory(3);
+    RecordingSignalSink sink = new RecordingSignalSink(3);
     for (long i = 0; i < 5; i++) {
       sink.send(beat(i));
     }
@@ -70,13 +71,13 @@ class SignalSinkTest {
 
   @Test
   void inMemory_capacityBelowOne_isRefused() {
-    assertThatThrownBy(() -> SignalSink.inMemory(0)).hasMessageContaining("capacity: 0 must be at least 1");
+    assertThatThrownBy(() -> new RecordingSignalSink(0)).hasMessageContaining("capacity: 0 must be at least 1");
   }
 
   @Test
   void http_offline_buffersBounded_thenDeliversNewestInOrder() {
     HttpClient client = HttpClient.newBuilder().executor(threads).build();
-    BufferedSignalSink sink = SignalSink.http(
+    BufferedSignalSink sink = SignalSinks.http(
         URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/signals"), 3, client);
     for (long i = 0; i < 4; i++) {
       sink.send(beat(i));
@@ -100,7 +101,7 @@ class SignalSinkTest {
   @Test
   void http_serverGone_keepsSignalsBuffered() {
     HttpClient client = HttpClient.newBuilder().executor(threads).build();
-    BufferedSignalSink sink = SignalSink.http(
+    BufferedSignalSink sink = SignalSinks.http(
         URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/signals"), 10, client);
     server.stop(0);
     sink.send(beat(0));

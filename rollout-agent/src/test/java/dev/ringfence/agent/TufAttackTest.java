@@ -14,6 +14,7 @@ import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Signal;
+import dev.ringfence.testing.RecordingSignalSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -66,7 +67,7 @@ class TufAttackTest {
   private ExecutorService threads;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final AtomicInteger payloadRequests = new AtomicInteger();
-  private final RecordingSignalSink sink = SignalSink.inMemory(1_000);
+  private final RecordingSignalSink sink = new RecordingSignalSink(1_000);
   private final ManualClock clock = new ManualClock(NOW);
   private volatile byte[] envelopeJson;
   private volatile Payload payload;

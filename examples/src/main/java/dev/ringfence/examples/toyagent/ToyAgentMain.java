@@ -7,10 +7,11 @@ import dev.ringfence.agent.BufferedSignalSink;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.RolloutAgent;
-import dev.ringfence.agent.SignalSink;
+import dev.ringfence.agent.SignalSinks;
 import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateCheck;
+import dev.ringfence.protocol.SignalSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -66,7 +67,7 @@ public final class ToyAgentMain {
     }
     trust.threshold(config.get("threshold").asInt());
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    BufferedSignalSink sink = SignalSink.http(server.resolve("v1/channels/" + channel + "/signals"), 1_000, http,
+    BufferedSignalSink sink = SignalSinks.http(server.resolve("v1/channels/" + channel + "/signals"), 1_000, http,
         credentials);
     RolloutAgent agent = RolloutAgent.builder().stateDirectory(Path.of(config.get("stateDirectory").asText()))
         .endpointId(credentials.endpointId()).channel(channel).trustStore(trust.build()).credentials(credentials)

@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.KnownBadVersionException;
-import dev.ringfence.agent.RecordingSignalSink;
-import dev.ringfence.agent.SignalSink;
 import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartResult;
@@ -18,6 +16,8 @@ import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.Signal;
+import dev.ringfence.protocol.SignalSink;
+import dev.ringfence.testing.RecordingSignalSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ActivationProtocolTest {
 
   @TempDir Path dir;
-  private final RecordingSignalSink sink = SignalSink.inMemory(1000);
+  private final RecordingSignalSink sink = new RecordingSignalSink(1000);
 
   private DefaultRolloutAgent start() {
     DefaultRolloutAgent agent = agent(dir, RealFileOps.INSTANCE, sink);

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.AgentStorageException;
-import dev.ringfence.agent.SignalSink;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartResult;
+import dev.ringfence.protocol.SignalSink;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

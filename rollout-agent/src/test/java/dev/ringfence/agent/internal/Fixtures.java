@@ -2,7 +2,7 @@ package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.ContentValidator;
-import dev.ringfence.agent.SignalSink;
+import dev.ringfence.protocol.SignalSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

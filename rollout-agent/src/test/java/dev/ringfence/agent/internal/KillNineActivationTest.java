@@ -5,8 +5,8 @@ import static dev.ringfence.agent.internal.Fixtures.content;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ringfence.agent.ActiveContent;
-import dev.ringfence.agent.SignalSink;
 import dev.ringfence.agent.StartResult;
+import dev.ringfence.protocol.SignalSink;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

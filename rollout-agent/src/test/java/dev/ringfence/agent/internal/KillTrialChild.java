@@ -4,7 +4,7 @@ import static dev.ringfence.agent.internal.Fixtures.activate;
 import static dev.ringfence.agent.internal.Fixtures.agent;
 import static dev.ringfence.agent.internal.Fixtures.content;
 
-import dev.ringfence.agent.SignalSink;
+import dev.ringfence.protocol.SignalSink;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
