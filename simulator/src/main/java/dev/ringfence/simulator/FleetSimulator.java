@@ -76,6 +76,8 @@ public final class FleetSimulator {
   private static final byte BACKGROUND_CRASH = 16;
   private static final byte LAST_CRASH_ON_CANDIDATE = 32;
   private static final byte REFUSED = 64;
+  /** Down for a planned, clean restart, not a crash. */
+  private static final byte RESTARTING = (byte) 0x80;
 
   static final byte BACK_NONE = 0;
   static final byte BACK_AGENT = 1;
@@ -86,6 +88,10 @@ public final class FleetSimulator {
   private static final int EV_CRASH = 1;
   private static final int EV_BOOT = 2;
   private static final int EV_CONFIRM = 3;
+  /** A background crash or a planned restart: events of the host's life, whatever it runs; never cancelled. */
+  private static final int EV_LIFE = 4;
+  private static final int EV_TYPE_BITS = 3;
+  private static final int EPOCH_MASK = 0x0FFF_FFFF;
 
   private static final long TRAIT_ATTRIBUTES = 0x9E3779B97F4A7C15L;
   private static final long TRAIT_SUSCEPTIBLE = 0xC2B2AE3D27D4EB4FL;
@@ -93,6 +99,8 @@ public final class FleetSimulator {
   private static final long TRAIT_REFUSES = 0x27D4EB2F165667C5L;
   private static final long TRAIT_OFFLINE = 0x85EBCA77C2B2AE63L;
   private static final long TRAIT_PHASE = 0xFF51AFD7ED558CCDL;
+  private static final long TRAIT_OUTAGE = 0xD6E8FEB86659FD93L;
+  private static final long LIFE_STREAM = 0x4CF5AD432745937FL;
 
   /** When the push happens, in virtual time. */
   static final Instant PUSH_AT = Instant.parse("2024-07-19T04:09:00Z");
@@ -111,7 +119,16 @@ public final class FleetSimulator {
   private final int bootS;
   private final int crashDelayS;
   private final int confirmS;
-  private final double pBackgroundPerPoll;
+  /** Background crashes plus planned restarts, per second per host. */
+  private final double lifeRatePerSecond;
+  /** The share of life events that are background crashes (the rest are planned restarts). */
+  private final double crashShareOfLife;
+  private final List<Scenario.Outage> outages;
+  private final int[] outageFrom;
+  private final int[] outageUntil;
+  private final int horizonS;
+  /** Draws the times of life events, apart from {@link #random} so that they do not move its other draws. */
+  private final SplittableRandom life;
   private final double loss;
   private final Scenario.@Nullable Probe probe;
   private final @Nullable Duration vendorRevert;
@@ -152,6 +169,8 @@ public final class FleetSimulator {
   private int peakExposed;
   private int crashedOnCandidate;
   private int backgroundCrashes;
+  private int plannedRestarts;
+  private long unreachable;
   private int refused;
   private int revertUnavailable;
   private final int[] backBy = new int[4];
@@ -195,7 +214,14 @@ public final class FleetSimulator {
     this.bootS = seconds(fleet.bootDuration());
     this.crashDelayS = seconds(scenario.candidate().crashDelayDuration());
     this.confirmS = seconds(scenario.agent().confirmAfterDuration());
-    this.pBackgroundPerPoll = fleet.backgroundCrashesPerHour() * intervalS / 3600.0;
+    double lifePerHour = fleet.backgroundCrashesPerHour() + fleet.plannedRebootsPerHour();
+    this.lifeRatePerSecond = lifePerHour / 3600.0;
+    this.crashShareOfLife = lifePerHour == 0 ? 0 : fleet.backgroundCrashesPerHour() / lifePerHour;
+    this.outages = fleet.outages();
+    this.outageFrom = outages.stream().mapToInt(o -> seconds(o.fromDuration())).toArray();
+    this.outageUntil = outages.stream().mapToInt(o -> seconds(o.fromDuration().plus(o.durationDuration()))).toArray();
+    this.horizonS = seconds(scenario.stopAfterDuration());
+    this.life = new SplittableRandom(seed ^ LIFE_STREAM);
     this.loss = fleet.lossRate();
     this.probe = scenario.candidate().probe();
     this.vendorRevert = scenario.vendorRevertDuration();
@@ -395,8 +421,58 @@ public final class FleetSimulator {
     for (int i = 0; i < n; i++) {
       if ((flags[i] & OFFLINE) == 0) {
         wheel.add(1 + (int) (trait(i, TRAIT_PHASE) * intervalS), event(i, EV_POLL));
+        scheduleLifeEvent(i);
       }
     }
+  }
+
+  /**
+   * Background crashes and planned restarts come in continuous time, a Poisson process per host, not only
+   * when the host polls: the next one is an exponential wait away, and one past the end of the run is not
+   * scheduled at all (so a fleet of millions with a small rate holds a few events, not one per host).
+   */
+  private void scheduleLifeEvent(int i) {
+    if (lifeRatePerSecond <= 0) {
+      return;
+    }
+    double wait = -Math.log(1 - life.nextDouble()) / lifeRatePerSecond;
+    if (now + wait < horizonS) {
+      wheel.add(now + Math.max(1, (int) Math.ceil(wait)), ((long) i << EV_TYPE_BITS) | EV_LIFE);
+    }
+  }
+
+  private void lifeEvent(int i) {
+    if ((flags[i] & DOWN) == 0) {
+      if (life.nextDouble() < crashShareOfLife) {
+        crash(i, true);
+      } else {
+        restart(i);
+      }
+    }
+    scheduleLifeEvent(i);
+  }
+
+  /**
+   * Whether the endpoint is cut off by an outage now: it neither polls nor sends a signal. Membership is
+   * a pure function of the seed, the endpoint and the window.
+   */
+  private boolean unreachable(int i) {
+    for (int k = 0; k < outageFrom.length; k++) {
+      if (now >= outageFrom[k] && now < outageUntil[k] && outageMember(i, k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean outageMember(int i, int k) {
+    Scenario.Outage outage = outages.get(k);
+    for (Map.Entry<String, String> m : outage.match().entrySet()) {
+      if (!m.getValue().equals(attributes(i).value(Attribute.fromJsonName(m.getKey())))) {
+        return false;
+      }
+    }
+    return trait(i, TRAIT_OUTAGE + k) < outage.share();
   }
 
   private void step(int t) {
@@ -406,7 +482,7 @@ public final class FleetSimulator {
   }
 
   private long event(int i, int type) {
-    return ((long) (epoch[i] & 0x1FFF_FFFF) << 34) | ((long) i << 2) | type;
+    return ((long) (epoch[i] & EPOCH_MASK) << (32 + EV_TYPE_BITS)) | ((long) i << EV_TYPE_BITS) | type;
   }
 
   private void schedule(int delay, int i, int type) {
@@ -414,11 +490,16 @@ public final class FleetSimulator {
   }
 
   private void handle(long ev) {
-    int i = (int) ((ev >>> 2) & 0xFFFF_FFFFL);
-    if ((int) (ev >>> 34) != (epoch[i] & 0x1FFF_FFFF)) {
+    int i = (int) ((ev >>> EV_TYPE_BITS) & 0xFFFF_FFFFL);
+    int type = (int) (ev & ((1 << EV_TYPE_BITS) - 1));
+    if (type == EV_LIFE) {
+      lifeEvent(i);
+      return;
+    }
+    if ((int) (ev >>> (32 + EV_TYPE_BITS)) != (epoch[i] & EPOCH_MASK)) {
       return; // overtaken by a crash, boot or revert
     }
-    switch ((int) (ev & 3)) {
+    switch (type) {
       case EV_POLL:
         poll(i);
         break;
@@ -442,8 +523,9 @@ public final class FleetSimulator {
     if ((flags[i] & DOWN) != 0) {
       return;
     }
-    if (pBackgroundPerPoll > 0 && random.nextDouble() < pBackgroundPerPoll) {
-      crash(i, true);
+    if (unreachable(i)) {
+      unreachable++; // the poll, and the heartbeat it would have sent
+      schedule(nextPollDelay(), i, EV_POLL); // it tries again next interval; nothing gets through meanwhile
       return;
     }
     if (ringfence) {
@@ -481,6 +563,9 @@ public final class FleetSimulator {
    * @return true if the host activated the candidate
    */
   private boolean askServer(int i) {
+    if (unreachable(i)) {
+      return false;
+    }
     Decision d = rollout().decide(ids[i], attributes(i), running[i] == 1 ? cand : base);
     if (d.kind() == Decision.Kind.OFFER && running[i] == 0 && d.version() == cand) {
       return offer(i);
@@ -540,12 +625,22 @@ public final class FleetSimulator {
     }
     deliver(i, host, true);
     enterCandidate(i);
+    scheduleTrial(i);
+    return true;
+  }
+
+  /**
+   * What happens to a host that has just loaded the candidate: a susceptible one crashes after the crash
+   * delay, every other one confirms after {@code confirmAfter}; a susceptible host whose crash comes later
+   * than that confirms first (the candidate becomes its last-known-good) and then crash-loops.
+   */
+  private void scheduleTrial(int i) {
     if (susceptible(i)) {
       schedule(crashDelayS, i, EV_CRASH);
-    } else {
+    }
+    if (!susceptible(i) || crashDelayS > confirmS) {
       schedule(confirmS, i, EV_CONFIRM);
     }
-    return true;
   }
 
   private void enterCandidate(int i) {
@@ -597,6 +692,10 @@ public final class FleetSimulator {
   }
 
   private void boot(int i) {
+    if ((flags[i] & RESTARTING) != 0) {
+      bootAfterRestart(i);
+      return;
+    }
     if (!ringfence && running[i] == 1 && (flags[i] & BACKGROUND_CRASH) == 0 && susceptible(i)) {
       loopWithoutRingfence(i);
       return;
@@ -630,12 +729,44 @@ public final class FleetSimulator {
       // The agent asks the server first thing after a boot: a REVERT reaches a looping host here.
       askServer(i);
       if (running[i] == 1 && !wasBackground && susceptible(i)) {
-        schedule(crashDelayS, i, EV_CRASH);
-        return;
-      }
-      if (running[i] == 1) {
+        scheduleTrial(i);
+        if (crashDelayS <= confirmS) {
+          return;
+        }
+      } else if (running[i] == 1) {
         schedule(confirmS, i, EV_CONFIRM);
       }
+    }
+    schedule(1 + random.nextInt(intervalS), i, EV_POLL);
+  }
+
+  /**
+   * A planned, clean restart (an OS update, a user's reboot): down for a boot time, then the same start as
+   * any other. Not a crash: no crash dump, no crash report, not counted as down.
+   */
+  private void restart(int i) {
+    flags[i] |= DOWN | RESTARTING;
+    epoch[i]++;
+    plannedRestarts++;
+    schedule(bootS * 3 / 4 + random.nextInt(bootS / 2 + 1), i, EV_BOOT);
+  }
+
+  private void bootAfterRestart(int i) {
+    flags[i] &= ~(DOWN | RESTARTING);
+    epoch[i]++;
+    Host host = hosts[i];
+    if (ringfence && host != null) {
+      host.agent = agent(i, host);
+      StartResult start = host.agent.onStart();
+      boolean onCandidate = start.activeContent().map(c -> c.version() == cand).orElse(false);
+      if (running[i] == 1 && !onCandidate) {
+        leaveCandidate(i, BACK_AGENT);
+      }
+      deliver(i, host, true);
+      askServer(i);
+    }
+    if (running[i] == 1) {
+      scheduleTrial(i); // the content loads again at this start
     }
     schedule(1 + random.nextInt(intervalS), i, EV_POLL);
   }
@@ -703,6 +834,10 @@ public final class FleetSimulator {
   }
 
   private void send(int i, Signal signal) {
+    if (unreachable(i)) {
+      unreachable++;
+      return;
+    }
     if (loss > 0 && random.nextDouble() < loss) {
       lost++;
       return;
@@ -816,7 +951,7 @@ public final class FleetSimulator {
       }
     }
     return new SimulationReport.Run(ringfence, outcome, duration, n - countOffline(), everExposed, peakExposed,
-        exposedAtHalt, firstFailureSignalAt, haltAt, crashedOnCandidate, backgroundCrashes, refused,
+        exposedAtHalt, firstFailureSignalAt, haltAt, crashedOnCandidate, backgroundCrashes, plannedRestarts, refused,
         backBy[BACK_AGENT], backBy[BACK_SERVER], backBy[BACK_VENDOR], stillBroken, revertUnavailable,
         stragglers.size(), stragglers.subList(0, Math.min(20, stragglers.size())),
         ringfence ? signalCounts() : Map.of(), transitions, verdicts, ringOpenings,
@@ -831,6 +966,7 @@ public final class FleetSimulator {
       counts.put(r.name().toLowerCase(java.util.Locale.ROOT), signals[r.ordinal()]);
     }
     counts.put("lost", lost);
+    counts.put("unreachable", unreachable);
     return counts;
   }
 

@@ -32,6 +32,9 @@ public record Scenario(Integer schemaVersion, String name, String description, L
   /** The largest fleet the simulator accepts. */
   public static final int MAX_ENDPOINTS = 20_000_000;
 
+  /** The most outage windows a fleet may have. */
+  public static final int MAX_OUTAGES = 64;
+
   /** Checks every field. */
   public Scenario {
     if (schemaVersion == null || schemaVersion != 1) {
@@ -94,10 +97,14 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    * @param offlineShare the share of endpoints that are off during the whole run
    * @param backgroundCrashesPerHour how likely any endpoint is to crash in an hour, whatever it runs
    * @param bootTime how long a crashed endpoint takes to start again (±25%)
+   * @param outages windows in which some endpoints can reach nobody: they neither poll nor send a signal
+   * @param plannedRebootsPerHour how likely any endpoint is to restart cleanly (not a crash) in an hour,
+   *     whatever it runs
    */
   public record Fleet(Integer endpoints, Map<String, Map<String, Double>> attributes, String heartbeatInterval,
       @Nullable String jitter, @Nullable Double lossRate, @Nullable Double offlineShare,
-      @Nullable Double backgroundCrashesPerHour, @Nullable String bootTime) {
+      @Nullable Double backgroundCrashesPerHour, @Nullable String bootTime, @Nullable List<Outage> outages,
+      @Nullable Double plannedRebootsPerHour) {
 
     /** Checks every field. */
     public Fleet {
@@ -145,6 +152,11 @@ public record Scenario(Integer schemaVersion, String name, String description, L
         bootTime = "90s";
       }
       SimDurations.parse("bootTime", bootTime, Duration.ofSeconds(5), Duration.ofHours(1));
+      outages = outages == null ? List.of() : List.copyOf(outages);
+      if (outages.size() > MAX_OUTAGES) {
+        throw new IllegalArgumentException("outages: " + outages.size() + " windows is above " + MAX_OUTAGES);
+      }
+      plannedRebootsPerHour = share(plannedRebootsPerHour, "plannedRebootsPerHour", 0);
     }
 
     /** @return the heartbeat interval */
@@ -203,6 +215,41 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    * @param match attribute to value, all of which must match
    * @param probability how likely a matching endpoint is to crash at each load
    */
+  /**
+   * A window in which some endpoints can reach nobody (a regional network outage, a dead VPN
+   * concentrator): a member neither polls nor sends a signal from {@code from} for {@code duration}; it keeps
+   * running what it runs, and can still crash or restart. Membership is a pure function of the seed and the
+   * endpoint, like its other traits, so both runs of a scenario meet the same members.
+   *
+   * @param match attribute values a member has, every one of them; absent or empty for every endpoint
+   * @param from when the window opens, after the push ({@code "20m"})
+   * @param duration how long it lasts ({@code "30m"})
+   * @param share the chance that an endpoint that matches is a member, 0..1; 1 when absent
+   */
+  public record Outage(@Nullable Map<String, String> match, String from, String duration, @Nullable Double share) {
+
+    /** Checks every field. */
+    public Outage {
+      match = match == null ? Map.of() : Map.copyOf(match);
+      for (String key : match.keySet()) {
+        attribute(key, "match." + key);
+      }
+      SimDurations.parse("from", require(from, "from"), Duration.ZERO, Duration.ofDays(60));
+      SimDurations.parse("duration", require(duration, "duration"), Duration.ofSeconds(1), Duration.ofDays(60));
+      share = Scenario.share(share, "share", 1);
+    }
+
+    /** @return when the window opens, after the push */
+    public Duration fromDuration() {
+      return SimDurations.parse("from", from);
+    }
+
+    /** @return how long the window lasts */
+    public Duration durationDuration() {
+      return SimDurations.parse("duration", duration);
+    }
+  }
+
   public record CrashRule(Map<String, String> match, Double probability) {
 
     /** Checks every field. */

@@ -46,6 +46,7 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
    * @param haltSeconds when the rollout halted; -1 if it did not
    * @param crashedOnCandidate endpoints that crashed because of the candidate
    * @param backgroundCrashes crashes that would have happened anyway
+   * @param plannedRestarts clean restarts (not crashes) that would have happened anyway
    * @param refusedByValidator endpoints whose validator refused the candidate before activation
    * @param revertedByAgent exposed endpoints back on the baseline through their agent alone
    * @param revertedByServer exposed endpoints back on the baseline because the server said REVERT
@@ -54,7 +55,8 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
    * @param revertUnavailable REVERTs an agent could not follow (no slot held the baseline)
    * @param stragglerCount exposed endpoints the server never saw back
    * @param stragglers the first 20 of them, sorted
-   * @param signals signals the server took, by what it did with them, and those lost on the way
+   * @param signals signals the server took, by what it did with them, those lost on the way, and
+   *     ({@code unreachable}) the polls and signals of endpoints cut off by an outage
    * @param transitions every state change with its cause
    * @param verdicts every change of verdict, with its reason
    * @param ringOpenings when each ring opened
@@ -63,7 +65,7 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
    */
   public record Run(boolean ringfence, String outcome, int durationSeconds, int online, int everExposed,
       int peakExposure, int exposedAtHalt, int firstFailureSignalSeconds, int haltSeconds, int crashedOnCandidate,
-      int backgroundCrashes, int refusedByValidator, int revertedByAgent, int revertedByServer, int revertedByVendor,
+      int backgroundCrashes, int plannedRestarts, int refusedByValidator, int revertedByAgent, int revertedByServer, int revertedByVendor,
       int needManualRepair, int revertUnavailable, int stragglerCount, List<String> stragglers,
       Map<String, Long> signals, List<Transition> transitions, List<VerdictLine> verdicts,
       List<RingOpening> ringOpenings, List<FailureBreakdown.Finding> failuresByAttribute, List<Sample> timeline) {

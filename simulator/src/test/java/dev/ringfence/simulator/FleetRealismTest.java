@@ -1,0 +1,151 @@
+package dev.ringfence.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fleet's realism fields: outages, planned restarts, background crashes in continuous time, and a crash
+ * that comes after the agent has confirmed the candidate.
+ */
+class FleetRealismTest {
+
+  @TempDir
+  Path dir;
+
+  /** A small fleet, one ring for everyone at once; {@code fleet}, {@code candidate} and {@code agent} extra. */
+  private ScenarioReader.Loaded scenario(String fleetExtra, String candidate, String agent, String stopAfter)
+      throws IOException {
+    String json = """
+        {"schemaVersion": 1, "name": "realism", "description": "d", "seed": 11,
+         "fleet": {"endpoints": 2000,
+                   "attributes": {"region": {"eu-west": 0.5, "us-east": 0.5}, "os": {"windows": 1.0}},
+                   "heartbeatInterval": "1m", "bootTime": "30s"%s},
+         "candidate": {%s},
+         "agent": {%s},
+         "plan": {"schemaVersion": 1, "name": "all-at-once",
+                  "rings": [{"name": "all", "share": 10000, "cap": 2000, "bakeTime": "PT3H",
+                             "gate": {"type": "time-and-sample"}}],
+                  "overrides": [{"rule": "FIRST_RING_TOO_LARGE", "ring": "all",
+                                 "reason": "the fleet's realism is under test, not the rings"}]},
+         "push": {"baseline": 1, "candidate": 2},
+         "stopAfter": "%s"}
+        """.formatted(fleetExtra, candidate, agent, stopAfter);
+    Path file = dir.resolve("realism.json");
+    Files.writeString(file, json, StandardCharsets.UTF_8);
+    return ScenarioReader.load(file.toString());
+  }
+
+  private static SimulationReport.Run withRingfence(ScenarioReader.Loaded loaded) {
+    return FleetSimulator.simulate(loaded, loaded.scenario().seed(), loaded.scenario().fleet().endpoints(),
+        FleetSimulator.ProgressListener.NONE).withRingfence();
+  }
+
+  @Test
+  void outages_parse_withDefaults() throws IOException {
+    Scenario.Fleet fleet = scenario(","
+        + "\"outages\": [{\"match\": {\"region\": \"us-east\"}, \"from\": \"20m\", \"duration\": \"30m\", \"share\": 0.5},"
+        + "{\"from\": \"0s\", \"duration\": \"1m\"}],"
+        + "\"plannedRebootsPerHour\": 0.01", "", "", "1h").scenario().fleet();
+
+    assertThat(fleet.outages()).hasSize(2);
+    assertThat(fleet.outages().get(0).match()).containsEntry("region", "us-east");
+    assertThat(fleet.outages().get(0).fromDuration()).hasMinutes(20);
+    assertThat(fleet.outages().get(0).durationDuration()).hasMinutes(30);
+    assertThat(fleet.outages().get(0).share()).isEqualTo(0.5);
+    assertThat(fleet.outages().get(1).match()).isEmpty();
+    assertThat(fleet.outages().get(1).share()).isEqualTo(1.0);
+    assertThat(fleet.plannedRebootsPerHour()).isEqualTo(0.01);
+  }
+
+  @Test
+  void outages_badFields_areRefusedWithFileLineColumnAndField() {
+    assertThatThrownBy(() -> scenario(","
+        + "\"outages\": [{\"from\": \"20m\"}]", "", "", "1h"))
+        .isInstanceOf(InvalidScenarioException.class)
+        .hasMessageMatching("(?s).*realism\\.json:\\d+:\\d+: fleet\\.outages\\[0\\]\\.duration: is missing.*");
+    assertThatThrownBy(() -> scenario(","
+        + "\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"share\": 1.5}]", "", "", "1h"))
+        .isInstanceOf(InvalidScenarioException.class)
+        .hasMessageContaining("fleet.outages[0].share: 1.5 is outside 0..1");
+    assertThatThrownBy(() -> scenario(","
+        + "\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"match\": {\"planet\": \"mars\"}}]", "", "", "1h"))
+        .isInstanceOf(InvalidScenarioException.class)
+        .hasMessageContaining("fleet.outages[0].match.planet");
+    assertThatThrownBy(() -> scenario(","
+        + "\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"until\": \"2h\"}]", "", "", "1h"))
+        .isInstanceOf(InvalidScenarioException.class)
+        .hasMessageContaining("until");
+    assertThatThrownBy(() -> scenario(","
+        + "\"plannedRebootsPerHour\": -0.1", "", "", "1h"))
+        .isInstanceOf(InvalidScenarioException.class)
+        .hasMessageContaining("plannedRebootsPerHour: -0.1 is outside 0..1");
+  }
+
+  @Test
+  void outage_wholeFleetForTheWholeRun_nobodyPollsSoNobodyIsExposedAndNoSignalGetsThrough() throws IOException {
+    SimulationReport.Run run = withRingfence(scenario(","
+        + "\"outages\": [{\"from\": \"0s\", \"duration\": \"2h\"}]", "", "", "1h"));
+
+    assertThat(run.everExposed()).isZero();
+    assertThat(run.signals().get("accepted")).isZero();
+  }
+
+  @Test
+  void outage_oneRegion_cutsOffOnlyThatRegionsSignals_andOnlyDuringTheWindow() throws IOException {
+    String healthy = "";
+    SimulationReport.Run clear = withRingfence(scenario("", healthy, "", "1h"));
+    SimulationReport.Run cut = withRingfence(scenario(","
+        + "\"outages\": [{\"match\": {\"region\": \"us-east\"}, \"from\": \"10m\", \"duration\": \"20m\"}]", healthy, "", "1h"));
+
+    assertThat(clear.signals().get("unreachable")).isZero();
+    // About half the fleet misses about 20 one-minute heartbeats each.
+    assertThat(cut.signals().get("unreachable")).isBetween(5_000L, 30_000L);
+    assertThat(cut.everExposed()).isEqualTo(clear.everExposed());
+  }
+
+  @Test
+  void backgroundCrashes_comeInContinuousTime_evenWhileNoEndpointPolls() throws IOException {
+    SimulationReport.Run run = withRingfence(scenario(","
+        + "\"backgroundCrashesPerHour\": 0.2,"
+        + "\"outages\": [{\"from\": \"0s\", \"duration\": \"2h\"}]", "", "", "1h"));
+
+    // 2,000 endpoints at 20% an hour for an hour: about 400 (a crash's boot time pauses a host's clock).
+    assertThat(run.backgroundCrashes()).isBetween(300, 500);
+    assertThat(run.plannedRestarts()).isZero();
+  }
+
+  @Test
+  void plannedRestarts_areCleanRestarts_notCrashes() throws IOException {
+    SimulationReport.Run run = withRingfence(scenario(","
+        + "\"plannedRebootsPerHour\": 0.2", "", "", "1h"));
+
+    assertThat(run.plannedRestarts()).isBetween(300, 500);
+    assertThat(run.backgroundCrashes()).isZero();
+    assertThat(run.crashedOnCandidate()).isZero();
+  }
+
+  @Test
+  void crashAfterConfirmation_silentHosts_confirmTheCandidateThenCrashLoopBeyondTheAgentsReach()
+      throws IOException {
+    String agent = "\"maxFailedStarts\": 3, \"confirmAfter\": \"5m\"";
+    SimulationReport.Run early = withRingfence(scenario("",
+        "\"crashOnLoad\": 1.0, \"crashDelay\": \"1m\", \"silentCrashShare\": 1.0", agent, "2h"));
+    SimulationReport.Run late = withRingfence(scenario("",
+        "\"crashOnLoad\": 1.0, \"crashDelay\": \"10m\", \"silentCrashShare\": 1.0", agent, "2h"));
+
+    // Crashing before confirmation, the agent counts the failed starts and goes back by itself.
+    assertThat(early.revertedByAgent()).isPositive();
+    assertThat(early.needManualRepair()).isZero();
+    // Crashing after it, the candidate is the last-known-good: the agent cannot help, and silent hosts
+    // never hear the server's REVERT.
+    assertThat(late.revertedByAgent()).isZero();
+    assertThat(late.needManualRepair()).isPositive();
+  }
+}
