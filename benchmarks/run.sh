@@ -5,6 +5,8 @@
 #   benchmarks/run.sh 'Decision'      # any JMH benchmark regex
 #   benchmarks/run.sh memory [N...]   # bytes per tracked endpoint (JOL), default 1M and 10M endpoints
 #   benchmarks/run.sh fleet [N...]    # the simulator's crowdstrike-2024 at 100k, 1M and 10M endpoints: wall time, peak heap
+#   benchmarks/run.sh judge [--quick] [--seeds N] [--rows REGEX]
+#                                     # judge quality: false halts of healthy releases, halts of bad ones (200 seeds a row)
 #
 # Extra JMH options go in JMH_OPTS (default: the settings of the committed run), e.g.
 #   JMH_OPTS='-f 1 -wi 1 -w 1s -i 3 -r 1s' benchmarks/run.sh Decision
@@ -18,14 +20,22 @@ results="$here/results"
 mkdir -p "$results"
 
 # Build when the jar is missing or older than any source of core or the benchmarks.
-if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/pom.xml" "$root/core/pom.xml" "$root/core/src/main" "$here/pom.xml" \
-    "$here/src" -newer "$jar" -type f -print -quit)" ]]; then
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/pom.xml" "$root"/{protocol,core,rollout-agent,simulator}/{pom.xml,src/main} \
+    "$here/pom.xml" "$here/src" -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
   echo "building $jar" >&2
   (cd "$root" && ./mvnw -B -q -pl benchmarks -am package -DskipTests)
 fi
 
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 set_name="${1:-peers}"
+
+if [[ "$set_name" == "judge" ]]; then
+  shift
+  cmd=(java -Xmx${JUDGE_HEAP:-6g} -cp "$jar" dev.ringfence.benchmarks.JudgeSweep --out "$results" "$@")
+  echo "command: ${cmd[*]}" >&2
+  "${cmd[@]}"
+  exit 0
+fi
 
 if [[ "$set_name" == "memory" ]]; then
   shift

@@ -240,6 +240,23 @@ public final class FleetSimulator {
   }
 
   /**
+   * Replays a scenario with Ringfence only (the judge-quality sweep needs no comparison run).
+   *
+   * @param loaded the scenario and its plan
+   * @param seed the seed
+   * @param endpoints the fleet size
+   * @param progress told how far the run is
+   * @return the run with Ringfence, as {@link SimulationReport#withRingfence()} would hold it
+   */
+  public static SimulationReport.Run simulateWithRingfence(ScenarioReader.Loaded loaded, long seed, int endpoints,
+      ProgressListener progress) {
+    if (endpoints < 1 || endpoints > Scenario.MAX_ENDPOINTS) {
+      throw new IllegalArgumentException("endpoints: " + endpoints + " is outside 1.." + Scenario.MAX_ENDPOINTS);
+    }
+    return new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true, progress).runWithRingfence();
+  }
+
+  /**
    * Replays a scenario, with and without Ringfence.
    *
    * @param loaded the scenario and its plan
