@@ -87,8 +87,8 @@ class ScenarioGoalsTest {
       throws Exception {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
     Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-        "dev.ringfence.cli.RingfenceCli", "simulate", "subset-crash", "--endpoints", "6000", "--seed", "77",
-        "--out", dir.toString(), "--quiet").redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile())
+        ReportChild.class.getName(), "subset-crash", "77", "6000", dir.resolve("subset-crash-seed77-6000.json")
+        .toString()).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile())
         .start();
     assertThat(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).as(java.nio.file.Files.readString(dir.resolve("log"))).isZero();
