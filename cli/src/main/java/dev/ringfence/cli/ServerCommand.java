@@ -7,8 +7,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
-/** {@code ringfence server [options]}: the example update server; its options are in docs/update-server.md. */
-@Command(name = "server", description = {"Runs the example update server on 127.0.0.1 (file journal, or PostgreSQL"
+/** {@code ringfence server [options]}: the update server; its options are in docs/update-server.md. */
+@Command(name = "server", description = {"Runs the update server on 127.0.0.1 (file journal, or PostgreSQL"
     + " with --jdbc-url). Its own options follow; 'ringfence server --help' lists them.",
     "Reference: docs/update-server.md"})
 final class ServerCommand implements Callable<Integer> {
