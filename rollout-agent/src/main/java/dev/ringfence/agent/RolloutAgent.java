@@ -42,7 +42,7 @@ public interface RolloutAgent {
   /**
    * Loads the state (recovering a damaged one to the last-known-good), increments the boot id, and
    * decides what this start runs: if a version is on trial, its failed-start counter is incremented and
-   * persisted <em>before</em> it runs; once the counter has reached the limit, the agent switches back to
+   * persisted <em>before</em> it runs (unless the run before ended with {@link #onCleanShutdown()}); once the counter has reached the limit, the agent switches back to
    * the last-known-good instead, marks the version known-bad and reports {@code REVERTED_BY_AGENT}.
    * Needs no network.
    *
@@ -51,6 +51,20 @@ public interface RolloutAgent {
    * @throws IllegalStateException when called twice in one process
    */
   StartResult onStart();
+
+  /**
+   * Records that this process is about to exit cleanly (a planned restart, a service stop, an OS update),
+   * so that the next start is not counted as a failed start of the version on trial: a clean restart is
+   * not a crash. Call it last thing before a clean exit, once everything else of the shutdown has
+   * succeeded; never from a crash or signal handler that runs after a failure. It writes a marker file
+   * naming this run's boot id ({@code clean-shutdown}, docs/agent.md); the next {@link #onStart()} honours a
+   * marker of the boot just before it and removes it. Without the marker (a crash, a kill, a power cut) the
+   * next start counts as usual.
+   *
+   * @throws IllegalStateException before {@link #onStart()}
+   * @throws AgentStorageException when the marker cannot be written; the next start then counts as usual
+   */
+  void onCleanShutdown();
 
   /**
    * Promotes the version on trial to last-known-good. Call once the host has run well with it.

@@ -758,10 +758,15 @@ public final class FleetSimulator {
   }
 
   /**
-   * A planned, clean restart (an OS update, a user's reboot): down for a boot time, then the same start as
-   * any other. Not a crash: no crash dump, no crash report, not counted as down.
+   * A planned, clean restart (an OS update, a user's reboot): the agent is told the run ends cleanly
+   * ({@code onCleanShutdown()}), the host is down for a boot time, then starts as any other; its agent does not
+   * count that start as a failed one. Not a crash: no crash dump, no crash report, not counted as down.
    */
   private void restart(int i) {
+    Host host = hosts[i];
+    if (ringfence && host != null) {
+      host.agent.onCleanShutdown(); // the host's shutdown tells the agent that this run ended cleanly
+    }
     flags[i] |= DOWN | RESTARTING;
     epoch[i]++;
     plannedRestarts++;

@@ -194,6 +194,10 @@ public final class DefaultRolloutAgent implements RolloutAgent {
           + "; check that it is writable", e);
     }
     List<String> problems = new ArrayList<>(loaded.problems());
+    // The previous process exited cleanly if it left a marker naming its boot, the last one the state has
+    // seen. A marker of an older boot is stale (a start came in between and did not consume it).
+    long markerBoot = store.readCleanShutdown();
+    boolean cleanRestart = markerBoot >= 0 && markerBoot == loaded.state().bootId();
     AgentState next = loaded.state();
     next = next.withBootId((next.bootId() + 1) & Signal.MAX_COUNTER);
     next = checkLastKnownGood(next, problems);
@@ -207,11 +211,16 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       action = StartAction.REVERTED;
       reason = "pending v" + pending.version() + " in slot " + pending.slot() + " is damaged; "
           + backOn(next) + ", v" + pending.version() + " marked known-bad";
-    } else if (pending != null && next.failedStarts() >= settings.maxFailedStarts()) {
+    } else if (pending != null && !cleanRestart && next.failedStarts() >= settings.maxFailedStarts()) {
       next = next.revertedMarkingBad(pending.version());
       action = StartAction.REVERTED;
       reason = "v" + pending.version() + " failed " + settings.maxFailedStarts()
           + " starts without confirmHealthy(); " + backOn(next) + ", v" + pending.version() + " marked known-bad";
+    } else if (pending != null && cleanRestart) {
+      // The run before ended in a clean shutdown, so it did not fail to start: this start is not counted.
+      action = StartAction.TRIAL;
+      reason = "v" + pending.version() + " on trial after a clean shutdown, not counted: still "
+          + next.failedStarts() + " of " + settings.maxFailedStarts() + " failed starts";
     } else if (pending != null) {
       next = next.withPending(pending, next.failedStarts() + 1, next.highestAccepted());
       action = StartAction.TRIAL;
@@ -243,6 +252,14 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       }
     }
     state = next;
+    if (markerBoot >= 0) {
+      try {
+        // After the state: a kill in between leaves a marker of an older boot, which the next start ignores.
+        store.deleteCleanShutdown();
+      } catch (IOException e) {
+        reason = reason + "; clean-shutdown marker not removed (" + e.getMessage() + "), it is stale now";
+      }
+    }
     try {
       store.pointTo(running);
     } catch (IOException e) {
@@ -287,6 +304,20 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         + other.map(c -> "falling back to v" + c.version() + " in slot " + c.slot()).orElse("no other verified slot"));
     return new AgentState(current.generation(), current.bootId(), other.orElse(null), pending,
         current.failedStarts(), current.highestAccepted(), current.knownBad());
+  }
+
+  @Override
+  public synchronized void onCleanShutdown() {
+    AgentState current = state;
+    if (current == null) {
+      throw new IllegalStateException("onCleanShutdown() before onStart(): there is no run to end");
+    }
+    try {
+      store.writeCleanShutdown(current.bootId(), running == null ? 0 : running.version());
+    } catch (IOException e) {
+      throw new AgentStorageException("stateDirectory: cannot write the clean-shutdown marker in "
+          + store.directory() + " (" + e.getMessage() + "); the next start counts as any other", e);
+    }
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.ringfence.agent.internal;
 
+import dev.ringfence.protocol.Signal;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ public final class SlotStore {
 
   static final String SLOT_HEADER = "ringfence-slot v1";
   static final String POINTER_HEADER = "ringfence-pointer v1";
+  static final String CLEAN_SHUTDOWN_HEADER = "ringfence-clean-shutdown v1";
   private static final int CHUNK = 64 * 1024;
 
   private final Path directory;
@@ -147,6 +150,54 @@ public final class SlotStore {
     AtomicFiles.replace(ops, stateFile(), bytes);
     AtomicFiles.replace(ops, backupStateFile(), bytes);
     return next;
+  }
+
+  Path cleanShutdownFile() {
+    return directory.resolve("clean-shutdown");
+  }
+
+  /**
+   * Writes the clean-shutdown marker: the process that ran boot {@code bootId} is exiting cleanly. Written
+   * like every state file (temp file, fsync, atomic rename, directory fsync).
+   *
+   * @param bootId the boot id of the process that exits
+   * @param version the version it ran, 0 for none
+   * @throws IOException when the device refuses; then no marker is there
+   */
+  public void writeCleanShutdown(long bootId, long version) throws IOException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("bootId", Long.toString(bootId));
+    fields.put("version", Long.toString(version));
+    AtomicFiles.replace(ops, cleanShutdownFile(), ChecksummedText.encode(CLEAN_SHUTDOWN_HEADER, fields));
+  }
+
+  /**
+   * Reads the clean-shutdown marker.
+   *
+   * @return the boot id it names; -1 when it is missing, unreadable or corrupt (a start after a marker that
+   *     cannot be read counts as any other start)
+   */
+  public long readCleanShutdown() {
+    if (!ops.exists(cleanShutdownFile())) {
+      return -1;
+    }
+    try {
+      long bootId = ChecksummedText.longField(
+          ChecksummedText.decode(CLEAN_SHUTDOWN_HEADER, ops.readAllBytes(cleanShutdownFile())), "bootId");
+      return bootId >= 0 && bootId <= Signal.MAX_COUNTER ? bootId : -1;
+    } catch (IOException | ChecksummedText.CorruptException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Removes the clean-shutdown marker; a missing one is fine.
+   *
+   * @throws IOException when the device refuses
+   */
+  public void deleteCleanShutdown() throws IOException {
+    ops.deleteIfExists(cleanShutdownFile());
+    ops.syncDirectory(directory);
   }
 
   /**
