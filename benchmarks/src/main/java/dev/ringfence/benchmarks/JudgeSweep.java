@@ -202,7 +202,12 @@ public final class JudgeSweep {
     }
     Duration took = Duration.between(started, Instant.now());
     String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
-    String command = "benchmarks/run.sh judge " + String.join(" ", args);
+    List<String> shown = new ArrayList<>(List.of(args));
+    int outAt = shown.indexOf("--out");
+    if (outAt >= 0 && outAt + 1 < shown.size()) { // run.sh adds it; the command a reader types has none
+      shown.subList(outAt, outAt + 2).clear();
+    }
+    String command = ("benchmarks/run.sh judge " + String.join(" ", shown)).strip();
     Path md = out.resolve("judge-" + stamp + ".md");
     Files.writeString(md, table(results, seeds, command, took), StandardCharsets.UTF_8);
     Path json = out.resolve("judge-" + stamp + ".json");
