@@ -705,7 +705,7 @@ public final class FleetSimulator {
     } else {
       flags[i] &= ~LAST_CRASH_ON_CANDIDATE;
     }
-    schedule(bootS * 3 / 4 + random.nextInt(bootS / 2 + 1), i, EV_BOOT);
+    schedule(bootDelay(), i, EV_BOOT);
   }
 
   private void boot(int i) {
@@ -724,12 +724,7 @@ public final class FleetSimulator {
     long crashedVersion = (flags[i] & LAST_CRASH_ON_CANDIDATE) != 0 ? cand : base;
     Host host = hosts[i];
     if (ringfence && host != null) {
-      host.agent = agent(i, host);
-      StartResult start = host.agent.onStart();
-      boolean onCandidate = start.activeContent().map(c -> c.version() == cand).orElse(false);
-      if (running[i] == 1 && !onCandidate) {
-        leaveCandidate(i, BACK_AGENT);
-      }
+      boolean onCandidate = startAgent(i, host);
       boolean crashesAgain = onCandidate && !wasBackground && susceptible(i);
       if (crashesAgain && silent(i)) {
         host.outbox.clear(); // it crashes before its network is up: nothing it says gets out
@@ -770,7 +765,28 @@ public final class FleetSimulator {
     flags[i] |= DOWN | RESTARTING;
     epoch[i]++;
     plannedRestarts++;
-    schedule(bootS * 3 / 4 + random.nextInt(bootS / 2 + 1), i, EV_BOOT);
+    schedule(bootDelay(), i, EV_BOOT);
+  }
+
+  /**
+   * A new process on the host: a new agent over its disk, whose {@code onStart()} may go back to the
+   * last-known-good by itself.
+   *
+   * @return whether the host runs the candidate after the start
+   */
+  private boolean startAgent(int i, Host host) {
+    host.agent = agent(i, host);
+    StartResult start = host.agent.onStart();
+    boolean onCandidate = start.activeContent().map(c -> c.version() == cand).orElse(false);
+    if (running[i] == 1 && !onCandidate) {
+      leaveCandidate(i, BACK_AGENT);
+    }
+    return onCandidate;
+  }
+
+  /** How long a host is down between its stop and its next start: the boot time ±25%. */
+  private int bootDelay() {
+    return bootS * 3 / 4 + random.nextInt(bootS / 2 + 1);
   }
 
   private void bootAfterRestart(int i) {
@@ -778,12 +794,7 @@ public final class FleetSimulator {
     epoch[i]++;
     Host host = hosts[i];
     if (ringfence && host != null) {
-      host.agent = agent(i, host);
-      StartResult start = host.agent.onStart();
-      boolean onCandidate = start.activeContent().map(c -> c.version() == cand).orElse(false);
-      if (running[i] == 1 && !onCandidate) {
-        leaveCandidate(i, BACK_AGENT);
-      }
+      startAgent(i, host);
       deliver(i, host, true);
       askServer(i);
     }
