@@ -22,7 +22,7 @@ class RingfenceCliTest {
 
   @Test
   void planLint_exitCodes_ok_findings_invalid() throws Exception {
-    Path ok = Path.of("src/main/resources/scenarios/content-rings-plan.json");
+    Path ok = Path.of("../simulator/src/main/resources/scenarios/content-rings-plan.json");
     assertThat(run("plan", "lint", ok.toString())).isEqualTo(0);
     assertThat(out.toString()).contains("passes the lint");
 
@@ -45,7 +45,7 @@ class RingfenceCliTest {
         dev.ringfence.core.RolloutEngineConfig.custom().store(store).build());
     dev.ringfence.core.Rollout rollout = engine.createRollout(dev.ringfence.core.RolloutSpec.builder("r1")
         .channel("c").baseline(1).candidate(2)
-        .plan(dev.ringfence.core.plan.Plans.fromFile(Path.of("src/main/resources/scenarios/content-rings-plan.json")))
+        .plan(dev.ringfence.core.plan.Plans.fromFile(Path.of("../simulator/src/main/resources/scenarios/content-rings-plan.json")))
         .build());
     rollout.start();
     rollout.by("alice").halt("test halt");
