@@ -57,7 +57,7 @@ final class AdminApi {
   private void authorize(Request request) {
     if (!ctx.adminToken().matches(request.header("Authorization"))) {
       ctx.metrics().adminRefused();
-      LOG.warn("refused admin call {} {} from {}: missing or wrong admin token", request.method(), request.path(),
+      LOG.warn("refused admin call {} {} from {}: missing or wrong admin token", request.method(), LogText.of(request.path()),
           request.remote());
       throw new HttpError(401, "unauthorized", "Authorization", "Authorization: admin calls need 'Bearer <token>'"
           + " with the token from " + ctx.adminToken().file().getFileName());
@@ -79,7 +79,7 @@ final class AdminApi {
           .tags(a.texts("tags").toArray(String[]::new)).build();
     }
     EndpointCredentials issued = ctx.endpoints().enroll(id, attributes, ctx.config().clock().instant());
-    LOG.info("enrolled endpoint {} ({})", id, attributes);
+    LOG.info("enrolled endpoint {} ({})", LogText.of(id), LogText.of(attributes));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("endpointId", issued.endpointId());
     out.put("token", issued.token());
@@ -138,7 +138,7 @@ final class AdminApi {
     boolean general = body.flag("general", false);
     ReleaseStore.Release release = ctx.releases().publish(channel, envelope.toString().getBytes(StandardCharsets.UTF_8),
         payload, general, ctx.config().clock().instant());
-    LOG.info("published {} v{} ({} bytes, sha256 {}){}", channel, release.version(), release.size(), release.sha256(),
+    LOG.info("published {} v{} ({} bytes, sha256 {}){}", LogText.of(channel), release.version(), release.size(), release.sha256(),
         general ? " as the general release" : "");
     return Response.json(201, ReleaseStore.summary(release));
   }
@@ -192,7 +192,8 @@ final class AdminApi {
       Rollout rollout = ctx.engine().createRollout(spec);
       ctx.channels().add(rollout);
       ctx.history().record(rollout, ctx.config().clock().instant());
-      LOG.info("created rollout {} on {}: v{} -> v{}, plan '{}'", id, channel, baseline, candidate, plan.name());
+      LOG.info("created rollout {} on {}: v{} -> v{}, plan '{}'", LogText.of(id), LogText.of(channel), baseline, candidate,
+          LogText.of(plan.name()));
       Map<String, Object> view = RolloutViews.detail(ctx, rollout);
       view.put("lint", rollout.lintReport().findings().stream().map(Object::toString).toList());
       return Response.json(201, view);
@@ -254,7 +255,8 @@ final class AdminApi {
       default -> acting.abort(reason);
     }
     ctx.history().record(rollout, ctx.config().clock().instant());
-    LOG.info("rollout {}: {} by {}{}", id, action, actor, reason == null ? "" : " (" + reason + ")");
+    LOG.info("rollout {}: {} by {}{}", LogText.of(id), action, LogText.of(actor),
+        reason == null ? "" : " (" + LogText.of(reason) + ")");
     return Response.json(200, RolloutViews.detail(ctx, rollout));
   }
 

@@ -65,7 +65,8 @@ final class AdminToken {
     if (authorization == null || !authorization.startsWith("Bearer ")) {
       return false;
     }
-    return MessageDigest.isEqual(sha256, sha256(authorization.substring("Bearer ".length()).trim()));
+    // Exactly the token: no trimming, so "Bearer <token>\u0000" or a trailing space is a different credential.
+    return MessageDigest.isEqual(sha256, sha256(authorization.substring("Bearer ".length())));
   }
 
   static byte[] sha256(String text) {

@@ -43,7 +43,7 @@ final class EndpointApi {
         request.header("Authorization"));
     if (found.isEmpty()) {
       ctx.metrics().endpointRefused("bad_token");
-      LOG.warn("refused {} {} from {}: unknown endpoint or wrong token", request.method(), request.path(),
+      LOG.warn("refused {} {} from {}: unknown endpoint or wrong token", request.method(), LogText.of(request.path()),
           request.remote());
       throw new HttpError(401, "unauthorized", "Authorization", "Authorization: send " + UpdateProtocol.ENDPOINT_HEADER
           + " and the endpoint's enrollment token as 'Bearer <token>'");
@@ -177,7 +177,8 @@ final class EndpointApi {
       ctx.signals().verify(endpoint, request, body, ctx.config().clock().instant());
     } catch (HttpError e) {
       ctx.metrics().signalRefused(e.code());
-      LOG.warn("refused signals from {} ({}): {}", endpoint.endpointId(), request.remote(), e.getMessage());
+      LOG.warn("refused signals from {} ({}): {}", LogText.of(endpoint.endpointId()), request.remote(),
+          LogText.of(e.getMessage()));
       throw e;
     }
     ReleaseStore.checkChannel(channel);

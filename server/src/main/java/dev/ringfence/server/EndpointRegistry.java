@@ -99,7 +99,7 @@ final class EndpointRegistry {
     }
     Enrollment e = endpoints.get(endpointId);
     // Hash even when the endpoint is unknown, so the answer takes as long either way.
-    byte[] presented = AdminToken.sha256(authorization.substring("Bearer ".length()).trim());
+    byte[] presented = AdminToken.sha256(authorization.substring("Bearer ".length())); // exact: no trimming
     if (e == null || !MessageDigest.isEqual(e.tokenSha256(), presented)) {
       return Optional.empty();
     }

@@ -193,7 +193,7 @@ final class Router implements HttpHandler {
       return new HttpError(409, "conflict", "currentVersion", e.getMessage());
     }
     if (e instanceof StoreException) {
-      LOG.warn("store refused: {}", e.getMessage());
+      LOG.warn("store refused: {}", LogText.of(e.getMessage()));
       return new HttpError(503, "store_unavailable", null, e.getMessage());
     }
     LOG.error("unexpected failure", e);

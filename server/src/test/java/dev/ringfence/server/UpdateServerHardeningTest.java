@@ -1,0 +1,95 @@
+package dev.ringfence.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringfence.testing.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Requests that try to forge log lines or to pass a credential that is not exactly the token. */
+class UpdateServerHardeningTest {
+
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private UpdateServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("data")).port(0)
+        .clock(new ManualClock(Instant.parse("2026-11-23T12:00:00Z"))).tickInterval(Duration.ofMillis(100)).build());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void adminCallWithoutToken_pathWithLineBreaks_isLoggedOnOneLine() throws Exception {
+    URI forged = server.uri().resolve(
+        "admin/v1/rollouts/r1%0a%5Bringfence-tick%5D%20WARN%20rollout%20r1%20HALTED%20by%20ops%0a/halt");
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    HttpResponse<String> response;
+    try {
+      response = http.send(HttpRequest.newBuilder(forged).POST(HttpRequest.BodyPublishers.noBody())
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    } finally {
+      System.setErr(original);
+    }
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertThat(log).contains("refused admin call POST /admin/v1/rollouts/r1\\n[ringfence-tick] WARN rollout r1"
+        + " HALTED by ops\\n/halt");
+    assertThat(log.lines()).noneMatch(line -> line.startsWith("[ringfence-tick]"));
+  }
+
+  @Test
+  void adminToken_exactlyAsIssued_isAccepted_withControlCharactersAroundIt_isRefused() throws Exception {
+    String token = Files.readString(server.adminTokenFile()).trim();
+
+    assertThat(statusOf("Bearer " + token)).isEqualTo(200);
+    // The token compare trimmed what followed "Bearer ", so these were accepted.
+    assertThat(statusOf("Bearer \u0000" + token)).isEqualTo(401);
+    assertThat(statusOf("Bearer \u0001" + token)).isEqualTo(401);
+    assertThat(statusOf("Bearer  " + token)).isEqualTo(401);
+    // A NUL or space at the very end of the header never reaches the server: the JDK's HTTP parser trims
+    // every header value before any handler runs (sun.net.httpserver), so "Bearer <token>\0" still arrives
+    // as the exact token. Only a stack that keeps header bytes as sent can refuse it.
+    assertThat(statusOf("Bearer " + token + "\u0000")).isEqualTo(200);
+  }
+
+  /** The status of {@code GET /admin/v1/channels} sent byte for byte, so any header value gets through. */
+  private int statusOf(String authorization) throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(server.uri().getHost(), server.uri().getPort()), 5_000);
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /admin/v1/channels HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String statusLine = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
+      return Integer.parseInt(statusLine.substring(9, 12));
+    }
+  }
+}
