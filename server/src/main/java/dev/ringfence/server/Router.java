@@ -53,14 +53,17 @@ final class Router implements HttpHandler {
   private final List<Route> routes = new ArrayList<>();
   private final RequestDeadlines deadlines;
   private final Runnable onTimeout;
+  private final HostCheck hosts;
 
   /**
    * @param deadlines bound each request's time until its answer is ready
    * @param onTimeout counts a request disconnected at its deadline
+   * @param hosts the {@code Host} headers the server answers; every other gets 421
    */
-  Router(RequestDeadlines deadlines, Runnable onTimeout) {
+  Router(RequestDeadlines deadlines, Runnable onTimeout, HostCheck hosts) {
     this.deadlines = deadlines;
     this.onTimeout = onTimeout;
+    this.hosts = hosts;
   }
 
   void add(String method, String template, Guard guard, long maxBody, Handler handler) {
@@ -140,6 +143,11 @@ final class Router implements HttpHandler {
   }
 
   private Response dispatch(HttpExchange exchange) throws IOException {
+    String host = exchange.getRequestHeaders().getFirst("Host");
+    if (!hosts.test(host)) {
+      throw new HttpError(421, "misdirected_request", "Host", "Host: '" + LogText.of(host) + "' is not this server; "
+          + hosts.describe());
+    }
     String path = exchange.getRequestURI().getRawPath();
     boolean pathMatched = false;
     for (Route route : routes) {

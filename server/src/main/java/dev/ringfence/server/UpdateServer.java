@@ -137,7 +137,8 @@ public final class UpdateServer implements AutoCloseable {
           prometheus);
 
       Router router = new Router(new RequestDeadlines(deadlines, config.requestTimeout()),
-          ctx.metrics()::requestTimedOut);
+          ctx.metrics()::requestTimedOut, HostCheck.forBinding(http.getAddress().getAddress().isLoopbackAddress(),
+              http.getAddress().getPort()));
       new EndpointApi(ctx).register(router);
       new AdminApi(ctx).register(router);
       new StatusPage(ctx).register(router);

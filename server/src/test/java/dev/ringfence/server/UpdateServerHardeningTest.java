@@ -78,14 +78,47 @@ class UpdateServerHardeningTest {
     assertThat(statusOf("Bearer " + token + "\u0000")).isEqualTo(200);
   }
 
-  /** The status of {@code GET /admin/v1/channels} sent byte for byte, so any header value gets through. */
+  @Test
+  void statusAndMetrics_onLoopback_answerOnlyLoopbackHostNames() throws Exception {
+    int port = server.uri().getPort();
+    for (String path : new String[] {"/status", "/metrics", "/healthz"}) {
+      assertThat(status(path, "127.0.0.1:" + port, null)).as(path).isEqualTo(200);
+      assertThat(status(path, "localhost:" + port, null)).as(path).isEqualTo(200);
+      assertThat(status(path, "LOCALHOST", null)).as(path).isEqualTo(200);
+      // A DNS-rebinding page: the attacker's name, pointed at 127.0.0.1.
+      assertThat(status(path, "attacker.example:" + port, null)).as(path).isEqualTo(421);
+      assertThat(status(path, "attacker.example", null)).as(path).isEqualTo(421);
+      assertThat(status(path, "127.0.0.1.attacker.example:" + port, null)).as(path).isEqualTo(421);
+      assertThat(status(path, "127.0.0.1:" + (port + 1), null)).as(path).isEqualTo(421);
+    }
+  }
+
+  @Test
+  void hostCheck_namesAndPorts() {
+    HostCheck loopback = HostCheck.forBinding(true, 8080);
+    assertThat(loopback.test("127.0.0.1:8080")).isTrue();
+    assertThat(loopback.test("[::1]:8080")).isTrue();
+    assertThat(loopback.test("[::1]")).isTrue();
+    assertThat(loopback.test(null)).as("HTTP/1.0 without Host: not a browser").isTrue();
+    assertThat(loopback.test("[::1]:80")).isFalse();
+    assertThat(loopback.test("localhost.:8080")).isFalse();
+    assertThat(loopback.test("evil")).isFalse();
+    assertThat(HostCheck.forBinding(false, 8080).test("updates.example.com")).isTrue();
+  }
+
   private int statusOf(String authorization) throws Exception {
+    return status("/admin/v1/channels", "127.0.0.1", authorization);
+  }
+
+  /** The status of a GET sent byte for byte, so any header value gets through. */
+  private int status(String path, String host, String authorization) throws Exception {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(server.uri().getHost(), server.uri().getPort()), 5_000);
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET /admin/v1/channels HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+          + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       InputStream in = socket.getInputStream();
       String statusLine = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
