@@ -37,6 +37,8 @@ final class AdminToken {
           throw new IOException("admin token file " + file + " can be read by others (" + perms
               + "); run chmod 600 on it, or delete it to have a new token generated");
         }
+        SecureFiles.checkOwnedBySelf(file, "admin token file");
+        SecureFiles.checkNotReplaceableByOthers(file.toAbsolutePath().getParent(), "admin token file " + file);
       }
       token = Files.readString(file, StandardCharsets.UTF_8).trim();
       if (token.length() < 32) {

@@ -48,6 +48,46 @@ final class SecureFiles {
     }
   }
 
+  /**
+   * Refuses a secret file that another user owns: its owner could read it, or have placed a token of their
+   * choosing.
+   *
+   * @param file the file
+   * @param what what it is, for the message
+   * @throws IOException naming the file, its owner and what to do
+   */
+  static void checkOwnedBySelf(Path file, String what) throws IOException {
+    java.nio.file.attribute.UserPrincipal owner = Files.getOwner(file);
+    String self = System.getProperty("user.name");
+    if (!owner.getName().equals(self)) {
+      throw new IOException(what + " " + file + " is owned by " + owner.getName() + ", not by " + self
+          + ", who runs the server; chown it to " + self + " or delete it to have a new one generated");
+    }
+  }
+
+  /**
+   * Refuses a folder in which any user may replace a secret file: writable by others without the sticky bit
+   * (which would keep them from renaming or deleting files they do not own).
+   *
+   * @param dir the folder
+   * @param what what lives in it, for the message
+   * @throws IOException naming the folder, its permissions and what to do
+   */
+  static void checkNotReplaceableByOthers(Path dir, String what) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+    // Group write is left alone: with user-private groups (umask 002) it is the norm and no one else's.
+    if (perms.contains(PosixFilePermission.OTHERS_WRITE) && !sticky(dir)) {
+      throw new IOException(what + " is in " + dir + ", which every user may write to ("
+          + PosixFilePermissions.toString(perms) + ") without the sticky bit, so they could replace it; run chmod"
+          + " o-w on " + dir + " or keep the data directory elsewhere");
+    }
+  }
+
+  private static boolean sticky(Path dir) throws IOException {
+    Object mode = Files.getAttribute(dir, "unix:mode");
+    return mode instanceof Integer && (((Integer) mode) & 01000) != 0;
+  }
+
   static boolean posix(Path dir) {
     return Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null;
   }

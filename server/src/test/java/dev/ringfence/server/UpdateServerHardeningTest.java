@@ -1,9 +1,12 @@
 package dev.ringfence.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ringfence.testing.ManualClock;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -38,7 +41,9 @@ class UpdateServerHardeningTest {
 
   @AfterEach
   void stop() {
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   @Test
@@ -104,6 +109,39 @@ class UpdateServerHardeningTest {
     assertThat(loopback.test("localhost.:8080")).isFalse();
     assertThat(loopback.test("evil")).isFalse();
     assertThat(HostCheck.forBinding(false, 8080).test("updates.example.com")).isTrue();
+  }
+
+  @Test
+  void adminTokenFile_inAFolderEveryoneMayWrite_stopsTheStart_unlessTheStickyBitIsSet() throws Exception {
+    server.close();
+    Path data = dir.resolve("data");
+    chmod("777", data);
+
+    assertThatThrownBy(() -> UpdateServer.start(UpdateServerConfig.custom(data).port(0).build()))
+        .isInstanceOf(IOException.class).hasMessageContaining("admin token file")
+        .hasMessageContaining("every user may write to (rwxrwxrwx)").hasMessageContaining("chmod o-w");
+
+    chmod("1777", data); // like /tmp: others may create files, not replace this one
+    server = UpdateServer.start(UpdateServerConfig.custom(data).port(0).build());
+    assertThat(status("/healthz", "127.0.0.1", null)).isEqualTo(200);
+  }
+
+  @Test
+  void adminTokenFile_ownedByAnotherUser_stopsTheStart() throws Exception {
+    assumeTrue(System.getProperty("user.name").equals("root"), "only root can give a file to another user");
+    server.close();
+    Path data = dir.resolve("data");
+    Path token = data.resolve("admin.token");
+    Files.setOwner(token, token.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+    assertThatThrownBy(() -> UpdateServer.start(UpdateServerConfig.custom(data).port(0).build()))
+        .isInstanceOf(IOException.class).hasMessageContaining("is owned by nobody, not by root");
+    server = null;
+  }
+
+  private static void chmod(String mode, Path path) throws Exception {
+    Process chmod = new ProcessBuilder("chmod", mode, path.toString()).inheritIO().start();
+    assertThat(chmod.waitFor()).isZero();
   }
 
   private int statusOf(String authorization) throws Exception {
