@@ -85,7 +85,18 @@ final class JsonFields {
     if (!value.isTextual() || value.asText().isBlank()) {
       throw HttpError.badField(name(field), "must be a non-blank string");
     }
-    return value.asText();
+    String text = value.asText();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        // It cannot be stored as UTF-8: the journal would keep '?' in its place, a text nobody sent.
+        throw HttpError.badField(name(field), String.format("has a lone surrogate \\u%04x at index %d; send"
+            + " valid Unicode", (int) c, i));
+      }
+    }
+    return text;
   }
 
   @Nullable String optionalText(String field) {

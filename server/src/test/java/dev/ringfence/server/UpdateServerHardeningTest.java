@@ -139,6 +139,26 @@ class UpdateServerHardeningTest {
     server = null;
   }
 
+  @Test
+  void adminBody_textWithALoneSurrogate_isRefusedNamingTheField_andNothingIsStored() throws Exception {
+    String token = Files.readString(server.adminTokenFile()).trim();
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.uri().resolve("admin/v1/endpoints"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"endpointId\": \"host-\\ud800\", \"attributes\": {}}"))
+        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    com.fasterxml.jackson.databind.JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(response.body());
+    assertThat(error.path("field").asText()).isEqualTo("endpointId");
+    assertThat(error.path("message").asText()).isEqualTo(
+        "endpointId: has a lone surrogate \\ud800 at index 5; send valid Unicode");
+    HttpResponse<String> endpoints = http.send(HttpRequest.newBuilder(server.uri().resolve("admin/v1/endpoints"))
+        .header("Authorization", "Bearer " + token).GET().timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(endpoints.body()).doesNotContain("host-");
+  }
+
   private static void chmod(String mode, Path path) throws Exception {
     Process chmod = new ProcessBuilder("chmod", mode, path.toString()).inheritIO().start();
     assertThat(chmod.waitFor()).isZero();
