@@ -1,6 +1,7 @@
 package dev.ringfence.agent;
 
 
+import dev.ringfence.agent.internal.EnvelopeVerifier;
 import dev.ringfence.protocol.InvalidInputException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -8,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -75,6 +77,20 @@ public final class TrustStore {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
+  }
+
+  /**
+   * Checks that an envelope is authentic for a channel: enough valid signatures by these keys (the
+   * threshold), for this channel, not expired at {@code now}. What an agent checks before anything else, for
+   * an update server that verifies a release before it publishes it.
+   *
+   * @param envelope the envelope
+   * @param channel the channel it must be for
+   * @param now the current instant
+   * @throws ContentRefusedException one subclass per refusal, naming what failed
+   */
+  public void verify(Envelope envelope, String channel, Instant now) {
+    new EnvelopeVerifier(this, channel).verifyAuthentic(envelope, now);
   }
 
   /** @return a builder */

@@ -1,6 +1,10 @@
 package dev.ringfence.server;
 
+import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.EndpointCredentials;
+import dev.ringfence.agent.Envelope;
+import dev.ringfence.agent.MalformedEnvelopeException;
+import dev.ringfence.agent.TrustStore;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutSpec;
@@ -136,11 +140,37 @@ final class AdminApi {
       throw HttpError.badField("payloadBase64", "is not base64: " + e.getMessage());
     }
     boolean general = body.flag("general", false);
+    verify(channel, envelope.toString().getBytes(StandardCharsets.UTF_8));
     ReleaseStore.Release release = ctx.releases().publish(channel, envelope.toString().getBytes(StandardCharsets.UTF_8),
         payload, general, ctx.config().clock().instant());
     LOG.info("published {} v{} ({} bytes, sha256 {}){}", LogText.of(channel), release.version(), release.size(), release.sha256(),
         general ? " as the general release" : "");
     return Response.json(201, ReleaseStore.summary(release));
+  }
+
+  /**
+   * A release is published only if it carries enough valid signatures by the release keys, for its channel,
+   * unexpired: what the server offers, every agent must be able to accept, and a release with a version above
+   * every later one must not be stored on the word of whoever holds the admin token.
+   */
+  private void verify(String channel, byte[] envelopeJson) {
+    TrustStore keys = ctx.config().releaseKeys();
+    if (keys == null) {
+      throw new HttpError(409, "no_release_keys", "envelope", "envelope: this server has no release keys, so it"
+          + " cannot check a release's signatures and publishes none; start it with --release-key ID=KEY (the"
+          + " public keys your agents trust)");
+    }
+    Envelope parsed;
+    try {
+      parsed = Envelope.parse(envelopeJson);
+    } catch (MalformedEnvelopeException e) {
+      throw HttpError.badField("envelope", e.getMessage());
+    }
+    try {
+      keys.verify(parsed, channel, ctx.config().clock().instant());
+    } catch (ContentRefusedException e) {
+      throw new HttpError(400, "refused_envelope", "envelope", "envelope: " + e.getMessage());
+    }
   }
 
   private Response releases(Request request) {

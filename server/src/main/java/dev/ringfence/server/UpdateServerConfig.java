@@ -1,5 +1,6 @@
 package dev.ringfence.server;
 
+import dev.ringfence.agent.TrustStore;
 import dev.ringfence.protocol.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,6 +36,7 @@ public final class UpdateServerConfig {
   private final Duration requestTimeout;
   private final Clock clock;
   private final Path adminTokenFile;
+  private final @Nullable TrustStore releaseKeys;
 
   private UpdateServerConfig(Builder b) {
     this.dataDirectory = b.dataDirectory;
@@ -54,6 +56,7 @@ public final class UpdateServerConfig {
     this.requestTimeout = b.requestTimeout;
     this.clock = b.clock;
     this.adminTokenFile = b.adminTokenFile == null ? b.dataDirectory.resolve("admin.token") : b.adminTokenFile;
+    this.releaseKeys = b.releaseKeys;
   }
 
   /**
@@ -156,6 +159,14 @@ public final class UpdateServerConfig {
     return adminTokenFile;
   }
 
+  /**
+   * @return the release signing keys a publication must be signed with (their threshold of them), or null when
+   *     none are configured: the server then publishes nothing, since it cannot check what it would offer
+   */
+  public @Nullable TrustStore releaseKeys() {
+    return releaseKeys;
+  }
+
   /** Builds an {@link UpdateServerConfig}. */
   public static final class Builder {
     private final Path dataDirectory;
@@ -175,6 +186,7 @@ public final class UpdateServerConfig {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
     private @Nullable Path adminTokenFile;
+    private @Nullable TrustStore releaseKeys;
 
     private Builder(Path dataDirectory) {
       if (dataDirectory == null) {
@@ -327,6 +339,19 @@ public final class UpdateServerConfig {
         throw new InvalidInputException("requestTimeout", timeout + " is outside PT0.1S..PT10M");
       }
       this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * @param keys the release signing keys (the same the agents trust) and how many of them must sign; every
+     *     publication is verified against them, and refused unless it passes
+     * @return this builder
+     */
+    public Builder releaseKeys(TrustStore keys) {
+      if (keys == null) {
+        throw new InvalidInputException("releaseKeys", "is null");
+      }
+      this.releaseKeys = keys;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.ringfence.server;
 
+import dev.ringfence.agent.TrustStore;
 import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -107,6 +108,9 @@ public final class UpdateServerMain {
     String jdbcUser = null;
     Duration heartbeat = null;
     Duration tick = null;
+    TrustStore.Builder keys = TrustStore.builder();
+    boolean anyKey = false;
+    Integer threshold = null;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.equals("--help") || option.equals("-h")) {
@@ -124,6 +128,11 @@ public final class UpdateServerMain {
         case "--jdbc-user" -> jdbcUser = value;
         case "--heartbeat-interval" -> heartbeat = duration(option, value);
         case "--tick-interval" -> tick = duration(option, value);
+        case "--release-key" -> {
+          releaseKey(keys, option, value);
+          anyKey = true;
+        }
+        case "--release-threshold" -> threshold = integer(option, value);
         default -> throw new InvalidInputException(option, "is not an option");
       }
     }
@@ -137,7 +146,33 @@ public final class UpdateServerMain {
     if (tick != null) {
       b.tickInterval(tick);
     }
+    if (threshold != null && !anyKey) {
+      throw new InvalidInputException("--release-threshold", "needs --release-key options to count");
+    }
+    if (anyKey) {
+      if (threshold != null) {
+        keys.threshold(threshold);
+      }
+      b.releaseKeys(keys.build());
+    }
     return b.build();
+  }
+
+  /** {@code ID=BASE64}: the key id and its Ed25519 public key, X.509-encoded, in Base64. */
+  private static void releaseKey(TrustStore.Builder keys, String option, String value) {
+    int eq = value.indexOf('=');
+    if (eq < 1) {
+      throw new InvalidInputException(option, "'" + value + "' is not ID=BASE64 (a key id, '=', the Ed25519 public"
+          + " key in Base64 X.509)");
+    }
+    try {
+      byte[] encoded = java.util.Base64.getDecoder().decode(value.substring(eq + 1));
+      keys.key(value.substring(0, eq), TrustStore.ed25519PublicKey(encoded));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(option, "key '" + value.substring(0, eq) + "' is not Base64: " + e.getMessage());
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(option, "key '" + value.substring(0, eq) + "': " + e.getMessage());
+    }
   }
 
   private static int integer(String option, String value) {
@@ -158,6 +193,8 @@ public final class UpdateServerMain {
 
   private static void usage(PrintStream out) {
     out.println("usage: ringfence server [--data DIR] [--bind ADDRESS] [--port N] [--jdbc-url URL --jdbc-user USER]"
-        + " [--heartbeat-interval PT1M] [--tick-interval PT1S]");
+        + " [--heartbeat-interval PT1M] [--tick-interval PT1S] [--release-key ID=BASE64]... [--release-threshold K]");
+    out.println("  --release-key: a release signing key (Ed25519 public key, Base64 X.509) that publications must be"
+        + " signed with; repeat for k-of-n with --release-threshold. Without one the server publishes nothing.");
   }
 }

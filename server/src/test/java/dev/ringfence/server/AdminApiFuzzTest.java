@@ -59,13 +59,13 @@ class AdminApiFuzzTest {
     // server starts: this class is the first in its JVM to start one.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     dir = Files.createTempDirectory("ringfence-admin-fuzz");
+    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
     server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).maxJsonBytes(16 * 1024)
-        .tickInterval(Duration.ofMillis(200)).build());
+        .tickInterval(Duration.ofMillis(200)).releaseKeys(signer.trustStore()).build());
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     token = Files.readString(server.adminTokenFile()).trim();
     // Jazzer's hooks are off outside the fuzz test method, so this setup needs no network allowance.
     AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
-    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
     for (long version = 1; version <= 2; version++) {
       byte[] content = ("rule v" + version + "\n").getBytes(StandardCharsets.UTF_8);
       admin.publish(signer.sign(CHANNEL, version, content, Instant.now().plus(Duration.ofDays(30))), content,

@@ -74,10 +74,10 @@ class StatusPageBrowserTest {
   void statusPage_inHeadlessChromium_showsTheHaltedRolloutWithItsReason() throws Exception {
     Optional<Path> browser = chromium();
     assumeTrue(browser.isPresent(), "Chromium is not installed (Debian: apt-get install chromium)");
-    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("server")).port(0)
-        .tickInterval(Duration.ofMillis(100)).build());
-    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
     ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
+    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("server")).port(0)
+        .tickInterval(Duration.ofMillis(100)).releaseKeys(signer.trustStore()).build());
+    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
     EndpointCredentials lab1 = admin.enroll("lab-1", "lab", "eu-west");
     EndpointCredentials lab2 = admin.enroll("lab-2", "lab", "us-east");
     for (int i = 1; i <= 4; i++) {

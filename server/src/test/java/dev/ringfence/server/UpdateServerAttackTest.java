@@ -76,9 +76,10 @@ class UpdateServerAttackTest {
   private ReleaseSigner signer;
 
   private void start(UpdateServerConfig.Builder config) throws Exception {
-    server = UpdateServer.start(config.port(0).clock(clock).tickInterval(Duration.ofMillis(100)).build());
-    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
     signer = new ReleaseSigner(List.of("release-1"), 1);
+    server = UpdateServer.start(config.port(0).clock(clock).tickInterval(Duration.ofMillis(100))
+        .releaseKeys(signer.trustStore()).build());
+    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
   }
 
   private void start() throws Exception {

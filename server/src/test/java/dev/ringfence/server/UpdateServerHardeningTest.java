@@ -159,6 +159,47 @@ class UpdateServerHardeningTest {
     assertThat(endpoints.body()).doesNotContain("host-");
   }
 
+  @Test
+  void publish_withoutReleaseKeys_isRefused_andNothingIsStored() throws Exception {
+    ReleaseSigner signer = new ReleaseSigner(java.util.List.of("release-1"), 1);
+    byte[] content = "rule v1\n".getBytes(StandardCharsets.UTF_8);
+    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+
+    assertThatThrownBy(() -> admin.publish(signer.sign("rules", 1, content, Instant.now().plusSeconds(3600)), content,
+        true)).hasMessageContaining("HTTP 409").hasMessageContaining("no release keys");
+    assertThat(admin.call("GET", "admin/v1/channels", null).get("channels")).isEmpty();
+  }
+
+  @Test
+  void publish_signedByUnknownKeysOrBelowThreshold_isRefusedNamingTheEnvelope_andNoVersionIsTaken()
+      throws Exception {
+    server.close();
+    ReleaseSigner trusted = new ReleaseSigner(java.util.List.of("release-1", "release-2"), 2);
+    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("data")).port(0)
+        .releaseKeys(trusted.trustStore()).build());
+    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    byte[] content = "rule v9\n".getBytes(StandardCharsets.UTF_8);
+    Instant expires = Instant.now().plusSeconds(3600);
+
+    ReleaseSigner stranger = new ReleaseSigner(java.util.List.of("release-1", "release-2"), 2);
+    assertThatThrownBy(() -> admin.publish(stranger.sign("rules", 9, content, expires), content, true))
+        .hasMessageContaining("HTTP 400").hasMessageContaining("envelope: ").hasMessageContaining("does not verify");
+    ReleaseSigner half = new ReleaseSigner(java.util.List.of("release-1"), 1);
+    assertThatThrownBy(() -> admin.publish(half.sign("rules", 9, content, expires), content, true))
+        .hasMessageContaining("HTTP 400").hasMessageContaining("envelope: ");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var body = json.createObjectNode().put("payloadBase64", java.util.Base64.getEncoder().encodeToString(content))
+        .put("general", true);
+    body.set("envelope", json.readTree(trusted.sign("other", 9, content, expires).toJson()));
+    assertThatThrownBy(() -> admin.call("POST", "admin/v1/channels/rules/releases", body))
+        .as("signed for another channel").hasMessageContaining("HTTP 400").hasMessageContaining("channel");
+
+    // Nothing was taken: the first authentic release may have any version, v1 included.
+    byte[] first = "rule v1\n".getBytes(StandardCharsets.UTF_8);
+    assertThat(admin.publish(trusted.sign("rules", 1, first, expires), first, true).get("version").asLong())
+        .isEqualTo(1);
+  }
+
   private static void chmod(String mode, Path path) throws Exception {
     Process chmod = new ProcessBuilder("chmod", mode, path.toString()).inheritIO().start();
     assertThat(chmod.waitFor()).isZero();

@@ -37,9 +37,11 @@ class UpdateServerPostgresTest {
     }
   }
 
+  private ReleaseSigner signer;
+
   private UpdateServer start(PostgresServer.Database db, Path data) throws Exception {
     return UpdateServer.start(UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100))
-        .jdbc(db.url(), db.user(), db.password()).build());
+        .jdbc(db.url(), db.user(), db.password()).releaseKeys(signer.trustStore()).build());
   }
 
   private HttpResponse<String> envelope(EndpointCredentials c, long current) throws Exception {
@@ -59,9 +61,9 @@ class UpdateServerPostgresTest {
       return;
     }
     Path data = dir.resolve("server");
+    signer = new ReleaseSigner(List.of("release-1"), 1);
     server = start(db, data);
     AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
-    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
     EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
     for (long v = 1; v <= 2; v++) {
       byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);

@@ -49,10 +49,10 @@ class UpdateServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).maxJsonBytes(4096)
-        .tickInterval(Duration.ofMillis(100)).build());
-    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
     signer = new ReleaseSigner(List.of("release-1"), 1);
+    server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).maxJsonBytes(4096)
+        .tickInterval(Duration.ofMillis(100)).releaseKeys(signer.trustStore()).build());
+    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
   }
 
   @AfterEach

@@ -180,15 +180,16 @@ public final class EndToEndDemo {
         : Files.createTempDirectory("ringfence-e2e-");
     List<AgentProcess> agents = new ArrayList<>();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    ReleaseSigner signer = new ReleaseSigner(List.of("release-1", "release-2"), 2);
     try (UpdateServer server = UpdateServer.start(UpdateServerConfig.custom(work.resolve("server")).port(0)
-        .heartbeatInterval(Duration.ofSeconds(2)).tickInterval(Duration.ofMillis(200)).build())) {
+        .heartbeatInterval(Duration.ofSeconds(2)).tickInterval(Duration.ofMillis(200))
+        .releaseKeys(signer.trustStore()).build())) {
       say("server", "listening on " + server.uri() + " (loopback; file journal in " + work.resolve("server") + ")");
       say("server", "status page " + server.uri() + "status; admin token in " + server.adminTokenFile());
       RolloutEngine engine = server.engine();
       engine.events().onTransition(t -> say("server", "rollout " + t.rolloutId() + ": " + t.from() + " -> " + t.to()
           + " (" + t.trigger() + ") " + t.cause()));
       AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
-      ReleaseSigner signer = new ReleaseSigner(List.of("release-1", "release-2"), 2);
 
       List<String> ids = new ArrayList<>();
       Map<String, EndpointCredentials> credentials = new TreeMap<>();
