@@ -53,8 +53,11 @@ public final class Charts {
         .xAxisTitle("minutes after the push").yAxisTitle("endpoints (log scale)").build();
     Styler styler = chart.getStyler();
     chart.getStyler().setYAxisLogarithmic(true);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+    // One row under the plot cut the last entry off at 1100 px; a column in the lower right corner, where
+    // the curves never go (counts fall to the bottom only at the left), holds every entry.
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+    chart.getStyler().setXAxisMin(0.0);
     styler.setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridLinesColor(new Color(0xE0E0E0));
     chart.getStyler().setMarkerSize(0);
