@@ -9,8 +9,6 @@ import dev.ringfence.simulator.FleetSimulator;
 import dev.ringfence.simulator.ScenarioReader;
 import dev.ringfence.simulator.SimulationReport;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,9 +223,9 @@ public final class JudgeSweep {
   }
 
   private static ScenarioReader.Loaded load(Row row, Path work) throws IOException {
-    ObjectNode scenario = (ObjectNode) JSON.readTree(resource("/scenarios/" + row.scenario() + ".json"));
+    ObjectNode scenario = (ObjectNode) JSON.readTree(ScenarioReader.shippedFile(row.scenario() + ".json"));
     if (scenario.get("plan").isTextual()) {
-      scenario.set("plan", JSON.readTree(resource("/scenarios/" + scenario.get("plan").asText())));
+      scenario.set("plan", JSON.readTree(ScenarioReader.shippedFile(scenario.get("plan").asText())));
     }
     fleet(scenario).put("endpoints", row.endpoints());
     row.change().accept(scenario);
@@ -236,19 +234,9 @@ public final class JudgeSweep {
     return ScenarioReader.load(file.toString());
   }
 
-  private static byte[] resource(String name) {
-    try (InputStream in = ScenarioReader.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(name + ": missing from the class path");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   static Outcome outcome(long seed, SimulationReport.Run run) {
     boolean halted = false;
+    String reason = "";
     boolean paused = false;
     int pausedSeconds = 0;
     int pausedSince = -1;
@@ -257,8 +245,9 @@ public final class JudgeSweep {
         pausedSeconds += t.atSeconds() - pausedSince;
         pausedSince = -1;
       }
-      if (t.to().equals("HALTED")) {
+      if (t.to().equals("HALTED") && !halted) {
         halted = true;
+        reason = t.cause();
       }
       if (t.to().equals("PAUSED")) {
         paused = true;
@@ -268,8 +257,6 @@ public final class JudgeSweep {
     if (pausedSince >= 0) {
       pausedSeconds += run.durationSeconds() - pausedSince;
     }
-    String reason = run.transitions().stream().filter(t -> t.to().equals("HALTED")).map(SimulationReport.Transition::cause)
-        .findFirst().orElse("");
     return new Outcome(seed, run.outcome(), halted, paused, pausedSeconds, run.exposedAtHalt(), run.online(),
         run.haltSeconds(), reason);
   }

@@ -20,18 +20,21 @@ import java.util.Set;
 final class SecureFiles {
 
   static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  /** What files that hold no secret get: readable by all, as the usual umask 022 gives. */
+  static final Set<PosixFilePermission> OWNER_WRITES = PosixFilePermissions.fromString("rw-r--r--");
 
   private SecureFiles() {}
 
   static void write(Path file, byte[] bytes, boolean ownerOnly) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = dir.resolve(file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+    FileAttribute<?>[] attrs = posix(dir)
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(ownerOnly ? OWNER_ONLY : OWNER_WRITES)}
+        : new FileAttribute<?>[0];
+    // A fresh, unique name from the file system (no clock, no guess), created with the final permissions.
+    Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp", attrs);
     try {
-      FileAttribute<?>[] attrs = ownerOnly && posix(dir)
-          ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)} : new FileAttribute<?>[0];
-      try (FileChannel out = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-          attrs)) {
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {
           out.write(buffer);

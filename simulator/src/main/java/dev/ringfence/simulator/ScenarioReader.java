@@ -143,6 +143,17 @@ public final class ScenarioReader {
     }
   }
 
+  /**
+   * The bytes of a file shipped with the simulator, for tools that derive scenarios from the shipped ones.
+   *
+   * @param name e.g. {@code "healthy.json"} or {@code "content-rings-plan.json"}
+   * @return its bytes
+   * @throws InvalidScenarioException if no such file is shipped
+   */
+  public static byte[] shippedFile(String name) {
+    return resource("/scenarios/" + name);
+  }
+
   private static byte[] resource(String name) {
     try (InputStream in = ScenarioReader.class.getResourceAsStream(name)) {
       if (in == null) {

@@ -20,7 +20,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -285,8 +284,9 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
    */
   @Override
   public boolean awaitChange(java.time.Duration timeout) throws InterruptedException {
-    long started = System.nanoTime();
-    long total = Math.max(0, timeout.toMillis());
+    // The budget is spent slice by slice (each driver wait lasts its slice unless a notification comes), so
+    // the store reads no clock of its own.
+    long left = Math.max(0, timeout.toMillis());
     synchronized (listenerLock) {
       checkOpen();
       try {
@@ -302,14 +302,14 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
           if (Thread.interrupted()) {
             throw new InterruptedException("interrupted while waiting for " + NOTIFY_CHANNEL);
           }
-          long left = total - elapsedMillis(started);
           // Never 0: the driver reads 0 as "wait forever".
           int slice = (int) Math.max(1, Math.min(INTERRUPT_CHECK_MILLIS, left));
           PGNotification[] notifications = pg.getNotifications(slice);
           if (notifications != null && notifications.length > 0) {
             return true;
           }
-          if (left <= slice) {
+          left -= slice;
+          if (left <= 0) {
             return false;
           }
         }
@@ -318,12 +318,8 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
         closeListener();
       }
     }
-    Thread.sleep(Math.max(0, total - elapsedMillis(started)));
+    Thread.sleep(left);
     return false;
-  }
-
-  private static long elapsedMillis(long startedNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
   }
 
   /** Closes the listening connection; the store refuses {@link #awaitChange} afterwards. Idempotent. */
