@@ -34,6 +34,7 @@ public final class RolloutEngineConfig {
   private final Duration silenceDeadline;
   private final Duration inconclusiveLimit;
   private final Duration stalenessBound;
+  private final int controlHoldback;
 
   private RolloutEngineConfig(Builder builder) {
     this.clock = builder.clock;
@@ -45,6 +46,7 @@ public final class RolloutEngineConfig {
         ? builder.heartbeatInterval.multipliedBy(DEFAULT_SILENCE_INTERVALS) : builder.silenceDeadline;
     this.inconclusiveLimit = builder.inconclusiveLimit;
     this.stalenessBound = builder.stalenessBound;
+    this.controlHoldback = builder.controlHoldback;
   }
 
   /** Default of {@link #stalenessBound()}. */
@@ -54,6 +56,8 @@ public final class RolloutEngineConfig {
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(1);
   /** Default silence deadline, in heartbeat intervals. */
   public static final int DEFAULT_SILENCE_INTERVALS = 3;
+  /** Default of {@link #controlHoldback()}: 100 of the 10,000 cohort buckets, 1% of the fleet. */
+  public static final int DEFAULT_CONTROL_HOLDBACK = 100;
   /** Default of {@link #inconclusiveLimit()}. */
   public static final Duration DEFAULT_INCONCLUSIVE_LIMIT = Duration.ofHours(2);
 
@@ -83,6 +87,7 @@ public final class RolloutEngineConfig {
     builder.silenceDeadline = other.silenceDeadline;
     builder.inconclusiveLimit = other.inconclusiveLimit;
     builder.stalenessBound = other.stalenessBound;
+    builder.controlHoldback = other.controlHoldback;
     return builder;
   }
 
@@ -140,6 +145,19 @@ public final class RolloutEngineConfig {
     return stalenessBound;
   }
 
+  /**
+   * The holdback: the top cohort buckets, {@code [10,000 - holdback, 10,000)}, that no ring admits while a
+   * rollout runs. They stay on the baseline as the control arm of the last ring (which admits everyone
+   * else, so without them it would have no control) and of any ring whose share reaches them; they get
+   * the candidate once the rollout completes. 0 turns the holdback off (the last ring is then judged
+   * against what remains of the control, usually nothing).
+   *
+   * @return cohort buckets held back, 0..1,000
+   */
+  public int controlHoldback() {
+    return controlHoldback;
+  }
+
   /** Builds a {@link RolloutEngineConfig}. */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
@@ -150,6 +168,7 @@ public final class RolloutEngineConfig {
     private Duration silenceDeadline;
     private Duration inconclusiveLimit = DEFAULT_INCONCLUSIVE_LIMIT;
     private Duration stalenessBound = DEFAULT_STALENESS_BOUND;
+    private int controlHoldback = DEFAULT_CONTROL_HOLDBACK;
 
     private Builder() {
       gateFactories.put(GateSpec.TIME_AND_SAMPLE, TimeAndSampleGate.FACTORY);
@@ -177,6 +196,19 @@ public final class RolloutEngineConfig {
     /** @param bound how stale a replica's view may be before it holds; positive @return this builder */
     public Builder stalenessBound(Duration bound) {
       this.stalenessBound = positive("stalenessBound", bound);
+      return this;
+    }
+
+    /**
+     * @param buckets cohort buckets (of 10,000) held back on the baseline until the rollout completes, 0..1,000
+     * @return this builder
+     * @see RolloutEngineConfig#controlHoldback()
+     */
+    public Builder controlHoldback(int buckets) {
+      if (buckets < 0 || buckets > 1_000) {
+        throw new InvalidInputException("controlHoldback", buckets + " is outside 0..1000 cohort buckets (0..10%)");
+      }
+      this.controlHoldback = buckets;
       return this;
     }
 

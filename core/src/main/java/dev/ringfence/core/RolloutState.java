@@ -12,7 +12,7 @@ import java.util.Set;
  * <pre>
  * PLANNED ──START──▶ RUNNING ──COMPLETE (last ring passed)──▶ COMPLETED
  * RUNNING ──ADVANCE──▶ RUNNING (next ring)
- * RUNNING ──PAUSE / GATE_ERROR / INCONCLUSIVE_LIMIT──▶ PAUSED ──RESUME──▶ RUNNING
+ * RUNNING ──PAUSE / GATE_ERROR / INCONCLUSIVE_LIMIT / TELEMETRY_PAUSE──▶ PAUSED ──RESUME / TELEMETRY_RESUME──▶ RUNNING
  * RUNNING | PAUSED ──HALT / ABORT / GATE_FAIL──▶ HALTED ──BEGIN_ROLLBACK──▶ ROLLING_BACK
  * ROLLING_BACK ──FINISH_ROLLBACK──▶ ROLLED_BACK
  * PLANNED ──ABORT──▶ ABORTED,  PLANNED ──HALT──▶ HALTED
@@ -54,11 +54,13 @@ public enum RolloutState {
     table.get(RUNNING).put(Trigger.PAUSE, PAUSED);
     table.get(RUNNING).put(Trigger.GATE_ERROR, PAUSED);
     table.get(RUNNING).put(Trigger.INCONCLUSIVE_LIMIT, PAUSED);
+    table.get(RUNNING).put(Trigger.TELEMETRY_PAUSE, PAUSED);
     table.get(RUNNING).put(Trigger.HALT, HALTED);
     table.get(RUNNING).put(Trigger.ABORT, HALTED);
     table.get(RUNNING).put(Trigger.GATE_FAIL, HALTED);
 
     table.get(PAUSED).put(Trigger.RESUME, RUNNING);
+    table.get(PAUSED).put(Trigger.TELEMETRY_RESUME, RUNNING);
     table.get(PAUSED).put(Trigger.HALT, HALTED);
     table.get(PAUSED).put(Trigger.ABORT, HALTED);
     table.get(PAUSED).put(Trigger.GATE_FAIL, HALTED);

@@ -25,6 +25,13 @@ public enum Trigger {
   GATE_ERROR,
   /** Engine: a ring stayed INCONCLUSIVE past its limit; the rollout pauses and says why. */
   INCONCLUSIVE_LIMIT,
+  /**
+   * Engine: reports fell in both arms alike (a telemetry fault, not a regression); the rollout pauses
+   * and says which reports fell.
+   */
+  TELEMETRY_PAUSE,
+  /** Engine: reports recovered in both arms after a {@link #TELEMETRY_PAUSE}; the rollout runs again. */
+  TELEMETRY_RESUME,
   /** Engine: a halted rollout starts rolling back, at once and without waiting for bake times. */
   BEGIN_ROLLBACK,
   /** Engine: every exposed endpoint is back on the baseline, or the rollback deadline passed. */

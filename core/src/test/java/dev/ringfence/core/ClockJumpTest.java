@@ -202,13 +202,14 @@ class ClockJumpTest {
       assertThat(r.decide(id, WINDOWS, 41).kind()).isEqualTo(Kind.OFFER); // never report
     }
     clock.advance(SILENCE.plusSeconds(1));
+    first.forEach(id -> heartbeat(r, id, 2)); // the first ten still run and say so
     engine.tick();
     assertThat(gate.last().healthy()).isEqualTo(10);
     assertThat(gate.last().silent()).isEqualTo(10);
   }
 
   @Test
-  void forwardJump_makesExactlyTheUnreportedEndpointsSilent_andTheGateSeesThemBeforeAnyRingOpens() {
+  void forwardJump_makesExactlyTheEndpointsNotSeenSinceSilent_andTheGateSeesThemBeforeAnyRingOpens() {
     RolloutEngine engine = engine(RolloutStores.inMemory());
     Rollout r = engine.createRollout(Fixtures.spec("r", plan()));
     r.start();
@@ -216,6 +217,7 @@ class ClockJumpTest {
     canaries.subList(0, 30).forEach(id -> heartbeat(r, id, 1));
     gate.outcome = Verdict.Outcome.FAIL; // a health gate fails 20 silent of 50
     clock.advance(Duration.ofDays(1));
+    canaries.subList(0, 30).forEach(id -> heartbeat(r, id, 2)); // reported after the jump: seen
     engine.tick();
     assertThat(gate.seen).hasSize(1);
     assertThat(gate.last().silent()).isEqualTo(20);
@@ -355,6 +357,9 @@ class ClockJumpTest {
     int evaluationsBefore = gate.seen.size();
 
     jump(jump);
+    if (!canaries.isEmpty()) {
+      canaries.subList(0, 30).forEach(id -> heartbeat(r, id, 10)); // the 30 still run and say so
+    }
     engine.tick();
     List<String> offeredAfter = offered(r);
 
@@ -389,6 +394,7 @@ class ClockJumpTest {
       assertThat(seen.healthy()).as(label).isEqualTo(30);
       if (jump != Jump.FORWARD_ONE_DAY) {
         clock.advance(SILENCE.plusSeconds(1)); // real time past the deadlines: detection is not delayed
+        canaries.subList(0, 30).forEach(id -> heartbeat(r, id, 11));
         engine.tick();
         assertThat(gate.last().silent()).as(label).isEqualTo(20);
       }

@@ -42,8 +42,9 @@ class RolloutStateTest {
     EXPECTED.get(RUNNING).putAll(Map.of(Trigger.ADVANCE, RUNNING, Trigger.COMPLETE, COMPLETED, Trigger.PAUSE, PAUSED,
         Trigger.GATE_ERROR, PAUSED, Trigger.INCONCLUSIVE_LIMIT, PAUSED, Trigger.HALT, HALTED, Trigger.ABORT, HALTED,
         Trigger.GATE_FAIL, HALTED));
+    EXPECTED.get(RUNNING).put(Trigger.TELEMETRY_PAUSE, PAUSED);
     EXPECTED.get(PAUSED).putAll(Map.of(Trigger.RESUME, RUNNING, Trigger.HALT, HALTED, Trigger.ABORT, HALTED,
-        Trigger.GATE_FAIL, HALTED));
+        Trigger.GATE_FAIL, HALTED, Trigger.TELEMETRY_RESUME, RUNNING));
     EXPECTED.get(HALTED).put(Trigger.BEGIN_ROLLBACK, ROLLING_BACK);
     EXPECTED.get(ROLLING_BACK).put(Trigger.FINISH_ROLLBACK, ROLLED_BACK);
   }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import dev.ringfence.core.health.ArmStats;
+import dev.ringfence.core.health.HazardComparison;
 import dev.ringfence.core.health.ProbeSamples;
 
 /** What a {@link Gate} may read when it judges the open ring. Valid only during the call. */
@@ -60,6 +61,18 @@ public interface GateContext {
 
   /** @return outcomes of the endpoints not admitted that report the baseline, over the same window */
   ArmStats control();
+
+  /**
+   * The failure rates per host-hour at risk in both arms over the whole rollout so far, and the
+   * always-valid test of their ratio against a margin. Both arms are observed by the same rules: a
+   * crash, a refused validation, an agent's revert or going silent is a failure in either arm. See
+   * {@link HazardComparison}.
+   *
+   * @param margin the ratio of rates the candidate may reach, at least 1
+   * @param alpha the level of the interval, in (0, 1)
+   * @return the comparison
+   */
+  HazardComparison hazard(double margin, double alpha);
 
   /** @return names of the probe metrics seen so far, sorted */
   Set<String> probeMetrics();

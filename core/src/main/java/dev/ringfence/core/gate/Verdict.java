@@ -8,7 +8,7 @@ import java.util.Map;
  * A gate's judgement of a ring, with the numbers behind it.
  *
  * @param outcome PASS, FAIL, INCONCLUSIVE or ERROR
- * @param test the test that produced it, e.g. {@code time-and-sample} or {@code sprt}
+ * @param test the test that produced it, e.g. {@code time-and-sample} or {@code hazard-msprt}
  * @param reason one line a person can act on, with the numbers
  * @param evidence the numbers by name (samples, rates, statistic, threshold), in a stable order
  */

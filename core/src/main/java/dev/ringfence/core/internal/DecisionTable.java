@@ -16,6 +16,7 @@ final class DecisionTable {
   final Decision[] holdCapReached;
   final Decision stayOutside;
   final Decision stayHeldTier;
+  final Decision stayHoldback;
   final Decision stayNotStarted;
   final Decision stayAborted;
   final Decision holdPaused;
@@ -45,6 +46,8 @@ final class DecisionTable {
     stayOutside = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "outside the open rings");
     stayHeldTier = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
         "tier is held until the last ring opens");
+    stayHoldback = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
+        "in the holdback: kept on the baseline as the control until the rollout completes");
     stayNotStarted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout not started");
     stayAborted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout aborted before it started");
     holdPaused = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",

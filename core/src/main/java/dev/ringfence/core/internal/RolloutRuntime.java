@@ -52,6 +52,13 @@ final class RolloutRuntime implements Rollout {
 
   private static final Logger LOG = LoggerFactory.getLogger(RolloutRuntime.class);
   private static final int STRAGGLERS_IN_CAUSE = 20;
+  /** Share of observed endpoints silent in both arms of a group that pauses the rollout. */
+  static final double TELEMETRY_PAUSE_SHARE = 0.5;
+  /** Share under which every group must be, in both arms, for a telemetry pause to end by itself. */
+  static final double TELEMETRY_RESUME_SHARE = 0.2;
+  /** Observed endpoints an arm needs in a group before the group's reports are judged. */
+  static final long TELEMETRY_MIN_OBSERVED = 10;
+
   /** Who a command is recorded as coming from when the caller does not say. */
   static final String OPERATOR = "operator";
 
@@ -75,6 +82,8 @@ final class RolloutRuntime implements Rollout {
   private final int[] shares;
   private final long[] caps;
   private final Set<String> heldTiers;
+  /** Buckets from here up are held back on the baseline while the rollout runs: the last ring's control. */
+  private final int holdbackFrom;
   private final int lastRing;
   private final DecisionTable decisions;
   private final long baseline;
@@ -135,7 +144,8 @@ final class RolloutRuntime implements Rollout {
     this.inconclusiveLimit = config.inconclusiveLimit();
     this.timeline = new Timeline(clock);
     this.recoveredAtMillis = timeline.millis(); // a new timeline reads the clock: the same instant
-    this.health = new HealthTracker(spec.plan().rings().size());
+    this.health = new HealthTracker(spec.plan().rings().size(), silenceMillis, admitted, timeline);
+    this.holdbackFrom = Cohort.BUCKETS - config.controlHoldback();
     this.metrics = new RuntimeMetrics(health, counters);
     this.shared = store.isShared();
     this.stalenessMillis = config.stalenessBound().toMillis();
@@ -190,6 +200,12 @@ final class RolloutRuntime implements Rollout {
         if (track != null) {
           return fresh(decisions.offer[track.ring], synced);
         }
+        // Not admitted: observed as control. The lookup is the common path's one extra cost; the track
+        // (and its attribute group) is made once per endpoint.
+        health.controlTrack(endpointId, attributes);
+        if (bucket >= holdbackFrom) {
+          return decisions.stayHoldback;
+        }
         Decision outside = outside(bucket, attributes, s.ringIndex());
         if (outside != null) {
           return outside;
@@ -197,7 +213,7 @@ final class RolloutRuntime implements Rollout {
         if (s.state() == RolloutState.PAUSED) {
           return decisions.holdPaused;
         }
-        return isStale(synced) ? decisions.holdStale : admit(endpointId, bucket, s.ringIndex());
+        return isStale(synced) ? decisions.holdStale : admit(endpointId, attributes, bucket, s.ringIndex());
       }
       case HALTED:
       case ROLLING_BACK:
@@ -272,7 +288,7 @@ final class RolloutRuntime implements Rollout {
     return decisions.stayOutside;
   }
 
-  private Decision admit(String endpointId, int bucket, int ring) {
+  private Decision admit(String endpointId, EndpointAttributes attributes, int bucket, int ring) {
     if (!reserve(ring)) {
       return decisions.holdCapReached[ring];
     }
@@ -304,13 +320,14 @@ final class RolloutRuntime implements Rollout {
       storeOutageLogged = false;
       LOG.info("rollout '{}': the store records admissions again", id);
     }
-    Track track = new Track(endpointId, ring, Times.saturatedAdd(timeline.millis(), silenceMillis));
+    Track track = new Track(endpointId, ring, timeline.millis(), health.group(attributes));
     Track previous = admitted.putIfAbsent(track);
     if (previous != null) {
       release(ring);
       return decisions.offer[previous.ring];
     }
-    health.watchDeadline(track);
+    health.admitted(track);
+    health.censorControl(endpointId);
     events.publish(entry);
     // A halt that raced with this admission wins: the endpoint is exposed, so it is told to revert.
     if (halting || snapshot.state().isHalted()) {
@@ -380,7 +397,7 @@ final class RolloutRuntime implements Rollout {
         return health.count(signal, HealthTracker.ARM_CANDIDATE, IngestResult.DUPLICATE);
       }
       if (version == candidate) {
-        health.apply(track, HealthTracker.ARM_CANDIDATE, signal);
+        health.apply(track, HealthTracker.ARM_CANDIDATE, signal, timeline.approxMillis());
       } else if (snapshot.state() == RolloutState.ROLLING_BACK && !reverted.contains(endpointId)) {
         markReverted(endpointId); // an exposed endpoint reports the baseline again
       }
@@ -394,18 +411,11 @@ final class RolloutRuntime implements Rollout {
       // Claims the candidate without having been offered it, or a version this rollout does not know.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ANOMALY);
     }
-    Track control = health.control.get(endpointId);
-    if (control == null) {
-      Track fresh = new Track(endpointId, Track.CONTROL, Long.MAX_VALUE);
-      control = health.control.putIfAbsent(fresh);
-      if (control == null) {
-        control = fresh;
-      }
-    }
+    Track control = health.controlTrack(endpointId, EndpointAttributes.UNKNOWN);
     if (!control.advance(signal.order())) {
       return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.DUPLICATE);
     }
-    health.apply(control, HealthTracker.ARM_CONTROL, signal);
+    health.apply(control, HealthTracker.ARM_CONTROL, signal, timeline.approxMillis());
     return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.ACCEPTED);
   }
 
@@ -585,7 +595,8 @@ final class RolloutRuntime implements Rollout {
     Instant openedAt = entry.trigger() == Trigger.START || entry.trigger() == Trigger.ADVANCE
         ? entry.at() : s.ringOpenedAt();
     Instant rollbackStarted = entry.trigger() == Trigger.BEGIN_ROLLBACK ? entry.at() : s.rollbackStartedAt();
-    return new Snapshot(entry.to(), entry.ringIndex(), openedAt, entry.sequence(), entry.cause(), rollbackStarted);
+    return new Snapshot(entry.to(), entry.ringIndex(), openedAt, entry.sequence(), entry.cause(), rollbackStarted,
+        entry.trigger());
   }
 
   /** HALTED goes on to ROLLING_BACK at once; if the store refuses, the next tick tries again. */
@@ -613,7 +624,12 @@ final class RolloutRuntime implements Rollout {
       try {
         Snapshot s = snapshot;
         if (!s.state().isTerminal()) {
-          health.expireDeadlines(timeline.millis());
+          long now = timeline.millis();
+          health.expireDeadlines(now);
+          health.sweepQuiet(now);
+          health.record(now);
+          checkTelemetry(s);
+          s = snapshot;
         }
         switch (s.state()) {
           case RUNNING:
@@ -635,6 +651,28 @@ final class RolloutRuntime implements Rollout {
     }
     if (judged != null) {
       judge(judged);
+    }
+  }
+
+  /**
+   * The data-quality check: reports that fell in both arms alike are a telemetry fault, not a
+   * regression, so the rollout pauses (no new admissions; a FAIL still halts) and says which reports
+   * fell; once they recover in both arms it resumes by itself. Hysteresis: pauses at
+   * {@value #TELEMETRY_PAUSE_SHARE} of observed endpoints silent in both arms, resumes below
+   * {@value #TELEMETRY_RESUME_SHARE}. Silence in the candidate alone (the CrowdStrike shape) never
+   * pauses: the judge counts it.
+   */
+  private void checkTelemetry(Snapshot s) {
+    if (s.state() == RolloutState.RUNNING) {
+      String fault = health.telemetryFault(TELEMETRY_PAUSE_SHARE, TELEMETRY_MIN_OBSERVED);
+      if (fault != null) {
+        transition(Trigger.TELEMETRY_PAUSE, fault + ": a telemetry fault, not a regression; paused, resumes by"
+            + " itself when reports recover in both arms", null);
+      }
+    } else if (s.state() == RolloutState.PAUSED && s.trigger() == Trigger.TELEMETRY_PAUSE
+        && health.telemetryFault(TELEMETRY_RESUME_SHARE, TELEMETRY_MIN_OBSERVED) == null) {
+      transition(Trigger.TELEMETRY_RESUME, "reports recovered in both arms (under "
+          + Math.round(100 * TELEMETRY_RESUME_SHARE) + "% silent in every group); resumed by itself", null);
     }
   }
 
@@ -828,12 +866,11 @@ final class RolloutRuntime implements Rollout {
       // Health reports are not journaled: every endpoint gets a fresh deadline from the restart. An admission
       // stamped later than now (the clock went back) gets its deadline from now, not from that future.
       long from = Math.min(Math.max(Times.millis(a.at()), recoveredAtMillis), timeline.millis());
-      long deadline = Times.saturatedAdd(from, silenceMillis);
-      Track track = new Track(a.endpointId(), a.ringIndex(), deadline);
+      Track track = new Track(a.endpointId(), a.ringIndex(), from, 0);
       recoveredFromStore = true;
       if (admitted.putIfAbsent(track) == null) {
         admittedPerRing.incrementAndGet(a.ringIndex());
-        health.watchDeadline(track);
+        health.admitted(track);
       }
     } else if (entry instanceof JournalEntry.Reverted) {
       reverted.add(((JournalEntry.Reverted) entry).endpointId());

@@ -4,6 +4,7 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.gate.GateContext;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.health.ArmStats;
+import dev.ringfence.core.health.HazardComparison;
 import dev.ringfence.core.health.ProbeSamples;
 import java.time.Instant;
 import java.util.Set;
@@ -93,6 +94,11 @@ final class RuntimeGateContext implements GateContext {
   @Override
   public ArmStats control() {
     return health.arm(HealthTracker.ARM_CONTROL);
+  }
+
+  @Override
+  public HazardComparison hazard(double margin, double alpha) {
+    return health.hazard(margin, alpha);
   }
 
   @Override

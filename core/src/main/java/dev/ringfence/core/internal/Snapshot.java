@@ -1,6 +1,7 @@
 package dev.ringfence.core.internal;
 
 import dev.ringfence.core.RolloutState;
+import dev.ringfence.core.Trigger;
 import java.time.Instant;
 
 /**
@@ -13,9 +14,10 @@ import java.time.Instant;
  * @param sequence number of transitions so far
  * @param cause cause of the last transition
  * @param rollbackStartedAt when ROLLING_BACK began, null before
+ * @param trigger what caused the last transition, null before the first
  */
 record Snapshot(RolloutState state, int ringIndex, Instant ringOpenedAt, long sequence, String cause,
-    Instant rollbackStartedAt) {
+    Instant rollbackStartedAt, Trigger trigger) {
 
-  static final Snapshot INITIAL = new Snapshot(RolloutState.PLANNED, -1, null, 0, "", null);
+  static final Snapshot INITIAL = new Snapshot(RolloutState.PLANNED, -1, null, 0, "", null, null);
 }

@@ -18,6 +18,8 @@ final class Timeline {
   // Guarded by this.
   private long lastClockMillis;
   private long millis;
+  /** The timeline minus the clock at the last synchronized reading: what {@link #approxMillis} adds. */
+  private volatile long offset;
 
   Timeline(Clock clock) {
     this.clock = clock;
@@ -33,6 +35,18 @@ final class Timeline {
       millis = Times.saturatedAdd(millis, step < 0 ? Long.MAX_VALUE : step); // step < 0: the subtraction overflowed
     }
     lastClockMillis = now;
+    offset = millis - now;
     return millis;
+  }
+
+  /**
+   * Now on the timeline without taking its lock, for the signal path: the clock plus the offset of the last
+   * {@link #millis} call. Behind the true timeline by a backward step not yet seen by {@link #millis} (the
+   * engine calls it every tick), never ahead of it.
+   *
+   * @return an approximation of {@link #millis}, at most one backward step behind
+   */
+  long approxMillis() {
+    return Times.saturatedAdd(Times.millis(clock.instant()), offset);
   }
 }

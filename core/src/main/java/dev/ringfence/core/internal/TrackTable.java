@@ -100,6 +100,35 @@ final class TrackTable {
     return size;
   }
 
+  /** @return the number of slots: a sweep's budget is measured in slots */
+  int capacity() {
+    return slots.length;
+  }
+
+  /**
+   * Visits a run of slots, wrapping around at the end: a sweep that the caller spreads over many calls.
+   * A resize between calls shifts what the cursor points at; a sweep may then visit some tracks twice
+   * and others a call later, never none for more than one round.
+   *
+   * @param cursor the slot to start at, as returned by the previous call (any value is taken modulo)
+   * @param count how many slots to visit, at most the capacity
+   * @param action what to do with each track found
+   * @return the cursor for the next call
+   */
+  int visit(int cursor, int count, Consumer<Track> action) {
+    Track[] table = slots;
+    int mask = table.length - 1;
+    int i = cursor & mask;
+    for (int n = Math.min(count, table.length); n > 0; n--) {
+      Track track = (Track) SLOTS.getAcquire(table, i);
+      if (track != null) {
+        action.accept(track);
+      }
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+
   /**
    * Visits every track added before the call (and possibly some added during it).
    *

@@ -13,5 +13,7 @@ public enum LintRule {
   /** A ring before the last has a zero bake time. */
   ZERO_BAKE_TIME,
   /** A ring has no gate. */
-  NO_GATE
+  NO_GATE,
+  /** A health-gated ring's cap is below the reports its judge needs to pass, so it can never pass. */
+  UNREACHABLE_REPORTS
 }

@@ -16,6 +16,8 @@ import java.util.Set;
  *   <li>{@link LintRule#STEP_TOO_LARGE}: a ring multiplies exposure by more than 10.
  *   <li>{@link LintRule#ZERO_BAKE_TIME}: a ring before the last has no bake time.
  *   <li>{@link LintRule#NO_GATE}: a ring has no gate.
+ *   <li>{@link LintRule#UNREACHABLE_REPORTS}: a health-gated ring's cap is below the reports its judge
+ *       needs to pass ({@code minCandidateReports}, 20 by default), so it could only ever pause.
  * </ul>
  *
  * A plan may break a rule on purpose by carrying a {@link LintOverride} for that rule and ring with a
@@ -27,6 +29,10 @@ public final class PlanLinter {
   public static final int MAX_FIRST_RING_SHARE = 100;
   /** Largest factor by which one ring may multiply the previous ring's share without an override. */
   public static final int MAX_STEP_FACTOR = 10;
+
+  /** The health gate's type and default {@code minCandidateReports} (the linter reads specs, not gates). */
+  private static final String HEALTH = "health";
+  private static final long DEFAULT_MIN_CANDIDATE_REPORTS = 20;
 
   private PlanLinter() {}
 
@@ -70,6 +76,14 @@ public final class PlanLinter {
       }
       if (ring.gate() == null) {
         add(plan, findings, used, LintRule.NO_GATE, i, "has no gate; the next ring would open on time alone");
+      } else if (HEALTH.equals(ring.gate().type()) && ring.hasCap()) {
+        Object param = ring.gate().params().get("minCandidateReports");
+        long needed = Math.max(ring.minSample(), param instanceof Number ? ((Number) param).longValue()
+            : DEFAULT_MIN_CANDIDATE_REPORTS);
+        if (ring.cap() < needed) {
+          add(plan, findings, used, LintRule.UNREACHABLE_REPORTS, i, "cap " + ring.cap() + " is below the " + needed
+              + " reports the health judge needs to pass; the ring could only ever pause");
+        }
       }
     }
     List<LintOverride> unused = new ArrayList<>(plan.overrides());

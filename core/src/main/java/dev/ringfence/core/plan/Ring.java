@@ -42,8 +42,10 @@ public record Ring(String name, Selector selector, int share, long cap, Duration
    * A builder for a ring.
    *
    * @param name the ring's name
-   * @return a builder with every endpoint selected, no cap, no bake time, no minimum sample and the
-   *     time-and-sample gate
+   * @return a builder with every endpoint selected, no cap, no bake time, no minimum sample and the health
+   *     judge as its gate (gate type {@code health} with its defaults), so that a plan built in code halts a
+   *     bad candidate unless it says otherwise; {@code gate(GateSpec.timeAndSample())} opens rings on time
+   *     and sample alone
    */
   public static Builder named(String name) {
     return new Builder(name);
@@ -67,7 +69,7 @@ public record Ring(String name, Selector selector, int share, long cap, Duration
     private long cap = NO_CAP;
     private Duration bakeTime = Duration.ZERO;
     private int minSample;
-    private GateSpec gate = GateSpec.timeAndSample();
+    private GateSpec gate = GateSpec.of("health");
 
     private Builder(String name) {
       this.name = name;

@@ -23,11 +23,15 @@ class HealthGateTest {
 
   /** A context with chosen arms and probe readings. */
   private static GateContext context(ArmStats candidate, ArmStats control, Map<String, ProbeSamples> probes) {
-    return context(candidate, candidate, 0, control, probes);
+    return context(candidate, candidate, 0, control, probes, QUIET);
   }
 
+  /** No failures in either arm yet: the hazard test has nothing against the candidate. */
+  private static final HazardComparison QUIET = new HazardComparison(0, 0, 100, 10_000, Double.NaN, 1.25, 0, 0.01, 0,
+      Double.POSITIVE_INFINITY);
+
   private static GateContext context(ArmStats candidate, ArmStats inRing, int ringIndex, ArmStats control,
-      Map<String, ProbeSamples> probes) {
+      Map<String, ProbeSamples> probes, HazardComparison hazard) {
     Plan plan = Fixtures.fourRings();
     return new GateContext() {
       @Override
@@ -96,6 +100,12 @@ class HealthGateTest {
       }
 
       @Override
+      public HazardComparison hazard(double margin, double alpha) {
+        assertThat(margin).isEqualTo(hazard.margin());
+        return hazard;
+      }
+
+      @Override
       public Set<String> probeMetrics() {
         return probes.keySet();
       }
@@ -116,9 +126,18 @@ class HealthGateTest {
     Verdict verdict = judge(new ArmStats(5, 8, 0, 7, 0), ArmStats.EMPTY);
     assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
     assertThat(verdict.test()).isEqualTo("catastrophe");
-    assertThat(verdict.reason()).isEqualTo("candidate failure rate 75.0% (15/20: 8 crashed, 7 silent) is above the"
-        + " 20% ceiling after 20 reports: FAIL");
+    assertThat(verdict.reason()).isEqualTo("candidate reported failures 40.0% (8/20: 8 crashed) exceed the"
+        + " control's 0.0% by more than 20% after 20 reports: FAIL");
     assertThat(verdict.evidence()).containsEntry("candidateReported", 20.0).containsEntry("candidateSilent", 7.0);
+  }
+
+  @Test
+  void catastrophe_silenceAlone_isLeftToTheHazardTest() {
+    // Seven of thirty quiet at once under heavy loss, or a whole-fleet outage: not a catastrophe.
+    assertThat(judge(new ArmStats(23, 0, 0, 7, 0), new ArmStats(3_741, 0, 0, 100, 0)).outcome())
+        .isNotEqualTo(Outcome.FAIL);
+    assertThat(judge(new ArmStats(20, 0, 0, 80, 0), new ArmStats(150, 0, 0, 850, 0)).outcome())
+        .isNotEqualTo(Outcome.FAIL);
   }
 
   @Test
@@ -127,45 +146,47 @@ class HealthGateTest {
   }
 
   @Test
-  void sprt_candidateThreeTimesWorse_failsWithTheNumbersInOneLine() {
-    Verdict verdict = judge(new ArmStats(1938, 40, 0, 22, 0), new ArmStats(9751, 49, 0, 0, 0));
+  void hazardTest_eValueAtTheThreshold_failsWithTheNumbersInOneLine() {
+    HazardComparison bad = new HazardComparison(12, 3, 150, 9_800, 261.3, 1.25, Math.log(100), 0.01, 64,
+        Double.POSITIVE_INFINITY);
+    Verdict verdict = HealthGate.ofDefaults().evaluate(context(new ArmStats(138, 12, 0, 0, 0),
+        new ArmStats(138, 12, 0, 0, 0), 0, new ArmStats(9_997, 3, 0, 0, 0), Map.of(), bad));
     assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
-    assertThat(verdict.test()).isEqualTo("sprt");
-    assertThat(verdict.reason()).matches("candidate failure rate 3\\.1% \\(62/2000: 40 crashed, 22 silent\\) vs"
-        + " control 0\\.5% \\(49/9800\\), SPRT log-LR \\d+\\.\\d ≥ 4\\.6: FAIL");
-    double pi0 = 2000.0 / 11800;
-    double pi1 = 3 * 2000.0 / (3 * 2000.0 + 9800);
-    double expected = 62 * Math.log(pi1 / pi0) + 49 * Math.log((1 - pi1) / (1 - pi0));
-    assertThat(verdict.evidence().get("logLikelihoodRatio")).isCloseTo(expected, org.assertj.core.data.Offset
-        .offset(1e-9));
-    assertThat(verdict.evidence().get("threshold")).isCloseTo(Math.log(0.95 / 0.01), org.assertj.core.data.Offset
+    assertThat(verdict.test()).isEqualTo(HealthGate.HAZARD_TEST);
+    assertThat(verdict.reason()).isEqualTo("candidate 12 failures in 150 host-h (80 per 1,000 h) vs control 3 in"
+        + " 9,800 host-h (0.31 per 1,000 h): ratio 261, 99% interval [64, ∞); log e-value 4.6 ≥ 4.6 (ratio ≤ 1.25"
+        + " at α 0.01): FAIL");
+    assertThat(verdict.evidence()).containsEntry("logEValue", Math.log(100)).containsEntry("rateRatioLower", 64.0)
+        .containsEntry("candidateHostHours", 150.0);
+    assertThat(verdict.evidence().get("threshold")).isCloseTo(Math.log(100), org.assertj.core.data.Offset
         .offset(1e-12));
   }
 
   @Test
-  void sprt_sameRates_passesOnceBothArmsHaveEnoughReports() {
-    Verdict verdict = judge(new ArmStats(995, 5, 0, 0, 0), new ArmStats(9950, 50, 0, 0, 0));
+  void hazardTest_belowTheThreshold_passesOnceBothArmsHaveEnoughReports() {
+    HazardComparison even = new HazardComparison(5, 50, 1_000, 10_000, 1.0, 1.25, -3.2, 0.01, 0.25, 4);
+    Verdict verdict = HealthGate.ofDefaults().evaluate(context(new ArmStats(995, 5, 0, 0, 0),
+        new ArmStats(995, 5, 0, 0, 0), 0, new ArmStats(9950, 50, 0, 0, 0), Map.of(), even));
     assertThat(verdict.outcome()).isEqualTo(Outcome.PASS);
-    assertThat(verdict.reason()).startsWith("candidate failure rate 0.5% (5/1000: 5 crashed) vs control 0.5% (50/10000)")
-        .endsWith(": PASS");
-    assertThat(verdict.evidence().get("logLikelihoodRatio")).isNegative();
+    assertThat(verdict.reason()).startsWith("candidate 5 failures in 1,000 host-h (5 per 1,000 h) vs control 50 in"
+        + " 10,000 host-h (5 per 1,000 h): ratio 1, 99% interval [0.25, 4]; log e-value -3.2 < 4.6 (ratio ≤ 1.25").endsWith(": PASS");
   }
 
   @Test
-  void regressionInTheNewestRingOnly_failsEvenWhenThePooledArmsPass() {
-    ArmStats ringOne = new ArmStats(240, 10, 0, 0, 0); // 4% in ring 1
-    ArmStats pooled = new ArmStats(1240, 10, 0, 0, 0); // diluted by 1,000 healthy ring-0 endpoints
-    ArmStats control = new ArmStats(9900, 100, 0, 0, 0); // 1%
-    Verdict verdict = HealthGate.ofDefaults().evaluate(context(pooled, ringOne, 1, control, Map.of()));
-    assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
-    assertThat(verdict.reason()).startsWith("ring 'early' alone: candidate failure rate 4.0% (10/250: 10 crashed)");
-    assertThat(verdict.evidence().get("logLikelihoodRatio")).isLessThan(4.55); // pooled alone would pass
+  void withProbes_theHazardTestGetsFourFifthsOfAlpha() {
+    HealthGate gate = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("alpha", 0.05, "metrics",
+        List.of(Map.of("name", "cpu")))));
+    HazardComparison quiet = new HazardComparison(0, 0, 100, 10_000, Double.NaN, 1.25, 0, 0.04, 0, Double.POSITIVE_INFINITY);
+    Verdict verdict = gate.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(1000, 0, 0, 0, 0), 0,
+        new ArmStats(10_000, 0, 0, 0, 0), Map.of(), quiet));
+    assertThat(verdict.evidence().get("threshold")).isCloseTo(Math.log(1 / 0.04), org.assertj.core.data.Offset
+        .offset(1e-12));
   }
 
   @Test
   void laterRing_needsReportsFromItsOwnEndpoints() {
     Verdict verdict = HealthGate.ofDefaults().evaluate(context(new ArmStats(1000, 0, 0, 0, 0),
-        new ArmStats(5, 0, 0, 0, 0), 1, new ArmStats(10_000, 0, 0, 0, 0), Map.of()));
+        new ArmStats(5, 0, 0, 0, 0), 1, new ArmStats(10_000, 0, 0, 0, 0), Map.of(), QUIET));
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(verdict.reason()).startsWith("too few reports: candidate 5 of 20 needed in this ring");
   }
@@ -186,15 +207,17 @@ class HealthGateTest {
         "catastropheMinReports", 10)));
     assertThat(strict.evaluate(context(new ArmStats(6, 4, 0, 0, 0), ArmStats.EMPTY, Map.of())).outcome())
         .isEqualTo(Outcome.INCONCLUSIVE); // 40% is under a 50% ceiling
-    assertThatThrownBy(() -> HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("alpha", 0.9, "beta", "x",
-        "relativeRisk", 0.5, "minControlReports", 1.5, "speling", 1))))
+    assertThatThrownBy(() -> HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("alpha", 0.9, "margin", "x",
+        "relativeRisk", 3, "minControlReports", 1.5, "speling", 1))))
         .isInstanceOf(InvalidPlanException.class)
         .satisfies(e -> assertThat(((InvalidPlanException) e).problems()).hasSize(5)
             .anyMatch(p -> p.startsWith("gate.params.alpha: 0.9 is outside"))
-            .anyMatch(p -> p.startsWith("gate.params.beta: must be a number"))
-            .anyMatch(p -> p.startsWith("gate.params.relativeRisk: 0.5 is outside"))
+            .anyMatch(p -> p.startsWith("gate.params.margin: must be a number"))
+            .anyMatch(p -> p.startsWith("gate.params.relativeRisk: unknown parameter"))
             .anyMatch(p -> p.startsWith("gate.params.minControlReports: must be a whole number"))
             .anyMatch(p -> p.startsWith("gate.params.speling: unknown parameter")));
+    assertThatThrownBy(() -> HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("margin", 0.5))))
+        .isInstanceOf(InvalidPlanException.class).hasMessageContaining("gate.params.margin: 0.5 is outside 1.0..100.0");
     assertThatThrownBy(() -> HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
         List.of(Map.of("name", "cpu", "direction", "up", "tolerance", -1))))))
         .isInstanceOf(InvalidPlanException.class).hasMessageContaining("gate.params.metrics[0].direction")

@@ -148,16 +148,22 @@ class IngestTest {
 
   @Test
   void silence_pastTheDeadline_countsAsFailure_reportsInTimeDoNot() {
+    clock.advance(Duration.ofMinutes(1));
     rollout.ingest(new Heartbeat(exposed.get(0), 1, 1, 42, 0));
-    clock.advance(Duration.ofMinutes(2).plusSeconds(59));
+    clock.advance(Duration.ofMinutes(1).plusSeconds(59));
     assertThat(candidate().silent()).isZero();
     clock.advance(Duration.ofSeconds(1)); // 3 heartbeat intervals after the offer
     ArmStats stats = candidate();
     assertThat(stats.silent()).isEqualTo(49);
     assertThat(stats.healthy()).isEqualTo(1);
-    // A late heartbeat does not undo a silent failure.
+    // A late heartbeat brings its endpoint back to the arm at risk; its silence stays counted as a failure.
     rollout.ingest(new Heartbeat(exposed.get(1), 1, 1, 42, 0));
+    assertThat(candidate().silent()).isEqualTo(48);
+    assertThat(rollout.metrics().silentFailures()).isEqualTo(49);
+    // The endpoint that reported at minute 1 goes quiet too, three intervals after its report.
+    clock.advance(Duration.ofMinutes(1));
     assertThat(candidate().silent()).isEqualTo(49);
+    assertThat(candidate().healthy()).isEqualTo(1);
   }
 
   @Test
@@ -221,7 +227,8 @@ class IngestTest {
   void candidateHeartbeatAfterCompletion_fromAnEndpointNeverAdmitted_isAccepted() {
     RolloutEngine plain = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).build());
     Rollout done = plain.createRollout(Fixtures.spec("done", dev.ringfence.core.plan.Plan.builder("one")
-        .ring(dev.ringfence.core.plan.Ring.named("all").share(100).cap(10).bakeTime(Duration.ZERO).build())
+        .ring(dev.ringfence.core.plan.Ring.named("all").share(100).cap(10).bakeTime(Duration.ZERO)
+            .gate(dev.ringfence.core.plan.GateSpec.timeAndSample()).build())
         .build()));
     done.start();
     plain.tick();

@@ -77,7 +77,7 @@ class PlanBuilderTest {
   }
 
   @Test
-  void ringNamed_defaults_selectAllUncappedNoBakeNoSampleTimeAndSampleGate() {
+  void ringNamed_defaults_selectAllUncappedNoBakeNoSampleHealthGate() {
     Ring ring = Ring.named("a").build();
 
     assertThat(ring.selector()).isEqualTo(Selector.ALL);
@@ -86,8 +86,8 @@ class PlanBuilderTest {
     assertThat(ring.hasCap()).isFalse();
     assertThat(ring.bakeTime()).isEqualTo(Duration.ZERO);
     assertThat(ring.minSample()).isZero();
-    assertThat(ring.gate()).isEqualTo(GateSpec.timeAndSample());
-    assertThat(ring.gateSpec()).contains(new GateSpec("time-and-sample", Map.of()));
+    assertThat(ring.gate()).isEqualTo(GateSpec.of("health"));
+    assertThat(ring.gateSpec()).contains(new GateSpec("health", Map.of()));
     assertThat(Ring.named("b").gate(null).build().gateSpec()).isEmpty();
   }
 
@@ -179,11 +179,13 @@ class PlanBuilderTest {
   void planBuild_sameRingsAsTheExampleFile_equalsThePlanReadFromIt() {
     Plan built = Plan.builder("content-channel-weekly")
         .ring(Ring.named("canary").selector(Selector.allOf(Condition.in(Attribute.TIER, "internal", "lab")))
-            .share(10).cap(500).bakeTime(Duration.ofMinutes(30)).minSample(200).build())
+            .share(10).cap(500).bakeTime(Duration.ofMinutes(30)).minSample(200).gate(GateSpec.timeAndSample()).build())
         .ring(Ring.named("early").selector(Selector.allOf(Condition.notIn(Attribute.TAG, "kiosk", "hospital")))
-            .share(100).cap(5000).bakeTime(Duration.ofHours(2)).minSample(2000).build())
-        .ring(Ring.named("broad").share(1000).bakeTime(Duration.ofHours(6)).minSample(20000).build())
-        .ring(Ring.named("everyone").percent(100).build())
+            .share(100).cap(5000).bakeTime(Duration.ofHours(2)).minSample(2000).gate(GateSpec.timeAndSample())
+            .build())
+        .ring(Ring.named("broad").share(1000).bakeTime(Duration.ofHours(6)).minSample(20000)
+            .gate(GateSpec.timeAndSample()).build())
+        .ring(Ring.named("everyone").percent(100).gate(GateSpec.timeAndSample()).build())
         .maxNewExposuresPerHour(50_000)
         .freezeWindow(new FreezeWindow(FROM, TO, "holiday change freeze"))
         .heldTiers("critical")

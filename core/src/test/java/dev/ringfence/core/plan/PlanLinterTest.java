@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PlanLinterTest {
@@ -278,6 +279,21 @@ class PlanLinterTest {
     assertThat(PlanLinter.MAX_STEP_FACTOR).isEqualTo(10);
     assertThat(List.of(LintRule.values())).containsExactly(LintRule.FIRST_RING_TOO_LARGE,
         LintRule.FIRST_RING_UNCAPPED, LintRule.SHARE_DOES_NOT_GROW, LintRule.STEP_TOO_LARGE,
-        LintRule.ZERO_BAKE_TIME, LintRule.NO_GATE);
+        LintRule.ZERO_BAKE_TIME, LintRule.NO_GATE, LintRule.UNREACHABLE_REPORTS);
+  }
+
+  @Test
+  void healthGatedRing_whoseCapCannotReachTheJudgesReports_isFlagged() {
+    Plan plan = Plan.builder("p")
+        .ring(Ring.named("canary").share(10).cap(15).bakeTime(Duration.ofMinutes(30)).build())
+        .ring(Ring.named("lab").share(50).cap(30).bakeTime(Duration.ofMinutes(30))
+            .gate(new GateSpec("health", Map.of("minCandidateReports", 40))).build())
+        .ring(Ring.named("everyone").share(100).cap(50).gate(GateSpec.timeAndSample()).build())
+        .build();
+    assertThat(PlanLinter.lint(plan).findings()).filteredOn(f -> f.rule() == LintRule.UNREACHABLE_REPORTS)
+        .extracting(LintFinding::ringName, LintFinding::message)
+        .containsExactly(tuple("canary", "cap 15 is below the 20 reports the health judge needs to pass; the ring"
+            + " could only ever pause"), tuple("lab", "cap 30 is below the 40 reports the health judge needs to"
+            + " pass; the ring could only ever pause"));
   }
 }

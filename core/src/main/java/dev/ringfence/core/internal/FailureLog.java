@@ -1,0 +1,94 @@
+package dev.ringfence.core.internal;
+
+import dev.ringfence.core.health.HazardComparison;
+import dev.ringfence.core.internal.stats.RateRatioSequence;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A rollout's failures in batches (one per tick that saw any), each with the candidate's share of the
+ * endpoints at risk just before it, and the arms' time at risk: everything the hazard test needs, kept so
+ * that a gate asking for a margin no other gate asked for gets its test replayed from the first batch.
+ * Ticks append; gates read. Thread-safe (a monitor: both run once a tick).
+ */
+final class FailureLog {
+
+  private static final double MILLIS_PER_HOUR = 3_600_000.0;
+
+  private long lastMillis = Long.MIN_VALUE;
+  private long candidateSeen;
+  private long controlSeen;
+  private long candidateAtRisk;
+  private long controlAtRisk;
+  private double candidateHours;
+  private double controlHours;
+  private int size;
+  private long[] candidateFailures = new long[64];
+  private long[] controlFailures = new long[64];
+  private double[] shares = new double[64];
+  /** One test per margin asked for, each fed every batch. */
+  private final Map<Double, RateRatioSequence> tests = new HashMap<>();
+
+  /**
+   * Adds one tick.
+   *
+   * @param nowMillis the tick's time on the rollout's timeline
+   * @param candidateTotal candidate failures since the rollout began
+   * @param controlTotal control failures since the rollout began
+   * @param candidateNow candidate endpoints at risk now
+   * @param controlNow control endpoints at risk now
+   */
+  synchronized void record(long nowMillis, long candidateTotal, long controlTotal, long candidateNow,
+      long controlNow) {
+    if (lastMillis != Long.MIN_VALUE && nowMillis > lastMillis) {
+      // Time at risk since the last tick, at the mean of its two ends.
+      double hours = (nowMillis - lastMillis) / MILLIS_PER_HOUR;
+      candidateHours += hours * (candidateAtRisk + candidateNow) / 2.0;
+      controlHours += hours * (controlAtRisk + controlNow) / 2.0;
+    }
+    lastMillis = Math.max(lastMillis, nowMillis);
+    long candidate = candidateTotal - candidateSeen;
+    long control = controlTotal - controlSeen;
+    candidateSeen = candidateTotal;
+    controlSeen = controlTotal;
+    candidateAtRisk = candidateNow;
+    controlAtRisk = controlNow;
+    if (candidate <= 0 && control <= 0) {
+      return;
+    }
+    // At risk just before the batch: the failures left the at-risk counts when they happened.
+    double before = candidateNow + candidate + controlNow + control;
+    double share = (candidateNow + candidate) / before;
+    if (size == shares.length) {
+      candidateFailures = Arrays.copyOf(candidateFailures, size * 2);
+      controlFailures = Arrays.copyOf(controlFailures, size * 2);
+      shares = Arrays.copyOf(shares, size * 2);
+    }
+    candidateFailures[size] = candidate;
+    controlFailures[size] = control;
+    shares[size] = share;
+    size++;
+    for (RateRatioSequence test : tests.values()) {
+      test.update(candidate, control, share);
+    }
+  }
+
+  /**
+   * @param margin the ratio the candidate may reach, at least 1
+   * @param alpha the level of the interval
+   * @return the comparison so far
+   */
+  synchronized HazardComparison compare(double margin, double alpha) {
+    RateRatioSequence test = tests.get(margin);
+    if (test == null) {
+      test = new RateRatioSequence(margin);
+      for (int i = 0; i < size; i++) {
+        test.update(candidateFailures[i], controlFailures[i], shares[i]);
+      }
+      tests.put(margin, test);
+    }
+    return new HazardComparison(test.candidateFailures(), test.controlFailures(), candidateHours, controlHours,
+        test.estimate(), margin, test.logEValue(), alpha, test.lowerBound(alpha), test.upperBound(alpha));
+  }
+}
