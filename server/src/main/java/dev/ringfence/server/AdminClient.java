@@ -182,7 +182,8 @@ public final class AdminClient {
         {"schemaVersion":1,"name":"lab-then-everyone","rollbackTimeout":"PT2M",
          "rings":[
            {"name":"canary","selector":[{"attribute":"tier","op":"in","values":["lab"]}],"share":10000,"cap":%d,
-            "bakeTime":"PT10M","minSample":1,"gate":{"type":"health","params":{"catastropheMinReports":%d}}},
+            "bakeTime":"PT10M","minSample":1,
+            "gate":{"type":"health","params":{"catastropheMinReports":%d,"minCandidateReports":1}}},
            {"name":"everyone","share":10000,"bakeTime":"PT0S","gate":{"type":"health"}}],
          "overrides":[
            {"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"the canary ring is the lab tier, capped at %d endpoints"},

@@ -30,7 +30,7 @@ class SignalJsonFuzzTest {
   private static final Plan PLAN = Plans.fromJson("""
       {"schemaVersion":1,"name":"fuzz","rings":[
         {"name":"canary","share":5000,"cap":4,"bakeTime":"PT2M","minSample":1,
-         "gate":{"type":"health","params":{"catastropheMinReports":2,"metrics":[{"name":"cpu","minSamples":3}]}}},
+         "gate":{"type":"health","params":{"catastropheMinReports":2,"minCandidateReports":2,"metrics":[{"name":"cpu","minSamples":3}]}}},
         {"name":"everyone","share":10000,"bakeTime":"PT0S","gate":{"type":"time-and-sample"}}],
        "overrides":[{"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"both arms at once"}]}
       """);

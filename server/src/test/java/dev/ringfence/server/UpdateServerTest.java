@@ -34,7 +34,7 @@ class UpdateServerTest {
       {"schemaVersion":1,"name":"lab-first","rollbackTimeout":"PT1M",
        "rings":[
          {"name":"canary","selector":[{"attribute":"tier","op":"in","values":["lab"]}],"share":10000,"cap":2,
-          "bakeTime":"PT10M","minSample":1,"gate":{"type":"health","params":{"catastropheMinReports":1}}},
+          "bakeTime":"PT10M","minSample":1,"gate":{"type":"health","params":{"catastropheMinReports":1,"minCandidateReports":1}}},
          {"name":"everyone","share":10000,"bakeTime":"PT0S","gate":{"type":"time-and-sample"}}],
        "overrides":[
          {"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"canary is the lab tier, capped at 2 endpoints"},
