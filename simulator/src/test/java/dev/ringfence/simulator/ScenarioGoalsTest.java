@@ -2,9 +2,17 @@ package dev.ringfence.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The goals of the shipped scenarios, on the real engine and agent, seeded, at sizes that keep the suite
@@ -80,6 +88,70 @@ class ScenarioGoalsTest {
     runs.stream().filter(w -> w.halted() || !w.outcome().equals("COMPLETED")).limit(3).forEach(w -> System.out.println(
         "healthy, not completed: " + w.outcome() + " " + w.verdicts().get(w.verdicts().size() - 1)));
     assertThat(completed).isGreaterThanOrEqualTo(99);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The shipped healthy scenario with one change, written where the reader can load it. */
+  private static ScenarioReader.Loaded healthyWith(Path dir, String name, Consumer<ObjectNode> fleet) {
+    try {
+      ObjectNode scenario = (ObjectNode) JSON.readTree(ScenarioReader.shippedFile("healthy.json"));
+      scenario.set("plan", JSON.readTree(ScenarioReader.shippedFile(scenario.get("plan").asText())));
+      ((ObjectNode) scenario.get("candidate")).remove("probe");
+      fleet.accept((ObjectNode) scenario.get("fleet"));
+      Path file = dir.resolve(name + ".json");
+      JSON.writeValue(file.toFile(), scenario);
+      return ScenarioReader.load(file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Hosts that go quiet for reasons that are not the release (lost heartbeats, a region offline, clean
+   * reboots) hit both arms alike, so the judge halts none of these healthy releases; a regional outage
+   * pauses the rollout, which resumes by itself. 12 seeds a case at 8,000 endpoints (the smallest fleet in
+   * which the shipped plan's canary reaches its minimum sample) keep this inside the suite's budget; the
+   * 200-seed figures are the judge sweep's (docs/judge.md).
+   */
+  @Test
+  void healthy_underTelemetryFaults_isNeverHalted(@TempDir Path dir) {
+    List<ScenarioReader.Loaded> cases = List.of(
+        healthyWith(dir, "loss-30", f -> f.put("lossRate", 0.3)),
+        healthyWith(dir, "region-out", f -> f.putArray("outages").addObject().put("from", "10m")
+            .put("duration", "30m").putObject("match").put("region", "us-east")),
+        healthyWith(dir, "reboots", f -> f.put("plannedRebootsPerHour", 0.01)));
+    for (ScenarioReader.Loaded loaded : cases) {
+      List<SimulationReport.Run> runs = IntStream.range(0, 12).parallel().mapToObj(seed -> FleetSimulator
+          .simulateWithRingfence(loaded, 3000 + seed, 8_000, FleetSimulator.ProgressListener.NONE)).toList();
+      long halted = runs.stream().filter(SimulationReport.Run::halted).count();
+      System.out.printf("healthy, %s: halted %d of 12%n", loaded.source(), halted);
+      assertThat(halted).as(loaded.source()).isZero();
+      assertThat(runs).as(loaded.source()).allSatisfy(w -> assertThat(w.outcome()).isEqualTo("COMPLETED"));
+    }
+  }
+
+  /** Silence in the candidate alone is the CrowdStrike shape: with half the fleet's reports lost too, it halts. */
+  @Test
+  void crashOnLoad_underHeavyLoss_isStillHalted(@TempDir Path dir) {
+    ScenarioReader.Loaded loaded = healthyWith(dir, "crash-loss", f -> f.put("lossRate", 0.3));
+    List<SimulationReport.Run> runs = IntStream.range(0, 10).parallel().mapToObj(seed -> {
+      try {
+        ObjectNode scenario = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of(loaded.source())));
+        ((ObjectNode) scenario.get("candidate")).put("crashOnLoad", 0.3);
+        Path file = dir.resolve("crash-loss-" + seed + ".json");
+        JSON.writeValue(file.toFile(), scenario);
+        return FleetSimulator.simulateWithRingfence(ScenarioReader.load(file.toString()), 4000 + seed, 8_000,
+            FleetSimulator.ProgressListener.NONE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }).toList();
+    assertThat(runs).allSatisfy(w -> {
+      assertThat(w.halted()).isTrue();
+      assertThat(w.exposedAtHalt()).as("within the canary (1%% of the fleet, 80 endpoints)")
+          .isLessThanOrEqualTo(80);
+    });
   }
 
   @Test
