@@ -5,7 +5,8 @@
 #   benchmarks/run.sh 'Decision'      # any JMH benchmark regex
 #   benchmarks/run.sh memory [N...]   # bytes per tracked endpoint (JOL), default 1M and 10M endpoints
 #   benchmarks/run.sh fleet [N...]    # the simulator's crowdstrike-2024 at 100k, 1M and 10M endpoints: wall time, peak heap
-#   benchmarks/run.sh judge [--quick] [--seeds N] [--rows REGEX]
+#   benchmarks/run.sh hazard [RUNS]          # the hazard test alone under its null, every shipped ring schedule
+#   benchmarks/run.sh judge [--quick] [--seeds N] [--rows REGEX] [--gate PARAM=NUMBER]
 #                                     # judge quality: false halts of healthy releases, halts of bad ones (200 seeds a row)
 #
 # Extra JMH options go in JMH_OPTS (default: the settings of the committed run), e.g.
@@ -34,6 +35,15 @@ if [[ "$set_name" == "judge" ]]; then
   cmd=(java -Xmx${JUDGE_HEAP:-6g} -cp "$jar" dev.ringfence.benchmarks.JudgeSweep --out "$results" "$@")
   echo "command: ${cmd[*]}" >&2
   "${cmd[@]}"
+  exit 0
+fi
+
+if [[ "$set_name" == "hazard" ]]; then
+  shift
+  out="$results/hazard-$stamp.md"
+  cmd=(java -cp "$jar" dev.ringfence.benchmarks.HazardMonteCarlo "$@")
+  { "${cmd[@]}"; echo; echo "command: benchmarks/run.sh hazard $*"; } | tee "$out"
+  echo "wrote $out" >&2
   exit 0
 fi
 

@@ -46,6 +46,8 @@ public final class JudgeSweep {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final int BASE_ENDPOINTS = 8_000;
+  private static final int LARGE_ENDPOINTS = 40_000;
+  private static String gateDescription = "";
 
   private JudgeSweep() {}
 
@@ -75,6 +77,7 @@ public final class JudgeSweep {
     List<Row> rows = new ArrayList<>();
     Consumer<ObjectNode> noProbe = s -> ((ObjectNode) s.get("candidate")).remove("probe");
     rows.add(healthy("base: healthy, 5m heartbeat, 1% loss, probe", s -> { }));
+    rows.add(new Row("base, 40,000 endpoints", Kind.HEALTHY, "healthy", LARGE_ENDPOINTS, 0, s -> { }));
     for (double loss : new double[] {0, 0.1, 0.2, 0.3, 0.4}) {
       String pct = percent(loss);
       rows.add(healthy("loss " + pct + ", heartbeat only", noProbe.andThen(s -> fleet(s).put("lossRate", loss))));
@@ -82,6 +85,8 @@ public final class JudgeSweep {
     }
     rows.add(healthy("heartbeat every 1m", s -> fleet(s).put("heartbeatInterval", "1m").put("jitter", "6s")));
     rows.add(healthy("region us-east (35%) out 30m from minute 10", s -> outage(s, "us-east", "10m", "30m")));
+    rows.add(new Row("region us-east (35%) out 30m from minute 10, 40,000 endpoints", Kind.HEALTHY, "healthy",
+        LARGE_ENDPOINTS, 0, s -> outage(s, "us-east", "10m", "30m")));
     rows.add(healthy("whole fleet out 15m from minute 10", s -> outage(s, null, "10m", "15m")));
     rows.add(healthy("background crashes x10 (0.5%/h)", s -> fleet(s).put("backgroundCrashesPerHour", 0.005)));
     rows.add(healthy("planned reboots 1%/h", s -> fleet(s).put("plannedRebootsPerHour", 0.01)));
@@ -89,6 +94,8 @@ public final class JudgeSweep {
         s -> s.set("plan", smallFleetPlan())));
 
     rows.add(regression("crash on load 1% (0.05%/h background)", 0.05, s -> crash(s, 0.01, "20s")));
+    rows.add(new Row("crash on load 1%, 40,000 endpoints", Kind.REGRESSION, "healthy", LARGE_ENDPOINTS, 0.05,
+        s -> crash(s, 0.01, "20s")));
     rows.add(regression("crash on load 2%", 0.015, s -> crash(s, 0.02, "20s")));
     rows.add(regression("crash on load 5%", 0.01, s -> crash(s, 0.05, "20s")));
     rows.add(regression("crash 30m after load on 1%", 0.10, s -> crash(s, 0.01, "30m")));
@@ -157,6 +164,7 @@ public final class JudgeSweep {
    */
   public static void main(String[] args) throws Exception {
     int seeds = 200;
+    Map<String, Double> gateParams = new LinkedHashMap<>();
     Pattern filter = Pattern.compile(".*");
     int threads = Runtime.getRuntime().availableProcessors();
     Path out = Path.of("benchmarks", "results");
@@ -167,11 +175,18 @@ public final class JudgeSweep {
         case "--rows" -> filter = Pattern.compile(args[++a]);
         case "--threads" -> threads = Integer.parseInt(args[++a]);
         case "--out" -> out = Path.of(args[++a]);
+        case "--gate" -> {
+          String[] kv = args[++a].split("=", 2);
+          gateParams.put(kv[0], Double.parseDouble(kv[1]));
+        }
         default -> throw new IllegalArgumentException(args[a] + ": unknown; use --seeds N, --quick, --rows REGEX,"
-            + " --threads N, --out DIR");
+            + " --threads N, --out DIR, --gate PARAM=NUMBER (a health-gate parameter on every ring)");
       }
     }
     Files.createDirectories(out);
+    gateDescription = "the health gate at its defaults (α 0.01 for the rollout, margin 1.25)"
+        + (gateParams.isEmpty() ? "" : " except " + gateParams);
+    System.err.println(gateDescription);
     Path work = Files.createTempDirectory("ringfence-judge-sweep");
     Instant started = Instant.now();
     Map<Row, List<Outcome>> results = new LinkedHashMap<>();
@@ -181,7 +196,7 @@ public final class JudgeSweep {
         if (!filter.matcher(row.name()).find()) {
           continue;
         }
-        ScenarioReader.Loaded loaded = load(row, work);
+        ScenarioReader.Loaded loaded = load(row, work, gateParams);
         List<Future<Outcome>> runs = new ArrayList<>();
         for (long seed = 1; seed <= seeds; seed++) {
           long s = seed;
@@ -222,13 +237,20 @@ public final class JudgeSweep {
     }
   }
 
-  private static ScenarioReader.Loaded load(Row row, Path work) throws IOException {
+  private static ScenarioReader.Loaded load(Row row, Path work, Map<String, Double> gateParams) throws IOException {
     ObjectNode scenario = (ObjectNode) JSON.readTree(ScenarioReader.shippedFile(row.scenario() + ".json"));
     if (scenario.get("plan").isTextual()) {
       scenario.set("plan", JSON.readTree(ScenarioReader.shippedFile(scenario.get("plan").asText())));
     }
     fleet(scenario).put("endpoints", row.endpoints());
     row.change().accept(scenario);
+    for (JsonNode ring : scenario.get("plan").get("rings")) {
+      JsonNode gate = ring.get("gate");
+      if (gate != null && "health".equals(gate.path("type").asText())) {
+        ObjectNode params = gate.has("params") ? (ObjectNode) gate.get("params") : ((ObjectNode) gate).putObject("params");
+        gateParams.forEach(params::put);
+      }
+    }
     Path file = work.resolve(row.name().replaceAll("[^A-Za-z0-9]+", "-") + ".json");
     JSON.writeValue(file.toFile(), scenario);
     return ScenarioReader.load(file.toString());
@@ -307,7 +329,8 @@ public final class JudgeSweep {
     md.append("# Judge quality sweep\n\n");
     md.append("Command: `").append(command).append("`, ").append(seeds).append(" seeds a row (1..").append(seeds)
         .append("), took ").append(took.toMinutes()).append(" min ").append(took.toSecondsPart())
-        .append(" s. Every run is the simulator with the real engine and agent; the health gate at its defaults.\n\n");
+        .append(" s. Every run is the simulator with the real engine and agent; ").append(gateDescription)
+        .append(".\n\n");
     md.append("## Healthy candidate: every halt is false\n\n");
     md.append("| row | endpoints | runs | halted | halted, 95% upper | paused runs | paused, mean min | completed |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
