@@ -13,7 +13,8 @@ class QuickStartTest {
 
     assertThat(printed.lines()).containsExactly(
         "OFFER(42) ring 0 'canary': admitted to ring 'canary'",
-        "INCONCLUSIVE: too few reports: candidate 0 of 20 needed, control 0 of 100 needed; candidate failure rate"
-            + " 0.0% (0/0) vs control 0.0% (0/0), SPRT log-LR 0.0 < 4.6");
+        "INCONCLUSIVE: too few reports: candidate 0 of 20 needed, control 0 of 100 needed; candidate 0 failures in"
+            + " 0 host-h (0 per 1,000 h) vs control 0 in 0 host-h (0 per 1,000 h): ratio -, 99% interval [0, ∞);"
+            + " log e-value 0.0 < 4.6 (ratio ≤ 1.25 at α 0.01)");
   }
 }
