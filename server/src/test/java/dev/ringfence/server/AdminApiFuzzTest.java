@@ -41,7 +41,8 @@ class AdminApiFuzzTest {
       "admin/v1/rollouts/r1/halt", "admin/v1/rollouts/r1/abort");
   private static final String PLAN = """
       {"schemaVersion":1,"name":"fuzz","rings":[
-        {"name":"canary","share":100,"cap":5,"bakeTime":"PT10M","minSample":1,"gate":{"type":"health"}},
+        {"name":"canary","share":100,"cap":5,"bakeTime":"PT10M","minSample":1,
+         "gate":{"type":"health","params":{"minCandidateReports":1}}},
         {"name":"everyone","share":1000,"bakeTime":"PT0S","gate":{"type":"time-and-sample"}}]}
       """;
   private static final ObjectMapper JSON = new ObjectMapper();
