@@ -47,7 +47,6 @@ public final class JudgeSweep {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final int BASE_ENDPOINTS = 8_000;
   private static final int LARGE_ENDPOINTS = 40_000;
-  private static String gateDescription = "";
 
   private JudgeSweep() {}
 
@@ -184,7 +183,7 @@ public final class JudgeSweep {
       }
     }
     Files.createDirectories(out);
-    gateDescription = "the health gate at its defaults (α 0.01 for the rollout, margin 1.25)"
+    String gateDescription = "the health gate at its defaults (α 0.01 for the rollout, margin 1.25)"
         + (gateParams.isEmpty() ? "" : " except " + gateParams);
     System.err.println(gateDescription);
     Path work = Files.createTempDirectory("ringfence-judge-sweep");
@@ -222,7 +221,7 @@ public final class JudgeSweep {
     }
     String command = ("benchmarks/run.sh judge " + String.join(" ", shown)).strip();
     Path md = out.resolve("judge-" + stamp + ".md");
-    Files.writeString(md, table(results, seeds, command, took), StandardCharsets.UTF_8);
+    Files.writeString(md, table(results, seeds, command, took, gateDescription), StandardCharsets.UTF_8);
     Path json = out.resolve("judge-" + stamp + ".json");
     JSON.writeValue(json.toFile(), json(results, seeds, command, took));
     System.out.println(Files.readString(md));
@@ -324,7 +323,8 @@ public final class JudgeSweep {
     return Math.min(1, sum);
   }
 
-  private static String table(Map<Row, List<Outcome>> results, int seeds, String command, Duration took) {
+  private static String table(Map<Row, List<Outcome>> results, int seeds, String command, Duration took,
+      String gateDescription) {
     StringBuilder md = new StringBuilder();
     md.append("# Judge quality sweep\n\n");
     md.append("Command: `").append(command).append("`, ").append(seeds).append(" seeds a row (1..").append(seeds)

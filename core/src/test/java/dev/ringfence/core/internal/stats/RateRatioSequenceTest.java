@@ -15,6 +15,12 @@ class RateRatioSequenceTest {
     return ratio * share / (ratio * share + 1 - share);
   }
 
+  /** Feeds one failure, the candidate's with probability {@code p(ratio, share)}. */
+  private static void oneFailure(RateRatioSequence test, SplittableRandom random, double ratio, double share) {
+    boolean candidate = random.nextDouble() < p(ratio, share);
+    test.update(candidate ? 1 : 0, candidate ? 0 : 1, share);
+  }
+
   @Test
   void twoCandidateFailures_matchTheMixtureWorkedByHand() {
     RateRatioSequence test = new RateRatioSequence(2);
@@ -107,8 +113,7 @@ class RateRatioSequenceTest {
       for (int i = 0; i < 1_000; i++) {
         // The share at risk drifts, as rings open: from 1% to 50%.
         double share = 0.01 + 0.49 * i / 1_000.0;
-        boolean candidate = random.nextDouble() < p(2, share);
-        test.update(candidate ? 1 : 0, candidate ? 0 : 1, share);
+        oneFailure(test, random, 2, share);
         if (test.logEValue() >= Math.log(1 / alpha)) {
           crossed++;
           break;
@@ -129,8 +134,7 @@ class RateRatioSequenceTest {
       RateRatioSequence test = new RateRatioSequence(2);
       boolean covered = true;
       for (int i = 0; i < 500 && covered; i++) {
-        boolean candidate = random.nextDouble() < p(6, 0.1);
-        test.update(candidate ? 1 : 0, candidate ? 0 : 1, 0.1);
+        oneFailure(test, random, 6, 0.1);
         covered = test.lowerBound(alpha) <= 6 && test.upperBound(alpha) >= 6;
       }
       if (covered) {
