@@ -9,6 +9,7 @@ import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.ProbeReading;
 import dev.ringfence.protocol.Signal;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The health side of one rollout: per-arm outcome counters, failure events and time at risk, per-signal
@@ -62,6 +64,12 @@ final class HealthTracker {
   private static final int MIN_SWEEP = 64;
   /** The sweep visits every slot once per this fraction of the silence deadline. */
   static final int SWEEP_DIVISOR = 32;
+  /** A group's telemetry fault begins when this share of each arm's observed endpoints is overdue. */
+  static final double TELEMETRY_PAUSE_SHARE = 0.5;
+  /** ... and ends when the share overdue falls below this in either arm. */
+  static final double TELEMETRY_RESUME_SHARE = 0.2;
+  /** A group needs this many observed endpoints in each arm to be judged. */
+  static final long TELEMETRY_MIN_OBSERVED = 10;
 
   /**
    * Endpoints per status: [slot * STATUSES + status], where slot is the candidate's ring of admission
@@ -70,8 +78,20 @@ final class HealthTracker {
   private final AtomicLongArray outcomes;
   /** Failure events per slot: moves from at risk to a failure status. */
   private final AtomicLongArray failures;
-  /** Per [group][arm][tracked, silent]: endpoints observed (at risk or silent) and those silent now. */
-  private final AtomicLongArray groups = new AtomicLongArray(GROUPS * 4);
+  /**
+   * Silences of this tick per [slot][group], not yet failures: {@link #record} counts those of groups
+   * without a telemetry fault. Written and read under the rollout's lock (only the deadline queue and the
+   * sweep move a track to a silence).
+   */
+  private final long[] quiet;
+  /** Per arm, per [group][observed, overdue]: the sweep's pass in progress and the last complete one. */
+  private final long[][] scanning = new long[2][GROUPS * 2];
+  private final long[][] scanned = new long[2][GROUPS * 2];
+  /** Per arm: slots the pass in progress has visited. */
+  private final int[] passVisited = new int[2];
+  /** Groups with a telemetry fault now (hysteresis: see {@link #updateFaults}); the last is the whole fleet. */
+  private final boolean[] faulted = new boolean[GROUPS + 1];
+  private final long overdueMillis;
   private final ConcurrentHashMap<String, Integer> groupIds = new ConcurrentHashMap<>();
   private final String[] groupNames = new String[GROUPS];
   private final int rings;
@@ -109,6 +129,8 @@ final class HealthTracker {
     this.timeline = timeline;
     this.rings = rings;
     this.silenceMillis = Math.max(1, silenceMillis);
+    this.overdueMillis = Math.max(1, this.silenceMillis / 2);
+    this.quiet = new long[(rings + 1) * GROUPS];
     this.admitted = admitted;
     this.outcomes = new AtomicLongArray((rings + 1) * Track.STATUSES);
     this.failures = new AtomicLongArray(rings + 1);
@@ -252,8 +274,10 @@ final class HealthTracker {
 
   /**
    * Marks as silent every endpoint, in either arm, that reported and has not been seen within the
-   * deadline since. Visits a share of both tables proportional to the time since the last sweep, so each
-   * slot is visited every {@value #SWEEP_DIVISOR}th of the deadline.
+   * deadline since, and counts per group and arm the endpoints observed and those overdue (not seen for
+   * half the deadline, or silent). Visits a share of both tables proportional to the time since the last
+   * sweep, so each slot is visited every {@value #SWEEP_DIVISOR}th of the deadline; a pass over a whole
+   * table publishes its counts for the data-quality check.
    */
   void sweepQuiet(long nowMillis) {
     long elapsed = lastSweepMillis == Long.MIN_VALUE ? silenceMillis : nowMillis - lastSweepMillis;
@@ -261,21 +285,53 @@ final class HealthTracker {
       return;
     }
     lastSweepMillis = nowMillis;
-    admittedCursor = sweep(admitted, admittedCursor, elapsed, nowMillis);
-    controlCursor = sweep(control, controlCursor, elapsed, nowMillis);
+    admittedCursor = sweep(admitted, ARM_CANDIDATE, admittedCursor, elapsed, nowMillis);
+    controlCursor = sweep(control, ARM_CONTROL, controlCursor, elapsed, nowMillis);
   }
 
-  private int sweep(TrackTable table, int cursor, long elapsed, long nowMillis) {
+  private int sweep(TrackTable table, int arm, int cursor, long elapsed, long nowMillis) {
     int capacity = table.capacity();
     double share = elapsed * (double) SWEEP_DIVISOR / silenceMillis;
     int budget = (int) Math.min(capacity, Math.max(MIN_SWEEP, Math.ceil(capacity * share)));
-    return table.visit(cursor, budget, track -> {
+    long[] counts = scanning[arm];
+    Consumer<Track> visit = track -> {
       if (track.status() == Track.HEALTHY && track.lastSeenMillis() + silenceMillis <= nowMillis
           && moveTo(track, Track.SILENT) && track.lastSeenMillis() + silenceMillis > nowMillis) {
         // A report raced with the move (its HEALTHY found the track still HEALTHY): it is back.
         moveTo(track, Track.HEALTHY);
       }
-    });
+      // Observed: a control endpoint once it reported (a fleet that never reports has no telemetry to
+      // lose), a candidate from its admission (it was seen then, and is expected to report).
+      int status = track.status();
+      boolean quietNow = status == Track.SILENT || status == Track.UNHEARD;
+      if (status == Track.HEALTHY || status == Track.SILENT
+          || (arm == ARM_CANDIDATE && (status == Track.PENDING || status == Track.UNHEARD))) {
+        counts[track.group * 2]++;
+        if (quietNow || track.lastSeenMillis() + overdueMillis <= nowMillis) {
+          counts[track.group * 2 + 1]++;
+        }
+      }
+    };
+    // Split at the end of a pass so that each published pass visits every slot exactly once.
+    while (budget > 0) {
+      if (passVisited[arm] >= capacity) {
+        publish(arm);
+      }
+      int n = Math.min(budget, capacity - passVisited[arm]);
+      cursor = table.visit(cursor, n, visit);
+      passVisited[arm] += n;
+      budget -= n;
+    }
+    if (passVisited[arm] >= capacity) {
+      publish(arm);
+    }
+    return cursor;
+  }
+
+  private void publish(int arm) {
+    System.arraycopy(scanning[arm], 0, scanned[arm], 0, scanning[arm].length);
+    Arrays.fill(scanning[arm], 0);
+    passVisited[arm] = 0;
   }
 
   /**
@@ -327,19 +383,11 @@ final class HealthTracker {
     outcomes.decrementAndGet(base + previous);
     outcomes.incrementAndGet(base + next);
     if (isAtRisk(previous) && isFailure(next)) {
-      failures.incrementAndGet(slot);
-      if ((next == Track.SILENT || next == Track.UNHEARD) && !isControl) {
-        silentExpired.increment();
+      if (next == Track.SILENT || next == Track.UNHEARD) {
+        quiet[slot * GROUPS + track.group]++; // under the lock: see the field
+      } else {
+        failures.incrementAndGet(slot);
       }
-    }
-    int arm = isControl ? ARM_CONTROL : ARM_CANDIDATE;
-    int tracked = (isObserved(next) ? 1 : 0) - (isObserved(previous) ? 1 : 0);
-    if (tracked != 0) {
-      groups.addAndGet(groupIndex(track.group, arm, 0), tracked);
-    }
-    int silent = (next == Track.SILENT ? 1 : 0) - (previous == Track.SILENT ? 1 : 0);
-    if (silent != 0) {
-      groups.addAndGet(groupIndex(track.group, arm, 1), silent);
     }
     return true;
   }
@@ -349,18 +397,9 @@ final class HealthTracker {
     return status == Track.HEALTHY || status == Track.PENDING;
   }
 
-  /** Counted by the data-quality check: endpoints that reported health, and those of them gone quiet. */
-  private static boolean isObserved(int status) {
-    return status == Track.HEALTHY || status == Track.SILENT;
-  }
-
   private static boolean isFailure(int status) {
     return status == Track.CRASHED || status == Track.FAILED_APPLY || status == Track.SILENT
         || status == Track.UNHEARD || status == Track.REVERTED_BY_AGENT;
-  }
-
-  private static int groupIndex(int group, int arm, int which) {
-    return (group * 2 + arm) * 2 + which;
   }
 
   // ---------------------------------------------------------------- the failure log and the hazard test
@@ -370,6 +409,26 @@ final class HealthTracker {
    * tick, under the rollout's lock, after the deadlines have been checked.
    */
   void record(long nowMillis) {
+    updateFaults();
+    boolean fleetFault = faulted[GROUPS];
+    for (int slot = 0; slot <= rings; slot++) {
+      long counted = 0;
+      for (int g = 0; g < GROUPS; g++) {
+        long n = quiet[slot * GROUPS + g];
+        if (n != 0) {
+          quiet[slot * GROUPS + g] = 0;
+          if (!fleetFault && !faulted[g]) {
+            counted += n;
+          }
+        }
+      }
+      if (counted > 0) {
+        failures.addAndGet(slot, counted);
+        if (slot < rings) {
+          silentExpired.add(counted);
+        }
+      }
+    }
     long candidateFailures = 0;
     long candidateAtRisk = 0;
     for (int slot = 0; slot < rings; slot++) {
@@ -387,53 +446,76 @@ final class HealthTracker {
   }
 
   /**
-   * The data-quality check: the group whose reports fell most in both arms, if they fell by at least
-   * {@code share} in each.
-   *
-   * @param share the least share of observed endpoints silent in both arms, 0..1
-   * @param minimum the least observed endpoints per arm for a group to count
-   * @return e.g. {@code reports from region=us-east fell 96% in both arms (candidate 48 of 50 silent,
-   *     control 1,210 of 1,262)}, or null when no group qualifies
+   * The data-quality check, run by {@link #record} on the sweep's last complete passes: a group has a
+   * telemetry fault from when at least {@code pauseShare} of the endpoints observed in <em>each</em> arm
+   * are overdue (not seen for half the silence deadline, or silent) until fewer than {@code resumeShare}
+   * are in one of them. Overdue comes half a deadline before silence, so a fault is known before the
+   * silences it causes are counted, even when one arm's last reports came a little earlier than the other's
+   * (a candidate restarts after install, which moves its reporting times). While a group has a fault, its
+   * silences are not failures in either arm: silence that both arms share is missing data, not evidence.
    */
-  String telemetryFault(double share, long minimum) {
-    String worst = null;
-    double worstShare = 0;
+  private void updateFaults() {
     long[] all = new long[4];
-    for (int g = 0; g < GROUPS; g++) {
-      long[] counts = new long[4];
-      for (int i = 0; i < 4; i++) {
-        counts[i] = groups.get(g * 4 + i);
-        all[i] += counts[i];
+    for (int g = 0; g <= GROUPS; g++) {
+      long[] counts = g < GROUPS ? groupCounts(g) : all;
+      if (g < GROUPS) {
+        for (int i = 0; i < 4; i++) {
+          all[i] += counts[i];
+        }
       }
-      double fell = fell(counts, share, minimum);
-      if (fell > worstShare && g > 0) {
-        worstShare = fell;
-        worst = describeFault("region=" + groupNames[g], counts);
-      }
+      double fell = fell(counts);
+      faulted[g] = faulted[g] ? fell >= TELEMETRY_RESUME_SHARE : fell >= TELEMETRY_PAUSE_SHARE;
     }
-    double fell = fell(all, share, minimum);
-    if (fell > 0 && (worst == null || fell >= worstShare)) {
+  }
+
+  /** @return {candidate observed, candidate overdue, control observed, control overdue} of a group */
+  private long[] groupCounts(int g) {
+    return new long[] {scanned[ARM_CANDIDATE][g * 2], scanned[ARM_CANDIDATE][g * 2 + 1],
+        scanned[ARM_CONTROL][g * 2], scanned[ARM_CONTROL][g * 2 + 1]};
+  }
+
+  /** @return the smaller of the arms' overdue shares, or 0 if an arm has too few observed endpoints */
+  private static double fell(long[] counts) {
+    if (counts[0] < TELEMETRY_MIN_OBSERVED || counts[2] < TELEMETRY_MIN_OBSERVED) {
+      return 0;
+    }
+    return Math.min(counts[1] / (double) counts[0], counts[3] / (double) counts[2]);
+  }
+
+  /**
+   * @return the group with a telemetry fault whose reports fell most, described (e.g. {@code reports
+   *     from region=us-east fell 96% in both arms (candidate 48 of 50 overdue, control 1,210 of 1,262)}),
+   *     or null when no group has one
+   */
+  String telemetryFault() {
+    if (faulted[GROUPS]) {
+      long[] all = new long[4];
+      for (int g = 0; g < GROUPS; g++) {
+        long[] counts = groupCounts(g);
+        for (int i = 0; i < 4; i++) {
+          all[i] += counts[i];
+        }
+      }
       return describeFault("the whole fleet", all);
+    }
+    String worst = null;
+    double worstShare = -1;
+    for (int g = 0; g < GROUPS; g++) {
+      if (faulted[g]) {
+        long[] counts = groupCounts(g);
+        double fell = fell(counts);
+        if (fell > worstShare) {
+          worstShare = fell;
+          worst = describeFault(g == 0 ? "endpoints without a region" : "region=" + groupNames[g], counts);
+        }
+      }
     }
     return worst;
   }
 
-  /** @return the smaller of the arms' silent shares if both reach {@code share}, else 0 */
-  private static double fell(long[] counts, double share, long minimum) {
-    long candidate = counts[0];
-    long control = counts[2];
-    if (candidate < minimum || control < minimum) {
-      return 0;
-    }
-    double candidateShare = counts[1] / (double) candidate;
-    double controlShare = counts[3] / (double) control;
-    return candidateShare >= share && controlShare >= share ? Math.min(candidateShare, controlShare) : 0;
-  }
-
   private static String describeFault(String where, long[] counts) {
-    double fell = Math.min(counts[1] / (double) counts[0], counts[3] / (double) counts[2]);
-    return String.format(Locale.ROOT, "reports from %s fell %.0f%% in both arms (candidate %,d of %,d silent,"
-        + " control %,d of %,d)", where, 100 * fell, counts[1], counts[0], counts[3], counts[2]);
+    return String.format(Locale.ROOT, "reports from %s fell %.0f%% in both arms (candidate %,d of %,d overdue,"
+        + " control %,d of %,d)", where, 100 * fell(counts), counts[1], counts[0], counts[3], counts[2]);
   }
 
   private ProbeWindow window(String metric, int arm) {

@@ -52,12 +52,6 @@ final class RolloutRuntime implements Rollout {
 
   private static final Logger LOG = LoggerFactory.getLogger(RolloutRuntime.class);
   private static final int STRAGGLERS_IN_CAUSE = 20;
-  /** Share of observed endpoints silent in both arms of a group that pauses the rollout. */
-  static final double TELEMETRY_PAUSE_SHARE = 0.5;
-  /** Share under which every group must be, in both arms, for a telemetry pause to end by itself. */
-  static final double TELEMETRY_RESUME_SHARE = 0.2;
-  /** Observed endpoints an arm needs in a group before the group's reports are judged. */
-  static final long TELEMETRY_MIN_OBSERVED = 10;
 
   /** Who a command is recorded as coming from when the caller does not say. */
   static final String OPERATOR = "operator";
@@ -657,22 +651,21 @@ final class RolloutRuntime implements Rollout {
   /**
    * The data-quality check: reports that fell in both arms alike are a telemetry fault, not a
    * regression, so the rollout pauses (no new admissions; a FAIL still halts) and says which reports
-   * fell; once they recover in both arms it resumes by itself. Hysteresis: pauses at
-   * {@value #TELEMETRY_PAUSE_SHARE} of observed endpoints silent in both arms, resumes below
-   * {@value #TELEMETRY_RESUME_SHARE}. Silence in the candidate alone (the CrowdStrike shape) never
-   * pauses: the judge counts it.
+   * fell; once they recover it resumes by itself. The tracker decides when a group has a fault
+   * (hysteresis: from {@value HealthTracker#TELEMETRY_PAUSE_SHARE} of the observed endpoints overdue in
+   * both arms until under {@value HealthTracker#TELEMETRY_RESUME_SHARE} in one) and leaves the silences
+   * of a faulted group out of the judge's failures. Silence in the candidate alone (the CrowdStrike
+   * shape) is no fault: the judge counts it.
    */
   private void checkTelemetry(Snapshot s) {
-    if (s.state() == RolloutState.RUNNING) {
-      String fault = health.telemetryFault(TELEMETRY_PAUSE_SHARE, TELEMETRY_MIN_OBSERVED);
-      if (fault != null) {
-        transition(Trigger.TELEMETRY_PAUSE, fault + ": a telemetry fault, not a regression; paused, resumes by"
-            + " itself when reports recover in both arms", null);
-      }
-    } else if (s.state() == RolloutState.PAUSED && s.trigger() == Trigger.TELEMETRY_PAUSE
-        && health.telemetryFault(TELEMETRY_RESUME_SHARE, TELEMETRY_MIN_OBSERVED) == null) {
+    String fault = health.telemetryFault();
+    if (s.state() == RolloutState.RUNNING && fault != null) {
+      transition(Trigger.TELEMETRY_PAUSE, fault + ": a telemetry fault, not a regression; paused, resumes by"
+          + " itself when reports recover in both arms", null);
+    } else if (s.state() == RolloutState.PAUSED && s.trigger() == Trigger.TELEMETRY_PAUSE && fault == null) {
       transition(Trigger.TELEMETRY_RESUME, "reports recovered in both arms (under "
-          + Math.round(100 * TELEMETRY_RESUME_SHARE) + "% silent in every group); resumed by itself", null);
+          + Math.round(100 * HealthTracker.TELEMETRY_RESUME_SHARE) + "% overdue in an arm of every group);"
+          + " resumed by itself", null);
     }
   }
 

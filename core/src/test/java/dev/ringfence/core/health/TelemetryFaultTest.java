@@ -117,6 +117,61 @@ class TelemetryFaultTest {
     assertThat(transitions().get(2).cause()).contains("resumed by itself");
   }
 
+  /**
+   * A candidate restarts after install, so its reporting times differ from the control's: a regional
+   * outage can silence the candidate's last reports a whole interval before the control's, and their
+   * silence deadlines come first. Those silences must not be counted as the candidate's failures before
+   * the control's show that the region went quiet.
+   */
+  @Test
+  void regionOutageThatReachesTheCandidateAnIntervalEarlier_pausesAndCountsNoSilence() {
+    start();
+    AtomicReference<Boolean> outage = new AtomicReference<>(false);
+    long[] outageStart = new long[1];
+    long[] step = new long[1];
+    // Every host reports once a minute, half of them on the half minute; 30-second ticks.
+    IntPredicate reports = i -> {
+      boolean due = ((i / 2) + step[0]) % 2 == 0;
+      if (!outage.get() || i % 2 == 1) {
+        return due;
+      }
+      boolean candidate = exposed.contains(fleet.get(i));
+      long since = step[0] - outageStart[0];
+      return due && !candidate && since < 2; // us-east: the candidate is cut off a minute before the control
+    };
+    for (int s = 0; s < 20; s++) {
+      halfMinute(reports, step);
+    }
+    outage.set(true);
+    outageStart[0] = step[0];
+    for (int s = 0; s < 20; s++) {
+      halfMinute(reports, step);
+      assertThat(rollout.state().isHalted()).as("halted at step %d", step[0]).isFalse();
+    }
+    assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(transitions().get(1).cause()).startsWith("reports from region=us-east fell 100% in both arms");
+    outage.set(false);
+    for (int s = 0; s < 10; s++) {
+      halfMinute(reports, step);
+    }
+    assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(transitions()).extracting(JournalEntry.Transitioned::trigger)
+        .containsExactly(Trigger.START, Trigger.TELEMETRY_PAUSE, Trigger.TELEMETRY_RESUME);
+  }
+
+  private void halfMinute(IntPredicate reports, long[] step) {
+    clock.advance(Duration.ofSeconds(30));
+    for (int i = 0; i < FLEET; i++) {
+      String id = fleet.get(i);
+      if (reports.test(i)) {
+        long version = exposed.contains(id) ? 2 : 1;
+        rollout.ingest(new Heartbeat(id, 1, sequence.merge(id, 1L, Long::sum), version, 0));
+      }
+    }
+    engine.tick();
+    step[0]++;
+  }
+
   @Test
   void candidateAloneGoesQuiet_haltsWithoutAPause() {
     start();
