@@ -70,7 +70,10 @@ public final class JudgeSweep {
 
   /** One run's outcome. */
   record Outcome(long seed, String state, boolean halted, boolean paused, int pausedSeconds, int exposedAtHalt,
-      int online, int haltSeconds, String haltReason) {}
+      int online, int haltSeconds, String haltReason, int firstFailureSignalSeconds, int needManualRepair,
+      int exposedAtSecondFailureSignal) {}
+
+  private static final String CROWDSTRIKE = "crowdstrike-2024 (canary cap scaled to 200)";
 
   static List<Row> rows() {
     List<Row> rows = new ArrayList<>();
@@ -99,7 +102,10 @@ public final class JudgeSweep {
     rows.add(regression("crash on load 5%", 0.01, s -> crash(s, 0.05, "20s")));
     rows.add(regression("crash 30m after load on 1%", 0.10, s -> crash(s, 0.01, "30m")));
     rows.add(regression("probe +0.5 SD (+12.5% median)", 0.05, s -> probeShift(s, 2.5)));
-    rows.add(new Row("crowdstrike-2024", Kind.REGRESSION, "crowdstrike-2024", 200_000, 0.001, s -> { }));
+    // The shipped plan caps its 0.1% canary at 1,000 hosts: 0.1% of the 1M fleet. At 200,000 endpoints the
+    // same cap would never bind, so it is scaled with the fleet (200); the judge's part is the timing.
+    rows.add(new Row(CROWDSTRIKE, Kind.REGRESSION, "crowdstrike-2024", 200_000, 0.001,
+        s -> ((ObjectNode) s.get("plan").get("rings").get(0)).put("cap", 200)));
     return rows;
   }
 
@@ -243,11 +249,16 @@ public final class JudgeSweep {
     }
     fleet(scenario).put("endpoints", row.endpoints());
     row.change().accept(scenario);
+    JsonNode probe = scenario.get("candidate").get("probe");
     for (JsonNode ring : scenario.get("plan").get("rings")) {
       JsonNode gate = ring.get("gate");
       if (gate != null && "health".equals(gate.path("type").asText())) {
         ObjectNode params = gate.has("params") ? (ObjectNode) gate.get("params") : ((ObjectNode) gate).putObject("params");
         gateParams.forEach(params::put);
+        if (probe != null && !params.has("metrics")) {
+          // The fleet reports a probe metric: the judge compares it, as an operator who collects one would ask.
+          params.putArray("metrics").addObject().put("name", probe.get("metric").asText());
+        }
       }
     }
     Path file = work.resolve(row.name().replaceAll("[^A-Za-z0-9]+", "-") + ".json");
@@ -279,12 +290,25 @@ public final class JudgeSweep {
       pausedSeconds += run.durationSeconds() - pausedSince;
     }
     return new Outcome(seed, run.outcome(), halted, paused, pausedSeconds, run.exposedAtHalt(), run.online(),
-        run.haltSeconds(), reason);
+        run.haltSeconds(), reason, run.firstFailureSignalSeconds(), run.needManualRepair(),
+        run.exposedAtSecondFailureSignal());
   }
 
-  /** Whether a regression run halted before the row's share of the online fleet had the candidate. */
+  /**
+   * Whether a regression run halted in time: before the row's share of the online fleet had the candidate;
+   * for {@code crowdstrike-2024}, the issue's three conditions: at most 0.1% of the fleet exposed, the halt
+   * within two heartbeat intervals (2 min) of the first failure signal, and no endpoint left for hands-on
+   * repair.
+   */
   private static boolean detected(Row row, Outcome o) {
-    return o.halted() && o.exposedAtHalt() <= row.haltBefore() * o.online();
+    if (!o.halted()) {
+      return false;
+    }
+    if (row.name().equals(CROWDSTRIKE)) {
+      return o.exposedAtHalt() <= row.haltBefore() * row.endpoints() && o.firstFailureSignalSeconds() >= 0
+          && o.haltSeconds() - o.firstFailureSignalSeconds() <= 120 && o.needManualRepair() == 0;
+    }
+    return o.exposedAtHalt() <= row.haltBefore() * o.online();
   }
 
   private static String line(Row row, List<Outcome> outcomes) {
@@ -356,8 +380,14 @@ public final class JudgeSweep {
           100 * upperBound95(pooledHalts, pooledRuns)));
     }
     md.append("\n## Regression: a halt is wanted, before the share of the online fleet shown\n\n");
-    md.append("| row | endpoints | runs | halted | halted in time | halt before | exposed at halt, median | max |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("For crowdstrike-2024, in time means: at most 0.1% of the fleet exposed, the halt within two heartbeat"
+        + " intervals of the first failure signal, nothing left for hands-on repair.\n\n");
+    md.append("The last column bounds what any judge could do: the runs in which the server had heard of a second"
+        + " endpoint's failure on the candidate before the limit (one failure among a canary that is 1% of the"
+        + " endpoints at risk is 1-in-100 evidence; α is 0.01).\n\n");
+    md.append("| row | endpoints | runs | halted | halted in time | halt before | exposed at halt, median | max"
+        + " | 2nd failure signal in time |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<Row, List<Outcome>> e : results.entrySet()) {
       Row row = e.getKey();
       if (row.kind() != Kind.REGRESSION) {
@@ -368,10 +398,14 @@ public final class JudgeSweep {
       long inTime = o.stream().filter(x -> detected(row, x)).count();
       double[] shares = o.stream().filter(Outcome::halted).mapToDouble(x -> (double) x.exposedAtHalt() / x.online())
           .sorted().toArray();
-      md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %d | %d | %.2f%% | %s | %s |%n", row.name(),
+      long possible = o.stream().filter(x -> x.exposedAtSecondFailureSignal() >= 0
+          && x.exposedAtSecondFailureSignal() <= row.haltBefore() * (row.name().equals(CROWDSTRIKE) ? row.endpoints()
+          : x.online())).count();
+      md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %d | %d | %.2f%% | %s | %s | %d |%n", row.name(),
           row.endpoints(), o.size(), halted, inTime, 100 * row.haltBefore(),
           shares.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f%%", 100 * shares[shares.length / 2]),
-          shares.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f%%", 100 * shares[shares.length - 1])));
+          shares.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f%%", 100 * shares[shares.length - 1]),
+          possible));
     }
     return md.toString();
   }

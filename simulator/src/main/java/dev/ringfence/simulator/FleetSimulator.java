@@ -175,6 +175,9 @@ public final class FleetSimulator {
   private int revertUnavailable;
   private final int[] backBy = new int[4];
   private int firstFailureSignalAt = -1;
+  /** Endpoints whose failure on the candidate the server heard of, and the exposure when the second one was. */
+  private final java.util.BitSet failureSignalled = new java.util.BitSet();
+  private int exposedAtSecondFailureSignal = -1;
   private int haltAt = -1;
   private int exposedAtHalt = -1;
   private final long[] signals = new long[IngestResult.values().length];
@@ -876,8 +879,13 @@ public final class FleetSimulator {
       return;
     }
     signals[rollout().ingest(signal).ordinal()]++;
-    if (firstFailureSignalAt < 0 && signal.version() == cand && isFailure(signal)) {
-      firstFailureSignalAt = now;
+    if (signal.version() == cand && isFailure(signal) && !failureSignalled.get(i)) {
+      failureSignalled.set(i);
+      if (firstFailureSignalAt < 0) {
+        firstFailureSignalAt = now;
+      } else if (exposedAtSecondFailureSignal < 0) {
+        exposedAtSecondFailureSignal = everExposed;
+      }
     }
   }
 
@@ -984,7 +992,7 @@ public final class FleetSimulator {
       }
     }
     return new SimulationReport.Run(ringfence, outcome, duration, n - countOffline(), everExposed, peakExposed,
-        exposedAtHalt, firstFailureSignalAt, haltAt, crashedOnCandidate, backgroundCrashes, plannedRestarts, refused,
+        exposedAtHalt, firstFailureSignalAt, exposedAtSecondFailureSignal, haltAt, crashedOnCandidate, backgroundCrashes, plannedRestarts, refused,
         backBy[BACK_AGENT], backBy[BACK_SERVER], backBy[BACK_VENDOR], stillBroken, revertUnavailable,
         stragglers.size(), stragglers.subList(0, Math.min(20, stragglers.size())),
         ringfence ? signalCounts() : Map.of(), transitions, verdicts, ringOpenings,

@@ -43,7 +43,10 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
    * @param peakExposure the most endpoints running the candidate at one moment
    * @param exposedAtHalt endpoints that had received the candidate when the rollout halted; -1 if it did not
    * @param firstFailureSignalSeconds when the server first heard of a failure on the candidate; -1 never
-   * @param haltSeconds when the rollout halted; -1 if it did not
+   * @param exposedAtSecondFailureSignal endpoints that had received the candidate when the server heard of a
+   *     second endpoint's failure on it; -1 never. A test that must tell a regression from chance needs at
+   *     least two (with a canary of 1% of the endpoints at risk, one failure is 1-in-100 evidence): the
+   *     exposure at which any such judge could have halted at the earliest
    * @param crashedOnCandidate endpoints that crashed because of the candidate
    * @param backgroundCrashes crashes that would have happened anyway
    * @param plannedRestarts clean restarts (not crashes) that would have happened anyway
@@ -64,7 +67,7 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
    * @param timeline exposure, crashed and recovered endpoints over time
    */
   public record Run(boolean ringfence, String outcome, int durationSeconds, int online, int everExposed,
-      int peakExposure, int exposedAtHalt, int firstFailureSignalSeconds, int haltSeconds, int crashedOnCandidate,
+      int peakExposure, int exposedAtHalt, int firstFailureSignalSeconds, int exposedAtSecondFailureSignal, int haltSeconds, int crashedOnCandidate,
       int backgroundCrashes, int plannedRestarts, int refusedByValidator, int revertedByAgent, int revertedByServer, int revertedByVendor,
       int needManualRepair, int revertUnavailable, int stragglerCount, List<String> stragglers,
       Map<String, Long> signals, List<Transition> transitions, List<VerdictLine> verdicts,

@@ -31,16 +31,17 @@ import java.util.Set;
  *       reverts; silence is the hazard test's) that exceeds the control's by more than {@code
  *       catastropheCeiling} (20 points) is FAIL at once. It matters only where there is no control to
  *       compare with (a first ring in a small fleet, a test); measured, it adds no false halt (docs).
- *   <li><b>Probe metrics</b> (optional): each compared with a one-sided Mann-Whitney U test and a
- *       tolerance on the relative shift of the median; a critical metric that fails is FAIL.
+ *   <li><b>Probe metrics</b> (optional): one value per endpoint and arm, compared window by window
+ *       (a stratified Mann-Whitney shift with a confidence sequence); a metric fails on Kayenta's rule
+ *       (the interval beyond {@code tolerance} times the estimated shift, on the worse side) when the
+ *       shift also exceeds its {@code effectSize}; a critical metric that fails is FAIL.
  *   <li><b>Enough data.</b> PASS needs at least {@code max(ring.minSample, minCandidateReports)}
  *       candidate reports and {@code minControlReports} control reports; before that the verdict is
  *       INCONCLUSIVE, which never opens the next ring.
  * </ol>
  *
  * <p>The budget: {@code alpha} (default 0.01) is the rollout's whole false-FAIL budget for this gate;
- * with probe metrics the hazard test gets {@code alpha - probeAlpha} and the probes share {@code
- * probeAlpha} (default a fifth of {@code alpha}).
+ * with probe metrics the hazard test gets four fifths and the probes share the last fifth evenly.
  */
 public final class HealthGate implements Gate {
 
@@ -60,6 +61,8 @@ public final class HealthGate implements Gate {
 
   /** The test's name in verdicts. */
   public static final String HAZARD_TEST = "hazard-msprt";
+  /** The test named by a verdict that the probe metrics decided: a stratified Mann-Whitney shift. */
+  public static final String PROBE_TEST = "probe-shift";
 
   private static final Set<String> PARAMS = Set.of("alpha", "margin", "minCandidateReports",
       "minControlReports", "catastropheMinReports", "catastropheCeiling", "metrics", "passScore", "marginalScore");
@@ -165,9 +168,9 @@ public final class HealthGate implements Gate {
       return Verdict.fail(HAZARD_TEST, rates + "; " + test + ": FAIL", evidence);
     }
 
-    ProbeJudge.Outcome probeOutcome = probes.judge(context, evidence);
+    ProbeJudge.Outcome probeOutcome = probes.judge(context, evidence, alpha - hazardAlpha);
     if (probeOutcome.failed()) {
-      return Verdict.fail("mann-whitney", rates + "; " + probeOutcome.summary() + ": FAIL", evidence);
+      return Verdict.fail(PROBE_TEST, rates + "; " + probeOutcome.summary() + ": FAIL", evidence);
     }
 
     ArmStats inRing = context.candidateInRing();
@@ -180,7 +183,7 @@ public final class HealthGate implements Gate {
           + control.reported() + " of " + minControlReports + " needed; " + rates + "; " + test, evidence);
     }
     if (probeOutcome.inconclusive()) {
-      return Verdict.inconclusive("mann-whitney", rates + "; " + test + "; " + probeOutcome.summary(), evidence);
+      return Verdict.inconclusive(PROBE_TEST, rates + "; " + test + "; " + probeOutcome.summary(), evidence);
     }
     return Verdict.pass(HAZARD_TEST, rates + "; " + test + (probes.isEmpty() ? "" : "; " + probeOutcome.summary())
         + ": PASS", evidence);

@@ -1,7 +1,7 @@
 package dev.ringfence.core.gate;
 
 import dev.ringfence.core.health.ProbeSamples;
-import dev.ringfence.core.internal.stats.MannWhitney;
+import dev.ringfence.core.internal.stats.StratifiedShift;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,19 +9,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Judges probe metrics the way Kayenta does: per metric a one-sided Mann-Whitney U test of the
- * candidate's readings against the control's, plus a tolerance on the relative shift of the median,
- * so that a statistically clear but tiny change does not fail a rollout. A critical metric that fails
- * fails the verdict on its own; otherwise the share of passing metrics (the score) must reach
- * {@code passScore}, and a score below {@code marginalScore} fails.
+ * Judges probe metrics with Kayenta's rule on an interval that holds at every look. Per metric: one value
+ * per endpoint and arm, compared window by window ({@link StratifiedShift}); the shift estimate comes with
+ * a confidence sequence at the metric's share of the probes' α. A metric fails when the interval lies
+ * on the worse side beyond {@code tolerance} times the estimate (Kayenta's MannWhitneyClassifier: the
+ * interval must exclude the shifts smaller than that fraction of the one estimated, so a significant but
+ * vague shift does not fail) and the estimate moves the control's median by more than {@code effectSize}
+ * (relative; 0, the default, as in Kayenta, asks for no least effect). A critical metric that fails fails
+ * the verdict on its own; otherwise the share of passing metrics (the score) must reach {@code passScore},
+ * and a score below {@code marginalScore} fails.
  */
 final class ProbeJudge {
 
-  private static final Set<String> FIELDS = Set.of("name", "direction", "tolerance", "confidence", "critical",
+  private static final Set<String> FIELDS = Set.of("name", "direction", "tolerance", "effectSize", "critical",
       "minSamples");
 
   /** One metric to judge. */
-  record Metric(String name, boolean higherIsWorse, double tolerance, double confidence, boolean critical,
+  record Metric(String name, boolean higherIsWorse, double tolerance, double effectSize, boolean critical,
       int minSamples) {}
 
   /** The judgement of every metric together. */
@@ -84,25 +88,28 @@ final class ProbeJudge {
       problems.add(path + ".critical: must be true or false");
     }
     HealthGate.Params p = new HealthGate.Params(map, problems, path + ".");
-    double tolerance = p.number("tolerance", 0.25, 0, 100);
-    double confidence = p.fraction("confidence", 0.98, 0.5, 0.999_999);
+    double tolerance = p.fraction("tolerance", 0.25, 0, 1);
+    double effectSize = p.number("effectSize", 0, 0, 100);
     int minSamples = p.integer("minSamples", 20, 3);
     if (problems.size() > before) {
       return null;
     }
-    return new Metric((String) name, "increase".equals(direction), tolerance, confidence, (Boolean) critical,
+    return new Metric((String) name, "increase".equals(direction), tolerance, effectSize, (Boolean) critical,
         minSamples);
   }
-
 
   boolean isEmpty() {
     return metrics.isEmpty();
   }
 
-  Outcome judge(GateContext context, Map<String, Double> evidence) {
+  /**
+   * @param alpha the probes' share of the rollout's α, split evenly between the metrics
+   */
+  Outcome judge(GateContext context, Map<String, Double> evidence, double alpha) {
     if (metrics.isEmpty()) {
       return new Outcome(false, false, "");
     }
+    double metricAlpha = alpha / metrics.size();
     int passed = 0;
     int judged = 0;
     boolean criticalFailed = false;
@@ -110,29 +117,33 @@ final class ProbeJudge {
     List<String> parts = new ArrayList<>();
     for (Metric metric : metrics) {
       ProbeSamples samples = context.probeSamples(metric.name());
-      double[] candidate = samples.candidate();
-      double[] control = samples.control();
-      if (candidate.length < metric.minSamples() || control.length < metric.minSamples()) {
+      StratifiedShift.Result r = StratifiedShift.compare(samples.candidate(), samples.candidateWindows(),
+          samples.control(), samples.controlWindows(), metricAlpha);
+      if (r.candidateCount() < metric.minSamples() || r.controlCount() < metric.minSamples()) {
         missing = true;
-        parts.add(metric.name() + " no data (" + candidate.length + "/" + control.length + " readings of "
-            + metric.minSamples() + ")");
+        parts.add(metric.name() + " no data (" + r.candidateCount() + "/" + r.controlCount()
+            + " endpoints compared, " + metric.minSamples() + " needed)");
         continue;
       }
-      MannWhitney.Result result = MannWhitney.test(candidate, candidate.length, control, control.length);
-      double p = metric.higherIsWorse() ? result.pGreater() : result.pLess();
-      double shift = relativeShift(result.candidateMedian(), result.controlMedian(), result.hodgesLehmannShift());
-      boolean worse = metric.higherIsWorse() ? shift > metric.tolerance() : shift < -metric.tolerance();
-      boolean failed = worse && p < 1 - metric.confidence();
+      double estimate = r.estimate();
+      double relative = r.controlMedian() == 0 ? estimate : estimate / Math.abs(r.controlMedian());
+      double critical = metric.tolerance() * Math.abs(estimate);
+      boolean worse = metric.higherIsWorse()
+          ? r.lower() > critical && relative > metric.effectSize()
+          : r.upper() < -critical && relative < -metric.effectSize();
       judged++;
-      if (!failed) {
+      if (!worse) {
         passed++;
       } else if (metric.critical()) {
         criticalFailed = true;
       }
-      evidence.put("metric." + metric.name() + ".p", p);
-      evidence.put("metric." + metric.name() + ".shift", shift);
-      parts.add(String.format(Locale.ROOT, "%s %+.0f%% (p=%.3g)%s", metric.name(), 100 * shift, p,
-          failed ? (metric.critical() ? " FAIL critical" : " FAIL") : " ok"));
+      evidence.put("metric." + metric.name() + ".shift", estimate);
+      evidence.put("metric." + metric.name() + ".lower", r.lower());
+      evidence.put("metric." + metric.name() + ".upper", r.upper());
+      evidence.put("metric." + metric.name() + ".relativeShift", relative);
+      parts.add(String.format(Locale.ROOT, "%s %+.3g (%+.1f%%), %s%% interval [%.3g, %.3g], %d vs %d endpoints%s",
+          metric.name(), estimate, 100 * relative, trim(100 * (1 - metricAlpha)), r.lower(), r.upper(),
+          r.candidateCount(), r.controlCount(), worse ? (metric.critical() ? " FAIL critical" : " FAIL") : " ok"));
     }
     double score = judged == 0 ? 0 : 100.0 * passed / judged;
     evidence.put("probeScore", score);
@@ -149,14 +160,8 @@ final class ProbeJudge {
     return new Outcome(false, score < passScore, summary);
   }
 
-  /**
-   * Shift of the candidate relative to the control: by the medians, or, when the control's median is
-   * 0, by the Hodges-Lehmann shift itself (an absolute change from nothing).
-   */
-  private static double relativeShift(double candidateMedian, double controlMedian, double hodgesLehmann) {
-    if (controlMedian == 0) {
-      return hodgesLehmann;
-    }
-    return (candidateMedian - controlMedian) / Math.abs(controlMedian);
+  private static String trim(double value) {
+    String s = String.format(Locale.ROOT, "%.4f", value);
+    return s.replaceAll("0+$", "").replaceAll("\\.$", "");
   }
 }

@@ -1,18 +1,44 @@
 package dev.ringfence.core.health;
 
 /**
- * The most recent readings of one probe metric in each arm (a bounded window per arm).
+ * One probe metric's samples in each arm: one value per endpoint, each with the time window it came in
+ * (values are compared only with the other arm's values of the same window).
  *
  * @param metric the metric
- * @param candidate candidate readings, a copy
- * @param control control readings, a copy
+ * @param candidate candidate values, a copy
+ * @param candidateWindows the window of each candidate value, a copy
+ * @param control control values, a copy
+ * @param controlWindows the window of each control value, a copy
  */
-public record ProbeSamples(String metric, double[] candidate, double[] control) {
+public record ProbeSamples(String metric, double[] candidate, int[] candidateWindows, double[] control,
+    int[] controlWindows) {
 
-  /** Copies the arrays. */
+  /**
+   * Copies the arrays.
+   *
+   * @throws IllegalArgumentException if an arm's values and windows differ in length
+   */
   public ProbeSamples {
+    if (candidate.length != candidateWindows.length || control.length != controlWindows.length) {
+      throw new IllegalArgumentException("probe samples of '" + metric + "': " + candidate.length
+          + " candidate values with " + candidateWindows.length + " windows, " + control.length
+          + " control values with " + controlWindows.length + " windows: each value needs its window");
+    }
     candidate = candidate.clone();
+    candidateWindows = candidateWindows.clone();
     control = control.clone();
+    controlWindows = controlWindows.clone();
+  }
+
+  /**
+   * Samples taken in one window.
+   *
+   * @param metric the metric
+   * @param candidate candidate values
+   * @param control control values
+   */
+  public ProbeSamples(String metric, double[] candidate, double[] control) {
+    this(metric, candidate, new int[candidate.length], control, new int[control.length]);
   }
 
   @Override
@@ -21,7 +47,17 @@ public record ProbeSamples(String metric, double[] candidate, double[] control) 
   }
 
   @Override
+  public int[] candidateWindows() {
+    return candidateWindows.clone();
+  }
+
+  @Override
   public double[] control() {
     return control.clone();
+  }
+
+  @Override
+  public int[] controlWindows() {
+    return controlWindows.clone();
   }
 }

@@ -53,7 +53,11 @@ final class HealthTracker {
 
   /** Attribute groups for the data-quality check: group 0 is "unknown", then one per region seen. */
   static final int GROUPS = 64;
-  private static final int PROBE_WINDOW = 2_048;
+  /** Candidate values kept per probe metric (one per endpoint). */
+  static final int PROBE_CANDIDATE_VALUES = 4_096;
+  /** Control values kept per probe metric, and per time window. */
+  static final int PROBE_CONTROL_VALUES = 16_384;
+  static final int PROBE_CONTROL_PER_WINDOW = 256;
   private static final IngestResult[] RESULTS = IngestResult.values();
   private static final int COUNTERS = 3 * 3 * RESULTS.length;
   /** Longs between stripes (and before the first): 128 bytes, the span the adjacent-line prefetcher pulls. */
@@ -118,7 +122,7 @@ final class HealthTracker {
    */
   private final AtomicReference<Track> deadlineTail;
   private Track deadlineHead;
-  private final ConcurrentHashMap<String, ProbeWindow[]> probes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ProbeSample[]> probes = new ConcurrentHashMap<>();
   // The sweep and the failure log: guarded by the rollout's lock (ticks).
   private int admittedCursor;
   private int controlCursor;
@@ -363,7 +367,7 @@ final class HealthTracker {
       }
     } else {
       ProbeReading reading = (ProbeReading) signal;
-      window(reading.metric(), arm).record(reading.value());
+      sample(reading.metric(), arm).record(track, reading.value(), nowMillis);
       next = Track.HEALTHY; // a reading proves the endpoint runs
     }
     if (next == Track.HEALTHY) {
@@ -518,13 +522,15 @@ final class HealthTracker {
         + " control %,d of %,d)", where, 100 * fell(counts), counts[1], counts[0], counts[3], counts[2]);
   }
 
-  private ProbeWindow window(String metric, int arm) {
-    ProbeWindow[] windows = probes.get(metric);
-    if (windows == null) {
-      windows = probes.computeIfAbsent(metric, m -> new ProbeWindow[] {
-          new ProbeWindow(PROBE_WINDOW), new ProbeWindow(PROBE_WINDOW)});
+  /** Probe samples are compared per window of the silence deadline: a few reports of every endpoint. */
+  private ProbeSample sample(String metric, int arm) {
+    ProbeSample[] samples = probes.get(metric);
+    if (samples == null) {
+      samples = probes.computeIfAbsent(metric, m -> new ProbeSample[] {
+          new ProbeSample(PROBE_CANDIDATE_VALUES, PROBE_CANDIDATE_VALUES, silenceMillis),
+          new ProbeSample(PROBE_CONTROL_VALUES, PROBE_CONTROL_PER_WINDOW, silenceMillis)});
     }
-    return windows[arm];
+    return samples[arm];
   }
 
   /**
@@ -562,10 +568,12 @@ final class HealthTracker {
   }
 
   ProbeSamples probeSamples(String metric) {
-    ProbeWindow[] windows = probes.get(metric);
-    if (windows == null) {
+    ProbeSample[] samples = probes.get(metric);
+    if (samples == null) {
       return new ProbeSamples(metric, new double[0], new double[0]);
     }
-    return new ProbeSamples(metric, windows[ARM_CANDIDATE].snapshot(), windows[ARM_CONTROL].snapshot());
+    ProbeSample.Snapshot candidate = samples[ARM_CANDIDATE].snapshot();
+    ProbeSample.Snapshot control = samples[ARM_CONTROL].snapshot();
+    return new ProbeSamples(metric, candidate.values(), candidate.windows(), control.values(), control.windows());
   }
 }

@@ -219,9 +219,10 @@ class HealthGateTest {
     assertThatThrownBy(() -> HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("margin", 0.5))))
         .isInstanceOf(InvalidPlanException.class).hasMessageContaining("gate.params.margin: 0.5 is outside 1.0..100.0");
     assertThatThrownBy(() -> HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
-        List.of(Map.of("name", "cpu", "direction", "up", "tolerance", -1))))))
+        List.of(Map.of("name", "cpu", "direction", "up", "tolerance", -1, "confidence", 0.9))))))
         .isInstanceOf(InvalidPlanException.class).hasMessageContaining("gate.params.metrics[0].direction")
-        .hasMessageContaining("gate.params.metrics[0].tolerance");
+        .hasMessageContaining("gate.params.metrics[0].tolerance")
+        .hasMessageContaining("gate.params.metrics[0].confidence: unknown field");
   }
 
   private static double[] normal(SplittableRandom random, int n, double mean, double sd) {
@@ -243,17 +244,24 @@ class HealthGateTest {
     Verdict verdict = gate.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(10_000, 0, 0, 0, 0),
         Map.of("cpu", cpu)));
     assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
-    assertThat(verdict.test()).isEqualTo("mann-whitney");
-    assertThat(verdict.reason()).contains("cpu +50%").contains("FAIL critical");
-    assertThat(verdict.evidence().get("metric.cpu.p")).isLessThan(1e-6);
+    assertThat(verdict.test()).isEqualTo(HealthGate.PROBE_TEST);
+    assertThat(verdict.reason()).containsPattern("cpu \\+0\\.\\d+ \\(\\+(49|50|51)\\.\\d%\\)")
+        .contains("200 vs 400 endpoints FAIL critical");
+    assertThat(verdict.evidence().get("metric.cpu.lower")).isGreaterThan(0.15);
+    assertThat(verdict.evidence().get("metric.cpu.upper")).isLessThan(0.25);
   }
 
   @Test
-  void probe_shiftWithinTolerance_passes_andMissingReadingsAreInconclusive() {
+  void probe_shiftUnderTheEffectSize_passes_andMissingReadingsAreInconclusive() {
     SplittableRandom random = new SplittableRandom(8);
     ProbeSamples latency = new ProbeSamples("latency", normal(random, 500, 105, 5), normal(random, 500, 100, 5));
+    HealthGate strict = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
+        List.of(Map.of("name", "latency", "critical", true)))));
+    Verdict significant = strict.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(10_000, 0, 0, 0, 0),
+        Map.of("latency", latency)));
+    assertThat(significant.outcome()).isEqualTo(Outcome.FAIL); // +5% is clear and no least effect was asked for
     HealthGate gate = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
-        List.of(Map.of("name", "latency", "critical", true), Map.of("name", "memory")))));
+        List.of(Map.of("name", "latency", "critical", true, "effectSize", 0.10), Map.of("name", "memory")))));
     ArmStats healthy = new ArmStats(1000, 0, 0, 0, 0);
     ArmStats control = new ArmStats(10_000, 0, 0, 0, 0);
     Verdict noMemory = gate.evaluate(context(healthy, control, Map.of("latency", latency)));
@@ -261,8 +269,8 @@ class HealthGateTest {
     assertThat(noMemory.reason()).contains("memory no data");
     ProbeSamples memory = new ProbeSamples("memory", normal(random, 50, 300, 10), normal(random, 50, 300, 10));
     Verdict both = gate.evaluate(context(healthy, control, Map.of("latency", latency, "memory", memory)));
-    assertThat(both.outcome()).isEqualTo(Outcome.PASS); // +5% latency is significant but inside the 25% tolerance
-    assertThat(both.reason()).contains("latency +5%").contains("score 100");
+    assertThat(both.outcome()).isEqualTo(Outcome.PASS); // +5% latency is clear but under the 10% effect size
+    assertThat(both.reason()).containsPattern("latency \\+[0-9.]+ \\(\\+(4|5)\\.\\d%\\)").contains("score 100");
   }
 
   @Test
@@ -274,6 +282,7 @@ class HealthGateTest {
     Verdict verdict = gate.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(10_000, 0, 0, 0, 0),
         Map.of("throughput", throughput)));
     assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL); // score 0 is below the marginal 75
-    assertThat(verdict.reason()).containsPattern("throughput -(49|50|51)% \\(p=[0-9.e-]+\\) FAIL; score 0");
+    assertThat(verdict.reason()).containsPattern("throughput -[0-9.]+ \\(-(49|50|51)\\.\\d%\\), 99\\.8% interval \\[-")
+        .contains(" FAIL; score 0");
   }
 }
