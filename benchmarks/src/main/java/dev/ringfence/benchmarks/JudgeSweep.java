@@ -401,11 +401,11 @@ public final class JudgeSweep {
       long possible = o.stream().filter(x -> x.exposedAtSecondFailureSignal() >= 0
           && x.exposedAtSecondFailureSignal() <= row.haltBefore() * (row.name().equals(CROWDSTRIKE) ? row.endpoints()
           : x.online())).count();
-      md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %d | %d | %.2f%% | %s | %s | %d |%n", row.name(),
+      md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %d | %d | %.2f%% | %s | %s | %s |%n", row.name(),
           row.endpoints(), o.size(), halted, inTime, 100 * row.haltBefore(),
           shares.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f%%", 100 * shares[shares.length / 2]),
           shares.length == 0 ? "-" : String.format(Locale.ROOT, "%.3f%%", 100 * shares[shares.length - 1]),
-          possible));
+          o.stream().allMatch(x -> x.exposedAtSecondFailureSignal() < 0) ? "-" : String.valueOf(possible)));
     }
     return md.toString();
   }

@@ -527,8 +527,9 @@ final class HealthTracker {
     ProbeSample[] samples = probes.get(metric);
     if (samples == null) {
       samples = probes.computeIfAbsent(metric, m -> new ProbeSample[] {
-          new ProbeSample(PROBE_CANDIDATE_VALUES, PROBE_CANDIDATE_VALUES, silenceMillis),
-          new ProbeSample(PROBE_CONTROL_VALUES, PROBE_CONTROL_PER_WINDOW, silenceMillis)});
+          new ProbeSample(PROBE_CANDIDATE_VALUES, PROBE_CANDIDATE_VALUES, PROBE_CANDIDATE_VALUES, silenceMillis),
+          new ProbeSample(PROBE_CONTROL_VALUES, PROBE_CONTROL_PER_WINDOW, 4 * PROBE_CONTROL_PER_WINDOW,
+              silenceMillis)});
     }
     return samples[arm];
   }

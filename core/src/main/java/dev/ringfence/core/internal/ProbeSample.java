@@ -1,39 +1,54 @@
 package dev.ringfence.core.internal;
 
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * One probe metric's sample in one arm: one value per endpoint, its second reading on the arm's version
- * (the first after a restart is often a start-up transient that the other arm, which did not restart,
- * does not have), with the time window it came in so that the judge compares windows with themselves.
- * Bounded: at most {@code capacity} values, and for the control at most {@code perWindow} a window (the
- * control is large; capping it per window keeps every window's comparison, and the cost, bounded). Once
- * full it takes nothing more, so recording costs one volatile read. Thread-safe.
+ * One probe metric's sample in one arm: one value per endpoint — the mean of its readings after the first
+ * ({@value #READINGS_PER_VALUE} of them; the first after a restart is often a start-up transient that the
+ * other arm, which did not restart, does not have) — with the time window in which it was complete, so that
+ * the judge compares windows with themselves. An endpoint's value enters once and never changes, so the
+ * sample only grows, as a sequential test needs.
+ *
+ * <p>Bounded: at most {@code capacity} values, at most {@code perWindow} from one window (the control is
+ * large; capping it per window keeps a control in every window, and the cost bounded: an endpoint turned
+ * away starts again and may give its value in a later window), and at most {@code maxInProgress}
+ * endpoints being averaged at once. Once full it takes nothing more, and recording costs one volatile
+ * read. Thread-safe: a monitor, which probe readings take only until the sample is full.
  */
 final class ProbeSample {
 
+  /** Readings averaged into an endpoint's value, after the first one. */
+  static final int READINGS_PER_VALUE = 3;
+
   private final int capacity;
   private final int perWindow;
+  private final int maxInProgress;
   private final long windowMillis;
-  /** Endpoints that sent their first reading (false) or whose value is in the sample (true). */
-  private final ConcurrentHashMap<Track, Boolean> readings = new ConcurrentHashMap<>();
   private volatile boolean full;
-  // Guarded by this.
+  // Guarded by this. Tracks are compared by identity: one per endpoint and arm.
+  /** Per endpoint being averaged: {readings seen, sum of those after the first}. */
+  private final Map<Track, double[]> inProgress = new HashMap<>();
+  private final Set<Track> done = new HashSet<>();
   private double[] values = new double[64];
   private int[] windows = new int[64];
   private int size;
-  private int currentWindow = Integer.MIN_VALUE;
+  private long currentWindow = Long.MIN_VALUE;
   private int inCurrentWindow;
 
   /**
    * @param capacity the most values kept
    * @param perWindow the most values kept from one window
+   * @param maxInProgress the most endpoints averaged at once
    * @param windowMillis the width of a window on the rollout's timeline
    */
-  ProbeSample(int capacity, int perWindow, long windowMillis) {
+  ProbeSample(int capacity, int perWindow, int maxInProgress, long windowMillis) {
     this.capacity = capacity;
     this.perWindow = perWindow;
+    this.maxInProgress = maxInProgress;
     this.windowMillis = Math.max(1, windowMillis);
   }
 
@@ -41,32 +56,43 @@ final class ProbeSample {
     if (full || !Double.isFinite(value)) {
       return;
     }
-    Boolean before = readings.putIfAbsent(endpoint, Boolean.FALSE);
-    if (before == null || before) {
-      if (readings.size() > 4L * capacity) {
-        full = true; // endpoints that never send a second reading may not grow the map without bound
-      }
-      return; // its first reading, or it already has its value
-    }
     synchronized (this) {
-      int window = (int) Math.max(currentWindow, Math.floorDiv(nowMillis, windowMillis));
+      if (full || done.contains(endpoint)) {
+        return;
+      }
+      double[] sum = inProgress.get(endpoint);
+      if (sum == null) {
+        if (inProgress.size() < maxInProgress) {
+          inProgress.put(endpoint, new double[] {1, 0}); // its first reading: left out
+        }
+        return;
+      }
+      sum[0]++;
+      sum[1] += value;
+      if (sum[0] < 1 + READINGS_PER_VALUE) {
+        return;
+      }
+      inProgress.remove(endpoint);
+      long window = Math.max(currentWindow, Math.floorDiv(nowMillis, windowMillis));
       if (window != currentWindow) {
         currentWindow = window;
         inCurrentWindow = 0;
       }
-      if (size >= capacity || inCurrentWindow >= perWindow || !readings.replace(endpoint, false, true)) {
-        return; // this window has enough; a later reading of the endpoint may come in a later one
+      if (inCurrentWindow >= perWindow) {
+        return; // this window has enough: the endpoint starts again, and may give its value in a later one
       }
       if (size == values.length) {
         values = Arrays.copyOf(values, Math.min(capacity, size * 2));
         windows = Arrays.copyOf(windows, values.length);
       }
-      values[size] = value;
-      windows[size] = window;
+      done.add(endpoint);
+      values[size] = sum[1] / READINGS_PER_VALUE;
+      windows[size] = (int) window;
       size++;
       inCurrentWindow++;
       if (size >= capacity) {
         full = true;
+        inProgress.clear();
       }
     }
   }

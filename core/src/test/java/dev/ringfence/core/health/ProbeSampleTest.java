@@ -71,15 +71,18 @@ class ProbeSampleTest {
   }
 
   @Test
-  void firstReadingAfterARestartIsLeftOut_theSecondIsTheEndpointsValue_laterOnesAddNothing() {
+  void firstReadingAfterARestartIsLeftOut_theNextThreeAreAveraged_laterOnesAddNothing() {
     Rollout r = start();
     read(r, candidates, 2, 95); // start-up transient right after install
     read(r, controls, 1, 90);
-    assertThat(samples().candidate()).isEmpty();
-    assertThat(samples().control()).isEmpty();
+    read(r, candidates, 2, 20);
+    read(r, controls, 1, 19);
     read(r, candidates, 2, 22);
     read(r, controls, 1, 20);
-    read(r, candidates, 2, 23); // a third reading: the endpoint already gave its value
+    assertThat(samples().candidate()).isEmpty(); // two of the three readings so far
+    read(r, candidates, 2, 24);
+    read(r, controls, 1, 21);
+    read(r, candidates, 2, 500); // the endpoint already gave its value
     ProbeSamples s = samples();
     assertThat(s.candidate()).hasSize(candidates.size()).containsOnly(22.0);
     assertThat(s.control()).hasSize(controls.size()).containsOnly(20.0);
@@ -88,11 +91,13 @@ class ProbeSampleTest {
   }
 
   @Test
-  void valuesCarryTheirWindow_theSilenceDeadlineWide() {
+  void valuesCarryTheWindowTheyWereCompleteIn_theSilenceDeadlineWide() {
     Rollout r = start();
     List<String> early = candidates.subList(0, 10);
     List<String> late = candidates.subList(10, 20);
-    read(r, candidates, 2, 50);
+    for (int i = 0; i < 3; i++) {
+      read(r, candidates, 2, 50);
+    }
     read(r, early, 2, 1);
     clock.advance(Duration.ofMinutes(3)); // the silence deadline: 3 heartbeat intervals
     read(r, late, 2, 2);
@@ -100,8 +105,9 @@ class ProbeSampleTest {
     assertThat(s.candidate()).hasSize(20);
     int[] windows = s.candidateWindows();
     assertThat(Arrays.stream(windows).distinct().count()).isEqualTo(2);
-    for (int i = 0; i < windows.length; i++) {
-      assertThat(windows[i]).isEqualTo(s.candidate()[i] == 1 ? windows[0] : windows[0] + 1);
+    int first = Arrays.stream(windows).min().orElseThrow();
+    for (int i = 0; i < windows.length; i++) { // early: (50 + 50 + 1) / 3, late: (50 + 50 + 2) / 3
+      assertThat(windows[i]).isEqualTo(s.candidate()[i] < 33.8 ? first : first + 1);
     }
   }
 }
