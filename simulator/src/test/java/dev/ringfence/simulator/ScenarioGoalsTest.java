@@ -154,6 +154,37 @@ class ScenarioGoalsTest {
     });
   }
 
+  /**
+   * A CPU probe judged on every ring: a +0.5 standard-deviation shift (+12.5% of the median) is halted
+   * while only the canary (1% of the fleet) has it, and an unshifted probe halts nothing. 8 seeds each; the
+   * 200-seed figures are the judge sweep's.
+   */
+  @Test
+  void probeShiftOfHalfAStandardDeviation_isHaltedInTheCanary_andNoShiftIsNot(@TempDir Path dir) throws IOException {
+    for (double shift : new double[] {2.5, 0}) {
+      ObjectNode scenario = (ObjectNode) JSON.readTree(ScenarioReader.shippedFile("healthy.json"));
+      scenario.set("plan", JSON.readTree(ScenarioReader.shippedFile(scenario.get("plan").asText())));
+      ((ObjectNode) scenario.get("candidate").get("probe")).put("shift", shift);
+      for (com.fasterxml.jackson.databind.JsonNode ring : scenario.get("plan").get("rings")) {
+        ((ObjectNode) ring.get("gate")).putObject("params").putArray("metrics").addObject().put("name", "cpu_pct");
+      }
+      Path file = dir.resolve("probe-" + shift + ".json");
+      JSON.writeValue(file.toFile(), scenario);
+      ScenarioReader.Loaded loaded = ScenarioReader.load(file.toString());
+      List<SimulationReport.Run> runs = IntStream.range(0, 8).parallel().mapToObj(seed -> FleetSimulator
+          .simulateWithRingfence(loaded, 5000 + seed, 8_000, FleetSimulator.ProgressListener.NONE)).toList();
+      if (shift > 0) {
+        assertThat(runs).allSatisfy(w -> {
+          assertThat(w.halted()).isTrue();
+          assertThat(w.exposedAtHalt()).as("within 5% of the fleet").isLessThanOrEqualTo(400);
+          assertThat(w.verdicts().get(w.verdicts().size() - 1).reason()).contains("cpu_pct +").contains("FAIL");
+        });
+      } else {
+        assertThat(runs).allSatisfy(w -> assertThat(w.outcome()).isEqualTo("COMPLETED"));
+      }
+    }
+  }
+
   @Test
   void sameScenarioAndSeed_giveTheSameReport_inAnotherJvm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {

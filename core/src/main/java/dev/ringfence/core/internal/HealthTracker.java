@@ -56,8 +56,8 @@ final class HealthTracker {
   /** Candidate values kept per probe metric (one per endpoint). */
   static final int PROBE_CANDIDATE_VALUES = 4_096;
   /** Control values kept per probe metric, and per time window. */
-  static final int PROBE_CONTROL_VALUES = 16_384;
-  static final int PROBE_CONTROL_PER_WINDOW = 256;
+  static final int PROBE_CONTROL_VALUES = 32_768;
+  static final int PROBE_CONTROL_PER_WINDOW = 1_024;
   private static final IngestResult[] RESULTS = IngestResult.values();
   private static final int COUNTERS = 3 * 3 * RESULTS.length;
   /** Longs between stripes (and before the first): 128 bytes, the span the adjacent-line prefetcher pulls. */
