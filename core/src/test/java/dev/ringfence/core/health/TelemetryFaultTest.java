@@ -77,7 +77,11 @@ class TelemetryFaultTest {
 
   /** One minute: every host for which {@code reports} holds sends its heartbeat; then the engine ticks. */
   private void minute(IntPredicate reports) {
-    clock.advance(Duration.ofMinutes(1));
+    advance(Duration.ofMinutes(1), reports);
+  }
+
+  private void advance(Duration by, IntPredicate reports) {
+    clock.advance(by);
     for (int i = 0; i < FLEET; i++) {
       String id = fleet.get(i);
       if (reports.test(i)) {
@@ -160,15 +164,7 @@ class TelemetryFaultTest {
   }
 
   private void halfMinute(IntPredicate reports, long[] step) {
-    clock.advance(Duration.ofSeconds(30));
-    for (int i = 0; i < FLEET; i++) {
-      String id = fleet.get(i);
-      if (reports.test(i)) {
-        long version = exposed.contains(id) ? 2 : 1;
-        rollout.ingest(new Heartbeat(id, 1, sequence.merge(id, 1L, Long::sum), version, 0));
-      }
-    }
-    engine.tick();
+    advance(Duration.ofSeconds(30), reports);
     step[0]++;
   }
 
