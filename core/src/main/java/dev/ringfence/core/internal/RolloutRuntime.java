@@ -194,20 +194,15 @@ final class RolloutRuntime implements Rollout {
         if (track != null) {
           return fresh(decisions.offer[track.ring], synced);
         }
-        // Not admitted: observed as control. The lookup is the common path's one extra cost; the track
-        // (and its attribute group) is made once per endpoint.
-        health.controlTrack(endpointId, attributes);
-        if (bucket >= holdbackFrom) {
-          return decisions.stayHoldback;
+        Decision decision = notYetAdmitted(endpointId, attributes, bucket, s, synced);
+        Decision.Kind kind = decision.kind();
+        if (kind != Decision.Kind.OFFER && kind != Decision.Kind.REVERT) {
+          // Still on the baseline: observed as control. The lookup is the common path's one extra cost; the
+          // track (and its attribute group) is made once per endpoint, and never for one admitted on its
+          // first poll, which is at risk in the candidate arm from that poll instead.
+          health.controlTrack(endpointId, attributes);
         }
-        Decision outside = outside(bucket, attributes, s.ringIndex());
-        if (outside != null) {
-          return outside;
-        }
-        if (s.state() == RolloutState.PAUSED) {
-          return decisions.holdPaused;
-        }
-        return isStale(synced) ? decisions.holdStale : admit(endpointId, attributes, bucket, s.ringIndex());
+        return decision;
       }
       case HALTED:
       case ROLLING_BACK:
@@ -226,6 +221,22 @@ final class RolloutRuntime implements Rollout {
       default:
         return decisions.stayNotStarted;
     }
+  }
+
+  /** The decision for an endpoint not admitted before this call: STAY, HOLD, or its admission. */
+  private Decision notYetAdmitted(String endpointId, EndpointAttributes attributes, int bucket, Snapshot s,
+      long synced) {
+    if (bucket >= holdbackFrom) {
+      return decisions.stayHoldback;
+    }
+    Decision outside = outside(bucket, attributes, s.ringIndex());
+    if (outside != null) {
+      return outside;
+    }
+    if (s.state() == RolloutState.PAUSED) {
+      return decisions.holdPaused;
+    }
+    return isStale(synced) ? decisions.holdStale : admit(endpointId, attributes, bucket, s.ringIndex());
   }
 
   /**
