@@ -3,7 +3,6 @@ package dev.ringfence.core.internal.stats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * How far a candidate's values of one metric are shifted from the control's, with an interval that
@@ -29,7 +28,9 @@ public final class StratifiedShift {
    * deviation, the smallest the probe judge is asked to catch, where the boundary is near its lowest.
    */
   static final double TAU_SQUARED = 0.25;
-  private static final int BISECTIONS = 64;
+  private static final int MAX_STEPS = 128;
+  /** Roots are found to this fraction of the control's interquartile range: 2^-12, about 2.4e-4. */
+  private static final double RESOLUTION = 0x1p-12;
 
   private StratifiedShift() {}
 
@@ -68,8 +69,8 @@ public final class StratifiedShift {
     if (!(alpha > 0 && alpha < 1)) {
       throw new IllegalArgumentException("alpha: " + alpha + " must be in (0, 1)");
     }
-    TreeMap<Integer, List<Double>> xs = group(candidate, candidateWindows);
-    TreeMap<Integer, List<Double>> ys = group(control, controlWindows);
+    Groups xs = group(candidate, candidateWindows);
+    Groups ys = group(control, controlWindows);
     List<Stratum> strata = new ArrayList<>();
     int n1 = 0;
     int n2 = 0;
@@ -77,28 +78,30 @@ public final class StratifiedShift {
     double variance = 0;
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
-    List<Double> compared = new ArrayList<>();
-    for (var entry : xs.entrySet()) {
-      List<Double> ys1 = ys.get(entry.getKey());
-      if (ys1 == null) {
-        continue;
+    // Both arms' windows are in ascending order: a merge join finds the windows they share.
+    for (int i = 0, j = 0; i < xs.windows.length && j < ys.windows.length; ) {
+      if (xs.windows[i] < ys.windows[j]) {
+        i++;
+      } else if (xs.windows[i] > ys.windows[j]) {
+        j++;
+      } else {
+        double[] x = xs.values[i++];
+        double[] y = ys.values[j++];
+        double v = nullVariance(x, y);
+        strata.add(new Stratum(x, y, v));
+        n1 += x.length;
+        n2 += y.length;
+        t += (double) x.length * y.length / (x.length + y.length);
+        variance += v;
+        lo = Math.min(lo, x[0] - y[y.length - 1]);
+        hi = Math.max(hi, x[x.length - 1] - y[0]);
       }
-      double[] x = sorted(entry.getValue());
-      double[] y = sorted(ys1);
-      double v = nullVariance(x, y);
-      strata.add(new Stratum(x, y, v));
-      n1 += x.length;
-      n2 += y.length;
-      t += (double) x.length * y.length / (x.length + y.length);
-      variance += v;
-      lo = Math.min(lo, x[0] - y[y.length - 1]);
-      hi = Math.max(hi, x[x.length - 1] - y[0]);
-      compared.addAll(ys1);
     }
     if (strata.isEmpty()) {
       return new Result(0, 0, 0, 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NaN, 0);
     }
-    double controlMedian = median(sorted(compared));
+    double[] pooled = pooledControl(strata);
+    double controlMedian = median(pooled);
     if (variance == 0) { // every value tied with every other: no shift
       return new Result(n1, n2, t, 0, 0, 0, controlMedian, 0);
     }
@@ -107,9 +110,14 @@ public final class StratifiedShift {
     double z0 = statistic(strata, 0) / sd;
     // The statistic falls as the shift grows: at lo every candidate value minus lo is above every control
     // value in its window; at hi, below.
-    double estimate = root(strata, sd, 0, lo, hi);
-    double lower = root(strata, sd, boundary, lo, hi);
-    double upper = root(strata, sd, -boundary, lo, hi);
+    double scale = quantile(pooled, 0.75) - quantile(pooled, 0.25);
+    if (scale == 0) {
+      scale = Math.abs(controlMedian) > 0 ? Math.abs(controlMedian) : hi - lo;
+    }
+    double tolerance = scale * RESOLUTION;
+    double estimate = root(strata, sd, 0, lo, hi, tolerance);
+    double lower = root(strata, sd, boundary, lo, estimate, tolerance);
+    double upper = root(strata, sd, -boundary, estimate, hi, tolerance);
     return new Result(n1, n2, t, estimate, lower, upper, controlMedian, z0);
   }
 
@@ -125,26 +133,54 @@ public final class StratifiedShift {
     return Math.sqrt((1 + rho) / rho * (2 * Math.log(1 / alpha) + Math.log1p(rho)));
   }
 
-  /** The Δ in [lo, hi] at which the standardized statistic crosses {@code level}, by bisection. */
-  private static double root(List<Stratum> strata, double sd, double level, double lo, double hi) {
+  /**
+   * The Δ in [lo, hi] at which the standardized statistic crosses {@code level}, to within {@code
+   * tolerance}: the Illinois variant of regula falsi on the bracket (the statistic is close to linear near
+   * its crossing, so a few steps do), with a bisection step whenever a step fails to halve the bracket.
+   */
+  private static double root(List<Stratum> strata, double sd, double level, double lo, double hi,
+      double tolerance) {
     double a = lo;
     double b = hi;
-    if (statistic(strata, a) / sd < level) {
+    double fa = statistic(strata, a) / sd - level;
+    if (fa < 0) {
       return a;
     }
-    if (statistic(strata, b) / sd > level) {
+    double fb = statistic(strata, b) / sd - level;
+    if (fb > 0) {
       return b;
     }
-    for (int i = 0; i < BISECTIONS && b - a > 0; i++) {
-      double mid = a + (b - a) / 2;
-      if (mid == a || mid == b) {
+    int side = 0;
+    boolean bisect = false;
+    for (int i = 0; i < MAX_STEPS && b - a > tolerance; i++) {
+      double width = b - a;
+      double c = a + width / 2;
+      if (!bisect && fa - fb > 0) {
+        double interpolated = a + fa * width / (fa - fb);
+        if (interpolated > a && interpolated < b) {
+          c = interpolated;
+        }
+      }
+      if (c == a || c == b) {
         break;
       }
-      if (statistic(strata, mid) / sd >= level) {
-        a = mid;
+      double fc = statistic(strata, c) / sd - level;
+      if (fc >= 0) {
+        a = c;
+        fa = fc;
+        if (side == 1) {
+          fb /= 2;
+        }
+        side = 1;
       } else {
-        b = mid;
+        b = c;
+        fb = fc;
+        if (side == -1) {
+          fa /= 2;
+        }
+        side = -1;
       }
+      bisect = b - a > width / 2;
     }
     return a + (b - a) / 2;
   }
@@ -156,66 +192,150 @@ public final class StratifiedShift {
       double[] x = s.x();
       double[] y = s.y();
       double twiceU = 0;
-      int below = 0; // y values < x - shift
-      int notAbove = 0; // y values <= x - shift
-      for (double xi : x) {
-        double v = xi - shift;
-        while (below < y.length && y[below] < v) {
-          below++;
+      if (x.length * (32 - Integer.numberOfLeadingZeros(y.length)) < y.length) {
+        // Few candidate values in a large control window: two binary searches each.
+        for (double xi : x) {
+          double v = xi - shift;
+          twiceU += countBelow(y, v, false) + countBelow(y, v, true);
         }
-        if (notAbove < below) {
-          notAbove = below;
+      } else {
+        // One merge walk through both sorted arrays.
+        int below = 0; // y values < x - shift
+        int notAbove = 0; // y values <= x - shift
+        for (double xi : x) {
+          double v = xi - shift;
+          while (below < y.length && y[below] < v) {
+            below++;
+          }
+          if (notAbove < below) {
+            notAbove = below;
+          }
+          while (notAbove < y.length && y[notAbove] <= v) {
+            notAbove++;
+          }
+          twiceU += below + notAbove;
         }
-        while (notAbove < y.length && y[notAbove] <= v) {
-          notAbove++;
-        }
-        twiceU += below + notAbove;
       }
       sum += twiceU / 2 - (double) x.length * y.length / 2;
     }
     return sum;
   }
 
-  /** The null variance of U in one window, corrected for ties. */
-  private static double nullVariance(double[] x, double[] y) {
-    double[] all = new double[x.length + y.length];
-    System.arraycopy(x, 0, all, 0, x.length);
-    System.arraycopy(y, 0, all, x.length, y.length);
-    Arrays.sort(all);
-    double n = all.length;
-    double ties = 0;
-    for (int i = 0; i < all.length; ) {
-      int j = i;
-      while (j < all.length && all[j] == all[i]) {
-        j++;
+  /** How many of the sorted values are below {@code v} (or equal to it, if {@code orEqual}). */
+  private static int countBelow(double[] sorted, double v, boolean orEqual) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v || (orEqual && sorted[mid] == v)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
       }
-      double k = j - i;
-      ties += k * k * k - k;
-      i = j;
     }
+    return lo;
+  }
+
+  /** The null variance of U in one window, corrected for ties; both arrays sorted. */
+  private static double nullVariance(double[] x, double[] y) {
+    double n = x.length + y.length;
     if (n < 2) {
       return 0;
+    }
+    // Walk the two sorted arrays as one, counting each run of equal values.
+    double ties = 0;
+    int i = 0;
+    int j = 0;
+    while (i < x.length || j < y.length) {
+      double value = j >= y.length || (i < x.length && x[i] <= y[j]) ? x[i] : y[j];
+      int k = 0;
+      while (i < x.length && x[i] == value) {
+        i++;
+        k++;
+      }
+      while (j < y.length && y[j] == value) {
+        j++;
+        k++;
+      }
+      ties += (double) k * k * k - k;
     }
     return (double) x.length * y.length / 12.0 * ((n + 1) - ties / (n * (n - 1)));
   }
 
-  private static TreeMap<Integer, List<Double>> group(double[] values, int[] windows) {
-    TreeMap<Integer, List<Double>> map = new TreeMap<>();
+  /** Finite values grouped by window: windows ascending, each window's values sorted. */
+  private record Groups(int[] windows, double[][] values) {}
+
+  private static Groups group(double[] values, int[] windows) {
+    // Sort (window, index) pairs packed in longs: no boxing, one primitive sort.
+    long[] keyed = new long[values.length];
+    int n = 0;
     for (int i = 0; i < values.length; i++) {
       if (Double.isFinite(values[i])) {
-        map.computeIfAbsent(windows[i], w -> new ArrayList<>()).add(values[i]);
+        keyed[n++] = ((long) windows[i] << 32) | i;
       }
     }
-    return map;
+    Arrays.sort(keyed, 0, n);
+    int groups = 0;
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || (int) (keyed[i] >> 32) != (int) (keyed[i - 1] >> 32)) {
+        groups++;
+      }
+    }
+    int[] keys = new int[groups];
+    double[][] grouped = new double[groups][];
+    for (int i = 0, g = 0; i < n; g++) {
+      int window = (int) (keyed[i] >> 32);
+      int j = i;
+      while (j < n && (int) (keyed[j] >> 32) == window) {
+        j++;
+      }
+      double[] slice = new double[j - i];
+      for (int k = i; k < j; k++) {
+        slice[k - i] = values[(int) keyed[k]];
+      }
+      Arrays.sort(slice);
+      keys[g] = window;
+      grouped[g] = slice;
+      i = j;
+    }
+    return new Groups(keys, grouped);
   }
 
-  private static double[] sorted(List<Double> values) {
-    double[] out = new double[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
+  /** The control values of every stratum, sorted: the strata's sorted arrays merged pairwise. */
+  private static double[] pooledControl(List<Stratum> strata) {
+    List<double[]> runs = new ArrayList<>();
+    for (Stratum s : strata) {
+      runs.add(s.y());
     }
-    Arrays.sort(out);
+    while (runs.size() > 1) {
+      List<double[]> merged = new ArrayList<>((runs.size() + 1) / 2);
+      for (int i = 0; i + 1 < runs.size(); i += 2) {
+        merged.add(merge(runs.get(i), runs.get(i + 1)));
+      }
+      if (runs.size() % 2 == 1) {
+        merged.add(runs.get(runs.size() - 1));
+      }
+      runs = merged;
+    }
+    return runs.get(0);
+  }
+
+  private static double[] merge(double[] a, double[] b) {
+    double[] out = new double[a.length + b.length];
+    int i = 0;
+    int j = 0;
+    int k = 0;
+    while (i < a.length && j < b.length) {
+      out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+    }
+    System.arraycopy(a, i, out, k, a.length - i);
+    System.arraycopy(b, j, out, k + a.length - i, b.length - j);
     return out;
+  }
+
+  /** A quantile of sorted values, the nearest rank. */
+  private static double quantile(double[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
   }
 
   private static double median(double[] sorted) {
