@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
 import org.knowm.xchart.AnnotationLine;
@@ -47,6 +48,12 @@ public final class Charts {
     }
   }
 
+  /**
+   * XChart centres a text annotation on its point; at this chart's size a character of the annotation
+   * font is about 0.58% of the plot's width.
+   */
+  private static final double CHARACTER = 0.0058;
+
   static XYChart chart(SimulationReport report) {
     XYChart chart = new XYChartBuilder().width(1100).height(620)
         .title(report.scenario() + ": " + report.endpoints() + " endpoints, seed " + report.seed())
@@ -72,12 +79,35 @@ public final class Charts {
     add(chart, "down, with Ringfence", report.withRingfence(), SimulationReport.Sample::down, DOWN, false);
     add(chart, "recovered, with Ringfence", report.withRingfence(), SimulationReport.Sample::recovered, RECOVERED,
         false);
-    double top = Math.max(10, report.endpoints()) * 0.6;
-    for (SimulationReport.RingOpening opening : report.withRingfence().ringOpenings()) {
-      mark(chart, opening.atSeconds() / 60.0, top, "ring " + opening.ring());
+    // Labels in the middle of the log scale: the curves without Ringfence run along the top, those with it
+    // near the canary's size; ring labels alternate between two heights so that rings opening close together
+    // do not print over each other. Each label starts right of its line, or right of the lines it would
+    // cross, and says its time.
+    double decades = Math.log10(Math.max(10, report.endpoints()));
+    List<Mark> marks = new ArrayList<>();
+    List<SimulationReport.RingOpening> openings = report.withRingfence().ringOpenings();
+    for (int r = 0; r < openings.size(); r++) {
+      int at = openings.get(r).atSeconds();
+      marks.add(new Mark(at / 60.0, Math.pow(10, decades * (r % 2 == 0 ? 0.9 : 0.83)),
+          "ring " + openings.get(r).ring() + " " + "at " + at / 60 + "m " + at % 60 + "s"));
     }
     if (report.withRingfence().halted()) {
-      mark(chart, report.withRingfence().haltSeconds() / 60.0, top / 8, "halt");
+      int at = report.withRingfence().haltSeconds();
+      marks.add(new Mark(at / 60.0, Math.pow(10, decades * 0.62), "halt " + "at " + at / 60 + "m " + at % 60 + "s"));
+    }
+    double span = Math.max(lastMinute(report.withRingfence()), lastMinute(report.withoutRingfence()));
+    for (Mark mark : marks) {
+      chart.addAnnotation(new AnnotationLine(mark.minute(), true, false));
+    }
+    for (Mark mark : marks) {
+      double width = span * CHARACTER * mark.label().length();
+      double start = mark.minute();
+      for (Mark other : marks) {
+        if (other.minute() > start && other.minute() < start + width) {
+          start = other.minute();
+        }
+      }
+      chart.addAnnotation(new AnnotationText(mark.label(), start + span * 0.007 + width / 2, mark.y(), false));
     }
     return chart;
   }
@@ -103,10 +133,12 @@ public final class Charts {
         : new BasicStroke(2.5f));
   }
 
-  private static void mark(XYChart chart, double minute, double y, String label) {
-    AnnotationLine line = new AnnotationLine(minute, true, false);
-    chart.addAnnotation(line);
-    AnnotationText text = new AnnotationText(label, minute, y, false);
-    chart.addAnnotation(text);
+  private static double lastMinute(SimulationReport.Run run) {
+    List<SimulationReport.Sample> samples = run.timeline();
+    return samples.isEmpty() ? 1 : Math.max(1, samples.get(samples.size() - 1).atSeconds() / 60.0);
   }
+
+  /** A labelled vertical line. */
+  private record Mark(double minute, double y, String label) {}
+
 }
