@@ -220,7 +220,6 @@ final class AdminApi {
         throw new HttpError(400, "bad_request", e.field(), e.getMessage());
       }
       Rollout rollout = ctx.engine().createRollout(spec);
-      ctx.channels().add(rollout);
       ctx.history().record(rollout, ctx.config().clock().instant());
       LOG.info("created rollout {} on {}: v{} -> v{}, plan '{}'", LogText.of(id), LogText.of(channel), baseline, candidate,
           LogText.of(plan.name()));

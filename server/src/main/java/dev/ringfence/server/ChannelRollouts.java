@@ -4,20 +4,13 @@ import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutState;
-import dev.ringfence.core.store.JournalEntry;
-import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.protocol.Decision;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,38 +39,31 @@ final class ChannelRollouts {
 
   private final RolloutEngine engine;
   private final ReleaseStore releases;
-  private final Map<String, List<Rollout>> byChannel = new ConcurrentHashMap<>();
 
-  ChannelRollouts(RolloutEngine engine, ReleaseStore releases, RolloutStore store) {
+  /**
+   * Reads the engine's rollouts on every call, never a copy made earlier: with a shared store the engine
+   * catches up on each tick with rollouts that other replicas created and with their transitions, and
+   * this replica must answer from them (a halt through any replica makes every replica answer REVERT).
+   */
+  ChannelRollouts(RolloutEngine engine, ReleaseStore releases) {
     this.engine = engine;
     this.releases = releases;
-    List<Rollout> all = new ArrayList<>(engine.rollouts());
-    Map<String, Instant> created = new ConcurrentHashMap<>();
-    for (Rollout r : all) {
-      Instant at = Instant.EPOCH;
-      for (JournalEntry e : store.read(r.id())) {
-        if (e instanceof JournalEntry.Created c) {
-          at = c.at();
-          break;
-        }
-      }
-      created.put(r.id(), at);
-    }
-    all.sort(Comparator.comparing((Rollout r) -> created.get(r.id())).thenComparing(Rollout::id));
-    all.forEach(this::add);
   }
 
-  void add(Rollout rollout) {
-    byChannel.computeIfAbsent(rollout.spec().channel(), c -> new CopyOnWriteArrayList<>()).add(rollout);
-  }
-
+  /** @return the channel's rollouts in creation order */
   List<Rollout> rollouts(String channel) {
-    return List.copyOf(byChannel.getOrDefault(channel, List.of()));
+    List<Rollout> out = new ArrayList<>();
+    for (Rollout r : engine.rollouts()) {
+      if (r.spec().channel().equals(channel)) {
+        out.add(r);
+      }
+    }
+    return out;
   }
 
   /** @return the rollout that decides for the channel now */
   Optional<Rollout> governing(String channel) {
-    List<Rollout> list = byChannel.getOrDefault(channel, List.of());
+    List<Rollout> list = rollouts(channel);
     for (int i = list.size() - 1; i >= 0; i--) {
       if (list.get(i).state() != RolloutState.ABORTED) {
         return Optional.of(list.get(i));
@@ -88,13 +74,13 @@ final class ChannelRollouts {
 
   /** @return a rollout of the channel that still runs, is paused, planned or rolling back */
   Optional<Rollout> active(String channel) {
-    return byChannel.getOrDefault(channel, List.of()).stream().filter(r -> ACTIVE.contains(r.state())).findFirst();
+    return rollouts(channel).stream().filter(r -> ACTIVE.contains(r.state())).findFirst();
   }
 
   /** @return the version the whole fleet runs without a rollout: the general version or the newest completed candidate */
   OptionalLong fleetVersion(String channel) {
     OptionalLong result = releases.general(channel);
-    for (Rollout r : byChannel.getOrDefault(channel, List.of())) {
+    for (Rollout r : rollouts(channel)) {
       if (r.state() == RolloutState.COMPLETED
           && (result.isEmpty() || r.spec().candidateVersion() > result.getAsLong())) {
         result = OptionalLong.of(r.spec().candidateVersion());

@@ -107,7 +107,7 @@ public final class UpdateServer implements AutoCloseable {
       RingfenceMetrics.of(engine).bindTo(prometheus);
       ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"));
       EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random);
-      ChannelRollouts channels = new ChannelRollouts(engine, releases, store);
+      ChannelRollouts channels = new ChannelRollouts(engine, releases);
       ServerContext ctx = new ServerContext(config, engine, store, auditFile, releases, endpoints, channels,
           new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, adminToken,
           new SignalAuthenticator(config.signatureWindow()),

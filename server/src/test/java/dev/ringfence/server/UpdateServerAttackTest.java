@@ -272,6 +272,8 @@ class UpdateServerAttackTest {
     String genuineNonce = nonce();
     HttpResponse<String> genuine = send(signals(lab1, lab1.hmacKey(), genuineBody, genuineAt, genuineNonce));
     assertThat(JSON.readTree(genuine.body()).get("accepted").asLong()).as(genuine.body()).isEqualTo(1);
+    // The judgement to compare with is the one after the first tick has judged the genuine report.
+    await().atMost(Duration.ofSeconds(10)).until(() -> !"null".equals(rolloutJudgement().get("lastVerdict")));
     Map<String, String> before = rolloutJudgement();
     assertThat(before.get("state")).isEqualTo("\"RUNNING\"");
 

@@ -1,6 +1,7 @@
 package dev.ringfence.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ringfence.agent.EndpointCredentials;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +32,77 @@ class UpdateServerPostgresTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private UpdateServer server;
 
+  private UpdateServer replica;
+
   @AfterEach
   void stop() {
     if (server != null) {
       server.close();
     }
+    if (replica != null) {
+      replica.close();
+    }
+  }
+
+  private static PostgresServer.Database database(String name) {
+    try {
+      return PostgresServer.newDatabase(name);
+    } catch (IllegalStateException e) {
+      assumeTrue(false, "no PostgreSQL for this test: " + e.getMessage());
+      throw e;
+    }
+  }
+
+  private HttpResponse<String> envelope(UpdateServer at, EndpointCredentials c, long current) throws Exception {
+    return http.send(HttpRequest.newBuilder(at.uri().resolve("v1/channels/" + CHANNEL + "/envelope"))
+        .header(UpdateProtocol.ENDPOINT_HEADER, c.endpointId()).header("Authorization", c.authorization())
+        .header(UpdateProtocol.CURRENT_VERSION_HEADER, Long.toString(current)).timeout(Duration.ofSeconds(20))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String decision(HttpResponse<String> response) {
+    return response.headers().firstValue(UpdateProtocol.DECISION_HEADER).orElse("none (" + response.statusCode() + ")");
+  }
+
+  /**
+   * Two replicas on one database, B started before the rollout exists: B learns of the rollout created
+   * on A and governs the channel by it (OFFER to the lab endpoint), and after a halt through A it answers
+   * REVERT to the exposed endpoint. Each replica keeps its releases and enrollments in its own folder, so
+   * both get them.
+   */
+  @Test
+  void rolloutCreatedAndHaltedOnOneReplica_governsTheOther() throws Exception {
+    PostgresServer.Database db = database("update_server_replicas");
+    signer = new ReleaseSigner(List.of("release-1"), 1);
+    replica = start(db, dir.resolve("b"));
+    server = start(db, dir.resolve("a"));
+    AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    AdminClient b = new AdminClient(replica.uri(), replica.adminTokenFile(), http);
+    EndpointCredentials viaB = null;
+    for (AdminClient admin : List.of(a, b)) {
+      EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
+      if (admin == b) {
+        viaB = lab;
+      }
+      for (long v = 1; v <= 2; v++) {
+        byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
+        admin.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
+      }
+    }
+    EndpointCredentials lab = viaB;
+    assertThat(decision(envelope(replica, lab, 1))).as("no rollout yet").isEqualTo("STAY");
+
+    a.createRollout("r-shared", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
+    a.command("r-shared", "start", null);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(decision(envelope(replica, lab, 1))).as("B offers the candidate of A's rollout").isEqualTo("OFFER");
+      JsonNode channels = b.call("GET", "admin/v1/channels", null);
+      assertThat(channels.toString()).as("B's channel view").contains("\"governingRollout\":\"r-shared\"");
+    });
+
+    a.command("r-shared", "halt", "operator saw crashes");
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(decision(envelope(replica, lab, 2))).as("B reverts the exposed endpoint").isEqualTo("REVERT"));
   }
 
   private ReleaseSigner signer;
