@@ -12,6 +12,7 @@ module dev.ringfence.server {
   requires transitive com.fasterxml.jackson.databind;
   // PGSimpleDataSource is Referenceable.
   requires java.naming;
+  requires java.sql;
   requires jdk.httpserver;
   requires java.net.http;
   requires transitive micrometer.registry.prometheus;

@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Enrolled endpoints: their attributes (which decide their rings), the SHA-256 of their bearer token
  * (the token itself is shown once, at enrollment, and never stored) and their HMAC key. One file per
- * endpoint under {@code endpoints/}, mode 0600, written atomically.
+ * endpoint under {@code endpoints/}, mode 0600, written atomically; with {@link SharedRecords}
+ * (replicas on one PostgreSQL) in the database instead, where an endpoint enrolled through any replica is
+ * known to every replica at its first request.
  */
 final class EndpointRegistry {
 
@@ -45,11 +47,27 @@ final class EndpointRegistry {
 
   private final Path directory;
   private final SecureRandom random;
+  private final @Nullable SharedRecords shared;
   private final Map<String, Enrollment> endpoints = new ConcurrentHashMap<>();
+  private long seenSeq;
 
   EndpointRegistry(Path directory, SecureRandom random) throws IOException {
+    this(directory, random, null);
+  }
+
+  /**
+   * @param directory the enrollment folder, unused with {@code shared}
+   * @param random the source of tokens and keys
+   * @param shared the replicas' shared records, or null for a single server
+   */
+  EndpointRegistry(Path directory, SecureRandom random, @Nullable SharedRecords shared) throws IOException {
     this.directory = directory;
     this.random = random;
+    this.shared = shared;
+    if (shared != null) {
+      refresh();
+      return;
+    }
     Files.createDirectories(directory);
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.json")) {
       for (Path file : files) {
@@ -79,8 +97,12 @@ final class EndpointRegistry {
     random.nextBytes(key);
     Enrollment enrollment = new Enrollment(endpointId, attributes, AdminToken.sha256(token), key, now);
     try {
-      SecureFiles.write(directory.resolve(endpointId + ".json"), JsonFields.MAPPER.writeValueAsBytes(
-          toJson(enrollment)), true);
+      byte[] json = JsonFields.MAPPER.writeValueAsBytes(toJson(enrollment));
+      if (shared != null) {
+        shared.enroll(endpointId, json);
+      } else {
+        SecureFiles.write(directory.resolve(endpointId + ".json"), json, true);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store enrollment of " + endpointId, e);
     }
@@ -98,12 +120,30 @@ final class EndpointRegistry {
       return Optional.empty();
     }
     Enrollment e = endpoints.get(endpointId);
+    if (e == null && shared != null && ID.matcher(endpointId).matches()) {
+      // Enrolled through another replica since the last tick? One indexed lookup.
+      e = shared.enrollment(endpointId).map(row -> parse(row.json())).orElse(null);
+      if (e != null) {
+        endpoints.put(endpointId, e);
+      }
+    }
     // Hash even when the endpoint is unknown, so the answer takes as long either way.
     byte[] presented = AdminToken.sha256(authorization.substring("Bearer ".length())); // exact: no trimming
     if (e == null || !MessageDigest.isEqual(e.tokenSha256(), presented)) {
       return Optional.empty();
     }
     return Optional.of(e);
+  }
+
+  /** Catches up with endpoints enrolled through other replicas; a single server has nothing to do. */
+  synchronized void refresh() {
+    if (shared == null) {
+      return;
+    }
+    for (SharedRecords.EnrollmentRow row : shared.enrollmentsAfter(seenSeq)) {
+      endpoints.put(row.endpointId(), parse(row.json()));
+      seenSeq = row.seq();
+    }
   }
 
   List<Enrollment> all() {
@@ -136,7 +176,18 @@ final class EndpointRegistry {
   }
 
   private static Enrollment read(Path file) throws IOException {
-    JsonNode node = JsonFields.MAPPER.readTree(file.toFile());
+    return parse(JsonFields.MAPPER.readTree(file.toFile()));
+  }
+
+  private static Enrollment parse(byte[] json) {
+    try {
+      return parse(JsonFields.MAPPER.readTree(json));
+    } catch (IOException e) {
+      throw new UncheckedIOException("an enrollment in the database cannot be read", e);
+    }
+  }
+
+  private static Enrollment parse(JsonNode node) {
     JsonNode a = node.get("attributes");
     List<String> tags = new ArrayList<>();
     a.get("tags").forEach(t -> tags.add(t.asText()));

@@ -22,6 +22,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Published releases: per channel, each version's signed envelope, and its payload stored once by
@@ -31,6 +32,10 @@ import java.util.regex.Pattern;
  *
  * <p>A channel's <em>general</em> version is what endpoints get when no rollout governs the channel.
  * Only a channel's first release may be published as general; every later one goes out by a rollout.
+ *
+ * <p>With {@link SharedRecords} (replicas on one PostgreSQL) the releases live in the database: the
+ * database makes the final checks under its lock, every replica catches up on each tick and on a lookup
+ * that misses, and {@code content/} is this replica's cache of payloads.
  */
 final class ReleaseStore {
 
@@ -50,12 +55,27 @@ final class ReleaseStore {
   record Release(String channel, long version, String sha256, long size, byte[] envelopeJson, Instant expiresAt) {}
 
   private final Path directory;
+  private final @Nullable SharedRecords shared;
   private final Map<String, NavigableMap<Long, Release>> channels = new ConcurrentHashMap<>();
   private final Map<String, Long> general = new ConcurrentHashMap<>();
+  private long seenSeq;
 
   ReleaseStore(Path directory) throws IOException {
+    this(directory, null);
+  }
+
+  /**
+   * @param directory the release folder: with {@code shared}, only the payload cache
+   * @param shared the replicas' shared records, or null for a single server
+   */
+  ReleaseStore(Path directory, @Nullable SharedRecords shared) throws IOException {
     this.directory = directory;
+    this.shared = shared;
     Files.createDirectories(directory.resolve("content"));
+    if (shared != null) {
+      refresh();
+      return;
+    }
     Files.createDirectories(directory.resolve("channels"));
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(directory.resolve("channels"))) {
       for (Path channelDir : dirs) {
@@ -98,6 +118,9 @@ final class ReleaseStore {
    */
   synchronized Release publish(String channel, byte[] envelopeJson, byte[] payload, boolean asGeneral, Instant now) {
     checkChannel(channel);
+    if (shared != null) {
+      refresh();
+    }
     Envelope envelope;
     try {
       envelope = Envelope.parse(envelopeJson);
@@ -134,19 +157,21 @@ final class ReleaseStore {
       throw new HttpError(409, "conflict", "general", "general: channel '" + channel + "' has general version v"
           + general.get(channel) + " already; later releases go out by a rollout");
     }
-    Path channelDir = directory.resolve("channels").resolve(channel);
-    try {
-      Path content = directory.resolve("content").resolve(digest);
-      if (!Files.exists(content)) {
-        SecureFiles.write(content, payload, false);
+    if (shared != null) {
+      shared.publish(channel, envelope.version(), digest, envelopeJson.clone(), payload, asGeneral);
+      cache(digest, payload);
+    } else {
+      Path channelDir = directory.resolve("channels").resolve(channel);
+      try {
+        cache(digest, payload);
+        SecureFiles.write(channelDir.resolve(envelope.version() + ".envelope.json"), envelopeJson, false);
+        if (asGeneral) {
+          SecureFiles.write(channelDir.resolve("general"),
+              Long.toString(envelope.version()).getBytes(StandardCharsets.UTF_8), false);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot store release v" + envelope.version() + " of " + channel, e);
       }
-      SecureFiles.write(channelDir.resolve(envelope.version() + ".envelope.json"), envelopeJson, false);
-      if (asGeneral) {
-        SecureFiles.write(channelDir.resolve("general"),
-            Long.toString(envelope.version()).getBytes(StandardCharsets.UTF_8), false);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot store release v" + envelope.version() + " of " + channel, e);
     }
     Release release = new Release(channel, envelope.version(), digest, payload.length, envelopeJson.clone(),
         envelope.expiresAt());
@@ -158,8 +183,39 @@ final class ReleaseStore {
   }
 
   synchronized Optional<Release> release(String channel, long version) {
+    Optional<Release> found = known(channel, version);
+    if (found.isEmpty() && shared != null) {
+      refresh(); // published through another replica since the last tick?
+      found = known(channel, version);
+    }
+    return found;
+  }
+
+  private Optional<Release> known(String channel, long version) {
     NavigableMap<Long, Release> releases = channels.get(channel);
     return Optional.ofNullable(releases == null ? null : releases.get(version));
+  }
+
+  /** Catches up with releases published through other replicas; a single server has nothing to do. */
+  synchronized void refresh() {
+    if (shared == null) {
+      return;
+    }
+    for (SharedRecords.ReleaseRow row : shared.releasesAfter(seenSeq)) {
+      Envelope e;
+      try {
+        e = Envelope.parse(row.envelopeJson());
+      } catch (MalformedEnvelopeException ex) {
+        throw new IllegalStateException("release row " + row.seq() + " of '" + row.channel()
+            + "' holds an envelope this server cannot read: " + ex.getMessage(), ex);
+      }
+      channels.computeIfAbsent(row.channel(), c -> new TreeMap<>()).put(e.version(),
+          new Release(row.channel(), e.version(), e.sha256(), e.size(), row.envelopeJson(), e.expiresAt()));
+      if (row.general()) {
+        general.put(row.channel(), e.version());
+      }
+      seenSeq = row.seq();
+    }
   }
 
   synchronized Optional<Release> bySha256(String sha256) {
@@ -190,7 +246,29 @@ final class ReleaseStore {
   }
 
   byte[] payload(Release release) throws IOException {
-    return Files.readAllBytes(directory.resolve("content").resolve(release.sha256()));
+    Path cached = directory.resolve("content").resolve(release.sha256());
+    if (shared != null && !Files.exists(cached)) {
+      byte[] payload = shared.payload(release.sha256()).orElseThrow(() -> new IOException("payload "
+          + release.sha256() + " of v" + release.version() + " of '" + release.channel() + "' is not in the database"));
+      if (!sha256(payload).equals(release.sha256())) {
+        throw new IOException("payload " + release.sha256() + " in the database does not match its digest");
+      }
+      cache(release.sha256(), payload);
+      return payload;
+    }
+    return Files.readAllBytes(cached);
+  }
+
+  /** Writes a payload under {@code content/} by its digest, once. */
+  private void cache(String sha256, byte[] payload) {
+    Path content = directory.resolve("content").resolve(sha256);
+    try {
+      if (!Files.exists(content)) {
+        SecureFiles.write(content, payload, false);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store payload " + sha256, e);
+    }
   }
 
   static ObjectNode summary(Release r) {

@@ -83,6 +83,7 @@ public final class UpdateServer implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     AdminToken adminToken = AdminToken.loadOrCreate(config.adminTokenFile(), random);
     RolloutStore store;
+    SharedRecords shared = null;
     Path auditFile = null;
     if (config.jdbcUrl() != null) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -94,6 +95,14 @@ public final class UpdateServer implements AutoCloseable {
         ds.setPassword(config.jdbcPassword());
       }
       store = PostgresRolloutStore.create(ds);
+      try {
+        shared = JdbcSharedRecords.open(ds);
+      } catch (RuntimeException e) {
+        if (store instanceof AutoCloseable closeable) {
+          closeQuietly(closeable);
+        }
+        throw e;
+      }
     } else {
       FileRolloutStore file = RolloutStores.file(config.dataDirectory().resolve("journal"));
       auditFile = file.auditFile();
@@ -105,8 +114,8 @@ public final class UpdateServer implements AutoCloseable {
           .heartbeatInterval(config.heartbeatInterval()).build());
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       RingfenceMetrics.of(engine).bindTo(prometheus);
-      ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"));
-      EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random);
+      ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"), shared);
+      EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random, shared);
       ChannelRollouts channels = new ChannelRollouts(engine, releases);
       ServerContext ctx = new ServerContext(config, engine, store, auditFile, releases, endpoints, channels,
           new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, adminToken,
@@ -168,6 +177,9 @@ public final class UpdateServer implements AutoCloseable {
 
   private void tick(ServerContext ctx) {
     try {
+      // Releases and enrollments first: a rollout another replica created may name a release published there.
+      ctx.releases().refresh();
+      ctx.endpoints().refresh();
       engine.tick();
       Instant now = config.clock().instant();
       for (Rollout r : engine.rollouts()) {

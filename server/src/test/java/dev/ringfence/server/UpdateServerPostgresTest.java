@@ -1,6 +1,7 @@
 package dev.ringfence.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -65,32 +66,38 @@ class UpdateServerPostgresTest {
   }
 
   /**
-   * Two replicas on one database, B started before the rollout exists: B learns of the rollout created
-   * on A and governs the channel by it (OFFER to the lab endpoint), and after a halt through A it answers
-   * REVERT to the exposed endpoint. Each replica keeps its releases and enrollments in its own folder, so
-   * both get them.
+   * Two replicas on one database, B started before anything exists. Releases and the enrollment go in
+   * through A only: B serves them (the endpoint authenticates on B, B's channel list and payload answer
+   * come from the database), refuses to publish the same version again or enroll the same id, learns of
+   * the rollout created on A and governs the channel by it (OFFER to the lab endpoint), and after a halt
+   * through A answers REVERT to the exposed endpoint.
    */
   @Test
-  void rolloutCreatedAndHaltedOnOneReplica_governsTheOther() throws Exception {
+  void releasesEnrollmentsAndRollouts_fromOneReplica_governTheOther() throws Exception {
     PostgresServer.Database db = database("update_server_replicas");
     signer = new ReleaseSigner(List.of("release-1"), 1);
     replica = start(db, dir.resolve("b"));
     server = start(db, dir.resolve("a"));
     AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
     AdminClient b = new AdminClient(replica.uri(), replica.adminTokenFile(), http);
-    EndpointCredentials viaB = null;
-    for (AdminClient admin : List.of(a, b)) {
-      EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
-      if (admin == b) {
-        viaB = lab;
-      }
-      for (long v = 1; v <= 2; v++) {
-        byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-        admin.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-      }
+    EndpointCredentials lab = a.enroll("lab-1", "lab", "eu-west");
+    for (long v = 1; v <= 2; v++) {
+      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
+      a.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
     }
-    EndpointCredentials lab = viaB;
-    assertThat(decision(envelope(replica, lab, 1))).as("no rollout yet").isEqualTo("STAY");
+    assertThat(decision(envelope(replica, lab, 0))).as("B knows the endpoint and the general release")
+        .isEqualTo("STAY");
+    HttpResponse<String> payload = http.send(HttpRequest.newBuilder(replica.uri().resolve("v1/channels/" + CHANNEL
+        + "/releases/1/payload")).header(UpdateProtocol.ENDPOINT_HEADER, lab.endpointId())
+        .header("Authorization", lab.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "0").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(payload.statusCode()).as(payload.body()).isEqualTo(200);
+    assertThat(payload.body()).as("the general release's payload, from the database").isEqualTo("rules v1\n");
+    byte[] again = "rules v2 again\n".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> b.publish(signer.sign(CHANNEL, 2, again, Instant.now().plusSeconds(3600)), again, false))
+        .hasMessageContaining("409").hasMessageContaining("not above v2");
+    assertThatThrownBy(() -> b.enroll("lab-1", "lab", "eu-west"))
+        .hasMessageContaining("409").hasMessageContaining("enrolled already");
 
     a.createRollout("r-shared", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     a.command("r-shared", "start", null);

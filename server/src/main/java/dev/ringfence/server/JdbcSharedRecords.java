@@ -1,0 +1,228 @@
+package dev.ringfence.server;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Releases and enrollments in PostgreSQL, in the server's own tables next to the rollout store's. The
+ * server's schema has its own version table ({@code ringfence_server_schema_version}) and migrations,
+ * applied on start under a transaction-level advisory lock so that replicas starting together queue.
+ *
+ * <p>Inserts of one kind are serialized by an advisory lock held to the commit, so rows commit in the
+ * order of their sequence numbers and a replica that reads "every row after the last I saw" misses none.
+ * The lock also makes the release checks (version above the channel's newest; one general version)
+ * exact across replicas.
+ */
+final class JdbcSharedRecords implements SharedRecords {
+
+  /** Schema version i + 1 is reached by the statements of entry i. */
+  static final List<List<String>> MIGRATIONS = List.of(List.of(
+      "CREATE TABLE ringfence_server_content (sha256 text PRIMARY KEY, payload bytea NOT NULL)",
+      "CREATE TABLE ringfence_server_release (seq bigserial PRIMARY KEY, channel text NOT NULL,"
+          + " version bigint NOT NULL, sha256 text NOT NULL REFERENCES ringfence_server_content (sha256),"
+          + " envelope bytea NOT NULL, general boolean NOT NULL, UNIQUE (channel, version))",
+      "CREATE TABLE ringfence_server_enrollment (seq bigserial PRIMARY KEY, endpoint_id text NOT NULL UNIQUE,"
+          + " enrollment bytea NOT NULL)"));
+
+  // Advisory lock keys: "RfSrvMig", "RfSrvRel", "RfSrvEnr" in ASCII.
+  private static final long MIGRATION_LOCK = 0x52665372764D6967L;
+  private static final long RELEASE_LOCK = 0x526653727652656CL;
+  private static final long ENROLLMENT_LOCK = 0x5266537276456E72L;
+
+  private final DataSource dataSource;
+
+  private JdbcSharedRecords(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Opens the records, bringing the server's schema up to date.
+   *
+   * @throws IllegalStateException if the database cannot be reached or its server schema is newer than
+   *     this server knows
+   */
+  static JdbcSharedRecords open(DataSource dataSource) {
+    JdbcSharedRecords records = new JdbcSharedRecords(dataSource);
+    records.migrate();
+    return records;
+  }
+
+  private void migrate() {
+    inTransaction("migrate the update server's schema", c -> {
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").close();
+        s.execute("CREATE TABLE IF NOT EXISTS ringfence_server_schema_version (version integer PRIMARY KEY,"
+            + " applied_at timestamptz NOT NULL DEFAULT now())");
+        int version;
+        try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM ringfence_server_schema_version")) {
+          rs.next();
+          version = rs.getInt(1);
+        }
+        if (version > MIGRATIONS.size()) {
+          throw new IllegalStateException("the database's update server schema is version " + version
+              + "; this server knows up to " + MIGRATIONS.size() + ": upgrade the server");
+        }
+        for (int v = version; v < MIGRATIONS.size(); v++) {
+          for (String statement : MIGRATIONS.get(v)) {
+            s.execute(statement);
+          }
+          s.executeUpdate("INSERT INTO ringfence_server_schema_version (version) VALUES (" + (v + 1) + ")");
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void publish(String channel, long version, String sha256, byte[] envelopeJson, byte[] payload,
+      boolean general) {
+    inTransaction("publish v" + version + " of '" + channel + "'", c -> {
+      lock(c, RELEASE_LOCK);
+      try (PreparedStatement q = c.prepareStatement("SELECT max(version), bool_or(general)"
+          + " FROM ringfence_server_release WHERE channel = ?")) {
+        q.setString(1, channel);
+        try (ResultSet rs = q.executeQuery()) {
+          rs.next();
+          long newest = rs.getLong(1);
+          boolean hasNewest = !rs.wasNull();
+          boolean hasGeneral = rs.getBoolean(2);
+          if (hasNewest && version <= newest) {
+            throw new HttpError(409, "conflict", "envelope.version", "envelope.version: " + version
+                + " is not above v" + newest + ", the newest release of '" + channel
+                + "' (published through another replica); publish a new, higher version");
+          }
+          if (general && hasGeneral) {
+            throw new HttpError(409, "conflict", "general", "general: channel '" + channel
+                + "' has a general version already (published through another replica)");
+          }
+        }
+      }
+      try (PreparedStatement content = c.prepareStatement("INSERT INTO ringfence_server_content (sha256, payload)"
+          + " VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING")) {
+        content.setString(1, sha256);
+        content.setBytes(2, payload);
+        content.executeUpdate();
+      }
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_release"
+          + " (channel, version, sha256, envelope, general) VALUES (?, ?, ?, ?, ?)")) {
+        insert.setString(1, channel);
+        insert.setLong(2, version);
+        insert.setString(3, sha256);
+        insert.setBytes(4, envelopeJson);
+        insert.setBoolean(5, general);
+        insert.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<ReleaseRow> releasesAfter(long seq) {
+    return inTransaction("read releases", c -> {
+      List<ReleaseRow> rows = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT seq, channel, envelope, general"
+          + " FROM ringfence_server_release WHERE seq > ? ORDER BY seq")) {
+        q.setLong(1, seq);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            rows.add(new ReleaseRow(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBoolean(4)));
+          }
+        }
+      }
+      return rows;
+    });
+  }
+
+  @Override
+  public Optional<byte[]> payload(String sha256) {
+    return inTransaction("read payload " + sha256, c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT payload FROM ringfence_server_content WHERE sha256 = ?")) {
+        q.setString(1, sha256);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public void enroll(String endpointId, byte[] json) {
+    inTransaction("enroll '" + endpointId + "'", c -> {
+      lock(c, ENROLLMENT_LOCK);
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_enrollment"
+          + " (endpoint_id, enrollment) VALUES (?, ?) ON CONFLICT (endpoint_id) DO NOTHING")) {
+        insert.setString(1, endpointId);
+        insert.setBytes(2, json);
+        if (insert.executeUpdate() == 0) {
+          throw new HttpError(409, "conflict", "endpointId", "endpointId: '" + endpointId + "' is enrolled already"
+              + " (through another replica); credentials are issued once");
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<EnrollmentRow> enrollmentsAfter(long seq) {
+    return inTransaction("read enrollments", c -> {
+      List<EnrollmentRow> rows = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT seq, endpoint_id, enrollment"
+          + " FROM ringfence_server_enrollment WHERE seq > ? ORDER BY seq")) {
+        q.setLong(1, seq);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            rows.add(new EnrollmentRow(rs.getLong(1), rs.getString(2), rs.getBytes(3)));
+          }
+        }
+      }
+      return rows;
+    });
+  }
+
+  @Override
+  public Optional<EnrollmentRow> enrollment(String endpointId) {
+    return inTransaction("read the enrollment of '" + endpointId + "'", c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT seq, endpoint_id, enrollment"
+          + " FROM ringfence_server_enrollment WHERE endpoint_id = ?")) {
+        q.setString(1, endpointId);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? Optional.of(new EnrollmentRow(rs.getLong(1), rs.getString(2), rs.getBytes(3)))
+              : Optional.<EnrollmentRow>empty();
+        }
+      }
+    });
+  }
+
+  private static void lock(Connection c, long key) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.executeQuery("SELECT pg_advisory_xact_lock(" + key + ")").close();
+    }
+  }
+
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T inTransaction(String operation, Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot " + operation + " in PostgreSQL: " + e.getMessage(), e);
+    }
+  }
+}
