@@ -107,4 +107,59 @@ class RingfenceCliTest {
     assertThat(run("--help")).isEqualTo(0);
     assertThat(out.toString()).contains("simulate").contains("plan").contains("audit");
   }
+
+  /**
+   * The release walk-through without openssl: a key pair from 'keys generate', an envelope from 'release
+   * sign' that the agents' trust store verifies, and 'release publish' to a server that trusts the key;
+   * a payload that does not match its envelope, and an envelope signed by a key the server does not
+   * trust, are refused with the server's reason.
+   */
+  @Test
+  void keysGenerate_releaseSign_releasePublish() throws Exception {
+    Path keys = dir.resolve("keys");
+    assertThat(run("keys", "generate", "--id", "release-1", "--out", keys.toString())).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("--release-key release-1=");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(keys.resolve("release-1.key")))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    assertThat(run("keys", "generate", "--id", "release-1", "--out", keys.toString())).as("never overwrites")
+        .isEqualTo(RingfenceCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("never overwritten");
+    assertThat(run("keys", "generate", "--id", "other", "--out", keys.toString())).isZero();
+
+    java.security.PublicKey trusted = dev.ringfence.agent.TrustStore.ed25519PublicKey(java.util.Base64.getDecoder()
+        .decode(Files.readString(keys.resolve("release-1.pub")).trim()));
+    dev.ringfence.agent.TrustStore trust = dev.ringfence.agent.TrustStore.builder().key("release-1", trusted)
+        .threshold(1).build();
+    Path payload = Files.writeString(dir.resolve("rules-v1.bin"), "rules v1\n");
+    assertThat(run("release", "sign", "--channel", "rules", "--version", "1", "--payload", payload.toString(),
+        "--key", keys.resolve("release-1.key").toString())).as(err.toString()).isZero();
+    Path envelopeFile = dir.resolve("rules-v1.bin.envelope.json");
+    dev.ringfence.agent.Envelope envelope = dev.ringfence.agent.Envelope.parse(Files.readAllBytes(envelopeFile));
+    trust.verify(envelope, "rules", java.time.Instant.now()); // throws if the signature does not hold
+    assertThat(envelope.version()).isEqualTo(1);
+
+    Path forged = dir.resolve("forged.json");
+    assertThat(run("release", "sign", "--channel", "rules", "--version", "1", "--payload", payload.toString(),
+        "--key", keys.resolve("other.key").toString(), "--out", forged.toString())).isZero();
+    assertThat(run("release", "sign", "--channel", "rules", "--version", "0", "--payload", payload.toString(),
+        "--key", keys.resolve("other.key").toString())).isEqualTo(RingfenceCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("--version: 0 must be at least 1");
+
+    try (dev.ringfence.server.UpdateServer server = dev.ringfence.server.UpdateServer.start(
+        dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server")).port(0).releaseKeys(trust).build())) {
+      String base = server.uri().toString();
+      String token = server.adminTokenFile().toString();
+      Path tampered = Files.writeString(dir.resolve("tampered.bin"), "rules v1, changed\n");
+      assertThat(run("release", "publish", "--server", base, "--token-file", token, "--envelope",
+          envelopeFile.toString(), "--payload", tampered.toString(), "--general")).isEqualTo(1);
+      assertThat(err.toString()).contains("refused").contains("payloadBase64");
+      assertThat(run("release", "publish", "--server", base, "--token-file", token, "--envelope", forged.toString(),
+          "--payload", payload.toString(), "--general")).isEqualTo(1);
+      assertThat(err.toString()).contains("other");
+      assertThat(run("release", "publish", "--server", base, "--token-file", token, "--envelope",
+          envelopeFile.toString(), "--payload", payload.toString(), "--general")).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("published").contains("\"version\":1");
+    }
+  }
 }

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.Signature;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -44,11 +45,29 @@ public final class ReleaseSigner {
    * @throws GeneralSecurityException when signing fails
    */
   public Envelope sign(String channel, long version, byte[] payload, Instant expiresAt) throws GeneralSecurityException {
+    Map<String, PrivateKey> privateKeys = new LinkedHashMap<>();
+    keys.forEach((id, pair) -> privateKeys.put(id, pair.getPrivate()));
+    return sign(channel, version, payload, expiresAt, privateKeys);
+  }
+
+  /**
+   * Signs an envelope with release keys held elsewhere (key files, an HSM's JCA provider).
+   *
+   * @param channel the channel
+   * @param version the version
+   * @param payload the content
+   * @param expiresAt the envelope's expiry
+   * @param privateKeys Ed25519 private keys by key id, each signing once
+   * @return the envelope signed by every key
+   * @throws GeneralSecurityException when signing fails
+   */
+  public static Envelope sign(String channel, long version, byte[] payload, Instant expiresAt,
+      Map<String, PrivateKey> privateKeys) throws GeneralSecurityException {
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
     Envelope envelope = new Envelope(channel, version, sha, payload.length, expiresAt, List.of());
-    for (Map.Entry<String, KeyPair> key : keys.entrySet()) {
+    for (Map.Entry<String, PrivateKey> key : privateKeys.entrySet()) {
       Signature signer = Signature.getInstance("Ed25519");
-      signer.initSign(key.getValue().getPrivate());
+      signer.initSign(key.getValue());
       signer.update(envelope.signedBytes());
       envelope = envelope.withSignature(key.getKey(), signer.sign());
     }
