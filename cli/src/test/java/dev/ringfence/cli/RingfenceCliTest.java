@@ -162,4 +162,46 @@ class RingfenceCliTest {
       assertThat(out.toString()).contains("published").contains("\"version\":1");
     }
   }
+
+  /** An operator steers a rollout from the command line: create, start, status, halt; refusals exit 1. */
+  @Test
+  void rolloutCommands_createStartStatusHalt() throws Exception {
+    dev.ringfence.server.ReleaseSigner signer = new dev.ringfence.server.ReleaseSigner(java.util.List.of("k1"), 1);
+    try (dev.ringfence.server.UpdateServer server = dev.ringfence.server.UpdateServer.start(
+        dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server")).port(0)
+            .releaseKeys(signer.trustStore()).build())) {
+      dev.ringfence.server.AdminClient admin = new dev.ringfence.server.AdminClient(server.uri(),
+          server.adminTokenFile(), java.net.http.HttpClient.newHttpClient());
+      for (long v = 1; v <= 2; v++) {
+        byte[] content = ("rules v" + v).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        admin.publish(signer.sign("rules", v, content, java.time.Instant.now().plusSeconds(3600)), content, v == 1);
+      }
+      Path plan = Files.writeString(dir.resolve("plan.json"), dev.ringfence.server.AdminClient.labThenEveryonePlan(2));
+      String[] at = {"--server", server.uri().toString(), "--token-file", server.adminTokenFile().toString()};
+      java.util.function.Function<String[], Integer> rollout = args -> {
+        String[] all = new String[args.length + at.length + 1];
+        all[0] = "rollout";
+        System.arraycopy(args, 0, all, 1, args.length);
+        System.arraycopy(at, 0, all, 1 + args.length, at.length);
+        return run(all);
+      };
+
+      assertThat(rollout.apply(new String[] {"create", "r1", "--channel", "rules", "--baseline", "1", "--candidate",
+          "2", "--plan", plan.toString()})).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("r1: PLANNED");
+      assertThat(rollout.apply(new String[] {"start", "r1"})).as(err.toString()).isZero();
+      assertThat(rollout.apply(new String[] {"status", "r1"})).isZero();
+      assertThat(out.toString()).contains("r1: RUNNING, ring 'canary', exposed 0");
+      assertThat(rollout.apply(new String[] {"pause", "r1"})).as("a pause needs a reason")
+          .isEqualTo(RingfenceCli.EXIT_USAGE);
+      assertThat(err.toString()).contains("--reason");
+      assertThat(rollout.apply(new String[] {"halt", "r1", "--reason", "crash reports from the lab"})).isZero();
+      assertThat(admin.rollout("r1").get("state").asText()).isIn("HALTED", "ROLLING_BACK", "ROLLED_BACK");
+      assertThat(rollout.apply(new String[] {"status", "nope"})).as("unknown rollout").isEqualTo(1);
+      assertThat(err.toString()).contains("refused").contains("404");
+      assertThat(rollout.apply(new String[] {"create", "r2", "--channel", "rules", "--baseline", "1", "--candidate",
+          "2", "--plan", dir.resolve("missing.json").toString()})).isEqualTo(RingfenceCli.EXIT_USAGE);
+      assertThat(err.toString()).contains("--plan").contains("no such file");
+    }
+  }
 }

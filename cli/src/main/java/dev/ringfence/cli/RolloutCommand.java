@@ -1,0 +1,197 @@
+package dev.ringfence.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ringfence.server.AdminClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ringfence rollout create|start|pause|resume|halt|abort|status} against an update server's admin
+ * API. Exit codes: 0 done, 1 the server refused (its reason on stderr), 2 bad arguments.
+ */
+@Command(name = "rollout", mixinStandardHelpOptions = true,
+    description = "Create and steer rollouts on an update server (its admin API).",
+    subcommands = {RolloutCommand.Create.class, RolloutCommand.Start.class, RolloutCommand.Pause.class,
+        RolloutCommand.Resume.class, RolloutCommand.Halt.class, RolloutCommand.Abort.class,
+        RolloutCommand.Status.class})
+final class RolloutCommand extends ParentCommand {
+
+  @Override
+  String example() {
+    return "rollout status r1";
+  }
+
+  /** Where the server is and how to authenticate; shared by every subcommand. */
+  static final class Connection {
+    @Option(names = "--server", description = "the update server's base URL", defaultValue = "http://127.0.0.1:8080/",
+        showDefaultValue = CommandLine.Help.Visibility.ALWAYS)
+    @SuppressWarnings("NullAway.Init")
+    URI server;
+
+    @Option(names = "--token-file", description = "the server's admin token file",
+        defaultValue = "ringfence-data/admin.token", showDefaultValue = CommandLine.Help.Visibility.ALWAYS)
+    @SuppressWarnings("NullAway.Init")
+    Path tokenFile;
+
+    AdminClient client() throws java.io.IOException {
+      URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
+      return new AdminClient(base, tokenFile, HttpClient.newHttpClient());
+    }
+  }
+
+  /** One admin call, printed as one line: the rollout's state, ring and last verdict. */
+  abstract static class Call implements Callable<Integer> {
+    @CommandLine.Mixin
+    @SuppressWarnings("NullAway.Init")
+    Connection connection;
+
+    @CommandLine.Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandLine.Model.CommandSpec spec;
+
+    abstract JsonNode call(AdminClient admin) throws java.io.IOException;
+
+    @Override
+    public Integer call() throws Exception {
+      try {
+        JsonNode rollout = call(connection.client());
+        spec.commandLine().getOut().println(describe(rollout));
+        return 0;
+      } catch (AdminClient.AdminCallException e) {
+        spec.commandLine().getErr().println("ringfence: refused: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  /** The one-line summary of a rollout's detail view. */
+  static String describe(JsonNode r) {
+    StringBuilder line = new StringBuilder();
+    line.append(r.path("id").asText()).append(": ").append(r.path("state").asText());
+    if (!r.path("ringName").asText().isEmpty()) {
+      line.append(", ring '").append(r.path("ringName").asText()).append("'");
+    }
+    line.append(", exposed ").append(r.path("exposedTotal").asLong())
+        .append(", reverted ").append(r.path("revertedCount").asLong());
+    JsonNode verdict = r.path("lastVerdict");
+    if (verdict.isObject()) {
+      line.append("; last verdict ").append(verdict.path("outcome").asText()).append(": ")
+          .append(verdict.path("reason").asText());
+    }
+    return line.toString();
+  }
+
+  /** A state change with a reason. */
+  abstract static class Steer extends Call {
+    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
+    @SuppressWarnings("NullAway.Init")
+    String id;
+
+    @Option(names = "--reason", required = true, description = "why, for the audit trail")
+    @SuppressWarnings("NullAway.Init")
+    String reason;
+
+    abstract String action();
+
+    @Override
+    JsonNode call(AdminClient admin) throws java.io.IOException {
+      return admin.command(id, action(), reason);
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, showDefaultValues = true,
+      description = "Creates a rollout (PLANNED) of a published candidate under a plan file; the server lints the plan.")
+  static final class Create extends Call {
+    @Parameters(index = "0", paramLabel = "<rollout>", description = "the new rollout's id")
+    @SuppressWarnings("NullAway.Init")
+    String id;
+
+    @Option(names = "--channel", required = true, description = "the channel")
+    @SuppressWarnings("NullAway.Init")
+    String channel;
+
+    @Option(names = "--baseline", required = true, description = "the version the fleet runs")
+    long baseline;
+
+    @Option(names = "--candidate", required = true, description = "the published version to roll out")
+    long candidate;
+
+    @Option(names = "--plan", required = true, description = "the plan file (docs/plans.md)")
+    @SuppressWarnings("NullAway.Init")
+    Path plan;
+
+    @Override
+    JsonNode call(AdminClient admin) throws java.io.IOException {
+      if (!Files.isRegularFile(plan)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--plan " + plan + ": no such file");
+      }
+      return admin.createRollout(id, channel, baseline, candidate, Files.readString(plan, StandardCharsets.UTF_8));
+    }
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts a PLANNED rollout: opens its first ring.")
+  static final class Start extends Call {
+    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
+    @SuppressWarnings("NullAway.Init")
+    String id;
+
+    @Override
+    JsonNode call(AdminClient admin) throws java.io.IOException {
+      return admin.command(id, "start", null);
+    }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pauses admissions; a FAIL still halts.")
+  static final class Pause extends Steer {
+    @Override
+    String action() {
+      return "pause";
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes a paused rollout.")
+  static final class Resume extends Steer {
+    @Override
+    String action() {
+      return "resume";
+    }
+  }
+
+  @Command(name = "halt", mixinStandardHelpOptions = true,
+      description = "Halts the rollout and rolls every exposed endpoint back to the baseline.")
+  static final class Halt extends Steer {
+    @Override
+    String action() {
+      return "halt";
+    }
+  }
+
+  @Command(name = "abort", mixinStandardHelpOptions = true, description = "Aborts a rollout that has not started.")
+  static final class Abort extends Steer {
+    @Override
+    String action() {
+      return "abort";
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Prints the rollout's state, open ring, exposure and last verdict with its numbers.")
+  static final class Status extends Call {
+    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
+    @SuppressWarnings("NullAway.Init")
+    String id;
+
+    @Override
+    JsonNode call(AdminClient admin) throws java.io.IOException {
+      return admin.rollout(id);
+    }
+  }
+}
