@@ -3,21 +3,33 @@ package dev.ringfence.cli;
 import dev.ringfence.cli.demo.EndToEndDemo;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import dev.ringfence.protocol.InvalidInputException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /** {@code ringfence demo [--agents N] [--canaries N] [--dir DIR] [--timeout PT60S]}: the end-to-end demo. */
-@Command(name = "demo", description = {"The end-to-end demo: an update server on loopback and agent processes"
+@Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = {"The end-to-end demo: an update server on loopback and agent processes"
     + " (separate JVMs); a good release, then a poisoned one that crashes the canaries, which revert by"
-    + " themselves while the server halts. Options: [--agents 10] [--canaries 2] [--dir DIR] [--timeout PT60S]",
+    + " themselves while the server halts.",
     "Exit code 0 when every claim held, 1 when one did not, 2 for bad options."})
 final class DemoCommand implements Callable<Integer> {
 
-  @CommandLine.Unmatched
-  List<String> args = new ArrayList<>();
+  @CommandLine.Option(names = "--agents", description = "agent processes, 2..32")
+  int agents = EndToEndDemo.Options.defaults().agents();
+
+  @CommandLine.Option(names = "--canaries", description = "how many of them are in the canary ring")
+  int canaries = EndToEndDemo.Options.defaults().canaries();
+
+  @CommandLine.Option(names = "--dir", description = "work folder; default: a new temporary folder")
+  @Nullable Path dir;
+
+  @CommandLine.Option(names = "--timeout", description = "how long each step may take (ISO-8601)")
+  Duration timeout = EndToEndDemo.Options.defaults().timeout();
 
   @CommandLine.Spec
   @SuppressWarnings("NullAway.Init")
@@ -27,7 +39,18 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
         StandardCharsets.UTF_8);
-    return EndToEndDemo.run(out, args.toArray(new String[0]));
+    EndToEndDemo.Options options;
+    try {
+      options = new EndToEndDemo.Options(agents, canaries, dir, timeout);
+    } catch (InvalidInputException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+    }
+    try {
+      return EndToEndDemo.run(out, options).ok() ? 0 : 1;
+    } catch (Exception e) {
+      out.println("ringfence demo failed: " + e);
+      return 1;
+    }
   }
 
   /** Bridges the CLI's writer to the demo's stream. */

@@ -46,6 +46,7 @@ public final class RingfenceCli implements Runnable {
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new RingfenceCli());
+    ServerCommand.declareSettings(cli.getSubcommands().get("server"));
     cli.setParameterExceptionHandler((e, args2) -> {
       CommandLine failed = e.getCommandLine();
       failed.getErr().println("ringfence: " + e.getMessage());

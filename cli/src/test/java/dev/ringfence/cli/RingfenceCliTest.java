@@ -204,4 +204,21 @@ class RingfenceCliTest {
       assertThat(err.toString()).contains("--plan").contains("no such file");
     }
   }
+
+  /** 'server --help' lists every setting the config file takes; bad settings exit 2 naming them. */
+  @Test
+  void serverHelp_listsEverySetting_andBadSettingsExit2() throws Exception {
+    assertThat(run("server", "--help")).isZero();
+    for (String setting : dev.ringfence.server.UpdateServerMain.SETTINGS.keySet()) {
+      assertThat(out.toString()).contains("--" + setting);
+    }
+    assertThat(out.toString()).contains("--config").contains("default 8080");
+    assertThat(run("server", "--port", "eighty")).isEqualTo(RingfenceCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("--port: 'eighty' is not a whole number");
+    Path config = Files.writeString(dir.resolve("server.json"), "{\"port\": 0, \"colour\": \"red\"}");
+    assertThat(run("server", "--config", config.toString())).isEqualTo(RingfenceCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("'colour' is not a setting");
+    assertThat(run("demo", "--help")).as("help, not 'needs a value'").isZero();
+    assertThat(out.toString()).contains("--agents").contains("Default: 10");
+  }
 }

@@ -7,29 +7,57 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Command line of the update server, without a CLI library so that any front end can call
- * {@link #run(String[])} (the {@code ringfence server} subcommand does). Runs until the process is told
- * to stop (SIGTERM, Ctrl-C).
+ * The update server's settings, from a strict config file and options, and the loop that runs it until the
+ * process is told to stop (SIGTERM, Ctrl-C). The {@code ringfence server} command declares the options
+ * (picocli, with {@code --help}) and hands them here; {@link #main} takes the same {@code --name value}
+ * pairs without a CLI library.
  *
- * <pre>
- * --data DIR                 data directory (default ./ringfence-data)
- * --bind ADDRESS             default 127.0.0.1 (loopback only)
- * --port N                   default 8080; 0 picks a free port
- * --jdbc-url URL             keep the journal in PostgreSQL (password from RINGFENCE_JDBC_PASSWORD)
- * --jdbc-user USER
- * --heartbeat-interval ISO   agents' heartbeat interval, e.g. PT1M (silence deadline = 3 intervals)
- * --tick-interval ISO        how often the engine is ticked, e.g. PT1S
- * </pre>
+ * <p>Every setting has one name, used as {@code --name} on the command line and as a key of the config
+ * file ({@code --config FILE}, a JSON object; a key that is not a setting is refused, naming the file and
+ * the key). Options given on the command line override the file.
  */
 public final class UpdateServerMain {
+
+  /** Every setting, with its default and meaning, in the order {@code --help} lists them. */
+  public static final Map<String, String> SETTINGS = settings();
+
+  private static Map<String, String> settings() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("data", "data folder: journal, releases, enrollments, admin.token (default ./ringfence-data)");
+    m.put("bind", "address to bind (default " + UpdateServerConfig.DEFAULT_BIND + ", loopback only)");
+    m.put("port", "port (default " + UpdateServerConfig.DEFAULT_PORT + "; 0 picks a free one)");
+    m.put("jdbc-url", "jdbc:postgresql://...: rollouts, releases and enrollments in PostgreSQL, shared by replicas"
+        + " (password from RINGFENCE_JDBC_PASSWORD)");
+    m.put("jdbc-user", "PostgreSQL user");
+    m.put("heartbeat-interval", "the agents' heartbeat interval, ISO-8601 (default PT1M; silence deadline 3 of them)");
+    m.put("tick-interval", "how often the engine is ticked (default PT1S)");
+    m.put("release-key", "ID=BASE64: a release signing key (Ed25519 public key, Base64 X.509); repeat for k-of-n."
+        + " Without one the server publishes nothing");
+    m.put("release-threshold", "how many release keys must sign a publication (default 1)");
+    m.put("signal-burst", "signal batches an endpoint may send at once (default 60)");
+    m.put("signal-rate-per-minute", "signal batches per endpoint and minute, sustained (default 120)");
+    m.put("request-timeout", "time from a request's start until its answer is ready (default PT10S)");
+    m.put("threads", "HTTP worker threads (default 8)");
+    m.put("max-json-bytes", "largest JSON body (default 262144)");
+    m.put("max-release-bytes", "largest release payload (default 16777216)");
+    m.put("signature-window", "how old a signed signal batch may be (default PT5M)");
+    return Collections.unmodifiableMap(m);
+  }
 
   private UpdateServerMain() {}
 
   /**
-   * @param args the options above
+   * @param args {@code --name value} pairs of {@link #SETTINGS}, {@code --config FILE}, or {@code --help}
    */
   public static void main(String[] args) {
     int code = run(args);
@@ -52,7 +80,7 @@ public final class UpdateServerMain {
   }
 
   /**
-   * Parses the options, starts the server and blocks until the JVM shuts down.
+   * Parses {@code --name value} pairs, starts the server and blocks until the JVM shuts down.
    *
    * @param args the options
    * @return 0 after a clean stop, 2 for bad options, 1 when the server cannot start
@@ -60,16 +88,40 @@ public final class UpdateServerMain {
   public static int run(String[] args) {
     UpdateServerConfig config;
     try {
-      config = parse(args, System.getenv("RINGFENCE_JDBC_PASSWORD"));
+      Map<String, List<String>> given = new LinkedHashMap<>();
+      Path configFile = null;
+      for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--help") || args[i].equals("-h")) {
+          usage(System.out);
+          return 0;
+        }
+        if (!args[i].startsWith("--") || i + 1 >= args.length) {
+          throw new InvalidInputException(args[i], i + 1 >= args.length ? "needs a value" : "is not an option");
+        }
+        String name = args[i].substring(2);
+        String value = args[++i];
+        if (name.equals("config")) {
+          configFile = Path.of(value);
+        } else {
+          given.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+      }
+      config = configure(configFile, given, System.getenv("RINGFENCE_JDBC_PASSWORD"));
     } catch (InvalidInputException e) {
       System.err.println("ringfence server: " + e.getMessage());
       usage(System.err);
       return 2;
     }
-    if (config == null) {
-      usage(System.out);
-      return 0;
-    }
+    return serve(config);
+  }
+
+  /**
+   * Starts the server and blocks until the JVM shuts down.
+   *
+   * @param config the settings
+   * @return 0 after a clean stop, 1 when the server cannot start
+   */
+  public static int serve(UpdateServerConfig config) {
     UpdateServer server;
     try {
       limitHeaderTime(config);
@@ -95,67 +147,143 @@ public final class UpdateServerMain {
   }
 
   /**
-   * @param args the options
+   * The settings of a config file, overridden by the options given.
+   *
+   * @param configFile a JSON object of settings, or null
+   * @param given settings by name (without {@code --}), each with its values in order
    * @param jdbcPassword the PostgreSQL password, or null
-   * @return the configuration, or null when help was asked for
-   * @throws InvalidInputException naming the option at fault
+   * @return the configuration
+   * @throws InvalidInputException naming the file, the setting or the option at fault
    */
-  static UpdateServerConfig parse(String[] args, String jdbcPassword) {
-    Path data = Path.of("ringfence-data");
-    String bind = UpdateServerConfig.DEFAULT_BIND;
-    int port = UpdateServerConfig.DEFAULT_PORT;
-    String jdbcUrl = null;
-    String jdbcUser = null;
-    Duration heartbeat = null;
-    Duration tick = null;
-    TrustStore.Builder keys = TrustStore.builder();
-    boolean anyKey = false;
-    Integer threshold = null;
-    for (int i = 0; i < args.length; i++) {
-      String option = args[i];
-      if (option.equals("--help") || option.equals("-h")) {
-        return null;
+  public static UpdateServerConfig configure(@Nullable Path configFile, Map<String, List<String>> given,
+      @Nullable String jdbcPassword) {
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    if (configFile != null) {
+      settings.putAll(readConfig(configFile));
+    }
+    for (Map.Entry<String, List<String>> e : given.entrySet()) {
+      if (!SETTINGS.containsKey(e.getKey())) {
+        throw new InvalidInputException("--" + e.getKey(), "is not an option; known: --" + String.join(", --",
+            SETTINGS.keySet()) + ", --config");
       }
-      if (i + 1 >= args.length) {
-        throw new InvalidInputException(option, "needs a value");
+      settings.put(e.getKey(), e.getValue());
+    }
+    return apply(settings, jdbcPassword);
+  }
+
+  private static Map<String, List<String>> readConfig(Path file) {
+    JsonNode root;
+    try {
+      root = JsonFields.MAPPER.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new InvalidInputException("--config", file + ": not readable JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new InvalidInputException("--config", file + ": must be a JSON object of settings");
+    }
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
+      String key = field.getKey();
+      if (!SETTINGS.containsKey(key)) {
+        throw new InvalidInputException("--config", file + ": '" + key + "' is not a setting; known: "
+            + String.join(", ", SETTINGS.keySet()));
       }
-      String value = args[++i];
-      switch (option) {
-        case "--data" -> data = Path.of(value);
-        case "--bind" -> bind = value;
-        case "--port" -> port = integer(option, value);
-        case "--jdbc-url" -> jdbcUrl = value;
-        case "--jdbc-user" -> jdbcUser = value;
-        case "--heartbeat-interval" -> heartbeat = duration(option, value);
-        case "--tick-interval" -> tick = duration(option, value);
-        case "--release-key" -> {
-          releaseKey(keys, option, value);
-          anyKey = true;
+      List<String> values = new ArrayList<>();
+      JsonNode value = field.getValue();
+      for (JsonNode item : value.isArray() ? value : List.of(value)) {
+        if (!item.isValueNode() || item.isNull()) {
+          throw new InvalidInputException("--config", file + ": '" + key + "' must be a string or a number"
+              + (key.equals("release-key") ? ", or an array of them" : ""));
         }
-        case "--release-threshold" -> threshold = integer(option, value);
-        default -> throw new InvalidInputException(option, "is not an option");
+        values.add(item.asText());
       }
+      if (values.size() != 1 && !key.equals("release-key")) {
+        throw new InvalidInputException("--config", file + ": '" + key + "' takes one value");
+      }
+      out.put(key, values);
     }
-    UpdateServerConfig.Builder b = UpdateServerConfig.custom(data).bindAddress(bind).port(port);
+    return out;
+  }
+
+  private static UpdateServerConfig apply(Map<String, List<String>> settings, @Nullable String jdbcPassword) {
+    UpdateServerConfig.Builder b = UpdateServerConfig.custom(Path.of(one(settings, "data", "ringfence-data")));
+    b.bindAddress(one(settings, "bind", UpdateServerConfig.DEFAULT_BIND));
+    b.port(integer(settings, "port", UpdateServerConfig.DEFAULT_PORT));
+    String jdbcUrl = one(settings, "jdbc-url", null);
     if (jdbcUrl != null) {
-      b.jdbc(jdbcUrl, jdbcUser, jdbcPassword);
+      b.jdbc(jdbcUrl, one(settings, "jdbc-user", null), jdbcPassword);
+    } else if (settings.containsKey("jdbc-user")) {
+      throw new InvalidInputException("--jdbc-user", "needs --jdbc-url");
     }
-    if (heartbeat != null) {
-      b.heartbeatInterval(heartbeat);
+    duration(settings, "heartbeat-interval").ifPresent(b::heartbeatInterval);
+    duration(settings, "tick-interval").ifPresent(b::tickInterval);
+    duration(settings, "request-timeout").ifPresent(b::requestTimeout);
+    duration(settings, "signature-window").ifPresent(b::signatureWindow);
+    if (settings.containsKey("signal-burst")) {
+      b.signalBurst(integer(settings, "signal-burst", 0));
     }
-    if (tick != null) {
-      b.tickInterval(tick);
+    if (settings.containsKey("signal-rate-per-minute")) {
+      b.signalRatePerMinute(integer(settings, "signal-rate-per-minute", 0));
     }
-    if (threshold != null && !anyKey) {
+    if (settings.containsKey("threads")) {
+      b.threads(integer(settings, "threads", 0));
+    }
+    if (settings.containsKey("max-json-bytes")) {
+      b.maxJsonBytes(integer(settings, "max-json-bytes", 0));
+    }
+    if (settings.containsKey("max-release-bytes")) {
+      b.maxReleaseBytes(integer(settings, "max-release-bytes", 0));
+    }
+    List<String> keys = settings.getOrDefault("release-key", List.of());
+    if (settings.containsKey("release-threshold") && keys.isEmpty()) {
       throw new InvalidInputException("--release-threshold", "needs --release-key options to count");
     }
-    if (anyKey) {
-      if (threshold != null) {
-        keys.threshold(threshold);
+    if (!keys.isEmpty()) {
+      TrustStore.Builder trust = TrustStore.builder();
+      for (String key : keys) {
+        releaseKey(trust, "--release-key", key);
       }
-      b.releaseKeys(keys.build());
+      if (settings.containsKey("release-threshold")) {
+        trust.threshold(integer(settings, "release-threshold", 1));
+      }
+      b.releaseKeys(trust.build());
     }
     return b.build();
+  }
+
+  private static @Nullable String one(Map<String, List<String>> settings, String name, @Nullable String fallback) {
+    List<String> values = settings.get(name);
+    if (values == null || values.isEmpty()) {
+      return fallback;
+    }
+    if (values.size() > 1) {
+      throw new InvalidInputException("--" + name, "given " + values.size() + " times; it takes one value");
+    }
+    return values.get(0);
+  }
+
+  private static int integer(Map<String, List<String>> settings, String name, int fallback) {
+    String value = one(settings, name, null);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("--" + name, "'" + value + "' is not a whole number");
+    }
+  }
+
+  private static java.util.Optional<Duration> duration(Map<String, List<String>> settings, String name) {
+    String value = one(settings, name, null);
+    if (value == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(Duration.parse(value.trim()));
+    } catch (DateTimeParseException e) {
+      throw new InvalidInputException("--" + name, "'" + value + "' is not an ISO-8601 duration such as PT1S");
+    }
   }
 
   /** {@code ID=BASE64}: the key id and its Ed25519 public key, X.509-encoded, in Base64. */
@@ -175,26 +303,8 @@ public final class UpdateServerMain {
     }
   }
 
-  private static int integer(String option, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(option, "'" + value + "' is not a whole number");
-    }
-  }
-
-  private static Duration duration(String option, String value) {
-    try {
-      return Duration.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new InvalidInputException(option, "'" + value + "' is not an ISO-8601 duration such as PT1S");
-    }
-  }
-
   private static void usage(PrintStream out) {
-    out.println("usage: ringfence server [--data DIR] [--bind ADDRESS] [--port N] [--jdbc-url URL --jdbc-user USER]"
-        + " [--heartbeat-interval PT1M] [--tick-interval PT1S] [--release-key ID=BASE64]... [--release-threshold K]");
-    out.println("  --release-key: a release signing key (Ed25519 public key, Base64 X.509) that publications must be"
-        + " signed with; repeat for k-of-n with --release-threshold. Without one the server publishes nothing.");
+    out.println("usage: ringfence server [--config FILE] [--NAME VALUE]...");
+    SETTINGS.forEach((name, meaning) -> out.println("  --" + name + ": " + meaning));
   }
 }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -316,12 +317,28 @@ class UpdateServerTest {
   }
 
   @Test
-  void main_badOption_isRefusedNamingIt() {
-    assertThatThrownBy(() -> UpdateServerMain.parse(new String[] {"--port", "eighty"}, null))
+  void settings_badOptionOrConfigKey_isRefusedNamingIt_andOptionsOverrideTheFile() throws Exception {
+    assertThatThrownBy(() -> UpdateServerMain.configure(null, Map.of("port", List.of("eighty")), null))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("--port");
-    assertThatThrownBy(() -> UpdateServerMain.parse(new String[] {"--jdbc-url", "jdbc:mysql://x"}, null))
+    assertThatThrownBy(() -> UpdateServerMain.configure(null, Map.of("jdbc-url", List.of("jdbc:mysql://x")), null))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("jdbcUrl");
-    assertThat(UpdateServerMain.parse(new String[] {"--data", dir.toString()}, null).bindAddress()).isEqualTo("127.0.0.1");
+    assertThatThrownBy(() -> UpdateServerMain.configure(null, Map.of("colour", List.of("red")), null))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("--colour").hasMessageContaining("known");
+    assertThat(UpdateServerMain.configure(null, Map.of("data", List.of(dir.toString())), null).bindAddress())
+        .isEqualTo("127.0.0.1");
+
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("server.json"),
+        "{\"port\": 9090, \"signal-burst\": 7, \"request-timeout\": \"PT3S\", \"data\": \"" + dir + "\"}");
+    UpdateServerConfig fromFile = UpdateServerMain.configure(file, Map.of("port", List.of("9191")), null);
+    assertThat(fromFile.port()).as("the option overrides the file").isEqualTo(9191);
+    assertThat(fromFile.signalBurst()).isEqualTo(7);
+    assertThat(fromFile.requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+    java.nio.file.Path unknown = java.nio.file.Files.writeString(dir.resolve("bad.json"), "{\"prot\": 9090}");
+    assertThatThrownBy(() -> UpdateServerMain.configure(unknown, Map.of(), null))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("bad.json").hasMessageContaining("'prot'");
+    java.nio.file.Path nested = java.nio.file.Files.writeString(dir.resolve("nested.json"), "{\"port\": {\"n\": 1}}");
+    assertThatThrownBy(() -> UpdateServerMain.configure(nested, Map.of(), null))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("'port' must be a string or a number");
   }
 
   @Test
