@@ -13,7 +13,7 @@ module dev.ringfence.server {
   // PGSimpleDataSource is Referenceable.
   requires java.naming;
   requires java.sql;
-  requires jdk.httpserver;
+  requires org.eclipse.jetty.server;
   requires java.net.http;
   requires transitive micrometer.registry.prometheus;
   requires org.postgresql.jdbc;

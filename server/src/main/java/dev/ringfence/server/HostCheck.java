@@ -1,6 +1,7 @@
 package dev.ringfence.server;
 
 import java.util.Locale;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -13,9 +14,9 @@ import org.jspecify.annotations.Nullable;
 final class HostCheck implements Predicate<@Nullable String> {
 
   private final boolean loopbackOnly;
-  private final int port;
+  private final IntSupplier port;
 
-  private HostCheck(boolean loopbackOnly, int port) {
+  private HostCheck(boolean loopbackOnly, IntSupplier port) {
     this.loopbackOnly = loopbackOnly;
     this.port = port;
   }
@@ -26,6 +27,15 @@ final class HostCheck implements Predicate<@Nullable String> {
    * @return the check
    */
   static HostCheck forBinding(boolean loopback, int port) {
+    return new HostCheck(loopback, () -> port);
+  }
+
+  /**
+   * @param loopback whether the server listens on a loopback address
+   * @param port the port it listens on, known once it is bound
+   * @return the check
+   */
+  static HostCheck forBinding(boolean loopback, IntSupplier port) {
     return new HostCheck(loopback, port);
   }
 
@@ -42,7 +52,7 @@ final class HostCheck implements Predicate<@Nullable String> {
     String name = h;
     int colon = h.lastIndexOf(':');
     if (colon > h.lastIndexOf(']')) {
-      if (!h.substring(colon + 1).equals(Integer.toString(port))) {
+      if (!h.substring(colon + 1).equals(Integer.toString(port.getAsInt()))) {
         return false;
       }
       name = h.substring(0, colon);
@@ -52,7 +62,7 @@ final class HostCheck implements Predicate<@Nullable String> {
 
   /** @return what the refusal says about the names that are answered */
   String describe() {
-    return "this server listens on loopback and answers only Host 127.0.0.1, localhost or [::1] (port " + port
+    return "this server listens on loopback and answers only Host 127.0.0.1, localhost or [::1] (port " + port.getAsInt()
         + "); a page that reaches it under another name is refused";
   }
 }

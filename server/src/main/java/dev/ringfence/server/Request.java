@@ -1,6 +1,5 @@
 package dev.ringfence.server;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -12,13 +11,21 @@ import org.jspecify.annotations.Nullable;
  */
 final class Request {
 
-  private final HttpExchange exchange;
+  private final org.eclipse.jetty.server.Request request;
+  private final InputStream bodyStream;
   private final Map<String, String> params;
   private final long maxBody;
   private EndpointRegistry.@Nullable Enrollment endpoint;
 
-  Request(HttpExchange exchange, Map<String, String> params, long maxBody) {
-    this.exchange = exchange;
+  /**
+   * @param request Jetty's request
+   * @param bodyStream its body as a blocking stream (the router reads what is left after the handler)
+   * @param params the path parameters
+   * @param maxBody the route's body limit
+   */
+  Request(org.eclipse.jetty.server.Request request, InputStream bodyStream, Map<String, String> params, long maxBody) {
+    this.request = request;
+    this.bodyStream = bodyStream;
     this.params = params;
     this.maxBody = maxBody;
   }
@@ -40,19 +47,24 @@ final class Request {
   }
 
   @Nullable String header(String name) {
-    return exchange.getRequestHeaders().getFirst(name);
+    return request.getHeaders().get(name);
   }
 
   String path() {
-    return exchange.getRequestURI().getPath();
+    return request.getHttpURI().getDecodedPath();
   }
 
   String method() {
-    return exchange.getRequestMethod();
+    return request.getMethod();
   }
 
   String remote() {
-    return String.valueOf(exchange.getRemoteAddress());
+    return remote(request);
+  }
+
+  static String remote(org.eclipse.jetty.server.Request request) {
+    return org.eclipse.jetty.server.Request.getRemoteAddr(request) + ":"
+        + org.eclipse.jetty.server.Request.getRemotePort(request);
   }
 
   /** @return the body, at most the route's limit */
@@ -69,8 +81,7 @@ final class Request {
     }
     // Not closed here: the router reads what is left under the request's deadline.
     try {
-      InputStream in = exchange.getRequestBody();
-      byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+      byte[] body = bodyStream.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
       if (body.length > maxBody) {
         throw tooLarge();
       }

@@ -1,6 +1,5 @@
 package dev.ringfence.server;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -8,12 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Bounds how long one request may hold a worker before its answer is ready. The JDK's {@code HttpServer} has
- * no per-request read timeout (its {@code sun.net.httpserver.maxReqTime} is a JVM-wide system property, read
- * once), so a client that sends its headers and then stalls or trickles its body would keep a worker blocked in
- * a read for as long as it likes; a few such clients would take every worker. Each request is armed with a
- * deadline on a scheduler thread; when it passes, the exchange is closed. Before the answer's headers are sent,
- * closing an exchange closes its connection, which ends the blocked read with an {@code IOException}.
+ * Bounds how long one request may hold a worker before its answer is ready. A handler reads the body with
+ * blocking reads; Jetty's idle timeout ends a read that gets no byte at all, but a client that trickles its
+ * body a byte at a time would keep a worker for as long as it likes, and a few such clients would take
+ * every worker. Each request is armed with a deadline on a scheduler thread; when it passes, the request's
+ * connection is closed, which ends the blocked read with an {@code IOException}.
  */
 final class RequestDeadlines {
 
@@ -50,14 +48,14 @@ final class RequestDeadlines {
   }
 
   /**
-   * @param exchange the request
+   * @param abort closes the request's connection
    * @return the armed deadline; disarm it before the answer is sent
    */
-  Deadline arm(HttpExchange exchange) {
+  Deadline arm(Runnable abort) {
     Deadline deadline = new Deadline();
     deadline.task = scheduler.schedule(() -> {
       if (deadline.state.compareAndSet(Deadline.ARMED, Deadline.FIRED)) {
-        exchange.close();
+        abort.run();
       }
     }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     return deadline;

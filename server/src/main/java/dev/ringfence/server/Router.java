@@ -1,7 +1,5 @@
 package dev.ringfence.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.ringfence.core.DuplicateRolloutException;
 import dev.ringfence.core.FreezeWindowException;
 import dev.ringfence.core.IllegalStateTransitionException;
@@ -13,7 +11,8 @@ import dev.ringfence.core.plan.PlanLintException;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.InvalidSignalException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,15 +20,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Dispatches requests by method and path template ({@code /v1/channels/{channel}/envelope}); runs the
  * route's guard (admin token, endpoint token) before its handler; turns every refusal into a JSON error
- * with the field at fault, and every unexpected failure into a 500 that is logged.
+ * with the field at fault, and every unexpected failure into a 500 that is logged. A Jetty handler whose
+ * routes block (they read bodies and may call the database), so Jetty runs it on a pool thread.
  */
-final class Router implements HttpHandler {
+final class Router extends org.eclipse.jetty.server.Handler.Abstract {
 
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
   private static final Pattern PARAM = Pattern.compile("\\{([a-zA-Z0-9]+)}");
@@ -47,7 +50,7 @@ final class Router implements HttpHandler {
   private record Route(String method, String template, Pattern pattern, List<String> names, Guard guard,
       long maxBody, Handler handler) {}
 
-  /** Request bytes read (and thrown away) after the handler, so the JDK never drains a stalled body itself. */
+  /** Request bytes read (and thrown away) after the handler, under the request's deadline. */
   static final long DISCARD_LIMIT = 32L << 20;
 
   private final List<Route> routes = new ArrayList<>();
@@ -61,6 +64,7 @@ final class Router implements HttpHandler {
    * @param hosts the {@code Host} headers the server answers; every other gets 421
    */
   Router(RequestDeadlines deadlines, Runnable onTimeout, HostCheck hosts) {
+    super(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING);
     this.deadlines = deadlines;
     this.onTimeout = onTimeout;
     this.hosts = hosts;
@@ -81,37 +85,45 @@ final class Router implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      RequestDeadlines.Deadline deadline = deadlines.arm(exchange);
+  public boolean handle(org.eclipse.jetty.server.Request exchange, org.eclipse.jetty.server.Response out,
+      Callback callback) {
+    Runnable abort = () -> exchange.getConnectionMetaData().getConnection().getEndPoint().close();
+    RequestDeadlines.Deadline deadline = deadlines.arm(abort);
+    InputStream body = org.eclipse.jetty.server.Request.asInputStream(exchange);
+    try {
       Response response;
       try {
-        response = dispatch(exchange);
+        response = dispatch(exchange, body);
       } catch (HttpError e) {
         response = error(e);
       } catch (RuntimeException e) {
         response = error(translate(e));
       }
-      // The rest of the body is read here, under the deadline: left unread, the JDK would drain it after the
-      // answer, blocking this worker on a client that stalls.
-      boolean drained = deadline.fired() || discardRest(exchange);
+      // The rest of the body is read here, under the deadline, so that a client that stalls after the part a
+      // route reads cannot hold the connection's next request.
+      boolean drained = deadline.fired() || discardRest(body);
       if (deadline.disarm()) {
         onTimeout.run();
-        LOG.warn("{} {} from {}: request not complete within {}; disconnected", exchange.getRequestMethod(),
-            exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress(), deadlines.timeout());
-        return;
+        LOG.warn("{} {} from {}: request not complete within {}; disconnected", exchange.getMethod(),
+            LogText.of(exchange.getHttpURI().getPath()), Request.remote(exchange), deadlines.timeout());
+        callback.failed(new IOException("request deadline passed"));
+        return true;
       }
       if (!drained) {
         LOG.warn("{} {} from {}: body more than {} bytes beyond what the route reads; disconnected without an"
-            + " answer", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-            exchange.getRemoteAddress(), DISCARD_LIMIT);
-        return; // closing before the answer closes the connection
+            + " answer", exchange.getMethod(), LogText.of(exchange.getHttpURI().getPath()), Request.remote(exchange),
+            DISCARD_LIMIT);
+        abort.run();
+        callback.failed(new IOException("request body too long"));
+        return true;
       }
-      send(exchange, response);
+      send(exchange, out, response, callback);
     } catch (IOException | RuntimeException e) {
-      LOG.debug("response to {} {} not delivered: {}", exchange.getRequestMethod(), exchange.getRequestURI(),
+      LOG.debug("response to {} {} not delivered: {}", exchange.getMethod(), LogText.of(exchange.getHttpURI().getPath()),
           e.toString());
+      callback.failed(e);
     }
+    return true;
   }
 
   /** @return every route as {@code "METHOD /template"}, in registration order */
@@ -124,9 +136,8 @@ final class Router implements HttpHandler {
   }
 
   /** @return true when the request body is at its end (or unreadable), false when more than the limit is left */
-  private static boolean discardRest(HttpExchange exchange) {
+  private static boolean discardRest(InputStream in) {
     try {
-      java.io.InputStream in = exchange.getRequestBody();
       byte[] buffer = new byte[8192];
       long discarded = 0;
       int read;
@@ -138,17 +149,20 @@ final class Router implements HttpHandler {
       }
       return true;
     } catch (IOException e) {
-      return true; // closed or reset: the JDK closes the connection after the answer, without draining
+      return true; // closed or reset: nothing more will come
     }
   }
 
-  private Response dispatch(HttpExchange exchange) throws IOException {
-    String host = exchange.getRequestHeaders().getFirst("Host");
+  private Response dispatch(org.eclipse.jetty.server.Request exchange, InputStream body) throws IOException {
+    String host = exchange.getHeaders().get(HttpHeader.HOST);
+    if (host == null && exchange.getHttpURI().getAuthority() != null) {
+      host = exchange.getHttpURI().getAuthority();
+    }
     if (!hosts.test(host)) {
       throw new HttpError(421, "misdirected_request", "Host", "Host: '" + LogText.of(host) + "' is not this server; "
           + hosts.describe());
     }
-    String path = exchange.getRequestURI().getRawPath();
+    String path = exchange.getHttpURI().getPath();
     boolean pathMatched = false;
     for (Route route : routes) {
       Matcher m = route.pattern().matcher(path);
@@ -156,21 +170,39 @@ final class Router implements HttpHandler {
         continue;
       }
       pathMatched = true;
-      if (!route.method().equals(exchange.getRequestMethod())) {
+      if (!route.method().equals(exchange.getMethod())) {
         continue;
       }
       Map<String, String> params = new HashMap<>();
       for (int i = 0; i < route.names().size(); i++) {
         params.put(route.names().get(i), java.net.URLDecoder.decode(m.group(i + 1), java.nio.charset.StandardCharsets.UTF_8));
       }
-      Request request = new Request(exchange, params, route.maxBody());
+      Request request = new Request(exchange, body, params, route.maxBody());
       route.guard().check(request);
       return route.handler().handle(request);
     }
     if (pathMatched) {
-      throw new HttpError(405, "method_not_allowed", null, exchange.getRequestMethod() + " is not allowed on " + path);
+      throw new HttpError(405, "method_not_allowed", null, exchange.getMethod() + " is not allowed on " + path);
     }
     throw new HttpError(404, "not_found", null, "no route for " + path);
+  }
+
+  /**
+   * Answers what Jetty refuses before any route runs (a malformed request line or header, a NUL in the path,
+   * headers over the size limit) in the same JSON shape as every other refusal, naming the part at fault.
+   */
+  static boolean jettyError(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response out,
+      Callback callback) {
+    Object status = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_STATUS);
+    int code = status instanceof Integer i ? i : out.getStatus() >= 400 ? out.getStatus() : 400;
+    Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+    String field = code == 431 ? "headers" : "path";
+    String reason = message == null ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message.toString();
+    Response response = error(new HttpError(code, code == 431 ? "headers_too_large" : "bad_request", field, field
+        + ": the request was refused before it reached a route (" + reason + "); send a well-formed HTTP/1.1 request"
+        + " without NUL or control characters in its path and headers"));
+    send(request, out, response, callback);
+    return true;
   }
 
   /** Maps the engine's typed exceptions to statuses; anything else is a 500, logged. */
@@ -221,18 +253,19 @@ final class Router implements HttpHandler {
     return response;
   }
 
-  private static void send(HttpExchange exchange, Response response) throws IOException {
-    response.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-    exchange.getResponseHeaders().set("Content-Type", response.contentType());
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+  private static void send(org.eclipse.jetty.server.Request exchange, org.eclipse.jetty.server.Response out,
+      Response response, Callback callback) {
+    out.setStatus(response.status());
+    HttpFields.Mutable headers = out.getHeaders();
+    response.headers().forEach(headers::add);
+    headers.put(HttpHeader.CONTENT_TYPE, response.contentType());
+    headers.put(HttpHeader.CACHE_CONTROL, "no-store");
+    headers.put("X-Content-Type-Options", "nosniff");
     byte[] body = response.body();
-    boolean head = "HEAD".equals(exchange.getRequestMethod());
-    exchange.sendResponseHeaders(response.status(), body.length == 0 || head ? -1 : body.length);
-    if (body.length > 0 && !head) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+    boolean head = "HEAD".equals(exchange.getMethod());
+    if (response.status() != 204 && response.status() != 304) {
+      headers.put(HttpHeader.CONTENT_LENGTH, body.length);
     }
+    out.write(true, body.length == 0 || head ? null : ByteBuffer.wrap(body), callback);
   }
 }

@@ -30,6 +30,13 @@ final class ServerMetrics {
         .register(registry).increment();
   }
 
+  void slowHeader() {
+    Counter.builder("ringfence.server.connections.closed")
+        .description("connections closed by the server, by reason: slow_header = part of a request but no complete"
+            + " header within the request timeout")
+        .tag("reason", "slow_header").register(registry).increment();
+  }
+
   void requestTimedOut() {
     Counter.builder("ringfence.server.requests.timed.out")
         .description("requests disconnected because their body or answer was not ready within requestTimeout")

@@ -1,6 +1,5 @@
 package dev.ringfence.server;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
@@ -23,19 +22,23 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An update server with the Ringfence engine inside: the JDK's {@link HttpServer}, the file journal
+ * An update server with the Ringfence engine inside: Jetty 12 (core handlers, no servlets), the file journal
  * (or PostgreSQL), the endpoint API, the admin API, the status page, {@code /metrics} and {@code /healthz},
  * and one scheduler thread that calls {@link RolloutEngine#tick()}. Start with {@link #start}, stop with
  * {@link #close()}. Routes and security defaults: {@code docs/update-server.md}.
@@ -45,8 +48,9 @@ public final class UpdateServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UpdateServer.class);
 
   private final UpdateServerConfig config;
-  private final HttpServer http;
-  private final ThreadPoolExecutor workers;
+  private final Server http;
+  private final ServerConnector connector;
+  private final SlowClientGuard slowClients;
   private final ScheduledExecutorService ticker;
   private final ScheduledExecutorService deadlines;
   private final RolloutStore store;
@@ -56,12 +60,13 @@ public final class UpdateServer implements AutoCloseable {
   private volatile Instant lastTick;
   private volatile List<String> routes = List.of();
 
-  private UpdateServer(UpdateServerConfig config, HttpServer http, ThreadPoolExecutor workers,
+  private UpdateServer(UpdateServerConfig config, Server http, ServerConnector connector, SlowClientGuard slowClients,
       ScheduledExecutorService ticker, ScheduledExecutorService deadlines, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
       PrometheusMeterRegistry prometheus) {
     this.config = config;
     this.http = http;
-    this.workers = workers;
+    this.connector = connector;
+    this.slowClients = slowClients;
     this.ticker = ticker;
     this.deadlines = deadlines;
     this.store = store;
@@ -122,16 +127,25 @@ public final class UpdateServer implements AutoCloseable {
           new SignalAuthenticator(config.signatureWindow()),
           new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()));
 
-      HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(config.bindAddress()),
-          config.port()), 64);
-      AtomicInteger n = new AtomicInteger();
-      ThreadPoolExecutor workers = new ThreadPoolExecutor(config.threads(), config.threads(), 30, TimeUnit.SECONDS,
-          new ArrayBlockingQueue<>(256), task -> {
-            Thread t = new Thread(task, "ringfence-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          }, new ThreadPoolExecutor.CallerRunsPolicy());
-      http.setExecutor(workers);
+      // Workers for the blocking routes, plus the connector's acceptor and selector and Jetty's reserve.
+      QueuedThreadPool pool = new QueuedThreadPool(config.threads() + 6, Math.min(4, config.threads() + 2));
+      pool.setName("ringfence-http");
+      pool.setDaemon(true);
+      Server http = new Server(pool);
+      HttpConfiguration httpConfig = new HttpConfiguration();
+      httpConfig.setSendServerVersion(false);
+      httpConfig.setSendXPoweredBy(false);
+      // Paths are checked by the router (encoded separators, dot segments and NUL get a 400 naming the field),
+      // not refused by Jetty before a route can say why.
+      httpConfig.setUriCompliance(UriCompliance.UNSAFE);
+      ServerConnector connector = new ServerConnector(http, 1, 1, new HttpConnectionFactory(httpConfig));
+      connector.setHost(config.bindAddress());
+      connector.setPort(config.port());
+      connector.setIdleTimeout(config.requestTimeout().multipliedBy(3).toMillis());
+      connector.setAcceptQueueSize(128);
+      connector.setAcceptedTcpNoDelay(true);
+      http.addConnector(connector);
+      http.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
       ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread t = new Thread(task, "ringfence-tick");
         t.setDaemon(true);
@@ -142,24 +156,36 @@ public final class UpdateServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      UpdateServer server = new UpdateServer(config, http, workers, ticker, deadlines, store, engine, adminToken,
-          prometheus);
+      SlowClientGuard slowClients = new SlowClientGuard(deadlines, config.requestTimeout(), System::nanoTime,
+          ctx.metrics()::slowHeader);
+      connector.addBean(slowClients);
+      UpdateServer server = new UpdateServer(config, http, connector, slowClients, ticker, deadlines, store, engine,
+          adminToken, prometheus);
 
       Router router = new Router(new RequestDeadlines(deadlines, config.requestTimeout()),
-          ctx.metrics()::requestTimedOut, HostCheck.forBinding(http.getAddress().getAddress().isLoopbackAddress(),
-              http.getAddress().getPort()));
+          ctx.metrics()::requestTimedOut, HostCheck.forBinding(InetAddress.getByName(config.bindAddress())
+              .isLoopbackAddress(), (java.util.function.IntSupplier) connector::getLocalPort));
       new EndpointApi(ctx).register(router);
       new AdminApi(ctx).register(router);
       new StatusPage(ctx).register(router);
       router.add("GET", "/metrics", request -> { }, 0,
           request -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape()));
       router.add("GET", "/healthz", request -> { }, 0, request -> server.health());
-      http.createContext("/", router);
+      http.setHandler(router);
+      http.setErrorHandler(Router::jettyError);
       server.routes = List.copyOf(router.routes());
 
       long every = config.tickInterval().toMillis();
       ticker.scheduleWithFixedDelay(() -> server.tick(ctx), every, every, TimeUnit.MILLISECONDS);
-      http.start();
+      try {
+        http.start();
+      } catch (Exception e) {
+        slowClients.close();
+        ticker.shutdownNow();
+        deadlines.shutdownNow();
+        stopQuietly(http);
+        throw new IOException("cannot serve on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+      }
       LOG.info("update server on {} ({} journal); admin token in {}", server.uri(),
           config.jdbcUrl() == null ? "file" : "PostgreSQL", adminToken.file());
       if (!InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
@@ -204,7 +230,7 @@ public final class UpdateServer implements AutoCloseable {
 
   /** @return the base URI, ending with '/' */
   public URI uri() {
-    InetSocketAddress address = http.getAddress();
+    InetSocketAddress address = address();
     String host = address.getAddress().getHostAddress();
     if (host.contains(":")) {
       host = "[" + host + "]";
@@ -219,12 +245,16 @@ public final class UpdateServer implements AutoCloseable {
 
   /** @return the bound port */
   public int port() {
-    return http.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   /** @return the bound address */
   public InetSocketAddress address() {
-    return http.getAddress();
+    try {
+      return new InetSocketAddress(InetAddress.getByName(config.bindAddress()), connector.getLocalPort());
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("bound to " + config.bindAddress() + ", which no longer resolves", e);
+    }
   }
 
   /** @return the file that holds the admin token (mode 0600) */
@@ -245,10 +275,10 @@ public final class UpdateServer implements AutoCloseable {
   /** Stops serving and ticking, and closes the store. */
   @Override
   public void close() {
-    http.stop(0);
+    slowClients.close();
+    stopQuietly(http);
     ticker.shutdownNow();
     deadlines.shutdownNow();
-    workers.shutdownNow();
     try {
       ticker.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -256,6 +286,14 @@ public final class UpdateServer implements AutoCloseable {
     }
     if (store instanceof AutoCloseable closeable) {
       closeQuietly(closeable);
+    }
+  }
+
+  private static void stopQuietly(Server jetty) {
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the HTTP server: {}", e.toString());
     }
   }
 

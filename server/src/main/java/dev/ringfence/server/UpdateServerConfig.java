@@ -31,6 +31,7 @@ public final class UpdateServerConfig {
   private final int maxJsonBytes;
   private final int maxReleaseBytes;
   private final int threads;
+  private final int maxConnections;
   private final int signalBurst;
   private final int signalRatePerMinute;
   private final Duration requestTimeout;
@@ -51,6 +52,7 @@ public final class UpdateServerConfig {
     this.maxJsonBytes = b.maxJsonBytes;
     this.maxReleaseBytes = b.maxReleaseBytes;
     this.threads = b.threads;
+    this.maxConnections = b.maxConnections;
     this.signalBurst = b.signalBurst;
     this.signalRatePerMinute = b.signalRatePerMinute;
     this.requestTimeout = b.requestTimeout;
@@ -127,6 +129,11 @@ public final class UpdateServerConfig {
     return threads;
   }
 
+  /** @return open connections at most; past it the server stops accepting until one closes; default 1024 */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
   /**
    * @return signal batches one endpoint may send at once, the size of its token bucket; default 60. Beyond it,
    *     and beyond {@link #signalRatePerMinute()}, batches get 429 with {@code Retry-After}
@@ -181,6 +188,7 @@ public final class UpdateServerConfig {
     private int maxJsonBytes = 256 * 1024;
     private int maxReleaseBytes = 16 * 1024 * 1024;
     private int threads = 8;
+    private int maxConnections = 1024;
     private int signalBurst = 60;
     private int signalRatePerMinute = 120;
     private Duration requestTimeout = Duration.ofSeconds(10);
@@ -290,6 +298,18 @@ public final class UpdateServerConfig {
         throw new InvalidInputException("maxReleaseBytes", bytes + " is outside 1 KiB..1 GiB");
       }
       this.maxReleaseBytes = bytes;
+      return this;
+    }
+
+    /**
+     * @param count open connections at most, 8..1000000; past it the server stops accepting until one closes
+     * @return this builder
+     */
+    public Builder maxConnections(int count) {
+      if (count < 8 || count > 1_000_000) {
+        throw new InvalidInputException("maxConnections", count + " is outside 8..1000000");
+      }
+      this.maxConnections = count;
       return this;
     }
 

@@ -48,6 +48,7 @@ public final class UpdateServerMain {
     m.put("signal-rate-per-minute", "signal batches per endpoint and minute, sustained (default 120)");
     m.put("request-timeout", "time from a request's start until its answer is ready (default PT10S)");
     m.put("threads", "HTTP worker threads (default 8)");
+    m.put("max-connections", "open connections at most; past it new ones wait (default 1024)");
     m.put("max-json-bytes", "largest JSON body (default 262144)");
     m.put("max-release-bytes", "largest release payload (default 16777216)");
     m.put("signature-window", "how old a signed signal batch may be (default PT5M)");
@@ -63,19 +64,6 @@ public final class UpdateServerMain {
     int code = run(args);
     if (code != 0) {
       System.exit(code);
-    }
-  }
-
-  /**
-   * A client that stalls inside its request headers holds a JDK HttpServer worker before any handler runs, so
-   * {@code requestTimeout} cannot reach it; only the JDK's own {@code sun.net.httpserver.maxReqTime} (seconds,
-   * JVM-wide, read once when the first server starts) does. This process is the server, so it sets it to the
-   * request timeout unless the operator set it already.
-   */
-  static void limitHeaderTime(UpdateServerConfig config) {
-    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-      long seconds = Math.max(1, (config.requestTimeout().toMillis() + 999) / 1000);
-      System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(seconds));
     }
   }
 
@@ -124,7 +112,6 @@ public final class UpdateServerMain {
   public static int serve(UpdateServerConfig config) {
     UpdateServer server;
     try {
-      limitHeaderTime(config);
       server = UpdateServer.start(config);
     } catch (IOException | RuntimeException e) {
       System.err.println("ringfence server: cannot start: " + e.getMessage());
@@ -227,6 +214,9 @@ public final class UpdateServerMain {
     }
     if (settings.containsKey("threads")) {
       b.threads(integer(settings, "threads", 0));
+    }
+    if (settings.containsKey("max-connections")) {
+      b.maxConnections(integer(settings, "max-connections", 0));
     }
     if (settings.containsKey("max-json-bytes")) {
       b.maxJsonBytes(integer(settings, "max-json-bytes", 0));

@@ -55,10 +55,6 @@ class AdminApiFuzzTest {
 
   @BeforeAll
   static void start() throws Exception {
-    // The JDK server writes a response's headers and body separately; without TCP_NODELAY each exchange waits
-    // for a delayed ACK (about 40 ms), which held fuzzing at 11 inputs a second. Read once, when the first
-    // server starts: this class is the first in its JVM to start one.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
     dir = Files.createTempDirectory("ringfence-admin-fuzz");
     ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
     server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).maxJsonBytes(16 * 1024)
