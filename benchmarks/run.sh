@@ -6,6 +6,9 @@
 #   benchmarks/run.sh memory [N...]   # bytes per tracked endpoint (JOL), default 1M and 10M endpoints
 #   benchmarks/run.sh fleet [N...]    # the simulator's crowdstrike-2024 at 100k, 1M and 10M endpoints: wall time, peak heap
 #   benchmarks/run.sh hazard [RUNS]          # the hazard test alone under its null, every shipped ring schedule
+#   benchmarks/run.sh server [--seconds 15] [--warmup 5]
+#                                     # the update server over loopback HTTP: decisions and signed signal batches at
+#                                     # 8 and 64 connections, p50/p99, against the load client's ceiling and the JDK server
 #   benchmarks/run.sh judge [--quick] [--seeds N] [--rows REGEX] [--gate PARAM=NUMBER]
 #                                     # judge quality: false halts of healthy releases, halts of bad ones (200 seeds a row)
 #
@@ -21,7 +24,7 @@ results="$here/results"
 mkdir -p "$results"
 
 # Build when the jar is missing or older than any source of core or the benchmarks.
-if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/pom.xml" "$root"/{protocol,core,rollout-agent,simulator}/{pom.xml,src/main} \
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/pom.xml" "$root"/{protocol,core,rollout-agent,simulator,server,postgresql,micrometer}/{pom.xml,src/main} \
     "$here/pom.xml" "$here/src" -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
   echo "building $jar" >&2
   (cd "$root" && ./mvnw -B -q -pl benchmarks -am package -DskipTests)
@@ -35,6 +38,15 @@ if [[ "$set_name" == "judge" ]]; then
   cmd=(java -Xmx${JUDGE_HEAP:-6g} -cp "$jar" dev.ringfence.benchmarks.JudgeSweep --out "$results" "$@")
   echo "command: ${cmd[*]}" >&2
   "${cmd[@]}"
+  exit 0
+fi
+
+if [[ "$set_name" == "server" ]]; then
+  shift
+  out="$results/server-$stamp.md"
+  cmd=(java -Xms1g -Xmx2g -cp "$jar" dev.ringfence.benchmarks.ServerLoad "$@")
+  { echo "Command: \`benchmarks/run.sh server $*\` ($(nproc) cores)"; echo; "${cmd[@]}"; } | tee "$out"
+  echo "wrote $out" >&2
   exit 0
 fi
 
