@@ -99,11 +99,9 @@ final class RolloutCommand extends ParentCommand {
     @SuppressWarnings("NullAway.Init")
     String reason;
 
-    abstract String action();
-
     @Override
     JsonNode call(AdminClient admin) throws java.io.IOException {
-      return admin.command(id, action(), reason);
+      return admin.command(id, spec.name(), reason); // the subcommand's name is the admin API's action
     }
   }
 
@@ -150,37 +148,17 @@ final class RolloutCommand extends ParentCommand {
   }
 
   @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pauses admissions; a FAIL still halts.")
-  static final class Pause extends Steer {
-    @Override
-    String action() {
-      return "pause";
-    }
-  }
+  static final class Pause extends Steer {}
 
   @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes a paused rollout.")
-  static final class Resume extends Steer {
-    @Override
-    String action() {
-      return "resume";
-    }
-  }
+  static final class Resume extends Steer {}
 
   @Command(name = "halt", mixinStandardHelpOptions = true,
       description = "Halts the rollout and rolls every exposed endpoint back to the baseline.")
-  static final class Halt extends Steer {
-    @Override
-    String action() {
-      return "halt";
-    }
-  }
+  static final class Halt extends Steer {}
 
   @Command(name = "abort", mixinStandardHelpOptions = true, description = "Aborts a rollout that has not started.")
-  static final class Abort extends Steer {
-    @Override
-    String action() {
-      return "abort";
-    }
-  }
+  static final class Abort extends Steer {}
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Prints the rollout's state, open ring, exposure and last verdict with its numbers.")
