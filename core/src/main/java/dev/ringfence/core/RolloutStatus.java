@@ -17,12 +17,16 @@ import org.jspecify.annotations.Nullable;
  * @param exposedPerRing endpoints admitted while each ring was open
  * @param exposedTotal endpoints admitted in all
  * @param revertedCount exposed endpoints that reported the baseline again during the rollback
- * @param lastVerdict the most recent journaled verdict, or null
+ * @param lastVerdict the most recent journaled verdict, or null (a verdict is journaled when its outcome or ring
+ *     changes, so its numbers are those of that moment)
+ * @param currentVerdict the open ring's verdict at the most recent tick on this replica, with today's numbers, or
+ *     null before the first
+ * @param currentVerdictAt when {@code currentVerdict} was reached, or null
  * @param cause the cause of the most recent transition, empty before the first
  */
 public record RolloutStatus(String rolloutId, String channel, RolloutState state, int ringIndex, String ringName,
     @Nullable Instant ringOpenedAt, List<Long> exposedPerRing, long exposedTotal, long revertedCount, @Nullable Verdict lastVerdict,
-    String cause) {
+    @Nullable Verdict currentVerdict, @Nullable Instant currentVerdictAt, String cause) {
 
   /** Copies the list. */
   public RolloutStatus {

@@ -137,6 +137,24 @@ class RolloutEngineTest {
   }
 
   @Test
+  void status_currentVerdict_hasTheLatestNumbers_whileTheJournaledOneKeepsItsMoment() {
+    rollout.start();
+    gate.answer(Outcome.INCONCLUSIVE);
+    clock.advance(Duration.ofMinutes(1));
+    engine.tick();
+    String first = rollout.status().currentVerdict().reason();
+    assertThat(first).contains("with 0 exposed");
+    int exposed = offered(rollout, fleet()).size();
+    assertThat(exposed).isPositive();
+    clock.advance(Duration.ofMinutes(1));
+    engine.tick();
+    RolloutStatus status = rollout.status();
+    assertThat(status.lastVerdict().reason()).as("journaled once, when the outcome was new").isEqualTo(first);
+    assertThat(status.currentVerdict().reason()).as("this tick's numbers").contains("with " + exposed + " exposed");
+    assertThat(status.currentVerdictAt()).isEqualTo(clock.instant());
+  }
+
+  @Test
   void tick_inconclusive_neverOpensTheNextRing() {
     rollout.start();
     offered(rollout, fleet());

@@ -34,6 +34,11 @@ final class RolloutViews {
     v.put("revertedCount", s.revertedCount());
     v.put("cause", s.cause());
     v.put("lastVerdict", verdict(s.lastVerdict()));
+    Map<String, Object> current = verdict(s.currentVerdict());
+    if (current != null) {
+      current.put("at", String.valueOf(s.currentVerdictAt()));
+    }
+    v.put("currentVerdict", current);
     return v;
   }
 
@@ -83,6 +88,8 @@ final class RolloutViews {
         Map<String, Object> m = verdict(r.verdict());
         m.put("at", r.at().toString());
         m.put("ringIndex", r.ringIndex());
+        List<Ring> plan = rollout.spec().plan().rings();
+        m.put("ring", r.ringIndex() >= 0 && r.ringIndex() < plan.size() ? plan.get(r.ringIndex()).name() : "");
         verdicts.add(m);
       }
     }

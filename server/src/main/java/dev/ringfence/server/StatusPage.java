@@ -109,6 +109,13 @@ final class StatusPage {
     html.append("</table></div><div><h3>Exposure over time</h3>")
         .append(chart((List<Map<String, Object>>) v.get("exposure"), rollout)).append("</div></div>");
     html.append("<h3>Verdicts</h3>");
+    Map<String, Object> current = (Map<String, Object>) v.get("currentVerdict");
+    if (current != null && !state.isTerminal()) {
+      String outcome = String.valueOf(current.get("outcome"));
+      html.append("<p class=\"now\">Now (").append(esc(time(current.get("at")))).append(", ring ")
+          .append(esc(v.get("ringName"))).append("): <span class=\"v ").append(esc(outcome.toLowerCase(Locale.ROOT)))
+          .append("\">").append(esc(outcome)).append("</span> ").append(esc(current.get("reason"))).append("</p>");
+    }
     List<Map<String, Object>> verdicts = (List<Map<String, Object>>) v.get("verdicts");
     if (verdicts.isEmpty()) {
       html.append("<p class=\"empty\">No verdict recorded yet.</p>");
@@ -119,7 +126,7 @@ final class StatusPage {
         String outcome = String.valueOf(verdict.get("outcome"));
         html.append("<li><span class=\"v ").append(esc(outcome.toLowerCase(Locale.ROOT))).append("\">")
             .append(esc(outcome)).append("</span> ").append(esc(time(verdict.get("at")))).append(" ring ")
-            .append(esc(verdict.get("ringIndex"))).append(": ").append(esc(verdict.get("reason"))).append("</li>");
+            .append(esc(verdict.get("ring"))).append(": ").append(esc(verdict.get("reason"))).append("</li>");
       }
       html.append("</ul>");
     }

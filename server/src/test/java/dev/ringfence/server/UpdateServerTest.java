@@ -203,6 +203,13 @@ class UpdateServerTest {
     assertThat(payload.statusCode()).isEqualTo(200);
     assertThat(payload.body()).isEqualTo(new String(content(2), StandardCharsets.UTF_8));
 
+    // While it runs, the page shows the open ring's verdict at the latest tick, by ring name.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(admin.rollout("r1").get("currentVerdict").get("reason").asText()).isNotEmpty();
+      String running = send(request("status").GET()).body();
+      assertThat(running).contains("Now (").contains(", ring canary)").contains(" ring canary: ");
+    });
+
     admin.command("r1", "halt", "operator saw crashes");
     HttpResponse<String> revert = send(asEndpoint(lab1, "v1/channels/rules/envelope", 2).GET());
     assertThat(revert.statusCode()).isEqualTo(204);

@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +112,9 @@ final class RolloutRuntime implements Rollout {
   // Guarded by lock.
   private Verdict lastVerdict;
   private int lastVerdictRing = -1;
+  /** The verdict of the most recent evaluation, journaled or not, and when: for status pages. */
+  private volatile @Nullable Verdict currentVerdict;
+  private volatile @Nullable Instant currentVerdictAt;
   private FreezeWindow deferredBy;
 
   /** Silence deadlines and the restart guard run on this, so that a clock set back cannot postpone them. */
@@ -719,6 +723,8 @@ final class RolloutRuntime implements Rollout {
 
   private void act(Snapshot s, int ring, Verdict evaluated, Instant now) {
     Verdict verdict = evaluated;
+    currentVerdict = verdict;
+    currentVerdictAt = now;
     recordVerdict(ring, verdict, now);
     counters.verdict(verdict.outcome());
     if (dryRun[ring]) {
@@ -882,6 +888,9 @@ final class RolloutRuntime implements Rollout {
       JournalEntry.VerdictRecorded v = (JournalEntry.VerdictRecorded) entry;
       lastVerdict = v.verdict();
       lastVerdictRing = v.ringIndex();
+      // Until this replica judges again, the most recent verdict it knows is the journaled one.
+      currentVerdict = v.verdict();
+      currentVerdictAt = v.at();
     } else {
       throw new RingfenceException("rollout '" + id + "': a second Created entry was found in the journal");
     }
@@ -919,7 +928,7 @@ final class RolloutRuntime implements Rollout {
       }
       return new RolloutStatus(id, spec.channel(), s.state(), s.ringIndex(),
           s.ringIndex() < 0 ? "" : ringName(s.ringIndex()), s.ringOpenedAt(), perRing, admitted.size(),
-          reverted.size(), lastVerdict, s.cause());
+          reverted.size(), lastVerdict, currentVerdict, currentVerdictAt, s.cause());
     }
   }
 
