@@ -99,11 +99,18 @@ public final class MemoryPerEndpoint {
       }
     }
     for (String id : ids) {
+      // Every endpoint is tracked: admitted ones in the candidate arm, the holdback's (1% of the cohort
+      // buckets, kept on the baseline) in the control arm.
       Decision decision = rollout.decide(id, ATTRIBUTES, 1);
-      if (decision.kind() != Decision.Kind.OFFER) {
+      long running;
+      if (decision.kind() == Decision.Kind.OFFER) {
+        running = 2;
+      } else if (decision.kind() == Decision.Kind.STAY) {
+        running = 1;
+      } else {
         throw new IllegalStateException(id + ": " + decision);
       }
-      if (rollout.ingest(new Heartbeat(id, 1, 1, 2, 0)) != IngestResult.ACCEPTED) {
+      if (rollout.ingest(new Heartbeat(id, 1, 1, running, 0)) != IngestResult.ACCEPTED) {
         throw new IllegalStateException(id + ": heartbeat not accepted");
       }
     }

@@ -226,6 +226,17 @@ final class HealthTracker {
    *
    * @param attributes what is known of the endpoint; sets the track's group when it is made
    */
+  /**
+   * Makes sure a control track of the endpoint exists, on the decision path: the tags alone say that one
+   * does (no track is read). A false "exists" (two ids with one tag on one probe run, about one in 30,000)
+   * leaves that endpoint out of the control arm, which, being hash-random, biases nothing.
+   */
+  void observeControl(String endpointId, EndpointAttributes attributes) {
+    if (!control.mightContain(endpointId)) {
+      controlTrack(endpointId, attributes);
+    }
+  }
+
   Track controlTrack(String endpointId, EndpointAttributes attributes) {
     Track track = control.get(endpointId);
     if (track != null) {

@@ -204,7 +204,7 @@ final class RolloutRuntime implements Rollout {
           // Still on the baseline: observed as control. The lookup is the common path's one extra cost; the
           // track (and its attribute group) is made once per endpoint, and never for one admitted on its
           // first poll, which is at risk in the candidate arm from that poll instead.
-          health.controlTrack(endpointId, attributes);
+          health.observeControl(endpointId, attributes);
         }
         return decision;
       }

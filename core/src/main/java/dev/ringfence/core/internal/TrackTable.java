@@ -7,26 +7,47 @@ import java.util.function.Consumer;
 /**
  * Endpoint id to {@link Track}: an open-addressing hash table (linear probing) of tracks, which hold
  * their ids, so that an entry costs one array slot instead of a map node (32 bytes) per endpoint.
- * Entries are only ever added, never removed or replaced.
+ * Entries are only ever added, never removed or replaced. Beside each slot a 16-bit tag (from a second hash
+ * of the id; never 0, which marks an empty slot) lets a lookup probe a compact array and
+ * touch a track only when its tag matches: a lookup that misses, the common case for the admitted table,
+ * reads one or two cache lines of tags instead of one track per probe.
  *
- * <p>Concurrency: {@link #get} takes no lock; it reads the current array and its slots with acquire
- * semantics, and a slot once set never changes. {@link #putIfAbsent} and resizing run under the table's
- * monitor: a track is fully built before its slot is set with release semantics, and a resized array is
- * filled completely before it is published. A {@code get} racing with an insertion may miss it, as with
+ * <p>Concurrency: {@link #get} takes no lock; it reads the current arrays and their tags and slots with
+ * acquire semantics, and a slot once set never changes. {@link #putIfAbsent} and resizing run under the
+ * table's monitor: a track is fully built before its slot is set, its slot before its tag (both with release
+ * semantics), so a reader that sees a tag sees the slot; a resized table is filled completely before it is
+ * published. A {@code get} racing with an insertion may miss it, as with
  * {@code ConcurrentHashMap}; a {@code putIfAbsent} never misses one.
  */
 final class TrackTable {
 
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Track[].class);
+  private static final VarHandle TAGS = MethodHandles.arrayElementVarHandle(short[].class);
   private static final int INITIAL_CAPACITY = 64;
 
-  private volatile Track[] slots = new Track[INITIAL_CAPACITY];
+  /** The slots and their tags, replaced together on a resize. */
+  private static final class Table {
+    final Track[] slots;
+    final short[] tags;
+
+    Table(int capacity) {
+      slots = new Track[capacity];
+      tags = new short[capacity];
+    }
+  }
+
+  private volatile Table table = new Table(INITIAL_CAPACITY);
   private volatile int size;
 
   /** Spreads String.hashCode (cached in the string) so that similar ids do not cluster. */
-  private static int index(String id, int mask) {
+  private static int spread(String id) {
     int h = id.hashCode() * 0x9E3779B9;
-    return (h ^ (h >>> 16)) & mask;
+    return h ^ (h >>> 16);
+  }
+
+  /** A tag from a second multiplicative hash, independent of the index's bits; never 0. */
+  private static short tag(String id) {
+    return (short) (((id.hashCode() * 0x85EBCA6B) >>> 16) | 1);
   }
 
   /**
@@ -34,15 +55,42 @@ final class TrackTable {
    * @return its track, or null
    */
   Track get(String id) {
-    Track[] table = slots;
-    int mask = table.length - 1;
-    for (int i = index(id, mask); ; i = (i + 1) & mask) {
-      Track track = (Track) SLOTS.getAcquire(table, i);
-      if (track == null) {
+    Table t = table;
+    int mask = t.slots.length - 1;
+    short tag = tag(id);
+    for (int i = spread(id) & mask; ; i = (i + 1) & mask) {
+      short seen = (short) TAGS.getAcquire(t.tags, i);
+      if (seen == 0) {
         return null;
       }
-      if (track.id == id || track.id.equals(id)) {
-        return track;
+      if (seen == tag) {
+        Track track = (Track) SLOTS.getAcquire(t.slots, i);
+        if (track.id == id || track.id.equals(id)) {
+          return track;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a track of this id is probably there, read from the tags alone (no track is touched): never
+   * false for an id added before the call; true for an absent id only when another id on its probe run has
+   * the same 16-bit tag (about one in 30,000 per track passed).
+   *
+   * @param id an endpoint id
+   * @return false when no track of {@code id} was there
+   */
+  boolean mightContain(String id) {
+    Table t = table;
+    int mask = t.slots.length - 1;
+    short tag = tag(id);
+    for (int i = spread(id) & mask; ; i = (i + 1) & mask) {
+      short seen = (short) TAGS.getAcquire(t.tags, i);
+      if (seen == 0) {
+        return false;
+      }
+      if (seen == tag) {
+        return true;
       }
     }
   }
@@ -54,45 +102,49 @@ final class TrackTable {
    * @return the track already there, or null when {@code track} was added
    */
   synchronized Track putIfAbsent(Track track) {
-    Track[] table = slots;
-    int mask = table.length - 1;
-    int i = index(track.id, mask);
-    for (Track existing; (existing = table[i]) != null; i = (i + 1) & mask) {
+    Table t = table;
+    int mask = t.slots.length - 1;
+    int h = spread(track.id);
+    int i = h & mask;
+    for (Track existing; (existing = t.slots[i]) != null; i = (i + 1) & mask) {
       if (existing.id.equals(track.id)) {
         return existing;
       }
     }
     int count = size + 1;
-    if (count > table.length - (table.length >>> 2)) {
-      // Above 3/4 full: double, then insert into the new array before anyone can see it.
-      table = grow(table);
-      mask = table.length - 1;
-      i = index(track.id, mask);
-      while (table[i] != null) {
-        i = (i + 1) & mask;
-      }
-      table[i] = track;
-      slots = table; // publishes the filled array (volatile write)
+    if (count > t.slots.length - (t.slots.length >>> 2)) {
+      // Above 3/4 full: double, then insert into the new table before anyone can see it.
+      t = grow(t);
+      place(t, track);
+      table = t; // publishes the filled table (volatile write)
     } else {
-      SLOTS.setRelease(table, i, track);
+      SLOTS.setRelease(t.slots, i, track);
+      TAGS.setRelease(t.tags, i, tag(track.id));
     }
     size = count;
     return null;
   }
 
-  private static Track[] grow(Track[] old) {
-    Track[] table = new Track[old.length << 1];
-    int mask = table.length - 1;
-    for (Track track : old) {
+  /** Puts a track into a table nobody else sees yet. */
+  private static void place(Table t, Track track) {
+    int mask = t.slots.length - 1;
+    int h = spread(track.id);
+    int i = h & mask;
+    while (t.slots[i] != null) {
+      i = (i + 1) & mask;
+    }
+    t.slots[i] = track;
+    t.tags[i] = tag(track.id);
+  }
+
+  private static Table grow(Table old) {
+    Table t = new Table(old.slots.length << 1);
+    for (Track track : old.slots) {
       if (track != null) {
-        int i = index(track.id, mask);
-        while (table[i] != null) {
-          i = (i + 1) & mask;
-        }
-        table[i] = track;
+        place(t, track);
       }
     }
-    return table;
+    return t;
   }
 
   /** @return the number of tracks */
@@ -102,7 +154,7 @@ final class TrackTable {
 
   /** @return the number of slots: a sweep's budget is measured in slots */
   int capacity() {
-    return slots.length;
+    return table.slots.length;
   }
 
   /**
@@ -116,11 +168,11 @@ final class TrackTable {
    * @return the cursor for the next call
    */
   int visit(int cursor, int count, Consumer<Track> action) {
-    Track[] table = slots;
-    int mask = table.length - 1;
+    Track[] slots = table.slots;
+    int mask = slots.length - 1;
     int i = cursor & mask;
-    for (int n = Math.min(count, table.length); n > 0; n--) {
-      Track track = (Track) SLOTS.getAcquire(table, i);
+    for (int n = Math.min(count, slots.length); n > 0; n--) {
+      Track track = (Track) SLOTS.getAcquire(slots, i);
       if (track != null) {
         action.accept(track);
       }
@@ -135,9 +187,9 @@ final class TrackTable {
    * @param action what to do with each
    */
   void forEach(Consumer<Track> action) {
-    Track[] table = slots;
-    for (int i = 0; i < table.length; i++) {
-      Track track = (Track) SLOTS.getAcquire(table, i);
+    Track[] slots = table.slots;
+    for (int i = 0; i < slots.length; i++) {
+      Track track = (Track) SLOTS.getAcquire(slots, i);
       if (track != null) {
         action.accept(track);
       }
