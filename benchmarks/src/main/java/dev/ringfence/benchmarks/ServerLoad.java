@@ -121,6 +121,24 @@ public final class ServerLoad {
               .build();
         }));
       }
+      // Slowloris: 300 connections that send part of a header and stall, opened again as the server closes
+      // them (its header deadline is the request timeout, 10 s), while 8 clients ask for decisions.
+      java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+      Thread attacker = new Thread(() -> slowloris(server.port(), 300, attacking, opened), "slowloris");
+      attacker.setDaemon(true);
+      attacker.start();
+      long[] nextUnderAttack = new long[8];
+      rows.add(run("update server: decision, 300 slow-header connections open", 8, warmup, seconds, sender -> {
+        EndpointCredentials e = endpoints[(int) Math.floorMod(nextUnderAttack[sender]++ * 7919 + sender,
+            (long) ENDPOINTS)];
+        return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
+            .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET()
+            .build();
+      }));
+      attacking.set(false);
+      attacker.join(30_000);
+      System.err.printf(Locale.ROOT, "slowloris: %,d attack connections opened during the row%n", opened.get());
       long[] sequence = new long[ENDPOINTS];
       long[] nonce = {0};
       for (int c : connections) {
@@ -150,6 +168,45 @@ public final class ServerLoad {
       }
     }
     print(rows, seconds, warmup);
+  }
+
+  /** Keeps {@code count} connections open, each having sent part of a request header; bounded by the flag. */
+  private static void slowloris(int port, int count, java.util.concurrent.atomic.AtomicBoolean running,
+      java.util.concurrent.atomic.AtomicLong opened) {
+    List<java.net.Socket> open = new ArrayList<>();
+    try {
+      while (running.get()) {
+        open.removeIf(socket -> {
+          try {
+            socket.setSoTimeout(1);
+            return socket.getInputStream().read() == -1;
+          } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+          } catch (java.io.IOException closed) {
+            return true;
+          }
+        });
+        while (open.size() < count && running.get()) {
+          java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+          socket.getOutputStream().write(("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-" + opened.get()
+              + ": a").getBytes(StandardCharsets.ISO_8859_1));
+          socket.getOutputStream().flush();
+          open.add(socket);
+          opened.incrementAndGet();
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("slowloris stopped: " + e);
+    } finally {
+      for (java.net.Socket socket : open) {
+        try {
+          socket.close();
+        } catch (java.io.IOException ignored) {
+          // closing
+        }
+      }
+    }
   }
 
   private static Server trivialJetty() throws Exception {
