@@ -2,6 +2,7 @@ package dev.ringfence.benchmarks;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.agent.EndpointCredentials;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.protocol.UpdateProtocol;
 import dev.ringfence.server.AdminClient;
 import dev.ringfence.server.ReleaseSigner;
@@ -36,10 +37,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * HTTP/1.1, at 8 and 64 connections, with p50 and p99. The load client (the JDK's {@code HttpClient}, one
  * synchronous sender per connection) runs on the same two cores, so its own ceiling is measured first
  * against trivial handlers that answer a decision-sized JSON body: a Jetty handler like the server's, and
- * the JDK {@code HttpServer} as the update server ran it before (Nagle on). Every load loop is bounded by time and count.
+ * the JDK {@code HttpServer} as the update server ran it before (Nagle on). The server's rows run on the
+ * file journal and then on PostgreSQL (a throwaway cluster, as the tests start). Every load loop is bounded
+ * by time and count.
  *
  * <pre>
- * benchmarks/run.sh server [--seconds 15] [--warmup 5]
+ * benchmarks/run.sh server [--seconds 15] [--warmup 5] [--file-only]
  * </pre>
  */
 public final class ServerLoad {
@@ -67,11 +70,13 @@ public final class ServerLoad {
   public static void main(String[] args) throws Exception {
     int seconds = 15;
     int warmup = 5;
-    for (int i = 0; i + 1 < args.length; i += 2) {
+    boolean fileOnly = false;
+    for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
-        case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
-        default -> throw new IllegalArgumentException(args[i] + ": not an option; --seconds N, --warmup N");
+        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--file-only" -> fileOnly = true;
+        default -> throw new IllegalArgumentException(args[i] + ": not an option; --seconds N, --warmup N, --file-only");
       }
     }
     List<Row> rows = new ArrayList<>();
@@ -94,78 +99,16 @@ public final class ServerLoad {
     }
     jdk.stop(0);
 
-    Path dir = Files.createTempDirectory("ringfence-server-load");
-    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
-    try (UpdateServer server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).threads(8)
-        .signalBurst(100_000).signalRatePerMinute(1_000_000).releaseKeys(signer.trustStore()).build())) {
-      HttpClient setup = HttpClient.newHttpClient();
-      AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), setup);
-      for (long v = 1; v <= 2; v++) {
-        byte[] content = ("rules v" + v).getBytes(StandardCharsets.UTF_8);
-        admin.publish(signer.sign("rules", v, content, Instant.now().plus(Duration.ofDays(1))), content, v == 1);
+    serverRows(rows, connections, warmup, seconds, null);
+    if (!fileOnly) {
+      PostgresServer.Database database;
+      try {
+        database = PostgresServer.newDatabase("server_load");
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException("no PostgreSQL for the shared-store rows (" + e.getMessage()
+            + "); --file-only skips them", e);
       }
-      EndpointCredentials[] endpoints = new EndpointCredentials[ENDPOINTS];
-      for (int i = 0; i < ENDPOINTS; i++) {
-        endpoints[i] = admin.enroll("host-" + i, i < 20 ? "lab" : "general", i % 2 == 0 ? "eu" : "us");
-      }
-      admin.createRollout("r1", "rules", 1, 2, AdminClient.labThenEveryonePlan(20));
-      admin.command("r1", "start", null);
-      URI decision = server.uri().resolve("v1/channels/rules/decision");
-      URI signals = server.uri().resolve("v1/channels/rules/signals");
-      for (int c : connections) {
-        long[] next = new long[c];
-        rows.add(run("update server: decision", c, warmup, seconds, sender -> {
-          EndpointCredentials e = endpoints[(int) Math.floorMod(next[sender]++ * 7919 + sender, (long) ENDPOINTS)];
-          return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
-              .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET()
-              .build();
-        }));
-      }
-      // Slowloris: 300 connections that send part of a header and stall, opened again as the server closes
-      // them (its header deadline is the request timeout, 10 s), while 8 clients ask for decisions.
-      java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
-      java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
-      Thread attacker = new Thread(() -> slowloris(server.port(), 300, attacking, opened), "slowloris");
-      attacker.setDaemon(true);
-      attacker.start();
-      long[] nextUnderAttack = new long[8];
-      rows.add(run("update server: decision, 300 slow-header connections open", 8, warmup, seconds, sender -> {
-        EndpointCredentials e = endpoints[(int) Math.floorMod(nextUnderAttack[sender]++ * 7919 + sender,
-            (long) ENDPOINTS)];
-        return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
-            .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET()
-            .build();
-      }));
-      attacking.set(false);
-      attacker.join(30_000);
-      System.err.printf(Locale.ROOT, "slowloris: %,d attack connections opened during the row%n", opened.get());
-      long[] sequence = new long[ENDPOINTS];
-      long[] nonce = {0};
-      for (int c : connections) {
-        int perSender = ENDPOINTS / c;
-        long[] turn = new long[c];
-        rows.add(run("update server: signal batch (HMAC)", c, warmup, seconds, sender -> {
-          int index;
-          long seq;
-          String id;
-          synchronized (sequence) {
-            index = sender * perSender + (int) (turn[sender]++ % perSender);
-            seq = ++sequence[index];
-            nonce[0]++;
-            id = String.format(Locale.ROOT, "%032x", nonce[0]);
-          }
-          EndpointCredentials e = endpoints[index];
-          byte[] body = ("[{\"type\":\"heartbeat\",\"endpointId\":\"" + e.endpointId() + "\",\"bootId\":1,"
-              + "\"sequence\":" + seq + ",\"version\":1,\"failedStarts\":0}]").getBytes(StandardCharsets.UTF_8);
-          long millis = System.currentTimeMillis();
-          return HttpRequest.newBuilder(signals).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
-              .header("Authorization", e.authorization()).header(UpdateProtocol.TIMESTAMP_HEADER, Long.toString(millis))
-              .header(UpdateProtocol.NONCE_HEADER, id)
-              .header(UpdateProtocol.SIGNATURE_HEADER, EndpointCredentials.sign(e.hmacKey(), e.endpointId(), millis, id,
-                  body))
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        }));
-      }
+      serverRows(rows, connections, warmup, seconds, database);
     }
     print(rows, seconds, warmup);
   }
@@ -205,6 +148,89 @@ public final class ServerLoad {
         } catch (java.io.IOException ignored) {
           // closing
         }
+      }
+    }
+  }
+
+  /** The update server's rows on one store: the file journal, or PostgreSQL when {@code database} is given. */
+  private static void serverRows(List<Row> rows, int[] connections, int warmup, int seconds,
+      PostgresServer.@org.jspecify.annotations.Nullable Database database) throws Exception {
+    Path dir = Files.createTempDirectory("ringfence-server-load");
+    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
+    UpdateServerConfig.Builder config = UpdateServerConfig.custom(dir).port(0).threads(8).signalBurst(100_000)
+        .signalRatePerMinute(1_000_000).releaseKeys(signer.trustStore());
+    if (database != null) {
+      config.jdbc(database.url(), database.user(), database.password());
+    }
+    String store = database == null ? "file journal" : "PostgreSQL";
+    try (UpdateServer server = UpdateServer.start(config.build())) {
+      HttpClient setup = HttpClient.newHttpClient();
+      AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), setup);
+      for (long v = 1; v <= 2; v++) {
+        byte[] content = ("rules v" + v).getBytes(StandardCharsets.UTF_8);
+        admin.publish(signer.sign("rules", v, content, Instant.now().plus(Duration.ofDays(1))), content, v == 1);
+      }
+      EndpointCredentials[] endpoints = new EndpointCredentials[ENDPOINTS];
+      for (int i = 0; i < ENDPOINTS; i++) {
+        endpoints[i] = admin.enroll("host-" + i, i < 20 ? "lab" : "general", i % 2 == 0 ? "eu" : "us");
+      }
+      admin.createRollout("r1", "rules", 1, 2, AdminClient.labThenEveryonePlan(20));
+      admin.command("r1", "start", null);
+      URI decision = server.uri().resolve("v1/channels/rules/decision");
+      URI signals = server.uri().resolve("v1/channels/rules/signals");
+      for (int c : connections) {
+        long[] next = new long[c];
+        rows.add(run("update server (" + store + "): decision", c, warmup, seconds, sender -> {
+          EndpointCredentials e = endpoints[(int) Math.floorMod(next[sender]++ * 7919 + sender, (long) ENDPOINTS)];
+          return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
+              .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET()
+              .build();
+        }));
+      }
+      // Slowloris: 300 connections that send part of a header and stall, opened again as the server closes
+      // them (its header deadline is the request timeout, 10 s), while 8 clients ask for decisions.
+      java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+      Thread attacker = new Thread(() -> slowloris(server.port(), 300, attacking, opened), "slowloris");
+      attacker.setDaemon(true);
+      attacker.start();
+      long[] nextUnderAttack = new long[8];
+      rows.add(run("update server (" + store + "): decision, 300 slow-header connections open", 8, warmup, seconds, sender -> {
+        EndpointCredentials e = endpoints[(int) Math.floorMod(nextUnderAttack[sender]++ * 7919 + sender,
+            (long) ENDPOINTS)];
+        return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
+            .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET()
+            .build();
+      }));
+      attacking.set(false);
+      attacker.join(30_000);
+      System.err.printf(Locale.ROOT, "slowloris: %,d attack connections opened during the row%n", opened.get());
+      long[] sequence = new long[ENDPOINTS];
+      long[] nonce = {0};
+      for (int c : connections) {
+        int perSender = ENDPOINTS / c;
+        long[] turn = new long[c];
+        rows.add(run("update server (" + store + "): signal batch (HMAC)", c, warmup, seconds, sender -> {
+          int index;
+          long seq;
+          String id;
+          synchronized (sequence) {
+            index = sender * perSender + (int) (turn[sender]++ % perSender);
+            seq = ++sequence[index];
+            nonce[0]++;
+            id = String.format(Locale.ROOT, "%032x", nonce[0]);
+          }
+          EndpointCredentials e = endpoints[index];
+          byte[] body = ("[{\"type\":\"heartbeat\",\"endpointId\":\"" + e.endpointId() + "\",\"bootId\":1,"
+              + "\"sequence\":" + seq + ",\"version\":1,\"failedStarts\":0}]").getBytes(StandardCharsets.UTF_8);
+          long millis = System.currentTimeMillis();
+          return HttpRequest.newBuilder(signals).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
+              .header("Authorization", e.authorization()).header(UpdateProtocol.TIMESTAMP_HEADER, Long.toString(millis))
+              .header(UpdateProtocol.NONCE_HEADER, id)
+              .header(UpdateProtocol.SIGNATURE_HEADER, EndpointCredentials.sign(e.hmacKey(), e.endpointId(), millis, id,
+                  body))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        }));
       }
     }
   }
