@@ -56,17 +56,29 @@ final class TrackTable {
    */
   Track get(String id) {
     Table t = table;
+    int i = find(t, id, true);
+    return i < 0 ? null : (Track) SLOTS.getAcquire(t.slots, i);
+  }
+
+  /**
+   * The slot of {@code id} in {@code t}, or -1: probes the tags, and with {@code confirm} reads the track of a
+   * matching tag to compare ids; without it, the first matching tag is taken as the id's.
+   */
+  private static int find(Table t, String id, boolean confirm) {
     int mask = t.slots.length - 1;
     short tag = tag(id);
     for (int i = spread(id) & mask; ; i = (i + 1) & mask) {
       short seen = (short) TAGS.getAcquire(t.tags, i);
       if (seen == 0) {
-        return null;
+        return -1;
       }
       if (seen == tag) {
+        if (!confirm) {
+          return i;
+        }
         Track track = (Track) SLOTS.getAcquire(t.slots, i);
         if (track.id == id || track.id.equals(id)) {
-          return track;
+          return i;
         }
       }
     }
@@ -81,18 +93,7 @@ final class TrackTable {
    * @return false when no track of {@code id} was there
    */
   boolean mightContain(String id) {
-    Table t = table;
-    int mask = t.slots.length - 1;
-    short tag = tag(id);
-    for (int i = spread(id) & mask; ; i = (i + 1) & mask) {
-      short seen = (short) TAGS.getAcquire(t.tags, i);
-      if (seen == 0) {
-        return false;
-      }
-      if (seen == tag) {
-        return true;
-      }
-    }
+    return find(table, id, false) >= 0;
   }
 
   /**
