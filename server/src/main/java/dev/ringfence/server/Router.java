@@ -99,9 +99,14 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
       } catch (RuntimeException e) {
         response = error(translate(e));
       }
-      // The rest of the body is read here, under the deadline, so that a client that stalls after the part a
-      // route reads cannot hold the connection's next request.
-      boolean drained = deadline.fired() || discardRest(body);
+      // A body refused for its size (413) is not read at all: the answer goes out at once and the connection
+      // closes after it. Any other rest of a body is read here, under the deadline, so that a client that
+      // stalls after the part a route reads cannot hold the connection's next request.
+      boolean refusedUnread = response.status() == 413;
+      if (refusedUnread) {
+        response = response.header("Connection", "close");
+      }
+      boolean drained = deadline.fired() || refusedUnread || discardRest(body);
       if (deadline.disarm()) {
         onTimeout.run();
         LOG.warn("{} {} from {}: request not complete within {}; disconnected", exchange.getMethod(),

@@ -461,6 +461,25 @@ class UpdateServerAttackTest {
   }
 
   /**
+   * A body declared far over the route's limit ({@code Content-Length: 10737418240}) is answered 413 at once,
+   * without reading a byte of it, and the connection is closed; the JDK server left such a client without an
+   * answer until the request timeout.
+   */
+  @Test
+  void declaredOversizedBody_is413AtOnce_andTheConnectionClosed() throws Exception {
+    start(UpdateServerConfig.custom(dir.resolve("data")).requestTimeout(Duration.ofSeconds(30)));
+    try (Socket socket = rawRequest("POST /admin/v1/endpoints HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        + adminToken() + "\r\nContent-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n{\"endp")) {
+      socket.setSoTimeout(5_000); // well inside the 30 s request timeout: the answer may not wait for it
+      String answer = readUntilClosed(socket);
+      assertThat(answer).startsWith("HTTP/1.1 413");
+      assertThat(answer).contains("payload_too_large").contains("nothing was applied");
+    }
+    assertThat(admin.endpoints()).isEmpty();
+    assertThat(send(request("healthz").GET()).statusCode()).isEqualTo(200);
+  }
+
+  /**
    * Slowloris: 300 connections that send part of a request header and never finish it, while two clients
    * poll. With the JDK's HttpServer eight such connections cut real clients to a few requests a minute;
    * here every real request is answered, and every attack connection is closed at the header deadline
