@@ -35,4 +35,17 @@ public final class UpdateProtocol {
   public static final String NONCE_HEADER = "Ringfence-Nonce";
   /** Header with the HMAC-SHA256 of the canonical signal batch, lowercase hex. */
   public static final String SIGNATURE_HEADER = "Ringfence-Signature";
+  /**
+   * Header with the protocol version the sender speaks, a whole number: agents send it on every request,
+   * the server on every answer. A request without it speaks version 1 (agents from before the header).
+   */
+  public static final String PROTOCOL_HEADER = "Ringfence-Protocol";
+  /** The protocol version of this build. */
+  public static final int PROTOCOL_VERSION = 1;
+  /**
+   * How far apart an agent's and a server's protocol versions may be and still work together: one, in
+   * either direction, so that agents and servers can be upgraded one after the other; a larger skew is
+   * refused with 426 naming the side to upgrade.
+   */
+  public static final int PROTOCOL_SKEW = 1;
 }

@@ -145,6 +145,7 @@ class AuthenticatedUpdateTest {
     assertThat(first.getFirst(UpdateProtocol.ENDPOINT_HEADER)).isEqualTo("host-42");
     assertThat(first.getFirst("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
     assertThat(first.getFirst(UpdateProtocol.CURRENT_VERSION_HEADER)).isEqualTo("0");
+    assertThat(first.getFirst(UpdateProtocol.PROTOCOL_HEADER)).isEqualTo(Integer.toString(UpdateProtocol.PROTOCOL_VERSION));
     assertThat(envelopeRequests.get(1).getFirst(UpdateProtocol.CURRENT_VERSION_HEADER)).isEqualTo("6");
     assertThat(payloadRequests.get(0).getFirst("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
   }
@@ -216,6 +217,7 @@ class AuthenticatedUpdateTest {
       Headers headers = signalHeaders.get(i);
       assertThat(headers.getFirst(UpdateProtocol.ENDPOINT_HEADER)).isEqualTo("host-42");
       assertThat(headers.getFirst("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
+      assertThat(headers.getFirst(UpdateProtocol.PROTOCOL_HEADER)).isEqualTo("1");
       assertThat(headers.getFirst(UpdateProtocol.TIMESTAMP_HEADER)).isEqualTo(Long.toString(NOW.toEpochMilli()));
       String expected = EndpointCredentials.sign(KEY, "host-42", NOW.toEpochMilli(),
           headers.getFirst(UpdateProtocol.NONCE_HEADER), signalBodies.get(i));

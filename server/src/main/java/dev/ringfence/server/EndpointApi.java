@@ -30,12 +30,41 @@ final class EndpointApi {
   }
 
   void register(Router router) {
-    Router.Guard endpoint = this::authenticate;
+    Router.Guard endpoint = request -> {
+      checkProtocol(request);
+      authenticate(request);
+    };
     router.add("GET", "/v1/channels/{channel}/envelope", endpoint, 0, this::envelope);
     router.add("GET", "/v1/channels/{channel}/decision", endpoint, 0, this::decision);
     router.add("GET", "/v1/channels/{channel}/releases/{version}/payload", endpoint, 0, this::payload);
     router.add("GET", "/v1/content/{sha256}", endpoint, 0, this::content);
-    router.add("POST", "/v1/channels/{channel}/signals", request -> { }, ctx.config().maxJsonBytes(), this::signals);
+    router.add("POST", "/v1/channels/{channel}/signals", EndpointApi::checkProtocol, ctx.config().maxJsonBytes(),
+        this::signals);
+  }
+
+  /**
+   * Refuses an agent whose protocol version is more than {@link UpdateProtocol#PROTOCOL_SKEW} away from this
+   * server's (426, naming the side to upgrade); a request without the header speaks version 1.
+   */
+  static void checkProtocol(Request request) {
+    String value = request.header(UpdateProtocol.PROTOCOL_HEADER);
+    if (value == null) {
+      value = "1";
+    }
+    int version;
+    try {
+      version = Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw HttpError.badField(UpdateProtocol.PROTOCOL_HEADER, "'" + LogText.of(value) + "' is not a protocol version"
+          + " (a whole number; this server speaks " + UpdateProtocol.PROTOCOL_VERSION + ")");
+    }
+    int skew = version - UpdateProtocol.PROTOCOL_VERSION;
+    if (Math.abs(skew) > UpdateProtocol.PROTOCOL_SKEW) {
+      String upgrade = skew < 0 ? "upgrade the agent" : "upgrade the update server";
+      throw new HttpError(426, "protocol_skew", UpdateProtocol.PROTOCOL_HEADER, UpdateProtocol.PROTOCOL_HEADER + ": the"
+          + " agent speaks protocol " + version + ", this server " + UpdateProtocol.PROTOCOL_VERSION + " (at most "
+          + UpdateProtocol.PROTOCOL_SKEW + " apart works); " + upgrade);
+    }
   }
 
   private void authenticate(Request request) {

@@ -266,6 +266,8 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
     headers.put(HttpHeader.CONTENT_TYPE, response.contentType());
     headers.put(HttpHeader.CACHE_CONTROL, "no-store");
     headers.put("X-Content-Type-Options", "nosniff");
+    headers.put(dev.ringfence.protocol.UpdateProtocol.PROTOCOL_HEADER,
+        Integer.toString(dev.ringfence.protocol.UpdateProtocol.PROTOCOL_VERSION));
     byte[] body = response.body();
     boolean head = "HEAD".equals(exchange.getMethod());
     if (response.status() != 204 && response.status() != 304) {

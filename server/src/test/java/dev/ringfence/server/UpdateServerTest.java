@@ -229,6 +229,37 @@ class UpdateServerTest {
     assertThat(seen.get("downloads").toString()).doesNotContain("rules:2");
   }
 
+  /**
+   * Agents and servers one protocol version apart work together; a larger skew is refused with 426 naming
+   * the side to upgrade; a request without the header speaks version 1; every answer says the server's.
+   */
+  @Test
+  void protocolVersions_oneApartWork_moreIsRefusedNamingWhatToUpgrade() throws Exception {
+    EndpointCredentials std = admin.enroll("std-1", "standard", "eu");
+    publish(1, true);
+    int current = UpdateProtocol.PROTOCOL_VERSION;
+    HttpResponse<String> plain = send(asEndpoint(std, "v1/channels/rules/envelope", 0).GET());
+    assertThat(plain.statusCode()).as("no header: version 1").isEqualTo(200);
+    assertThat(plain.headers().firstValue(UpdateProtocol.PROTOCOL_HEADER)).hasValue(Integer.toString(current));
+    for (int v : new int[] {current - 1, current, current + 1}) {
+      assertThat(send(asEndpoint(std, "v1/channels/rules/envelope", 0).header(UpdateProtocol.PROTOCOL_HEADER,
+          Integer.toString(v)).GET()).statusCode()).as("protocol " + v).isEqualTo(200);
+    }
+    HttpResponse<String> newer = send(asEndpoint(std, "v1/channels/rules/envelope", 0)
+        .header(UpdateProtocol.PROTOCOL_HEADER, Integer.toString(current + 2)).GET());
+    assertThat(newer.statusCode()).isEqualTo(426);
+    assertThat(JSON.readTree(newer.body()).get("field").asText()).isEqualTo(UpdateProtocol.PROTOCOL_HEADER);
+    assertThat(newer.body()).contains("upgrade the update server");
+    HttpResponse<String> older = send(request("v1/channels/rules/signals")
+        .header(UpdateProtocol.PROTOCOL_HEADER, Integer.toString(current - 2)).POST(HttpRequest.BodyPublishers.ofString("[]")));
+    assertThat(older.statusCode()).isEqualTo(426);
+    assertThat(older.body()).contains("upgrade the agent");
+    HttpResponse<String> garbled = send(asEndpoint(std, "v1/channels/rules/envelope", 0)
+        .header(UpdateProtocol.PROTOCOL_HEADER, "two").GET());
+    assertThat(garbled.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(garbled.body()).get("field").asText()).isEqualTo(UpdateProtocol.PROTOCOL_HEADER);
+  }
+
   @Test
   void endpointCall_wrongToken_is401() throws Exception {
     EndpointCredentials real = admin.enroll("lab-1", "lab", "eu");

@@ -226,7 +226,8 @@ public final class HttpFetcher {
 
   private HttpResponse<InputStream> send(URI uri) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(config.attemptTimeout())
-        .header(UpdateProtocol.CURRENT_VERSION_HEADER, Long.toString(currentVersion.getAsLong()));
+        .header(UpdateProtocol.CURRENT_VERSION_HEADER, Long.toString(currentVersion.getAsLong()))
+        .header(UpdateProtocol.PROTOCOL_HEADER, Integer.toString(UpdateProtocol.PROTOCOL_VERSION));
     if (credentials != null) {
       request.header(UpdateProtocol.ENDPOINT_HEADER, credentials.endpointId())
           .header("Authorization", credentials.authorization());

@@ -128,6 +128,7 @@ public final class HttpSignalSink implements BufferedSignalSink {
       byte[] body = MAPPER.writeValueAsBytes(array);
       HttpRequest.Builder request = HttpRequest.newBuilder(signalsUri).timeout(Duration.ofSeconds(10))
           .header("Content-Type", "application/json")
+          .header(UpdateProtocol.PROTOCOL_HEADER, Integer.toString(UpdateProtocol.PROTOCOL_VERSION))
           .POST(HttpRequest.BodyPublishers.ofByteArray(body));
       if (credentials != null) {
         byte[] nonceBytes = new byte[16];
