@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.core.store.AuditTrail;
+import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.protocol.UpdateProtocol;
+import dev.ringfence.server.fixtures.PgTools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -51,17 +53,40 @@ class UpgradeFixtureTest {
     Path fixture = Path.of("src/test/resources/fixtures/data-0.1");
     Path data = dir.resolve("data");
     copy(fixture, data);
-    Properties credentials = new Properties();
-    try (InputStream in = Files.newInputStream(data.resolve("credentials.properties"))) {
-      credentials.load(in);
-    }
-    EndpointCredentials lab = new EndpointCredentials(credentials.getProperty("endpointId"),
-        credentials.getProperty("token"), Base64.getDecoder().decode(credentials.getProperty("hmacKey")));
+    EndpointCredentials lab = credentials(data.resolve("credentials.properties"));
     assertThat(AuditTrail.verify(data.resolve("journal").resolve("audit.jsonl"))).as("the audit chain").isEmpty();
 
+    servesTheFixture(UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100)), lab);
+  }
+
+  /**
+   * A PostgreSQL database as version 0.1 leaves it ({@code fixtures/postgresql-0.1.sql}, its {@code pg_dump},
+   * written once by {@code fixtures.WriteUpgradeFixture}) is restored into a fresh database, and this version's
+   * server, started on it with an empty data folder, migrates what it must and serves the same rollout,
+   * releases and enrollments.
+   */
+  @Test
+  void postgresqlDatabaseOfVersion01_isServedByThisVersion() throws Exception {
+    PostgresServer.Database db = PostgresServer.newDatabase("upgrade_fixture");
+    PgTools.run("psql", db, "--quiet", "--set=ON_ERROR_STOP=1", "--file="
+        + Path.of("src/test/resources/fixtures/postgresql-0.1.sql").toAbsolutePath());
+    servesTheFixture(UpdateServerConfig.custom(dir.resolve("pg-data")).port(0).tickInterval(Duration.ofMillis(100))
+        .jdbc(db.url(), db.user(), db.password()),
+        credentials(Path.of("src/test/resources/fixtures/postgresql-0.1.sql.credentials.properties")));
+  }
+
+  private static EndpointCredentials credentials(Path file) throws IOException {
+    Properties credentials = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      credentials.load(in);
+    }
+    return new EndpointCredentials(credentials.getProperty("endpointId"), credentials.getProperty("token"),
+        Base64.getDecoder().decode(credentials.getProperty("hmacKey")));
+  }
+
+  private static void servesTheFixture(UpdateServerConfig.Builder config, EndpointCredentials lab) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    try (UpdateServer server = UpdateServer.start(UpdateServerConfig.custom(data).port(0)
-        .tickInterval(Duration.ofMillis(100)).build())) {
+    try (UpdateServer server = UpdateServer.start(config.build())) {
       AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
       JsonNode rollout = admin.rollout("r-fixture");
       assertThat(rollout.get("state").asText()).isIn("ROLLING_BACK", "ROLLED_BACK");
