@@ -184,6 +184,18 @@ class FetchTest {
     assertThat(envelopeRequests).as("no call while open").hasValue(calls);
   }
 
+  /** A refusal's JSON message reaches the agent's reason: a protocol skew says which side to upgrade. */
+  @Test
+  void checkForUpdate_clientError_saysTheServersReason() {
+    envelopeHandler = (exchange, n) -> respond(exchange, 426, ("{\"error\":\"protocol_skew\",\"field\":"
+        + "\"Ringfence-Protocol\",\"message\":\"Ringfence-Protocol: the agent speaks protocol 1, this server 3;"
+        + " upgrade the agent\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    UpdateCheck check = agent(fast().maxAttempts(3).build()).checkForUpdate();
+    assertThat(check.outcome()).isEqualTo(UpdateOutcome.UNAVAILABLE);
+    assertThat(check.reason()).contains("HTTP 426").contains("upgrade the agent");
+    assertThat(envelopeRequests).as("not retried").hasValue(1);
+  }
+
   @Test
   void checkForUpdate_clientError_isNotRetried() {
     envelopeHandler = (exchange, n) -> respond(exchange, 403, new byte[0]);

@@ -1,5 +1,6 @@
 package dev.ringfence.agent.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.PayloadTooLargeException;
@@ -42,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * endpoint runs and, when credentials are set, the endpoint and its bearer token ({@link UpdateProtocol}).
  */
 public final class HttpFetcher {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private static final int BUFFER = 64 * 1024;
   private static final int MAX_ENVELOPE_BYTES = 64 * 1024;
@@ -161,7 +164,7 @@ public final class HttpFetcher {
         if (response.statusCode() == 404) {
           return EnvelopeAnswer.NONE;
         }
-        checkStatus(uri, response.statusCode());
+        checkStatus(uri, response.statusCode(), body);
         byte[] bytes = body.readNBytes(MAX_ENVELOPE_BYTES + 1);
         if (bytes.length > MAX_ENVELOPE_BYTES) {
           throw new IOException("envelope from " + uri + " is above " + MAX_ENVELOPE_BYTES + " bytes");
@@ -207,7 +210,7 @@ public final class HttpFetcher {
     return resilient("payload v" + version, guard -> {
       HttpResponse<InputStream> response = send(uri);
       try (InputStream body = guard.register(response.body())) {
-        checkStatus(uri, response.statusCode());
+        checkStatus(uri, response.statusCode(), body);
         Files.createDirectories(directory);
         Path file = Files.createTempFile(directory, "download-v" + version + "-", ".part");
         boolean ok = false;
@@ -235,12 +238,30 @@ public final class HttpFetcher {
     return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 
-  private static void checkStatus(URI uri, int status) throws IOException {
+  private static void checkStatus(URI uri, int status, InputStream body) throws IOException {
     if (status >= 500 || status == 429) {
       throw new RetryableStatusException("HTTP " + status + " from " + uri);
     }
     if (status != 200) {
-      throw new ClientErrorException("HTTP " + status + " from " + uri);
+      throw new ClientErrorException("HTTP " + status + " from " + uri + serverReason(body));
+    }
+  }
+
+  /**
+   * The {@code message} of the server's JSON error (e.g. a 426 that names the side to upgrade), printable
+   * ASCII and at most 300 characters, or nothing when the answer has none.
+   */
+  private static String serverReason(InputStream body) {
+    try {
+      byte[] bytes = body.readNBytes(4096);
+      String message = MAPPER.readTree(bytes).path("message").asText("");
+      if (message.isEmpty()) {
+        return "";
+      }
+      String printable = message.replaceAll("[^\\x20-\\x7e]", "?");
+      return ": " + (printable.length() > 300 ? printable.substring(0, 300) + "..." : printable);
+    } catch (IOException | RuntimeException e) {
+      return "";
     }
   }
 
