@@ -56,17 +56,25 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
   private final List<Route> routes = new ArrayList<>();
   private final RequestDeadlines deadlines;
   private final Runnable onTimeout;
+  private final Runnable onUndelivered;
+  /** Timeouts since the last log line: a flood of stalled clients is one line per interval, not one each. */
+  private final java.util.concurrent.atomic.AtomicLong timeoutsUnlogged = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong lastTimeoutLogNanos =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
   private final HostCheck hosts;
 
   /**
    * @param deadlines bound each request's time until its answer is ready
    * @param onTimeout counts a request disconnected at its deadline
+   * @param onUndelivered counts an answer the client did not take (it closed or reset the connection first)
    * @param hosts the {@code Host} headers the server answers; every other gets 421
    */
-  Router(RequestDeadlines deadlines, Runnable onTimeout, HostCheck hosts) {
+  Router(RequestDeadlines deadlines, Runnable onTimeout, Runnable onUndelivered, HostCheck hosts) {
     super(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING);
     this.deadlines = deadlines;
     this.onTimeout = onTimeout;
+    this.onUndelivered = onUndelivered;
     this.hosts = hosts;
   }
 
@@ -109,8 +117,15 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
       boolean drained = deadline.fired() || refusedUnread || discardRest(body);
       if (deadline.disarm()) {
         onTimeout.run();
-        LOG.warn("{} {} from {}: request not complete within {}; disconnected", exchange.getMethod(),
-            LogText.of(exchange.getHttpURI().getPath()), Request.remote(exchange), deadlines.timeout());
+        long unlogged = timeoutsUnlogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastTimeoutLogNanos.get();
+        if (now - last >= LOG_INTERVAL_NANOS && lastTimeoutLogNanos.compareAndSet(last, now)) {
+          timeoutsUnlogged.addAndGet(-unlogged);
+          LOG.warn("{} request(s) not complete within {} since the last such line, disconnected; the latest: {} {}"
+              + " from {}", unlogged, deadlines.timeout(), exchange.getMethod(),
+              LogText.of(exchange.getHttpURI().getPath()), Request.remote(exchange));
+        }
         callback.failed(new IOException("request deadline passed"));
         return true;
       }
@@ -122,7 +137,12 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
         callback.failed(new IOException("request body too long"));
         return true;
       }
-      send(exchange, out, response, callback);
+      send(exchange, out, response, Callback.from(callback::succeeded, failure -> {
+        onUndelivered.run();
+        LOG.debug("response to {} {} not delivered: {}", exchange.getMethod(),
+            LogText.of(exchange.getHttpURI().getPath()), failure.toString());
+        callback.failed(failure);
+      }));
     } catch (IOException | RuntimeException e) {
       LOG.debug("response to {} {} not delivered: {}", exchange.getMethod(), LogText.of(exchange.getHttpURI().getPath()),
           e.toString());

@@ -30,6 +30,12 @@ final class ServerMetrics {
         .register(registry).increment();
   }
 
+  void responseUndelivered() {
+    Counter.builder("ringfence.server.responses.undelivered")
+        .description("answers the client did not take: it closed or reset the connection first")
+        .register(registry).increment();
+  }
+
   void slowHeader() {
     Counter.builder("ringfence.server.connections.closed")
         .description("connections closed by the server, by reason: slow_header = part of a request but no complete"

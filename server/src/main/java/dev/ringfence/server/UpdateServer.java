@@ -163,7 +163,7 @@ public final class UpdateServer implements AutoCloseable {
           adminToken, prometheus);
 
       Router router = new Router(new RequestDeadlines(deadlines, config.requestTimeout()),
-          ctx.metrics()::requestTimedOut, HostCheck.forBinding(InetAddress.getByName(config.bindAddress())
+          ctx.metrics()::requestTimedOut, ctx.metrics()::responseUndelivered, HostCheck.forBinding(InetAddress.getByName(config.bindAddress())
               .isLoopbackAddress(), (java.util.function.IntSupplier) connector::getLocalPort));
       new EndpointApi(ctx).register(router);
       new AdminApi(ctx).register(router);

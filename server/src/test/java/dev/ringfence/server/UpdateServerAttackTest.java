@@ -480,6 +480,35 @@ class UpdateServerAttackTest {
   }
 
   /**
+   * A client that asks for a large payload and resets the connection before taking it: the answer that could
+   * not be delivered is counted ({@code ringfence_server_responses_undelivered_total}) and the server goes on.
+   */
+  @Test
+  void clientGoneBeforeTheAnswer_isCountedAsUndelivered() throws Exception {
+    start();
+    EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu");
+    byte[] big = new byte[8 << 20];
+    new java.util.Random(7).nextBytes(big);
+    admin.publish(signer.sign(CHANNEL, 1, big, START.plus(Duration.ofDays(1))), big, true);
+    assertThat(meter("ringfence_server_responses_undelivered_total")).isZero();
+    for (int i = 0; i < 3; i++) {
+      Socket socket = rawRequest("GET /v1/channels/" + CHANNEL + "/releases/1/payload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + UpdateProtocol.ENDPOINT_HEADER + ": lab-1\r\nAuthorization: " + lab.authorization() + "\r\n"
+          + UpdateProtocol.CURRENT_VERSION_HEADER + ": 0\r\n\r\n");
+      socket.setSoLinger(true, 0); // close with a reset, whatever is unread
+      socket.close();
+    }
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(meter("ringfence_server_responses_undelivered_total")).isPositive());
+    HttpResponse<byte[]> whole = http.send(request("v1/channels/" + CHANNEL + "/releases/1/payload")
+        .header(UpdateProtocol.ENDPOINT_HEADER, "lab-1").header("Authorization", lab.authorization())
+        .header(UpdateProtocol.CURRENT_VERSION_HEADER, "0").timeout(Duration.ofSeconds(20)).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(whole.statusCode()).isEqualTo(200);
+    assertThat(whole.body()).hasSize(big.length);
+  }
+
+  /**
    * Slowloris: 300 connections that send part of a request header and never finish it, while two clients
    * poll. With the JDK's HttpServer eight such connections cut real clients to a few requests a minute;
    * here every real request is answered, and every attack connection is closed at the header deadline
