@@ -113,6 +113,16 @@ public final class ServerLoad {
     print(rows, seconds, warmup);
   }
 
+  /** Decision requests, each sender walking the endpoints in its own stride. */
+  private static IntFunction<HttpRequest> decisions(URI decision, EndpointCredentials[] endpoints, int senders) {
+    long[] next = new long[senders];
+    return sender -> {
+      EndpointCredentials e = endpoints[(int) Math.floorMod(next[sender]++ * 7919 + sender, (long) endpoints.length)];
+      return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
+          .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET().build();
+    };
+  }
+
   /** Keeps {@code count} connections open, each having sent part of a request header; bounded by the flag. */
   private static void slowloris(int port, int count, java.util.concurrent.atomic.AtomicBoolean running,
       java.util.concurrent.atomic.AtomicLong opened) {
@@ -179,13 +189,8 @@ public final class ServerLoad {
       URI decision = server.uri().resolve("v1/channels/rules/decision");
       URI signals = server.uri().resolve("v1/channels/rules/signals");
       for (int c : connections) {
-        long[] next = new long[c];
-        rows.add(run("update server (" + store + "): decision", c, warmup, seconds, sender -> {
-          EndpointCredentials e = endpoints[(int) Math.floorMod(next[sender]++ * 7919 + sender, (long) ENDPOINTS)];
-          return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
-              .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET()
-              .build();
-        }));
+        rows.add(run("update server (" + store + "): decision", c, warmup, seconds,
+            decisions(decision, endpoints, c)));
       }
       // Slowloris: 300 connections that send part of a header and stall, opened again as the server closes
       // them (its header deadline is the request timeout, 10 s), while 8 clients ask for decisions.
@@ -194,14 +199,8 @@ public final class ServerLoad {
       Thread attacker = new Thread(() -> slowloris(server.port(), 300, attacking, opened), "slowloris");
       attacker.setDaemon(true);
       attacker.start();
-      long[] nextUnderAttack = new long[8];
-      rows.add(run("update server (" + store + "): decision, 300 slow-header connections open", 8, warmup, seconds, sender -> {
-        EndpointCredentials e = endpoints[(int) Math.floorMod(nextUnderAttack[sender]++ * 7919 + sender,
-            (long) ENDPOINTS)];
-        return HttpRequest.newBuilder(decision).header(UpdateProtocol.ENDPOINT_HEADER, e.endpointId())
-            .header("Authorization", e.authorization()).header(UpdateProtocol.CURRENT_VERSION_HEADER, "1").GET()
-            .build();
-      }));
+      rows.add(run("update server (" + store + "): decision, 300 slow-header connections open", 8, warmup, seconds,
+          decisions(decision, endpoints, 8)));
       attacking.set(false);
       attacker.join(30_000);
       System.err.printf(Locale.ROOT, "slowloris: %,d attack connections opened during the row%n", opened.get());

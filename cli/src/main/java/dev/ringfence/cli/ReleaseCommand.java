@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
     subcommands = {ReleaseCommand.Sign.class, ReleaseCommand.Publish.class})
 final class ReleaseCommand extends ParentCommand {
 
-  /** The clock expiries count from; tests replace it. */
-  static Clock clock = Clock.systemUTC();
+  /** The clock an envelope's expiry counts from: the signer's own time, as a person signing would read it. */
+  private static final Clock CLOCK = Clock.systemUTC();
 
   @Override
   String example() {
@@ -85,7 +85,7 @@ final class ReleaseCommand extends ParentCommand {
         }
       }
       byte[] content = Files.readAllBytes(payload);
-      Envelope envelope = ReleaseSigner.sign(channel, version, content, clock.instant().plus(expiresIn), privateKeys);
+      Envelope envelope = ReleaseSigner.sign(channel, version, content, CLOCK.instant().plus(expiresIn), privateKeys);
       Path target = out != null ? out : Path.of(payload + ".envelope.json");
       Files.write(target, envelope.toJson());
       spec.commandLine().getOut().println("wrote " + target + ": '" + channel + "' v" + version + ", " + content.length

@@ -63,10 +63,12 @@ final class ChannelRollouts {
 
   /** @return the rollout that decides for the channel now */
   Optional<Rollout> governing(String channel) {
-    List<Rollout> list = rollouts(channel);
-    for (int i = list.size() - 1; i >= 0; i--) {
-      if (list.get(i).state() != RolloutState.ABORTED) {
-        return Optional.of(list.get(i));
+    // On every endpoint request: the engine's list, newest first, without a filtered copy.
+    List<Rollout> all = engine.rollouts();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Rollout r = all.get(i);
+      if (r.spec().channel().equals(channel) && r.state() != RolloutState.ABORTED) {
+        return Optional.of(r);
       }
     }
     return Optional.empty();
@@ -99,7 +101,7 @@ final class ChannelRollouts {
       return new Target(Decision.Kind.STAY, fleet.getAsLong(), "general release of '" + channel + "'", null, "");
     }
     Rollout rollout = governing.get();
-    Decision d = engine.decide(rollout.id(), endpointId, attributes, current);
+    Decision d = rollout.decide(endpointId, attributes, current);
     return new Target(d.kind(), d.version(), d.reason(), rollout.id(), d.ringName());
   }
 }

@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpFields;
@@ -57,10 +59,10 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
   private final RequestDeadlines deadlines;
   private final Runnable onTimeout;
   private final Runnable onUndelivered;
+  private final LongSupplier ticker;
   /** Timeouts since the last log line: a flood of stalled clients is one line per interval, not one each. */
-  private final java.util.concurrent.atomic.AtomicLong timeoutsUnlogged = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong lastTimeoutLogNanos =
-      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private final AtomicLong timeoutsUnlogged = new AtomicLong();
+  private final AtomicLong lastTimeoutLogNanos;
   private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
   private final HostCheck hosts;
 
@@ -68,13 +70,17 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
    * @param deadlines bound each request's time until its answer is ready
    * @param onTimeout counts a request disconnected at its deadline
    * @param onUndelivered counts an answer the client did not take (it closed or reset the connection first)
+   * @param ticker nanoseconds, for the interval between timeout log lines
    * @param hosts the {@code Host} headers the server answers; every other gets 421
    */
-  Router(RequestDeadlines deadlines, Runnable onTimeout, Runnable onUndelivered, HostCheck hosts) {
+  Router(RequestDeadlines deadlines, Runnable onTimeout, Runnable onUndelivered, LongSupplier ticker,
+      HostCheck hosts) {
     super(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING);
     this.deadlines = deadlines;
     this.onTimeout = onTimeout;
     this.onUndelivered = onUndelivered;
+    this.ticker = ticker;
+    this.lastTimeoutLogNanos = new AtomicLong(ticker.getAsLong() - LOG_INTERVAL_NANOS);
     this.hosts = hosts;
   }
 
@@ -118,7 +124,7 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
       if (deadline.disarm()) {
         onTimeout.run();
         long unlogged = timeoutsUnlogged.incrementAndGet();
-        long now = System.nanoTime();
+        long now = ticker.getAsLong();
         long last = lastTimeoutLogNanos.get();
         if (now - last >= LOG_INTERVAL_NANOS && lastTimeoutLogNanos.compareAndSet(last, now)) {
           timeoutsUnlogged.addAndGet(-unlogged);

@@ -156,14 +156,14 @@ public final class UpdateServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      SlowClientGuard slowClients = new SlowClientGuard(deadlines, config.requestTimeout(), System::nanoTime,
+      SlowClientGuard slowClients = new SlowClientGuard(deadlines, config.requestTimeout(), config.ticker(),
           ctx.metrics()::slowHeader);
       connector.addBean(slowClients);
       UpdateServer server = new UpdateServer(config, http, connector, slowClients, ticker, deadlines, store, engine,
           adminToken, prometheus);
 
       Router router = new Router(new RequestDeadlines(deadlines, config.requestTimeout()),
-          ctx.metrics()::requestTimedOut, ctx.metrics()::responseUndelivered, HostCheck.forBinding(InetAddress.getByName(config.bindAddress())
+          ctx.metrics()::requestTimedOut, ctx.metrics()::responseUndelivered, config.ticker(), HostCheck.forBinding(InetAddress.getByName(config.bindAddress())
               .isLoopbackAddress(), (java.util.function.IntSupplier) connector::getLocalPort));
       new EndpointApi(ctx).register(router);
       new AdminApi(ctx).register(router);

@@ -4,6 +4,7 @@ import dev.ringfence.agent.TrustStore;
 import dev.ringfence.protocol.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.LongSupplier;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +37,7 @@ public final class UpdateServerConfig {
   private final int signalRatePerMinute;
   private final Duration requestTimeout;
   private final Clock clock;
+  private final LongSupplier ticker;
   private final Path adminTokenFile;
   private final @Nullable TrustStore releaseKeys;
 
@@ -57,6 +59,7 @@ public final class UpdateServerConfig {
     this.signalRatePerMinute = b.signalRatePerMinute;
     this.requestTimeout = b.requestTimeout;
     this.clock = b.clock;
+    this.ticker = b.ticker;
     this.adminTokenFile = b.adminTokenFile == null ? b.dataDirectory.resolve("admin.token") : b.adminTokenFile;
     this.releaseKeys = b.releaseKeys;
   }
@@ -161,6 +164,15 @@ public final class UpdateServerConfig {
     return clock;
   }
 
+  /**
+   * @return the nanosecond ticker of the connection guard's header deadlines and the log intervals: elapsed
+   *     time on the HTTP side, apart from the engine's clock (a test may stop that one); default {@code
+   *     System::nanoTime}
+   */
+  public LongSupplier ticker() {
+    return ticker;
+  }
+
   /** @return the admin token file; default {@code <dataDirectory>/admin.token} */
   public Path adminTokenFile() {
     return adminTokenFile;
@@ -193,6 +205,7 @@ public final class UpdateServerConfig {
     private int signalRatePerMinute = 120;
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
     private @Nullable Path adminTokenFile;
     private @Nullable TrustStore releaseKeys;
 
@@ -384,6 +397,18 @@ public final class UpdateServerConfig {
         throw new InvalidInputException("clock", "is null");
       }
       this.clock = source;
+      return this;
+    }
+
+    /**
+     * @param nanoTime the ticker of the HTTP side's deadlines and log intervals, in nanoseconds
+     * @return this builder
+     */
+    public Builder ticker(LongSupplier nanoTime) {
+      if (nanoTime == null) {
+        throw new InvalidInputException("ticker", "is null");
+      }
+      this.ticker = nanoTime;
       return this;
     }
 
