@@ -56,7 +56,8 @@ public final class Charts {
 
   static XYChart chart(SimulationReport report) {
     XYChart chart = new XYChartBuilder().width(1100).height(620)
-        .title(report.scenario() + ": " + report.endpoints() + " endpoints, seed " + report.seed())
+        .title(String.format(java.util.Locale.ROOT, "%s: %,d endpoints, seed %d", report.scenario(), report.endpoints(),
+            report.seed()))
         .xAxisTitle("minutes after the push").yAxisTitle("endpoints (log scale)").build();
     Styler styler = chart.getStyler();
     chart.getStyler().setYAxisLogarithmic(true);
