@@ -94,6 +94,7 @@ public final class JudgeSweep {
     rows.add(healthy("planned reboots 1%/h", s -> fleet(s).put("plannedRebootsPerHour", 0.01)));
     rows.add(new Row("2,000 endpoints, plan 5% > 20% > 50% > 100%", Kind.HEALTHY, "healthy", 2_000, 0,
         s -> s.set("plan", smallFleetPlan())));
+    rows.add(healthy("canary from the internal tier, which crashes 10x as often", JudgeSweep::dogfoodFirst));
 
     rows.add(regression("crash on load 1% (0.05%/h background)", 0.05, s -> crash(s, 0.01, "20s")));
     rows.add(new Row("crash on load 1%, 40,000 endpoints", Kind.REGRESSION, "healthy", LARGE_ENDPOINTS, 0.05,
@@ -137,18 +138,53 @@ public final class JudgeSweep {
     ((ObjectNode) scenario.get("candidate").get("probe")).put("shift", shift);
   }
 
+  /**
+   * Dogfooding first: the canary and a second ring draw from the internal tier only (half of it by the
+   * second ring), whose hosts crash ten times as often as the rest whatever they run; then half the fleet,
+   * then everyone. A judge that pooled the fleet would see the first two rings fail about seven times as
+   * often as the control.
+   */
+  private static void dogfoodFirst(ObjectNode scenario) {
+    ObjectNode plan = JSON.createObjectNode().put("schemaVersion", 1).put("name", "dogfood-first");
+    ArrayNode rings = plan.putArray("rings");
+    ring(rings, "canary", 500, "PT30M", 20, "internal").put("cap", 500);
+    ring(rings, "dogfood", 5_000, "PT1H", 200, "internal");
+    ring(rings, "broad", 5_000, "PT1H", 250, null);
+    ring(rings, "everyone", 10_000, "PT30M", 1_000, null);
+    ArrayNode overrides = plan.putArray("overrides");
+    overrides.addObject().put("rule", "FIRST_RING_TOO_LARGE").put("ring", "canary")
+        .put("reason", "5% of the internal tier: 40 hosts of 8,000");
+    overrides.addObject().put("rule", "SHARE_DOES_NOT_GROW").put("ring", "broad")
+        .put("reason", "the same share of the whole fleet, not only of the internal tier");
+    plan.put("rollbackTimeout", "PT2H");
+    scenario.set("plan", plan);
+    ObjectNode rule = fleet(scenario).putArray("backgroundCrashesWhen").addObject();
+    rule.putObject("match").put("tier", "internal");
+    rule.put("probability", 10 * fleet(scenario).get("backgroundCrashesPerHour").asDouble());
+  }
+
+  private static ObjectNode ring(ArrayNode rings, String name, int share, String bake, int minSample,
+      String tier) {
+    ObjectNode ring = rings.addObject().put("name", name).put("share", share).put("bakeTime", bake)
+        .put("minSample", minSample);
+    if (tier != null) {
+      ring.putArray("selector").addObject().put("attribute", "tier").put("op", "equals").putArray("values").add(tier);
+    }
+    ring.putObject("gate").put("type", "health");
+    return ring;
+  }
+
   private static ObjectNode smallFleetPlan() {
     ObjectNode plan = JSON.createObjectNode().put("schemaVersion", 1).put("name", "small-fleet-rings");
     ArrayNode rings = plan.putArray("rings");
     int[] shares = {500, 2000, 5000, 10_000};
     String[] names = {"canary", "early", "broad", "everyone"};
     for (int r = 0; r < shares.length; r++) {
-      ObjectNode ring = rings.addObject().put("name", names[r]).put("share", shares[r])
-          .put("bakeTime", r == shares.length - 1 ? "PT30M" : "PT1H").put("minSample", r == 0 ? 50 : 100);
+      ObjectNode ring = ring(rings, names[r], shares[r], r == shares.length - 1 ? "PT30M" : "PT1H", r == 0 ? 50 : 100,
+          null);
       if (r == 0) {
         ring.put("cap", 100);
       }
-      ring.putObject("gate").put("type", "health");
     }
     ArrayNode overrides = plan.putArray("overrides");
     overrides.addObject().put("rule", "FIRST_RING_TOO_LARGE").put("ring", "canary")

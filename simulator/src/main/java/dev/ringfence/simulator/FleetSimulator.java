@@ -120,9 +120,10 @@ public final class FleetSimulator {
   private final int crashDelayS;
   private final int confirmS;
   /** Background crashes plus planned restarts, per second per host. */
-  private final double lifeRatePerSecond;
+  /** Per attribute combination: background crashes and planned restarts per second, and the crashes' share. */
+  private double[] comboLifeRate;
   /** The share of life events that are background crashes (the rest are planned restarts). */
-  private final double crashShareOfLife;
+  private double[] comboCrashShareOfLife;
   private final List<Scenario.Outage> outages;
   private final int[] outageFrom;
   private final int[] outageUntil;
@@ -217,9 +218,6 @@ public final class FleetSimulator {
     this.bootS = seconds(fleet.bootDuration());
     this.crashDelayS = seconds(scenario.candidate().crashDelayDuration());
     this.confirmS = seconds(scenario.agent().confirmAfterDuration());
-    double lifePerHour = fleet.backgroundCrashesPerHour() + fleet.plannedRebootsPerHour();
-    this.lifeRatePerSecond = lifePerHour / 3600.0;
-    this.crashShareOfLife = lifePerHour == 0 ? 0 : fleet.backgroundCrashesPerHour() / lifePerHour;
     this.outages = fleet.outages();
     this.outageFrom = outages.stream().mapToInt(o -> seconds(o.fromDuration())).toArray();
     this.outageUntil = outages.stream().mapToInt(o -> seconds(o.fromDuration().plus(o.durationDuration()))).toArray();
@@ -348,6 +346,15 @@ public final class FleetSimulator {
       }
     }
     comboCrash = combos.stream().mapToDouble(this::crashProbability).toArray();
+    double reboots = scenario.fleet().plannedRebootsPerHour();
+    comboLifeRate = new double[combos.size()];
+    comboCrashShareOfLife = new double[combos.size()];
+    for (int c = 0; c < combos.size(); c++) {
+      double crashes = firstMatch(scenario.fleet().backgroundCrashesWhen(), combos.get(c),
+          scenario.fleet().backgroundCrashesPerHour());
+      comboLifeRate[c] = (crashes + reboots) / 3600.0;
+      comboCrashShareOfLife[c] = crashes + reboots == 0 ? 0 : crashes / (crashes + reboots);
+    }
   }
 
   private static String pad(int i, int width) {
@@ -373,7 +380,12 @@ public final class FleetSimulator {
   }
 
   private double crashProbability(EndpointAttributes a) {
-    for (Scenario.CrashRule rule : scenario.candidate().crashOnLoadWhen()) {
+    return firstMatch(scenario.candidate().crashOnLoadWhen(), a, scenario.candidate().crashOnLoad());
+  }
+
+  /** @return the probability of the first rule whose match holds for {@code a}, or {@code otherwise} */
+  private static double firstMatch(List<Scenario.CrashRule> rules, EndpointAttributes a, double otherwise) {
+    for (Scenario.CrashRule rule : rules) {
       boolean all = true;
       for (Map.Entry<String, String> m : rule.match().entrySet()) {
         if (!a.value(Attribute.fromJsonName(m.getKey())).equals(m.getValue())) {
@@ -385,7 +397,7 @@ public final class FleetSimulator {
         return rule.probability();
       }
     }
-    return scenario.candidate().crashOnLoad();
+    return otherwise;
   }
 
   private EndpointAttributes attributes(int i) {
@@ -452,10 +464,11 @@ public final class FleetSimulator {
    * scheduled at all (so a fleet of millions with a small rate holds a few events, not one per host).
    */
   private void scheduleLifeEvent(int i) {
-    if (lifeRatePerSecond <= 0) {
+    double rate = comboLifeRate[comboOf[i]];
+    if (rate <= 0) {
       return;
     }
-    double wait = -Math.log(1 - life.nextDouble()) / lifeRatePerSecond;
+    double wait = -Math.log(1 - life.nextDouble()) / rate;
     if (now + wait < horizonS) {
       wheel.add(now + Math.max(1, (int) Math.ceil(wait)), ((long) i << EV_TYPE_BITS) | EV_LIFE);
     }
@@ -463,7 +476,7 @@ public final class FleetSimulator {
 
   private void lifeEvent(int i) {
     if ((flags[i] & DOWN) == 0) {
-      if (life.nextDouble() < crashShareOfLife) {
+      if (life.nextDouble() < comboCrashShareOfLife[comboOf[i]]) {
         crash(i, true);
       } else {
         restart(i);

@@ -100,11 +100,13 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    * @param outages windows in which some endpoints can reach nobody: they neither poll nor send a signal
    * @param plannedRebootsPerHour how likely any endpoint is to restart cleanly (not a crash) in an hour,
    *     whatever it runs
+   * @param backgroundCrashesWhen the background crash chance per hour ({@code probability}) of endpoints that
+   *     match, instead of {@code backgroundCrashesPerHour}: the first matching rule wins
    */
   public record Fleet(Integer endpoints, Map<String, Map<String, Double>> attributes, String heartbeatInterval,
       @Nullable String jitter, @Nullable Double lossRate, @Nullable Double offlineShare,
       @Nullable Double backgroundCrashesPerHour, @Nullable String bootTime, @Nullable List<Outage> outages,
-      @Nullable Double plannedRebootsPerHour) {
+      @Nullable Double plannedRebootsPerHour, @Nullable List<CrashRule> backgroundCrashesWhen) {
 
     /** Checks every field. */
     public Fleet {
@@ -157,6 +159,7 @@ public record Scenario(Integer schemaVersion, String name, String description, L
         throw new IllegalArgumentException("outages: " + outages.size() + " windows is above " + MAX_OUTAGES);
       }
       plannedRebootsPerHour = share(plannedRebootsPerHour, "plannedRebootsPerHour", 0);
+      backgroundCrashesWhen = backgroundCrashesWhen == null ? List.of() : List.copyOf(backgroundCrashesWhen);
     }
 
     /** @return the heartbeat interval */

@@ -7,9 +7,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A rollout's failures in batches (one per tick that saw any), each with the candidate's share of the
- * endpoints at risk just before it, and the arms' time at risk: everything the hazard test needs, kept so
- * that a gate asking for a margin no other gate asked for gets its test replayed from the first batch.
+ * A rollout's failures in batches (one per tick and stratum that saw any), each with the candidate's share
+ * of the stratum's endpoints at risk just before it, and the arms' time at risk: everything the hazard test
+ * needs, kept so that a gate asking for a margin no other gate asked for gets its test replayed from the
+ * first batch. Judging each failure against the arms' shares within its own stratum is the stratified form
+ * of the test: a stratum without a candidate (or without a control) at risk tells nothing about the ratio
+ * and is left out, so an arm's mix of regions, systems and tiers cannot pass for a difference in hazard.
  * Ticks append; gates read. Thread-safe (a monitor: both run once a tick).
  */
 final class FailureLog {
@@ -17,8 +20,8 @@ final class FailureLog {
   private static final double MILLIS_PER_HOUR = 3_600_000.0;
 
   private long lastMillis = Long.MIN_VALUE;
-  private long candidateSeen;
-  private long controlSeen;
+  private long[] candidateSeen = new long[0];
+  private long[] controlSeen = new long[0];
   private long candidateAtRisk;
   private long controlAtRisk;
   private double candidateHours;
@@ -34,32 +37,43 @@ final class FailureLog {
    * Adds one tick.
    *
    * @param nowMillis the tick's time on the rollout's timeline
-   * @param candidateTotal candidate failures since the rollout began
-   * @param controlTotal control failures since the rollout began
-   * @param candidateNow candidate endpoints at risk now
-   * @param controlNow control endpoints at risk now
+   * @param candidateTotal per stratum, candidate failures since the rollout began
+   * @param controlTotal per stratum, control failures since the rollout began
+   * @param candidateNow per stratum, candidate endpoints at risk now
+   * @param controlNow per stratum, control endpoints at risk now
    */
-  synchronized void record(long nowMillis, long candidateTotal, long controlTotal, long candidateNow,
-      long controlNow) {
+  synchronized void record(long nowMillis, long[] candidateTotal, long[] controlTotal, long[] candidateNow,
+      long[] controlNow) {
+    int strata = candidateTotal.length;
+    long candidateSum = sum(candidateNow);
+    long controlSum = sum(controlNow);
     if (lastMillis != Long.MIN_VALUE && nowMillis > lastMillis) {
       // Time at risk since the last tick, at the mean of its two ends.
       double hours = (nowMillis - lastMillis) / MILLIS_PER_HOUR;
-      candidateHours += hours * (candidateAtRisk + candidateNow) / 2.0;
-      controlHours += hours * (controlAtRisk + controlNow) / 2.0;
+      candidateHours += hours * (candidateAtRisk + candidateSum) / 2.0;
+      controlHours += hours * (controlAtRisk + controlSum) / 2.0;
     }
     lastMillis = Math.max(lastMillis, nowMillis);
-    long candidate = candidateTotal - candidateSeen;
-    long control = controlTotal - controlSeen;
-    candidateSeen = candidateTotal;
-    controlSeen = controlTotal;
-    candidateAtRisk = candidateNow;
-    controlAtRisk = controlNow;
-    if (candidate <= 0 && control <= 0) {
-      return;
+    candidateAtRisk = candidateSum;
+    controlAtRisk = controlSum;
+    if (candidateSeen.length < strata) {
+      candidateSeen = Arrays.copyOf(candidateSeen, strata);
+      controlSeen = Arrays.copyOf(controlSeen, strata);
     }
-    // At risk just before the batch: the failures left the at-risk counts when they happened.
-    double before = candidateNow + candidate + controlNow + control;
-    double share = (candidateNow + candidate) / before;
+    for (int s = 0; s < strata; s++) {
+      long candidate = candidateTotal[s] - candidateSeen[s];
+      long control = controlTotal[s] - controlSeen[s];
+      candidateSeen[s] = candidateTotal[s];
+      controlSeen[s] = controlTotal[s];
+      if (candidate > 0 || control > 0) {
+        // At risk just before the batch: the failures left the at-risk counts when they happened.
+        double before = candidateNow[s] + candidate + controlNow[s] + control;
+        add(candidate, control, (candidateNow[s] + candidate) / before);
+      }
+    }
+  }
+
+  private void add(long candidate, long control, double share) {
     if (size == shares.length) {
       candidateFailures = Arrays.copyOf(candidateFailures, size * 2);
       controlFailures = Arrays.copyOf(controlFailures, size * 2);
@@ -74,6 +88,13 @@ final class FailureLog {
     }
   }
 
+  private static long sum(long[] values) {
+    long sum = 0;
+    for (long v : values) {
+      sum += v;
+    }
+    return sum;
+  }
   /**
    * @param margin the ratio the candidate may reach, at least 1
    * @param alpha the level of the interval

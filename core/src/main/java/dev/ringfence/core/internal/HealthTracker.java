@@ -53,6 +53,11 @@ final class HealthTracker {
 
   /** Attribute groups for the data-quality check: group 0 is "unknown", then one per region seen. */
   static final int GROUPS = 64;
+  /**
+   * Strata the hazard test compares within: stratum 0 ({@link Track#UNKNOWN_STRATUM}) is "not known yet",
+   * then one per (region, os, tier) seen; past this many, new combinations share stratum 0.
+   */
+  static final int STRATA = 1024;
   /** Candidate values kept per probe metric (one per endpoint). */
   static final int PROBE_CANDIDATE_VALUES = 4_096;
   /** Control values kept per probe metric, and per time window. */
@@ -80,14 +85,16 @@ final class HealthTracker {
    * (0..rings-1) or {@code rings} for the control arm.
    */
   private final AtomicLongArray outcomes;
-  /** Failure events per slot: moves from at risk to a failure status. */
-  private final AtomicLongArray failures;
+  /** Endpoints at risk per [arm * STRATA + stratum] (arm: candidate, every ring, or control). */
+  private final AtomicLongArray atRisk = new AtomicLongArray(2 * STRATA);
+  /** Failure events per [arm * STRATA + stratum]: moves from at risk to a failure status. */
+  private final AtomicLongArray failed = new AtomicLongArray(2 * STRATA);
   /**
-   * Silences of this tick per [slot][group], not yet failures: {@link #record} counts those of groups
-   * without a telemetry fault. Written and read under the rollout's lock (only the deadline queue and the
-   * sweep move a track to a silence).
+   * Silences of this tick per [arm * STRATA + stratum], not yet failures: {@link #record} counts those of
+   * groups without a telemetry fault. Written and read under the rollout's lock (only the deadline queue
+   * and the sweep move a track to a silence).
    */
-  private final long[] quiet;
+  private final long[] quiet = new long[2 * STRATA];
   /** Per arm, per [group][observed, overdue]: the sweep's pass in progress and the last complete one. */
   private final long[][] scanning = new long[2][GROUPS * 2];
   private final long[][] scanned = new long[2][GROUPS * 2];
@@ -98,6 +105,11 @@ final class HealthTracker {
   private final long overdueMillis;
   private final ConcurrentHashMap<String, Integer> groupIds = new ConcurrentHashMap<>();
   private final String[] groupNames = new String[GROUPS];
+  private final ConcurrentHashMap<String, Integer> strataIds = new ConcurrentHashMap<>();
+  /** The data-quality group (region) of each stratum. */
+  private final int[] groupOfStratum = new int[STRATA];
+  /** Strata handed out so far, stratum 0 included. Written under {@link #strataIds}' lock. */
+  private volatile int strataCount = 1;
   private final int rings;
   private final long silenceMillis;
   /** Signals per [stripe][type][arm][result]; a thread counts in the stripe of its id. */
@@ -134,10 +146,8 @@ final class HealthTracker {
     this.rings = rings;
     this.silenceMillis = Math.max(1, silenceMillis);
     this.overdueMillis = Math.max(1, this.silenceMillis / 2);
-    this.quiet = new long[(rings + 1) * GROUPS];
     this.admitted = admitted;
     this.outcomes = new AtomicLongArray((rings + 1) * Track.STATUSES);
-    this.failures = new AtomicLongArray(rings + 1);
     Track stub = new Track("", Track.CONTROL, Long.MIN_VALUE, 0);
     this.deadlineHead = stub;
     this.deadlineTail = new AtomicReference<>(stub);
@@ -189,8 +199,7 @@ final class HealthTracker {
    * The group of an endpoint's attributes for the data-quality check: its region. Called when a track
    * is made, never on a decision's common path.
    */
-  int group(EndpointAttributes attributes) {
-    String region = attributes.region();
+  private int group(String region) {
     if (region.isEmpty()) {
       return 0;
     }
@@ -213,10 +222,73 @@ final class HealthTracker {
     }
   }
 
+  /**
+   * The stratum of an endpoint's attributes: its (region, os, tier). The hazard test compares the arms
+   * within strata, so a ring whose selector draws from one OS, or a tier held back to the last ring, is
+   * judged against control endpoints of the same kind, not against a fleet whose background failure rate
+   * differs. Called when a track is made or learns its attributes, never on a decision's common path.
+   */
+  int stratum(EndpointAttributes attributes) {
+    String key = attributes.region() + '\u0000' + attributes.os() + '\u0000' + attributes.tier();
+    Integer id = strataIds.get(key);
+    if (id != null) {
+      return id;
+    }
+    synchronized (strataIds) {
+      id = strataIds.get(key);
+      if (id != null) {
+        return id;
+      }
+      int next = strataCount;
+      if (next >= STRATA) {
+        return Track.UNKNOWN_STRATUM; // more combinations than strata: the rest are judged together
+      }
+      groupOfStratum[next] = group(attributes.region());
+      strataIds.put(key, next);
+      strataCount = next + 1;
+      return next;
+    }
+  }
+
+  /**
+   * Gives a track whose stratum is not known yet (restored from the journal, or first seen in a report)
+   * the stratum of the attributes its poll now brings; moves its time at risk there.
+   */
+  void learnStratum(Track track, EndpointAttributes attributes) {
+    if (track.stratum() != Track.UNKNOWN_STRATUM) {
+      return;
+    }
+    int word = track.learnStratum(stratum(attributes));
+    if (word >= 0 && isAtRisk(Track.statusOf(word))) {
+      int arm = track.ring == Track.CONTROL ? ARM_CONTROL : ARM_CANDIDATE;
+      atRisk.decrementAndGet(arm * STRATA + Track.UNKNOWN_STRATUM);
+      atRisk.incrementAndGet(arm * STRATA + track.stratum());
+    }
+  }
+
   /** Counts a new candidate track (PENDING: at risk from its admission) and queues its first deadline. */
   void admitted(Track track) {
     outcomes.incrementAndGet(track.ring * Track.STATUSES + Track.PENDING);
+    atRisk.incrementAndGet(ARM_CANDIDATE * STRATA + track.stratum());
     deadlineTail.getAndSet(track).linkNext(track);
+  }
+
+  /**
+   * Makes sure a control track of the endpoint exists, on the decision path: the tags alone say that one
+   * does (no track is read). A false "exists" (two ids with one tag on one probe run, about one in 30,000)
+   * leaves that endpoint out of the control arm, which, being hash-random, biases nothing. Only while some
+   * control endpoint at risk has no stratum yet (it reported before it polled) is the track read, so that
+   * its poll's attributes place it.
+   */
+  void observeControl(String endpointId, EndpointAttributes attributes) {
+    if (!control.mightContain(endpointId)) {
+      controlTrack(endpointId, attributes);
+    } else if (atRisk.get(ARM_CONTROL * STRATA + Track.UNKNOWN_STRATUM) > 0) {
+      Track track = control.get(endpointId);
+      if (track != null) {
+        learnStratum(track, attributes);
+      }
+    }
   }
 
   /**
@@ -224,30 +296,22 @@ final class HealthTracker {
    * is from its admission (both from the endpoint's poll, when it asks for a decision), with the same
    * first deadline.
    *
-   * @param attributes what is known of the endpoint; sets the track's group when it is made
+   * @param attributes what is known of the endpoint, or null when nothing is yet (a report before any
+   *     poll): the track's stratum, learned later if null
    */
-  /**
-   * Makes sure a control track of the endpoint exists, on the decision path: the tags alone say that one
-   * does (no track is read). A false "exists" (two ids with one tag on one probe run, about one in 30,000)
-   * leaves that endpoint out of the control arm, which, being hash-random, biases nothing.
-   */
-  void observeControl(String endpointId, EndpointAttributes attributes) {
-    if (!control.mightContain(endpointId)) {
-      controlTrack(endpointId, attributes);
-    }
-  }
-
   Track controlTrack(String endpointId, EndpointAttributes attributes) {
     Track track = control.get(endpointId);
     if (track != null) {
       return track;
     }
-    Track fresh = new Track(endpointId, Track.CONTROL, timeline.approxMillis(), group(attributes));
+    int stratum = attributes == null ? Track.UNKNOWN_STRATUM : stratum(attributes);
+    Track fresh = new Track(endpointId, Track.CONTROL, timeline.approxMillis(), stratum);
     Track raced = control.putIfAbsent(fresh);
     if (raced != null) {
       return raced;
     }
     outcomes.incrementAndGet(rings * Track.STATUSES + Track.PENDING);
+    atRisk.incrementAndGet(ARM_CONTROL * STRATA + stratum);
     deadlineTail.getAndSet(fresh).linkNext(fresh);
     return fresh;
   }
@@ -321,9 +385,10 @@ final class HealthTracker {
       boolean quietNow = status == Track.SILENT || status == Track.UNHEARD;
       if (status == Track.HEALTHY || status == Track.SILENT
           || (arm == ARM_CANDIDATE && (status == Track.PENDING || status == Track.UNHEARD))) {
-        counts[track.group * 2]++;
+        int group = groupOfStratum[track.stratum()];
+        counts[group * 2]++;
         if (quietNow || track.lastSeenMillis() + overdueMillis <= nowMillis) {
-          counts[track.group * 2 + 1]++;
+          counts[group * 2 + 1]++;
         }
       }
     };
@@ -388,20 +453,28 @@ final class HealthTracker {
   }
 
   private boolean moveTo(Track track, int next) {
-    int previous = track.moveTo(next);
-    if (previous < 0) {
+    int word = track.moveTo(next);
+    if (word < 0) {
       return false;
     }
+    int previous = Track.statusOf(word);
     boolean isControl = track.ring == Track.CONTROL;
     int slot = isControl ? rings : track.ring;
     int base = slot * Track.STATUSES;
     outcomes.decrementAndGet(base + previous);
     outcomes.incrementAndGet(base + next);
-    if (isAtRisk(previous) && isFailure(next)) {
+    // The stratum read in the same compare-and-set as the status: a concurrent learnStratum moves the
+    // at-risk count either before this change (and this one sees the new stratum) or after it.
+    int cell = (isControl ? ARM_CONTROL : ARM_CANDIDATE) * STRATA + Track.stratumOf(word);
+    boolean wasAtRisk = isAtRisk(previous);
+    if (wasAtRisk != isAtRisk(next)) {
+      atRisk.addAndGet(cell, wasAtRisk ? -1 : 1);
+    }
+    if (wasAtRisk && isFailure(next)) {
       if (next == Track.SILENT || next == Track.UNHEARD) {
-        quiet[slot * GROUPS + track.group]++; // under the lock: see the field
+        quiet[cell]++; // under the lock: see the field
       } else {
-        failures.incrementAndGet(slot);
+        failed.incrementAndGet(cell);
       }
     }
     return true;
@@ -426,34 +499,31 @@ final class HealthTracker {
   void record(long nowMillis) {
     updateFaults();
     boolean fleetFault = faulted[GROUPS];
-    for (int slot = 0; slot <= rings; slot++) {
-      long counted = 0;
-      for (int g = 0; g < GROUPS; g++) {
-        long n = quiet[slot * GROUPS + g];
+    int strata = strataCount;
+    long[] candidateFailures = new long[strata];
+    long[] controlFailures = new long[strata];
+    long[] candidateAtRisk = new long[strata];
+    long[] controlAtRisk = new long[strata];
+    for (int s = 0; s < strata; s++) {
+      for (int arm = ARM_CANDIDATE; arm <= ARM_CONTROL; arm++) {
+        int cell = arm * STRATA + s;
+        long n = quiet[cell];
         if (n != 0) {
-          quiet[slot * GROUPS + g] = 0;
-          if (!fleetFault && !faulted[g]) {
-            counted += n;
+          quiet[cell] = 0;
+          if (!fleetFault && !faulted[groupOfStratum[s]]) {
+            failed.addAndGet(cell, n);
+            if (arm == ARM_CANDIDATE) {
+              silentExpired.add(n);
+            }
           }
         }
       }
-      if (counted > 0) {
-        failures.addAndGet(slot, counted);
-        if (slot < rings) {
-          silentExpired.add(counted);
-        }
-      }
+      candidateFailures[s] = failed.get(ARM_CANDIDATE * STRATA + s);
+      controlFailures[s] = failed.get(ARM_CONTROL * STRATA + s);
+      candidateAtRisk[s] = Math.max(0, atRisk.get(ARM_CANDIDATE * STRATA + s));
+      controlAtRisk[s] = Math.max(0, atRisk.get(ARM_CONTROL * STRATA + s));
     }
-    long candidateFailures = 0;
-    long candidateAtRisk = 0;
-    for (int slot = 0; slot < rings; slot++) {
-      candidateFailures += failures.get(slot);
-      candidateAtRisk += outcomes.get(slot * Track.STATUSES + Track.PENDING)
-          + outcomes.get(slot * Track.STATUSES + Track.HEALTHY);
-    }
-    long controlAtRisk = outcomes.get(rings * Track.STATUSES + Track.PENDING)
-        + outcomes.get(rings * Track.STATUSES + Track.HEALTHY);
-    log.record(nowMillis, candidateFailures, failures.get(rings), candidateAtRisk, controlAtRisk);
+    log.record(nowMillis, candidateFailures, controlFailures, candidateAtRisk, controlAtRisk);
   }
 
   HazardComparison hazard(double margin, double alpha) {

@@ -196,6 +196,9 @@ final class RolloutRuntime implements Rollout {
         int bucket = cohort.bucket(endpointId);
         Track track = admittedTrack(endpointId, bucket);
         if (track != null) {
+          if (track.stratum() == Track.UNKNOWN_STRATUM) {
+            health.learnStratum(track, attributes); // restored from the journal, which keeps no attributes
+          }
           return fresh(decisions.offer[track.ring], synced);
         }
         Decision decision = notYetAdmitted(endpointId, attributes, bucket, s, synced);
@@ -329,7 +332,7 @@ final class RolloutRuntime implements Rollout {
       storeOutageLogged = false;
       LOG.info("rollout '{}': the store records admissions again", id);
     }
-    Track track = new Track(endpointId, ring, timeline.millis(), health.group(attributes));
+    Track track = new Track(endpointId, ring, timeline.millis(), health.stratum(attributes));
     Track previous = admitted.putIfAbsent(track);
     if (previous != null) {
       release(ring);
@@ -420,7 +423,7 @@ final class RolloutRuntime implements Rollout {
       // Claims the candidate without having been offered it, or a version this rollout does not know.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ANOMALY);
     }
-    Track control = health.controlTrack(endpointId, EndpointAttributes.UNKNOWN);
+    Track control = health.controlTrack(endpointId, null); // its first poll will say its attributes
     if (!control.advance(signal.order())) {
       return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.DUPLICATE);
     }

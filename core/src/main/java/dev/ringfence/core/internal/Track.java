@@ -5,14 +5,15 @@ import java.lang.invoke.VarHandle;
 
 /**
  * What the engine keeps per endpoint it tracks: its id, the ring it was admitted in (or {@link #CONTROL}),
- * its attribute group (for the data-quality check), the newest {@code (bootId, sequence)} accepted from
- * it, its health status and when it was last seen. Updated with compare-and-set only.
+ * its stratum (the attribute values the judge compares within, see {@link HealthTracker#stratum}), the
+ * newest {@code (bootId, sequence)} accepted from it, its health status and when it was last seen. Updated
+ * with compare-and-set only.
  *
  * <p>Both arms are observed alike: a track is <em>at risk</em> while it is {@link #PENDING} (from the
  * endpoint's first poll, which admits a candidate, until its first report) or {@link #HEALTHY}; its
  * silence deadline is {@code lastSeen + silence} in either arm ({@link #UNHEARD} when it never reported,
- * {@link #SILENT} when it went quiet after reporting). A failure ends its time at risk, and a silent endpoint that reports again is
- * at risk again (silence is a recurrent event; a crash, a refused validation or an agent's revert are
+ * {@link #SILENT} when it went quiet after reporting). A failure ends its time at risk, and a silent
+ * endpoint that reports again is at risk again (silence is a recurrent event; a crash, a refused validation or an agent's revert are
  * final). {@link #CENSORED} ends a control track without an event: the endpoint was admitted, so from
  * then on it is observed in the candidate arm.
  *
@@ -34,9 +35,13 @@ final class Track {
   /** Silent without ever having reported health: a crash on load looks like this. */
   static final int UNHEARD = 7;
   static final int STATUSES = 8;
+  static final int STATUS_BITS = 8;
+  private static final int STATUS_MASK = (1 << STATUS_BITS) - 1;
+  /** The stratum of an endpoint whose attributes are not known yet (restored from a journal, or seen first in a report). */
+  static final int UNKNOWN_STRATUM = 0;
 
   private static final VarHandle LAST_ORDER;
-  private static final VarHandle STATUS;
+  private static final VarHandle STATE;
   private static final VarHandle NEXT;
   private static final VarHandle LAST_SEEN;
 
@@ -44,7 +49,7 @@ final class Track {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       LAST_ORDER = lookup.findVarHandle(Track.class, "lastOrder", long.class);
-      STATUS = lookup.findVarHandle(Track.class, "status", int.class);
+      STATE = lookup.findVarHandle(Track.class, "state", int.class);
       NEXT = lookup.findVarHandle(Track.class, "next", Track.class);
       LAST_SEEN = lookup.findVarHandle(Track.class, "lastSeenMillis", long.class);
     } catch (ReflectiveOperationException e) {
@@ -55,25 +60,28 @@ final class Track {
   /** The endpoint's id (the caller's string, not a copy). */
   final String id;
   final int ring;
-  /** The attribute group (see {@link HealthTracker#group}); 0 when unknown. Never changes. */
-  final short group;
   /** On the rollout's timeline: admission (candidate) or the newest report. Written with release. */
   @SuppressWarnings("unused")
   private long lastSeenMillis;
   /** Newest accepted (bootId << 32 | sequence), compared unsigned; -1 (all ones) means none yet. */
   @SuppressWarnings("unused")
   private volatile long lastOrder = -1;
+  /**
+   * The status (low {@value #STATUS_BITS} bits) and the stratum (the bits above): one word, so that a status
+   * change and the stratum it is counted in are read and written by one compare-and-set. The stratum is
+   * {@link #UNKNOWN_STRATUM} until the endpoint's attributes are known, and is learned at most once.
+   */
   @SuppressWarnings("unused")
-  private volatile int status = PENDING;
+  private volatile int state;
   /** The track admitted after this one: the deadline queue's link. Written once, with release. */
   @SuppressWarnings("unused")
   private Track next;
 
-  Track(String id, int ring, long seenMillis, int group) {
+  Track(String id, int ring, long seenMillis, int stratum) {
     this.id = id;
     this.ring = ring;
-    this.group = (short) group;
     LAST_SEEN.setRelease(this, seenMillis);
+    STATE.setRelease(this, (stratum << STATUS_BITS) | PENDING);
   }
 
   /** @return the next track in the deadline queue, or null */
@@ -119,7 +127,37 @@ final class Track {
   }
 
   int status() {
-    return (int) STATUS.getVolatile(this);
+    return state & STATUS_MASK;
+  }
+
+  /** @return the stratum the track is counted in */
+  int stratum() {
+    return state >>> STATUS_BITS;
+  }
+
+  static int statusOf(int word) {
+    return word & STATUS_MASK;
+  }
+
+  static int stratumOf(int word) {
+    return word >>> STATUS_BITS;
+  }
+
+  /**
+   * Sets the stratum of a track whose stratum is {@link #UNKNOWN_STRATUM}, keeping its status.
+   *
+   * @return the previous word (status and unknown stratum), or -1 if the stratum was known already
+   */
+  int learnStratum(int stratum) {
+    while (true) {
+      int current = state;
+      if (stratumOf(current) != UNKNOWN_STRATUM || stratum == UNKNOWN_STRATUM) {
+        return -1;
+      }
+      if (STATE.compareAndSet(this, current, (stratum << STATUS_BITS) | statusOf(current))) {
+        return current;
+      }
+    }
   }
 
   /** @return whether a status ends a track for good: a crash, a refused validation, a revert, censoring */
@@ -131,18 +169,20 @@ final class Track {
    * Moves to a new status. Final statuses never change; HEALTHY follows PENDING, SILENT or UNHEARD (a
    * silent endpoint that reports again); SILENT follows HEALTHY; UNHEARD follows PENDING.
    *
-   * @return the previous status, or -1 if nothing changed
+   * @return the previous word (status and stratum: see {@link #statusOf}, {@link #stratumOf}), or -1 if
+   *     nothing changed
    */
   int moveTo(int next) {
     while (true) {
-      int current = status();
+      int word = state;
+      int current = statusOf(word);
       if (isFinal(current) || current == next || (next == PENDING)
           || (next == HEALTHY && current != PENDING && current != SILENT && current != UNHEARD)
           || (next == SILENT && current != HEALTHY) || (next == UNHEARD && current != PENDING)) {
         return -1;
       }
-      if (STATUS.compareAndSet(this, current, next)) {
-        return current;
+      if (STATE.compareAndSet(this, word, (word & ~STATUS_MASK) | next)) {
+        return word;
       }
     }
   }

@@ -16,7 +16,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  *
  * <p><b>Test.</b> Against the composite null {@code r ≤ r0} (the candidate may fail up to {@code r0}
  * times as often as the control) the statistic is a mixture of likelihood ratios over the alternatives
- * {@code r0 · 2^(k/2)}, {@code k = 1..20} (up to 1024 times), weighted equally. Each component is a
+ * {@code r0 · 2^(k/2)}, {@code k = 1..14} (up to 128 times), weighted equally. Each component is a
  * non-negative supermartingale under every {@code r ≤ r0} (its expected factor per failure is {@code 1}
  * at {@code r = r0} and below {@code 1} under it), so the mixture is one too, and by Ville's inequality
  * {@code P(sup_t E_t ≥ 1/α) ≤ α}: the statistic may be looked at after every failure, or every tick,
@@ -29,7 +29,9 @@ import static com.google.common.base.Preconditions.checkArgument;
  * It is reported on that grid (factors of two), which keeps its coverage exact.
  *
  * <p>Failures are fed in batches: every failure of one batch is judged with the same {@code π}, the
- * share at risk just before the batch. Not thread-safe; the engine updates it under a rollout's lock.
+ * share at risk just before the batch. Batches of different strata, each with its own {@code π}, give the
+ * stratified test of a ratio common to the strata. Not thread-safe; the engine updates it under a
+ * rollout's lock.
  */
 public final class RateRatioSequence {
 
