@@ -13,8 +13,8 @@ import java.lang.invoke.VarHandle;
  * endpoint's first poll, which admits a candidate, until its first report) or {@link #HEALTHY}; its
  * silence deadline is {@code lastSeen + silence} in either arm ({@link #UNHEARD} when it never reported,
  * {@link #SILENT} when it went quiet after reporting). A failure ends its time at risk, and a silent
- * endpoint that reports again is at risk again (silence is a recurrent event; a crash, a refused validation or an agent's revert are
- * final). {@link #CENSORED} ends a control track without an event: the endpoint was admitted, so from
+ * endpoint that reports again is at risk again (silence is a recurrent event; a crash, a refused
+ * validation or an agent's revert are final). {@link #CENSORED} ends a control track without an event: the endpoint was admitted, so from
  * then on it is observed in the candidate arm.
  *
  * <p>One object per endpoint and nothing around it: the track is its own entry in the {@link TrackTable}
@@ -37,7 +37,7 @@ final class Track {
   static final int STATUSES = 8;
   static final int STATUS_BITS = 8;
   private static final int STATUS_MASK = (1 << STATUS_BITS) - 1;
-  /** The stratum of an endpoint whose attributes are not known yet (restored from a journal, or seen first in a report). */
+  /** The stratum of an endpoint whose attributes are not known yet (restored, or seen first in a report). */
   static final int UNKNOWN_STRATUM = 0;
 
   private static final VarHandle LAST_ORDER;
