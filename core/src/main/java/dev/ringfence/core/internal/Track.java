@@ -14,8 +14,8 @@ import java.lang.invoke.VarHandle;
  * silence deadline is {@code lastSeen + silence} in either arm ({@link #UNHEARD} when it never reported,
  * {@link #SILENT} when it went quiet after reporting). A failure ends its time at risk, and a silent
  * endpoint that reports again is at risk again (silence is a recurrent event; a crash, a refused
- * validation or an agent's revert are final). {@link #CENSORED} ends a control track without an event: the endpoint was admitted, so from
- * then on it is observed in the candidate arm.
+ * validation or an agent's revert are final). {@link #CENSORED} ends a control track without an event:
+ * the endpoint was admitted, so from then on it is observed in the candidate arm.
  *
  * <p>One object per endpoint and nothing around it: the track is its own entry in the {@link TrackTable}
  * (it holds its id) and its own node in the deadline queue ({@link #next}), so a tracked endpoint costs
