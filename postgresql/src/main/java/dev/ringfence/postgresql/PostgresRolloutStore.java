@@ -16,6 +16,10 @@ import javax.sql.DataSource;
  * {@link dev.ringfence.core.StoreException}. Every committed transition is announced with
  * {@code NOTIFY ringfence_transition, '<rolloutId>:<sequence>'}, which {@link #awaitChange} waits for.
  *
+ * <p>Every created, transition and verdict entry also gets its line in the store's hash-chained audit trail (schema
+ * version 3), in the same transaction, chained over the whole store in commit order under the lock of the trail's
+ * head row; {@link #exportAudit} and {@link #verifyAudit} read it.
+ *
  * <p><b>Creating the store runs the schema migrations</b> the database lacks (the {@code ringfence_*}
  * tables, in the first schema of the connection's {@code search_path}), each in its own transaction under
  * an advisory lock, so replicas may start together. The user needs {@code CREATE} on that schema for the

@@ -45,6 +45,9 @@ public final class AuditChains {
    * @throws StoreException if the journal or the trail cannot be read
    */
   public static AuditVerification verifyDirectory(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new StoreException("journal directory " + directory + " does not exist or is not a directory");
+    }
     AuditVerification result = null;
     for (int read = 0; read < LIVE_READS; read++) {
       AuditTail.Recorded recorded;
