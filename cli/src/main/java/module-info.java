@@ -4,6 +4,9 @@
  */
 module dev.ringfence.cli {
   requires dev.ringfence.server;
+  requires dev.ringfence.postgresql;
+  requires org.postgresql.jdbc;
+  requires java.sql;
   requires dev.ringfence.simulator;
   requires dev.ringfence.examples;
   requires info.picocli;

@@ -1,6 +1,10 @@
 package dev.ringfence.postgresql;
 
+import dev.ringfence.core.store.AuditHead;
+import dev.ringfence.core.store.AuditVerification;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.protocol.InvalidInputException;
+import java.util.function.Consumer;
 import dev.ringfence.postgresql.internal.JdbcRolloutStore;
 import javax.sql.DataSource;
 
@@ -11,6 +15,10 @@ import javax.sql.DataSource;
  * racing for the same transition number: exactly one commits, the other gets a
  * {@link dev.ringfence.core.StoreException}. Every committed transition is announced with
  * {@code NOTIFY ringfence_transition, '<rolloutId>:<sequence>'}, which {@link #awaitChange} waits for.
+ *
+ * <p>Every created, transition and verdict entry also gets its line in the store's hash-chained audit trail (schema
+ * version 3), in the same transaction, chained over the whole store in commit order under the lock of the trail's
+ * head row; {@link #exportAudit} and {@link #verifyAudit} read it.
  *
  * <p><b>Creating the store runs the schema migrations</b> the database lacks (the {@code ringfence_*}
  * tables, in the first schema of the connection's {@code search_path}), each in its own transaction under
@@ -28,7 +36,7 @@ public interface PostgresRolloutStore extends RolloutStore, AutoCloseable {
   String NOTIFY_CHANNEL = "ringfence_transition";
 
   /** The newest schema version this library knows (its migrations V1 .. V{@value}). */
-  int SCHEMA_VERSION = 2;
+  int SCHEMA_VERSION = 3;
 
   /**
    * Opens the store and brings the database's schema up to {@link #SCHEMA_VERSION}.
@@ -42,6 +50,44 @@ public interface PostgresRolloutStore extends RolloutStore, AutoCloseable {
    */
   static PostgresRolloutStore create(DataSource dataSource) {
     return JdbcRolloutStore.open(dataSource);
+  }
+
+  /**
+   * Streams the store's audit trail (schema version 3 on) as JSON Lines, the same lines as a file journal's
+   * {@code audit.jsonl}, and returns the head recorded with them, read in the same repeatable-read transaction:
+   * {@link dev.ringfence.core.store.AuditTrail#verify(java.util.List, AuditHead)} checks the export against it.
+   * Reads only: it never migrates the schema.
+   *
+   * @param dataSource connections to the database
+   * @param sink receives each line, without its newline, in order
+   * @return the head the store recorded
+   * @throws dev.ringfence.core.StoreException if the database cannot be read or has no audit trail (schema
+   *     version below 3)
+   */
+  static AuditHead exportAudit(DataSource dataSource, Consumer<String> sink) {
+    return JdbcRolloutStore.exportAudit(requireDataSource(dataSource), sink);
+  }
+
+  /**
+   * Verifies the store's audit trail in one repeatable-read transaction: the hash chain, its end against the head
+   * row (a deleted last line, an emptied table, a shorter chain), and that every created, transition and verdict row
+   * of the journal has its line with the same entry (a deleted line or journal row, a changed journal row). Reads
+   * only: it never migrates the schema.
+   *
+   * @param dataSource connections to the database
+   * @return what was found
+   * @throws dev.ringfence.core.StoreException if the database cannot be read or has no audit trail (schema
+   *     version below 3)
+   */
+  static AuditVerification verifyAudit(DataSource dataSource) {
+    return JdbcRolloutStore.verifyAudit(requireDataSource(dataSource));
+  }
+
+  private static DataSource requireDataSource(DataSource dataSource) {
+    if (dataSource == null) {
+      throw new InvalidInputException("dataSource", "is null; pass the DataSource of the PostgreSQL database");
+    }
+    return dataSource;
   }
 
   /** Closes the listening connection. Appends and reads still work; {@link #awaitChange} is refused. */

@@ -11,9 +11,11 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.AuditTrail;
+import dev.ringfence.core.store.AuditVerification;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.protocol.InvalidInputException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -300,9 +302,14 @@ final class AdminApi {
       }
       return Response.json(200, Map.of("store", "postgresql", "rollouts", rollouts));
     }
-    Optional<String> broken = AuditTrail.verify(ctx.auditFile());
+    // Checked against the heads the journal beside it recorded, so a cut-off or emptied trail shows too.
+    Path journal = ctx.auditFile().toAbsolutePath().getParent();
+    AuditVerification result = AuditTrail.verifyJournal(journal);
+    Optional<String> broken = result.broken();
     String text = String.join("\n", AuditTrail.lines(ctx.auditFile()));
-    return Response.text(200, "application/x-ndjson", text.isEmpty() ? "" : text + "\n")
+    Response response = Response.text(200, "application/x-ndjson", text.isEmpty() ? "" : text + "\n")
         .header("Ringfence-Audit-Verified", broken.isEmpty() ? "true" : "false: " + EndpointApi.ascii(broken.get()));
+    return result.note().isPresent() ? response.header("Ringfence-Audit-Note", EndpointApi.ascii(result.note().get()))
+        : response;
   }
 }

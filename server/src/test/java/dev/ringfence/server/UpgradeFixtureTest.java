@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.core.store.AuditTrail;
+import dev.ringfence.core.store.AuditVerification;
+import dev.ringfence.postgresql.PostgresRolloutStore;
 import dev.ringfence.postgresql.test.PostgresServer;
 import dev.ringfence.protocol.UpdateProtocol;
 import dev.ringfence.server.fixtures.PgTools;
@@ -16,6 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
@@ -55,6 +60,10 @@ class UpgradeFixtureTest {
     copy(fixture, data);
     EndpointCredentials lab = credentials(data.resolve("credentials.properties"));
     assertThat(AuditTrail.verify(data.resolve("journal").resolve("audit.jsonl"))).as("the audit chain").isEmpty();
+    AuditVerification old = AuditTrail.verifyJournal(data.resolve("journal"));
+    assertThat(old.broken()).as("a 0.1 journal records no audit head, and still verifies").isEmpty();
+    assertThat(old.recorded()).isEmpty();
+    assertThat(old.note()).hasValueSatisfying(n -> assertThat(n).contains("records no audit head"));
 
     servesTheFixture(UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100)), lab);
   }
@@ -73,6 +82,14 @@ class UpgradeFixtureTest {
     servesTheFixture(UpdateServerConfig.custom(dir.resolve("pg-data")).port(0).tickInterval(Duration.ofMillis(100))
         .jdbc(db.url(), db.user(), db.password()),
         credentials(Path.of("src/test/resources/fixtures/postgresql-0.1.sql.credentials.properties")));
+    // Schema version 3 chained every created, transition and verdict row the 0.1 database held.
+    AuditVerification trail = PostgresRolloutStore.verifyAudit(db.dataSource());
+    assertThat(trail.broken()).isEmpty();
+    try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT count(*) FROM ringfence_journal WHERE kind IN ('created', 'transition', 'verdict')")) {
+      rs.next();
+      assertThat(trail.lines()).isEqualTo(rs.getLong(1)).isGreaterThanOrEqualTo(2);
+    }
   }
 
   private static EndpointCredentials credentials(Path file) throws IOException {

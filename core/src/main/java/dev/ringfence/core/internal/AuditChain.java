@@ -1,12 +1,16 @@
 package dev.ringfence.core.internal;
 
+import static com.google.common.base.Preconditions.checkState;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.common.hash.Hashing;
 import dev.ringfence.core.StoreException;
+import dev.ringfence.core.store.AuditHead;
+import dev.ringfence.core.store.AuditRecord;
+import dev.ringfence.core.store.AuditVerification;
 import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,7 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tamper-evident audit trail: JSON Lines, one decision a line ({@code seq}, {@code prev},
@@ -25,52 +32,81 @@ import java.util.List;
  */
 final class AuditChain implements AutoCloseable {
 
-  static final String GENESIS = "0".repeat(64);
+  static final String GENESIS = AuditRecord.GENESIS;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final FileChannel channel;
-  private long seq;
-  private String prev;
+  private AuditHead head;
+  private final @Nullable String report;
 
-  private AuditChain(FileChannel channel, long seq, String prev) {
+  private AuditChain(FileChannel channel, AuditHead head, @Nullable String report) {
     this.channel = channel;
-    this.seq = seq;
-    this.prev = prev;
+    this.head = head;
+    this.report = report;
   }
 
   static boolean audits(JournalEntry entry) {
-    return entry instanceof JournalEntry.Created || entry instanceof JournalEntry.Transitioned
-        || entry instanceof JournalEntry.VerdictRecorded;
+    return AuditRecord.audits(entry);
   }
 
   /**
-   * Opens the trail for appending, continuing the chain from its last complete line.
+   * Opens the trail for appending, continuing the chain from its last complete line, after comparing its end
+   * with the heads the journal recorded: a line a crash left in between (one missing whose entry the journal
+   * holds, or one past the journal's last head) is written or removed, and {@link #report()} says so.
    *
-   * @throws StoreException if a complete line is not an audit record the chain can continue from
+   * @throws StoreException if a complete line is not an audit record the chain can continue from, or the trail
+   *     does not end where the journal says it does
    */
-  static AuditChain open(Path file, FileJournalStore.FileOpener files) throws IOException {
-    long seq = 0;
-    String prev = GENESIS;
-    long keep = 0;
+  static AuditChain open(Path file, FileJournalStore.FileOpener files, AuditTail.Recorded recorded)
+      throws IOException {
+    List<String> hashes = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    List<Long> ends = new ArrayList<>(); // where each complete line ends, its newline included
     if (Files.exists(file)) {
       byte[] bytes = Files.readAllBytes(file);
       int start = 0;
-      int lineNumber = 0;
       for (int i = 0; i < bytes.length; i++) {
         if (bytes[i] == '\n') {
-          lineNumber++;
-          JsonNode line = record(file, lineNumber, new String(bytes, start, i - start, StandardCharsets.UTF_8));
-          seq = line.get("seq").asLong();
-          prev = line.get("hash").asText();
+          JsonNode line = record(file, hashes.size() + 1, new String(bytes, start, i - start, StandardCharsets.UTF_8));
+          hashes.add(line.get("hash").asText());
+          seqs.add(line.get("seq").asLong());
           start = i + 1;
-          keep = start;
+          ends.add((long) start);
         }
       }
     }
+    AuditTail.Result tail = AuditTail.compare(hashes, recorded, true);
+    if (tail.kind() == AuditTail.Kind.BROKEN) {
+      throw new StoreException("audit trail " + file + " does not end where the journal says it does: "
+          + tail.message() + "; restore the trail from a backup (the journal is intact)");
+    }
+    int keepLines = tail.kind() == AuditTail.Kind.LEADS_ONE ? hashes.size() - 1 : hashes.size();
+    long keep = keepLines == 0 ? 0 : ends.get(keepLines - 1);
+    // The chain continues from the last line's own seq and hash; a line that breaks the chain is verify's to name.
+    AuditHead head = keepLines == 0 ? AuditHead.EMPTY
+        : head(file, keepLines, seqs.get(keepLines - 1), hashes.get(keepLines - 1));
     FileChannel channel = files.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     channel.truncate(keep); // a line without its newline was never acknowledged
     channel.position(keep);
-    return new AuditChain(channel, seq, prev);
+    AuditChain chain = new AuditChain(channel, head, null);
+    String report = null;
+    if (tail.kind() == AuditTail.Kind.LAGS_ONE || tail.kind() == AuditTail.Kind.LEADS_ONE) {
+      if (tail.missing() != null) {
+        chain.append(tail.missing());
+      }
+      channel.force(false);
+      report = "audit trail " + file + ": " + tail.message().replace("opening the store writes it", "written from the"
+          + " journal").replace("opening the store removes it", "removed");
+    }
+    return new AuditChain(channel, chain.head, report);
+  }
+
+  private static AuditHead head(Path file, int lineNumber, long seq, String hash) {
+    try {
+      return new AuditHead(seq, hash);
+    } catch (InvalidInputException e) {
+      throw damaged(file, lineNumber, "has a 'seq' or 'hash' the chain cannot continue from (" + e.getMessage() + ")");
+    }
   }
 
   /** One complete line, with the two fields the chain continues from; anything else is a damaged trail. */
@@ -97,27 +133,37 @@ final class AuditChain implements AutoCloseable {
 
   private static StoreException damaged(Path file, int lineNumber, String what) {
     return new StoreException("audit trail " + file + " line " + lineNumber + " " + what + "; the trail cannot be"
-        + " continued — restore it from a backup, or move it aside to start a new trail");
+        + " continued — restore it from a backup (docs/journal.md, Audit trail)");
   }
 
   static String hash(String prev, String entryJson) {
-    return Hashing.sha256().hashString(prev + "\n" + entryJson, StandardCharsets.UTF_8).toString();
+    return AuditRecord.hash(prev, entryJson);
   }
 
-  void append(JournalEntry entry) throws IOException {
-    String entryJson = JournalCodec.toTree(entry).toString();
-    String hash = hash(prev, entryJson);
-    ObjectNode line = MAPPER.createObjectNode();
-    line.put("seq", seq + 1);
-    line.put("prev", prev);
-    line.put("hash", hash);
-    line.set("entry", MAPPER.readTree(entryJson));
-    ByteBuffer bytes = ByteBuffer.wrap((line.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+  /** @return the line that {@code entry} would add; {@link #append} writes it */
+  AuditRecord next(JournalEntry entry) {
+    return AuditRecord.next(head, entry);
+  }
+
+  /** @return where the trail ends now */
+  AuditHead head() {
+    return head;
+  }
+
+  /** @return what opening found and mended (a line a crash left in between), if anything */
+  @Nullable String report() {
+    return report;
+  }
+
+  /** Writes {@code line}, which {@link #next} made for the current head; the head moves on once it is written. */
+  void append(AuditRecord line) throws IOException {
+    checkState(line.seq() == head.lines() + 1 && line.prev().equals(head.hash()), "line %s does not follow %s",
+        line.seq(), head);
+    ByteBuffer bytes = ByteBuffer.wrap((line.toLine() + "\n").getBytes(StandardCharsets.UTF_8));
     while (bytes.hasRemaining()) {
       channel.write(bytes);
     }
-    seq++;
-    prev = hash;
+    head = line.head();
   }
 
   /** @return where the next line starts */
@@ -126,8 +172,8 @@ final class AuditChain implements AutoCloseable {
   }
 
   /**
-   * Cuts the trail back to {@code position}, the start of a line whose write failed; the chain (sequence and
-   * previous hash) only moves on after a whole line is written, so it is unchanged.
+   * Cuts the trail back to {@code position}, the start of a line whose write failed; the head only moves on
+   * after a whole line is written, so it is unchanged.
    */
   void truncate(long position) throws IOException {
     channel.truncate(position);
@@ -141,6 +187,35 @@ final class AuditChain implements AutoCloseable {
   @Override
   public void close() throws IOException {
     channel.close();
+  }
+
+  /**
+   * Checks a trail against the heads its journal recorded: the chain first, then where it ends.
+   *
+   * @param lines the trail's lines, in order
+   * @param recorded the journal's heads
+   * @param crashTolerant see {@link AuditTail#compare}
+   * @return what was found
+   */
+  static AuditVerification verify(List<String> lines, AuditTail.Recorded recorded, boolean crashTolerant) {
+    String chain = verify(lines);
+    if (chain != null) {
+      return new AuditVerification(lines.size(), Optional.ofNullable(recorded.last()), Optional.of(chain),
+          Optional.empty());
+    }
+    List<String> hashes = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      try {
+        hashes.add(MAPPER.readTree(line).get("hash").asText());
+      } catch (IOException e) {
+        throw new IllegalStateException("a line the chain check read is no longer JSON", e);
+      }
+    }
+    AuditTail.Result tail = AuditTail.compare(hashes, recorded, crashTolerant);
+    boolean broken = tail.kind() == AuditTail.Kind.BROKEN;
+    return new AuditVerification(lines.size(), Optional.ofNullable(recorded.last()),
+        broken ? Optional.ofNullable(tail.message()) : Optional.empty(),
+        broken ? Optional.empty() : Optional.ofNullable(tail.message()));
   }
 
   /**

@@ -1,13 +1,19 @@
 package dev.ringfence.core.internal;
 
 import dev.ringfence.core.StoreException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringfence.core.store.AuditHead;
+import dev.ringfence.core.store.AuditRecord;
 import dev.ringfence.core.store.FileRolloutStore;
 import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -19,11 +25,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +57,8 @@ public final class FileJournalStore implements FileRolloutStore {
   static final int HEADER = 8;
   /** Largest payload accepted; a longer length field is a torn or corrupt header. */
   static final int MAX_RECORD = 16 << 20;
+  /** The record field that carries the audit head (docs/journal.md). */
+  static final String AUDIT_FIELD = "audit";
 
   /**
    * How the store opens the files it writes (journal, snapshots, audit trail): the file system, or in tests one
@@ -102,8 +113,11 @@ public final class FileJournalStore implements FileRolloutStore {
     }
     this.lock = acquired;
     try {
-      this.recoveryReport = recover();
-      this.audit = AuditChain.open(directory.resolve("audit.jsonl"), files);
+      RecoveryResult recovered = recover();
+      this.audit = AuditChain.open(directory.resolve("audit.jsonl"), files, recovered.heads);
+      this.recoveryReport = Optional.ofNullable(
+          Stream.of(recovered.report, audit.report()).filter(Objects::nonNull).reduce((a, b) -> a + "; " + b)
+              .orElse(null));
     } catch (RuntimeException | IOException e) {
       close();
       throw e;
@@ -133,37 +147,84 @@ public final class FileJournalStore implements FileRolloutStore {
 
   // ---------------------------------------------------------------- recovery
 
-  private Optional<String> recover() throws IOException {
-    long snapshotGeneration = -1;
-    Set<Long> journals = new HashSet<>();
-    Set<Long> snapshots = new HashSet<>();
-    try (var files = Files.list(directory)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        String name = file.getFileName().toString();
-        Matcher s = SNAPSHOT.matcher(name);
-        Matcher j = JOURNAL.matcher(name);
-        if (s.matches()) {
-          snapshotGeneration = Math.max(snapshotGeneration, Long.parseLong(s.group(1)));
-          snapshots.add(Long.parseLong(s.group(1)));
-        } else if (j.matches()) {
-          journals.add(Long.parseLong(j.group(1)));
-        } else if (name.endsWith(".tmp")) {
-          Files.delete(file); // a compaction that never finished
+  /** What recovery found: a torn tail it truncated, and the audit heads the records hold. */
+  private record RecoveryResult(@Nullable String report, AuditTail.Recorded heads) {}
+
+  /** The journal files of a directory: the newest snapshot's generation (-1 if none), the live generation. */
+  private record Generations(long snapshot, long live, Set<Long> snapshots, Set<Long> journals, List<Path> unfinished) {
+
+    static Generations scan(Path directory) throws IOException {
+      long snapshotGeneration = -1;
+      Set<Long> journals = new HashSet<>();
+      Set<Long> snapshots = new HashSet<>();
+      List<Path> unfinished = new ArrayList<>();
+      try (var files = Files.list(directory)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          String name = file.getFileName().toString();
+          Matcher s = SNAPSHOT.matcher(name);
+          Matcher j = JOURNAL.matcher(name);
+          if (s.matches()) {
+            snapshotGeneration = Math.max(snapshotGeneration, Long.parseLong(s.group(1)));
+            snapshots.add(Long.parseLong(s.group(1)));
+          } else if (j.matches()) {
+            journals.add(Long.parseLong(j.group(1)));
+          } else if (name.endsWith(".tmp")) {
+            unfinished.add(file);
+          }
         }
       }
+      long live = snapshotGeneration < 0 ? journals.stream().mapToLong(Long::longValue).max().orElse(0)
+          : snapshotGeneration;
+      return new Generations(snapshotGeneration, live, snapshots, journals, unfinished);
     }
-    generation = snapshotGeneration < 0 ? journals.stream().mapToLong(Long::longValue).max().orElse(0)
-        : snapshotGeneration;
+  }
+
+  /**
+   * The audit heads a journal directory's live snapshot and journal record, read without opening the store (it
+   * may be open in another process: a torn tail is skipped, not truncated).
+   *
+   * @throws StoreException if a record is corrupt
+   */
+  static AuditTail.Recorded recordedHeads(Path directory) throws IOException {
+    Generations found = Generations.scan(directory);
+    List<AuditHead> heads = new ArrayList<>();
+    String lastHeadEntry = null;
+    if (found.snapshot() >= 0) {
+      heads.addAll(readRecords(directory.resolve("snapshot." + found.live()), true).heads);
+    }
+    Path journalFile = directory.resolve("journal." + found.live());
+    if (Files.exists(journalFile)) {
+      ReadResult result = readRecords(journalFile, false);
+      heads.addAll(result.heads);
+      lastHeadEntry = result.lastHeadEntry;
+    }
+    return new AuditTail.Recorded(List.copyOf(heads), lastHeadEntry);
+  }
+
+  private RecoveryResult recover() throws IOException {
+    Generations found = Generations.scan(directory);
+    for (Path unfinished : found.unfinished()) {
+      Files.delete(unfinished); // a compaction that never finished
+    }
+    long snapshotGeneration = found.snapshot();
+    Set<Long> journals = found.journals();
+    Set<Long> snapshots = found.snapshots();
+    generation = found.live();
+    List<AuditHead> heads = new ArrayList<>();
+    String lastHeadEntry = null;
     if (snapshotGeneration >= 0) {
       Path snapshot = directory.resolve("snapshot." + generation);
       ReadResult result = readRecords(snapshot, true);
       result.entries.forEach(this::addRecovered);
+      heads.addAll(result.heads);
     }
     Path journalFile = directory.resolve("journal." + generation);
     String report = null;
     if (Files.exists(journalFile)) {
       ReadResult result = readRecords(journalFile, false);
       result.entries.forEach(this::addRecovered);
+      heads.addAll(result.heads);
+      lastHeadEntry = result.lastHeadEntry;
       if (result.tornAt >= 0) {
         long size = Files.size(journalFile);
         try (FileChannel channel = FileChannel.open(journalFile, StandardOpenOption.WRITE)) {
@@ -190,7 +251,7 @@ public final class FileJournalStore implements FileRolloutStore {
     written = journal.size();
     journal.position(written);
     synced = written;
-    return Optional.ofNullable(report);
+    return new RecoveryResult(report, new AuditTail.Recorded(List.copyOf(heads), lastHeadEntry));
   }
 
   private void addRecovered(JournalEntry entry) {
@@ -203,9 +264,14 @@ public final class FileJournalStore implements FileRolloutStore {
     index.add(entry);
   }
 
-  /** Entries read from one file, and where a torn tail starts (-1 if none). */
-  private static final class ReadResult {
+  /**
+   * Entries read from one file, the audit heads its records carry, the entry of the last record that carries one
+   * when that entry is audited (so the line it produced can be rebuilt), and where a torn tail starts (-1 if none).
+   */
+  static final class ReadResult {
     final List<JournalEntry> entries = new ArrayList<>();
+    final List<AuditHead> heads = new ArrayList<>();
+    @Nullable String lastHeadEntry;
     long tornAt = -1;
   }
 
@@ -263,14 +329,36 @@ public final class FileJournalStore implements FileRolloutStore {
       byte[] payload = new byte[end - offset - HEADER];
       System.arraycopy(bytes, offset + HEADER, payload, 0, payload.length);
       try {
-        result.entries.add(JournalCodec.decode(payload));
-      } catch (StoreException e) {
+        JsonNode tree = JournalCodec.parse(payload);
+        JournalEntry entry = JournalCodec.fromTree(tree);
+        result.entries.add(entry);
+        AuditHead head = recordedHead(tree);
+        if (head != null) {
+          result.heads.add(head);
+          result.lastHeadEntry = AuditChain.audits(entry) ? JournalCodec.toTree(entry).toString() : null;
+        }
+      } catch (StoreException | InvalidInputException e) {
         throw new StoreException("journal file " + file + " has an unreadable record at offset " + offset + ": "
             + e.getMessage(), e);
       }
       offset = end;
     }
     return result;
+  }
+
+  /** The audit head a record carries in its {@code audit} field: {@code {"seq":n,"hash":"..."}}, or null. */
+  private static @Nullable AuditHead recordedHead(JsonNode record) {
+    JsonNode audit = record.get(AUDIT_FIELD);
+    if (audit == null) {
+      return null;
+    }
+    JsonNode seq = audit.get("seq");
+    JsonNode hash = audit.get("hash");
+    if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || hash == null || !hash.isTextual()) {
+      throw new StoreException("journal record field '" + AUDIT_FIELD + "' is not {\"seq\":<line>,\"hash\":"
+          + "\"<sha-256>\"}");
+    }
+    return new AuditHead(seq.asLong(), hash.asText());
   }
 
   private static boolean allZero(byte[] bytes, int from) {
@@ -283,7 +371,19 @@ public final class FileJournalStore implements FileRolloutStore {
   }
 
   static ByteBuffer frame(JournalEntry entry) {
-    byte[] payload = JournalCodec.encode(entry);
+    return frame(entry, null);
+  }
+
+  /**
+   * A record of {@code entry}; with {@code head}, the record also carries where the audit trail ends once this
+   * record's line (or, in a snapshot, every line so far) is written, in a field the entry decoder ignores.
+   */
+  static ByteBuffer frame(JournalEntry entry, @Nullable AuditHead head) {
+    ObjectNode tree = JournalCodec.toTree(entry);
+    if (head != null) {
+      tree.putObject(AUDIT_FIELD).put("seq", head.lines()).put("hash", head.hash());
+    }
+    byte[] payload = tree.toString().getBytes(StandardCharsets.UTF_8);
     CRC32C crc = new CRC32C();
     crc.update(payload);
     ByteBuffer buffer = ByteBuffer.allocate(HEADER + payload.length);
@@ -296,6 +396,7 @@ public final class FileJournalStore implements FileRolloutStore {
   @Override
   public void append(JournalEntry entry) {
     long position;
+    AuditRecord line;
     synchronized (writeLock) {
       if (closed) {
         throw new StoreException("journal " + directory + " is closed; nothing was recorded");
@@ -305,18 +406,19 @@ public final class FileJournalStore implements FileRolloutStore {
             + failed.getMessage(), failed);
       }
       index.check(entry);
-      ByteBuffer record = frame(entry);
       boolean audited = AuditChain.audits(entry);
+      line = audited ? audit.next(entry) : null;
+      ByteBuffer record = frame(entry, line == null ? null : line.head());
       long auditStart = -1;
       String writing = "journal " + directory + " at offset " + written;
       try {
         while (record.hasRemaining()) {
           journal.write(record);
         }
-        if (audited) {
+        if (line != null) {
           writing = "the audit trail of " + directory;
           auditStart = audit.position();
-          audit.append(entry);
+          audit.append(line);
         }
       } catch (IOException e) {
         // A partial record (a full disk, say) is cut off again, so no corrupt record stays behind; an entry the
@@ -337,8 +439,16 @@ public final class FileJournalStore implements FileRolloutStore {
       written += record.limit();
       position = written;
       index.add(entry);
+      if (audited) {
+        // Forced before the next entry is written: a crash then leaves the journal and the trail at most this one
+        // line apart, which the next open mends (AuditTail). Audited entries are few (creations, transitions,
+        // verdicts); admissions keep sharing one force.
+        sync(position, true);
+      }
     }
-    sync(position, AuditChain.audits(entry));
+    if (line == null) {
+      sync(position, false);
+    }
     if (position > compactAfterBytes) {
       try {
         compactIfStillLarge();
@@ -409,9 +519,14 @@ public final class FileJournalStore implements FileRolloutStore {
     Path tmp = directory.resolve("snapshot." + next + ".tmp");
     Path snapshot = directory.resolve("snapshot." + next);
     try {
+      // The snapshot records the trail's head, so the trail must hold it on disk first.
+      audit.force();
+      AuditHead head = audit.head();
       try (FileChannel out = files.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        for (JournalEntry entry : compacted(index.all())) {
-          ByteBuffer record = frame(entry);
+        List<JournalEntry> entries = compacted(index.all());
+        for (int i = 0; i < entries.size(); i++) {
+          boolean last = i == entries.size() - 1;
+          ByteBuffer record = frame(entries.get(i), last && head.lines() > 0 ? head : null);
           while (record.hasRemaining()) {
             out.write(record);
           }

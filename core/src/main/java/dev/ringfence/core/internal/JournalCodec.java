@@ -208,7 +208,7 @@ public final class JournalCodec {
     return value.asText();
   }
 
-  private static JsonNode parse(byte[] bytes) {
+  static JsonNode parse(byte[] bytes) {
     try {
       JsonNode node = MAPPER.readTree(bytes);
       if (node == null || !node.isObject()) {

@@ -25,7 +25,10 @@ public interface FileRolloutStore extends RolloutStore, AutoCloseable {
   /** Writes the current state as a snapshot and starts an empty journal. Also happens by itself. */
   void compact();
 
-  /** @return the tamper-evident audit trail, JSON Lines; check it with {@link AuditTrail#verify(Path)} */
+  /**
+   * @return the tamper-evident audit trail, JSON Lines; check it against the heads the journal records with
+   *     {@link AuditTrail#verifyJournal(Path)} on {@link #directory()}
+   */
   Path auditFile();
 
   /** Releases the directory. */

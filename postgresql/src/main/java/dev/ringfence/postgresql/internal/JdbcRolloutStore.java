@@ -1,6 +1,9 @@
 package dev.ringfence.postgresql.internal;
 
 import dev.ringfence.core.StoreException;
+import dev.ringfence.core.store.AuditHead;
+import dev.ringfence.core.store.AuditRecord;
+import dev.ringfence.core.store.AuditVerification;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.JournalFormat;
 import dev.ringfence.core.store.RolloutStore;
@@ -20,6 +23,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -45,7 +49,7 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
 
   /** The migration scripts, in order: script i (0-based) brings the schema to version i + 1. */
-  static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__halted.sql");
+  static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__halted.sql", "V3__audit.sql");
 
 
   /** Where the migration scripts live, as resources of this module. */
@@ -64,7 +68,7 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
       + " halted = halted OR ? WHERE rollout_id = ? AND last_sequence = ?";
   private static final String LAST_SEQUENCE = "SELECT last_sequence FROM ringfence_rollout WHERE rollout_id = ?";
   private static final String INSERT_ENTRY = "INSERT INTO ringfence_journal"
-      + " (rollout_id, kind, sequence, at, endpoint_id, entry) VALUES (?, ?, ?, ?, ?, ?)";
+      + " (rollout_id, kind, sequence, at, endpoint_id, entry) VALUES (?, ?, ?, ?, ?, ?) RETURNING position";
   private static final String INSERT_ADMISSION = "INSERT INTO ringfence_admission"
       + " (rollout_id, endpoint_id, ring_index, admitted_at) VALUES (?, ?, ?, ?)"
       + " ON CONFLICT (rollout_id, endpoint_id) DO NOTHING";
@@ -119,6 +123,27 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
     migrate();
   }
 
+  /**
+   * See {@link PostgresRolloutStore#exportAudit}.
+   *
+   * @param dataSource connections to the database
+   * @param sink receives each line
+   * @return the head recorded with the lines
+   */
+  public static AuditHead exportAudit(DataSource dataSource, Consumer<String> sink) {
+    return JdbcAuditTrail.export(dataSource, sink);
+  }
+
+  /**
+   * See {@link PostgresRolloutStore#verifyAudit}.
+   *
+   * @param dataSource connections to the database
+   * @return what was found
+   */
+  public static AuditVerification verifyAudit(DataSource dataSource) {
+    return JdbcAuditTrail.verify(dataSource);
+  }
+
   // ---------------------------------------------------------------- append
 
   @Override
@@ -134,7 +159,11 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
       } else if (entry instanceof JournalEntry.Transitioned) {
         advanceSequence(c, operation, (JournalEntry.Transitioned) entry);
       }
-      insertEntry(c, entry, body);
+      long position = insertEntry(c, entry, body);
+      if (AuditRecord.audits(entry)) {
+        // Last, so the lock on the audit head (every replica's audited appends queue on it) is held the shortest.
+        JdbcAuditTrail.append(c, position, body);
+      }
       if (entry instanceof JournalEntry.Admitted) {
         insertAdmission(c, (JournalEntry.Admitted) entry);
       } else if (entry instanceof JournalEntry.Transitioned) {
@@ -178,7 +207,8 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
     }
   }
 
-  private static void insertEntry(Connection c, JournalEntry entry, String body) throws SQLException {
+  /** @return the row's position */
+  private static long insertEntry(Connection c, JournalEntry entry, String body) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
       ps.setString(1, entry.rolloutId());
       ps.setString(2, kind(entry));
@@ -195,7 +225,10 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
         ps.setNull(5, Types.VARCHAR);
       }
       ps.setString(6, body);
-      ps.executeUpdate();
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 
@@ -419,6 +452,9 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
           if (current == version - 1) {
             for (String statement : statements) {
               s.execute(statement);
+            }
+            if (version == JdbcAuditTrail.SCHEMA) {
+              JdbcAuditTrail.backfill(c); // in the migration's transaction: no append can come in between
             }
             s.executeUpdate("INSERT INTO ringfence_schema_version (version, applied_at) VALUES (" + version
                 + ", now())");
