@@ -69,19 +69,9 @@ final class AdminApi {
   }
 
   private Response enroll(Request request) {
-    JsonFields body = JsonFields.parseObject(request.body(), Set.of("endpointId", "attributes"));
-    String id = body.text("endpointId");
-    JsonFields a = body.optionalObject("attributes", Set.of("os", "osBuild", "region", "tier", "tags"));
-    EndpointAttributes attributes = EndpointAttributes.UNKNOWN;
-    if (a != null) {
-      String os = a.optionalText("os");
-      String osBuild = a.optionalText("osBuild");
-      String region = a.optionalText("region");
-      String tier = a.optionalText("tier");
-      attributes = EndpointAttributes.builder().os(os == null ? "" : os).osBuild(osBuild == null ? "" : osBuild)
-          .region(region == null ? "" : region).tier(tier == null ? "" : tier)
-          .tags(a.texts("tags").toArray(String[]::new)).build();
-    }
+    AdminBodies.Enroll body = AdminBodies.Enroll.BODY.read(request.body());
+    String id = body.endpointId();
+    EndpointAttributes attributes = body.endpointAttributes();
     EndpointCredentials issued = ctx.endpoints().enroll(id, attributes, ctx.config().clock().instant());
     LOG.info("enrolled endpoint {} ({})", LogText.of(id), LogText.of(attributes));
     Map<String, Object> out = new LinkedHashMap<>();
@@ -128,21 +118,18 @@ final class AdminApi {
   private Response publish(Request request) {
     String channel = request.param("channel");
     ReleaseStore.checkChannel(channel);
-    JsonFields body = JsonFields.parseObject(request.body(), Set.of("envelope", "payloadBase64", "general"));
-    var envelope = body.raw("envelope");
-    if (!envelope.isObject()) {
-      throw HttpError.badField("envelope", "must be the signed envelope object");
-    }
+    AdminBodies.Publish body = AdminBodies.Publish.BODY.read(request.body());
     byte[] payload;
     try {
-      payload = Base64.getDecoder().decode(body.text("payloadBase64"));
+      payload = Base64.getDecoder().decode(body.payloadBase64());
     } catch (IllegalArgumentException e) {
       throw HttpError.badField("payloadBase64", "is not base64: " + e.getMessage());
     }
-    boolean general = body.flag("general", false);
-    verify(channel, envelope.toString().getBytes(StandardCharsets.UTF_8));
-    ReleaseStore.Release release = ctx.releases().publish(channel, envelope.toString().getBytes(StandardCharsets.UTF_8),
-        payload, general, ctx.config().clock().instant());
+    boolean general = body.isGeneral();
+    byte[] envelope = body.envelope().toString().getBytes(StandardCharsets.UTF_8);
+    verify(channel, envelope);
+    ReleaseStore.Release release = ctx.releases().publish(channel, envelope, payload, general,
+        ctx.config().clock().instant());
     LOG.info("published {} v{} ({} bytes, sha256 {}){}", LogText.of(channel), release.version(), release.size(), release.sha256(),
         general ? " as the general release" : "");
     return Response.json(201, ReleaseStore.summary(release));
@@ -182,18 +169,13 @@ final class AdminApi {
   }
 
   private Response createRollout(Request request) {
-    JsonFields body = JsonFields.parseObject(request.body(),
-        Set.of("id", "channel", "baselineVersion", "candidateVersion", "plan"));
-    String id = body.text("id");
-    String channel = body.text("channel");
+    AdminBodies.CreateRollout body = AdminBodies.CreateRollout.BODY.read(request.body());
+    String id = body.id();
+    String channel = body.channel();
     ReleaseStore.checkChannel(channel);
-    long baseline = body.wholeNumber("baselineVersion", 0);
-    long candidate = body.wholeNumber("candidateVersion", 0);
-    var planNode = body.raw("plan");
-    if (!planNode.isObject()) {
-      throw HttpError.badField("plan", "must be a plan object (see docs/plans.md)");
-    }
-    Plan plan = Plans.fromJson(planNode.toString());
+    long baseline = body.baselineVersion();
+    long candidate = body.candidateVersion();
+    Plan plan = Plans.fromJson(body.plan().toString());
     synchronized (ctx.channels()) {
       if (ctx.releases().release(channel, candidate).isEmpty()) {
         throw new HttpError(409, "conflict", "candidateVersion", "candidateVersion: v" + candidate + " of '" + channel
@@ -265,10 +247,9 @@ final class AdminApi {
     String reason = null;
     String actor = "admin";
     if (raw.length > 0 || !action.equals("start")) {
-      JsonFields body = JsonFields.parseObject(raw, Set.of("reason", "actor"));
-      reason = action.equals("start") ? body.optionalText("reason") : body.text("reason");
-      String named = body.optionalText("actor");
-      actor = named == null ? actor : named;
+      AdminBodies.Command body = AdminBodies.Command.BODY.read(raw);
+      reason = action.equals("start") ? body.reason() : AdminBodies.text(body.reason(), "reason");
+      actor = body.actor() == null ? actor : body.actor();
     }
     Rollout acting;
     try {

@@ -272,7 +272,7 @@ final class ReleaseStore {
   }
 
   static ObjectNode summary(Release r) {
-    ObjectNode node = JsonFields.MAPPER.createObjectNode();
+    ObjectNode node = ServerJson.MAPPER.createObjectNode();
     node.put("channel", r.channel());
     node.put("version", r.version());
     node.put("sha256", r.sha256());

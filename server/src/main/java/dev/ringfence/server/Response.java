@@ -17,8 +17,8 @@ record Response(int status, String contentType, byte[] body, Map<String, String>
 
   static Response json(int status, Object value) {
     try {
-      return new Response(status, "application/json", JsonFields.MAPPER.writerWithDefaultPrettyPrinter()
-          .writeValueAsBytes(value), new LinkedHashMap<>());
+      return new Response(status, "application/json", ServerJson.PRETTY.writeValueAsBytes(value),
+          new LinkedHashMap<>());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write response JSON: " + e.getMessage(), e);
     }
