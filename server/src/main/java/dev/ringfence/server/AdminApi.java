@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,25 @@ final class AdminApi {
   private static final Set<String> ACTIONS = Set.of("start", "pause", "resume", "halt", "abort");
 
   private final ServerContext ctx;
+
+  // The answers with a fixed shape; the endpoint list and the rollout views keep maps (keys present only when
+  // known; the status page reads the same views).
+
+  /** The credentials, shown once. */
+  private record Enrolled(String endpointId, String token, String hmacKey, String note) {}
+
+  private record ChannelView(String channel, @Nullable Long fleetVersion, @Nullable String governingRollout) {}
+
+  private record Releases(String channel, List<ReleaseStore.Summary> releases) {}
+
+  private record JournalLine(String type, String entry) {}
+
+  private record Journal(String rolloutId, List<JournalLine> entries) {}
+
+  private record RolloutJournal(String rolloutId, List<String> entries) {}
+
+  /** With PostgreSQL the journal is the record: the audit export is each rollout's journal. */
+  private record JournalExport(String store, List<RolloutJournal> rollouts) {}
 
   AdminApi(ServerContext ctx) {
     this.ctx = ctx;
@@ -74,12 +94,8 @@ final class AdminApi {
     EndpointAttributes attributes = body.endpointAttributes();
     EndpointCredentials issued = ctx.endpoints().enroll(id, attributes, ctx.config().clock().instant());
     LOG.info("enrolled endpoint {} ({})", LogText.of(id), LogText.of(attributes));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("endpointId", issued.endpointId());
-    out.put("token", issued.token());
-    out.put("hmacKey", Base64.getEncoder().encodeToString(issued.hmacKey()));
-    out.put("note", "shown once: the server keeps only the token's hash");
-    return Response.json(201, out);
+    return Response.json(201, new Enrolled(issued.endpointId(), issued.token(),
+        Base64.getEncoder().encodeToString(issued.hmacKey()), "shown once: the server keeps only the token's hash"));
   }
 
   private Response endpoints(Request request) {
@@ -103,14 +119,11 @@ final class AdminApi {
   }
 
   private Response channels(Request request) {
-    List<Map<String, Object>> list = new ArrayList<>();
+    List<ChannelView> list = new ArrayList<>();
     for (String channel : ctx.releases().channels()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("channel", channel);
       OptionalLong fleet = ctx.channels().fleetVersion(channel);
-      m.put("fleetVersion", fleet.isPresent() ? fleet.getAsLong() : null);
-      m.put("governingRollout", ctx.channels().governing(channel).map(Rollout::id).orElse(null));
-      list.add(m);
+      list.add(new ChannelView(channel, fleet.isPresent() ? fleet.getAsLong() : null,
+          ctx.channels().governing(channel).map(Rollout::id).orElse(null)));
     }
     return Response.json(200, Map.of("channels", list));
   }
@@ -163,9 +176,8 @@ final class AdminApi {
   private Response releases(Request request) {
     String channel = request.param("channel");
     ReleaseStore.checkChannel(channel);
-    List<Object> list = new ArrayList<>();
-    ctx.releases().releases(channel).forEach(r -> list.add(ReleaseStore.summary(r)));
-    return Response.json(200, Map.of("channel", channel, "releases", list));
+    return Response.json(200, new Releases(channel, ctx.releases().releases(channel).stream()
+        .map(ReleaseStore::summary).toList()));
   }
 
   private Response createRollout(Request request) {
@@ -226,14 +238,11 @@ final class AdminApi {
   private Response journal(Request request) {
     String id = request.param("id");
     ctx.engine().rollout(id); // 404 for an unknown id
-    List<Map<String, Object>> entries = new ArrayList<>();
+    List<JournalLine> entries = new ArrayList<>();
     for (JournalEntry e : ctx.store().read(id)) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("type", e.getClass().getSimpleName());
-      m.put("entry", e.toString());
-      entries.add(m);
+      entries.add(new JournalLine(e.getClass().getSimpleName(), e.toString()));
     }
-    return Response.json(200, Map.of("rolloutId", id, "entries", entries));
+    return Response.json(200, new Journal(id, entries));
   }
 
   private Response command(Request request) {
@@ -273,13 +282,13 @@ final class AdminApi {
   private Response audit(Request request) {
     if (ctx.auditFile() == null) {
       // PostgreSQL: the journal is the record; export it per rollout.
-      List<Map<String, Object>> rollouts = new ArrayList<>();
+      List<RolloutJournal> rollouts = new ArrayList<>();
       for (Rollout r : ctx.engine().rollouts()) {
         List<String> entries = new ArrayList<>();
         ctx.store().read(r.id()).forEach(e -> entries.add(e.toString()));
-        rollouts.add(Map.of("rolloutId", r.id(), "entries", entries));
+        rollouts.add(new RolloutJournal(r.id(), entries));
       }
-      return Response.json(200, Map.of("store", "postgresql", "rollouts", rollouts));
+      return Response.json(200, new JournalExport("postgresql", rollouts));
     }
     Optional<String> broken = AuditTrail.verify(ctx.auditFile());
     String text = String.join("\n", AuditTrail.lines(ctx.auditFile()));
