@@ -119,6 +119,21 @@ class WireFormatTest {
         }""");
   }
 
+  @Test
+  void badBody_overHttp_isTheErrorShapeNamingTheFieldInOurWords() throws Exception {
+    HttpResponse<String> duplicate = send(adminRequest("admin/v1/endpoints")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"endpointId\":\"a\",\"endpointId\":\"b\"}")));
+
+    assertThat(duplicate.statusCode()).isEqualTo(400);
+    assertThat(duplicate.body()).isEqualTo("""
+        {
+          "error" : "bad_request",
+          "field" : "endpointId",
+          "message" : "endpointId: appears twice; send each field once"
+        }""");
+    assertThat(admin.endpoints()).as("nothing enrolled").isEmpty();
+  }
+
   /** Masks the values that differ from run to run. */
   private static String mask(String body) {
     return body.replaceAll("\"(token|hmacKey|sha256|expiresAt|lastTick)\" : \"[^\"]*\"", "\"$1\" : \"*\"");
