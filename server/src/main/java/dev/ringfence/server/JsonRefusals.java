@@ -59,7 +59,7 @@ final class JsonRefusals {
    */
   static HttpError of(IOException e, String root, @Nullable JsonParser parser) {
     JsonMappingException mapping = e instanceof JsonMappingException m ? m : null;
-    String path = mapping == null ? root : path(root, mapping.getPath());
+    String path = path(root, mapping == null ? List.of() : mapping.getPath());
     // A problem of the stream (syntax, a duplicate, a number too large) is wrapped with the path to it when
     // it happened inside a bound object.
     Throwable streaming = e instanceof StreamReadException || e instanceof StreamConstraintsException ? e
@@ -103,7 +103,8 @@ final class JsonRefusals {
             + " document");
       }
       JsonToken found = parser == null ? null : parser.currentToken();
-      return at(path, "must be " + expected(mismatch.getTargetType()) + (found == null ? "" : ", not " + found(found)));
+      return at(path, "must be " + expected(mismatch.getTargetType())
+          + (found == null ? "" : ", not " + found(found)));
     }
     if (mapping == null) {
       // Not JSON at all, e.g. bytes in no encoding JSON may be in.

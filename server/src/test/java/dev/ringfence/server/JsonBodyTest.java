@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The strict body reader and its translation of each kind of Jackson refusal into this API's words. */
@@ -146,14 +147,19 @@ class JsonBodyTest {
   void read_anyBadBody_neverLeaksJacksonOrJavaInternals() {
     List<String> bodies = List.of("{\"endpointId\":NaN}", "{/*c*/}", "{\"endpointId\":\"a\"", "\u0000",
         "{\"endpointId\":\"a\",\"attributes\":{\"tags\":{}}}", "{\"endpointId\":[1]}", "{\"endpointId\":\"\u0001\"}",
-        "{\"endpointId\":'a'}", "{\"endpointId\":01}", "[".repeat(5000), "\"just a string\"", "null", "{\"a\" 1}");
-    for (String body : bodies) {
-      assertThatThrownBy(() -> AdminBodies.Enroll.BODY.read(bytes(body))).as(body)
-          .isInstanceOfSatisfying(HttpError.class, e -> {
-            assertThat(e.status()).isEqualTo(400);
-            assertThat(e.getMessage()).startsWith(e.field() + ": ").doesNotContain("dev.ringfence", "java.",
-                "Cannot", "Feature", "REDACTED", "Source", "`", "\n");
-          });
+        "{\"endpointId\":'a'}", "{\"endpointId\":01}", "[".repeat(5000), "\"just a string\"", "null", "{\"a\" 1}",
+        "99999999999999999999", "[{\"type\":[]}]", "[{\"type\":\"probe\",\"value\":1e999999}]", "[null]");
+    List<Consumer<byte[]>> readers = List.of(AdminBodies.Enroll.BODY::read, SignalJson::parse);
+    for (Consumer<byte[]> reader : readers) {
+      for (String body : bodies) {
+        assertThatThrownBy(() -> reader.accept(bytes(body))).as(body)
+            .isInstanceOfSatisfying(HttpError.class, e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.field()).isNotBlank();
+              assertThat(e.getMessage()).startsWith(e.field() + ": ").doesNotContain("dev.ringfence", "java.",
+                  "Cannot", "Feature", "REDACTED", "Source", "`", "\n");
+            });
+      }
     }
   }
 
