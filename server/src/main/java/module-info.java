@@ -21,4 +21,6 @@ module dev.ringfence.server {
   requires static org.jspecify;
 
   exports dev.ringfence.server;
+  // Request and response bodies are package-private records that Jackson binds.
+  opens dev.ringfence.server to com.fasterxml.jackson.databind;
 }

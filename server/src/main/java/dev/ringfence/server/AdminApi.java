@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,25 @@ final class AdminApi {
   private static final Set<String> ACTIONS = Set.of("start", "pause", "resume", "halt", "abort");
 
   private final ServerContext ctx;
+
+  // The answers with a fixed shape; the endpoint list and the rollout views keep maps (keys present only when
+  // known; the status page reads the same views).
+
+  /** The credentials, shown once. */
+  private record Enrolled(String endpointId, String token, String hmacKey, String note) {}
+
+  private record ChannelView(String channel, @Nullable Long fleetVersion, @Nullable String governingRollout) {}
+
+  private record Releases(String channel, List<ReleaseStore.Summary> releases) {}
+
+  private record JournalLine(String type, String entry) {}
+
+  private record Journal(String rolloutId, List<JournalLine> entries) {}
+
+  private record RolloutJournal(String rolloutId, List<String> entries) {}
+
+  /** With PostgreSQL the journal is the record: the audit export is each rollout's journal. */
+  private record JournalExport(String store, List<RolloutJournal> rollouts) {}
 
   AdminApi(ServerContext ctx) {
     this.ctx = ctx;
@@ -71,27 +91,13 @@ final class AdminApi {
   }
 
   private Response enroll(Request request) {
-    JsonFields body = JsonFields.parseObject(request.body(), Set.of("endpointId", "attributes"));
-    String id = body.text("endpointId");
-    JsonFields a = body.optionalObject("attributes", Set.of("os", "osBuild", "region", "tier", "tags"));
-    EndpointAttributes attributes = EndpointAttributes.UNKNOWN;
-    if (a != null) {
-      String os = a.optionalText("os");
-      String osBuild = a.optionalText("osBuild");
-      String region = a.optionalText("region");
-      String tier = a.optionalText("tier");
-      attributes = EndpointAttributes.builder().os(os == null ? "" : os).osBuild(osBuild == null ? "" : osBuild)
-          .region(region == null ? "" : region).tier(tier == null ? "" : tier)
-          .tags(a.texts("tags").toArray(String[]::new)).build();
-    }
+    AdminBodies.Enroll body = AdminBodies.Enroll.BODY.read(request.body());
+    String id = body.endpointId();
+    EndpointAttributes attributes = body.endpointAttributes();
     EndpointCredentials issued = ctx.endpoints().enroll(id, attributes, ctx.config().clock().instant());
     LOG.info("enrolled endpoint {} ({})", LogText.of(id), LogText.of(attributes));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("endpointId", issued.endpointId());
-    out.put("token", issued.token());
-    out.put("hmacKey", Base64.getEncoder().encodeToString(issued.hmacKey()));
-    out.put("note", "shown once: the server keeps only the token's hash");
-    return Response.json(201, out);
+    return Response.json(201, new Enrolled(issued.endpointId(), issued.token(),
+        Base64.getEncoder().encodeToString(issued.hmacKey()), "shown once: the server keeps only the token's hash"));
   }
 
   private Response endpoints(Request request) {
@@ -115,14 +121,11 @@ final class AdminApi {
   }
 
   private Response channels(Request request) {
-    List<Map<String, Object>> list = new ArrayList<>();
+    List<ChannelView> list = new ArrayList<>();
     for (String channel : ctx.releases().channels()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("channel", channel);
       OptionalLong fleet = ctx.channels().fleetVersion(channel);
-      m.put("fleetVersion", fleet.isPresent() ? fleet.getAsLong() : null);
-      m.put("governingRollout", ctx.channels().governing(channel).map(Rollout::id).orElse(null));
-      list.add(m);
+      list.add(new ChannelView(channel, fleet.isPresent() ? fleet.getAsLong() : null,
+          ctx.channels().governing(channel).map(Rollout::id).orElse(null)));
     }
     return Response.json(200, Map.of("channels", list));
   }
@@ -130,21 +133,18 @@ final class AdminApi {
   private Response publish(Request request) {
     String channel = request.param("channel");
     ReleaseStore.checkChannel(channel);
-    JsonFields body = JsonFields.parseObject(request.body(), Set.of("envelope", "payloadBase64", "general"));
-    var envelope = body.raw("envelope");
-    if (!envelope.isObject()) {
-      throw HttpError.badField("envelope", "must be the signed envelope object");
-    }
+    AdminBodies.Publish body = AdminBodies.Publish.BODY.read(request.body());
     byte[] payload;
     try {
-      payload = Base64.getDecoder().decode(body.text("payloadBase64"));
+      payload = Base64.getDecoder().decode(body.payloadBase64());
     } catch (IllegalArgumentException e) {
       throw HttpError.badField("payloadBase64", "is not base64: " + e.getMessage());
     }
-    boolean general = body.flag("general", false);
-    verify(channel, envelope.toString().getBytes(StandardCharsets.UTF_8));
-    ReleaseStore.Release release = ctx.releases().publish(channel, envelope.toString().getBytes(StandardCharsets.UTF_8),
-        payload, general, ctx.config().clock().instant());
+    boolean general = body.isGeneral();
+    byte[] envelope = body.envelope().toString().getBytes(StandardCharsets.UTF_8);
+    verify(channel, envelope);
+    ReleaseStore.Release release = ctx.releases().publish(channel, envelope, payload, general,
+        ctx.config().clock().instant());
     LOG.info("published {} v{} ({} bytes, sha256 {}){}", LogText.of(channel), release.version(), release.size(), release.sha256(),
         general ? " as the general release" : "");
     return Response.json(201, ReleaseStore.summary(release));
@@ -178,24 +178,18 @@ final class AdminApi {
   private Response releases(Request request) {
     String channel = request.param("channel");
     ReleaseStore.checkChannel(channel);
-    List<Object> list = new ArrayList<>();
-    ctx.releases().releases(channel).forEach(r -> list.add(ReleaseStore.summary(r)));
-    return Response.json(200, Map.of("channel", channel, "releases", list));
+    return Response.json(200, new Releases(channel, ctx.releases().releases(channel).stream()
+        .map(ReleaseStore::summary).toList()));
   }
 
   private Response createRollout(Request request) {
-    JsonFields body = JsonFields.parseObject(request.body(),
-        Set.of("id", "channel", "baselineVersion", "candidateVersion", "plan"));
-    String id = body.text("id");
-    String channel = body.text("channel");
+    AdminBodies.CreateRollout body = AdminBodies.CreateRollout.BODY.read(request.body());
+    String id = body.id();
+    String channel = body.channel();
     ReleaseStore.checkChannel(channel);
-    long baseline = body.wholeNumber("baselineVersion", 0);
-    long candidate = body.wholeNumber("candidateVersion", 0);
-    var planNode = body.raw("plan");
-    if (!planNode.isObject()) {
-      throw HttpError.badField("plan", "must be a plan object (see docs/plans.md)");
-    }
-    Plan plan = Plans.fromJson(planNode.toString());
+    long baseline = body.baselineVersion();
+    long candidate = body.candidateVersion();
+    Plan plan = Plans.fromJson(body.plan().toString());
     synchronized (ctx.channels()) {
       if (ctx.releases().release(channel, candidate).isEmpty()) {
         throw new HttpError(409, "conflict", "candidateVersion", "candidateVersion: v" + candidate + " of '" + channel
@@ -246,14 +240,11 @@ final class AdminApi {
   private Response journal(Request request) {
     String id = request.param("id");
     ctx.engine().rollout(id); // 404 for an unknown id
-    List<Map<String, Object>> entries = new ArrayList<>();
+    List<JournalLine> entries = new ArrayList<>();
     for (JournalEntry e : ctx.store().read(id)) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("type", e.getClass().getSimpleName());
-      m.put("entry", e.toString());
-      entries.add(m);
+      entries.add(new JournalLine(e.getClass().getSimpleName(), e.toString()));
     }
-    return Response.json(200, Map.of("rolloutId", id, "entries", entries));
+    return Response.json(200, new Journal(id, entries));
   }
 
   private Response command(Request request) {
@@ -267,10 +258,9 @@ final class AdminApi {
     String reason = null;
     String actor = "admin";
     if (raw.length > 0 || !action.equals("start")) {
-      JsonFields body = JsonFields.parseObject(raw, Set.of("reason", "actor"));
-      reason = action.equals("start") ? body.optionalText("reason") : body.text("reason");
-      String named = body.optionalText("actor");
-      actor = named == null ? actor : named;
+      AdminBodies.Command body = AdminBodies.Command.BODY.read(raw);
+      reason = action.equals("start") ? body.reason() : AdminBodies.text(body.reason(), "reason");
+      actor = body.actor() == null ? actor : body.actor();
     }
     Rollout acting;
     try {
@@ -294,13 +284,13 @@ final class AdminApi {
   private Response audit(Request request) {
     if (ctx.auditFile() == null) {
       // PostgreSQL: the journal is the record; export it per rollout.
-      List<Map<String, Object>> rollouts = new ArrayList<>();
+      List<RolloutJournal> rollouts = new ArrayList<>();
       for (Rollout r : ctx.engine().rollouts()) {
         List<String> entries = new ArrayList<>();
         ctx.store().read(r.id()).forEach(e -> entries.add(e.toString()));
-        rollouts.add(Map.of("rolloutId", r.id(), "entries", entries));
+        rollouts.add(new RolloutJournal(r.id(), entries));
       }
-      return Response.json(200, Map.of("store", "postgresql", "rollouts", rollouts));
+      return Response.json(200, new JournalExport("postgresql", rollouts));
     }
     // Checked against the heads the journal beside it recorded, so a cut-off or emptied trail shows too.
     Path journal = ctx.auditFile().toAbsolutePath().getParent();

@@ -1,5 +1,6 @@
 package dev.ringfence.server;
 
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.protocol.Decision;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,17 +129,18 @@ final class EndpointApi {
         .header(UpdateProtocol.REASON_HEADER, ascii(t.reason()));
   }
 
+  /** The decision as JSON (docs/update-server.md): these six fields, in this order. */
+  private record DecisionBody(String channel, String decision, long version, String ring, @Nullable String rolloutId,
+      String reason) {}
+
+  /** The hot route's writer, prepared once. */
+  private static final ObjectWriter DECISION = ServerJson.PRETTY.forType(DecisionBody.class);
+
   private Response decision(Request request) {
     String channel = request.param("channel");
     ChannelRollouts.Target t = target(request, channel, currentVersion(request));
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("channel", channel);
-    body.put("decision", t.kind().name());
-    body.put("version", t.version());
-    body.put("ring", t.ring());
-    body.put("rolloutId", t.rolloutId());
-    body.put("reason", t.reason());
-    return Response.json(200, body);
+    return Response.json(200, DECISION, new DecisionBody(channel, t.kind().name(), t.version(), t.ring(),
+        t.rolloutId(), t.reason()));
   }
 
   private Response payload(Request request) throws IOException {

@@ -97,7 +97,7 @@ final class EndpointRegistry {
     random.nextBytes(key);
     Enrollment enrollment = new Enrollment(endpointId, attributes, AdminToken.sha256(token), key, now);
     try {
-      byte[] json = JsonFields.MAPPER.writeValueAsBytes(toJson(enrollment));
+      byte[] json = ServerJson.MAPPER.writeValueAsBytes(toJson(enrollment));
       if (shared != null) {
         shared.enroll(endpointId, json);
       } else {
@@ -153,7 +153,7 @@ final class EndpointRegistry {
   }
 
   private static ObjectNode toJson(Enrollment e) {
-    ObjectNode node = JsonFields.MAPPER.createObjectNode();
+    ObjectNode node = ServerJson.MAPPER.createObjectNode();
     node.put("endpointId", e.endpointId());
     node.set("attributes", attributesJson(e.attributes()));
     node.put("tokenSha256", HexFormat.of().formatHex(e.tokenSha256()));
@@ -163,7 +163,7 @@ final class EndpointRegistry {
   }
 
   static ObjectNode attributesJson(EndpointAttributes a) {
-    ObjectNode node = JsonFields.MAPPER.createObjectNode();
+    ObjectNode node = ServerJson.MAPPER.createObjectNode();
     node.put("os", a.os());
     node.put("osBuild", a.osBuild());
     node.put("region", a.region());
@@ -176,12 +176,12 @@ final class EndpointRegistry {
   }
 
   private static Enrollment read(Path file) throws IOException {
-    return parse(JsonFields.MAPPER.readTree(file.toFile()));
+    return parse(ServerJson.MAPPER.readTree(file.toFile()));
   }
 
   private static Enrollment parse(byte[] json) {
     try {
-      return parse(JsonFields.MAPPER.readTree(json));
+      return parse(ServerJson.MAPPER.readTree(json));
     } catch (IOException e) {
       throw new UncheckedIOException("an enrollment in the database cannot be read", e);
     }

@@ -1,6 +1,5 @@
 package dev.ringfence.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.MalformedEnvelopeException;
 import java.io.IOException;
@@ -271,14 +270,11 @@ final class ReleaseStore {
     }
   }
 
-  static ObjectNode summary(Release r) {
-    ObjectNode node = JsonFields.MAPPER.createObjectNode();
-    node.put("channel", r.channel());
-    node.put("version", r.version());
-    node.put("sha256", r.sha256());
-    node.put("size", r.size());
-    node.put("expiresAt", r.expiresAt().toString());
-    return node;
+  /** A release as the admin API shows it. */
+  record Summary(String channel, long version, String sha256, long size, String expiresAt) {}
+
+  static Summary summary(Release r) {
+    return new Summary(r.channel(), r.version(), r.sha256(), r.size(), r.expiresAt().toString());
   }
 
   static String sha256(byte[] bytes) {

@@ -1,6 +1,7 @@
 package dev.ringfence.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,9 +17,13 @@ import java.util.Map;
 record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
 
   static Response json(int status, Object value) {
+    return json(status, ServerJson.PRETTY, value);
+  }
+
+  /** With a writer prepared once for the value's type, for the hot routes. */
+  static Response json(int status, ObjectWriter writer, Object value) {
     try {
-      return new Response(status, "application/json", JsonFields.MAPPER.writerWithDefaultPrettyPrinter()
-          .writeValueAsBytes(value), new LinkedHashMap<>());
+      return new Response(status, "application/json", writer.writeValueAsBytes(value), new LinkedHashMap<>());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write response JSON: " + e.getMessage(), e);
     }

@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +24,7 @@ import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -272,12 +272,11 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
         + "; see the server log");
   }
 
+  /** Every refusal's body (docs/update-server.md, "Errors"). */
+  private record ErrorBody(String error, @Nullable String field, String message) {}
+
   private static Response error(HttpError e) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", e.code());
-    body.put("field", e.field());
-    body.put("message", e.getMessage());
-    Response response = Response.json(e.status(), body);
+    Response response = Response.json(e.status(), new ErrorBody(e.code(), e.field(), e.getMessage()));
     for (Map.Entry<String, String> header : e.headers().entrySet()) {
       response = response.header(header.getKey(), header.getValue());
     }

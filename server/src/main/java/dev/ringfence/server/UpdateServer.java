@@ -19,9 +19,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -220,13 +218,12 @@ public final class UpdateServer implements AutoCloseable {
   private Response health() {
     Duration since = Duration.between(lastTick, config.clock().instant());
     boolean stalled = since.compareTo(config.tickInterval().multipliedBy(10).plusSeconds(5)) > 0;
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", stalled ? "stalled" : "ok");
-    body.put("store", config.jdbcUrl() == null ? "file" : "postgresql");
-    body.put("rollouts", engine.rollouts().size());
-    body.put("lastTick", lastTick.toString());
-    return Response.json(stalled ? 503 : 200, body);
+    return Response.json(stalled ? 503 : 200, new Health(stalled ? "stalled" : "ok",
+        config.jdbcUrl() == null ? "file" : "postgresql", engine.rollouts().size(), lastTick.toString()));
   }
+
+  /** {@code /healthz}'s body. */
+  private record Health(String status, String store, int rollouts, String lastTick) {}
 
   /** @return the base URI, ending with '/' */
   public URI uri() {

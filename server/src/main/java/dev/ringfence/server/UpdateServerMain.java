@@ -161,7 +161,7 @@ public final class UpdateServerMain {
   private static Map<String, List<String>> readConfig(Path file) {
     JsonNode root;
     try {
-      root = JsonFields.MAPPER.readTree(file.toFile());
+      root = ServerJson.MAPPER.readTree(file.toFile());
     } catch (IOException e) {
       throw new InvalidInputException("--config", file + ": not readable JSON: " + e.getMessage());
     }
