@@ -10,12 +10,10 @@ import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
-import dev.ringfence.core.store.AuditTrail;
 import dev.ringfence.core.store.AuditVerification;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.protocol.InvalidInputException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -54,11 +52,6 @@ final class AdminApi {
   private record JournalLine(String type, String entry) {}
 
   private record Journal(String rolloutId, List<JournalLine> entries) {}
-
-  private record RolloutJournal(String rolloutId, List<String> entries) {}
-
-  /** With PostgreSQL the journal is the record: the audit export is each rollout's journal. */
-  private record JournalExport(String store, List<RolloutJournal> rollouts) {}
 
   AdminApi(ServerContext ctx) {
     this.ctx = ctx;
@@ -282,24 +275,15 @@ final class AdminApi {
   }
 
   private Response audit(Request request) {
-    if (ctx.auditFile() == null) {
-      // PostgreSQL: the journal is the record; export it per rollout.
-      List<RolloutJournal> rollouts = new ArrayList<>();
-      for (Rollout r : ctx.engine().rollouts()) {
-        List<String> entries = new ArrayList<>();
-        ctx.store().read(r.id()).forEach(e -> entries.add(e.toString()));
-        rollouts.add(new RolloutJournal(r.id(), entries));
-      }
-      return Response.json(200, new JournalExport("postgresql", rollouts));
-    }
-    // Checked against the heads the journal beside it recorded, so a cut-off or emptied trail shows too.
-    Path journal = ctx.auditFile().toAbsolutePath().getParent();
-    AuditVerification result = AuditTrail.verifyJournal(journal);
+    // Checked against the head the store recorded, so a cut-off or emptied trail shows too.
+    AuditSource.Export export = ctx.audit().export();
+    AuditVerification result = export.verification();
     Optional<String> broken = result.broken();
-    String text = String.join("\n", AuditTrail.lines(ctx.auditFile()));
+    String text = String.join("\n", export.lines());
     Response response = Response.text(200, "application/x-ndjson", text.isEmpty() ? "" : text + "\n")
         .header("Ringfence-Audit-Verified", broken.isEmpty() ? "true" : "false: " + EndpointApi.ascii(broken.get()));
     return result.note().isPresent() ? response.header("Ringfence-Audit-Note", EndpointApi.ascii(result.note().get()))
         : response;
   }
+
 }

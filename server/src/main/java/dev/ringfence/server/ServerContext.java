@@ -3,8 +3,6 @@ package dev.ringfence.server;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.store.RolloutStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the routes share.
@@ -12,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * @param config the settings
  * @param engine the rollout engine
  * @param store its journal
- * @param auditFile the file journal's audit trail, null with PostgreSQL
+ * @param audit the hash-chained audit trail, in the file journal's folder or in PostgreSQL
  * @param releases published releases
  * @param endpoints enrolled endpoints
  * @param channels which rollout governs each channel
@@ -24,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param signals the signal batch checker
  * @param signalLimiter the per-endpoint rate limit on signal batches
  */
-record ServerContext(UpdateServerConfig config, RolloutEngine engine, RolloutStore store, @Nullable Path auditFile,
+record ServerContext(UpdateServerConfig config, RolloutEngine engine, RolloutStore store, AuditSource audit,
     ReleaseStore releases, EndpointRegistry endpoints, ChannelRollouts channels, FleetView fleet,
     ExposureHistory history, ServerMetrics metrics, PrometheusMeterRegistry prometheus, AdminToken adminToken,
     SignalAuthenticator signals, EndpointRateLimiter signalLimiter) {}

@@ -87,7 +87,7 @@ public final class UpdateServer implements AutoCloseable {
     AdminToken adminToken = AdminToken.loadOrCreate(config.adminTokenFile(), random);
     RolloutStore store;
     SharedRecords shared = null;
-    Path auditFile = null;
+    AuditSource audit;
     if (config.jdbcUrl() != null) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
       ds.setURL(config.jdbcUrl());
@@ -98,6 +98,7 @@ public final class UpdateServer implements AutoCloseable {
         ds.setPassword(config.jdbcPassword());
       }
       store = PostgresRolloutStore.create(ds);
+      audit = AuditSource.postgres(ds);
       try {
         shared = JdbcSharedRecords.open(ds);
       } catch (RuntimeException e) {
@@ -108,7 +109,7 @@ public final class UpdateServer implements AutoCloseable {
       }
     } else {
       FileRolloutStore file = RolloutStores.file(config.dataDirectory().resolve("journal"));
-      auditFile = file.auditFile();
+      audit = AuditSource.file(file.auditFile());
       store = file;
     }
     boolean ok = false;
@@ -120,7 +121,7 @@ public final class UpdateServer implements AutoCloseable {
       ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"), shared);
       EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random, shared);
       ChannelRollouts channels = new ChannelRollouts(engine, releases);
-      ServerContext ctx = new ServerContext(config, engine, store, auditFile, releases, endpoints, channels,
+      ServerContext ctx = new ServerContext(config, engine, store, audit, releases, endpoints, channels,
           new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, adminToken,
           new SignalAuthenticator(config.signatureWindow()),
           new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()));

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,6 +111,15 @@ class UpdateServerPostgresTest {
     a.command("r-shared", "halt", "operator saw crashes");
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
         assertThat(decision(envelope(replica, lab, 2))).as("B reverts the exposed endpoint").isEqualTo("REVERT"));
+
+    // The audit trail is the database's, one chain for every replica: B shows A's halt, checked.
+    HttpResponse<String> audit = http.send(HttpRequest.newBuilder(replica.uri().resolve("admin/v1/audit"))
+        .header("Authorization", "Bearer " + Files.readString(replica.adminTokenFile()).strip()).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
+    assertThat(audit.headers().firstValue("Ringfence-Audit-Verified")).hasValue("true");
+    assertThat(audit.body().lines()).first().asString().startsWith("{\"seq\":1,");
+    assertThat(audit.body()).contains("operator saw crashes");
   }
 
   private ReleaseSigner signer;
