@@ -34,6 +34,7 @@ final class Summary {
     b.append('\n');
     w.verdicts().stream().filter(v -> v.outcome().equals("FAIL")).findFirst().ifPresent(v -> b.append(String.format(
         Locale.ROOT, "halting verdict (ring %s, %s): %s%n", v.ring(), v.test(), v.reason())));
+    pauses(b, w);
     for (FailureBreakdown.Finding f : w.failuresByAttribute()) {
       b.append(String.format(Locale.ROOT, "failures concentrate in %s=%s: %d of %d exposed failed (%.1f%%)"
           + " vs %.1f%% elsewhere%n", f.attribute(), f.value(), f.failed(), f.exposed(), 100 * f.failureShare(),
@@ -41,6 +42,31 @@ final class Summary {
     }
     return b.toString();
   }
+
+  /** Every pause and resume of the run, with its reason: a PAUSED outcome says why in the summary itself. */
+  private static void pauses(StringBuilder b, SimulationReport.Run w) {
+    int shown = 0;
+    int more = 0;
+    for (SimulationReport.Transition t : w.transitions()) {
+      boolean pause = t.to().equals("PAUSED");
+      boolean resume = t.from().equals("PAUSED") && t.to().equals("RUNNING");
+      if (!pause && !resume) {
+        continue;
+      }
+      if (shown == MAX_PAUSES_SHOWN) {
+        more++;
+        continue;
+      }
+      shown++;
+      b.append(String.format(Locale.ROOT, "%s after %s (ring %s): %s%n", pause ? "paused" : "resumed",
+          time(t.atSeconds()), t.ring(), t.cause()));
+    }
+    if (more > 0) {
+      b.append(String.format(Locale.ROOT, "... and %d more pauses and resumes in the report%n", more));
+    }
+  }
+
+  private static final int MAX_PAUSES_SHOWN = 6;
 
   private static void row(StringBuilder b, String label, String with, String without) {
     b.append(String.format(Locale.ROOT, "  %-34s %-22s %s%n", label, with, without));

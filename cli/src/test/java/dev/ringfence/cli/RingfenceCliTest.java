@@ -103,6 +103,23 @@ class RingfenceCliTest {
   }
 
   @Test
+  void simulate_summarySaysWhyTheRunPausedAndResumed() throws Exception {
+    String good = new String(getClass().getResourceAsStream("/scenarios/healthy.json").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    Files.write(dir.resolve("content-rings-plan.json"),
+        getClass().getResourceAsStream("/scenarios/content-rings-plan.json").readAllBytes());
+    Path outage = Files.writeString(dir.resolve("outage.json"), good.replace("\"bootTime\": \"90s\"",
+        "\"bootTime\": \"90s\", \"outages\": [{\"from\": \"10m\", \"duration\": \"15m\"}]"));
+    assertThat(run("simulate", outage.toString(), "--endpoints", "4000", "--seed", "3", "--out", dir.toString(),
+        "--quiet")).as(err.toString()).isEqualTo(0);
+    // The outage pauses and resumes; 38 endpoints of 4,000 never fill the canary's sample of 50, which pauses
+    // the run for good: both reasons are in the summary, not only in the JSON report.
+    assertThat(out.toString()).containsPattern("paused after \\d+m \\d+s \\(ring canary\\): reports from .* fell")
+        .containsPattern("resumed after \\d+m \\d+s \\(ring canary\\): reports recovered")
+        .containsPattern("paused after 2h 30m \\(ring canary\\): ring 'canary' is still INCONCLUSIVE");
+  }
+
+  @Test
   void help_listsTheCommands() {
     assertThat(run("--help")).isEqualTo(0);
     assertThat(out.toString()).contains("simulate").contains("plan").contains("audit");
