@@ -3,10 +3,12 @@ package dev.ringfence.cli;
 import dev.ringfence.simulator.FleetSimulator;
 import java.io.PrintWriter;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * A one-line progress bar on standard error, shown once a run has taken two seconds, redrawn at most five
- * times a second. Wall time is used only to decide when to draw, never by the simulation.
+ * times a second, and only when the command runs on a terminal: a redirected stream gets no carriage
+ * returns. Wall time is used only to decide when to draw, never by the simulation.
  */
 final class ProgressBar implements FleetSimulator.ProgressListener {
 
@@ -16,13 +18,25 @@ final class ProgressBar implements FleetSimulator.ProgressListener {
 
   private final PrintWriter err;
   private final boolean enabled;
-  private final long started = System.nanoTime();
+  private final LongSupplier ticker;
+  private final long started;
   private long lastDraw;
   private boolean drawn;
 
-  ProgressBar(PrintWriter err, boolean enabled) {
+  /**
+   * @param enabled false for {@code --quiet} or when not on a terminal ({@link #onTerminal()})
+   * @param ticker wall time in nanoseconds ({@code System::nanoTime}), for when to draw
+   */
+  ProgressBar(PrintWriter err, boolean enabled, LongSupplier ticker) {
     this.err = err;
     this.enabled = enabled;
+    this.ticker = ticker;
+    this.started = ticker.getAsLong();
+  }
+
+  /** @return whether the command talks to a terminal (the JVM has a console: no stream redirected) */
+  static boolean onTerminal() {
+    return System.console() != null && !"dumb".equals(System.getenv("TERM"));
   }
 
   @Override
@@ -30,15 +44,15 @@ final class ProgressBar implements FleetSimulator.ProgressListener {
     if (!enabled) {
       return;
     }
-    long t = System.nanoTime();
+    long t = ticker.getAsLong();
     if (t - started < SHOW_AFTER_NANOS || (t - lastDraw < REDRAW_NANOS && done < total)) {
       return;
     }
     lastDraw = t;
     drawn = true;
     int filled = total <= 0 ? WIDTH : (int) Math.min(WIDTH, done * WIDTH / total);
-    err.printf("\r[%s%s] %3d%%  %-20s virtual %dm", "#".repeat(filled), " ".repeat(WIDTH - filled),
-        total <= 0 ? 100 : done * 100 / total, label, done / 60);
+    err.printf("\r[%s%s] %3d%%  %-20s virtual %s", "#".repeat(filled), " ".repeat(WIDTH - filled),
+        total <= 0 ? 100 : done * 100 / total, label, Summary.time((int) Math.min(Integer.MAX_VALUE, done)));
     err.flush();
   }
 

@@ -38,7 +38,7 @@ final class SimulateCommand implements Callable<Integer> {
   @SuppressWarnings("NullAway.Init")
   Path out;
 
-  @Option(names = "--quiet", description = "no progress bar")
+  @Option(names = "--quiet", description = "no progress bar (there is none when not on a terminal)")
   boolean quiet;
 
   @CommandLine.Spec
@@ -62,7 +62,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
     long s = seed == null ? loaded.scenario().seed() : seed;
     int n = endpoints == null ? loaded.scenario().fleet().endpoints() : endpoints;
-    ProgressBar bar = new ProgressBar(stderr, !quiet);
+    ProgressBar bar = new ProgressBar(stderr, !quiet && ProgressBar.onTerminal(), System::nanoTime);
     SimulationReport report = FleetSimulator.simulate(loaded, s, n, bar);
     bar.done();
     Files.createDirectories(out);

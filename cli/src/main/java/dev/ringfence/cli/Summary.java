@@ -80,7 +80,8 @@ final class Summary {
     return String.format(Locale.ROOT, "%,d (%.3f%%)", n, of == 0 ? 0 : 100.0 * n / of);
   }
 
-  private static String time(int seconds) {
+  /** @return a virtual duration as people read it: {@code 9m 20s}, {@code 2h 05m} */
+  static String time(int seconds) {
     if (seconds < 0) {
       return "never";
     }

@@ -422,7 +422,7 @@ public final class FleetSimulator {
       }
       sampleAndReport(t, limit, "with Ringfence");
     }
-    progress.progress(limit, limit, "with Ringfence");
+    progress.progress(t, t, "with Ringfence"); // done: the virtual time the run took, not the limit
     List<String> stragglers = r.stragglers().stream().sorted().toList();
     return result(t, r.state().name(), stragglers);
   }
