@@ -1,12 +1,12 @@
 package dev.ringfence.server;
 
 import dev.ringfence.agent.TrustStore;
+import dev.ringfence.core.Durations;
 import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -39,19 +39,19 @@ public final class UpdateServerMain {
     m.put("jdbc-url", "jdbc:postgresql://...: rollouts, releases and enrollments in PostgreSQL, shared by replicas"
         + " (password from RINGFENCE_JDBC_PASSWORD)");
     m.put("jdbc-user", "PostgreSQL user");
-    m.put("heartbeat-interval", "the agents' heartbeat interval, ISO-8601 (default PT1M; silence deadline 3 of them)");
-    m.put("tick-interval", "how often the engine is ticked (default PT1S)");
+    m.put("heartbeat-interval", "the agents' heartbeat interval, e.g. 1m or PT1M (default 1m; silence deadline 3 of them)");
+    m.put("tick-interval", "how often the engine is ticked (default 1s)");
     m.put("release-key", "ID=BASE64: a release signing key (Ed25519 public key, Base64 X.509); repeat for k-of-n."
         + " Without one the server publishes nothing");
     m.put("release-threshold", "how many release keys must sign a publication (default 1)");
     m.put("signal-burst", "signal batches an endpoint may send at once (default 60)");
     m.put("signal-rate-per-minute", "signal batches per endpoint and minute, sustained (default 120)");
-    m.put("request-timeout", "time from a request's start until its answer is ready (default PT10S)");
+    m.put("request-timeout", "time from a request's start until its answer is ready (default 10s)");
     m.put("threads", "HTTP worker threads (default 8)");
     m.put("max-connections", "open connections at most; past it new ones wait (default 1024)");
     m.put("max-json-bytes", "largest JSON body (default 262144)");
     m.put("max-release-bytes", "largest release payload (default 16777216)");
-    m.put("signature-window", "how old a signed signal batch may be (default PT5M)");
+    m.put("signature-window", "how old a signed signal batch may be (default 5m)");
     return Collections.unmodifiableMap(m);
   }
 
@@ -269,11 +269,7 @@ public final class UpdateServerMain {
     if (value == null) {
       return java.util.Optional.empty();
     }
-    try {
-      return java.util.Optional.of(Duration.parse(value.trim()));
-    } catch (DateTimeParseException e) {
-      throw new InvalidInputException("--" + name, "'" + value + "' is not an ISO-8601 duration such as PT1S");
-    }
+    return java.util.Optional.of(Durations.parse("--" + name, value));
   }
 
   /** {@code ID=BASE64}: the key id and its Ed25519 public key, X.509-encoded, in Base64. */

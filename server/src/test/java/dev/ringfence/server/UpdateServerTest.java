@@ -371,6 +371,13 @@ class UpdateServerTest {
     assertThat(fromFile.port()).as("the option overrides the file").isEqualTo(9191);
     assertThat(fromFile.signalBurst()).isEqualTo(7);
     assertThat(fromFile.requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+    UpdateServerConfig shortForm = UpdateServerMain.configure(null, Map.of("data", List.of(dir.toString()),
+        "tick-interval", List.of("2s"), "heartbeat-interval", List.of("5m")), null);
+    assertThat(shortForm.tickInterval()).as("durations as plans and scenarios write them").isEqualTo(
+        Duration.ofSeconds(2));
+    assertThat(shortForm.heartbeatInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThatThrownBy(() -> UpdateServerMain.configure(null, Map.of("tick-interval", List.of("soon")), null))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("--tick-interval: 'soon' is not a duration");
     java.nio.file.Path unknown = java.nio.file.Files.writeString(dir.resolve("bad.json"), "{\"prot\": 9090}");
     assertThatThrownBy(() -> UpdateServerMain.configure(unknown, Map.of(), null))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("bad.json").hasMessageContaining("'prot'");

@@ -148,7 +148,7 @@ public final class EndToEndDemo {
           case "--agents" -> agents = Integer.parseInt(value);
           case "--canaries" -> canaries = Integer.parseInt(value);
           case "--dir" -> dir = Path.of(value);
-          case "--timeout" -> timeout = Duration.parse(value);
+          case "--timeout" -> timeout = dev.ringfence.core.Durations.parse("--timeout", value);
           default -> throw new InvalidInputException(option, "is not an option");
         }
       } catch (NumberFormatException | java.time.format.DateTimeParseException e) {

@@ -1,5 +1,7 @@
 package dev.ringfence.core.plan;
 
+import dev.ringfence.core.Durations;
+import dev.ringfence.protocol.InvalidInputException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -385,9 +387,9 @@ final class PlanJsonReader {
       return null;
     }
     try {
-      return Duration.parse(text);
-    } catch (DateTimeParseException e) {
-      problems.add(PlanChecks.at(path, field) + ": '" + text + "' is not an ISO-8601 duration such as PT30M");
+      return Durations.parse(PlanChecks.at(path, field), text);
+    } catch (InvalidInputException e) {
+      problems.add(e.getMessage());
       return null;
     }
   }

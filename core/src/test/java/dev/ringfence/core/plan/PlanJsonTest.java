@@ -136,7 +136,7 @@ class PlanJsonTest {
         "rings[1].minSample: must be a whole number, found a string",
         "rings[2].share: 15000 is above 10000",
         "rings[4].name: is blank",
-        "rings[5].bakeTime: '1 hour' is not an ISO-8601 duration",
+        "rings[5].bakeTime: '1 hour' is not a duration; write one such as 90s, 5m, 2h or PT5M",
         "freezeWindows[0].to: 2026-12-24T00:00:00Z is not after from 2026-12-27T00:00:00Z",
         "heldTiers: must be an array, found a string",
         "overrides[0].reason: must be a written reason of at least 10 characters",
@@ -147,6 +147,26 @@ class PlanJsonTest {
     }
     assertThat(e.problems()).hasSize(expected.size());
     assertThat(e.getMessage()).startsWith("invalid plan, " + expected.size() + " problems:");
+  }
+
+  @Test
+  void fromJson_durations_shortFormAndIso_readAlike() {
+    String json = """
+        {
+          "schemaVersion": 1,
+          "name": "p",
+          "rings": [
+            { "name": "a", "share": 100, "bakeTime": "30m", "gate": { "type": "time-and-sample" } },
+            { "name": "b", "share": 10000, "bakeTime": "PT2H", "gate": { "type": "time-and-sample" } }
+          ],
+          "rollbackTimeout": "1d",
+          "overrides": [ { "rule": "STEP_TOO_LARGE", "ring": "b", "reason": "a test of durations" } ]
+        }
+        """;
+    Plan plan = Plans.fromJson(json);
+    assertThat(plan.rings().get(0).bakeTime()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(plan.rings().get(1).bakeTime()).isEqualTo(Duration.ofHours(2));
+    assertThat(plan.rollbackTimeout()).isEqualTo(Duration.ofDays(1));
   }
 
   @Test
