@@ -167,6 +167,7 @@ public interface RolloutAgent {
     private @Nullable String endpointId;
     private int maxFailedStarts = DEFAULT_MAX_FAILED_STARTS;
     private long maxVersionJump = DEFAULT_MAX_VERSION_JUMP;
+    private StartCounter startCounter = StartCounter.AGENT;
     private SignalSink sink = SignalSink.DISCARD;
     private @Nullable String channel;
     private @Nullable TrustStore trustStore;
@@ -232,6 +233,20 @@ public interface RolloutAgent {
         throw new InvalidInputException("maxFailedStarts", max + " is outside 1..100");
       }
       this.maxFailedStarts = max;
+      return this;
+    }
+
+    /**
+     * @param counter who counts the starts of a version on trial: {@link StartCounter#AGENT} (default), or
+     *     {@link StartCounter#BOOT_GUARD} when {@code ringfence-bootguard start} runs before every start of the
+     *     consumer and {@link #onStart()} only reads what it persisted
+     * @return this builder
+     */
+    public Builder startCounter(StartCounter counter) {
+      if (counter == null) {
+        throw new InvalidInputException("startCounter", "is null; pass AGENT or BOOT_GUARD");
+      }
+      this.startCounter = counter;
       return this;
     }
 
@@ -442,7 +457,7 @@ public interface RolloutAgent {
       return new DefaultRolloutAgent(new AgentSettings(directory, endpointId, maxFailedStarts, sink, fileOps,
           channel, trustStore, clock, validator, validationTimeout, validationExecutor,
           updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener, credentials,
-          maxVersionJump));
+          maxVersionJump, startCounter));
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.ringfence.agent.RevertUnavailableException;
 import dev.ringfence.agent.RolloutAgent;
 import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.StartAction;
+import dev.ringfence.agent.StartCounter;
 import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateCheck;
@@ -198,8 +199,16 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     // seen. A marker of an older boot is stale (a start came in between and did not consume it).
     long markerBoot = store.readCleanShutdown();
     boolean cleanRestart = markerBoot >= 0 && markerBoot == loaded.state().bootId();
+    // With the native boot guard installed it counts the start before this process runs, and this start only
+    // reads its result; the guard moved the boot id on, so the same boot id as at the last start means it did not
+    // run, and then the agent counts, so that a start is never left uncounted.
+    boolean guardInstalled = settings.startCounter() == StartCounter.BOOT_GUARD;
+    long lastAgentBoot = guardInstalled ? store.readAgentStart() : -1;
+    boolean guardCounted = guardInstalled && lastAgentBoot != loaded.state().bootId();
     AgentState next = loaded.state();
-    next = next.withBootId((next.bootId() + 1) & Signal.MAX_COUNTER);
+    if (!guardCounted) {
+      next = next.withBootId((next.bootId() + 1) & Signal.MAX_COUNTER);
+    }
     next = checkLastKnownGood(next, problems);
 
     StartAction action;
@@ -211,6 +220,9 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       action = StartAction.REVERTED;
       reason = "pending v" + pending.version() + " in slot " + pending.slot() + " is damaged; "
           + backOn(next) + ", v" + pending.version() + " marked known-bad";
+    } else if (pending != null && guardCounted) {
+      action = StartAction.TRIAL;
+      reason = "v" + pending.version() + " on trial, start " + next.failedStarts() + " counted by the boot guard";
     } else if (pending != null && !cleanRestart && next.failedStarts() >= settings.maxFailedStarts()) {
       next = next.revertedMarkingBad(pending.version());
       action = StartAction.REVERTED;
@@ -238,8 +250,15 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       }
     }
 
+    if (guardInstalled && !guardCounted) {
+      reason = "the boot guard did not run before this start (boot " + lastAgentBoot + " again): counted by the"
+          + " agent; " + reason;
+      LOG.warn("{}: {}", store.directory(), reason);
+    }
     try {
-      next = store.writeState(next);
+      if (!guardCounted || !next.equals(loaded.state())) {
+        next = store.writeState(next);
+      }
       running = next.active();
     } catch (IOException e) {
       // The counter could not be persisted: a trial start that is not counted could loop forever, so
@@ -252,7 +271,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       }
     }
     state = next;
-    if (markerBoot >= 0) {
+    if (markerBoot >= 0 && !guardCounted) {
       try {
         // After the state: a kill in between leaves a marker of an older boot, which the next start ignores.
         store.deleteCleanShutdown();
@@ -261,10 +280,20 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       }
     }
     try {
-      store.pointTo(running);
+      if (!guardCounted || !store.readPointer().equals(Optional.ofNullable(running).map(SlotContent::slot))) {
+        store.pointTo(running);
+      }
     } catch (IOException e) {
       // The state is authoritative and the pointer is rewritten at the next start.
       reason = reason + "; pointer not updated (" + e.getMessage() + ")";
+    }
+    if (guardInstalled) {
+      try {
+        store.writeAgentStart(next.bootId());
+      } catch (IOException e) {
+        // Then the next start takes the guard for having run: at most one start goes uncounted, never two counts.
+        reason = reason + "; agent-start not recorded (" + e.getMessage() + ")";
+      }
     }
     long version = running == null ? 0 : running.version();
     if (action == StartAction.REVERTED) {

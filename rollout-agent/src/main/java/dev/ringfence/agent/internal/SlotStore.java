@@ -32,6 +32,7 @@ public final class SlotStore {
   static final String SLOT_HEADER = "ringfence-slot v1";
   static final String POINTER_HEADER = "ringfence-pointer v1";
   static final String CLEAN_SHUTDOWN_HEADER = "ringfence-clean-shutdown v1";
+  static final String AGENT_START_HEADER = "ringfence-agent-start v1";
   private static final int CHUNK = 64 * 1024;
 
   private final Path directory;
@@ -198,6 +199,37 @@ public final class SlotStore {
   public void deleteCleanShutdown() throws IOException {
     ops.deleteIfExists(cleanShutdownFile());
     ops.syncDirectory(directory);
+  }
+
+  Path agentStartFile() {
+    return directory.resolve("agent-start");
+  }
+
+  /**
+   * Records the boot id the agent started under while the native boot guard counts starts: if the next start
+   * finds the state on the same boot id, the guard did not run before it.
+   *
+   * @param bootId the state's boot id at this start
+   * @throws IOException when the device refuses
+   */
+  public void writeAgentStart(long bootId) throws IOException {
+    AtomicFiles.replace(ops, agentStartFile(),
+        ChecksummedText.encode(AGENT_START_HEADER, Map.of("bootId", Long.toString(bootId))));
+  }
+
+  /**
+   * @return the boot id {@link #writeAgentStart} recorded; -1 when missing, unreadable or corrupt
+   */
+  public long readAgentStart() {
+    if (!ops.exists(agentStartFile())) {
+      return -1;
+    }
+    try {
+      return ChecksummedText.longField(
+          ChecksummedText.decode(AGENT_START_HEADER, ops.readAllBytes(agentStartFile())), "bootId");
+    } catch (IOException | ChecksummedText.CorruptException e) {
+      return -1;
+    }
   }
 
   /**

@@ -1,0 +1,87 @@
+#include "sha256.h"
+
+#include <string.h>
+
+static const uint32_t K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void compress(uint32_t h[8], const unsigned char *p) {
+  uint32_t w[64];
+  for (int i = 0; i < 16; i++) {
+    w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+  }
+  for (int i = 16; i < 64; i++) {
+    uint32_t s0 = ROTR(w[i - 15], 7) ^ ROTR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+    uint32_t s1 = ROTR(w[i - 2], 17) ^ ROTR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  }
+  uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+  for (int i = 0; i < 64; i++) {
+    uint32_t t1 = k + (ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+    uint32_t t2 = (ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    k = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  }
+  h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+}
+
+void sha256_init(sha256_ctx *ctx) {
+  static const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  memcpy(ctx->h, init, sizeof init);
+  ctx->length = 0;
+  ctx->used = 0;
+}
+
+void sha256_update(sha256_ctx *ctx, const void *data, size_t len) {
+  const unsigned char *p = data;
+  ctx->length += len;
+  while (len > 0) {
+    size_t take = 64 - ctx->used < len ? 64 - ctx->used : len;
+    memcpy(ctx->block + ctx->used, p, take);
+    ctx->used += take;
+    p += take;
+    len -= take;
+    if (ctx->used == 64) {
+      compress(ctx->h, ctx->block);
+      ctx->used = 0;
+    }
+  }
+}
+
+void sha256_final_hex(sha256_ctx *ctx, char hex[65]) {
+  static const char digits[] = "0123456789abcdef";
+  uint64_t bits = ctx->length * 8;
+  unsigned char pad = 0x80;
+  sha256_update(ctx, &pad, 1);
+  pad = 0;
+  while (ctx->used != 56) {
+    sha256_update(ctx, &pad, 1);
+  }
+  unsigned char be[8];
+  for (int i = 0; i < 8; i++) {
+    be[i] = (unsigned char)(bits >> (56 - 8 * i));
+  }
+  sha256_update(ctx, be, 8);
+  for (int i = 0; i < 32; i++) {
+    unsigned char byte = (unsigned char)(ctx->h[i / 4] >> (24 - 8 * (i % 4)));
+    hex[2 * i] = digits[byte >> 4];
+    hex[2 * i + 1] = digits[byte & 15];
+  }
+  hex[64] = '\0';
+}
+
+void sha256_hex(const void *data, size_t len, char hex[65]) {
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, data, len);
+  sha256_final_hex(&ctx, hex);
+}

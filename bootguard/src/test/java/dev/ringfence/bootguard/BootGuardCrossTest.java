@@ -1,0 +1,155 @@
+package dev.ringfence.bootguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringfence.agent.RolloutAgent;
+import dev.ringfence.agent.StartAction;
+import dev.ringfence.agent.StartCounter;
+import dev.ringfence.agent.StartResult;
+import dev.ringfence.agent.internal.AgentState;
+import dev.ringfence.agent.internal.RealFileOps;
+import dev.ringfence.agent.internal.SlotStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java agent and the C guard over one state directory, each reading what the other wrote. */
+class BootGuardCrossTest {
+
+  private static final Path GUARD = Host.binary("ringfence.bootguard");
+  private static final Path GUARD_ASAN = Host.binary("ringfence.bootguardAsan");
+
+  @TempDir Path dir;
+  @TempDir Path payloads;
+  @TempDir Path scratch;
+
+  @Test
+  void javaActivates_guardCountsAndReverts_javaOnlyReadsTheCount() throws Exception {
+    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
+    host.v6GoodV7OnTrial();
+    for (int boot = 1; boot <= 3; boot++) {
+      Host.Run run = Host.guard(GUARD, dir, "start");
+      assertThat(run.exit()).as(run.stderr()).isZero();
+      assertThat(run.stdout()).isEqualTo("TRIAL B 7\n");
+      StartResult start = host.agent().onStart(); // and the consumer crashes: no confirmation
+      assertThat(start.action()).isEqualTo(StartAction.TRIAL);
+      assertThat(start.failedStarts()).as("boot %d: counted once, by the guard", boot).isEqualTo(boot);
+      assertThat(start.reason()).contains("counted by the boot guard");
+    }
+    Host.Run revert = Host.guard(GUARD_ASAN, dir, "start");
+    assertThat(revert.exit()).as(revert.stderr()).isEqualTo(10);
+    assertThat(revert.stdout()).isEqualTo("REVERTED A 6\n");
+    assertThat(revert.stderr()).contains("v7 failed 3 starts without a confirmation", "v7 marked known-bad");
+
+    RolloutAgent after = host.agent();
+    StartResult start = after.onStart();
+    assertThat(start.action()).isEqualTo(StartAction.LAST_KNOWN_GOOD);
+    assertThat(Files.readAllBytes(start.activeContent().orElseThrow().path())).isEqualTo(Host.content(6));
+    AgentState state = new SlotStore(dir, RealFileOps.INSTANCE).load().state();
+    assertThat(state.knownBad()).containsExactly(7L);
+    assertThat(Files.readAllBytes(dir.resolve("slots/B/content"))).as("nothing deleted").isEqualTo(Host.content(7));
+  }
+
+  @Test
+  void guardWrites_theJavaAgentsBytes_forTheSameState() throws Exception {
+    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
+    host.v6GoodV7OnTrial();
+    Host.guard(GUARD, dir, "start");
+    Host.guard(GUARD, dir, "start");
+    Host.guard(GUARD, dir, "start");
+    assertThat(Host.guard(GUARD, dir, "start").exit()).isEqualTo(10);
+    SlotStore.Loaded loaded = new SlotStore(dir, RealFileOps.INSTANCE).load();
+    assertThat(loaded.problems()).isEmpty();
+    AgentState state = loaded.state();
+    SlotStore java = new SlotStore(scratch, RealFileOps.INSTANCE);
+    java.writeState(new AgentState(state.generation() - 1, state.bootId(), state.lastKnownGood(), state.pending(),
+        state.failedStarts(), state.highestAccepted(), state.knownBad()));
+    java.pointTo(state.active());
+    assertThat(Files.readString(dir.resolve("state"))).isEqualTo(Files.readString(scratch.resolve("state")));
+    assertThat(Files.readString(dir.resolve("state.bak"))).isEqualTo(Files.readString(dir.resolve("state")));
+    assertThat(Files.readString(dir.resolve("active"))).isEqualTo(Files.readString(scratch.resolve("active")));
+  }
+
+  @Test
+  void bootGuardSetting_withoutTheGuard_theAgentCountsRatherThanNobody() throws Exception {
+    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
+    host.v6GoodV7OnTrial();
+    assertThat(Host.guard(GUARD, dir, "start").exit()).isZero();
+    assertThat(host.agent().onStart().failedStarts()).isEqualTo(1);
+    StartResult unguarded = host.agent().onStart(); // the guard did not run before this start
+    assertThat(unguarded.failedStarts()).isEqualTo(2);
+    assertThat(unguarded.reason()).contains("the boot guard did not run before this start", "counted by the agent");
+    assertThat(Host.guard(GUARD, dir, "start").stdout()).isEqualTo("TRIAL B 7\n");
+    assertThat(host.agent().onStart().failedStarts()).isEqualTo(3);
+    assertThat(Host.guard(GUARD, dir, "start").exit()).as("reverts after 3 starts, not 2 and not 4").isEqualTo(10);
+  }
+
+  @Test
+  void agentSetting_javaCountsAndReverts_guardReadsTheResult() throws Exception {
+    Host host = new Host(dir, payloads, StartCounter.AGENT);
+    host.v6GoodV7OnTrial();
+    host.agent().onStart();
+    host.agent().onStart();
+    Host.Run status = Host.guard(GUARD_ASAN, dir, "status");
+    assertThat(status.exit()).as(status.stderr()).isZero();
+    assertThat(status.stdout()).contains("failedStarts=2\n", "pending=B 7 ").endsWith("STATUS B 7\n");
+    host.agent().onStart();
+    assertThat(host.agent().onStart().action()).isEqualTo(StartAction.REVERTED);
+    Host.Run start = Host.guard(GUARD_ASAN, dir, "start");
+    assertThat(start.exit()).as(start.stderr()).isZero();
+    assertThat(start.stdout()).isEqualTo("LAST_KNOWN_GOOD A 6\n");
+    assertThat(Host.guard(GUARD, dir, "status").stdout()).contains("knownBad=7\n");
+  }
+
+  @Test
+  void guardConfirms_andHonoursTheJavaAgentsCleanShutdownMarker() throws Exception {
+    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
+    host.v6GoodV7OnTrial();
+    Host.guard(GUARD, dir, "start");
+    RolloutAgent run = host.agent();
+    assertThat(run.onStart().failedStarts()).isEqualTo(1);
+    run.onCleanShutdown();
+    Host.Run clean = Host.guard(GUARD_ASAN, dir, "start");
+    assertThat(clean.stderr()).contains("after a clean shutdown, not counted: still 1 of 3");
+    assertThat(dir.resolve("clean-shutdown")).doesNotExist();
+    assertThat(host.agent().onStart().failedStarts()).isEqualTo(1);
+    Host.Run confirm = Host.guard(GUARD_ASAN, dir, "confirm");
+    assertThat(confirm.exit()).as(confirm.stderr()).isZero();
+    assertThat(confirm.stdout()).isEqualTo("CONFIRMED B 7\n");
+    StartResult next = host.agent().onStart();
+    assertThat(next.action()).isEqualTo(StartAction.LAST_KNOWN_GOOD);
+    assertThat(next.activeContent().orElseThrow().version()).isEqualTo(7);
+    assertThat(Host.guard(GUARD, dir, "confirm").exit()).as("nothing on trial").isEqualTo(5);
+  }
+
+  @Test
+  void damagedStateCopies_refusedWithExit3_nothingWrittenOrDeleted_theJavaAgentThenRebuilds() throws Exception {
+    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
+    host.v6GoodV7OnTrial();
+    Files.writeString(dir.resolve("state"), "ringfence-agent-state v1\ngeneration=9\n");
+    Files.writeString(dir.resolve("state.bak"), "garbage");
+    byte[] pointer = Files.readAllBytes(dir.resolve("active"));
+    Host.Run run = Host.guard(GUARD_ASAN, dir, "start");
+    assertThat(run.exit()).isEqualTo(3);
+    assertThat(run.stdout()).isEmpty();
+    assertThat(run.stderr()).contains("state is unreadable (no checksum line (torn or truncated))",
+        "state.bak is unreadable", "slot A holds v6; the guard does not rebuild a state", "(exit 3)");
+    assertThat(Files.readAllBytes(dir.resolve("active"))).isEqualTo(pointer);
+    assertThat(Files.readString(dir.resolve("state.bak"))).isEqualTo("garbage");
+    assertThat(Files.readAllBytes(dir.resolve("slots/A/content"))).isEqualTo(Host.content(6));
+    assertThat(Host.guard(GUARD, dir, "status").exit()).isEqualTo(3);
+
+    StartResult rebuilt = host.agent().onStart();
+    assertThat(rebuilt.action()).isEqualTo(StartAction.RECOVERED);
+    assertThat(rebuilt.activeContent().orElseThrow().version()).isEqualTo(6);
+    assertThat(Host.guard(GUARD, dir, "start").stdout()).isEqualTo("LAST_KNOWN_GOOD A 6\n");
+  }
+
+  @Test
+  void badArguments_exit2WithTheUsage() throws Exception {
+    Host.Run run = Host.guard(GUARD, dir, "reboot");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.stderr()).contains("usage: ringfence-bootguard", "10 reverted to the last-known-good");
+  }
+}
