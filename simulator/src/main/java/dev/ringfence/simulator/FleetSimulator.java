@@ -122,6 +122,8 @@ public final class FleetSimulator {
   /** Background crashes plus planned restarts, per second per host. */
   /** Per attribute combination: background crashes and planned restarts per second, and the crashes' share. */
   private double[] comboLifeRate;
+  /** Content loaded at boot and no boot guard: a crash on load at boot is counted by nothing. */
+  private final boolean uncountedAtBoot;
   /** The share of life events that are background crashes (the rest are planned restarts). */
   private double[] comboCrashShareOfLife;
   private final List<Scenario.Outage> outages;
@@ -218,6 +220,7 @@ public final class FleetSimulator {
     this.bootS = seconds(fleet.bootDuration());
     this.crashDelayS = seconds(scenario.candidate().crashDelayDuration());
     this.confirmS = seconds(scenario.agent().confirmAfterDuration());
+    this.uncountedAtBoot = scenario.candidate().loadedAtBoot() && !scenario.agent().bootGuard();
     this.outages = fleet.outages();
     this.outageFrom = outages.stream().mapToInt(o -> seconds(o.fromDuration())).toArray();
     this.outageUntil = outages.stream().mapToInt(o -> seconds(o.fromDuration().plus(o.durationDuration()))).toArray();
@@ -739,6 +742,13 @@ public final class FleetSimulator {
     boolean wasBackground = (flags[i] & BACKGROUND_CRASH) != 0;
     long crashedVersion = (flags[i] & LAST_CRASH_ON_CANDIDATE) != 0 ? cand : base;
     Host host = hosts[i];
+    if (ringfence && host != null && running[i] == 1 && !wasBackground && susceptible(i) && uncountedAtBoot) {
+      // The content loads at boot, before any user-space process, and crashes the host there: the agent never
+      // runs, so nothing counts the start, reports it or asks the server. Without a boot guard the host loops
+      // until someone repairs it by hand (not simulated boot by boot: it stays down).
+      host.outbox.clear();
+      return;
+    }
     if (ringfence && host != null) {
       boolean onCandidate = startAgent(i, host);
       boolean crashesAgain = onCandidate && !wasBackground && susceptible(i);

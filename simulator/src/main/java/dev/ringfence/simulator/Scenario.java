@@ -48,7 +48,7 @@ public record Scenario(Integer schemaVersion, String name, String description, L
     require(fleet, "fleet");
     require(candidate, "candidate");
     if (agent == null) {
-      agent = new AgentSettings(null, null, null);
+      agent = new AgentSettings(null, null, null, null);
     }
     if (plan == null || !(plan.isTextual() || plan.isObject())) {
       throw new IllegalArgumentException("plan: must be a plan file name (relative to the scenario) or a plan object");
@@ -188,11 +188,14 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    * @param silentCrashShare the share of crashing endpoints that crash before their network is up, so they
    *     never report anything while they run the candidate
    * @param validationFailureShare the share of endpoints whose validator refuses the candidate
+   * @param loadedAtBoot whether the content is loaded at boot, before any user-space process (a boot-start
+   *     driver, as Channel File 291 was): a crash on load then comes before the agent can count the start, and
+   *     only a boot guard that runs before the content ({@code agent.startCounter: "bootguard"}) counts it
    * @param probe a probe metric and how the candidate moves it, or none
    */
   public record Candidate(@Nullable Double crashOnLoad, @Nullable List<CrashRule> crashOnLoadWhen,
       @Nullable String crashDelay, @Nullable Double silentCrashShare, @Nullable Double validationFailureShare,
-      @Nullable Probe probe) {
+      @Nullable Probe probe, @Nullable Boolean loadedAtBoot) {
 
     /** Checks every field. */
     public Candidate {
@@ -204,6 +207,7 @@ public record Scenario(Integer schemaVersion, String name, String description, L
       SimDurations.parse("crashDelay", crashDelay, Duration.ZERO, Duration.ofHours(1));
       silentCrashShare = share(silentCrashShare, "silentCrashShare", 0);
       validationFailureShare = share(validationFailureShare, "validationFailureShare", 0);
+      loadedAtBoot = loadedAtBoot != null && loadedAtBoot;
     }
 
     /** @return the crash delay */
@@ -298,9 +302,15 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    * @param enabled whether endpoints run the agent (with Ringfence); default true
    * @param maxFailedStarts failed starts before the agent reverts; default 3
    * @param confirmAfter how long the host runs new content before it confirms it healthy; default 5m
+   * @param startCounter what counts the host's starts: {@code agent} (default), the agent's {@code onStart()}
+   *     in the process that loads the content, or {@code bootguard}, ringfence-bootguard run before anything
+   *     loads it (docs/bootguard.md): the one that still counts when the content is loaded at boot
    */
   public record AgentSettings(@Nullable Boolean enabled, @Nullable Integer maxFailedStarts,
-      @Nullable String confirmAfter) {
+      @Nullable String confirmAfter, @Nullable String startCounter) {
+
+    /** The start counters a scenario may name. */
+    public static final List<String> START_COUNTERS = List.of("agent", "bootguard");
 
     /** Fills defaults and checks. */
     public AgentSettings {
@@ -313,6 +323,15 @@ public record Scenario(Integer schemaVersion, String name, String description, L
         confirmAfter = "5m";
       }
       SimDurations.parse("confirmAfter", confirmAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+      startCounter = startCounter == null ? "agent" : startCounter;
+      if (!START_COUNTERS.contains(startCounter)) {
+        throw new IllegalArgumentException("startCounter: '" + startCounter + "' is not one of " + START_COUNTERS);
+      }
+    }
+
+    /** @return whether ringfence-bootguard counts starts before the content loads */
+    public boolean bootGuard() {
+      return startCounter.equals("bootguard");
     }
 
     /** @return how long before a confirmation */

@@ -148,4 +148,29 @@ class FleetRealismTest {
     assertThat(late.revertedByAgent()).isZero();
     assertThat(late.needManualRepair()).isPositive();
   }
+
+  @Test
+  void contentLoadedAtBoot_onlyABootGuardCountsTheCrashes() throws IOException {
+    String candidate = "\"crashOnLoad\": 1.0, \"crashDelay\": \"20s\", \"silentCrashShare\": 0.5, \"loadedAtBoot\": true";
+    SimulationReport.Run guarded = withRingfence(scenario("", candidate,
+        "\"maxFailedStarts\": 3, \"startCounter\": \"bootguard\"", "2h"));
+    SimulationReport.Run unguarded = withRingfence(scenario("", candidate,
+        "\"maxFailedStarts\": 3, \"startCounter\": \"agent\"", "2h"));
+
+    // The guard runs before the content and counts every boot: each host goes back by itself.
+    assertThat(guarded.crashedOnCandidate()).isPositive();
+    assertThat(guarded.revertedByAgent()).isEqualTo(guarded.crashedOnCandidate());
+    assertThat(guarded.needManualRepair()).isZero();
+    // The agent starts after the content has crashed the host: nothing counts, reports or reverts.
+    assertThat(unguarded.crashedOnCandidate()).isEqualTo(guarded.crashedOnCandidate());
+    assertThat(unguarded.revertedByAgent()).isZero();
+    assertThat(unguarded.needManualRepair()).isEqualTo(unguarded.crashedOnCandidate());
+  }
+
+  @Test
+  void startCounter_unknown_isRefusedNamingIt() {
+    assertThatThrownBy(() -> scenario("", "", "\"startCounter\": \"kernel\"", "1h"))
+        .isInstanceOf(InvalidScenarioException.class)
+        .hasMessageContaining("startCounter: 'kernel' is not one of [agent, bootguard]");
+  }
 }
