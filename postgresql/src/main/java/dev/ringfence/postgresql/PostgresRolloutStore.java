@@ -20,6 +20,10 @@ import javax.sql.DataSource;
  * version 3), in the same transaction, chained over the whole store in commit order under the lock of the trail's
  * head row; {@link #exportAudit} and {@link #verifyAudit} read it.
  *
+ * <p>Replicas share the judge's numbers through it (schema version 4): {@link #exchangeHealth} upserts each
+ * replica's row per rollout in {@code ringfence_replica_health} and reads the other replicas' rows, two round trips
+ * per tick for every rollout together.
+ *
  * <p><b>Creating the store runs the schema migrations</b> the database lacks (the {@code ringfence_*}
  * tables, in the first schema of the connection's {@code search_path}), each in its own transaction under
  * an advisory lock, so replicas may start together. The user needs {@code CREATE} on that schema for the
@@ -36,7 +40,7 @@ public interface PostgresRolloutStore extends RolloutStore, AutoCloseable {
   String NOTIFY_CHANNEL = "ringfence_transition";
 
   /** The newest schema version this library knows (its migrations V1 .. V{@value}). */
-  int SCHEMA_VERSION = 3;
+  int SCHEMA_VERSION = 4;
 
   /**
    * Opens the store and brings the database's schema up to {@link #SCHEMA_VERSION}.

@@ -19,7 +19,7 @@ class PostgresRolloutStoreTest extends RolloutStoreConformanceKit {
   @Override
   protected RolloutStore newStore() {
     RolloutStore store = PostgresRolloutStore.create(database.dataSource());
-    database.execute("TRUNCATE ringfence_admission, ringfence_journal, ringfence_rollout, ringfence_audit RESTART IDENTITY",
+    database.execute("TRUNCATE ringfence_replica_health, ringfence_admission, ringfence_journal, ringfence_rollout, ringfence_audit RESTART IDENTITY",
         "UPDATE ringfence_audit_head SET lines = 0, hash = repeat('0', 64)");
     return store;
   }

@@ -57,6 +57,7 @@ public final class UpdateServer implements AutoCloseable {
   private final PrometheusMeterRegistry prometheus;
   private volatile Instant lastTick;
   private volatile List<String> routes = List.of();
+  private volatile @Nullable ServerContext context;
 
   private UpdateServer(UpdateServerConfig config, Server http, ServerConnector connector, SlowClientGuard slowClients,
       ScheduledExecutorService ticker, ScheduledExecutorService deadlines, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
@@ -173,6 +174,7 @@ public final class UpdateServer implements AutoCloseable {
       http.setHandler(router);
       http.setErrorHandler(Router::jettyError);
       server.routes = List.copyOf(router.routes());
+      server.context = ctx;
 
       long every = config.tickInterval().toMillis();
       ticker.scheduleWithFixedDelay(() -> server.tick(ctx), every, every, TimeUnit.MILLISECONDS);
@@ -213,6 +215,20 @@ public final class UpdateServer implements AutoCloseable {
       lastTick = now;
     } catch (RuntimeException e) {
       LOG.warn("engine tick failed; retrying at the next tick: {}", e.toString());
+    }
+  }
+
+  /** Runs one tick now, as the scheduler does: for tests that count ticks rather than wait for them. */
+  void tickNow() {
+    ServerContext ctx = context;
+    if (ctx != null) {
+      try {
+        ticker.submit(() -> tick(ctx)).get(); // on the tick thread: never alongside a scheduled tick
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("the tick failed", e.getCause());
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.PlanLinter;
 import dev.ringfence.core.plan.Ring;
+import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.InvalidInputException;
@@ -26,9 +27,11 @@ import dev.ringfence.protocol.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -48,6 +51,13 @@ public final class DefaultRolloutEngine implements RolloutEngine {
   private final EventBus events;
   private final Map<String, RolloutRuntime> byId = new ConcurrentHashMap<>();
   private final List<RolloutRuntime> ordered = new CopyOnWriteArrayList<>();
+  /**
+   * Names this engine in the health replicas share: a random UUID, new with every start, so a restarted process
+   * never mixes its counts (which start again from zero) with those of its previous life.
+   */
+  private final String replicaId = UUID.randomUUID().toString();
+  /** The other replicas' shares read on the last exchange that worked, by rollout; only the tick thread. */
+  private volatile Map<String, List<HealthShare>> lastShares = Map.of();
 
   private DefaultRolloutEngine(RolloutEngineConfig config) {
     this.config = config;
@@ -204,12 +214,59 @@ public final class DefaultRolloutEngine implements RolloutEngine {
 
   @Override
   public void tick() {
-    if (config.store().isShared()) {
-      refresh();
+    if (!config.store().isShared()) {
+      for (RolloutRuntime runtime : ordered) {
+        runtime.tick();
+      }
+      return;
     }
+    refresh();
+    // Health across replicas: every rollout's counts collected, published and merged with the others' in one
+    // exchange (two round trips with PostgreSQL), outside every rollout's lock; then each rollout is judged.
+    Map<RolloutRuntime, HealthCounts> collected = new LinkedHashMap<>();
+    List<HealthShare> own = new ArrayList<>();
+    Instant now = config.clock().instant();
     for (RolloutRuntime runtime : ordered) {
-      runtime.tick();
+      HealthCounts counts = runtime.collectHealth();
+      if (counts != null) {
+        collected.put(runtime, counts);
+        own.add(new HealthShare(runtime.id(), replicaId, now, FleetHealth.encode(counts)));
+      }
     }
+    Map<String, List<HealthShare>> others = exchangeHealth(own);
+    for (RolloutRuntime runtime : ordered) {
+      runtime.tick(collected.get(runtime), others.getOrDefault(runtime.id(), List.of()));
+    }
+  }
+
+  /**
+   * Publishes this replica's shares and reads the others', by rollout. When the store cannot be reached, the
+   * shares read last stand in (they only age: a replica's failures must not drop out of the totals for a tick).
+   */
+  private Map<String, List<HealthShare>> exchangeHealth(List<HealthShare> own) {
+    if (own.isEmpty()) {
+      return lastShares;
+    }
+    List<HealthShare> read;
+    try {
+      read = config.store().exchangeHealth(replicaId, own);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot exchange health with the other replicas; judging with the shares read last: {}", e.toString());
+      return lastShares;
+    }
+    Map<String, List<HealthShare>> byRollout = new HashMap<>();
+    for (HealthShare share : read) {
+      if (!share.replicaId().equals(replicaId)) {
+        byRollout.computeIfAbsent(share.rolloutId(), k -> new ArrayList<>()).add(share);
+      }
+    }
+    lastShares = byRollout;
+    return byRollout;
+  }
+
+  /** @return this engine's replica id in the health it shares: random, new with every engine */
+  String replicaId() {
+    return replicaId;
   }
 
   /** Catches up with rollouts and transitions that other replicas committed to the shared store. */

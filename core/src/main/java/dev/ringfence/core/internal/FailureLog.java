@@ -61,10 +61,12 @@ final class FailureLog {
       controlSeen = Arrays.copyOf(controlSeen, strata);
     }
     for (int s = 0; s < strata; s++) {
-      long candidate = candidateTotal[s] - candidateSeen[s];
-      long control = controlTotal[s] - controlSeen[s];
-      candidateSeen[s] = candidateTotal[s];
-      controlSeen[s] = controlTotal[s];
+      // Totals never shrink; a sum over replicas could only if a replica's share were lost or unreadable: then
+      // nothing is counted until the sum is back above what was seen.
+      long candidate = Math.max(0, candidateTotal[s] - candidateSeen[s]);
+      long control = Math.max(0, controlTotal[s] - controlSeen[s]);
+      candidateSeen[s] = Math.max(candidateSeen[s], candidateTotal[s]);
+      controlSeen[s] = Math.max(controlSeen[s], controlTotal[s]);
       if (candidate > 0 || control > 0) {
         // At risk just before the batch: the failures left the at-risk counts when they happened.
         double before = candidateNow[s] + candidate + controlNow[s] + control;

@@ -10,6 +10,7 @@ import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.ProbeReading;
 import dev.ringfence.protocol.Signal;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -108,6 +109,11 @@ final class HealthTracker {
   private final ConcurrentHashMap<String, Integer> strataIds = new ConcurrentHashMap<>();
   /** The data-quality group (region) of each stratum. */
   private final int[] groupOfStratum = new int[STRATA];
+  /**
+   * The key of each stratum ({@code region \0 os \0 tier}; "" for stratum 0): ids are this process's own, so
+   * replicas exchange their counts by key ({@link FleetHealth}).
+   */
+  private final String[] strataKeys = new String[STRATA];
   /** Strata handed out so far, stratum 0 included. Written under {@link #strataIds}' lock. */
   private volatile int strataCount = 1;
   private final int rings;
@@ -140,6 +146,9 @@ final class HealthTracker {
   private int controlCursor;
   private long lastSweepMillis = Long.MIN_VALUE;
   private final FailureLog log = new FailureLog();
+  /** The other replicas' endpoints per status, as {@link #outcomes}: set by each tick's {@link #record}. */
+  private volatile long[] otherOutcomes = new long[0];
+  private volatile long otherCensored;
 
   HealthTracker(int rings, long silenceMillis, TrackTable admitted, Timeline timeline) {
     this.timeline = timeline;
@@ -152,6 +161,7 @@ final class HealthTracker {
     this.deadlineHead = stub;
     this.deadlineTail = new AtomicReference<>(stub);
     groupNames[0] = "";
+    strataKeys[0] = "";
   }
 
   private static int stripes(int processors) {
@@ -229,7 +239,18 @@ final class HealthTracker {
    * differs. Called when a track is made or learns its attributes, never on a decision's common path.
    */
   int stratum(EndpointAttributes attributes) {
-    String key = attributes.region() + '\u0000' + attributes.os() + '\u0000' + attributes.tier();
+    return stratum(attributes.region() + '\u0000' + attributes.os() + '\u0000' + attributes.tier());
+  }
+
+  /**
+   * The stratum of a key made by {@link #stratum(EndpointAttributes)}, here or on another replica; "" (or any
+   * key without a region part) is stratum 0.
+   */
+  int stratum(String key) {
+    int end = key.indexOf('\u0000');
+    if (end < 0) {
+      return Track.UNKNOWN_STRATUM;
+    }
     Integer id = strataIds.get(key);
     if (id != null) {
       return id;
@@ -243,7 +264,8 @@ final class HealthTracker {
       if (next >= STRATA) {
         return Track.UNKNOWN_STRATUM; // more combinations than strata: the rest are judged together
       }
-      groupOfStratum[next] = group(attributes.region());
+      groupOfStratum[next] = group(key.substring(0, end));
+      strataKeys[next] = key;
       strataIds.put(key, next);
       strataCount = next + 1;
       return next;
@@ -493,17 +515,24 @@ final class HealthTracker {
   // ---------------------------------------------------------------- the failure log and the hazard test
 
   /**
-   * Takes the failures since the last tick into the log, with the arms' time at risk. Called on every
-   * tick, under the rollout's lock, after the deadlines have been checked.
+   * Takes the failures since the last tick into the log, with the arms' time at risk: this replica's alone.
+   * Called on every tick, under the rollout's lock, after the deadlines have been checked.
    */
   void record(long nowMillis) {
+    record(nowMillis, collect(), List.of(), List.of());
+  }
+
+  /**
+   * This replica's counts now, after the silences of this tick are taken as failures (those of groups without
+   * a telemetry fault): what it publishes to the other replicas. Called on every tick, under the rollout's lock,
+   * after the deadlines have been checked; {@link #record(long, HealthCounts, List, List)} follows.
+   */
+  HealthCounts collect() {
     updateFaults();
     boolean fleetFault = faulted[GROUPS];
     int strata = strataCount;
-    long[] candidateFailures = new long[strata];
-    long[] controlFailures = new long[strata];
-    long[] candidateAtRisk = new long[strata];
-    long[] controlAtRisk = new long[strata];
+    HealthCounts counts = new HealthCounts(Arrays.copyOf(strataKeys, strata), new long[strata], new long[strata],
+        new long[strata], new long[strata], new long[outcomes.length()], censoredReported.sum());
     for (int s = 0; s < strata; s++) {
       for (int arm = ARM_CANDIDATE; arm <= ARM_CONTROL; arm++) {
         int cell = arm * STRATA + s;
@@ -518,11 +547,52 @@ final class HealthTracker {
           }
         }
       }
-      candidateFailures[s] = failed.get(ARM_CANDIDATE * STRATA + s);
-      controlFailures[s] = failed.get(ARM_CONTROL * STRATA + s);
-      candidateAtRisk[s] = Math.max(0, atRisk.get(ARM_CANDIDATE * STRATA + s));
-      controlAtRisk[s] = Math.max(0, atRisk.get(ARM_CONTROL * STRATA + s));
+      counts.candidateFailures[s] = failed.get(ARM_CANDIDATE * STRATA + s);
+      counts.controlFailures[s] = failed.get(ARM_CONTROL * STRATA + s);
+      counts.candidateAtRisk[s] = Math.max(0, atRisk.get(ARM_CANDIDATE * STRATA + s));
+      counts.controlAtRisk[s] = Math.max(0, atRisk.get(ARM_CONTROL * STRATA + s));
     }
+    for (int i = 0; i < counts.outcomes.length; i++) {
+      counts.outcomes[i] = outcomes.get(i);
+    }
+    return counts;
+  }
+
+  /**
+   * Takes the fleet's failures since the last tick into the log, with the fleet's time at risk, and keeps the
+   * other replicas' outcomes for {@link #arm} and {@link #candidateInRing}. The sums are by stratum key.
+   *
+   * @param local this replica's counts, from {@link #collect()} in the same tick
+   * @param live the latest counts of the other replicas that publish: everything counts
+   * @param expired the last counts of replicas that stopped publishing: their failures stay counted (the
+   *     totals must never shrink), their endpoints at risk and outcomes do not (others track those endpoints now)
+   */
+  void record(long nowMillis, HealthCounts local, List<HealthCounts> live, List<HealthCounts> expired) {
+    for (HealthCounts other : live) {
+      other.mapStrata(this);
+    }
+    for (HealthCounts other : expired) {
+      other.mapStrata(this);
+    }
+    int strata = strataCount;
+    long[] candidateFailures = Arrays.copyOf(local.candidateFailures, strata);
+    long[] controlFailures = Arrays.copyOf(local.controlFailures, strata);
+    long[] candidateAtRisk = Arrays.copyOf(local.candidateAtRisk, strata);
+    long[] controlAtRisk = Arrays.copyOf(local.controlAtRisk, strata);
+    long[] others = new long[outcomes.length()];
+    long censored = 0;
+    for (HealthCounts other : live) {
+      other.addTo(candidateFailures, controlFailures, candidateAtRisk, controlAtRisk);
+      for (int i = 0; i < others.length; i++) {
+        others[i] += other.outcomes[i];
+      }
+      censored += other.censoredReported;
+    }
+    for (HealthCounts other : expired) {
+      other.addTo(candidateFailures, controlFailures, null, null);
+    }
+    otherOutcomes = others;
+    otherCensored = censored;
     log.record(nowMillis, candidateFailures, controlFailures, candidateAtRisk, controlAtRisk);
   }
 
@@ -622,7 +692,7 @@ final class HealthTracker {
   ArmStats arm(int arm) {
     if (arm == ARM_CONTROL) {
       ArmStats now = slot(rings, rings + 1);
-      return new ArmStats(now.healthy() + censoredReported.sum(), now.crashed(), now.failedApply(), now.silent(),
+      return new ArmStats(now.healthy() + censoredReported.sum() + otherCensored, now.crashed(), now.failedApply(), now.silent(),
           now.revertedByAgent());
     }
     return slot(0, rings);
@@ -635,9 +705,11 @@ final class HealthTracker {
 
   private ArmStats slot(int from, int to) {
     long[] sums = new long[Track.STATUSES];
+    long[] others = otherOutcomes;
     for (int slot = from; slot < to; slot++) {
       for (int status = 0; status < Track.STATUSES; status++) {
-        sums[status] += outcomes.get(slot * Track.STATUSES + status);
+        int cell = slot * Track.STATUSES + status;
+        sums[status] += outcomes.get(cell) + (others.length == 0 ? 0 : others[cell]);
       }
     }
     return new ArmStats(sums[Track.HEALTHY], sums[Track.CRASHED], sums[Track.FAILED_APPLY],

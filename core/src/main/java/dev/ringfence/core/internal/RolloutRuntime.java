@@ -21,6 +21,7 @@ import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.plan.Selector;
+import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.protocol.Decision;
@@ -631,15 +632,50 @@ final class RolloutRuntime implements Rollout {
   // ---------------------------------------------------------------- tick
 
   void tick() {
+    tick(null, List.of());
+  }
+
+  /**
+   * The first half of a tick with a shared store: this replica's deadlines and sweep, and its health counts to
+   * publish to the other replicas.
+   *
+   * @return the counts, or null once the rollout has ended (nothing more is judged)
+   */
+  @Nullable HealthCounts collectHealth() {
+    synchronized (lock) {
+      if (snapshot.state().isTerminal()) {
+        return null;
+      }
+      long now = timeline.millis();
+      health.expireDeadlines(now);
+      health.sweepQuiet(now);
+      return health.collect();
+    }
+  }
+
+  /**
+   * Runs a tick: the health counts merged with the other replicas' shares, the telemetry check, the gate and
+   * the rollback.
+   *
+   * @param collected this replica's counts from {@link #collectHealth()} in the same tick, or null to collect them
+   *     now (a store one process owns)
+   * @param others the other replicas' latest shares of this rollout
+   */
+  void tick(@Nullable HealthCounts collected, List<HealthShare> others) {
     Snapshot judged = null;
     synchronized (lock) {
       try {
         Snapshot s = snapshot;
         if (!s.state().isTerminal()) {
           long now = timeline.millis();
-          health.expireDeadlines(now);
-          health.sweepQuiet(now);
-          health.record(now);
+          HealthCounts local = collected;
+          if (local == null) {
+            health.expireDeadlines(now);
+            health.sweepQuiet(now);
+            local = health.collect();
+          }
+          FleetHealth.record(health, id, now, local, others, clock.instant(), replicaExpiry(),
+              (plan.rings().size() + 1) * Track.STATUSES);
           checkTelemetry(s);
           s = snapshot;
         }
@@ -664,6 +700,14 @@ final class RolloutRuntime implements Rollout {
     if (judged != null) {
       judge(judged);
     }
+  }
+
+  /**
+   * How long a replica's health share counts as live after it was published: three staleness bounds, since a
+   * replica that has not refreshed within one answers HOLD anyway, and one that missed three has stopped.
+   */
+  private Duration replicaExpiry() {
+    return Duration.ofMillis(stalenessMillis).multipliedBy(3);
   }
 
   /**

@@ -57,6 +57,24 @@ public interface RolloutStore {
   }
 
   /**
+   * Publishes this replica's health of its rollouts and returns every other replica's latest: how replicas
+   * sharing a store judge with the whole fleet's numbers. The engine calls it once per {@code tick()}, only
+   * when {@link #isShared()}, outside every rollout's lock. A store keeps one share per (rollout, replica),
+   * each replacing the one before, and keeps the shares of replicas that stopped (the engine expires them by
+   * their {@link HealthShare#publishedAt()}: their failures stay counted, their endpoints at risk do not).
+   * A store one process owns has no one to exchange with: it stores nothing and returns no share.
+   *
+   * @param replicaId the calling replica
+   * @param own its shares, one per rollout it ticks
+   * @return the latest share of every other replica, for every rollout, in no particular order
+   * @throws dev.ringfence.core.StoreException if the store cannot be reached; the engine keeps the shares it
+   *     read last
+   */
+  default List<HealthShare> exchangeHealth(String replicaId, List<HealthShare> own) {
+    return List.of();
+  }
+
+  /**
    * Admits an endpoint if its ring has room and the rollout is not halted, across every process
    * sharing the store: both are checked and the admission stored atomically. An endpoint admitted
    * before (by any process) is admitted again at no cost. A store one process owns appends, and leaves

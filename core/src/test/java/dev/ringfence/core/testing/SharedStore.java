@@ -1,9 +1,12 @@
 package dev.ringfence.core.testing;
 
+import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,7 @@ public final class SharedStore implements RolloutStore {
   private final RolloutStore delegate = RolloutStores.inMemory();
   private final Map<String, Set<String>> admitted = new HashMap<>();
   private final Map<String, Integer> perRing = new HashMap<>();
+  private final Map<String, HealthShare> health = new LinkedHashMap<>();
   private volatile boolean down;
 
   public void down(boolean down) {
@@ -64,6 +68,22 @@ public final class SharedStore implements RolloutStore {
   public synchronized List<JournalEntry> read(String rolloutId) {
     check();
     return delegate.read(rolloutId);
+  }
+
+  /** Keeps one share per (rollout, replica), the latest; returns the other replicas' shares. */
+  @Override
+  public synchronized List<HealthShare> exchangeHealth(String replicaId, List<HealthShare> own) {
+    check();
+    for (HealthShare share : own) {
+      health.put(share.rolloutId() + "\u0000" + share.replicaId(), share);
+    }
+    List<HealthShare> others = new ArrayList<>();
+    for (HealthShare share : health.values()) {
+      if (!share.replicaId().equals(replicaId)) {
+        others.add(share);
+      }
+    }
+    return others;
   }
 
   @Override

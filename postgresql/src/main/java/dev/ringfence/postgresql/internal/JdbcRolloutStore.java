@@ -4,6 +4,7 @@ import dev.ringfence.core.StoreException;
 import dev.ringfence.core.store.AuditHead;
 import dev.ringfence.core.store.AuditRecord;
 import dev.ringfence.core.store.AuditVerification;
+import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.JournalFormat;
 import dev.ringfence.core.store.RolloutStore;
@@ -49,7 +50,8 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
 
   /** The migration scripts, in order: script i (0-based) brings the schema to version i + 1. */
-  static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__halted.sql", "V3__audit.sql");
+  static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__halted.sql", "V3__audit.sql",
+      "V4__replica_health.sql");
 
 
   /** Where the migration scripts live, as resources of this module. */
@@ -84,6 +86,12 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
       + " AND ring_index = ?";
   private static final String TRANSITIONS_AFTER = "SELECT entry FROM ringfence_journal WHERE rollout_id = ?"
       + " AND kind = 'transition' AND sequence > ? ORDER BY sequence";
+
+  private static final String PUBLISH_HEALTH = "INSERT INTO ringfence_replica_health"
+      + " (rollout_id, replica_id, published_at, health) VALUES (?, ?, ?, ?) ON CONFLICT (rollout_id, replica_id)"
+      + " DO UPDATE SET published_at = excluded.published_at, health = excluded.health";
+  private static final String OTHERS_HEALTH = "SELECT rollout_id, replica_id, published_at, health"
+      + " FROM ringfence_replica_health WHERE replica_id <> ?";
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcRolloutStore.class);
 
@@ -389,6 +397,45 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
             out.add((JournalEntry.Transitioned) JournalFormat.decode(rs.getString(1).getBytes(StandardCharsets.UTF_8)));
           }
           return out;
+        }
+      }
+    });
+  }
+
+  /**
+   * Upserts this replica's rows in one batch (one round trip, each row its own statement: a rollout deleted
+   * meanwhile cannot refuse the others') and reads every other replica's rows in a second.
+   */
+  @Override
+  public List<HealthShare> exchangeHealth(String replicaId, List<HealthShare> own) {
+    if (replicaId == null || replicaId.isBlank()) {
+      throw new InvalidInputException("replicaId", "is null or blank");
+    }
+    if (own == null) {
+      throw new InvalidInputException("own", "is null; pass an empty list when there is nothing to publish");
+    }
+    return withConnection("exchange the health of replica '" + replicaId + "'", null, c -> {
+      if (!own.isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement(PUBLISH_HEALTH)) {
+          for (HealthShare share : own) {
+            ps.setString(1, share.rolloutId());
+            ps.setString(2, share.replicaId());
+            ps.setObject(3, timestamp(share.publishedAt()));
+            ps.setString(4, share.health());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(OTHERS_HEALTH)) {
+        ps.setString(1, replicaId);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<HealthShare> others = new ArrayList<>();
+          while (rs.next()) {
+            others.add(new HealthShare(rs.getString(1), rs.getString(2),
+                rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getString(4)));
+          }
+          return others;
         }
       }
     });

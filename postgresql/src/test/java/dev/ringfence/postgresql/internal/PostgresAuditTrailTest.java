@@ -232,7 +232,7 @@ class PostgresAuditTrailTest {
     try (Connection c = db.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT max(version) FROM ringfence_schema_version")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(3);
+      assertThat(rs.getInt(1)).isEqualTo(PostgresRolloutStore.SCHEMA_VERSION);
     }
   }
 

@@ -13,6 +13,7 @@ import dev.ringfence.core.RolloutStatus;
 import dev.ringfence.core.StoreException;
 import dev.ringfence.core.Trigger;
 import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
@@ -71,8 +72,28 @@ class PostgresRolloutStoreSpecificTest {
   @BeforeEach
   void emptyStore() {
     store = PostgresRolloutStore.create(database.dataSource());
-    database.execute("TRUNCATE ringfence_admission, ringfence_journal, ringfence_rollout, ringfence_audit RESTART IDENTITY",
+    database.execute("TRUNCATE ringfence_replica_health, ringfence_admission, ringfence_journal, ringfence_rollout, ringfence_audit RESTART IDENTITY",
         "UPDATE ringfence_audit_head SET lines = 0, hash = repeat('0', 64)");
+  }
+
+  @Test
+  void exchangeHealth_keepsTheLatestRowPerRolloutAndReplica_andReturnsTheOthersOnly() {
+    store.append(created("a"));
+    store.append(created("b"));
+    Instant at = Instant.parse("2026-12-10T10:00:00.123456Z");
+    assertThat(store.exchangeHealth("one", List.of(new HealthShare("a", "one", at, "{\"n\":1}"),
+        new HealthShare("b", "one", at, "{\"n\":1}")))).as("no other replica yet").isEmpty();
+    assertThat(store.exchangeHealth("two", List.of(new HealthShare("a", "two", at, "{\"n\":2}"))))
+        .containsExactlyInAnyOrder(new HealthShare("a", "one", at, "{\"n\":1}"),
+            new HealthShare("b", "one", at, "{\"n\":1}"));
+    Instant later = at.plusSeconds(1);
+    store.exchangeHealth("one", List.of(new HealthShare("a", "one", later, "{\"n\":3}")));
+    assertThat(store.exchangeHealth("two", List.of())).as("the latest row replaces the one before")
+        .containsExactlyInAnyOrder(new HealthShare("a", "one", later, "{\"n\":3}"),
+            new HealthShare("b", "one", at, "{\"n\":1}"));
+    assertThat(store.exchangeHealth("three", List.of())).hasSize(3);
+    assertThatThrownBy(() -> store.exchangeHealth(" ", List.of())).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("replicaId");
   }
 
   private static JournalEntry.Created created(String id) {
@@ -130,7 +151,7 @@ class PostgresRolloutStoreSpecificTest {
     second.append(transition("a", 2));
     assertThat(first.read("a")).hasSize(3);
     assertThat(rows(db, "SELECT version FROM ringfence_schema_version ORDER BY version"))
-        .containsExactly(List.of(1), List.of(2), List.of(3));
+        .containsExactly(List.of(1), List.of(2), List.of(3), List.of(4));
   }
 
   @Test
@@ -152,7 +173,7 @@ class PostgresRolloutStoreSpecificTest {
     }
     pool.shutdown();
     assertThat(rows(db, "SELECT version FROM ringfence_schema_version ORDER BY version"))
-        .containsExactly(List.of(1), List.of(2), List.of(3));
+        .containsExactly(List.of(1), List.of(2), List.of(3), List.of(4));
   }
 
   @Test
