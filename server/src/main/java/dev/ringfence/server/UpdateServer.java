@@ -102,6 +102,7 @@ public final class UpdateServer implements AutoCloseable {
       audit = AuditSource.postgres(ds);
       try {
         shared = JdbcSharedRecords.open(ds);
+        adminToken.share(shared);
       } catch (RuntimeException e) {
         if (store instanceof AutoCloseable closeable) {
           closeQuietly(closeable);
@@ -207,6 +208,7 @@ public final class UpdateServer implements AutoCloseable {
       // Releases and enrollments first: a rollout another replica created may name a release published there.
       ctx.releases().refresh();
       ctx.endpoints().refresh();
+      ctx.adminToken().refresh();
       engine.tick();
       Instant now = config.clock().instant();
       for (Rollout r : engine.rollouts()) {

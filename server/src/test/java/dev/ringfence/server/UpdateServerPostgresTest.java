@@ -81,6 +81,22 @@ class UpdateServerPostgresTest {
     server = start(db, dir.resolve("a"));
     AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
     AdminClient b = new AdminClient(replica.uri(), replica.adminTokenFile(), http);
+    // Tokens are shared by digest: A's token works on B (started before A) within a tick, and B's on A.
+    AdminClient aTokenOnB = new AdminClient(replica.uri(), server.adminTokenFile(), http);
+    AdminClient bTokenOnA = new AdminClient(server.uri(), replica.adminTokenFile(), http);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(aTokenOnB.call("GET", "admin/v1/channels", null).isObject()).isTrue());
+    assertThat(bTokenOnA.call("GET", "admin/v1/channels", null).isObject()).isTrue();
+    Path stranger = Files.writeString(dir.resolve("stranger.token"), "x".repeat(43));
+    assertThatThrownBy(() -> new AdminClient(replica.uri(), stranger, http).call("GET", "admin/v1/channels", null))
+        .hasMessageContaining("401");
+    try (var c = db.connect(); var st = c.createStatement();
+        var rs = st.executeQuery("SELECT count(*), bool_and(octet_length(sha256) = 32)"
+            + " FROM ringfence_server_admin_token")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("one digest per replica, never a token").isEqualTo(2);
+      assertThat(rs.getBoolean(2)).isTrue();
+    }
     EndpointCredentials lab = a.enroll("lab-1", "lab", "eu-west");
     for (long v = 1; v <= 2; v++) {
       byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
