@@ -29,7 +29,17 @@ final class JdbcSharedRecords implements SharedRecords {
           + " version bigint NOT NULL, sha256 text NOT NULL REFERENCES ringfence_server_content (sha256),"
           + " envelope bytea NOT NULL, general boolean NOT NULL, UNIQUE (channel, version))",
       "CREATE TABLE ringfence_server_enrollment (seq bigserial PRIMARY KEY, endpoint_id text NOT NULL UNIQUE,"
-          + " enrollment bytea NOT NULL)"));
+          + " enrollment bytea NOT NULL)"),
+      // Version 2: every replica's admin token, by its SHA-256 (never the token), so any replica accepts it.
+      List.of("CREATE TABLE ringfence_server_admin_token (sha256 bytea PRIMARY KEY,"
+          + " added_at timestamptz NOT NULL DEFAULT now())"));
+
+  /**
+   * For each server schema version (index version - 1), the oldest server schema that still works on it, so
+   * older replicas keep serving during a rolling upgrade: version 2 only adds the token digests, which a
+   * version-1 server never reads (its token is then not shared).
+   */
+  static final int[] COMPATIBLE_FROM = {1, 1};
 
   // Advisory lock keys: "RfSrvMig", "RfSrvRel", "RfSrvEnr" in ASCII.
   private static final long MIGRATION_LOCK = 0x52665372764D6967L;
@@ -60,23 +70,60 @@ final class JdbcSharedRecords implements SharedRecords {
         s.executeQuery("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").close();
         s.execute("CREATE TABLE IF NOT EXISTS ringfence_server_schema_version (version integer PRIMARY KEY,"
             + " applied_at timestamptz NOT NULL DEFAULT now())");
+        s.execute("ALTER TABLE ringfence_server_schema_version ADD COLUMN IF NOT EXISTS compatible_from integer");
         int version;
-        try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM ringfence_server_schema_version")) {
-          rs.next();
-          version = rs.getInt(1);
+        Integer from = null;
+        try (ResultSet rs = s.executeQuery("SELECT version, compatible_from FROM ringfence_server_schema_version"
+            + " ORDER BY version DESC LIMIT 1")) {
+          version = rs.next() ? rs.getInt(1) : 0;
+          if (version > 0) {
+            int value = rs.getInt(2);
+            from = rs.wasNull() ? null : value;
+          }
         }
         if (version > MIGRATIONS.size()) {
-          throw new IllegalStateException("the database's update server schema is version " + version
-              + "; this server knows up to " + MIGRATIONS.size() + ": upgrade the server");
+          // A newer server migrated it; it runs this one as it is if the newest version says it suits it.
+          if (from == null || from > MIGRATIONS.size()) {
+            throw new IllegalStateException("the database's update server schema is version " + version
+                + "; this server knows up to " + MIGRATIONS.size() + ": upgrade the server");
+          }
+          return null;
         }
         for (int v = version; v < MIGRATIONS.size(); v++) {
           for (String statement : MIGRATIONS.get(v)) {
             s.execute(statement);
           }
-          s.executeUpdate("INSERT INTO ringfence_server_schema_version (version) VALUES (" + (v + 1) + ")");
+          s.executeUpdate("INSERT INTO ringfence_server_schema_version (version, compatible_from) VALUES (" + (v + 1)
+              + ", " + COMPATIBLE_FROM[v] + ")");
         }
       }
       return null;
+    });
+  }
+
+  @Override
+  public void addAdminToken(byte[] sha256) {
+    inTransaction("share this replica's admin token", c -> {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_admin_token (sha256)"
+          + " VALUES (?) ON CONFLICT (sha256) DO NOTHING")) {
+        insert.setBytes(1, sha256);
+        insert.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<byte[]> adminTokens() {
+    return inTransaction("read the replicas' admin tokens", c -> {
+      List<byte[]> hashes = new java.util.ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT sha256 FROM ringfence_server_admin_token");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          hashes.add(rs.getBytes(1));
+        }
+      }
+      return hashes;
     });
   }
 

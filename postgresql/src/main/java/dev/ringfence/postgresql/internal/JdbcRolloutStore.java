@@ -53,6 +53,15 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
   static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__halted.sql", "V3__audit.sql",
       "V4__replica_health.sql");
 
+  /**
+   * For each schema version (index version - 1), the oldest library schema that still works on a database at
+   * it: what makes a rolling upgrade possible. A replica of the older library keeps serving (and may restart)
+   * while newer replicas have migrated the database, as long as every migration since its own is compatible
+   * with it. Version 4 only adds the replicas' health table, which a version-3 library never touches; version 3
+   * made every audited append write its audit row, which a version-2 library would not.
+   */
+  static final int[] COMPATIBLE_FROM = {1, 2, 3, 3};
+
 
   /** Where the migration scripts live, as resources of this module. */
   static final String MIGRATION_DIRECTORY = "/dev/ringfence/postgresql/db/";
@@ -493,8 +502,8 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
           ensureVersionTable(s);
           int current = currentVersion(s);
           if (current > SCHEMA_VERSION) {
-            throw new StoreException("schema version " + current + " is newer than this library ("
-                + SCHEMA_VERSION + "); upgrade Ringfence");
+            requireCompatible(s, current);
+            return; // a newer library migrated it, compatibly with this one: nothing to apply
           }
           if (current == version - 1) {
             for (String statement : statements) {
@@ -503,8 +512,8 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
             if (version == JdbcAuditTrail.SCHEMA) {
               JdbcAuditTrail.backfill(c); // in the migration's transaction: no append can come in between
             }
-            s.executeUpdate("INSERT INTO ringfence_schema_version (version, applied_at) VALUES (" + version
-                + ", now())");
+            s.executeUpdate("INSERT INTO ringfence_schema_version (version, applied_at, compatible_from) VALUES ("
+                + version + ", now(), " + COMPATIBLE_FROM[version - 1] + ")");
           }
         }
       });
@@ -513,15 +522,59 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
   private static void ensureVersionTable(Statement s) throws SQLException {
     // Checked first so that a user without CREATE on the schema can open a migrated database.
+    boolean exists;
     try (ResultSet rs = s.executeQuery("SELECT to_regclass('ringfence_schema_version') IS NOT NULL")) {
       rs.next();
-      if (rs.getBoolean(1)) {
+      exists = rs.getBoolean(1);
+    }
+    if (!exists) {
+      s.execute("CREATE TABLE ringfence_schema_version (version integer PRIMARY KEY,"
+          + " applied_at timestamptz NOT NULL, compatible_from integer)");
+      return;
+    }
+    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.columns WHERE table_name ="
+        + " 'ringfence_schema_version' AND column_name = 'compatible_from' AND table_schema = current_schema()")) {
+      rs.next();
+      if (rs.getInt(1) > 0) {
         return;
       }
     }
-    s.execute("CREATE TABLE ringfence_schema_version (version integer PRIMARY KEY,"
-        + " applied_at timestamptz NOT NULL)");
+    // A database written before versions said which libraries they suit: say it for the versions known here.
+    s.execute("ALTER TABLE ringfence_schema_version ADD COLUMN compatible_from integer");
+    for (int v = 1; v <= COMPATIBLE_FROM.length; v++) {
+      s.executeUpdate("UPDATE ringfence_schema_version SET compatible_from = " + COMPATIBLE_FROM[v - 1]
+          + " WHERE version = " + v);
+    }
   }
+
+  /**
+   * Lets this library open a database that a newer one migrated, when the newest version says this library's
+   * schema still suits it (a rolling upgrade: older replicas keep serving while newer ones start).
+   *
+   * @throws StoreException naming both versions otherwise
+   */
+  private static void requireCompatible(Statement s, int current) throws SQLException {
+    Integer from = null;
+    try (ResultSet rs = s.executeQuery("SELECT compatible_from FROM ringfence_schema_version WHERE version = "
+        + current)) {
+      if (rs.next()) {
+        int value = rs.getInt(1);
+        from = rs.wasNull() ? null : value;
+      }
+    }
+    if (from == null || from > SCHEMA_VERSION) {
+      throw new StoreException("schema version " + current + " is newer than this library (" + SCHEMA_VERSION + ")"
+          + (from == null ? "" : " and needs a library of schema " + from + " or newer") + "; upgrade Ringfence");
+    }
+    if (!compatibleLogged) {
+      compatibleLogged = true;
+      LOG.warn("the database's schema is version {}, newer than this library's {}; it suits libraries from version {}"
+          + " on, so this replica runs as it is until it is upgraded (a rolling upgrade)", current, SCHEMA_VERSION,
+          from);
+    }
+  }
+
+  private static volatile boolean compatibleLogged;
 
   private static int currentVersion(Statement s) throws SQLException {
     try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM ringfence_schema_version")) {

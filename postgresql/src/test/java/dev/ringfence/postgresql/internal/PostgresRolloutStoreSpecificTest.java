@@ -189,6 +189,42 @@ class PostgresRolloutStoreSpecificTest {
   }
 
   @Test
+  void rollingUpgrade_aNewerLibrarysCompatibleMigration_letsThisOneKeepServingAndRestart() {
+    PostgresServer.Database db = PostgresServer.newDatabase("rolling");
+    int mine = PostgresRolloutStore.SCHEMA_VERSION;
+    RolloutStore running = PostgresRolloutStore.create(db.dataSource());
+    running.append(created("r"));
+    // A replica of the next version starts and migrates: an additive change that suits this library.
+    db.execute("CREATE TABLE ringfence_next_feature (id integer PRIMARY KEY)",
+        "INSERT INTO ringfence_schema_version (version, applied_at, compatible_from) VALUES (" + (mine + 1)
+            + ", now(), " + mine + ")");
+
+    running.append(transition("r", 1)); // the replica still running serves on
+    RolloutStore restarted = PostgresRolloutStore.create(db.dataSource()); // and one restarting opens it
+    restarted.append(transition("r", 2));
+    assertThat(restarted.read("r")).hasSize(3);
+    assertThat(rows(db, "SELECT max(version) FROM ringfence_schema_version")).containsExactly(List.of(mine + 1));
+    assertThat(PostgresRolloutStore.verifyAudit(db.dataSource()).broken()).isEmpty();
+
+    // The version after that needs its own library: this one is refused at start, naming both versions.
+    db.execute("INSERT INTO ringfence_schema_version (version, applied_at, compatible_from) VALUES (" + (mine + 2)
+        + ", now(), " + (mine + 2) + ")");
+    assertThatThrownBy(() -> PostgresRolloutStore.create(db.dataSource())).isInstanceOf(StoreException.class)
+        .hasMessageContaining("schema version " + (mine + 2) + " is newer than this library (" + mine
+            + ") and needs a library of schema " + (mine + 2) + " or newer; upgrade Ringfence");
+  }
+
+  @Test
+  void versionTableWithoutCompatibility_isGivenIt_forTheVersionsThisLibraryKnows() {
+    PostgresServer.Database db = PostgresServer.newDatabase("compat_column");
+    PostgresRolloutStore.create(db.dataSource());
+    db.execute("ALTER TABLE ringfence_schema_version DROP COLUMN compatible_from"); // as libraries before it wrote it
+    PostgresRolloutStore.create(db.dataSource());
+    assertThat(rows(db, "SELECT version, compatible_from FROM ringfence_schema_version ORDER BY version"))
+        .containsExactly(List.of(1, 1), List.of(2, 2), List.of(3, 3), List.of(4, 3));
+  }
+
+  @Test
   void close_releasesTheListeningConnection_thenAwaitChangeIsRefused_andAppendsStillWork() throws Exception {
     PostgresRolloutStore owned = PostgresRolloutStore.create(database.dataSource());
     assertThat(owned.awaitChange(java.time.Duration.ofMillis(1))).isFalse();
