@@ -2,6 +2,7 @@ package dev.ringfence.cli;
 
 import dev.ringfence.core.plan.InvalidPlanException;
 import dev.ringfence.core.plan.LintFinding;
+import dev.ringfence.core.plan.LintOverride;
 import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.PlanLinter;
@@ -51,12 +52,16 @@ final class PlanCommand extends ParentCommand {
         }
         return RingfenceCli.EXIT_USAGE;
       } catch (RuntimeException e) {
-        err.println(file + ": " + e.getMessage());
+        err.println(file + ": " + IoErrors.describe(e));
         return RingfenceCli.EXIT_USAGE;
       }
       LintReport report = PlanLinter.lint(plan);
       for (LintFinding finding : report.overridden()) {
-        out.println(file + ": rings[" + finding.ringIndex() + "] overridden: " + finding);
+        out.println(file + ": overridden: " + finding);
+      }
+      for (LintOverride unused : report.unusedOverrides()) {
+        out.println(file + ": unused override: " + unused.rule() + " on ring '" + unused.ring() + "' matches no"
+            + " finding; remove it (a stale permission hides the next real finding on that ring)");
       }
       if (report.passes()) {
         out.println(file + ": plan '" + plan.name() + "' passes the lint (" + plan.rings().size() + " rings, "
@@ -64,7 +69,7 @@ final class PlanCommand extends ParentCommand {
         return 0;
       }
       for (LintFinding finding : report.blocking()) {
-        out.println(file + ": rings[" + finding.ringIndex() + "]: " + finding);
+        out.println(file + ": " + finding);
       }
       out.println(file + ": " + report.blocking().size() + " finding(s); fix the plan or override each with a written"
           + " reason");

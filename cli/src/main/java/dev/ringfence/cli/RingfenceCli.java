@@ -56,7 +56,7 @@ public final class RingfenceCli implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("ringfence: " + e.getMessage());
+      commandLine.getErr().println("ringfence: " + IoErrors.describe(e));
       return EXIT_USAGE;
     });
     int code = cli.execute(args);

@@ -25,11 +25,19 @@ class RingfenceCliTest {
     Path ok = Path.of("../simulator/src/main/resources/scenarios/content-rings-plan.json");
     assertThat(run("plan", "lint", ok.toString())).isEqualTo(0);
     assertThat(out.toString()).contains("passes the lint");
+    assertThat(run("plan", "lint", dir.resolve("missing.json").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("missing.json: no such file or folder");
+    Path stale = Files.writeString(dir.resolve("stale.json"), "{\"schemaVersion\":1,\"name\":\"stale\",\"rings\":["
+        + "{\"name\":\"canary\",\"share\":100,\"cap\":50,\"bakeTime\":\"30m\",\"gate\":{\"type\":\"health\"}},"
+        + "{\"name\":\"all\",\"share\":1000,\"bakeTime\":\"1h\",\"gate\":{\"type\":\"health\"}}],"
+        + "\"overrides\":[{\"rule\":\"FIRST_RING_TOO_LARGE\",\"ring\":\"canary\",\"reason\":\"left from an old plan\"}]}");
+    assertThat(run("plan", "lint", stale.toString())).isEqualTo(0);
+    assertThat(out.toString()).contains("unused override: FIRST_RING_TOO_LARGE on ring 'canary' matches no finding");
 
     Path wide = Files.writeString(dir.resolve("wide.json"), "{\"schemaVersion\":1,\"name\":\"wide\",\"rings\":["
         + "{\"name\":\"all\",\"share\":10000,\"bakeTime\":\"PT0S\",\"gate\":{\"type\":\"health\"}}]}");
     assertThat(run("plan", "lint", wide.toString())).isEqualTo(1);
-    assertThat(out.toString()).contains("rings[0]").contains("FIRST_RING");
+    assertThat(out.toString()).contains("wide.json: rings[0] 'all': FIRST_RING").doesNotContain("rings[0]: rings[0]");
 
     Path bad = Files.writeString(dir.resolve("bad.json"), "{\"schemaVersion\":1,\"name\":\"x\",\"rings\":["
         + "{\"name\":\"a\",\"share\":15000,\"bakeTime\":\"PT0S\"}]}");
