@@ -28,8 +28,12 @@ final class DemoCommand implements Callable<Integer> {
   @CommandLine.Option(names = "--dir", description = "work folder; default: a new temporary folder")
   @Nullable Path dir;
 
-  @CommandLine.Option(names = "--timeout", description = "how long each step may take (ISO-8601)")
+  @CommandLine.Option(names = "--timeout", description = "how long each step may take, e.g. 60s or PT60S")
   Duration timeout = EndToEndDemo.Options.defaults().timeout();
+
+  @CommandLine.Option(names = "--keep", description = "keep the temporary work folder (journal, audit trail, agents'"
+      + " state); a --dir folder is always kept")
+  boolean keep;
 
   @CommandLine.Spec
   @SuppressWarnings("NullAway.Init")
@@ -41,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
         StandardCharsets.UTF_8);
     EndToEndDemo.Options options;
     try {
-      options = new EndToEndDemo.Options(agents, canaries, dir, timeout);
+      options = new EndToEndDemo.Options(agents, canaries, dir, timeout, keep);
     } catch (InvalidInputException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
     }

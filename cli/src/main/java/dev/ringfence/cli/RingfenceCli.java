@@ -53,6 +53,8 @@ public final class RingfenceCli implements Runnable {
       failed.getErr().println("see '" + failed.getCommandSpec().qualifiedName() + " --help'");
       return EXIT_USAGE;
     });
+    // One duration syntax on every command line: 90s, 5m, 2h, 1d or ISO-8601.
+    cli.registerConverter(java.time.Duration.class, text -> dev.ringfence.core.Durations.parse("duration", text));
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -1,5 +1,7 @@
 package dev.ringfence.cli.demo;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -51,7 +53,7 @@ public final class EndToEndDemo {
    * @param workDirectory where the server's data and the agents' state go; null for a new temporary directory
    * @param timeout how long each phase may take before the demo gives up
    */
-  public record Options(int agents, int canaries, @Nullable Path workDirectory, Duration timeout) {
+  public record Options(int agents, int canaries, @Nullable Path workDirectory, Duration timeout, boolean keep) {
     /** Checks the bounds. */
     public Options {
       if (agents < 2 || agents > 32) {
@@ -67,7 +69,7 @@ public final class EndToEndDemo {
 
     /** @return 10 agents, 2 canaries, a temporary directory, 60 s per phase */
     public static Options defaults() {
-      return new Options(10, 2, null, Duration.ofSeconds(60));
+      return new Options(10, 2, null, Duration.ofSeconds(60), false);
     }
   }
 
@@ -155,7 +157,7 @@ public final class EndToEndDemo {
         throw new InvalidInputException(option, "'" + value + "' is not valid: " + e.getMessage());
       }
     }
-    return new Options(agents, canaries, dir, timeout);
+    return new Options(agents, canaries, dir, timeout, false);
   }
 
   /**
@@ -175,16 +177,37 @@ public final class EndToEndDemo {
     out.printf(Locale.ROOT, "[%5.1fs] %-8s %s%n", seconds, who, what);
   }
 
+  /**
+   * Runs the story in the work folder, then says where its files are: a folder given with {@code --dir}, or
+   * a temporary one with {@code --keep}, stays (journal, audit trail, agents' state); any other temporary
+   * folder is removed.
+   */
   private Result run() throws Exception {
-    Path work = options.workDirectory() != null ? Files.createDirectories(options.workDirectory())
-        : Files.createTempDirectory("ringfence-e2e-");
+    boolean temporary = options.workDirectory() == null;
+    Path work = temporary ? Files.createTempDirectory("ringfence-e2e-")
+        : Files.createDirectories(options.workDirectory());
+    try {
+      return runIn(work);
+    } finally {
+      if (temporary && !options.keep()) {
+        MoreFiles.deleteRecursively(work, RecursiveDeleteOption.ALLOW_INSECURE);
+        out.println("work folder " + work + " removed (--keep keeps it)");
+      } else {
+        out.println("work folder " + work + " kept: check its audit trail with 'ringfence audit verify "
+            + work.resolve("server").resolve("journal") + "'");
+      }
+    }
+  }
+
+  private Result runIn(Path work) throws Exception {
     List<AgentProcess> agents = new ArrayList<>();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     ReleaseSigner signer = new ReleaseSigner(List.of("release-1", "release-2"), 2);
     try (UpdateServer server = UpdateServer.start(UpdateServerConfig.custom(work.resolve("server")).port(0)
         .heartbeatInterval(Duration.ofSeconds(2)).tickInterval(Duration.ofMillis(200))
         .releaseKeys(signer.trustStore()).build())) {
-      say("server", "listening on " + server.uri() + " (loopback; file journal in " + work.resolve("server") + ")");
+      say("server", "listening on " + server.uri() + " (loopback; file journal in "
+          + work.resolve("server").resolve("journal") + ")");
       say("server", "status page " + server.uri() + "status; admin token in " + server.adminTokenFile());
       RolloutEngine engine = server.engine();
       engine.events().onTransition(t -> say("server", "rollout " + t.rolloutId() + ": " + t.from() + " -> " + t.to()

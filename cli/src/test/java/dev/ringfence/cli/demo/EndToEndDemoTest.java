@@ -23,7 +23,7 @@ class EndToEndDemoTest {
   void poisonedRelease_stopsAtTheCanaryRing_andEverythingEndsOnTheGoodRelease() throws Exception {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     EndToEndDemo.Result result = EndToEndDemo.run(new PrintStream(printed, true, StandardCharsets.UTF_8),
-        new EndToEndDemo.Options(8, 2, dir, Duration.ofSeconds(90)));
+        new EndToEndDemo.Options(8, 2, dir, Duration.ofSeconds(90), false));
     String story = printed.toString(StandardCharsets.UTF_8);
 
     assertThat(result.problems()).as(story).isEmpty();
@@ -41,6 +41,12 @@ class EndToEndDemoTest {
       }
     });
     assertThat(story).contains("OK: the bad push stopped at the canary ring.");
+    // It says where its files are, and the command it prints checks the audit trail as written.
+    java.util.regex.Matcher verify = java.util.regex.Pattern.compile("'ringfence audit verify (\\S+)'").matcher(story);
+    assertThat(verify.find()).as(story).isTrue();
+    java.io.StringWriter out = new java.io.StringWriter();
+    assertThat(dev.ringfence.cli.RingfenceCli.run(new java.io.PrintWriter(out), new java.io.PrintWriter(out), "audit",
+        "verify", verify.group(1))).as(out.toString()).isZero();
   }
 
   @Test
