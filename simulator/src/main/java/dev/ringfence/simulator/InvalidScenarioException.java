@@ -1,6 +1,7 @@
 package dev.ringfence.simulator;
 
 import dev.ringfence.protocol.RingfenceException;
+import java.util.List;
 
 /** A scenario file that cannot be used: the message names the file, the line, the field and the reason. */
 public final class InvalidScenarioException extends RingfenceException {
@@ -9,6 +10,7 @@ public final class InvalidScenarioException extends RingfenceException {
   /** @param message {@code file:line:column: field: reason} */
   public InvalidScenarioException(String message) {
     super(message);
+    this.problems = List.of(message);
   }
 
   /**
@@ -17,5 +19,22 @@ public final class InvalidScenarioException extends RingfenceException {
    */
   public InvalidScenarioException(String message, Throwable cause) {
     super(message, cause);
+    this.problems = List.of(message);
+  }
+
+  /**
+   * @param message every problem, one a line
+   * @param problems each {@code file:line:column: field: reason}
+   */
+  public InvalidScenarioException(String message, List<String> problems) {
+    super(message);
+    this.problems = List.copyOf(problems);
+  }
+
+  private final List<String> problems;
+
+  /** @return every problem found, each {@code file:line:column: field: reason} */
+  public List<String> problems() {
+    return problems;
   }
 }

@@ -1,0 +1,57 @@
+package dev.ringfence.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Scenario files with several problems: every one reported at once, each with its place, in our words. */
+class ScenarioReaderTest {
+
+  private static String healthy() throws Exception {
+    return new String(ScenarioReader.shippedFile("healthy.json"), StandardCharsets.UTF_8);
+  }
+
+  private static InvalidScenarioException refused(String json) {
+    return catchThrowableOfType(InvalidScenarioException.class,
+        () -> ScenarioReader.parse(json.getBytes(StandardCharsets.UTF_8), "s.json"));
+  }
+
+  @Test
+  void severalProblems_allReportedAtOnce_withLineColumnAndField() throws Exception {
+    String json = healthy().replace("\"seed\": 7", "\"seed\": \"seven\"")
+        .replace("\"jitter\": \"30s\"", "\"jitter\": 30")
+        .replace("\"lossRate\": 0.01", "\"lossrate\": 0.01")
+        .replace("\"confirmAfter\": \"10m\"", "\"confirmAfter\": \"0s\"");
+    InvalidScenarioException e = refused(json);
+    assertThat(e.problems()).hasSize(4);
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: seed: must be a whole number,"
+        + " found a string"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: fleet\\.jitter: must be a"
+        + " string, found the whole number 30"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: fleet\\.lossrate: unknown"
+        + " field; known fields are \\[endpoints, .*"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: agent\\.confirmAfter: 0s is"
+        + " outside 1s\\.\\.1d"));
+    assertThat(e.getMessage()).startsWith("s.json: 4 problems:");
+  }
+
+  @Test
+  void syntaxAndShapeProblems_areSaidWithoutTheParsersNames() throws Exception {
+    String[] bad = {healthy() + "\n{}", healthy().replace("\"seed\": 7,", "\"seed\": 7, \"seed\": 8,"),
+        healthy().substring(0, 200), "[1, 2]", healthy().replaceAll("(?s)\"push\": \\{[^}]*}", "\"push\": [290, 291]")};
+    for (String json : bad) {
+      InvalidScenarioException e = refused(json);
+      assertThat(e).as(json.length() > 60 ? json.substring(0, 60) : json).isNotNull();
+      assertThat(e.getMessage()).startsWith("s.json").doesNotContain("dev.ringfence").doesNotContain("Jackson")
+          .doesNotContain("Feature").doesNotContain("`").doesNotContain("Cannot deserialize")
+          .doesNotContain("START_OBJECT");
+    }
+    assertThat(refused(bad[0]).getMessage()).contains("content after the scenario object");
+    assertThat(refused(bad[1]).getMessage()).contains("seed: appears twice");
+    assertThat(refused(bad[2]).getMessage()).contains("the file ends inside a value");
+    assertThat(refused(bad[3]).getMessage()).contains("must be a JSON object, found an array");
+    assertThat(refused(bad[4]).getMessage()).contains("push: must be an object, found an array");
+  }
+}
