@@ -108,6 +108,9 @@ class RingfenceCliTest {
     assertThat(Files.readString(Path.of(base + ".json"))).contains("\"withRingfence\"").contains("\"seed\" : 5");
     assertThat(Files.size(Path.of(base + ".png"))).isGreaterThan(10_000);
     assertThat(Files.readString(Path.of(base + ".svg"))).startsWith("<?xml").contains("<svg");
+    java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(Path.of(base + ".png").toFile());
+    assertThat(png.getHeight()).as("the whole run above, the first hour below").isGreaterThan(900);
+    assertThat(Files.readString(Path.of(base + "-first-hour.svg"))).contains("the first").contains("recovered");
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.ringfence.simulator;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -9,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import javax.imageio.ImageIO;
+import org.jspecify.annotations.Nullable;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
@@ -17,6 +21,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -42,10 +47,67 @@ public final class Charts {
   @SuppressWarnings("deprecation") // XChart 4.0 deprecates its SVG encoder without a replacement yet
   public static void write(SimulationReport report, Path base) throws IOException {
     XYChart chart = chart(report);
-    BitmapEncoder.saveBitmapWithDPI(chart, base.toString(), BitmapEncoder.BitmapFormat.PNG, 110);
+    XYChart zoom = zoom(report);
+    // The PNG shows both panels, the whole story above and the Ringfence run's first hour below.
+    BufferedImage top = BitmapEncoder.getBufferedImage(chart);
+    BufferedImage bottom = BitmapEncoder.getBufferedImage(zoom);
+    BufferedImage both = new BufferedImage(Math.max(top.getWidth(), bottom.getWidth()),
+        top.getHeight() + bottom.getHeight(), BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = both.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, both.getWidth(), both.getHeight());
+      g.drawImage(top, 0, 0, null);
+      g.drawImage(bottom, 0, top.getHeight(), null);
+    } finally {
+      g.dispose();
+    }
+    ImageIO.write(both, "png", Path.of(base + ".png").toFile());
     try (OutputStream out = Files.newOutputStream(Path.of(base + ".svg"))) {
       VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
     }
+    try (OutputStream out = Files.newOutputStream(Path.of(base + "-first-hour.svg"))) {
+      VectorGraphicsEncoder.saveVectorGraphic(zoom, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    }
+  }
+
+  /**
+   * The Ringfence run's first hour (or all of it, when shorter) on a linear scale: how many endpoints ran
+   * the candidate, went down and came back, minute by minute, next to the rings' openings and the halt.
+   */
+  static XYChart zoom(SimulationReport report) {
+    SimulationReport.Run run = report.withRingfence();
+    double minutes = Math.min(60, lastMinute(run));
+    XYChart chart = new XYChartBuilder().width(1100).height(360)
+        .title(String.format(java.util.Locale.ROOT, "with Ringfence, the first %s", minutes >= 60 ? "hour"
+            : Math.round(Math.ceil(minutes)) + " minutes"))
+        .xAxisTitle("minutes after the push").yAxisTitle("endpoints").build();
+    XYStyler styler = chart.getStyler();
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setPlotGridLinesColor(new Color(0xE0E0E0));
+    styler.setMarkerSize(0);
+    styler.setLegendPosition(Styler.LegendPosition.OutsideS); // under the axis: the curves fill the plot
+    styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+    styler.setXAxisMin(0.0);
+    styler.setXAxisMax(Math.ceil(minutes));
+    styler.setYAxisMin(0.0);
+    styler.setYAxisDecimalPattern("#,##0");
+    List<SimulationReport.Sample> first = run.timeline().stream().filter(x -> x.atSeconds() <= minutes * 60).toList();
+    int peak = first.stream().mapToInt(x -> Math.max(x.exposed(), Math.max(x.down(), x.recovered()))).max().orElse(1);
+    styler.setYAxisMax(Math.max(10.0, peak * 1.15));
+    add(chart, "running the candidate", first, SimulationReport.Sample::exposed, RINGFENCE, false);
+    add(chart, "down", first, SimulationReport.Sample::down, DOWN, false);
+    add(chart, "recovered", first, SimulationReport.Sample::recovered, RECOVERED, false);
+    for (SimulationReport.RingOpening opening : run.ringOpenings()) {
+      if (opening.atSeconds() <= minutes * 60) {
+        chart.addAnnotation(new AnnotationLine(opening.atSeconds() / 60.0, true, false));
+      }
+    }
+    if (run.halted() && run.haltSeconds() <= minutes * 60) {
+      chart.addAnnotation(new AnnotationLine(run.haltSeconds() / 60.0, true, false));
+      chart.addAnnotation(new AnnotationText("halt", run.haltSeconds() / 60.0 + minutes * 0.02, peak * 1.07, false));
+    }
+    return chart;
   }
 
   /**
@@ -71,15 +133,21 @@ public final class Charts {
     chart.getStyler().setMarkerSize(0);
     chart.getStyler().setYAxisMin(1.0);
     chart.getStyler().setYAxisMax((double) Math.max(10, report.endpoints()));
-    add(chart, "running the candidate, without Ringfence", report.withoutRingfence(), SimulationReport.Sample::exposed,
-        Color.GRAY, true);
-    add(chart, "down, without Ringfence", report.withoutRingfence(), SimulationReport.Sample::down, DOWN.brighter(),
-        true);
-    add(chart, "running the candidate, with Ringfence", report.withRingfence(), SimulationReport.Sample::exposed,
-        RINGFENCE, false);
-    add(chart, "down, with Ringfence", report.withRingfence(), SimulationReport.Sample::down, DOWN, false);
-    add(chart, "recovered, with Ringfence", report.withRingfence(), SimulationReport.Sample::recovered, RECOVERED,
-        false);
+    chart.getStyler().setYAxisDecimalPattern("#,##0"); // 1,000,000, not 1E6
+    // A wide pale band under the red dashes: where the two lines without Ringfence meet (hosts down while
+    // running the candidate) both stay visible.
+    XYSeries without = add(chart, "running the candidate, without Ringfence", report.withoutRingfence().timeline(),
+        SimulationReport.Sample::exposed, new Color(0xB0B0B0), false);
+    if (without != null) {
+      without.setLineStyle(new BasicStroke(6f));
+    }
+    add(chart, "down, without Ringfence", report.withoutRingfence().timeline(), SimulationReport.Sample::down,
+        DOWN.brighter(), true);
+    add(chart, "running the candidate, with Ringfence", report.withRingfence().timeline(),
+        SimulationReport.Sample::exposed, RINGFENCE, false);
+    add(chart, "down, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::down, DOWN, false);
+    add(chart, "recovered, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::recovered,
+        RECOVERED, false);
     // Labels in the middle of the log scale: the curves without Ringfence run along the top, those with it
     // near the canary's size; ring labels alternate between two heights so that rings opening close together
     // do not print over each other. Each label starts right of its line, or right of the lines it would
@@ -113,18 +181,17 @@ public final class Charts {
     return chart;
   }
 
-  private static void add(XYChart chart, String name, SimulationReport.Run run,
+  private static @Nullable XYSeries add(XYChart chart, String name, List<SimulationReport.Sample> samples,
       ToIntFunction<SimulationReport.Sample> value, Color color, boolean dashed) {
-    List<SimulationReport.Sample> samples = run.timeline();
     if (samples.isEmpty()) {
-      return;
+      return null;
     }
     double[] x = new double[samples.size()];
     double[] y = new double[samples.size()];
     for (int k = 0; k < samples.size(); k++) {
       x[k] = samples.get(k).atSeconds() / 60.0;
       int v = value.applyAsInt(samples.get(k));
-      y[k] = v <= 0 ? Double.NaN : v; // a log scale has no zero: nothing is drawn
+      y[k] = v <= 0 && chart.getStyler().isYAxisLogarithmic() ? Double.NaN : v; // a log scale has no zero
     }
     XYSeries series = chart.addSeries(name, x, y);
     series.setMarker(SeriesMarkers.NONE);
@@ -132,6 +199,7 @@ public final class Charts {
     series.setLineStyle(dashed
         ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
         : new BasicStroke(2.5f));
+    return series;
   }
 
   private static double lastMinute(SimulationReport.Run run) {
