@@ -23,6 +23,11 @@ public record EndpointAttributes(String os, String osBuild, String region, Strin
   /**
    * Validates and copies the values.
    *
+   * @param os operating system, e.g. {@code windows}
+   * @param osBuild operating system build, e.g. {@code 22631}
+   * @param region region or site, e.g. {@code eu-west}
+   * @param tier tier of service, e.g. {@code critical}
+   * @param tags free-form labels, e.g. {@code hospital}
    * @throws InvalidInputException if a value or a tag is null, or a tag is blank
    */
   public EndpointAttributes {
@@ -88,31 +93,46 @@ public record EndpointAttributes(String os, String osBuild, String region, Strin
 
     private Builder() {}
 
-    /** @param os operating system @return this builder */
+    /**
+     * @param os operating system
+     * @return this builder
+     */
     public Builder os(String os) {
       this.os = requireValue("os", os);
       return this;
     }
 
-    /** @param osBuild operating system build @return this builder */
+    /**
+     * @param osBuild operating system build
+     * @return this builder
+     */
     public Builder osBuild(String osBuild) {
       this.osBuild = requireValue("osBuild", osBuild);
       return this;
     }
 
-    /** @param region region or site @return this builder */
+    /**
+     * @param region region or site
+     * @return this builder
+     */
     public Builder region(String region) {
       this.region = requireValue("region", region);
       return this;
     }
 
-    /** @param tier tier of service @return this builder */
+    /**
+     * @param tier tier of service
+     * @return this builder
+     */
     public Builder tier(String tier) {
       this.tier = requireValue("tier", tier);
       return this;
     }
 
-    /** @param tags labels to add @return this builder */
+    /**
+     * @param tags labels to add
+     * @return this builder
+     */
     public Builder tags(String... tags) {
       for (String tag : tags) {
         if (tag == null || tag.isBlank()) {

@@ -10,7 +10,9 @@ import dev.ringfence.protocol.RingfenceException;
 public final class IllegalStateTransitionException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** The state the rollout was in when the transition was refused. */
   private final RolloutState from;
+  /** What asked for the transition. */
   private final Trigger trigger;
 
   /**

@@ -35,7 +35,8 @@ public interface Rollout {
    * @param attributes what is known about the endpoint
    * @param currentVersion the version it runs now
    * @return OFFER, STAY, REVERT or HOLD, with the ring and the reason
-   * @throws InvalidInputException if the id is blank, the attributes null or the version negative
+   * @throws dev.ringfence.protocol.InvalidInputException if the id is blank, the attributes null or the
+   *     version negative
    * @throws UnknownVersionException if the version is above the candidate
    */
   Decision decide(String endpointId, EndpointAttributes attributes, long currentVersion);
@@ -102,7 +103,7 @@ public interface Rollout {
    *
    * @param actor who acts, 1 to 200 characters
    * @return a view of this rollout whose commands name the actor
-   * @throws InvalidInputException if the actor is blank or too long
+   * @throws dev.ringfence.protocol.InvalidInputException if the actor is blank or too long
    */
   Rollout by(String actor);
 

@@ -28,7 +28,7 @@ public interface RolloutEngine {
    *
    * @param config the configuration
    * @return the engine
-   * @throws RingfenceException if the store holds a rollout that cannot be rebuilt
+   * @throws dev.ringfence.protocol.RingfenceException if the store holds a rollout that cannot be rebuilt
    */
   static RolloutEngine create(RolloutEngineConfig config) {
     return DefaultRolloutEngine.recover(config);

@@ -175,25 +175,37 @@ public final class RolloutEngineConfig {
       gateFactories.put(HealthGate.TYPE, HealthGate.FACTORY);
     }
 
-    /** @param interval how often agents send heartbeats; positive @return this builder */
+    /**
+     * @param interval how often agents send heartbeats; positive
+     * @return this builder
+     */
     public Builder heartbeatInterval(Duration interval) {
       this.heartbeatInterval = positive("heartbeatInterval", interval);
       return this;
     }
 
-    /** @param deadline silence deadline after an offer; positive @return this builder */
+    /**
+     * @param deadline silence deadline after an offer; positive
+     * @return this builder
+     */
     public Builder silenceDeadline(Duration deadline) {
       this.silenceDeadline = positive("silenceDeadline", deadline);
       return this;
     }
 
-    /** @param limit how long a ring may stay INCONCLUSIVE past its bake time; positive @return this builder */
+    /**
+     * @param limit how long a ring may stay INCONCLUSIVE past its bake time; positive
+     * @return this builder
+     */
     public Builder inconclusiveLimit(Duration limit) {
       this.inconclusiveLimit = positive("inconclusiveLimit", limit);
       return this;
     }
 
-    /** @param bound how stale a replica's view may be before it holds; positive @return this builder */
+    /**
+     * @param bound how stale a replica's view may be before it holds; positive
+     * @return this builder
+     */
     public Builder stalenessBound(Duration bound) {
       this.stalenessBound = positive("stalenessBound", bound);
       return this;
@@ -219,7 +231,10 @@ public final class RolloutEngineConfig {
       return value;
     }
 
-    /** @param clock the clock every decision reads @return this builder */
+    /**
+     * @param clock the clock every decision reads
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       if (clock == null) {
         throw new InvalidInputException("clock", "is null");
@@ -228,7 +243,10 @@ public final class RolloutEngineConfig {
       return this;
     }
 
-    /** @param executor where listeners run @return this builder */
+    /**
+     * @param executor where listeners run
+     * @return this builder
+     */
     public Builder eventExecutor(Executor executor) {
       if (executor == null) {
         throw new InvalidInputException("eventExecutor", "is null");
@@ -237,7 +255,10 @@ public final class RolloutEngineConfig {
       return this;
     }
 
-    /** @param store where the journal lives @return this builder */
+    /**
+     * @param store where the journal lives
+     * @return this builder
+     */
     public Builder store(RolloutStore store) {
       if (store == null) {
         throw new InvalidInputException("store", "is null");

@@ -22,6 +22,12 @@ public record RolloutSpec(String id, String channel, long baselineVersion, long 
   /**
    * Validates.
    *
+   * @param id unique, never reused rollout id: 1 to 128 of {@code A-Z a-z 0-9 . _ -}
+   * @param channel the content channel, e.g. {@code channel-291}
+   * @param baselineVersion the release endpoints run now; a halted rollout reverts to it
+   * @param candidateVersion the release being rolled out; above the baseline
+   * @param plan the rings and limits
+   * @param salt the cohort salt; {@link Cohort#saltFor(String)} of the id unless chosen
    * @throws InvalidInputException naming the first bad field
    */
   public RolloutSpec {
@@ -70,31 +76,46 @@ public record RolloutSpec(String id, String channel, long baselineVersion, long 
       this.id = id;
     }
 
-    /** @param channel the content channel @return this builder */
+    /**
+     * @param channel the content channel
+     * @return this builder
+     */
     public Builder channel(String channel) {
       this.channel = channel;
       return this;
     }
 
-    /** @param baseline the version endpoints run now @return this builder */
+    /**
+     * @param baseline the version endpoints run now
+     * @return this builder
+     */
     public Builder baseline(long baseline) {
       this.baseline = baseline;
       return this;
     }
 
-    /** @param candidate the version to roll out @return this builder */
+    /**
+     * @param candidate the version to roll out
+     * @return this builder
+     */
     public Builder candidate(long candidate) {
       this.candidate = candidate;
       return this;
     }
 
-    /** @param plan the plan @return this builder */
+    /**
+     * @param plan the plan
+     * @return this builder
+     */
     public Builder plan(Plan plan) {
       this.plan = plan;
       return this;
     }
 
-    /** @param salt an explicit cohort salt @return this builder */
+    /**
+     * @param salt an explicit cohort salt
+     * @return this builder
+     */
     public Builder salt(int salt) {
       this.salt = salt;
       return this;

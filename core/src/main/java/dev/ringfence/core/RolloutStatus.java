@@ -28,7 +28,25 @@ public record RolloutStatus(String rolloutId, String channel, RolloutState state
     @Nullable Instant ringOpenedAt, List<Long> exposedPerRing, long exposedTotal, long revertedCount, @Nullable Verdict lastVerdict,
     @Nullable Verdict currentVerdict, @Nullable Instant currentVerdictAt, String cause) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param rolloutId the rollout
+   * @param channel its channel
+   * @param state its state
+   * @param ringIndex the open ring, -1 before start
+   * @param ringName the open ring's name, empty before start
+   * @param ringOpenedAt when the open ring opened, null before start
+   * @param exposedPerRing endpoints admitted while each ring was open
+   * @param exposedTotal endpoints admitted in all
+   * @param revertedCount exposed endpoints that reported the baseline again during the rollback
+   * @param lastVerdict the most recent journaled verdict, or null (a verdict is journaled when its outcome or ring
+   *     changes, so its numbers are those of that moment)
+   * @param currentVerdict the open ring's verdict at the most recent tick on this replica, with today's numbers, or
+   *     null before the first
+   * @param currentVerdictAt when {@code currentVerdict} was reached, or null
+   * @param cause the cause of the most recent transition, empty before the first
+   */
   public RolloutStatus {
     exposedPerRing = List.copyOf(exposedPerRing);
   }

@@ -19,6 +19,12 @@ public record ApplyResult(String endpointId, long bootId, long sequence, long ve
   /**
    * Validates.
    *
+   * @param endpointId the endpoint
+   * @param bootId the boot counter
+   * @param sequence sequence number within the boot
+   * @param version the version it tried to apply
+   * @param outcome what happened
+   * @param reason details in plain words, empty if none; at most 1,000 characters
    * @throws InvalidSignalException naming the bad field
    */
   public ApplyResult {

@@ -15,6 +15,11 @@ public record Heartbeat(String endpointId, long bootId, long sequence, long vers
   /**
    * Validates.
    *
+   * @param endpointId the endpoint
+   * @param bootId the boot counter
+   * @param sequence sequence number within the boot
+   * @param version the version it runs
+   * @param failedStarts failed starts since the last report (a crash loop shows up here)
    * @throws InvalidSignalException naming the bad field
    */
   public Heartbeat {

@@ -9,6 +9,7 @@ package dev.ringfence.protocol;
 public final class InvalidInputException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** The offending argument or field. */
   private final String field;
 
   /**

@@ -5,6 +5,7 @@ package dev.ringfence.protocol;
 public final class InvalidSignalException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** The offending field of the signal. */
   private final String field;
 
   /**

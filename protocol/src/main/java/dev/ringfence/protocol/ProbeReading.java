@@ -21,6 +21,12 @@ public record ProbeReading(String endpointId, long bootId, long sequence, long v
   /**
    * Validates.
    *
+   * @param endpointId the endpoint
+   * @param bootId the boot counter
+   * @param sequence sequence number within the boot
+   * @param version the version it runs
+   * @param metric the metric's name, 1 to 128 characters
+   * @param value the reading, a finite number
    * @throws InvalidSignalException naming the bad field
    */
   public ProbeReading {

@@ -31,7 +31,15 @@ public sealed interface Signal permits Heartbeat, ApplyResult, ProbeReading {
     return (bootId() << 32) | sequence();
   }
 
-  /** Checks the fields every signal has; used by the records' constructors. */
+  /**
+   * Checks the fields every signal has; used by the records' constructors.
+   *
+   * @param endpointId the endpoint's stable id, not blank
+   * @param bootId the boot counter, 0 to {@link #MAX_COUNTER}
+   * @param sequence the sequence number within the boot, 0 to {@link #MAX_COUNTER}
+   * @param version the content version, not negative
+   * @throws InvalidSignalException naming the first bad field
+   */
   static void checkCommon(String endpointId, long bootId, long sequence, long version) {
     if (endpointId == null || endpointId.isBlank()) {
       throw new InvalidSignalException("endpointId", "is null or blank; every endpoint needs a stable id");

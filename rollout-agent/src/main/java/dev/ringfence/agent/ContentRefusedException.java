@@ -9,6 +9,7 @@ import dev.ringfence.protocol.RingfenceException;
 public abstract class ContentRefusedException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** The content version refused. */
   private final long version;
 
   /**

@@ -41,6 +41,9 @@ public record EndpointCredentials(String endpointId, String token, byte[] hmacKe
   private static final Pattern NONCE = Pattern.compile("[0-9a-f]{32}");
 
   /**
+   * @param endpointId the enrolled endpoint's id
+   * @param token the bearer token, as issued (the server keeps only its hash)
+   * @param hmacKey the signing key, at least 32 bytes
    * @throws InvalidInputException naming the field when a value is missing or malformed
    */
   public EndpointCredentials {

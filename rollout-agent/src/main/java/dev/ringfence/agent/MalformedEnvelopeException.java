@@ -9,6 +9,7 @@ import dev.ringfence.protocol.RingfenceException;
 public final class MalformedEnvelopeException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** The offending field of the envelope. */
   private final String field;
 
   /**

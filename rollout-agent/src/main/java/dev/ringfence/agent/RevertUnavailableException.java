@@ -9,6 +9,7 @@ import dev.ringfence.protocol.RingfenceException;
 public final class RevertUnavailableException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** The version the agent was told to revert to. */
   private final long version;
 
   /**

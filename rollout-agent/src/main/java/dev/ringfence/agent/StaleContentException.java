@@ -8,6 +8,7 @@ package dev.ringfence.agent;
 public final class StaleContentException extends ContentRefusedException {
   private static final long serialVersionUID = 1L;
 
+  /** The highest version this endpoint has accepted. */
   private final long highestAccepted;
 
   /**

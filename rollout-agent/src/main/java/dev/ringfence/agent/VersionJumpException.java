@@ -10,7 +10,9 @@ package dev.ringfence.agent;
 public final class VersionJumpException extends ContentRefusedException {
   private static final long serialVersionUID = 1L;
 
+  /** The highest version this endpoint has accepted. */
   private final long highestAccepted;
+  /** The largest step above it the agent accepts ({@code maxVersionJump}). */
   private final long maxVersionJump;
 
   /**

@@ -32,6 +32,7 @@ public final class AdminClient {
   /** A refused admin call. */
   public static final class AdminCallException extends IOException {
     private static final long serialVersionUID = 1L;
+    /** The HTTP status the server answered with. */
     private final int status;
 
     AdminCallException(int status, String message) {

@@ -13,9 +13,13 @@ public final class HttpError extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The HTTP status of the response. */
   private final int status;
+  /** The short machine-readable error code. */
   private final String code;
+  /** The request field at fault, or null if no one field is. */
   private final @Nullable String field;
+  /** Extra response headers, such as {@code Retry-After}. */
   private final Map<String, String> headers = new LinkedHashMap<>();
 
   /**

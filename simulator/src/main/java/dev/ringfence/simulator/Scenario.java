@@ -35,7 +35,21 @@ public record Scenario(Integer schemaVersion, String name, String description, L
   /** The most outage windows a fleet may have. */
   public static final int MAX_OUTAGES = 64;
 
-  /** Checks every field. */
+  /**
+   * Checks every field.
+   *
+   * @param schemaVersion always 1
+   * @param name a short name, used in file names of the report and chart
+   * @param description one or two sentences shown in the report
+   * @param seed the default seed; {@code --seed} overrides it
+   * @param fleet the endpoints
+   * @param candidate what the candidate does to them
+   * @param agent the endpoint agent's settings
+   * @param plan the plan: a file name relative to the scenario file, or the plan object inline
+   * @param push the versions involved
+   * @param stopAfter the longest the run may last in virtual time
+   * @param vendorRevertAfter when the vendor pulls the content in the run without Ringfence (none if absent)
+   */
   public Scenario {
     if (schemaVersion == null || schemaVersion != 1) {
       throw new IllegalArgumentException("schemaVersion: " + schemaVersion + " is not supported; write 1");
@@ -108,7 +122,24 @@ public record Scenario(Integer schemaVersion, String name, String description, L
       @Nullable Double backgroundCrashesPerHour, @Nullable String bootTime, @Nullable List<Outage> outages,
       @Nullable Double plannedRebootsPerHour, @Nullable List<CrashRule> backgroundCrashesWhen) {
 
-    /** Checks every field. */
+    /**
+     * Checks every field.
+     *
+     * @param endpoints how many endpoints
+     * @param attributes for each attribute ({@code os}, {@code osBuild}, {@code region}, {@code tier}), the
+     *     share of the fleet per value; each set of shares adds up to 1
+     * @param heartbeatInterval how often an endpoint polls and sends a heartbeat (also the engine's)
+     * @param jitter each poll comes up to this much earlier or later
+     * @param lossRate the share of signals lost on the way
+     * @param offlineShare the share of endpoints that are off during the whole run
+     * @param backgroundCrashesPerHour how likely any endpoint is to crash in an hour, whatever it runs
+     * @param bootTime how long a crashed endpoint takes to start again (±25%)
+     * @param outages windows in which some endpoints can reach nobody: they neither poll nor send a signal
+     * @param plannedRebootsPerHour how likely any endpoint is to restart cleanly (not a crash) in an hour,
+     *     whatever it runs
+     * @param backgroundCrashesWhen the background crash chance per hour ({@code probability}) of endpoints that
+     *     match, instead of {@code backgroundCrashesPerHour}: the first matching rule wins
+     */
     public Fleet {
       require(endpoints, "endpoints");
       if (endpoints < 1 || endpoints > MAX_ENDPOINTS) {
@@ -197,7 +228,21 @@ public record Scenario(Integer schemaVersion, String name, String description, L
       @Nullable String crashDelay, @Nullable Double silentCrashShare, @Nullable Double validationFailureShare,
       @Nullable Probe probe, @Nullable Boolean loadedAtBoot) {
 
-    /** Checks every field. */
+    /**
+     * Checks every field.
+     *
+     * @param crashOnLoad how likely an endpoint is to crash each time it loads the candidate (a host that
+     *     crashes does so at every load: a boot loop)
+     * @param crashOnLoadWhen the same, for endpoints that match: the first matching rule wins
+     * @param crashDelay how long after loading the candidate the host crashes
+     * @param silentCrashShare the share of crashing endpoints that crash before their network is up, so they
+     *     never report anything while they run the candidate
+     * @param validationFailureShare the share of endpoints whose validator refuses the candidate
+     * @param loadedAtBoot whether the content is loaded at boot, before any user-space process (a boot-start
+     *     driver, as Channel File 291 was): a crash on load then comes before the agent can count the start, and
+     *     only a boot guard that runs before the content ({@code agent.startCounter: "bootguard"}) counts it
+     * @param probe a probe metric and how the candidate moves it, or none
+     */
     public Candidate {
       crashOnLoad = share(crashOnLoad, "crashOnLoad", 0);
       crashOnLoadWhen = crashOnLoadWhen == null ? List.of() : List.copyOf(crashOnLoadWhen);
@@ -217,12 +262,6 @@ public record Scenario(Integer schemaVersion, String name, String description, L
   }
 
   /**
-   * A crash probability for the endpoints whose attributes match.
-   *
-   * @param match attribute to value, all of which must match
-   * @param probability how likely a matching endpoint is to crash at each load
-   */
-  /**
    * A window in which some endpoints can reach nobody (a regional network outage, a dead VPN
    * concentrator): a member neither polls nor sends a signal from {@code from} for {@code duration}; it keeps
    * running what it runs, and can still crash or restart. Membership is a pure function of the seed and the
@@ -235,7 +274,14 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    */
   public record Outage(@Nullable Map<String, String> match, String from, String duration, @Nullable Double share) {
 
-    /** Checks every field. */
+    /**
+     * Checks every field.
+     *
+     * @param match attribute values a member has, every one of them; absent or empty for every endpoint
+     * @param from when the window opens, after the push ({@code "20m"})
+     * @param duration how long it lasts ({@code "30m"})
+     * @param share the chance that an endpoint that matches is a member, 0..1; 1 when absent
+     */
     public Outage {
       match = match == null ? Map.of() : Map.copyOf(match);
       for (String key : match.keySet()) {
@@ -257,9 +303,20 @@ public record Scenario(Integer schemaVersion, String name, String description, L
     }
   }
 
+  /**
+   * A crash probability for the endpoints whose attributes match.
+   *
+   * @param match attribute to value, all of which must match
+   * @param probability how likely a matching endpoint is to crash at each load
+   */
   public record CrashRule(Map<String, String> match, Double probability) {
 
-    /** Checks every field. */
+    /**
+     * Checks every field.
+     *
+     * @param match attribute to value, all of which must match
+     * @param probability how likely a matching endpoint is to crash at each load
+     */
     public CrashRule {
       require(match, "match");
       if (match.isEmpty()) {
@@ -283,7 +340,14 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    */
   public record Probe(String metric, Double baseline, Double stddev, @Nullable Double shift) {
 
-    /** Checks every field. */
+    /**
+     * Checks every field.
+     *
+     * @param metric the metric's name
+     * @param baseline its mean on the baseline
+     * @param stddev its standard deviation
+     * @param shift how much the candidate adds to the mean
+     */
     public Probe {
       if (metric == null || !metric.matches("[a-z][a-z0-9_.]{0,63}")) {
         throw new IllegalArgumentException("metric: '" + metric + "' must be 1-64 of a-z, 0-9, '_' or '.'");
@@ -312,7 +376,16 @@ public record Scenario(Integer schemaVersion, String name, String description, L
     /** The start counters a scenario may name. */
     public static final List<String> START_COUNTERS = List.of("agent", "bootguard");
 
-    /** Fills defaults and checks. */
+    /**
+     * Fills defaults and checks.
+     *
+     * @param enabled whether endpoints run the agent (with Ringfence); default true
+     * @param maxFailedStarts failed starts before the agent reverts; default 3
+     * @param confirmAfter how long the host runs new content before it confirms it healthy; default 5m
+     * @param startCounter what counts the host's starts: {@code agent} (default), the agent's {@code onStart()}
+     *     in the process that loads the content, or {@code bootguard}, ringfence-bootguard run before anything
+     *     loads it (docs/bootguard.md): the one that still counts when the content is loaded at boot
+     */
     public AgentSettings {
       enabled = enabled == null || enabled;
       maxFailedStarts = maxFailedStarts == null ? 3 : maxFailedStarts;
@@ -348,7 +421,12 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    */
   public record Push(Long baseline, Long candidate) {
 
-    /** Checks every field. */
+    /**
+     * Checks every field.
+     *
+     * @param baseline what the fleet runs before the push
+     * @param candidate the content pushed
+     */
     public Push {
       require(baseline, "baseline");
       require(candidate, "candidate");

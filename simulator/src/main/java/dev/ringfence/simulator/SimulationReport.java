@@ -47,6 +47,7 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
    *     second endpoint's failure on it; -1 never. A test that must tell a regression from chance needs at
    *     least two (with a canary of 1% of the endpoints at risk, one failure is 1-in-100 evidence): the
    *     exposure at which any such judge could have halted at the earliest
+   * @param haltSeconds when the rollout first halted, in seconds of virtual time; -1 if it never did
    * @param crashedOnCandidate endpoints that crashed because of the candidate
    * @param backgroundCrashes crashes that would have happened anyway
    * @param plannedRestarts clean restarts (not crashes) that would have happened anyway
@@ -73,7 +74,41 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
       Map<String, Long> signals, List<Transition> transitions, List<VerdictLine> verdicts,
       List<RingOpening> ringOpenings, List<FailureBreakdown.Finding> failuresByAttribute, List<Sample> timeline) {
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param ringfence whether Ringfence gated it
+     * @param outcome the rollout's final state, or {@code NO_GATE} without Ringfence
+     * @param durationSeconds how long the run lasted
+     * @param online endpoints online during the run
+     * @param everExposed endpoints that received the candidate at any time
+     * @param peakExposure the most endpoints running the candidate at one moment
+     * @param exposedAtHalt endpoints that had received the candidate when the rollout halted; -1 if it did not
+     * @param firstFailureSignalSeconds when the server first heard of a failure on the candidate; -1 never
+     * @param exposedAtSecondFailureSignal endpoints that had received the candidate when the server heard of a
+     *     second endpoint's failure on it; -1 never. A test that must tell a regression from chance needs at
+     *     least two (with a canary of 1% of the endpoints at risk, one failure is 1-in-100 evidence): the
+     *     exposure at which any such judge could have halted at the earliest
+     * @param haltSeconds when the rollout first halted, in seconds of virtual time; -1 if it never did
+     * @param crashedOnCandidate endpoints that crashed because of the candidate
+     * @param backgroundCrashes crashes that would have happened anyway
+     * @param plannedRestarts clean restarts (not crashes) that would have happened anyway
+     * @param refusedByValidator endpoints whose validator refused the candidate before activation
+     * @param revertedByAgent exposed endpoints back on the baseline through their agent alone
+     * @param revertedByServer exposed endpoints back on the baseline because the server said REVERT
+     * @param revertedByVendor without Ringfence: endpoints that fetched the vendor's revert between crashes
+     * @param needManualRepair endpoints still crashing on the candidate when the run ended: hands-on repair
+     * @param revertUnavailable REVERTs an agent could not follow (no slot held the baseline)
+     * @param stragglerCount exposed endpoints the server never saw back
+     * @param stragglers the first 20 of them, sorted
+     * @param signals signals the server took, by what it did with them, those lost on the way, and
+     *     ({@code unreachable}) the polls and signals of endpoints cut off by an outage
+     * @param transitions every state change with its cause
+     * @param verdicts every change of verdict, with its reason
+     * @param ringOpenings when each ring opened
+     * @param failuresByAttribute attribute values whose exposed endpoints failed far more than the others
+     * @param timeline exposure, crashed and recovered endpoints over time
+     */
     public Run {
       stragglers = List.copyOf(stragglers);
       signals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(signals)); // keeps its order

@@ -58,6 +58,7 @@ public abstract class RolloutStoreConformanceKit {
       .ring(ring("all", 10_000, Ring.NO_CAP))
       .build();
 
+  /** The store under test: a new one from {@link #newStore()} before each test. */
   protected RolloutStore store;
 
   /** For subclasses, one per implementation. */

@@ -29,6 +29,10 @@ public record Verdict(Outcome outcome, String test, String reason, Map<String, D
   /**
    * Validates and copies.
    *
+   * @param outcome PASS, FAIL, INCONCLUSIVE or ERROR
+   * @param test the test that produced it, e.g. {@code time-and-sample} or {@code hazard-msprt}
+   * @param reason one line a person can act on, with the numbers
+   * @param evidence the numbers by name (samples, rates, statistic, threshold), in a stable order
    * @throws InvalidInputException if a part is null or blank
    */
   public Verdict {

@@ -16,6 +16,11 @@ public record ProbeSamples(String metric, double[] candidate, int[] candidateWin
   /**
    * Copies the arrays.
    *
+   * @param metric the metric
+   * @param candidate candidate values, a copy
+   * @param candidateWindows the window of each candidate value, a copy
+   * @param control control values, a copy
+   * @param controlWindows the window of each control value, a copy
    * @throws IllegalArgumentException if an arm's values and windows differ in length
    */
   public ProbeSamples {
@@ -41,21 +46,25 @@ public record ProbeSamples(String metric, double[] candidate, int[] candidateWin
     this(metric, candidate, new int[candidate.length], control, new int[control.length]);
   }
 
+  /** @return the candidate's values, a copy */
   @Override
   public double[] candidate() {
     return candidate.clone();
   }
 
+  /** @return the window of each candidate value, a copy */
   @Override
   public int[] candidateWindows() {
     return candidateWindows.clone();
   }
 
+  /** @return the control's values, a copy */
   @Override
   public double[] control() {
     return control.clone();
   }
 
+  /** @return the window of each control value, a copy */
   @Override
   public int[] controlWindows() {
     return controlWindows.clone();

@@ -18,6 +18,9 @@ public record Condition(Attribute attribute, Operator operator, Set<String> valu
   /**
    * Validates and copies.
    *
+   * @param attribute the attribute tested
+   * @param operator how it is compared
+   * @param values the values compared with; exactly one for {@link Operator#EQUALS}
    * @throws InvalidPlanException if a part is missing or EQUALS has other than one value
    */
   public Condition {

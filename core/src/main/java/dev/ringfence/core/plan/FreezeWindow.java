@@ -15,6 +15,9 @@ public record FreezeWindow(Instant from, Instant to, String reason) {
   /**
    * Validates.
    *
+   * @param from start, inclusive
+   * @param to end, exclusive
+   * @param reason why, recorded with every deferred advance
    * @throws InvalidPlanException if a bound is missing, the window is empty or the reason blank
    */
   public FreezeWindow {

@@ -19,6 +19,8 @@ public record GateSpec(String type, Map<String, Object> params) {
   /**
    * Validates and copies.
    *
+   * @param type the gate's registered type, e.g. {@code time-and-sample}
+   * @param params the gate's parameters: strings, numbers, booleans, lists and maps
    * @throws InvalidPlanException if the type is blank or params is null
    */
   public GateSpec {

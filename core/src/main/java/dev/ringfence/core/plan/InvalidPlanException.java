@@ -11,6 +11,7 @@ import java.util.List;
 public final class InvalidPlanException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** Every problem found, each {@code path: reason}. */
   private final ImmutableList<String> problems;
 
   /**

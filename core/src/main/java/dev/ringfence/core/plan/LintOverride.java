@@ -13,6 +13,9 @@ public record LintOverride(LintRule rule, String ring, String reason) {
   /**
    * Validates.
    *
+   * @param rule the rule overridden
+   * @param ring the name of the ring it applies to
+   * @param reason why, at least 10 characters
    * @throws InvalidPlanException if a part is missing or the reason too short
    */
   public LintOverride {

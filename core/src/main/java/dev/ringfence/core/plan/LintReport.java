@@ -12,7 +12,13 @@ import java.util.List;
  */
 public record LintReport(String planName, List<LintFinding> findings, List<LintOverride> unusedOverrides) {
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param planName the plan's name
+   * @param findings every finding, overridden or not, in ring order
+   * @param unusedOverrides overrides that match no finding (stale permissions worth removing)
+   */
   public LintReport {
     findings = ImmutableList.copyOf(findings);
     unusedOverrides = ImmutableList.copyOf(unusedOverrides);

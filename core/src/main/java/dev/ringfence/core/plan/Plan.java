@@ -35,6 +35,14 @@ public record Plan(int schemaVersion, String name, List<Ring> rings, long maxNew
   /**
    * Validates and copies.
    *
+   * @param schemaVersion version of the plan format, currently 1
+   * @param name the plan's name
+   * @param rings the rings, in order; cumulative shares never shrink
+   * @param maxNewExposuresPerHour velocity limit on new admissions across all rings, 0 for none
+   * @param freezeWindows intervals in which no ring opens
+   * @param heldTiers tiers admitted only once the last ring is open, e.g. {@code critical}
+   * @param rollbackTimeout how long a rollback waits for exposed endpoints before listing stragglers
+   * @param overrides lint rules this plan breaks on purpose, with reasons
    * @throws InvalidPlanException listing every problem
    */
   public Plan {
@@ -93,37 +101,55 @@ public record Plan(int schemaVersion, String name, List<Ring> rings, long maxNew
       this.name = name;
     }
 
-    /** @param ring the next ring @return this builder */
+    /**
+     * @param ring the next ring
+     * @return this builder
+     */
     public Builder ring(Ring ring) {
       rings.add(ring);
       return this;
     }
 
-    /** @param perHour the most new admissions per hour, 0 for none @return this builder */
+    /**
+     * @param perHour the most new admissions per hour, 0 for none
+     * @return this builder
+     */
     public Builder maxNewExposuresPerHour(long perHour) {
       this.maxNewExposuresPerHour = perHour;
       return this;
     }
 
-    /** @param window a freeze window @return this builder */
+    /**
+     * @param window a freeze window
+     * @return this builder
+     */
     public Builder freezeWindow(FreezeWindow window) {
       freezeWindows.add(window);
       return this;
     }
 
-    /** @param tiers tiers held to the last ring @return this builder */
+    /**
+     * @param tiers tiers held to the last ring
+     * @return this builder
+     */
     public Builder heldTiers(String... tiers) {
       heldTiers.add(tiers);
       return this;
     }
 
-    /** @param timeout rollback deadline @return this builder */
+    /**
+     * @param timeout rollback deadline
+     * @return this builder
+     */
     public Builder rollbackTimeout(Duration timeout) {
       this.rollbackTimeout = timeout;
       return this;
     }
 
-    /** @param override a lint override @return this builder */
+    /**
+     * @param override a lint override
+     * @return this builder
+     */
     public Builder override(LintOverride override) {
       overrides.add(override);
       return this;

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 public final class PlanLintException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
+  /** The findings that refused the plan, none of them overridden. */
   private final ImmutableList<LintFinding> findings;
 
   /**

@@ -29,6 +29,13 @@ public record Ring(String name, Selector selector, int share, long cap, Duration
   /**
    * Validates.
    *
+   * @param name unique name within the plan, e.g. {@code canary}
+   * @param selector which endpoints the ring may draw from
+   * @param share cumulative share of the eligible fleet in basis points, 0..10000 (100 = 1%)
+   * @param cap the most distinct endpoints ever admitted while this ring is open, or {@link #NO_CAP}
+   * @param bakeTime the least time the ring stays open before the next one may open
+   * @param minSample the least number of exposed endpoints before the ring may pass
+   * @param gate the gate that must pass, or null for none (the plan lint refuses that unless overridden)
    * @throws InvalidPlanException listing every problem of this ring
    */
   public Ring {
@@ -75,43 +82,64 @@ public record Ring(String name, Selector selector, int share, long cap, Duration
       this.name = name;
     }
 
-    /** @param selector which endpoints the ring draws from @return this builder */
+    /**
+     * @param selector which endpoints the ring draws from
+     * @return this builder
+     */
     public Builder selector(Selector selector) {
       this.selector = selector;
       return this;
     }
 
-    /** @param basisPoints cumulative share, 0..10000 @return this builder */
+    /**
+     * @param basisPoints cumulative share, 0..10000
+     * @return this builder
+     */
     public Builder share(int basisPoints) {
       this.share = basisPoints;
       return this;
     }
 
-    /** @param percent cumulative share in percent, e.g. 0.5 @return this builder */
+    /**
+     * @param percent cumulative share in percent, e.g. 0.5
+     * @return this builder
+     */
     public Builder percent(double percent) {
       this.share = (int) Math.round(percent * 100);
       return this;
     }
 
-    /** @param cap the most endpoints ever admitted to this ring @return this builder */
+    /**
+     * @param cap the most endpoints ever admitted to this ring
+     * @return this builder
+     */
     public Builder cap(long cap) {
       this.cap = cap;
       return this;
     }
 
-    /** @param bakeTime least time open @return this builder */
+    /**
+     * @param bakeTime least time open
+     * @return this builder
+     */
     public Builder bakeTime(Duration bakeTime) {
       this.bakeTime = bakeTime;
       return this;
     }
 
-    /** @param minSample least number of exposed endpoints @return this builder */
+    /**
+     * @param minSample least number of exposed endpoints
+     * @return this builder
+     */
     public Builder minSample(int minSample) {
       this.minSample = minSample;
       return this;
     }
 
-    /** @param gate the gate, or null for none @return this builder */
+    /**
+     * @param gate the gate, or null for none
+     * @return this builder
+     */
     public Builder gate(GateSpec gate) {
       this.gate = gate;
       return this;

@@ -18,6 +18,7 @@ public record Selector(List<Condition> conditions) {
   /**
    * Copies the conditions.
    *
+   * @param conditions conditions that must all hold
    * @throws InvalidPlanException if the list or an element is null
    */
   public Selector {

@@ -20,6 +20,8 @@ public record AuditHead(long lines, String hash) {
   public static final AuditHead EMPTY = new AuditHead(0, AuditRecord.GENESIS);
 
   /**
+   * @param lines the number of lines, 0 for an empty trail
+   * @param hash the SHA-256 (64 lowercase hex digits) of the last line; {@link AuditRecord#GENESIS} when empty
    * @throws InvalidInputException if {@code lines} is negative, {@code hash} is not 64 lowercase hex digits,
    *     or an empty trail's hash is not the genesis hash
    */

@@ -17,7 +17,14 @@ import java.time.Instant;
  */
 public record HealthShare(String rolloutId, String replicaId, Instant publishedAt, String health) {
 
-  /** @throws InvalidInputException naming the first field that is null or blank */
+  /**
+   * @param rolloutId the rollout
+   * @param replicaId the replica that published it, unique per engine instance (a restarted process is a new
+   *     replica)
+   * @param publishedAt when the replica published it, on its clock: a replica that stops publishing expires
+   * @param health the engine's encoding of the numbers, one line of JSON
+   * @throws InvalidInputException naming the first field that is null or blank
+   */
   public HealthShare {
     require("rolloutId", rolloutId);
     require("replicaId", replicaId);

@@ -32,7 +32,14 @@ public sealed interface JournalEntry {
    */
   record Created(String rolloutId, Instant at, RolloutSpec spec, List<LintFinding> acceptedLintFindings)
       implements JournalEntry {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param rolloutId the rollout
+     * @param at when
+     * @param spec what is rolled out and by which plan
+     * @param acceptedLintFindings lint findings the plan overrides, each with its written reason
+     */
     public Created {
       acceptedLintFindings = List.copyOf(acceptedLintFindings);
     }
