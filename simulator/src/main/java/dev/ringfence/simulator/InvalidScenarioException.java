@@ -31,6 +31,7 @@ public final class InvalidScenarioException extends RingfenceException {
     this.problems = List.copyOf(problems);
   }
 
+  /** Every problem found, each {@code file:line:column: field: reason}. */
   private final List<String> problems;
 
   /** @return every problem found, each {@code file:line:column: field: reason} */
