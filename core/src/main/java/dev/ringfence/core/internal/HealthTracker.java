@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * The health side of one rollout: per-arm outcome counters, failure events and time at risk, per-signal
@@ -213,21 +214,30 @@ final class HealthTracker {
     if (region.isEmpty()) {
       return 0;
     }
-    Integer id = groupIds.get(region);
+    // More regions than groups: the rest are judged together, as "unknown" (0).
+    return intern(groupIds, region, GROUPS, id -> groupNames[id] = region);
+  }
+
+  /**
+   * The id of a key, made if it has none: ids count up from 1 in the order keys are first seen, and a key
+   * past {@code limit} gets 0. {@code made} fills what goes with a new id before the id is published.
+   */
+  private static int intern(ConcurrentHashMap<String, Integer> ids, String key, int limit, IntConsumer made) {
+    Integer id = ids.get(key);
     if (id != null) {
       return id;
     }
-    synchronized (groupNames) {
-      id = groupIds.get(region);
+    synchronized (ids) {
+      id = ids.get(key);
       if (id != null) {
         return id;
       }
-      int next = groupIds.size() + 1;
-      if (next >= GROUPS) {
-        return 0; // more regions than groups: the rest are judged together, as "unknown"
+      int next = ids.size() + 1;
+      if (next >= limit) {
+        return 0;
       }
-      groupNames[next] = region;
-      groupIds.put(region, next);
+      made.accept(next);
+      ids.put(key, next);
       return next;
     }
   }
@@ -251,25 +261,13 @@ final class HealthTracker {
     if (end < 0) {
       return Track.UNKNOWN_STRATUM;
     }
-    Integer id = strataIds.get(key);
-    if (id != null) {
-      return id;
-    }
-    synchronized (strataIds) {
-      id = strataIds.get(key);
-      if (id != null) {
-        return id;
-      }
-      int next = strataCount;
-      if (next >= STRATA) {
-        return Track.UNKNOWN_STRATUM; // more combinations than strata: the rest are judged together
-      }
-      groupOfStratum[next] = group(key.substring(0, end));
-      strataKeys[next] = key;
-      strataIds.put(key, next);
-      strataCount = next + 1;
-      return next;
-    }
+    // More combinations than strata: the rest are judged together, in stratum 0. Locks are taken strata
+    // first, then groups (group() never takes the strata's).
+    return intern(strataIds, key, STRATA, id -> {
+      groupOfStratum[id] = group(key.substring(0, end));
+      strataKeys[id] = key;
+      strataCount = id + 1;
+    });
   }
 
   /**
