@@ -13,6 +13,8 @@ import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.GateSpec;
+import dev.ringfence.core.plan.LintOverride;
+import dev.ringfence.core.plan.LintRule;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.protocol.Decision;
@@ -44,15 +46,16 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The decision hot path: {@code Rollout.decide} for 1M (and 64K) distinct, pre-generated endpoint ids in a
- * rollout whose second ring (10%) is open, every admission already made, against the floor of a
- * bare Guava murmur3 hash of the same ids and against two peers deciding the same 10% rollout for the
- * same ids in the same run:
+ * rollout whose second ring (10%) is open, or whose first ring admits 5% ({@code percent}), every admission
+ * already made, against the floor of a bare Guava murmur3 hash of the same ids and against two peers
+ * deciding the same rollout for the same ids in the same run:
  *
  * <ul>
- *   <li>Unleash Java SDK: {@code FlexibleRolloutStrategy.isEnabled} with {@code rollout=10},
- *       {@code stickiness=default}, the id as userId and sessionId of an {@link UnleashContext};
- *   <li>LaunchDarkly Java server SDK: {@code LDClient.boolVariation} of a flag whose fallthrough is a 10%/90%
- *       percentage rollout, with no network (file data source, no events; see {@link #launchDarkly()}).
+ *   <li>Unleash Java SDK: {@code FlexibleRolloutStrategy.isEnabled} with {@code rollout=percent},
+ *       {@code stickiness=default}, the id as userId and sessionId of an {@link UnleashContext}, and with
+ *       {@code stickiness=userId}, its cheapest path ({@code unleashUserIdIsEnabled});
+ *   <li>LaunchDarkly Java server SDK: {@code LDClient.boolVariation} of a flag whose fallthrough is a 10%/90% (or
+ *       5%/95%) percentage rollout, with no network (file data source, no events; see {@link #launchDarkly()}).
  * </ul>
  *
  * <p>Every peer gets its per-endpoint input built up front, once per id (an {@code UnleashContext}, an
@@ -73,6 +76,9 @@ public class DecisionBenchmark {
   /** Distinct ids: 1M (the goal's setting, ~64 MB of strings) and 64K (fits in cache: compute alone). */
   @Param({"1048576", "65536"})
   public int ids;
+  /** The share the open ring admits: 10% (a second ring) or a 5% first ring. */
+  @Param({"10", "5"})
+  public int percent;
   private static final EndpointAttributes ATTRIBUTES = EndpointAttributes.builder().os("windows")
       .osBuild("22631").region("eu-west").tier("standard").build();
 
@@ -107,7 +113,7 @@ public class DecisionBenchmark {
     if (method.startsWith("ringfence")) {
       setUpRingfence();
     } else if (method.startsWith("unleash")) {
-      setUpUnleash();
+      setUpUnleash(method.startsWith("unleashUserId") ? "userId" : "default");
     } else if (method.startsWith("launchDarkly")) {
       setUpLaunchDarkly();
     } else {
@@ -118,19 +124,30 @@ public class DecisionBenchmark {
   private void setUpRingfence() {
     FixedClock clock = new FixedClock(Instant.parse("2026-11-23T10:00:00Z"));
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).build());
-    Plan plan = Plan.builder("bench")
-        .ring(Ring.named("canary").share(100).cap(10_000).bakeTime(Duration.ofMinutes(30))
-            .gate(GateSpec.timeAndSample()).build())
-        .ring(Ring.named("early").share(1000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.timeAndSample()).build())
-        .ring(Ring.named("all").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.timeAndSample()).build())
-        .build();
+    Plan plan = percent == 5
+        ? Plan.builder("bench-first-ring")
+            .ring(Ring.named("first").share(500).cap(ids).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.timeAndSample())
+                .build())
+            .ring(Ring.named("all").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.timeAndSample()).build())
+            .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, "first", "a benchmark of a 5% first ring"))
+            .override(new LintOverride(LintRule.STEP_TOO_LARGE, "all", "a benchmark of a 5% first ring"))
+            .build()
+        : Plan.builder("bench")
+            .ring(Ring.named("canary").share(100).cap(10_000).bakeTime(Duration.ofMinutes(30))
+                .gate(GateSpec.timeAndSample()).build())
+            .ring(Ring.named("early").share(1000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.timeAndSample())
+                .build())
+            .ring(Ring.named("all").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.timeAndSample()).build())
+            .build();
     rollout = engine.createRollout(RolloutSpec.builder("bench").channel("bench").baseline(1).candidate(2).plan(plan)
         .build());
     rollout.start();
     admitAll();
-    clock.now = clock.now.plus(Duration.ofMinutes(31));
-    engine.tick();
-    admitAll(); // ring 'early' (10%) is open and every admission is made: the steady state
+    if (percent == 10) {
+      clock.now = clock.now.plus(Duration.ofMinutes(31));
+      engine.tick();
+      admitAll(); // ring 'early' (10%) is open and every admission is made: the steady state
+    }
     long offered = 0;
     for (String id : idArray) {
       offered += rollout.decide(id, ATTRIBUTES, 1).kind() == Decision.Kind.OFFER ? 1 : 0;
@@ -138,9 +155,10 @@ public class DecisionBenchmark {
     checkShare("Ringfence", offered);
   }
 
-  private void setUpUnleash() {
+  /** @param stickiness {@code default} (userId, else sessionId, else random) or {@code userId}, its cheapest path */
+  private void setUpUnleash(String stickiness) {
     unleashStrategy = new FlexibleRolloutStrategy();
-    unleashParameters = Map.of("rollout", "10", "stickiness", "default", "groupId", "bench");
+    unleashParameters = Map.of("rollout", Integer.toString(percent), "stickiness", stickiness, "groupId", "bench");
     unleashContexts = new UnleashContext[ids];
     long enabled = 0;
     for (int i = 0; i < ids; i++) {
@@ -159,7 +177,7 @@ public class DecisionBenchmark {
     long enabled = 0;
     for (int i = 0; i < ids; i++) {
       ldContexts[i] = LDContext.create(idArray[i]);
-      enabled += ldClient.boolVariation("bench", ldContexts[i], false) ? 1 : 0;
+      enabled += ldClient.boolVariation(flag(), ldContexts[i], false) ? 1 : 0;
     }
     checkShare("LaunchDarkly", enabled);
   }
@@ -181,12 +199,16 @@ public class DecisionBenchmark {
     return new LDClient("sdk-offline-benchmark", config);
   }
 
-  /** Every system must put about 10% of the ids in: otherwise the comparison is not like for like. */
+  /** Every system must put about {@code percent} of the ids in: otherwise the comparison is not like for like. */
   private void checkShare(String system, long in) {
     double share = (double) in / ids;
-    if (share < 0.09 || share > 0.11) {
-      throw new IllegalStateException(system + " rolled out to " + share + " of the ids, not 10%");
+    if (Math.abs(share - percent / 100.0) > percent / 1000.0) {
+      throw new IllegalStateException(system + " rolled out to " + share + " of the ids, not " + percent + "%");
     }
+  }
+
+  private String flag() {
+    return percent == 5 ? "bench5" : "bench";
   }
 
   @TearDown(Level.Trial)
@@ -237,6 +259,12 @@ public class DecisionBenchmark {
   }
 
   @Benchmark
+  @Threads(1)
+  public boolean unleashUserIdIsEnabled(Cursor cursor) {
+    return unleashStrategy.isEnabled(unleashParameters, unleashContexts[next(cursor)]);
+  }
+
+  @Benchmark
   @Threads(2)
   public boolean unleashIsEnabledTwoThreads(Cursor cursor) {
     return unleashStrategy.isEnabled(unleashParameters, unleashContexts[next(cursor)]);
@@ -245,13 +273,13 @@ public class DecisionBenchmark {
   @Benchmark
   @Threads(1)
   public boolean launchDarklyBoolVariation(Cursor cursor) {
-    return ldClient.boolVariation("bench", ldContexts[next(cursor)], false);
+    return ldClient.boolVariation(flag(), ldContexts[next(cursor)], false);
   }
 
   @Benchmark
   @Threads(2)
   public boolean launchDarklyBoolVariationTwoThreads(Cursor cursor) {
-    return ldClient.boolVariation("bench", ldContexts[next(cursor)], false);
+    return ldClient.boolVariation(flag(), ldContexts[next(cursor)], false);
   }
 
   /** A clock the setup moves by hand. */
