@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.common.base.Ticker;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.StoreException;
@@ -465,12 +466,12 @@ public abstract class RolloutStoreConformanceKit {
 
   /**
    * The ticker that measures how long {@code awaitChange} waited: a store waits on real time, so the
-   * default is {@link System#nanoTime}; a kit subclass whose store waits on another ticker returns it.
+   * default is Guava's system ticker; a kit subclass whose store waits on another ticker returns it.
    *
-   * @return nanoseconds
+   * @return the ticker
    */
-  protected long nanoTime() {
-    return System.nanoTime();
+  protected Ticker ticker() {
+    return Ticker.systemTicker();
   }
 
   @Test
@@ -479,9 +480,9 @@ public abstract class RolloutStoreConformanceKit {
     Duration timeout = Duration.ofMillis(50);
     long[] elapsed = new long[1];
     boolean woken = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-      long started = nanoTime();
+      long started = ticker().read();
       boolean result = store.awaitChange(timeout);
-      elapsed[0] = nanoTime() - started;
+      elapsed[0] = ticker().read() - started;
       return result;
     });
     assertThat(woken).isFalse();
