@@ -8,9 +8,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ringfence keys generate --id ID [--out DIR]}. */
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "Work with release signing keys.",
-    subcommands = {KeysCommand.Generate.class})
+/** {@code ringfence keys generate|init-root|rotate|sign-root}. */
+@Command(name = "keys", mixinStandardHelpOptions = true,
+    description = "Work with signing keys and the trust root.",
+    subcommands = {KeysCommand.Generate.class, RootCommands.Init.class, RootCommands.Rotate.class,
+        RootCommands.Sign.class})
 final class KeysCommand extends ParentCommand {
 
   @Override

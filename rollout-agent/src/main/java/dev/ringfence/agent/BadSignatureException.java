@@ -14,6 +14,6 @@ public final class BadSignatureException extends ContentRefusedException {
    * @param reason what is wrong with it
    */
   public BadSignatureException(long version, String field, String reason) {
-    super(version, field + ": " + reason + " (v" + version + "); re-sign the release, never edit a signed envelope");
+    super(Reason.BAD_SIGNATURE, version, field + ": " + reason + " (v" + version + "); re-sign the release, never edit a signed envelope");
   }
 }

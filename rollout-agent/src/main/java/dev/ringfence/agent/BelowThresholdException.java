@@ -13,7 +13,7 @@ public final class BelowThresholdException extends ContentRefusedException {
    * @param threshold signatures required
    */
   public BelowThresholdException(long version, int valid, int threshold) {
-    super(version, "signatures: v" + version + " has " + valid + " valid signature(s) by distinct trusted keys,"
+    super(Reason.BELOW_THRESHOLD, version, "signatures: v" + version + " has " + valid + " valid signature(s) by distinct trusted keys,"
         + " below the threshold of " + threshold + "; have more release keys sign it");
   }
 }

@@ -15,7 +15,7 @@ public final class DigestMismatchException extends ContentRefusedException {
    * @param actual what the payload has
    */
   public DigestMismatchException(long version, String field, String expected, String actual) {
-    super(version, field + ": payload of v" + version + " has " + actual + ", the signed envelope says " + expected
+    super(Reason.DIGEST_MISMATCH, version, field + ": payload of v" + version + " has " + actual + ", the signed envelope says " + expected
         + "; the payload was discarded, fetch it again or check the mirror");
   }
 }

@@ -12,6 +12,6 @@ public final class ExpiredEnvelopeException extends ContentRefusedException {
    * @param now see the message
    */
   public ExpiredEnvelopeException(long version, java.time.Instant expiresAt, java.time.Instant now) {
-    super(version, "expiresAt: " + expiresAt + " of v" + version + " is not after now (" + now + "); re-sign the release with a later expiry");
+    super(Reason.EXPIRED, version, "expiresAt: " + expiresAt + " of v" + version + " is not after now (" + now + "); re-sign the release with a later expiry");
   }
 }

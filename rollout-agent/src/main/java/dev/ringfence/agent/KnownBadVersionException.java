@@ -9,7 +9,7 @@ public final class KnownBadVersionException extends ContentRefusedException {
 
   /** @param version the refused version */
   public KnownBadVersionException(long version) {
-    super(version, "version: " + version + " is known-bad on this endpoint (it failed here before) and is never"
+    super(Reason.KNOWN_BAD, version, "version: " + version + " is known-bad on this endpoint (it failed here before) and is never"
         + " activated again; publish the fix as a new, higher version");
   }
 }

@@ -12,7 +12,7 @@ public final class PayloadTooLargeException extends ContentRefusedException {
    * @param cap the number of bytes after which the download was cut
    */
   public PayloadTooLargeException(long version, long cap) {
-    super(version, "size: payload of v" + version + " exceeds " + cap + " bytes (the signed size or the"
+    super(Reason.PAYLOAD_TOO_LARGE, version, "size: payload of v" + version + " exceeds " + cap + " bytes (the signed size or the"
         + " agent's maxPayloadBytes); the download was cut and discarded, check the server");
   }
 }

@@ -171,6 +171,7 @@ public interface RolloutAgent {
     private SignalSink sink = SignalSink.DISCARD;
     private @Nullable String channel;
     private @Nullable TrustStore trustStore;
+    private @Nullable RootDocument trustRoot;
     private Clock clock = Clock.systemUTC();
     private ContentValidator validator = ContentValidator.ACCEPT_ALL;
     private Duration validationTimeout = ContentValidator.DEFAULT_TIMEOUT;
@@ -312,6 +313,31 @@ public interface RolloutAgent {
     }
 
     /**
+     * Trusts a root document instead of a fixed trust store: release keys come from its release role, the
+     * agent follows rotations the update server publishes (each signed by a threshold of the old and of the new
+     * root keys), refuses revoked keys by name, and, when the root has a timestamp role and this channel is not
+     * exempt, requires an unexpired signed timestamp before it calls itself up to date. The newest verified
+     * root and timestamp are kept in the state directory.
+     *
+     * @param root the root given out of band (shipped with the product); it must be signed by a threshold of
+     *     its own root keys
+     * @return this builder
+     * @throws InvalidInputException when the root is null or not signed by its own root keys
+     */
+    public Builder trustRoot(RootDocument root) {
+      if (root == null) {
+        throw new InvalidInputException("trustRoot", "is null; read one with RootDocument.parse(bytes)");
+      }
+      try {
+        root.verifySelfSigned();
+      } catch (ContentRefusedException e) {
+        throw new InvalidInputException("trustRoot", e.getMessage());
+      }
+      this.trustRoot = root;
+      return this;
+    }
+
+    /**
      * @param source the clock envelope expiry is judged by; default the UTC system clock
      * @return this builder
      */
@@ -446,8 +472,13 @@ public interface RolloutAgent {
       if (channel == null) {
         throw new InvalidInputException("channel", "is not set; call channel(name)");
       }
-      if (trustStore == null) {
-        throw new InvalidInputException("trustStore", "is not set; call trustStore(store)");
+      if (trustStore != null && trustRoot != null) {
+        throw new InvalidInputException("trustRoot", "and trustStore are both set; set one: the root's release"
+            + " role is the trust store");
+      }
+      TrustStore keys = trustRoot != null ? trustRoot.releaseKeys() : trustStore;
+      if (keys == null) {
+        throw new InvalidInputException("trustStore", "is not set; call trustStore(store) or trustRoot(root)");
       }
       if (credentials != null && !credentials.endpointId().equals(endpointId)) {
         throw new InvalidInputException("credentials", "are for endpoint '" + credentials.endpointId()
@@ -455,9 +486,9 @@ public interface RolloutAgent {
       }
       FileOps fileOps = memoryDisk == null ? RealFileOps.INSTANCE : memoryDisk.fileOps();
       return new DefaultRolloutAgent(new AgentSettings(directory, endpointId, maxFailedStarts, sink, fileOps,
-          channel, trustStore, clock, validator, validationTimeout, validationExecutor,
+          channel, keys, clock, validator, validationTimeout, validationExecutor,
           updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener, credentials,
-          maxVersionJump, startCounter));
+          maxVersionJump, startCounter, trustRoot));
     }
   }
 }

@@ -16,7 +16,7 @@ public final class StaleContentException extends ContentRefusedException {
    * @param highestAccepted the highest version accepted so far
    */
   public StaleContentException(long version, long highestAccepted) {
-    super(version, "version: " + version + " is not above the highest accepted version " + highestAccepted
+    super(Reason.STALE_VERSION, version, "version: " + version + " is not above the highest accepted version " + highestAccepted
         + "; publish a revert as a new, higher version carrying the old bytes");
     this.highestAccepted = highestAccepted;
   }

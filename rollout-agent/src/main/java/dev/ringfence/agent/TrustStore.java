@@ -27,6 +27,7 @@ public final class TrustStore {
   private static final int MEMO_SIZE = 64;
 
   private final Map<String, PublicKey> keys;
+  private final Set<String> revoked;
   private final int threshold;
   /**
    * Signatures that verified, by key id, signature and SHA-256 of the signed bytes: an agent polls the
@@ -42,8 +43,9 @@ public final class TrustStore {
     }
   });
 
-  private TrustStore(Map<String, PublicKey> keys, int threshold) {
+  private TrustStore(Map<String, PublicKey> keys, Set<String> revoked, int threshold) {
     this.keys = Map.copyOf(keys);
+    this.revoked = Set.copyOf(revoked);
     this.threshold = threshold;
   }
 
@@ -111,6 +113,14 @@ public final class TrustStore {
     return keys.keySet();
   }
 
+  /**
+   * @param keyId a key id
+   * @return whether the trust root revoked this key id (its signatures are refused as revoked, not unknown)
+   */
+  public boolean isRevoked(String keyId) {
+    return revoked.contains(keyId);
+  }
+
   /** @return how many distinct trusted keys must sign an envelope */
   public int threshold() {
     return threshold;
@@ -135,6 +145,7 @@ public final class TrustStore {
   /** Builds a {@link TrustStore}; every setter checks its argument at once. */
   public static final class Builder {
     private final Map<String, PublicKey> keys = new LinkedHashMap<>();
+    private final Set<String> revoked = new java.util.HashSet<>();
     private int threshold = 1;
 
     private Builder() {}
@@ -155,6 +166,20 @@ public final class TrustStore {
       if (keys.putIfAbsent(keyId, key) != null) {
         throw new InvalidInputException("keyId", "'" + keyId + "' is added twice");
       }
+      return this;
+    }
+
+    /**
+     * Names a revoked key id, so that a signature by it is refused as {@link ContentRefusedException.Reason#REVOKED_KEY}.
+     *
+     * @param keyId the revoked key's id; it may not also be trusted
+     * @return this builder
+     */
+    public Builder revoked(String keyId) {
+      if (keyId == null || keyId.isBlank()) {
+        throw new InvalidInputException("revoked", "is null or blank");
+      }
+      revoked.add(keyId);
       return this;
     }
 
@@ -182,7 +207,12 @@ public final class TrustStore {
         throw new InvalidInputException("threshold", threshold + " is above the " + keys.size()
             + " trusted key(s); no envelope could ever pass");
       }
-      return new TrustStore(keys, threshold);
+      for (String id : revoked) {
+        if (keys.containsKey(id)) {
+          throw new InvalidInputException("revoked", "'" + id + "' is both trusted and revoked");
+        }
+      }
+      return new TrustStore(keys, revoked, threshold);
     }
   }
 }

@@ -11,6 +11,6 @@ public final class UnknownKeyException extends ContentRefusedException {
    * @param keyId see the message
    */
   public UnknownKeyException(long version, String keyId) {
-    super(version, "keyId: '" + keyId + "' signing v" + version + " is not in the trust store; add it only if it is your publisher's key");
+    super(Reason.UNKNOWN_KEY, version, "keyId: '" + keyId + "' signing v" + version + " is not in the trust store; add it only if it is your publisher's key");
   }
 }

@@ -12,7 +12,7 @@ public final class ValidationFailedException extends ContentRefusedException {
    * @param reason what the validator said or how it failed
    */
   public ValidationFailedException(long version, String reason) {
-    super(version, "validator: refused v" + version + ": " + reason + "; v" + version
+    super(Reason.VALIDATION_FAILED, version, "validator: refused v" + version + ": " + reason + "; v" + version
         + " is now known-bad here, publish a fix as a new version");
   }
 }

@@ -21,7 +21,7 @@ public final class VersionJumpException extends ContentRefusedException {
    * @param maxVersionJump the largest jump the agent accepts
    */
   public VersionJumpException(long version, long highestAccepted, long maxVersionJump) {
-    super(version, "version: " + version + " is " + (version - highestAccepted) + " above the highest accepted"
+    super(Reason.VERSION_JUMP, version, "version: " + version + " is " + (version - highestAccepted) + " above the highest accepted"
         + " version " + highestAccepted + ", more than maxVersionJump " + maxVersionJump + " allows (fast-forward);"
         + " publish the next version, or raise maxVersionJump if the channel's versions jump that far");
     this.highestAccepted = highestAccepted;

@@ -12,6 +12,6 @@ public final class WrongChannelException extends ContentRefusedException {
    * @param expected see the message
    */
   public WrongChannelException(long version, String channel, String expected) {
-    super(version, "channel: '" + channel + "' of v" + version + " is not this agent's channel '" + expected + "'; publish the release to the right channel");
+    super(Reason.WRONG_CHANNEL, version, "channel: '" + channel + "' of v" + version + " is not this agent's channel '" + expected + "'; publish the release to the right channel");
   }
 }

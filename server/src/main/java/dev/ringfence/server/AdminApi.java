@@ -71,6 +71,8 @@ final class AdminApi {
     router.add("GET", "/admin/v1/rollouts/{id}/journal", admin, 0, this::journal);
     router.add("POST", "/admin/v1/rollouts/{id}/{action}", admin, json, this::command);
     router.add("GET", "/admin/v1/audit", admin, 0, this::audit);
+    router.add("POST", "/admin/v1/roots", admin, json, this::publishRoot);
+    router.add("GET", "/admin/v1/roots", admin, 0, this::roots);
   }
 
   private void authorize(Request request) {
@@ -149,7 +151,8 @@ final class AdminApi {
    * every later one must not be stored on the word of whoever holds the admin token.
    */
   private void verify(String channel, byte[] envelopeJson) {
-    TrustStore keys = ctx.config().releaseKeys();
+    TrustService trust = ctx.trust();
+    TrustStore keys = trust != null ? trust.releaseKeys() : ctx.config().releaseKeys();
     if (keys == null) {
       throw new HttpError(409, "no_release_keys", "envelope", "envelope: this server has no release keys, so it"
           + " cannot check a release's signatures and publishes none; start it with --release-key ID=KEY (the"
@@ -166,6 +169,37 @@ final class AdminApi {
     } catch (ContentRefusedException e) {
       throw new HttpError(400, "refused_envelope", "envelope", "envelope: " + e.getMessage());
     }
+  }
+
+  /** A stored trust root, as the roots route lists it. */
+  private record RootSummary(long version, String expiresAt, java.util.List<String> releaseKeys,
+      int releaseThreshold, java.util.List<String> revokedKeys) {
+    static RootSummary of(dev.ringfence.agent.RootDocument root) {
+      return new RootSummary(root.version(), root.expiresAt().toString(), root.release().keyIds(),
+          root.release().threshold(), java.util.List.copyOf(root.revokedKeys().keySet()));
+    }
+  }
+
+  /** {@code GET /admin/v1/roots}'s body. */
+  private record Roots(java.util.List<RootSummary> roots) {}
+
+  private TrustService trustOrConflict() {
+    TrustService trust = ctx.trust();
+    if (trust == null) {
+      throw new HttpError(409, "no_trust_root", "root", "root: this server was started without --trust-root, so"
+          + " it keeps no trust roots; start it with one");
+    }
+    return trust;
+  }
+
+  private Response publishRoot(Request request) {
+    dev.ringfence.agent.RootDocument root = trustOrConflict().publish(request.body());
+    return Response.json(201, RootSummary.of(root));
+  }
+
+  private Response roots(Request request) {
+    return Response.json(200, new Roots(trustOrConflict().roots().values().stream()
+        .map(json -> RootSummary.of(dev.ringfence.agent.RootDocument.parse(json))).toList()));
   }
 
   private Response releases(Request request) {

@@ -40,6 +40,8 @@ final class EndpointApi {
     router.add("GET", "/v1/channels/{channel}/decision", endpoint, 0, this::decision);
     router.add("GET", "/v1/channels/{channel}/releases/{version}/payload", endpoint, 0, this::payload);
     router.add("GET", "/v1/content/{sha256}", endpoint, 0, this::content);
+    router.add("GET", "/v1/channels/{channel}/timestamp", endpoint, 0, this::timestamp);
+    router.add("GET", "/v1/roots/{version}", endpoint, 0, this::root);
     router.add("POST", "/v1/channels/{channel}/signals", EndpointApi::checkProtocol, ctx.config().maxJsonBytes(),
         this::signals);
   }
@@ -127,6 +129,36 @@ final class EndpointApi {
     }
     return Response.empty(204).header(UpdateProtocol.DECISION_HEADER, t.kind().name())
         .header(UpdateProtocol.REASON_HEADER, ascii(t.reason()));
+  }
+
+  /** The channel's signed freshness timestamp; 404 when the server issues none for it. */
+  private Response timestamp(Request request) {
+    String channel = request.param("channel");
+    ReleaseStore.checkChannel(channel);
+    TrustService trust = ctx.trust();
+    Optional<byte[]> json = trust == null ? Optional.empty() : trust.timestamp(channel);
+    if (json.isEmpty()) {
+      throw new HttpError(404, "not_found", "channel", "channel: '" + channel + "' has no signed timestamp on this"
+          + " server");
+    }
+    return Response.bytes("application/json", json.get());
+  }
+
+  /** One version of the trust root; 404 when it is not stored (an agent's walk ends there). */
+  private Response root(Request request) {
+    String text = request.param("version");
+    long version;
+    try {
+      version = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw HttpError.badField("version", "'" + LogText.of(text) + "' is not a root version");
+    }
+    TrustService trust = ctx.trust();
+    Optional<byte[]> json = trust == null ? Optional.empty() : trust.root(version);
+    if (json.isEmpty()) {
+      throw new HttpError(404, "not_found", "version", "version: this server has no trust root v" + version);
+    }
+    return Response.bytes("application/json", json.get());
   }
 
   /** The decision as JSON (docs/update-server.md): these six fields, in this order. */

@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  * The lock also makes the release checks (version above the channel's newest; one general version)
  * exact across replicas.
  */
-final class JdbcSharedRecords implements SharedRecords {
+final class JdbcSharedRecords implements SharedRecords, TrustRecords {
 
   /** Schema version i + 1 is reached by the statements of entry i. */
   static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -32,14 +32,19 @@ final class JdbcSharedRecords implements SharedRecords {
           + " enrollment bytea NOT NULL)"),
       // Version 2: every replica's admin token, by its SHA-256 (never the token), so any replica accepts it.
       List.of("CREATE TABLE ringfence_server_admin_token (sha256 bytea PRIMARY KEY,"
-          + " added_at timestamptz NOT NULL DEFAULT now())"));
+          + " added_at timestamptz NOT NULL DEFAULT now())"),
+      // Version 3: the trust roots and each channel's signed timestamp, served alike by every replica.
+      List.of("CREATE TABLE ringfence_server_root (version bigint PRIMARY KEY, document bytea NOT NULL)",
+          "CREATE TABLE ringfence_server_timestamp (channel text PRIMARY KEY, serial bigint NOT NULL,"
+              + " document bytea NOT NULL)"));
 
   /**
    * For each server schema version (index version - 1), the oldest server schema that still works on it, so
    * older replicas keep serving during a rolling upgrade: version 2 only adds the token digests, which a
-   * version-1 server never reads (its token is then not shared).
+   * version-1 server never reads (its token is then not shared); version 3 only adds the trust documents,
+   * which older servers neither read nor serve.
    */
-  static final int[] COMPATIBLE_FROM = {1, 1};
+  static final int[] COMPATIBLE_FROM = {1, 1, 1};
 
   // Advisory lock keys: "RfSrvMig", "RfSrvRel", "RfSrvEnr" in ASCII.
   private static final long MIGRATION_LOCK = 0x52665372764D6967L;
@@ -251,6 +256,80 @@ final class JdbcSharedRecords implements SharedRecords {
     try (Statement s = c.createStatement()) {
       s.executeQuery("SELECT pg_advisory_xact_lock(" + key + ")").close();
     }
+  }
+
+  @Override
+  public void addRoot(long version, byte[] json) {
+    inTransaction("store root v" + version, c -> {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_root (version, document)"
+          + " VALUES (?, ?) ON CONFLICT (version) DO NOTHING")) {
+        insert.setLong(1, version);
+        insert.setBytes(2, json);
+        if (insert.executeUpdate() == 1) {
+          return null;
+        }
+      }
+      try (PreparedStatement q = c.prepareStatement("SELECT document FROM ringfence_server_root WHERE version = ?")) {
+        q.setLong(1, version);
+        try (ResultSet rs = q.executeQuery()) {
+          if (rs.next() && java.util.Arrays.equals(rs.getBytes(1), json)) {
+            return null; // the same root, stored by another replica: a repeat
+          }
+        }
+      }
+      throw new HttpError(409, "conflict", "version", "version: root v" + version + " is stored already with"
+          + " other contents; a root version is never replaced");
+    });
+  }
+
+  @Override
+  public java.util.NavigableMap<Long, byte[]> roots() {
+    return inTransaction("read the trust roots", c -> {
+      java.util.NavigableMap<Long, byte[]> out = new java.util.TreeMap<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT version, document FROM ringfence_server_root");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getLong(1), rs.getBytes(2));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Optional<StoredTimestamp> timestamp(String channel) {
+    return inTransaction("read the timestamp of '" + channel + "'", c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT serial, document FROM ringfence_server_timestamp"
+          + " WHERE channel = ?")) {
+        q.setString(1, channel);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? Optional.of(new StoredTimestamp(rs.getLong(1), rs.getBytes(2))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public boolean replaceTimestamp(String channel, long expectedSerial, long serial, byte[] json) {
+    return inTransaction("store the timestamp of '" + channel + "'", c -> {
+      String sql = expectedSerial == 0
+          ? "INSERT INTO ringfence_server_timestamp (channel, serial, document) VALUES (?, ?, ?)"
+              + " ON CONFLICT (channel) DO NOTHING"
+          : "UPDATE ringfence_server_timestamp SET serial = ?, document = ? WHERE channel = ? AND serial = ?";
+      try (PreparedStatement u = c.prepareStatement(sql)) {
+        if (expectedSerial == 0) {
+          u.setString(1, channel);
+          u.setLong(2, serial);
+          u.setBytes(3, json);
+        } else {
+          u.setLong(1, serial);
+          u.setBytes(2, json);
+          u.setString(3, channel);
+          u.setLong(4, expectedSerial);
+        }
+        return u.executeUpdate() == 1;
+      }
+    });
   }
 
   private interface Work<T> {

@@ -3,6 +3,7 @@ package dev.ringfence.server;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.store.RolloutStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the routes share.
@@ -25,4 +26,4 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 record ServerContext(UpdateServerConfig config, RolloutEngine engine, RolloutStore store, AuditSource audit,
     ReleaseStore releases, EndpointRegistry endpoints, ChannelRollouts channels, FleetView fleet,
     ExposureHistory history, ServerMetrics metrics, PrometheusMeterRegistry prometheus, AdminToken adminToken,
-    SignalAuthenticator signals, EndpointRateLimiter signalLimiter) {}
+    SignalAuthenticator signals, EndpointRateLimiter signalLimiter, @Nullable TrustService trust) {}

@@ -123,10 +123,18 @@ public final class UpdateServer implements AutoCloseable {
       ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"), shared);
       EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random, shared);
       ChannelRollouts channels = new ChannelRollouts(engine, releases);
+      TrustService trust = null;
+      if (config.trustRoot() != null) {
+        TrustRecords trustRecords = shared instanceof TrustRecords records ? records
+            : new FileTrustRecords(config.dataDirectory().resolve("trust"));
+        trust = new TrustService(config.trustRoot(), trustRecords, config.timestampKeyId(), config.timestampKey(),
+            config.timestampValidity(), config.clock());
+        trust.refresh(releases);
+      }
       ServerContext ctx = new ServerContext(config, engine, store, audit, releases, endpoints, channels,
           new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, adminToken,
           new SignalAuthenticator(config.signatureWindow()),
-          new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()));
+          new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()), trust);
 
       // Workers for the blocking routes, plus the connector's acceptor and selector and Jetty's reserve.
       QueuedThreadPool pool = new QueuedThreadPool(config.threads() + 6, Math.min(4, config.threads() + 2));
@@ -209,6 +217,10 @@ public final class UpdateServer implements AutoCloseable {
       ctx.releases().refresh();
       ctx.endpoints().refresh();
       ctx.adminToken().refresh();
+      TrustService trust = ctx.trust();
+      if (trust != null) {
+        trust.refresh(ctx.releases());
+      }
       engine.tick();
       Instant now = config.clock().instant();
       for (Rollout r : engine.rollouts()) {

@@ -1,8 +1,10 @@
 package dev.ringfence.server;
 
+import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.protocol.InvalidInputException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.util.function.LongSupplier;
 import java.time.Duration;
@@ -40,6 +42,10 @@ public final class UpdateServerConfig {
   private final LongSupplier ticker;
   private final Path adminTokenFile;
   private final @Nullable TrustStore releaseKeys;
+  private final @Nullable RootDocument trustRoot;
+  private final @Nullable String timestampKeyId;
+  private final @Nullable PrivateKey timestampKey;
+  private final Duration timestampValidity;
 
   private UpdateServerConfig(Builder b) {
     this.dataDirectory = b.dataDirectory;
@@ -62,6 +68,10 @@ public final class UpdateServerConfig {
     this.ticker = b.ticker;
     this.adminTokenFile = b.adminTokenFile == null ? b.dataDirectory.resolve("admin.token") : b.adminTokenFile;
     this.releaseKeys = b.releaseKeys;
+    this.trustRoot = b.trustRoot;
+    this.timestampKeyId = b.timestampKeyId;
+    this.timestampKey = b.timestampKey;
+    this.timestampValidity = b.timestampValidity;
   }
 
   /**
@@ -186,6 +196,29 @@ public final class UpdateServerConfig {
     return releaseKeys;
   }
 
+  /**
+   * @return the trust root the server started with (release keys come from the newest stored root), or null
+   *     when a fixed set of release keys is used
+   */
+  public @Nullable RootDocument trustRoot() {
+    return trustRoot;
+  }
+
+  /** @return the id of the online key that signs freshness timestamps, or null */
+  public @Nullable String timestampKeyId() {
+    return timestampKeyId;
+  }
+
+  /** @return the online key that signs freshness timestamps, or null */
+  public @Nullable PrivateKey timestampKey() {
+    return timestampKey;
+  }
+
+  /** @return how long a signed timestamp stays valid; it is re-signed after half of it */
+  public Duration timestampValidity() {
+    return timestampValidity;
+  }
+
   /** Builds an {@link UpdateServerConfig}. */
   public static final class Builder {
     private final Path dataDirectory;
@@ -208,6 +241,10 @@ public final class UpdateServerConfig {
     private LongSupplier ticker = System::nanoTime;
     private @Nullable Path adminTokenFile;
     private @Nullable TrustStore releaseKeys;
+    private @Nullable RootDocument trustRoot;
+    private @Nullable String timestampKeyId;
+    private @Nullable PrivateKey timestampKey;
+    private Duration timestampValidity = Duration.ofHours(1);
 
     private Builder(Path dataDirectory) {
       if (dataDirectory == null) {
@@ -389,6 +426,55 @@ public final class UpdateServerConfig {
     }
 
     /**
+     * Serves a trust root and takes its rotations: publications are verified against the newest root's release
+     * role, agents fetch roots from {@code GET /v1/roots/{version}}.
+     *
+     * @param root the root to start from, signed by its own root keys
+     * @return this builder
+     */
+    public Builder trustRoot(RootDocument root) {
+      if (root == null) {
+        throw new InvalidInputException("trustRoot", "is null");
+      }
+      this.trustRoot = root;
+      return this;
+    }
+
+    /**
+     * The online key that signs each channel's freshness timestamp; required when the trust root has a
+     * timestamp role. Keep it apart from the release keys, which stay offline.
+     *
+     * @param keyId its id in the root's timestamp role
+     * @param key its Ed25519 private key
+     * @return this builder
+     */
+    public Builder timestampKey(String keyId, PrivateKey key) {
+      if (keyId == null || keyId.isBlank()) {
+        throw new InvalidInputException("timestampKeyId", "is null or blank");
+      }
+      if (key == null || !(key.getAlgorithm().equals("Ed25519") || key.getAlgorithm().equals("EdDSA"))) {
+        throw new InvalidInputException("timestampKey", "must be an Ed25519 private key");
+      }
+      this.timestampKeyId = keyId;
+      this.timestampKey = key;
+      return this;
+    }
+
+    /**
+     * @param validity how long a timestamp stays valid, PT1M..P7D; default PT1H. Agents detect a frozen server
+     *     within this time; the server re-signs after half of it
+     * @return this builder
+     */
+    public Builder timestampValidity(Duration validity) {
+      positive("timestampValidity", validity);
+      if (validity.compareTo(Duration.ofMinutes(1)) < 0 || validity.compareTo(Duration.ofDays(7)) > 0) {
+        throw new InvalidInputException("timestampValidity", validity + " is outside PT1M..P7D");
+      }
+      this.timestampValidity = validity;
+      return this;
+    }
+
+    /**
      * @param source the clock
      * @return this builder
      */
@@ -426,6 +512,13 @@ public final class UpdateServerConfig {
 
     /** @return the configuration */
     public UpdateServerConfig build() {
+      if (trustRoot != null && releaseKeys != null) {
+        throw new InvalidInputException("releaseKeys", "and trustRoot are both set; with a trust root the release"
+            + " keys are its release role");
+      }
+      if (timestampKey != null && trustRoot == null) {
+        throw new InvalidInputException("timestampKey", "needs a trust root with a timestamp role naming it");
+      }
       return new UpdateServerConfig(this);
     }
   }

@@ -1,11 +1,19 @@
 package dev.ringfence.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.core.Durations;
 import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +51,11 @@ public final class UpdateServerMain {
     m.put("release-key", "ID=BASE64: a release signing key (Ed25519 public key, Base64 X.509); repeat for k-of-n."
         + " Without one the server publishes nothing");
     m.put("release-threshold", "how many release keys must sign a publication (default 1)");
+    m.put("trust-root", "FILE: a trust root (JSON, from 'ringfence keys init-root'): release keys come from its"
+        + " release role, agents fetch it and its rotations; instead of --release-key");
+    m.put("timestamp-key", "FILE: the online Ed25519 key (from 'ringfence keys generate') that signs each channel's"
+        + " freshness timestamp; required when the trust root has a timestamp role");
+    m.put("timestamp-validity", "how long a signed timestamp stays valid; re-signed after half (default 1h)");
     m.put("signal-burst", "signal batches an endpoint may send at once (default 60)");
     m.put("signal-rate-per-minute", "signal batches per endpoint and minute, sustained (default 120)");
     m.put("request-timeout", "time from a request's start until its answer is ready (default 10s)");
@@ -224,6 +236,22 @@ public final class UpdateServerMain {
     if (settings.containsKey("max-release-bytes")) {
       b.maxReleaseBytes(integer(settings, "max-release-bytes", 0));
     }
+    String rootFile = one(settings, "trust-root", null);
+    if (rootFile != null) {
+      try {
+        b.trustRoot(RootDocument.parse(Files.readAllBytes(Path.of(rootFile))));
+      } catch (IOException e) {
+        throw new InvalidInputException("--trust-root", "cannot read " + rootFile + ": " + e.getMessage());
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException("--trust-root", rootFile + ": " + e.getMessage());
+      }
+    }
+    String timestampKey = one(settings, "timestamp-key", null);
+    if (timestampKey != null) {
+      Path file = Path.of(timestampKey);
+      b.timestampKey(keyId(file), readPrivateKey(file, "--timestamp-key"));
+    }
+    duration(settings, "timestamp-validity").ifPresent(b::timestampValidity);
     List<String> keys = settings.getOrDefault("release-key", List.of());
     if (settings.containsKey("release-threshold") && keys.isEmpty()) {
       throw new InvalidInputException("--release-threshold", "needs --release-key options to count");
@@ -286,6 +314,39 @@ public final class UpdateServerMain {
       throw new InvalidInputException(option, "key '" + value.substring(0, eq) + "' is not Base64: " + e.getMessage());
     } catch (InvalidInputException e) {
       throw new InvalidInputException(option, "key '" + value.substring(0, eq) + "': " + e.getMessage());
+    }
+  }
+
+  /**
+   * The key id of a key file as {@code ringfence keys generate} names it: the file name without its extension.
+   *
+   * @param keyFile a key file
+   * @return the key id
+   */
+  public static String keyId(Path keyFile) {
+    String name = keyFile.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  /**
+   * Reads an Ed25519 private key file as {@code ringfence keys generate} writes it (Base64 of PKCS#8).
+   *
+   * @param keyFile the file
+   * @param option the option that named it, for the message
+   * @return the key
+   * @throws InvalidInputException naming the option and the file when it cannot be read or is not such a key
+   */
+  public static PrivateKey readPrivateKey(Path keyFile, String option) {
+    try {
+      String text = Files.readString(keyFile, StandardCharsets.US_ASCII).trim();
+      byte[] der = java.util.Base64.getDecoder().decode(text);
+      return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (IOException e) {
+      throw new InvalidInputException(option, "cannot read " + keyFile + ": " + e.getMessage());
+    } catch (IllegalArgumentException | GeneralSecurityException e) {
+      throw new InvalidInputException(option, keyFile + " is not an Ed25519 private key written by 'ringfence keys"
+          + " generate' (Base64 of PKCS#8): " + e.getMessage());
     }
   }
 

@@ -4,6 +4,7 @@ import dev.ringfence.agent.AgentEvent;
 import dev.ringfence.agent.ContentValidator;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
+import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.StartCounter;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.protocol.SignalSink;
@@ -38,13 +39,14 @@ import org.jspecify.annotations.Nullable;
  * @param credentials authenticate the fetcher's requests; null when the server asks for none
  * @param maxVersionJump how far above the highest accepted version an envelope's version may be
  * @param startCounter who counts starts: this agent, or the native boot guard that runs before it
+ * @param trustRoot the trust root the release keys come from, null when a fixed trust store was given
  */
 public record AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
     FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
     ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
     @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor,
     Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials, long maxVersionJump,
-    StartCounter startCounter) {
+    StartCounter startCounter, @Nullable RootDocument trustRoot) {
 
   /**
    * The settings with the default {@code maxVersionJump}.
@@ -73,7 +75,7 @@ public record AgentSettings(Path stateDirectory, String endpointId, int maxFaile
       Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials) {
     this(stateDirectory, endpointId, maxFailedStarts, sink, fileOps, channel, trustStore, clock, validator,
         validationTimeout, validationExecutor, updateServer, fetchConfig, fetchExecutor, listener, credentials,
-        dev.ringfence.agent.RolloutAgent.DEFAULT_MAX_VERSION_JUMP, StartCounter.AGENT);
+        dev.ringfence.agent.RolloutAgent.DEFAULT_MAX_VERSION_JUMP, StartCounter.AGENT, null);
   }
 
   /** Runs each task on a new daemon thread: a validator stuck past its timeout cannot keep the JVM alive. */

@@ -10,10 +10,12 @@ import dev.ringfence.agent.KnownBadVersionException;
 import dev.ringfence.agent.MalformedEnvelopeException;
 import dev.ringfence.agent.RevertUnavailableException;
 import dev.ringfence.agent.RolloutAgent;
+import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartCounter;
 import dev.ringfence.agent.StartResult;
+import dev.ringfence.agent.TimestampDocument;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateCheck;
 import dev.ringfence.agent.UpdateInProgressException;
@@ -29,8 +31,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +64,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   private @Nullable SlotContent running;
 
   private final @Nullable HttpFetcher fetcher;
+  private final @Nullable TrustKeeper trust;
 
   /** @param settings validated settings */
   public DefaultRolloutAgent(AgentSettings settings) {
@@ -70,6 +75,13 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     this.fetcher = server == null || channel == null ? null
         : new HttpFetcher(server, channel, settings.fetchConfig(), settings.fetchExecutor(), settings.credentials(),
             this::runningVersion);
+    RootDocument root = settings.trustRoot();
+    this.trust = root == null ? null : new TrustKeeper(root, settings.fileOps(), settings.stateDirectory());
+  }
+
+  /** @return the trust state when the agent follows a trust root, for tests and diagnostics */
+  public @Nullable TrustKeeper trust() {
+    return trust;
   }
 
   /** @return the fetcher, for tests */
@@ -105,6 +117,21 @@ public final class DefaultRolloutAgent implements RolloutAgent {
           "v" + current.pending().version() + " is on trial; confirm it healthy first");
     }
     byte[] json = answer == null ? null : answer.envelope();
+    TimestampDocument fresh = null;
+    if (trust != null) {
+      // After a REVERT, never before: going back to the last-known-good must not wait on freshness.
+      try {
+        fresh = checkTrust(http, trust, current, json != null);
+      } catch (ContentRefusedException e) {
+        refused(current, 0, e.getMessage());
+        return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
+      } catch (HttpFetcher.FetchFailedException e) {
+        return new UpdateCheck(UpdateOutcome.UNAVAILABLE, -1, e.getMessage());
+      } catch (IOException e) {
+        throw new AgentStorageException("cannot keep the trust state in " + store.directory().resolve("trust")
+            + ": " + e.getMessage(), e);
+      }
+    }
     if (json == null) {
       return new UpdateCheck(UpdateOutcome.UP_TO_DATE, -1, "the server has no newer release for this endpoint");
     }
@@ -132,9 +159,10 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     HttpFetcher.Download download = null;
     try {
       try {
-        synchronized (this) {
-          verifier().verify(envelope, settings.clock().instant(), started());
+        if (fresh != null) {
+          checkAgainstTimestamp(envelope, fresh);
         }
+        verifyFollowingRotation(http, envelope);
         download = http.fetchPayload(envelope.version(), envelope.size(), store.directory().resolve("downloads"));
         EnvelopeVerifier.checkPayload(envelope, download.size(), download.sha256());
       } catch (ContentRefusedException e) {
@@ -161,6 +189,77 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     }
   }
 
+  /**
+   * The trust checks of one poll: the root is unexpired (after fetching newer roots if it is not), and, when
+   * the channel requires freshness, the server's timestamp verifies, is unexpired and is not a replay.
+   *
+   * @return the accepted timestamp, null when the channel does not require one or nothing needs it yet
+   */
+  private @Nullable TimestampDocument checkTrust(HttpFetcher http, TrustKeeper keeper, AgentState current,
+      boolean offered) throws HttpFetcher.FetchFailedException, IOException {
+    Instant now = settings.clock().instant();
+    TrustKeeper.Source roots = http::fetchRoot;
+    if (!keeper.root().expiresAt().isAfter(now)) {
+      keeper.walkRoots(roots, Long.MAX_VALUE);
+    }
+    keeper.checkUnexpired(now);
+    String channel = Objects.requireNonNull(settings.channel());
+    if (!keeper.root().requiresTimestamp(channel)) {
+      return null;
+    }
+    byte[] ts = http.fetchTimestamp();
+    if (ts == null) {
+      if (!offered && current.highestAccepted() < 0) {
+        return null; // nothing published, nothing accepted: there is nothing to freeze yet
+      }
+      throw new ContentRefusedException(ContentRefusedException.Reason.TIMESTAMP_INVALID, 0, "timestamp: the"
+          + " update server has none for channel '" + channel + "', which root v" + keeper.root().version()
+          + " requires; without it a withheld update cannot be told from no update");
+    }
+    return keeper.acceptTimestamp(ts, roots, channel, now, current.highestAccepted());
+  }
+
+  private static void checkAgainstTimestamp(Envelope envelope, TimestampDocument fresh) {
+    if (envelope.version() > fresh.newestVersion()
+        || envelope.version() == fresh.newestVersion() && !envelope.sha256().equals(fresh.newestSha256())) {
+      throw new ContentRefusedException(ContentRefusedException.Reason.TIMESTAMP_INVALID, envelope.version(),
+          "timestamp newestVersion: the timestamp (serial " + fresh.serial() + ") names v" + fresh.newestVersion()
+          + " with sha256 " + fresh.newestSha256() + " as the channel's newest, but v" + envelope.version()
+          + " with sha256 " + envelope.sha256() + " is offered");
+    }
+  }
+
+  /**
+   * Verifies an offered envelope; when a trust root is followed and the envelope names a key the root does not
+   * hold, the server's newer roots are fetched once (a release key may have been rotated in) and it is checked
+   * again.
+   */
+  private void verifyFollowingRotation(HttpFetcher http, Envelope envelope)
+      throws HttpFetcher.FetchFailedException {
+    try {
+      synchronized (this) {
+        verifier().verify(envelope, settings.clock().instant(), started());
+      }
+    } catch (ContentRefusedException e) {
+      TrustKeeper keeper = trust;
+      if (keeper == null || e.reason() != ContentRefusedException.Reason.UNKNOWN_KEY) {
+        throw e;
+      }
+      boolean rotated;
+      try {
+        rotated = keeper.walkRoots(http::fetchRoot, Long.MAX_VALUE);
+      } catch (IOException io) {
+        throw new AgentStorageException("cannot keep the trust root: " + io.getMessage(), io);
+      }
+      if (!rotated) {
+        throw e;
+      }
+      synchronized (this) {
+        verifier().verify(envelope, settings.clock().instant(), started());
+      }
+    }
+  }
+
   private EnvelopeVerifier verifier() {
     String channel = settings.channel();
     if (channel == null) {
@@ -170,7 +269,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   }
 
   private TrustStore trustStoreOrFail() {
-    TrustStore trustStore = settings.trustStore();
+    TrustKeeper keeper = trust;
+    TrustStore trustStore = keeper != null ? keeper.releaseKeys() : settings.trustStore();
     if (trustStore == null) {
       throw new IllegalStateException("a trust store is required");
     }
@@ -541,7 +641,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   public synchronized ActiveContent apply(Envelope envelope, Path payload) {
     AgentState current = started();
     String channel = settings.channel();
-    TrustStore trustStore = settings.trustStore();
+    TrustKeeper keeper = trust;
+    TrustStore trustStore = keeper != null ? keeper.releaseKeys() : settings.trustStore();
     if (channel == null || trustStore == null) {
       throw new IllegalStateException("apply() needs a channel and a trust store; set both on the builder");
     }

@@ -2,6 +2,7 @@ package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.BadSignatureException;
 import dev.ringfence.agent.BelowThresholdException;
+import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.DigestMismatchException;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.EnvelopeSignature;
@@ -90,6 +91,11 @@ public final class EnvelopeVerifier {
     byte[] signed = envelope.signedBytes();
     Set<String> validKeys = new HashSet<>();
     for (EnvelopeSignature sig : envelope.signatures()) {
+      if (trustStore.isRevoked(sig.keyId())) {
+        throw new ContentRefusedException(ContentRefusedException.Reason.REVOKED_KEY, version, "signatures["
+            + sig.keyId() + "]: key '" + sig.keyId() + "' signing v" + version + " was revoked by the trust root;"
+            + " re-sign the release with a current release key");
+      }
       PublicKey key = trustStore.key(sig.keyId())
           .orElseThrow(() -> new UnknownKeyException(version, sig.keyId()));
       if (!trustStore.recentlyVerified(sig.keyId(), signed, sig.signature()) && !verifies(key, signed, sig.signature())) {
@@ -110,7 +116,7 @@ public final class EnvelopeVerifier {
     }
   }
 
-  private static boolean verifies(PublicKey key, byte[] signed, String base64) {
+  static boolean verifies(PublicKey key, byte[] signed, String base64) {
     try {
       byte[] signature = Base64.getDecoder().decode(base64);
       Signature verifier = Signature.getInstance("Ed25519");

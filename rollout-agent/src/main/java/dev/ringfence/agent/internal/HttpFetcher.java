@@ -48,6 +48,7 @@ public final class HttpFetcher {
 
   private static final int BUFFER = 64 * 1024;
   private static final int MAX_ENVELOPE_BYTES = 64 * 1024;
+  private static final int MAX_TRUST_DOCUMENT_BYTES = 256 * 1024;
 
   private final URI base;
   private final String channel;
@@ -170,6 +171,44 @@ public final class HttpFetcher {
           throw new IOException("envelope from " + uri + " is above " + MAX_ENVELOPE_BYTES + " bytes");
         }
         return new EnvelopeAnswer(bytes, -1, "");
+      }
+    });
+  }
+
+  /**
+   * The channel's signed freshness timestamp, {@code GET {base}/v1/channels/{channel}/timestamp}.
+   *
+   * @return its JSON bytes, null when the server has none (404)
+   * @throws FetchFailedException when the server cannot be reached or answers with an error
+   */
+  public byte @Nullable [] fetchTimestamp() throws FetchFailedException {
+    return fetchDocument(base.resolve("v1/channels/" + channel + "/timestamp"), "timestamp");
+  }
+
+  /**
+   * One version of the trust root, {@code GET {base}/v1/roots/{version}}.
+   *
+   * @param version the root version
+   * @return its JSON bytes, null when the server has no such version (404)
+   * @throws FetchFailedException when the server cannot be reached or answers with an error
+   */
+  public byte @Nullable [] fetchRoot(long version) throws FetchFailedException {
+    return fetchDocument(base.resolve("v1/roots/" + version), "root v" + version);
+  }
+
+  private byte @Nullable [] fetchDocument(URI uri, String what) throws FetchFailedException {
+    return resilient(what, guard -> {
+      HttpResponse<InputStream> response = send(uri);
+      try (InputStream body = guard.register(response.body())) {
+        if (response.statusCode() == 404) {
+          return null;
+        }
+        checkStatus(uri, response.statusCode(), body);
+        byte[] bytes = body.readNBytes(MAX_TRUST_DOCUMENT_BYTES + 1);
+        if (bytes.length > MAX_TRUST_DOCUMENT_BYTES) {
+          throw new IOException(what + " from " + uri + " is above " + MAX_TRUST_DOCUMENT_BYTES + " bytes");
+        }
+        return bytes;
       }
     });
   }
