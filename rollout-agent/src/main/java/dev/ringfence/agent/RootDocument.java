@@ -267,6 +267,24 @@ public record RootDocument(long version, Instant expiresAt, Map<String, PublicKe
   }
 
   /**
+   * Checks a timestamp as an agent does: a threshold of this root's timestamp keys signed it, it is for the
+   * channel, unexpired, not older than {@code last}, and does not hide a version the endpoint accepted.
+   *
+   * @param ts the timestamp
+   * @param channel the channel
+   * @param now the current instant
+   * @param last the timestamp accepted before, or null
+   * @param highestAccepted the highest version accepted, -1 when none
+   * @throws ContentRefusedException with {@link ContentRefusedException.Reason#TIMESTAMP_INVALID},
+   *     {@link ContentRefusedException.Reason#TIMESTAMP_EXPIRED} or
+   *     {@link ContentRefusedException.Reason#TIMESTAMP_REPLAYED}
+   */
+  public void verifyTimestamp(TimestampDocument ts, String channel, Instant now, @Nullable TimestampDocument last,
+      long highestAccepted) {
+    dev.ringfence.agent.internal.TrustVerifier.verifyTimestamp(ts, this, channel, now, last, highestAccepted);
+  }
+
+  /**
    * @param channel a channel
    * @return whether an agent on this channel must hold an unexpired timestamp before it accepts anything
    */

@@ -1,6 +1,7 @@
 package dev.ringfence.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -122,6 +124,102 @@ class ProtocolDocumentTest {
 
     assertThat(protocolHeaders).as("every header of UpdateProtocol is documented, and no other")
         .isEqualTo(documented);
+  }
+
+  @Test
+  void trustVectors_satisfyTheirSchemas() throws Exception {
+    SchemaSubset rootSchema = new SchemaSubset(read("root.schema.json"));
+    SchemaSubset timestampSchema = new SchemaSubset(read("timestamp.schema.json"));
+    JsonNode trust = read("vectors/trust.json");
+    int checked = 0;
+    for (String list : List.of("roots", "rotations")) {
+      for (JsonNode r : trust.get(list)) {
+        assertThat(rootSchema.problems(MAPPER.readTree(r.get("json").asText()))).as(r.get("name").asText()).isEmpty();
+        checked++;
+      }
+    }
+    for (JsonNode t : trust.get("timestamps")) {
+      assertThat(timestampSchema.problems(MAPPER.readTree(t.get("json").asText()))).as(t.get("name").asText())
+          .isEmpty();
+      checked++;
+    }
+    assertThat(checked).isEqualTo(13);
+    ObjectNode badRoot = (ObjectNode) MAPPER.readTree(trust.get("roots").get(0).get("json").asText());
+    ((ObjectNode) badRoot.get("revokedKeys")).put("bad id!", "00");
+    assertThat(rootSchema.problems(badRoot)).as("the subset validator refuses what the schema refuses")
+        .anyMatch(p -> p.contains("revokedKeys.bad id!"));
+  }
+
+  /**
+   * A real server started with the vectors' root v1 and timestamp key takes the valid rotation, refuses every
+   * refused one with a 400, refuses the envelope signed by the revoked key at publish, serves each root byte for
+   * byte, and signs a timestamp that verifies under root v2.
+   */
+  @Test
+  void trustVectors_serverTakesTheValidRotationAndRefusesTheRest() throws Exception {
+    JsonNode trust = read("vectors/trust.json");
+    ManualClock clock = ManualClock.at(trust.get("now").asText());
+    Map<String, JsonNode> keys = new java.util.HashMap<>();
+    trust.get("keys").forEach(k -> keys.put(k.get("keyId").asText(), k));
+    java.security.PrivateKey timestampKey = java.security.KeyFactory.getInstance("Ed25519").generatePrivate(
+        new java.security.spec.EdECPrivateKeySpec(java.security.spec.NamedParameterSpec.ED25519,
+            HexFormat.of().parseHex(keys.get("test-timestamp-1").get("seedHex").asText())));
+    byte[] v1 = trust.get("roots").get(0).get("json").asText().getBytes(StandardCharsets.UTF_8);
+    server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).clock(clock)
+        .trustRoot(dev.ringfence.agent.RootDocument.parse(v1)).timestampKey("test-timestamp-1", timestampKey).build());
+    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+
+    int refused = 0;
+    // Per starting root, the refused rotations first (each against the root it names), then the accepted one.
+    for (String phase : List.of("v1:refused", "v1:accepted", "v2:refused", "v2:accepted")) {
+      for (JsonNode rot : trust.get("rotations")) {
+        if (!(rot.get("from").asText() + ":" + rot.get("result").asText()).equals(phase)) {
+          continue;
+        }
+        JsonNode body = MAPPER.readTree(rot.get("json").asText());
+        if (rot.get("result").asText().equals("accepted")) {
+          assertThat(admin.call("POST", "admin/v1/roots", body).get("version").asLong()).isEqualTo(2);
+        } else {
+          refused++;
+          assertThatThrownBy(() -> admin.call("POST", "admin/v1/roots", body)).as(rot.get("name").asText())
+              .hasMessageContaining("HTTP 400").hasMessageContaining(rot.get("messageContains").asText());
+        }
+      }
+    }
+    assertThat(refused).isEqualTo(4);
+    byte[] payload = "rules v7\n".getBytes(StandardCharsets.UTF_8);
+    for (JsonNode e : trust.get("envelopesUnderV2")) {
+      dev.ringfence.agent.Envelope envelope = dev.ringfence.agent.Envelope.parse(
+          e.get("json").asText().getBytes(StandardCharsets.UTF_8));
+      if (e.get("result").asText().equals("accepted")) {
+        admin.publish(envelope, payload, true);
+      } else {
+        assertThatThrownBy(() -> admin.publish(envelope, payload, true)).hasMessageContaining("HTTP 400")
+            .hasMessageContaining("revoked");
+      }
+    }
+    server.tickNow();
+    JsonNode endpoint = read("vectors/keys.json").get("endpoint");
+    dev.ringfence.agent.EndpointCredentials lab = admin.enroll(endpoint.get("endpointId").asText(), "lab", "eu");
+    for (JsonNode r : trust.get("roots")) {
+      dev.ringfence.agent.RootDocument expected = dev.ringfence.agent.RootDocument.parse(
+          r.get("json").asText().getBytes(StandardCharsets.UTF_8));
+      HttpResponse<byte[]> served = http.send(HttpRequest.newBuilder(server.uri().resolve("v1/roots/"
+          + expected.version())).header(UpdateProtocol.ENDPOINT_HEADER, lab.endpointId())
+          .header("Authorization", lab.authorization()).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(dev.ringfence.agent.RootDocument.parse(served.body())).isEqualTo(expected);
+    }
+    HttpResponse<byte[]> ts = http.send(HttpRequest.newBuilder(server.uri().resolve("v1/channels/rules/timestamp"))
+        .header(UpdateProtocol.ENDPOINT_HEADER, lab.endpointId()).header("Authorization", lab.authorization())
+        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    dev.ringfence.agent.RootDocument v2 = dev.ringfence.agent.RootDocument.parse(
+        trust.get("roots").get(1).get("json").asText().getBytes(StandardCharsets.UTF_8));
+    v2.verifyTimestamp(dev.ringfence.agent.TimestampDocument.parse(ts.body()), "rules", clock.instant(), null, 7);
+    assertThat(timestampSchemaProblems(ts.body())).isEmpty();
+  }
+
+  private static List<String> timestampSchemaProblems(byte[] json) throws Exception {
+    return new SchemaSubset(read("timestamp.schema.json")).problems(MAPPER.readTree(json));
   }
 
   @Test

@@ -72,8 +72,19 @@ final class SchemaSubset {
             check(p.getValue(), value.get(p.getKey()), path + "." + p.getKey(), out);
           }
         });
-        case "additionalProperties" -> value.fieldNames().forEachRemaining(name -> add(arg.asBoolean()
-            || schema.path("properties").has(name), out, path + "." + name + ": additionalProperties"));
+        case "additionalProperties" -> value.fieldNames().forEachRemaining(name -> {
+          if (arg.isObject()) {
+            if (!schema.path("properties").has(name)) {
+              check(arg, value.get(name), path + "." + name, out);
+            }
+          } else {
+            add(arg.asBoolean() || schema.path("properties").has(name), out, path + "." + name
+                + ": additionalProperties");
+          }
+        });
+        case "propertyNames" -> value.fieldNames().forEachRemaining(name -> check(arg,
+            com.fasterxml.jackson.databind.node.TextNode.valueOf(name), path + "." + name + " (name)", out));
+        case "minItems" -> add(!value.isArray() || value.size() >= arg.asInt(), out, path + ": minItems");
         case "allOf" -> arg.forEach(sub -> check(sub, value, path, out));
         case "oneOf" -> {
           int matches = 0;
