@@ -1,11 +1,13 @@
 package dev.ringfence.cli.demo;
 
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import dev.ringfence.agent.EndpointCredentials;
+import dev.ringfence.agent.RootDocument;
+import dev.ringfence.agent.TrustStore;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.examples.toyagent.ToyContent;
 import dev.ringfence.protocol.InvalidInputException;
@@ -20,6 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -203,12 +209,16 @@ public final class EndToEndDemo {
     List<AgentProcess> agents = new ArrayList<>();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     ReleaseSigner signer = new ReleaseSigner(List.of("release-1", "release-2"), 2);
+    KeyPair timestampKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    RootDocument root = trustRoot(signer, timestampKey);
     try (UpdateServer server = UpdateServer.start(UpdateServerConfig.custom(work.resolve("server")).port(0)
         .heartbeatInterval(Duration.ofSeconds(2)).tickInterval(Duration.ofMillis(200))
-        .releaseKeys(signer.trustStore()).build())) {
+        .trustRoot(root).timestampKey("timestamp-1", timestampKey.getPrivate()).build())) {
       say("server", "listening on " + server.uri() + " (loopback; file journal in "
           + work.resolve("server").resolve("journal") + ")");
       say("server", "status page " + server.uri() + "status; admin token in " + server.adminTokenFile());
+      say("server", "trust root v1: root keys 2-of-3 (offline), release keys " + root.release().keyIds() + " 2-of-2"
+          + " (offline), timestamp key 'timestamp-1' (online, here): agents require a fresh signed timestamp");
       RolloutEngine engine = server.engine();
       engine.events().onTransition(t -> say("server", "rollout " + t.rolloutId() + ": " + t.from() + " -> " + t.to()
           + " (" + t.trigger() + ") " + t.cause()));
@@ -235,7 +245,7 @@ public final class EndToEndDemo {
 
       for (String id : ids) {
         Path dir = Files.createDirectories(work.resolve("agents").resolve(id));
-        Path config = writeConfig(dir, credentials.get(id), server, signer);
+        Path config = writeConfig(dir, credentials.get(id), server, root);
         AgentProcess agent = new AgentProcess(id, config, dir.resolve("agent.log"), 8, this::onAgentEvent);
         agents.add(agent);
         agent.start();
@@ -373,7 +383,31 @@ public final class EndToEndDemo {
     }
   }
 
-  private static Path writeConfig(Path dir, EndpointCredentials c, UpdateServer server, ReleaseSigner signer)
+  /**
+   * Trust root v1 of the demo: three root keys (two must sign a rotation; generated here and dropped, as they
+   * would be kept offline), the signer's release keys with its threshold, and the server's online timestamp key.
+   */
+  private static RootDocument trustRoot(ReleaseSigner signer, KeyPair timestampKey) throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+    Map<String, KeyPair> rootKeys = new TreeMap<>();
+    for (String id : List.of("root-1", "root-2", "root-3")) {
+      rootKeys.put(id, generator.generateKeyPair());
+    }
+    Map<String, PublicKey> keys = new TreeMap<>();
+    rootKeys.forEach((id, pair) -> keys.put(id, pair.getPublic()));
+    signer.publicKeys().forEach((id, x509) -> keys.put(id, TrustStore.ed25519PublicKey(x509)));
+    keys.put("timestamp-1", timestampKey.getPublic());
+    RootDocument root = new RootDocument(1, Instant.now().plus(Duration.ofDays(365)), keys,
+        new RootDocument.Role(List.copyOf(rootKeys.keySet()), 2),
+        new RootDocument.Role(List.copyOf(signer.publicKeys().keySet()), signer.threshold()),
+        new RootDocument.Role(List.of("timestamp-1"), 1), Map.of(), Set.of(), List.of());
+    for (String id : List.of("root-1", "root-2")) {
+      root = root.signedBy(id, rootKeys.get(id).getPrivate());
+    }
+    return root;
+  }
+
+  private static Path writeConfig(Path dir, EndpointCredentials c, UpdateServer server, RootDocument root)
       throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode config = mapper.createObjectNode();
@@ -383,10 +417,8 @@ public final class EndToEndDemo {
     config.put("server", server.uri().toString());
     config.put("channel", CHANNEL);
     config.put("stateDirectory", dir.resolve("state").toString());
-    config.put("threshold", signer.threshold());
     config.put("pollMillis", 400);
-    ObjectNode keys = config.putObject("trustedKeys");
-    signer.publicKeys().forEach((id, key) -> keys.put(id, Base64.getEncoder().encodeToString(key)));
+    config.set("trustRoot", mapper.readTree(root.toJson()));
     Path file = dir.resolve("agent.json");
     Files.deleteIfExists(file);
     Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -7,6 +7,7 @@ import dev.ringfence.agent.BufferedSignalSink;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.RolloutAgent;
+import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.SignalSinks;
 import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.TrustStore;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -61,16 +63,23 @@ public final class ToyAgentMain {
         config.get("token").asText(), Base64.getDecoder().decode(config.get("hmacKey").asText()));
     URI server = URI.create(config.get("server").asText());
     String channel = config.get("channel").asText();
-    TrustStore.Builder trust = TrustStore.builder();
-    for (Map.Entry<String, JsonNode> key : config.get("trustedKeys").properties()) {
-      trust.key(key.getKey(), TrustStore.ed25519PublicKey(Base64.getDecoder().decode(key.getValue().asText())));
-    }
-    trust.threshold(config.get("threshold").asInt());
+
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     BufferedSignalSink sink = SignalSinks.http(server.resolve("v1/channels/" + channel + "/signals"), 1_000, http,
         credentials);
-    RolloutAgent agent = RolloutAgent.builder().stateDirectory(Path.of(config.get("stateDirectory").asText()))
-        .endpointId(credentials.endpointId()).channel(channel).trustStore(trust.build()).credentials(credentials)
+    RolloutAgent.Builder builder = RolloutAgent.builder();
+    if (config.has("trustRoot")) {
+      // A trust root: release keys from its release role, rotations followed, fresh timestamps required.
+      builder.trustRoot(RootDocument.parse(config.get("trustRoot").toString().getBytes(StandardCharsets.UTF_8)));
+    } else {
+      TrustStore.Builder trust = TrustStore.builder();
+      for (Map.Entry<String, JsonNode> key : config.get("trustedKeys").properties()) {
+        trust.key(key.getKey(), TrustStore.ed25519PublicKey(Base64.getDecoder().decode(key.getValue().asText())));
+      }
+      builder.trustStore(trust.threshold(config.get("threshold").asInt()).build());
+    }
+    RolloutAgent agent = builder.stateDirectory(Path.of(config.get("stateDirectory").asText()))
+        .endpointId(credentials.endpointId()).channel(channel).credentials(credentials)
         .updateServer(server).signalSink(sink)
         .fetchConfig(FetchConfig.custom().attemptTimeout(Duration.ofSeconds(10)).maxAttempts(2)
             .initialBackoff(Duration.ofMillis(200)).breakerOpenDuration(Duration.ofSeconds(2)).build())
