@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutMetrics;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.gate.Verdict.Outcome;
@@ -23,7 +24,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
@@ -244,6 +247,37 @@ class RingfenceMetricsLifecycleTest {
       assertThat(((EngineMetrics) metrics).measuredRollouts()).isEmpty();
       List<Rollout> all = engine.rollouts();
       assertThat(all).hasSize(50);
+    }
+  }
+
+  @Test
+  void eventsDeliveredLate_rolloutThatEndedMeanwhile_getsNoMeters_andNothingComesBackAfterClose() {
+    Queue<Runnable> deliveries = new ArrayDeque<>();
+    RolloutEngine late = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(RolloutStores.inMemory())
+        .gate(ScriptedGate.TYPE, spec -> gate).eventExecutor(deliveries::add).build());
+    RingfenceMetrics metrics = RingfenceMetrics.of(late);
+    metrics.bindTo(registry);
+    Rollout quick = late.createRollout(Fixtures.spec("quick", twoRings()));
+    quick.start();
+    late.tick();
+    late.tick();
+    late.createRollout(Fixtures.spec("slow", Fixtures.fourRings())).start();
+    assertThat(quick.state()).isEqualTo(RolloutState.COMPLETED);
+    assertThat(registry.getMeters()).isEmpty(); // nothing delivered yet
+
+    // The START of "quick" arrives after its end: its meters would outlive it; they are never registered.
+    runAll(deliveries);
+
+    assertThat(rolloutsWithMeters(registry)).containsExactly("slow");
+    late.rollout("slow").halt("stopped in the drill");
+    metrics.close();
+    runAll(deliveries); // the halt and the rollback start, delivered after close
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  private static void runAll(Queue<Runnable> deliveries) {
+    for (Runnable delivery = deliveries.poll(); delivery != null; delivery = deliveries.poll()) {
+      delivery.run();
     }
   }
 }
