@@ -59,6 +59,7 @@ public interface RingfenceMetrics extends MeterBinder, AutoCloseable {
    * rollouts start and end. Binding a registry a second time does nothing.
    *
    * @param registry the registry
+   * @throws NullPointerException if {@code registry} is null
    * @throws IllegalStateException if the binder was closed
    */
   @Override

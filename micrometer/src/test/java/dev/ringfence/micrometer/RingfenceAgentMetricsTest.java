@@ -8,6 +8,7 @@ import dev.ringfence.agent.BadSignatureException;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.RolloutAgent;
 import dev.ringfence.agent.StaleContentException;
+import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.testing.ManualClock;
 import io.micrometer.core.instrument.Meter;
@@ -120,6 +121,32 @@ class RingfenceAgentMetricsTest {
     }
     metrics.close();
     assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void crashLoop_theAgentsOwnRevert_isCountedWithEveryStart() throws Exception {
+    KeyPair release = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    RingfenceAgentMetrics metrics = RingfenceAgentMetrics.create();
+    RolloutAgent.Builder builder = RolloutAgent.builder().stateDirectory(stateDirectory).endpointId("host-7")
+        .channel(CHANNEL).trustStore(TrustStore.builder().key("release", release.getPublic()).build()).clock(clock)
+        .maxFailedStarts(2).onEvent(metrics.listener());
+    metrics.bindTo(registry);
+    RolloutAgent first = builder.build();
+    first.onStart();
+    first.apply(signed(6, clock.instant().plus(Duration.ofDays(7)), "release", release.getPrivate()), payload(6));
+
+    StartAction action;
+    int restarts = 0;
+    do { // every process start of the crash loop builds its agent anew over the same directory
+      action = builder.build().onStart().action();
+      restarts++;
+    } while (action == StartAction.TRIAL);
+
+    assertThat(action).isEqualTo(StartAction.REVERTED);
+    assertThat(count("ringfence.agent.starts")).isEqualTo(1 + restarts);
+    assertThat(count("ringfence.agent.activations")).isEqualTo(1);
+    assertThat(count("ringfence.agent.reverts")).isEqualTo(1);
+    metrics.close();
   }
 
   @Test

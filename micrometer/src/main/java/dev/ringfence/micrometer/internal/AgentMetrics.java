@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -217,7 +216,7 @@ public final class AgentMetrics implements RingfenceAgentMetrics {
       }
       snake.append(Character.toLowerCase(c));
     }
-    return snake.toString().toLowerCase(Locale.ROOT);
+    return snake.toString();
   }
 
   private record CounterSpec(String name, String baseUnit, String description) {}
