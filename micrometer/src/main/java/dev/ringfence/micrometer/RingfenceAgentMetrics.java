@@ -21,8 +21,9 @@ import java.util.function.Consumer;
  *   <li>{@code ringfence.agent.reverts} (counter: reverts, by the agent itself or asked by the server)
  *   <li>{@code ringfence.agent.recoveries} (counter: damaged state or slots recovered)
  *   <li>{@code ringfence.agent.refusals} (counter, tag {@code reason}: offered releases refused, by the
- *       refusal's type, e.g. {@code bad_signature}, {@code expired_envelope}, {@code stale_content},
- *       {@code validation_failed}; a reason's counter appears at its first refusal)
+ *       check that failed: the refusal's {@link dev.ringfence.agent.ContentRefusedException.Reason} in lower
+ *       case, e.g. {@code bad_signature}, {@code expired}, {@code stale_version}, {@code timestamp_expired},
+ *       or {@code malformed_envelope}; a reason's counter appears at its first refusal)
  *   <li>{@code ringfence.agent.version} (gauge: the version the agent runs, -1 when it runs no content; only
  *       once an agent is {@link #track tracked})
  * </ul>

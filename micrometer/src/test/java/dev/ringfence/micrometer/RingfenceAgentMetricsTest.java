@@ -104,7 +104,7 @@ class RingfenceAgentMetricsTest {
         .isInstanceOf(BadSignatureException.class);
     assertThatThrownBy(() -> agent.apply(signed(9, week, "stranger", stranger.getPrivate()), payload(9)))
         .hasMessageContaining("not in the trust store");
-    assertThat(refusals("stale_content")).isEqualTo(1);
+    assertThat(refusals("stale_version")).isEqualTo(1);
     assertThat(refusals("bad_signature")).isEqualTo(1);
     assertThat(refusals("unknown_key")).isEqualTo(1);
 
@@ -160,7 +160,7 @@ class RingfenceAgentMetricsTest {
     metrics.bindTo(registry);
 
     assertThat(count("ringfence.agent.starts")).isEqualTo(1);
-    assertThat(refusals("stale_content")).isEqualTo(1);
+    assertThat(refusals("stale_version")).isEqualTo(1);
     assertThat(registry.find("ringfence.agent.version").gauge()).isNull(); // no agent tracked
     metrics.close();
   }
@@ -176,9 +176,9 @@ class RingfenceAgentMetricsTest {
         new StaleContentException(5, 6)));
     metrics.listener().accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "refused without its refusal"));
 
-    assertThat(refusals("stale_content")).isEqualTo(1);
+    assertThat(refusals("stale_version")).isEqualTo(1);
     assertThat(refusals("unknown")).isEqualTo(1);
-    assertThat(second.get("ringfence.agent.refusals").tag("reason", "stale_content").functionCounter().count())
+    assertThat(second.get("ringfence.agent.refusals").tag("reason", "stale_version").functionCounter().count())
         .isEqualTo(1);
     metrics.close();
   }

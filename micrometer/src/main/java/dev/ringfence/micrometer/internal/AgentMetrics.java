@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.AgentEvent;
+import dev.ringfence.agent.ContentRefusedException;
+import dev.ringfence.agent.MalformedEnvelopeException;
 import dev.ringfence.agent.RolloutAgent;
 import dev.ringfence.micrometer.RingfenceAgentMetrics;
 import dev.ringfence.protocol.RingfenceException;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -42,17 +45,9 @@ public final class AgentMetrics implements RingfenceAgentMetrics {
   private static final String REFUSALS = "ringfence.agent.refusals";
   private static final String VERSION = "ringfence.agent.version";
 
-  /** A refusal's reason tag from its type: {@code BadSignatureException} → {@code bad_signature}. */
-  private static final ClassValue<String> REASONS = new ClassValue<>() {
-    @Override
-    protected String computeValue(Class<?> type) {
-      return reasonOf(type.getSimpleName());
-    }
-  };
-
   private final Tags tags;
   private final Map<AgentEvent.Type, LongAdder> counts = new EnumMap<>(AgentEvent.Type.class);
-  /** Reason tag to count; the reasons are the refusal types, a set fixed by code, not by what is sent. */
+  /** Reason tag to count; the reasons are a set fixed by code ({@link #reason}), not by what is sent. */
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
   private final Consumer<AgentEvent> listener = this::record;
   /** Registry to the ids of the meters registered in it. */
@@ -169,7 +164,7 @@ public final class AgentMetrics implements RingfenceAgentMetrics {
 
   private Meter.Id registerRefusals(MeterRegistry registry, String reason, LongAdder count) {
     return FunctionCounter.builder(REFUSALS, count, LongAdder::sum).tags(tags).tag("reason", reason)
-        .baseUnit("refusals").description("offered releases the agent refused, by the refusal's type")
+        .baseUnit("refusals").description("offered releases the agent refused, by the check that failed")
         .register(registry).getId();
   }
 
@@ -192,31 +187,19 @@ public final class AgentMetrics implements RingfenceAgentMetrics {
     agent = null;
   }
 
-  static String reason(@Nullable RingfenceException refusal) {
-    return refusal == null ? "unknown" : REASONS.get(refusal.getClass());
-  }
-
   /**
-   * {@code BadSignatureException} → {@code bad_signature}; an anonymous class → {@code unknown}.
+   * A refusal's reason tag: its {@link ContentRefusedException.Reason} in lower case ({@code bad_signature},
+   * {@code stale_version}, {@code timestamp_expired}, ...), {@code malformed_envelope} for an envelope that
+   * does not parse, {@code unknown} for anything else. A fixed set, whatever a server sends.
    *
-   * @param simpleName a class's simple name
-   * @return the reason tag
+   * @param refusal the event's refusal
+   * @return the tag value
    */
-  static String reasonOf(String simpleName) {
-    String name = simpleName.endsWith("Exception")
-        ? simpleName.substring(0, simpleName.length() - "Exception".length()) : simpleName;
-    if (name.isEmpty()) {
-      return "unknown";
+  static String reason(@Nullable RingfenceException refusal) {
+    if (refusal instanceof ContentRefusedException) {
+      return ((ContentRefusedException) refusal).reason().name().toLowerCase(Locale.ROOT);
     }
-    StringBuilder snake = new StringBuilder(name.length() + 4);
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (Character.isUpperCase(c) && i > 0) {
-        snake.append('_');
-      }
-      snake.append(Character.toLowerCase(c));
-    }
-    return snake.toString();
+    return refusal instanceof MalformedEnvelopeException ? "malformed_envelope" : "unknown";
   }
 
   private record CounterSpec(String name, String baseUnit, String description) {}
