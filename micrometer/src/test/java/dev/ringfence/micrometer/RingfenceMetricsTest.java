@@ -10,7 +10,6 @@ import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.Heartbeat;
-import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.testing.ManualClock;
 import dev.ringfence.testing.ScriptedGate;
 import io.micrometer.core.instrument.Meter;
@@ -29,7 +28,8 @@ class RingfenceMetricsTest {
     RolloutEngine engine = Fixtures.engine(clock, RolloutStores.inMemory(), gate);
     Rollout before = engine.createRollout(Fixtures.spec("before", Fixtures.fourRings()));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    RingfenceMetrics.of(engine).bindTo(registry);
+    RingfenceMetrics metrics = RingfenceMetrics.of(engine);
+    metrics.bindTo(registry);
     Rollout after = engine.createRollout(Fixtures.spec("after", Fixtures.fourRings()));
 
     before.start();
@@ -81,11 +81,12 @@ class RingfenceMetricsTest {
       assertThat(meter.getId().getTag("channel")).isEqualTo("channel-291");
     }
     assertThat(registry.get("ringfence.rollout.exposed").gauge().getId().getBaseUnit()).isEqualTo("endpoints");
+    metrics.close();
   }
 
   @Test
-  void of_nullEngine_isRefused() {
-    assertThatThrownBy(() -> RingfenceMetrics.of(null)).isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("engine");
+  void of_nullEngine_isRefusedNamingIt() {
+    assertThatThrownBy(() -> RingfenceMetrics.of(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("engine");
   }
 }

@@ -26,6 +26,7 @@ import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.ProbeReading;
+import dev.ringfence.protocol.RingfenceException;
 import dev.ringfence.protocol.Signal;
 import java.io.IOException;
 import java.net.URI;
@@ -123,7 +124,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       try {
         fresh = checkTrust(http, trust, current, json != null);
       } catch (ContentRefusedException e) {
-        refused(current, 0, e.getMessage());
+        refused(current, 0, e);
         return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
       } catch (HttpFetcher.FetchFailedException e) {
         return new UpdateCheck(UpdateOutcome.UNAVAILABLE, -1, e.getMessage());
@@ -139,7 +140,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     try {
       envelope = Envelope.parse(json);
     } catch (MalformedEnvelopeException e) {
-      refused(current, 0, e.getMessage());
+      refused(current, 0, e);
       return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
     }
     if (envelope.version() == current.highestAccepted() && !current.knownBad().contains(envelope.version())) {
@@ -150,7 +151,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       } catch (ContentRefusedException e) {
         // Reported without a version: the endpoint runs this version fine, and a failure signal on it would
         // count against the version's health in a rollout.
-        refused(current, 0, e.getMessage());
+        refused(current, 0, e);
         return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
       }
       return new UpdateCheck(UpdateOutcome.UP_TO_DATE, envelope.version(), "v" + envelope.version()
@@ -166,7 +167,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         download = http.fetchPayload(envelope.version(), envelope.size(), store.directory().resolve("downloads"));
         EnvelopeVerifier.checkPayload(envelope, download.size(), download.sha256());
       } catch (ContentRefusedException e) {
-        refused(current, envelope.version(), e.getMessage());
+        refused(current, envelope.version(), e);
         return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
       } catch (HttpFetcher.FetchFailedException e) {
         return new UpdateCheck(UpdateOutcome.UNAVAILABLE, envelope.version(), e.getMessage());
@@ -656,7 +657,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       EnvelopeVerifier.checkPayload(envelope, chunks.stream().mapToLong(c -> c.length).sum(), Digests.sha256Hex(chunks));
       return stageAndActivate(envelope.version(), chunks, envelope.sha256());
     } catch (ContentRefusedException e) {
-      refused(current, envelope.version(), e.getMessage());
+      refused(current, envelope.version(), e);
       throw e;
     }
   }
@@ -714,17 +715,22 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         : new ActiveContent(store.contentFile(content.slot()), content.version(), content.sha256(), content.size());
   }
 
-  private void refused(AgentState current, long version, String message) {
+  private void refused(AgentState current, long version, RingfenceException refusal) {
+    String message = refusal.getMessage();
     send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), version,
         ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + message)));
-    emit(AgentEvent.Type.REFUSED, version, message);
+    emit(new AgentEvent(AgentEvent.Type.REFUSED, version, message, refusal));
   }
 
   private void emit(AgentEvent.Type type, long version, String detail) {
+    emit(new AgentEvent(type, version, detail));
+  }
+
+  private void emit(AgentEvent event) {
     try {
-      settings.listener().accept(new AgentEvent(type, version, detail));
+      settings.listener().accept(event);
     } catch (RuntimeException e) {
-      LOG.warn("event listener failed on {} v{}; ignored", type, version, e);
+      LOG.warn("event listener failed on {} v{}; ignored", event.type(), event.version(), e);
     }
   }
 
