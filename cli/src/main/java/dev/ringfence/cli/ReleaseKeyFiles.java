@@ -57,9 +57,7 @@ final class ReleaseKeyFiles {
 
   /** @return the key id of a key file: its name without the extension */
   static String id(Path keyFile) {
-    String name = keyFile.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    return dot > 0 ? name.substring(0, dot) : name;
+    return dev.ringfence.server.UpdateServerMain.keyId(keyFile);
   }
 
   /**
@@ -68,13 +66,11 @@ final class ReleaseKeyFiles {
    * @throws IllegalArgumentException naming the file when it is not a Base64 PKCS#8 Ed25519 key
    */
   static PrivateKey readPrivate(Path keyFile) throws IOException {
-    String text = Files.readString(keyFile, StandardCharsets.US_ASCII).trim();
     try {
-      byte[] der = Base64.getDecoder().decode(text);
-      return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
-    } catch (IllegalArgumentException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("--key " + keyFile + ": not an Ed25519 private key written by 'ringfence"
-          + " keys generate' (Base64 of PKCS#8): " + e.getMessage(), e);
+      return dev.ringfence.server.UpdateServerMain.readPrivateKey(keyFile, "--key");
+    } catch (dev.ringfence.protocol.InvalidInputException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
+
 }

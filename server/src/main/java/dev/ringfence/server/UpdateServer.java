@@ -58,11 +58,13 @@ public final class UpdateServer implements AutoCloseable {
   private volatile Instant lastTick;
   private volatile List<String> routes = List.of();
   private volatile @Nullable ServerContext context;
+  private final RingfenceMetrics engineMetrics;
 
   private UpdateServer(UpdateServerConfig config, Server http, ServerConnector connector, SlowClientGuard slowClients,
       ScheduledExecutorService ticker, ScheduledExecutorService deadlines, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
-      PrometheusMeterRegistry prometheus) {
+      PrometheusMeterRegistry prometheus, RingfenceMetrics engineMetrics) {
     this.config = config;
+    this.engineMetrics = engineMetrics;
     this.http = http;
     this.connector = connector;
     this.slowClients = slowClients;
@@ -119,7 +121,8 @@ public final class UpdateServer implements AutoCloseable {
       RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(config.clock()).store(store)
           .heartbeatInterval(config.heartbeatInterval()).build());
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      RingfenceMetrics.of(engine).bindTo(prometheus);
+      RingfenceMetrics engineMetrics = RingfenceMetrics.of(engine);
+      engineMetrics.bindTo(prometheus);
       ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"), shared);
       EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random, shared);
       ChannelRollouts channels = new ChannelRollouts(engine, releases);
@@ -169,7 +172,7 @@ public final class UpdateServer implements AutoCloseable {
           ctx.metrics()::slowHeader);
       connector.addBean(slowClients);
       UpdateServer server = new UpdateServer(config, http, connector, slowClients, ticker, deadlines, store, engine,
-          adminToken, prometheus);
+          adminToken, prometheus, engineMetrics);
 
       Router router = new Router(new RequestDeadlines(deadlines, config.requestTimeout()),
           ctx.metrics()::requestTimedOut, ctx.metrics()::responseUndelivered, config.ticker(), HostCheck.forBinding(InetAddress.getByName(config.bindAddress())
@@ -312,6 +315,7 @@ public final class UpdateServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    engineMetrics.close(); // unsubscribes from the engine and removes its meters
     if (store instanceof AutoCloseable closeable) {
       closeQuietly(closeable);
     }
