@@ -112,10 +112,7 @@ public record TimestampDocument(String channel, long serial, Instant issuedAt, I
    */
   public TimestampDocument signedBy(String keyId, java.security.PrivateKey privateKey)
       throws java.security.GeneralSecurityException {
-    java.security.Signature signer = java.security.Signature.getInstance("Ed25519");
-    signer.initSign(privateKey);
-    signer.update(signedBytes());
-    return withSignature(keyId, signer.sign());
+    return withSignature(keyId, TrustJson.ed25519Sign(privateKey, signedBytes()));
   }
 
   /**

@@ -17,10 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +36,7 @@ class TrustRootPostgresTest {
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newHttpClient();
   private final ManualClock clock = ManualClock.at("2026-12-01T00:00:00Z");
-  private final Map<String, KeyPair> keys = new HashMap<>();
+  private final TestKeys keys = new TestKeys();
   private UpdateServer a;
   private UpdateServer b;
 
@@ -53,14 +51,9 @@ class TrustRootPostgresTest {
   }
 
   private KeyPair key(String id) {
-    return keys.computeIfAbsent(id, k -> {
-      try {
-        return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return keys.get(id);
   }
+
 
   private RootDocument root(long version, String release) throws GeneralSecurityException {
     Map<String, PublicKey> all = new TreeMap<>();

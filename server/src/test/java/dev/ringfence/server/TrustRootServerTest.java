@@ -23,12 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,20 +50,16 @@ class TrustRootServerTest {
   @TempDir Path dir;
   private final ManualClock clock = ManualClock.at("2026-12-01T00:00:00Z");
   private final HttpClient http = HttpClient.newHttpClient();
-  private final Map<String, KeyPair> keys = new HashMap<>();
+  private final TestKeys keys = new TestKeys();
   private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
   private UpdateServer server;
   private AdminClient admin;
+  private EndpointCredentials lab;
 
   private KeyPair key(String id) {
-    return keys.computeIfAbsent(id, k -> {
-      try {
-        return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return keys.get(id);
   }
+
 
   private RootDocument root(long version, List<String> release, Map<String, String> revoked, String... signers)
       throws GeneralSecurityException {
@@ -130,16 +124,22 @@ class TrustRootServerTest {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  @Test
-  void rotation_reachesTheAgentThroughTheTimestamp_andTheRevokedKeyIsRefusedAtPublish() throws Exception {
+  /** Enrolls lab-1, publishes v1 (signed by release-1) as the general release, and runs an agent that took it. */
+  private RolloutAgent agentRunningV1() throws Exception {
     RootDocument v1 = root(1, List.of("release-1"), Map.of(), "root-a", "root-b");
-    EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
+    lab = admin.enroll("lab-1", "lab", "eu-west");
     admin.publish(envelope(1, "release-1"), content(1), true);
     server.tickNow();
     RolloutAgent agent = agent(v1, lab);
     agent.onStart();
     assertThat(agent.checkForUpdate().outcome()).isEqualTo(UpdateOutcome.ACTIVATED);
     agent.confirmHealthy();
+    return agent;
+  }
+
+  @Test
+  void rotation_reachesTheAgentThroughTheTimestamp_andTheRevokedKeyIsRefusedAtPublish() throws Exception {
+    RolloutAgent agent = agentRunningV1();
 
     // release-1 is stolen: root v2 revokes it and trusts release-2, signed by 2 of the v1 (and v2) root keys.
     String fingerprint = RootDocument.fingerprint(key("release-1").getPublic());
@@ -162,7 +162,8 @@ class TrustRootServerTest {
     assertThat(ts.newestVersion()).isEqualTo(2);
     assertThat(ts.rootVersion()).isEqualTo(2);
     v2.verifyTimestamp(ts, CHANNEL, clock.instant(), null, 2);
-    assertThat(get(lab, "v1/roots/1").body()).isEqualTo(v1.toJson());
+    assertThat(RootDocument.parse(get(lab, "v1/roots/1").body()))
+        .isEqualTo(root(1, List.of("release-1"), Map.of(), "root-a", "root-b"));
     assertThat(get(lab, "v1/roots/3").statusCode()).isEqualTo(404);
   }
 
@@ -187,14 +188,7 @@ class TrustRootServerTest {
 
   @Test
   void frozenServer_isReportedOnceTheTimestampExpires_andClearsWhenItIsResigned() throws Exception {
-    RootDocument v1 = root(1, List.of("release-1"), Map.of(), "root-a", "root-b");
-    EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
-    admin.publish(envelope(1, "release-1"), content(1), true);
-    server.tickNow();
-    RolloutAgent agent = agent(v1, lab);
-    agent.onStart();
-    assertThat(agent.checkForUpdate().outcome()).isEqualTo(UpdateOutcome.ACTIVATED);
-    agent.confirmHealthy();
+    RolloutAgent agent = agentRunningV1();
     assertThat(agent.checkForUpdate().outcome()).isEqualTo(UpdateOutcome.UP_TO_DATE);
 
     clock.advance(Duration.ofMinutes(61)); // the server's tick (and its re-signing) stopped: it answers, frozen

@@ -196,6 +196,8 @@ class UpdateServerAttackTest {
     cases.put("GET /admin/v1/rollouts/{id}/journal", "GET admin/v1/rollouts/r1/journal");
     cases.put("POST /admin/v1/rollouts/{id}/{action}", "POST admin/v1/rollouts/r1/start {\"reason\":\"x\"}");
     cases.put("GET /admin/v1/audit", "GET admin/v1/audit");
+    cases.put("POST /admin/v1/roots", "POST admin/v1/roots {\"schemaVersion\":1}");
+    cases.put("GET /admin/v1/roots", "GET admin/v1/roots");
     assertThat(cases.keySet()).as("every admin route has a case")
         .containsExactlyInAnyOrderElementsOf(server.routes().stream().filter(r -> r.contains(" /admin/")).toList());
     // The other actions of the command route too.
@@ -223,7 +225,7 @@ class UpdateServerAttackTest {
         refused++;
       }
     }
-    assertThat(refused).isEqualTo(15 * 7);
+    assertThat(refused).isEqualTo(17 * 7);
     assertThat(meter("ringfence_server_admin_refused_total")).isEqualTo(refused);
     assertThat(adminState()).isEqualTo(before);
     assertThat(admin.rollout("r1").get("state").asText()).isEqualTo("PLANNED");

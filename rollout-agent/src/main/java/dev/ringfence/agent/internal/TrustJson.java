@@ -162,6 +162,22 @@ public final class TrustJson {
   }
 
   /**
+   * Signs bytes with Ed25519 (RFC 8032, pure): what every trust document's {@code signedBy} does.
+   *
+   * @param privateKey an Ed25519 private key
+   * @param bytes the signed bytes
+   * @return the 64-byte signature
+   * @throws java.security.GeneralSecurityException when the key cannot sign with Ed25519
+   */
+  public static byte[] ed25519Sign(java.security.PrivateKey privateKey, byte[] bytes)
+      throws java.security.GeneralSecurityException {
+    java.security.Signature signer = java.security.Signature.getInstance("Ed25519");
+    signer.initSign(privateKey);
+    signer.update(bytes);
+    return signer.sign();
+  }
+
+  /**
    * @param doc a root document
    * @return its JSON form
    */
