@@ -1,9 +1,9 @@
 package dev.ringfence.agent;
 
 import dev.ringfence.testing.ManualClock;
-import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
-import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
-import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
+import static dev.ringfence.agent.AgentFixture.bytes;
+import static dev.ringfence.agent.AgentFixture.sign;
+import static dev.ringfence.agent.AgentFixture.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
