@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One endpoint for the agent's tests, through the public API: Ed25519 release keys, envelopes signed with them, the
@@ -41,13 +42,14 @@ final class AgentFixture {
   private static final Map<String, KeyPair> KEYS = new ConcurrentHashMap<>();
 
   private final Consumer<RolloutAgent.Builder> disk;
-  private final Path payloads;
+  private final @Nullable Path payloads;
   private final String channel;
   private final List<String> trusted;
   private final ManualClock clock = new ManualClock(NOW);
   private final AtomicLong payloadCount = new AtomicLong();
 
-  private AgentFixture(Consumer<RolloutAgent.Builder> disk, Path payloads, String channel, String... trusted) {
+  private AgentFixture(Consumer<RolloutAgent.Builder> disk, @Nullable Path payloads, String channel,
+      String... trusted) {
     this.disk = disk;
     this.payloads = payloads;
     this.channel = channel;
@@ -56,12 +58,14 @@ final class AgentFixture {
 
   /**
    * @param stateDirectory the agent's state directory (a test's temp dir)
-   * @param payloads where downloaded payloads are written, apart from the state directory
+   * @param payloads where {@link #payload} writes payload files, apart from the state directory; null for a test
+   *     that downloads everything over HTTP
    * @param channel the agent's channel
    * @param trustedKeyIds the release keys its trust store holds
    * @return a fixture over a directory on disk
    */
-  static AgentFixture onDirectory(Path stateDirectory, Path payloads, String channel, String... trustedKeyIds) {
+  static AgentFixture onDirectory(Path stateDirectory, @Nullable Path payloads, String channel,
+      String... trustedKeyIds) {
     return new AgentFixture(b -> b.stateDirectory(stateDirectory), payloads, channel, trustedKeyIds);
   }
 
@@ -146,6 +150,9 @@ final class AgentFixture {
 
   /** @return a new payload file with these bytes, in the payload directory */
   Path payload(long version, byte[] content) {
+    if (payloads == null) {
+      throw new IllegalStateException("this fixture has no payload directory");
+    }
     try {
       return Files.write(payloads.resolve("p" + version + "-" + payloadCount.incrementAndGet()), content);
     } catch (IOException e) {
