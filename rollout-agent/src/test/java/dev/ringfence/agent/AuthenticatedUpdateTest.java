@@ -50,7 +50,6 @@ class AuthenticatedUpdateTest {
       new EndpointCredentials("host-42", "token-0123456789abcdef", KEY);
 
   @TempDir Path dir;
-  @TempDir Path payloads;
   private MockWebServer server;
   private ExecutorService threads;
   private AgentFixture fixture;
@@ -69,7 +68,7 @@ class AuthenticatedUpdateTest {
 
   @BeforeEach
   void start() {
-    fixture = AgentFixture.onDirectory(dir, payloads, CHANNEL, "k");
+    fixture = AgentFixture.onDirectory(dir, null, CHANNEL, "k");
     key = AgentFixture.key("k");
     threads = Executors.newCachedThreadPool();
     server = MockPeers.start(new Dispatcher() {

@@ -30,7 +30,6 @@ class FetchTest {
   private static final String CHANNEL = "channel-291";
 
   @TempDir Path dir;
-  @TempDir Path payloads;
   private MockWebServer server;
   private ExecutorService fetchThreads;
   private final CountDownLatch release = new CountDownLatch(1);
@@ -48,7 +47,7 @@ class FetchTest {
 
   @BeforeEach
   void startServer() {
-    fixture = AgentFixture.onDirectory(dir, payloads, CHANNEL, "k");
+    fixture = AgentFixture.onDirectory(dir, null, CHANNEL, "k");
     fetchThreads = Executors.newCachedThreadPool();
     server = MockPeers.start(new Dispatcher() {
       @Override

@@ -10,7 +10,6 @@ import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.Signal;
 import dev.ringfence.testing.RecordingSignalSink;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
