@@ -413,47 +413,61 @@ static int read_state(const char *dir, const char *name, bg_state *state, bg_res
   return 0;
 }
 
-/* Whether a slot holds verified content: its manifest passes its checksum and the content matches it. */
-static int read_verified_slot(const char *dir, char slot, bg_content *out) {
-  char path[PATH_LEN], name[32], why[256];
+/*
+ * Whether a slot holds verified content: its manifest passes its checksum and the content matches it. When it
+ * does not, why names the file that is missing or wrong.
+ */
+static int read_verified_slot(const char *dir, char slot, bg_content *out, char *why, size_t why_len) {
+  char path[PATH_LEN], name[32], reason[256] = "";
   unsigned char *bytes = NULL;
   size_t len = 0;
   fields f;
   int ok = 0;
+  memset(&f, 0, sizeof f);
+  memset(out, 0, sizeof *out);
   sprintf(name, "slots/%c/manifest", slot);
   path_of(path, dir, name);
-  if (read_small(path, &bytes, &len) != 0) {
-    return 0;
-  }
-  const char *sha;
-  memset(out, 0, sizeof *out);
-  if (decode_fields(SLOT_HEADER, bytes, len, &f, why, sizeof why) == 0 && (sha = field(&f, "sha256", why, sizeof why))
-      && long_field(&f, "version", &out->version, why, sizeof why) == 0
-      && long_field(&f, "size", &out->size, why, sizeof why) == 0 && out->version >= 0 && out->size >= 0
-      && strlen(sha) == 64) {
-    memcpy(out->sha256, sha, 65);
-    out->slot = slot;
-    sprintf(name, "slots/%c/content", slot);
-    path_of(path, dir, name);
-    FILE *content = fopen(path, "rb");
-    unsigned char *chunk = malloc(64 * 1024);
-    if (content != NULL && chunk != NULL) {
-      sha256_ctx ctx;
-      size_t n;
-      int64_t total = 0;
-      sha256_init(&ctx);
-      while ((n = fread(chunk, 1, 64 * 1024, content)) > 0) {
-        sha256_update(&ctx, chunk, n);
-        total += (int64_t)n;
+  int read = read_small(path, &bytes, &len);
+  const char *sha = NULL;
+  if (read != 0) {
+    snprintf(reason, sizeof reason, "%s", read == 1 ? "is missing" : strerror(errno));
+  } else if (decode_fields(SLOT_HEADER, bytes, len, &f, reason, sizeof reason) == 0
+             && (sha = field(&f, "sha256", reason, sizeof reason)) != NULL
+             && long_field(&f, "version", &out->version, reason, sizeof reason) == 0
+             && long_field(&f, "size", &out->size, reason, sizeof reason) == 0) {
+    if (out->version < 0 || out->size < 0 || strlen(sha) != 64) {
+      snprintf(reason, sizeof reason, "names no valid version, size and digest");
+    } else {
+      memcpy(out->sha256, sha, 65);
+      out->slot = slot;
+      sprintf(name, "slots/%c/content", slot);
+      path_of(path, dir, name);
+      FILE *content = fopen(path, "rb");
+      unsigned char *chunk = malloc(64 * 1024);
+      if (content == NULL || chunk == NULL) {
+        snprintf(reason, sizeof reason, "%s", content == NULL && errno == ENOENT ? "is missing" : strerror(errno));
+      } else {
+        sha256_ctx ctx;
+        size_t n;
+        int64_t total = 0;
+        sha256_init(&ctx);
+        while ((n = fread(chunk, 1, 64 * 1024, content)) > 0) {
+          sha256_update(&ctx, chunk, n);
+          total += (int64_t)n;
+        }
+        char hex[65];
+        sha256_final_hex(&ctx, hex);
+        ok = !ferror(content) && total == out->size && strcmp(hex, out->sha256) == 0;
+        snprintf(reason, sizeof reason, "does not match its manifest (%" PRId64 " bytes)", total);
       }
-      char hex[65];
-      sha256_final_hex(&ctx, hex);
-      ok = !ferror(content) && total == out->size && strcmp(hex, out->sha256) == 0;
+      if (content != NULL) {
+        fclose(content);
+      }
+      free(chunk);
     }
-    if (content != NULL) {
-      fclose(content);
-    }
-    free(chunk);
+  }
+  if (!ok) {
+    snprintf(why, why_len, "%s %s", name, reason);
   }
   free(f.text);
   free(bytes);
@@ -464,9 +478,15 @@ static int same_content(const bg_content *a, const bg_content *b) {
   return a->slot == b->slot && a->version == b->version && a->size == b->size && strcmp(a->sha256, b->sha256) == 0;
 }
 
-static int verify(const char *dir, const bg_content *c) {
+/* Whether the slot still holds exactly c; why says what is wrong when it does not. */
+static int verify(const char *dir, const bg_content *c, char *why, size_t why_len) {
   bg_content found;
-  return c->slot != 0 && read_verified_slot(dir, c->slot, &found) && same_content(&found, c);
+  if (!read_verified_slot(dir, c->slot, &found, why, why_len)) {
+    return 0;
+  }
+  snprintf(why, why_len, "slots/%c holds v%" PRId64 " (sha256 %.12s..., %" PRId64 " bytes), not what the state names",
+           c->slot, found.version, found.sha256, found.size);
+  return same_content(&found, c);
 }
 
 static int is_known_bad(const bg_state *state, int64_t version) {
@@ -478,11 +498,15 @@ static int is_known_bad(const bg_state *state, int64_t version) {
   return 0;
 }
 
-/* The valid copy with the higher generation; a fresh state when neither exists and no slot holds content. */
-static int load(const char *dir, bg_state *state, bg_result *out) {
+/*
+ * The valid copy with the higher generation; a fresh state when neither exists and no slot holds content. A copy
+ * that exists but is not valid is noted in out and counted in *damaged.
+ */
+static int load(const char *dir, bg_state *state, bg_result *out, int *damaged) {
   bg_state primary, backup;
   int p = read_state(dir, "state", &primary, out);
   int b = read_state(dir, "state.bak", &backup, out);
+  *damaged = (p < 0) + (b < 0);
   if (p == 0 && (b != 0 || primary.generation >= backup.generation)) {
     *state = primary;
     if (b == 0) {
@@ -500,8 +524,9 @@ static int load(const char *dir, bg_state *state, bg_result *out) {
   memset(state, 0, sizeof *state);
   state->highest_accepted = -1;
   bg_content slot;
+  char why[PATH_LEN];
   for (const char *s = "AB"; *s != '\0'; s++) {
-    if (read_verified_slot(dir, *s, &slot)) {
+    if (read_verified_slot(dir, *s, &slot, why, sizeof why)) {
       note(out, "state and state.bak are missing but slot %c holds v%" PRId64 "; the guard does not rebuild a "
            "state: restore one, or let the Java agent rebuild it from the slots", *s, slot.version);
       return BG_DAMAGED;
@@ -514,8 +539,11 @@ static int load(const char *dir, bg_state *state, bg_result *out) {
   return BG_OK; /* a new host: nothing activated yet */
 }
 
-/* The boot id the clean-shutdown marker names; -1 when missing or not valid. */
-static int64_t read_clean_shutdown(const char *dir, int *present) {
+/*
+ * The boot id the clean-shutdown marker names; -1 when missing or not valid. Like the Java agent, a start removes
+ * only a valid marker: one it cannot read is ignored and left for the next clean shutdown to replace.
+ */
+static int64_t read_clean_shutdown(const char *dir) {
   char path[PATH_LEN], why[256];
   unsigned char *bytes = NULL;
   size_t len = 0;
@@ -524,7 +552,6 @@ static int64_t read_clean_shutdown(const char *dir, int *present) {
   memset(&f, 0, sizeof f);
   path_of(path, dir, "clean-shutdown");
   int read = read_small(path, &bytes, &len);
-  *present = read != 1;
   if (read == 0 && decode_fields(CLEAN_SHUTDOWN_HEADER, bytes, len, &f, why, sizeof why) == 0
       && (long_field(&f, "bootId", &boot, why, sizeof why) != 0 || boot < 0 || boot > BG_MAX_COUNTER)) {
     boot = -1;
@@ -547,23 +574,25 @@ static void back_on(const bg_state *s, bg_result *out) {
 int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result *out) {
   reset(out, "REFUSED");
   bg_state s;
-  int loaded = load(dir, &s, out);
+  int damaged;
+  int loaded = load(dir, &s, out, &damaged);
   if (loaded != BG_OK) {
     return loaded;
   }
-  int marker_present;
-  int64_t marker = read_clean_shutdown(dir, &marker_present);
+  int64_t marker = read_clean_shutdown(dir);
   int clean = marker >= 0 && marker == s.boot_id;
   bg_content lkg_before = s.lkg;
   s.boot_id = (s.boot_id + 1) & BG_MAX_COUNTER;
 
-  if (s.lkg.slot != 0 && !verify(dir, &s.lkg)) {
+  char why[PATH_LEN], other_why[PATH_LEN];
+  if (s.lkg.slot != 0 && !verify(dir, &s.lkg, why, sizeof why)) {
     bg_content other;
     char slot = s.lkg.slot == 'A' ? 'B' : 'A';
-    int usable = read_verified_slot(dir, slot, &other) && (s.pending.slot == 0 || s.pending.slot != slot)
-                 && !is_known_bad(&s, other.version);
-    note(out, "last-known-good v%" PRId64 " in slot %c is damaged; %s", s.lkg.version, s.lkg.slot,
+    int usable = read_verified_slot(dir, slot, &other, other_why, sizeof other_why)
+                 && (s.pending.slot == 0 || s.pending.slot != slot) && !is_known_bad(&s, other.version);
+    note(out, "last-known-good v%" PRId64 " in slot %c is damaged (%s); %s", s.lkg.version, s.lkg.slot, why,
          usable ? "falling back to the other slot" : "no other verified slot");
+    damaged++;
     memset(&s.lkg, 0, sizeof s.lkg);
     if (usable) {
       s.lkg = other;
@@ -571,8 +600,11 @@ int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result 
   }
   int code = BG_OK;
   bg_content pending = s.pending;
-  if (pending.slot != 0 && (pending.slot == s.lkg.slot || !verify(dir, &pending))) {
-    note(out, "pending v%" PRId64 " in slot %c is damaged", pending.version, pending.slot);
+  if (pending.slot != 0 && pending.slot == s.lkg.slot) {
+    note(out, "pending v%" PRId64 " names slot %c, the last-known-good's", pending.version, pending.slot);
+    code = BG_REVERTED;
+  } else if (pending.slot != 0 && !verify(dir, &pending, why, sizeof why)) {
+    note(out, "pending v%" PRId64 " in slot %c is damaged (%s)", pending.version, pending.slot, why);
     code = BG_REVERTED;
   } else if (pending.slot != 0 && !clean && s.failed_starts >= max_failed_starts) {
     note(out, "v%" PRId64 " failed %" PRId64 " starts without a confirmation", pending.version, max_failed_starts);
@@ -589,6 +621,9 @@ int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result 
   } else {
     out->action = s.lkg.slot == 0 ? "NO_CONTENT" : "LAST_KNOWN_GOOD";
     note(out, s.lkg.slot == 0 ? "no content activated yet" : "running last-known-good");
+  }
+  if (code == BG_OK && damaged > 0) {
+    out->action = "RECOVERED"; /* as the Java agent says: this start repaired around damage it found */
   }
   if (code == BG_REVERTED) {
     out->action = "REVERTED";
@@ -609,7 +644,7 @@ int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result 
     out->action = lkg_before.slot == 0 ? "NO_CONTENT" : "LAST_KNOWN_GOOD";
     out->running = lkg_before;
     code = BG_IO;
-  } else if (marker_present) {
+  } else if (marker >= 0) {
     char path[PATH_LEN];
     path_of(path, dir, "clean-shutdown");
     /* After the state: a kill in between leaves a marker of an older boot, which the next start ignores. */
@@ -649,7 +684,8 @@ static char read_pointer(const char *dir, int64_t *version) {
 int bg_confirm(bg_ops *ops, const char *dir, bg_result *out) {
   reset(out, "REFUSED");
   bg_state s;
-  int code = load(dir, &s, out);
+  int damaged;
+  int code = load(dir, &s, out, &damaged);
   if (code != BG_OK) {
     return code;
   }
@@ -684,7 +720,8 @@ int bg_confirm(bg_ops *ops, const char *dir, bg_result *out) {
 int bg_clean_shutdown(bg_ops *ops, const char *dir, bg_result *out) {
   reset(out, "REFUSED");
   bg_state s;
-  int code = load(dir, &s, out);
+  int damaged;
+  int code = load(dir, &s, out, &damaged);
   if (code != BG_OK) {
     return code;
   }
@@ -707,7 +744,8 @@ int bg_clean_shutdown(bg_ops *ops, const char *dir, bg_result *out) {
 
 int bg_status(const char *dir, bg_state *state, bg_result *out) {
   reset(out, "REFUSED");
-  int code = load(dir, state, out);
+  int damaged;
+  int code = load(dir, state, out, &damaged);
   if (code == BG_OK) {
     out->action = "STATUS";
     out->running = state->pending.slot != 0 ? state->pending : state->lkg;

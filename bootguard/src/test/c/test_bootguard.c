@@ -236,6 +236,29 @@ static void cleanShutdown_keepsTheNextStartFromCounting_once(void) {
   put_sealed(dir, "clean-shutdown", "ringfence-clean-shutdown v1\nbootId=1\nversion=7\n");
   CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_OK && r.failed_starts == 3, "%s", r.message);
   CHECK(get(dir, "clean-shutdown", bytes, sizeof bytes) == (size_t)-1, "the stale marker is removed");
+  /* One that fails its checksum is ignored (counted) and, as the Java agent does, left in place. */
+  fixture(dir, sizeof dir, "corrupt-marker", 1);
+  const char *corrupt = "ringfence-clean-shutdown v1\nbootId=3\nchecksum=00\n";
+  put(dir, "clean-shutdown", corrupt, strlen(corrupt));
+  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_OK && r.failed_starts == 2, "%s", r.message);
+  CHECK(get(dir, "clean-shutdown", bytes, sizeof bytes) == strlen(corrupt), "the corrupt marker is left");
+}
+
+static void cleanShutdownAtTheLimit_isNotAFailedStart_andDoesNotRevert(void) {
+  char dir[300];
+  bg_result r;
+  unsigned char bytes[256];
+  fixture(dir, sizeof dir, "clean-at-limit", 3);
+  put_sealed(dir, "clean-shutdown", "ringfence-clean-shutdown v1\nbootId=3\nversion=7\n");
+  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_OK, "%s", r.message);
+  CHECK(strcmp(r.action, "TRIAL") == 0 && r.running.version == 7 && r.failed_starts == 3, "%s %" PRId64 ": %s",
+        r.action, r.failed_starts, r.message);
+  CHECK(get(dir, "clean-shutdown", bytes, sizeof bytes) == (size_t)-1, "the marker is consumed");
+  bg_state s = read_state(dir);
+  CHECK(s.pending.version == 7 && s.failed_starts == 3 && s.known_bad_count == 0, "still on trial, not known-bad");
+  bg_state_free(&s);
+  /* The start after it was not clean: v7 has failed 3 starts, and this one reverts. */
+  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_REVERTED && r.running.version == 6, "%s", r.message);
 }
 
 static void damagedPendingSlot_revertsAtOnce_andDamagedLastKnownGoodFallsBack(void) {
@@ -248,8 +271,38 @@ static void damagedPendingSlot_revertsAtOnce_andDamagedLastKnownGoodFallsBack(vo
   fixture(dir, sizeof dir, "lkg-damaged", 0);
   put(dir, "slots/A/content", "tampered", 8);
   CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_OK && r.running.version == 7, "%s", r.message);
-  CHECK(strstr(r.message, "last-known-good v6 in slot A is damaged; no other verified slot") != NULL, "%s",
+  CHECK(strcmp(r.action, "RECOVERED") == 0, "%s", r.action);
+  CHECK(strstr(r.message, "last-known-good v6 in slot A is damaged (slots/A/content does not match its manifest (8 "
+                          "bytes)); no other verified slot") != NULL, "%s", r.message);
+}
+
+static void missingSlotFiles_areNamed_andTheLastKnownGoodIsKept(void) {
+  char dir[300], path[400];
+  bg_result r;
+  unsigned char bytes[256];
+  fixture(dir, sizeof dir, "no-pending-manifest", 0);
+  snprintf(path, sizeof path, "%s/slots/B/manifest", dir);
+  unlink(path);
+  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_REVERTED && r.running.version == 6, "%s", r.message);
+  CHECK(strstr(r.message, "pending v7 in slot B is damaged (slots/B/manifest is missing)") != NULL, "%s", r.message);
+  char v6[64];
+  content_of(6, v6, sizeof v6);
+  CHECK(get(dir, "slots/A/content", bytes, sizeof bytes) == strlen(v6) && memcmp(bytes, v6, strlen(v6)) == 0,
+        "the last-known-good's content is kept");
+  fixture(dir, sizeof dir, "no-lkg-content", 0);
+  snprintf(path, sizeof path, "%s/slots/A/content", dir);
+  unlink(path);
+  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_OK && strcmp(r.action, "RECOVERED") == 0, "%s", r.message);
+  CHECK(strstr(r.message, "last-known-good v6 in slot A is damaged (slots/A/content is missing)") != NULL, "%s",
         r.message);
+  CHECK(get(dir, "slots/A/manifest", bytes, sizeof bytes) != (size_t)-1, "the manifest is not deleted");
+  fixture(dir, sizeof dir, "pending-in-lkg-slot", 0);
+  bg_state s = read_state(dir);
+  s.pending.slot = 'A';
+  write_state_files(dir, &s);
+  bg_state_free(&s);
+  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_REVERTED && r.running.version == 6, "%s", r.message);
+  CHECK(strstr(r.message, "pending v7 names slot A, the last-known-good's") != NULL, "%s", r.message);
 }
 
 static void bothStateCopiesDamaged_refusedAndNothingWrittenOrDeleted(void) {
@@ -272,6 +325,7 @@ static void bothStateCopiesDamaged_refusedAndNothingWrittenOrDeleted(void) {
   put(dir, "state", "garbage\n", 8);
   CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_OK && r.failed_starts == 2, "%s", r.message);
   CHECK(strstr(r.message, "state is unreadable") != NULL, "%s", r.message);
+  CHECK(strcmp(r.action, "RECOVERED") == 0 && r.running.version == 7, "%s", r.action);
 }
 
 static void confirm_promotesOnlyTheVersionThisBootRuns(void) {
@@ -441,7 +495,9 @@ int main(void) {
   damagedStates_areRefusedWithTheReason();
   start_countsThreeStarts_thenRevertsAndMarksKnownBad();
   cleanShutdown_keepsTheNextStartFromCounting_once();
+  cleanShutdownAtTheLimit_isNotAFailedStart_andDoesNotRevert();
   damagedPendingSlot_revertsAtOnce_andDamagedLastKnownGoodFallsBack();
+  missingSlotFiles_areNamed_andTheLastKnownGoodIsKept();
   bothStateCopiesDamaged_refusedAndNothingWrittenOrDeleted();
   confirm_promotesOnlyTheVersionThisBootRuns();
   crashAtEveryOperation_nextStartFindsTheNewVersionWithACorrectCountOrTheLastKnownGood();

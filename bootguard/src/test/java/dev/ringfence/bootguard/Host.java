@@ -83,7 +83,14 @@ final class Host {
   }
 
   static Run guard(Path binary, Path dir, String command, String... env) throws IOException, InterruptedException {
-    List<String> args = new ArrayList<>(List.of(binary.toString(), command, dir.toString()));
+    return guard(binary, List.of(command, dir.toString()), env);
+  }
+
+  /** Runs the guard with these arguments (options, command, directory) and environment pairs. */
+  static Run guard(Path binary, List<String> arguments, String... env) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of(binary.toString()));
+    args.addAll(arguments);
+    String command = String.join(" ", arguments);
     ProcessBuilder builder = new ProcessBuilder(args);
     for (int i = 0; i < env.length; i += 2) {
       builder.environment().put(env[i], env[i + 1]);
@@ -93,7 +100,7 @@ final class Host {
     Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError("ringfence-bootguard " + command + " " + dir + " did not finish in 60 s");
+      throw new AssertionError("ringfence-bootguard " + command + " did not finish in 60 s");
     }
     Run run = new Run(process.exitValue(), Files.readString(out), Files.readString(err));
     Files.delete(out);

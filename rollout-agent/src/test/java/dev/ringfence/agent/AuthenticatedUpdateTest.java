@@ -1,29 +1,21 @@
 package dev.ringfence.agent;
 
-import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
-import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
-import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
+import static dev.ringfence.agent.AgentFixture.bytes;
+import static dev.ringfence.agent.MockPeers.respond;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.Signal;
 import dev.ringfence.protocol.UpdateProtocol;
 import dev.ringfence.testing.RecordingSignalSink;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +25,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthenticatedUpdateTest {
 
   private static final String CHANNEL = "channel-291";
-  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+  private static final Instant NOW = AgentFixture.NOW;
   private static final byte[] KEY = new byte[32];
 
   static {
@@ -53,8 +50,9 @@ class AuthenticatedUpdateTest {
       new EndpointCredentials("host-42", "token-0123456789abcdef", KEY);
 
   @TempDir Path dir;
-  private HttpServer server;
+  private MockWebServer server;
   private ExecutorService threads;
+  private AgentFixture fixture;
   private KeyPair key;
   private final List<Headers> envelopeRequests = new CopyOnWriteArrayList<>();
   private final List<Headers> payloadRequests = new CopyOnWriteArrayList<>();
@@ -65,71 +63,65 @@ class AuthenticatedUpdateTest {
   private final RecordingSignalSink recorded = new RecordingSignalSink(100);
 
   private interface Answer {
-    void respond(HttpExchange exchange) throws IOException;
+    MockResponse respond();
   }
 
   @BeforeEach
-  void start() throws Exception {
-    key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+  void start() {
+    fixture = AgentFixture.onDirectory(dir, null, CHANNEL, "k");
+    key = AgentFixture.key("k");
     threads = Executors.newCachedThreadPool();
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(threads);
-    server.createContext("/v1/channels/" + CHANNEL + "/envelope", exchange -> {
-      envelopeRequests.add(exchange.getRequestHeaders());
-      answer.respond(exchange);
+    server = MockPeers.start(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        if (path.startsWith("/v1/channels/" + CHANNEL + "/envelope")) {
+          envelopeRequests.add(request.getHeaders());
+          return answer.respond();
+        }
+        if (path.startsWith("/v1/channels/" + CHANNEL + "/releases/")) {
+          payloadRequests.add(request.getHeaders());
+          return respond(200, payload);
+        }
+        if (path.startsWith("/v1/channels/" + CHANNEL + "/signals")) {
+          signalHeaders.add(request.getHeaders());
+          signalBodies.add(request.getBody().toByteArray());
+          return respond(204, new byte[0]);
+        }
+        return respond(404, new byte[0]);
+      }
     });
-    server.createContext("/v1/channels/" + CHANNEL + "/releases/", exchange -> {
-      payloadRequests.add(exchange.getRequestHeaders());
-      respond(exchange, 200, payload);
-    });
-    server.createContext("/v1/channels/" + CHANNEL + "/signals", exchange -> {
-      signalHeaders.add(exchange.getRequestHeaders());
-      signalBodies.add(exchange.getRequestBody().readAllBytes());
-      respond(exchange, 204, new byte[0]);
-    });
-    server.start();
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    server.close();
     threads.shutdownNow();
   }
 
   private URI base() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
-  }
-
-  private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+    return MockPeers.base(server);
   }
 
   private RolloutAgent agent() {
-    RolloutAgent agent = RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel(CHANNEL)
-        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .updateServer(base()).fetchExecutor(threads).signalSink(recorded).credentials(CREDENTIALS)
+    RolloutAgent agent = fixture.builder().updateServer(base()).fetchExecutor(threads).signalSink(recorded)
+        .credentials(CREDENTIALS)
         .fetchConfig(FetchConfig.custom().initialBackoff(Duration.ofMillis(1)).maxAttempts(2).build()).build();
     agent.onStart();
     return agent;
   }
 
-  private void offer(long version) throws Exception {
-    byte[] json = sign(unsigned(CHANNEL, version, bytes(version), NOW.plusSeconds(3600)), "k", key.getPrivate())
-        .toJson();
+  private void offer(long version) {
+    byte[] json = fixture.release(version, bytes(version), "k").toJson();
     payload = bytes(version);
-    answer = exchange -> respond(exchange, 200, json);
+    answer = () -> respond(200, json);
   }
 
   private void revertTo(long version) {
-    answer = exchange -> {
-      exchange.getResponseHeaders().add(UpdateProtocol.DECISION_HEADER, "REVERT");
-      exchange.getResponseHeaders().add(UpdateProtocol.REVERT_TO_HEADER, Long.toString(version));
-      exchange.getResponseHeaders().add(UpdateProtocol.REASON_HEADER, "rollout r1 halted");
-      respond(exchange, 204, new byte[0]);
-    };
+    answer = () -> new MockResponse.Builder().code(204)
+        .addHeader(UpdateProtocol.DECISION_HEADER, "REVERT")
+        .addHeader(UpdateProtocol.REVERT_TO_HEADER, Long.toString(version))
+        .addHeader(UpdateProtocol.REASON_HEADER, "rollout r1 halted").build();
   }
 
   @Test
@@ -142,12 +134,12 @@ class AuthenticatedUpdateTest {
     agent.checkForUpdate();
 
     Headers first = envelopeRequests.get(0);
-    assertThat(first.getFirst(UpdateProtocol.ENDPOINT_HEADER)).isEqualTo("host-42");
-    assertThat(first.getFirst("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
-    assertThat(first.getFirst(UpdateProtocol.CURRENT_VERSION_HEADER)).isEqualTo("0");
-    assertThat(first.getFirst(UpdateProtocol.PROTOCOL_HEADER)).isEqualTo(Integer.toString(UpdateProtocol.PROTOCOL_VERSION));
-    assertThat(envelopeRequests.get(1).getFirst(UpdateProtocol.CURRENT_VERSION_HEADER)).isEqualTo("6");
-    assertThat(payloadRequests.get(0).getFirst("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
+    assertThat(first.get(UpdateProtocol.ENDPOINT_HEADER)).isEqualTo("host-42");
+    assertThat(first.get("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
+    assertThat(first.get(UpdateProtocol.CURRENT_VERSION_HEADER)).isEqualTo("0");
+    assertThat(first.get(UpdateProtocol.PROTOCOL_HEADER)).isEqualTo(Integer.toString(UpdateProtocol.PROTOCOL_VERSION));
+    assertThat(envelopeRequests.get(1).get(UpdateProtocol.CURRENT_VERSION_HEADER)).isEqualTo("6");
+    assertThat(payloadRequests.get(0).get("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
   }
 
   @Test
@@ -215,22 +207,22 @@ class AuthenticatedUpdateTest {
 
     for (int i = 0; i < 2; i++) {
       Headers headers = signalHeaders.get(i);
-      assertThat(headers.getFirst(UpdateProtocol.ENDPOINT_HEADER)).isEqualTo("host-42");
-      assertThat(headers.getFirst("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
-      assertThat(headers.getFirst(UpdateProtocol.PROTOCOL_HEADER)).isEqualTo("1");
-      assertThat(headers.getFirst(UpdateProtocol.TIMESTAMP_HEADER)).isEqualTo(Long.toString(NOW.toEpochMilli()));
+      assertThat(headers.get(UpdateProtocol.ENDPOINT_HEADER)).isEqualTo("host-42");
+      assertThat(headers.get("Authorization")).isEqualTo("Bearer token-0123456789abcdef");
+      assertThat(headers.get(UpdateProtocol.PROTOCOL_HEADER)).isEqualTo("1");
+      assertThat(headers.get(UpdateProtocol.TIMESTAMP_HEADER)).isEqualTo(Long.toString(NOW.toEpochMilli()));
       String expected = EndpointCredentials.sign(KEY, "host-42", NOW.toEpochMilli(),
-          headers.getFirst(UpdateProtocol.NONCE_HEADER), signalBodies.get(i));
-      assertThat(headers.getFirst(UpdateProtocol.SIGNATURE_HEADER)).isEqualTo(expected);
+          headers.get(UpdateProtocol.NONCE_HEADER), signalBodies.get(i));
+      assertThat(headers.get(UpdateProtocol.SIGNATURE_HEADER)).isEqualTo(expected);
     }
-    assertThat(signalHeaders.get(0).getFirst(UpdateProtocol.NONCE_HEADER))
-        .isNotEqualTo(signalHeaders.get(1).getFirst(UpdateProtocol.NONCE_HEADER));
+    assertThat(signalHeaders.get(0).get(UpdateProtocol.NONCE_HEADER))
+        .isNotEqualTo(signalHeaders.get(1).get(UpdateProtocol.NONCE_HEADER));
     // A changed body no longer matches the signature.
     byte[] tampered = new String(signalBodies.get(0), StandardCharsets.UTF_8).replace("\"version\":6", "\"version\":5")
         .getBytes(StandardCharsets.UTF_8);
     assertThat(EndpointCredentials.sign(KEY, "host-42", NOW.toEpochMilli(),
-        signalHeaders.get(0).getFirst(UpdateProtocol.NONCE_HEADER), tampered))
-        .isNotEqualTo(signalHeaders.get(0).getFirst(UpdateProtocol.SIGNATURE_HEADER));
+        signalHeaders.get(0).get(UpdateProtocol.NONCE_HEADER), tampered))
+        .isNotEqualTo(signalHeaders.get(0).get(UpdateProtocol.SIGNATURE_HEADER));
   }
 
   @Test

@@ -1,18 +1,10 @@
 package dev.ringfence.agent;
 
-import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
-import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
-import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,27 +12,22 @@ import org.junit.jupiter.api.io.TempDir;
 /** A clean restart is not a crash: the clean-shutdown marker keeps a start on trial from being counted. */
 class CleanShutdownTest {
 
-  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
-
   @TempDir Path dir;
   @TempDir Path payloads;
-  private KeyPair key;
+  private AgentFixture fixture;
 
   private RolloutAgent agent() {
-    return RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel("c")
-        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .build();
+    return fixture.agent();
   }
 
   /** v6 confirmed, v7 applied and on trial, not yet started. */
   @BeforeEach
-  void v7OnTrial() throws Exception {
-    key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+  void v7OnTrial() {
+    fixture = AgentFixture.onDirectory(dir, payloads, "c", "k");
     RolloutAgent first = agent();
     first.onStart();
     for (long version : new long[] {6, 7}) {
-      Envelope envelope = sign(unsigned("c", version, bytes(version), NOW.plusSeconds(60)), "k", key.getPrivate());
-      first.apply(envelope, Files.write(payloads.resolve("p" + version), bytes(version)));
+      fixture.apply(first, version);
       if (version == 6) {
         first.confirmHealthy();
       }

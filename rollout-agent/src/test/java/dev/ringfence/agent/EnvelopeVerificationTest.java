@@ -1,5 +1,9 @@
 package dev.ringfence.agent;
 
+import static dev.ringfence.agent.AgentFixture.bytes;
+import static dev.ringfence.agent.AgentFixture.key;
+import static dev.ringfence.agent.AgentFixture.sign;
+import static dev.ringfence.agent.AgentFixture.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,18 +13,10 @@ import dev.ringfence.testing.RecordingSignalSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.HexFormat;
-import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,70 +25,38 @@ import org.junit.jupiter.api.io.TempDir;
 class EnvelopeVerificationTest {
 
   private static final String CHANNEL = "channel-291";
-  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
-  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  private static final Instant NOW = AgentFixture.NOW;
 
-  private static KeyPair release1;
-  private static KeyPair release2;
-  private static KeyPair release3;
-  private static KeyPair stranger;
+  private static final KeyPair release1 = key("release-1");
+  private static final KeyPair release2 = key("release-2");
+  private static final KeyPair stranger = key("stranger");
 
   @TempDir Path dir;
   /** Downloads live apart from the state directory, and are cleaned up with the test. */
   @TempDir Path payloads;
   private final RecordingSignalSink sink = new RecordingSignalSink(100);
+  private AgentFixture fixture;
   private RolloutAgent agent;
 
-  @BeforeAll
-  static void keys() throws GeneralSecurityException {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-    release1 = generator.generateKeyPair();
-    release2 = generator.generateKeyPair();
-    release3 = generator.generateKeyPair();
-    stranger = generator.generateKeyPair();
-  }
-
-  private static TrustStore trust(int threshold) {
-    return TrustStore.builder().key("release-1", release1.getPublic()).key("release-2", release2.getPublic())
-        .key("release-3", release3.getPublic()).threshold(threshold).build();
-  }
-
+  /** release-1, release-2 and release-3 trusted, {@code threshold} of them required. */
   private RolloutAgent agent(int threshold) {
-    RolloutAgent built = RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel(CHANNEL)
-        .trustStore(trust(threshold)).clock(CLOCK).signalSink(sink).build();
+    RolloutAgent built = fixture.builder().trustStore(fixture.trustStore(threshold)).signalSink(sink).build();
     built.onStart();
     return built;
   }
 
   @BeforeEach
   void start() {
+    fixture = AgentFixture.onDirectory(dir, payloads, CHANNEL, "release-1", "release-2", "release-3");
     agent = agent(1);
   }
 
-  static byte[] bytes(long version) {
-    return ("rules v" + version + "\n").repeat(100).getBytes(StandardCharsets.UTF_8);
+  private Path payload(long version, byte[] content) {
+    return fixture.payload(version, content);
   }
 
-  private Path payload(long version, byte[] content) throws Exception {
-    Path file = payloads.resolve("payload-" + version + "-" + System.nanoTime());
-    Files.write(file, content);
-    return file;
-  }
-
-  private Path payload(long version) throws Exception {
+  private Path payload(long version) {
     return payload(version, bytes(version));
-  }
-
-  static Envelope unsigned(String channel, long version, byte[] content, Instant expiresAt) throws Exception {
-    String sha = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
-    return new Envelope(channel, version, sha, content.length, expiresAt, List.of());
-  }
-
-  static Envelope sign(Envelope envelope, String keyId, PrivateKey key) throws GeneralSecurityException {
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(key);
-    signer.update(envelope.signedBytes());
-    return envelope.withSignature(keyId, signer.sign());
   }
 
   private static Envelope signed(long version) throws Exception {

@@ -1,38 +1,32 @@
 package dev.ringfence.agent;
 
-import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
-import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
-import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.protocol.InvalidInputException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The public API end to end: builder checks, the crash loop with events, a failing listener. */
 class RolloutAgentTest {
 
-  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
-
   @TempDir Path dir;
   /** Downloads live apart from the state directory, and are cleaned up with the test. */
   @TempDir Path payloads;
   private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
+  private AgentFixture fixture;
 
-  private RolloutAgent agent(KeyPair key) {
-    return RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel("c")
-        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .onEvent(events::add).build();
+  @BeforeEach
+  void fixture() {
+    fixture = AgentFixture.onDirectory(dir, payloads, "c", "k");
+  }
+
+  private RolloutAgent agent() {
+    return fixture.builder().onEvent(events::add).build();
   }
 
   @Test
@@ -50,13 +44,10 @@ class RolloutAgentTest {
 
   @Test
   void crashLoop_throughThePublicApi_revertsAndPublishesEvents() throws Exception {
-    KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    RolloutAgent first = agent(key);
+    RolloutAgent first = agent();
     first.onStart();
     for (long version : new long[] {6, 7}) {
-      Envelope envelope = sign(unsigned("c", version, bytes(version), NOW.plusSeconds(60)), "k", key.getPrivate());
-      Path payload = Files.write(payloads.resolve("p" + version), bytes(version));
-      first.apply(envelope, payload);
+      fixture.apply(first, version);
       if (version == 6) {
         first.confirmHealthy();
       }
@@ -64,7 +55,7 @@ class RolloutAgentTest {
     StartResult result;
     int starts = 0;
     do {
-      result = agent(key).onStart();
+      result = agent().onStart();
       starts++;
     } while (result.action() == StartAction.TRIAL);
     assertThat(starts).isEqualTo(4);
@@ -78,14 +69,10 @@ class RolloutAgentTest {
 
   @Test
   void maxFailedStarts_isConfigurable() throws Exception {
-    KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    java.util.function.Supplier<RolloutAgent> oneStrike = () -> RolloutAgent.builder().stateDirectory(dir)
-        .endpointId("host-42").channel("c").trustStore(TrustStore.builder().key("k", key.getPublic()).build())
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).maxFailedStarts(1).build();
+    java.util.function.Supplier<RolloutAgent> oneStrike = () -> fixture.builder().maxFailedStarts(1).build();
     RolloutAgent first = oneStrike.get();
     first.onStart();
-    Envelope envelope = sign(unsigned("c", 1, bytes(1), NOW.plusSeconds(60)), "k", key.getPrivate());
-    first.apply(envelope, Files.write(payloads.resolve("p1"), bytes(1)));
+    fixture.apply(first, 1);
     assertThat(oneStrike.get().onStart().action()).isEqualTo(StartAction.TRIAL);
     StartResult second = oneStrike.get().onStart();
     assertThat(second.action()).isEqualTo(StartAction.REVERTED);
@@ -94,23 +81,17 @@ class RolloutAgentTest {
 
   @Test
   void failingListener_neverBreaksTheProtocol() throws Exception {
-    KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    RolloutAgent agent = RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel("c")
-        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .onEvent(event -> {
-          throw new IllegalStateException("listener bug");
-        }).build();
+    RolloutAgent agent = fixture.builder().onEvent(event -> {
+      throw new IllegalStateException("listener bug");
+    }).build();
     assertThat(agent.onStart().action()).isEqualTo(StartAction.NO_CONTENT);
-    Envelope envelope = sign(unsigned("c", 1, bytes(1), NOW.plusSeconds(60)), "k", key.getPrivate());
-    Path payload = Files.write(payloads.resolve("p1"), bytes(1));
-    assertThat(agent.apply(envelope, payload).version()).isEqualTo(1);
+    assertThat(fixture.apply(agent, 1).version()).isEqualTo(1);
     assertThat(agent.confirmHealthy()).isTrue();
   }
 
   @Test
   void activeContent_beforeOnStart_isRefused() throws Exception {
-    KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    assertThatThrownBy(() -> agent(key).activeContent()).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> agent().activeContent()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("call onStart() first");
   }
 }

@@ -1,8 +1,6 @@
 package dev.ringfence.agent;
 
-import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
-import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
-import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
+import static dev.ringfence.agent.AgentFixture.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,14 +11,8 @@ import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.InvalidSignalException;
 import dev.ringfence.protocol.ProbeReading;
 import dev.ringfence.protocol.Signal;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,32 +21,17 @@ import org.junit.jupiter.api.Test;
  */
 class ServerRevertTest {
 
-  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
-
-  private KeyPair key;
   private final MemoryDisk disk = new MemoryDisk();
+  private final AgentFixture fixture = AgentFixture.onMemoryDisk(disk, "c", "k");
   private final List<Signal> signals = new CopyOnWriteArrayList<>();
   private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void keys() throws Exception {
-    key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-  }
-
   private RolloutAgent agent() {
-    return RolloutAgent.builder().memoryDisk(disk).endpointId("host-7").channel("c")
-        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .signalSink(signals::add).onEvent(events::add).build();
+    return fixture.builder().endpointId("host-7").signalSink(signals::add).onEvent(events::add).build();
   }
 
   private void apply(RolloutAgent agent, long version) {
-    Envelope envelope;
-    try {
-      envelope = sign(unsigned("c", version, bytes(version), NOW.plusSeconds(600)), "k", key.getPrivate());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    agent.apply(envelope, disk.putPayload("v" + version, bytes(version)));
+    agent.apply(fixture.release(version, bytes(version), "k"), disk.putPayload("v" + version, bytes(version)));
   }
 
   @Test
@@ -178,9 +155,7 @@ class ServerRevertTest {
     assertThatThrownBy(() -> agent.reportProbe("cpu", Double.NaN))
         .isInstanceOf(dev.ringfence.protocol.InvalidSignalException.class);
     apply(agent, 42);
-    RolloutAgent fromImage = RolloutAgent.builder().memoryDisk(image).endpointId("host-8").channel("c")
-        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .build();
+    RolloutAgent fromImage = fixture.builder().memoryDisk(image).endpointId("host-8").build();
     assertThat(fromImage.onStart().activeContent().orElseThrow().version())
         .as("the image was taken before v42").isEqualTo(41);
   }

@@ -5,20 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.Signal;
 import dev.ringfence.testing.RecordingSignalSink;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,32 +27,36 @@ import org.junit.jupiter.api.Test;
 /** In-memory and HTTP sinks: bounded, buffered while offline, oldest dropped first and counted. */
 class SignalSinkTest {
 
-  private HttpServer server;
+  private MockWebServer server;
   private ExecutorService threads;
   private final AtomicBoolean online = new AtomicBoolean(false);
   private final List<JsonNode> received = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void start() throws Exception {
+  void start() {
     threads = Executors.newCachedThreadPool();
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(threads);
-    server.createContext("/v1/signals", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      if (online.get()) {
-        new ObjectMapper().readTree(body).forEach(received::add);
-        exchange.sendResponseHeaders(204, -1);
-      } else {
-        exchange.sendResponseHeaders(503, -1);
+    server = MockPeers.start(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        if (!request.getUrl().encodedPath().equals("/v1/signals")) {
+          return MockPeers.respond(404, new byte[0]);
+        }
+        if (!online.get()) {
+          return MockPeers.respond(503, new byte[0]);
+        }
+        try {
+          new ObjectMapper().readTree(request.getBody().toByteArray()).forEach(received::add);
+        } catch (java.io.IOException e) {
+          return MockPeers.respond(400, new byte[0]);
+        }
+        return MockPeers.respond(204, new byte[0]);
       }
-      exchange.close();
     });
-    server.start();
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    server.close();
     threads.shutdownNow();
   }
 
@@ -78,7 +83,7 @@ class SignalSinkTest {
   void http_offline_buffersBounded_thenDeliversNewestInOrder() {
     HttpClient client = HttpClient.newBuilder().executor(threads).build();
     BufferedSignalSink sink = SignalSinks.http(
-        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/signals"), 3, client);
+        MockPeers.base(server).resolve("v1/signals"), 3, client);
     for (long i = 0; i < 4; i++) {
       sink.send(beat(i));
     }
@@ -102,8 +107,8 @@ class SignalSinkTest {
   void http_serverGone_keepsSignalsBuffered() {
     HttpClient client = HttpClient.newBuilder().executor(threads).build();
     BufferedSignalSink sink = SignalSinks.http(
-        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/signals"), 10, client);
-    server.stop(0);
+        MockPeers.base(server).resolve("v1/signals"), 10, client);
+    server.close();
     sink.send(beat(0));
     assertThat(sink.flush()).isZero();
     assertThat(sink.buffered()).isEqualTo(1);

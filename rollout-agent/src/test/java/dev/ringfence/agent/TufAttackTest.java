@@ -1,44 +1,37 @@
 package dev.ringfence.agent;
 
 import dev.ringfence.testing.ManualClock;
-import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
-import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
-import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
+import static dev.ringfence.agent.AgentFixture.bytes;
+import static dev.ringfence.agent.AgentFixture.sign;
+import static dev.ringfence.agent.AgentFixture.unsigned;
+import static dev.ringfence.agent.MockPeers.respond;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Signal;
 import dev.ringfence.testing.RecordingSignalSink;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,73 +48,62 @@ import org.junit.jupiter.api.io.TempDir;
 class TufAttackTest {
 
   private static final String CHANNEL = "channel-291";
-  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+  private static final Instant NOW = AgentFixture.NOW;
 
-  private static KeyPair release1;
-  private static KeyPair release2;
-  private static KeyPair release3;
-  private static KeyPair attacker;
+  private static final KeyPair release1 = AgentFixture.key("release-1");
+  private static final KeyPair release2 = AgentFixture.key("release-2");
+  private static final KeyPair release3 = AgentFixture.key("release-3");
+  private static final KeyPair attacker = AgentFixture.key("attacker");
 
   @TempDir Path dir;
-  private HttpServer server;
+  private MockWebServer server;
   private ExecutorService threads;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final AtomicInteger payloadRequests = new AtomicInteger();
   private final RecordingSignalSink sink = new RecordingSignalSink(1_000);
-  private final ManualClock clock = new ManualClock(NOW);
+  private AgentFixture fixture;
+  private ManualClock clock;
   private volatile byte[] envelopeJson;
   private volatile Payload payload;
   /** Signals before this index were sent while setting the scene. */
   private int mark;
 
-  /** What the malicious server does when the payload is requested. */
+  /** What the malicious server answers when the payload is requested. */
   private interface Payload {
-    void serve(HttpExchange exchange) throws IOException;
-  }
-
-  @BeforeAll
-  static void keys() throws GeneralSecurityException {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-    release1 = generator.generateKeyPair();
-    release2 = generator.generateKeyPair();
-    release3 = generator.generateKeyPair();
-    attacker = generator.generateKeyPair();
+    MockResponse serve(RecordedRequest request);
   }
 
   @BeforeEach
-  void startServer() throws IOException {
+  void startServer() {
+    fixture = AgentFixture.onDirectory(dir.resolve("agent"), null, CHANNEL, "release-1", "release-2", "release-3");
+    clock = fixture.clock();
     threads = Executors.newCachedThreadPool();
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(threads);
-    server.createContext("/v1/channels/" + CHANNEL + "/envelope", exchange -> respond(exchange, 200, envelopeJson));
-    server.createContext("/v1/channels/" + CHANNEL + "/releases/", exchange -> {
-      payloadRequests.incrementAndGet();
-      payload.serve(exchange);
+    server = MockPeers.start(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        if (path.startsWith("/v1/channels/" + CHANNEL + "/envelope")) {
+          return respond(200, envelopeJson);
+        }
+        if (path.startsWith("/v1/channels/" + CHANNEL + "/releases/")) {
+          payloadRequests.incrementAndGet();
+          return payload.serve(request);
+        }
+        return respond(404, new byte[0]);
+      }
     });
-    server.start();
   }
 
   @AfterEach
   void stopServer() {
     stop.countDown();
-    server.stop(0);
+    server.close();
     threads.shutdownNow();
-  }
-
-  private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
   }
 
   /** A 2-of-3 trust store: release-1, release-2, release-3. */
   private RolloutAgent agent(FetchConfig.Builder fetch, long maxVersionJump) {
-    RolloutAgent agent = RolloutAgent.builder().stateDirectory(dir.resolve("agent")).endpointId("host-42")
-        .channel(CHANNEL)
-        .trustStore(TrustStore.builder().key("release-1", release1.getPublic()).key("release-2", release2.getPublic())
-            .key("release-3", release3.getPublic()).threshold(2).build())
-        .clock(clock).updateServer(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"))
+    RolloutAgent agent = fixture.builder().trustStore(fixture.trustStore(2)).updateServer(MockPeers.base(server))
         .fetchConfig(fetch.build()).fetchExecutor(threads).signalSink(sink).maxVersionJump(maxVersionJump).build();
     agent.onStart();
     return agent;
@@ -133,15 +115,14 @@ class TufAttackTest {
   }
 
   /** An envelope for {@code content} signed by release-1 and release-2, valid for an hour. */
-  private static Envelope release(String channel, long version, byte[] content) throws Exception {
-    Envelope envelope = unsigned(channel, version, content, NOW.plus(Duration.ofHours(1)));
-    return sign(sign(envelope, "release-1", release1.getPrivate()), "release-2", release2.getPrivate());
+  private static Envelope release(String channel, long version, byte[] content) {
+    return AgentFixture.release(channel, version, content, NOW.plus(Duration.ofHours(1)), "release-1", "release-2");
   }
 
   /** The server offers {@code envelope} and answers the payload request with {@code content}. */
   private void offer(Envelope envelope, byte[] content) {
     envelopeJson = envelope.toJson();
-    payload = exchange -> respond(exchange, 200, content);
+    payload = request -> respond(200, content);
   }
 
   /** Installs v7 through the server and confirms it: the host's known-good content. */
@@ -227,33 +208,11 @@ class TufAttackTest {
         .attemptTimeout(Duration.ofSeconds(2)), RolloutAgent.DEFAULT_MAX_VERSION_JUMP);
     byte[] content = bytes(7);
     envelopeJson = release(CHANNEL, 7, content).toJson();
-    AtomicInteger sent = new AtomicInteger();
-    payload = exchange -> { // claims 1 GiB, then streams until the client hangs up
-      exchange.sendResponseHeaders(200, 1L << 30);
-      byte[] chunk = new byte[8192];
-      try (OutputStream out = exchange.getResponseBody()) {
-        for (int i = 0; i < (1 << 17) && stop.getCount() > 0; i++) {
-          out.write(chunk);
-          sent.addAndGet(chunk.length);
-        }
-      } catch (IOException expected) {
-        // the agent hung up
-      }
-    };
+    payload = request -> MockPeers.endless(1L << 30, stop); // claims 1 GiB, then streams until the client hangs up
     assertRefused(agent.checkForUpdate(), "size: payload of v7 exceeds " + content.length + " bytes");
     assertThat(agent.activeContent()).isEmpty();
 
-    payload = exchange -> { // the right length, half the bytes, then silence
-      exchange.sendResponseHeaders(200, content.length);
-      OutputStream out = exchange.getResponseBody();
-      out.write(content, 0, content.length / 2);
-      out.flush();
-      try {
-        stop.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    };
+    payload = request -> MockPeers.stalledHalfWay(content, stop); // the right length, half the bytes, then silence
     long started = System.nanoTime();
     UpdateCheck stalled = agent.checkForUpdate();
     assertThat(stalled.outcome()).as(stalled.reason()).isEqualTo(UpdateOutcome.UNAVAILABLE);
@@ -281,7 +240,7 @@ class TufAttackTest {
     for (String extra : List.of("\"dependencies\":[{\"channel\":\"kernel-driver\",\"version\":1}]",
         "\"path\":\"../../../etc/cron.d/evil\"", "\"files\":[\"/etc/passwd\"]")) {
       envelopeJson = genuine.replaceFirst("\\{", "{" + extra + ",").getBytes(StandardCharsets.UTF_8);
-      payload = exchange -> respond(exchange, 200, bytes(8));
+      payload = request -> respond(200, bytes(8));
       assertRefused(agent.checkForUpdate(), "is not a known field");
     }
     offer(release("channel-291/../other", 8, bytes(8)), bytes(8));

@@ -1,8 +1,6 @@
 package dev.ringfence.agent;
 
-import static dev.ringfence.agent.EnvelopeVerificationTest.bytes;
-import static dev.ringfence.agent.EnvelopeVerificationTest.sign;
-import static dev.ringfence.agent.EnvelopeVerificationTest.unsigned;
+import static dev.ringfence.agent.AgentFixture.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,16 +10,10 @@ import dev.ringfence.testing.RecordingSignalSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,17 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ValidatorTest {
 
-  private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
-  private static KeyPair release;
-
   @TempDir Path dir;
   /** Downloads live apart from the state directory, and are cleaned up with the test. */
   @TempDir Path payloads;
   private final RecordingSignalSink sink = new RecordingSignalSink(100);
+  private AgentFixture fixture;
 
-  @BeforeAll
-  static void keys() throws GeneralSecurityException {
-    release = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+  @BeforeEach
+  void fixture() {
+    fixture = AgentFixture.onDirectory(dir, payloads, "c", "k");
   }
 
   /** Accepts content that starts with "rules v". */
@@ -100,19 +90,14 @@ class ValidatorTest {
   }
 
   private RolloutAgent agent(ContentValidator validator) {
-    RolloutAgent agent = RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel("c")
-        .trustStore(TrustStore.builder().key("k", release.getPublic()).build())
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).validator(validator).validationTimeout(Duration.ofSeconds(2))
+    RolloutAgent agent = fixture.builder().validator(validator).validationTimeout(Duration.ofSeconds(2))
         .signalSink(sink).build();
     agent.onStart();
     return agent;
   }
 
-  private ActiveContent apply(RolloutAgent agent, long version, byte[] content) throws Exception {
-    Envelope envelope = sign(unsigned("c", version, content, NOW.plusSeconds(3600)), "k", release.getPrivate());
-    Path payload = Files.write(payloads.resolve("p" + version + "-" + System.nanoTime()),
-        content);
-    return agent.apply(envelope, payload);
+  private ActiveContent apply(RolloutAgent agent, long version, byte[] content) {
+    return agent.apply(fixture.release(version, content, "k"), fixture.payload(version, content));
   }
 
   private void assertRefusedAndKnownBad(RolloutAgent agent, String reason)

@@ -298,9 +298,12 @@ final class ProtocolVectors {
 
   // starts.json
 
+  /** What a start case damages before the start: nothing, one file flipped or overwritten. */
+  private enum Damage { NONE, PENDING_SLOT, PRIMARY_STATE, CLEAN_SHUTDOWN_MARKER }
+
   /** One start: the files before it, how it is set up, what it decides. */
-  private record StartCase(String name, String description, AgentState before, boolean damagePending,
-      boolean damagePrimaryState, long cleanShutdownBoot) {}
+  private record StartCase(String name, String description, AgentState before, Damage damage,
+      long cleanShutdownBoot) {}
 
   private static ObjectNode starts() throws IOException {
     ObjectNode root = JSON.createObjectNode();
@@ -314,21 +317,27 @@ final class ProtocolVectors {
     TreeSet<Long> bad = new TreeSet<>(List.of(5L));
     List<StartCase> cases = List.of(
         new StartCase("last_known_good_only", "nothing on trial: runs v6, counts nothing",
-            new AgentState(4, 2, lkg, null, 0, 6, bad), false, false, -1),
+            new AgentState(4, 2, lkg, null, 0, 6, bad), Damage.NONE, -1),
         new StartCase("trial_first_start_counted", "v7 on trial: failedStarts 0 -> 1 persisted before it runs",
-            new AgentState(5, 2, lkg, pending, 0, 7, bad), false, false, -1),
+            new AgentState(5, 2, lkg, pending, 0, 7, bad), Damage.NONE, -1),
         new StartCase("trial_third_start_counted", "failedStarts 2 -> 3: still below the limit when counted",
-            new AgentState(7, 4, lkg, pending, 2, 7, bad), false, false, -1),
+            new AgentState(7, 4, lkg, pending, 2, 7, bad), Damage.NONE, -1),
         new StartCase("revert_at_limit", "failedStarts is 3 = maxFailedStarts: back to v6, v7 known-bad",
-            new AgentState(8, 5, lkg, pending, 3, 7, bad), false, false, -1),
+            new AgentState(8, 5, lkg, pending, 3, 7, bad), Damage.NONE, -1),
         new StartCase("clean_shutdown_not_counted", "the marker names the last boot: not counted, marker removed",
-            new AgentState(6, 3, lkg, pending, 1, 7, bad), false, false, 3),
+            new AgentState(6, 3, lkg, pending, 1, 7, bad), Damage.NONE, 3),
+        new StartCase("clean_shutdown_at_limit_not_reverted", "failedStarts is 3 = maxFailedStarts but the marker"
+            + " names the last boot: that run did not fail, so no revert and no count; marker removed",
+            new AgentState(8, 5, lkg, pending, 3, 7, bad), Damage.NONE, 5),
         new StartCase("stale_clean_shutdown_counted", "the marker names an older boot: counted, marker removed",
-            new AgentState(6, 3, lkg, pending, 1, 7, bad), false, false, 2),
+            new AgentState(6, 3, lkg, pending, 1, 7, bad), Damage.NONE, 2),
+        new StartCase("corrupt_clean_shutdown_counted", "the marker of the last boot fails its checksum: ignored,"
+            + " counted, and left in place (the next clean shutdown replaces it)",
+            new AgentState(6, 3, lkg, pending, 1, 7, bad), Damage.CLEAN_SHUTDOWN_MARKER, 3),
         new StartCase("damaged_pending_slot_reverted", "slot B no longer matches its digest: reverted at once",
-            new AgentState(5, 2, lkg, pending, 0, 7, bad), true, false, -1),
+            new AgentState(5, 2, lkg, pending, 0, 7, bad), Damage.PENDING_SLOT, -1),
         new StartCase("corrupt_state_backup_used", "state fails its checksum, state.bak is used",
-            new AgentState(5, 2, lkg, pending, 0, 7, bad), false, true, -1));
+            new AgentState(5, 2, lkg, pending, 0, 7, bad), Damage.PRIMARY_STATE, -1));
     for (StartCase c : cases) {
       list.add(start(c));
     }
@@ -349,13 +358,11 @@ final class ProtocolVectors {
       if (c.cleanShutdownBoot() >= 0) {
         store.writeCleanShutdown(c.cleanShutdownBoot(), 7);
       }
-      if (c.damagePending()) {
-        Files.writeString(store.contentFile(Slot.B), "rules v7 damaged\n");
-      }
-      if (c.damagePrimaryState()) {
-        byte[] state = Files.readAllBytes(store.stateFile());
-        state[state.length / 2] ^= 0x01;
-        Files.write(store.stateFile(), state);
+      switch (c.damage()) {
+        case PENDING_SLOT -> Files.writeString(store.contentFile(Slot.B), "rules v7 damaged\n");
+        case PRIMARY_STATE -> flipMiddleByte(store.stateFile());
+        case CLEAN_SHUTDOWN_MARKER -> flipMiddleByte(store.cleanShutdownFile());
+        case NONE -> { }
       }
       Map<String, String> before = snapshot(dir);
       StartResult result = Fixtures.agent(dir, RealFileOps.INSTANCE, SignalSink.DISCARD,
@@ -381,6 +388,12 @@ final class ProtocolVectors {
         }
       }
     }
+  }
+
+  private static void flipMiddleByte(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(file, bytes);
   }
 
   /** Every regular file under the directory (leftover *.tmp excluded), by its relative path with '/'. */
