@@ -59,6 +59,7 @@ public final class PollingGate<T> implements Gate {
   @Override
   public synchronized Verdict evaluate(GateContext context) {
     Instant now = context.now();
+    Verdict before = current;
     FutureTask<T> task = inFlight;
     GateQuery asked = inFlightQuery;
     if (task != null && asked != null) {
@@ -76,13 +77,21 @@ public final class PollingGate<T> implements Gate {
       start(GateQuery.of(context));
     }
     Verdict verdict = current;
-    if (verdict != null) {
-      return verdict;
+    if (verdict == null) {
+      Map<String, Double> evidence = new LinkedHashMap<>();
+      evidence.put("minSamples", (double) config.minSamples());
+      return Verdict.inconclusive(type, type + ": waiting for the first answer"
+          + (lastStartedAt == null ? "" : " to the query at " + lastStartedAt) + "; no answer is never a pass",
+          evidence);
     }
-    Map<String, Double> evidence = new LinkedHashMap<>();
-    evidence.put("minSamples", (double) config.minSamples());
-    return Verdict.inconclusive(type, type + ": waiting for the first answer"
-        + (lastStartedAt == null ? "" : " to the query at " + lastStartedAt) + "; no answer is never a pass", evidence);
+    if (verdict == before && verdict.outcome() == Verdict.Outcome.ERROR) {
+      // An ERROR is said once, by the measurement that crossed the limit: it paused the rollout. Repeating it
+      // until the next answer would pause again at once a rollout an operator has just resumed.
+      return Verdict.inconclusive(verdict.test(), type + ": waiting for the next answer after "
+          + consecutiveErrors + " failed measurements in a row (consecutiveErrorLimit " + config.consecutiveErrorLimit()
+          + "); no answer is never a pass; was: " + verdict.reason(), verdict.evidence());
+    }
+    return verdict;
   }
 
   private boolean isDue(Instant now) {

@@ -204,6 +204,31 @@ class AsyncGateTest {
   }
 
   @Test
+  void resume_afterAnErrorPause_waitsForTheNextAnswer_andPausesAgainOnlyIfItFails() {
+    metric.failWith(new IOException("connection refused"));
+    RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(0));
+    Rollout rollout = started(engine);
+    engine.tick();
+    answerAndTick(engine); // ERROR: paused; the next measurement is in flight
+    assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
+
+    rollout.resume("Prometheus is back");
+    engine.tick(); // no new answer yet: the old ERROR does not pause the rollout again
+    assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+    assertThat(rollout.status().currentVerdict().reason())
+        .contains("waiting for the next answer after 1 failed measurements in a row");
+
+    answerAndTick(engine); // the next answer fails too: paused again
+    assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
+    rollout.resume("really back now");
+    metric.answer(0.015);
+    answerAndTick(engine);
+    assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(rollout.status().currentVerdict().reason()).contains("value 0.015 between");
+  }
+
+  @Test
   void errors_aMeasurementThatSucceeds_resetsTheCount() {
     RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(2));
     Rollout rollout = started(engine);
