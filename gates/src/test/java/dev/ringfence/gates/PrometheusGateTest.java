@@ -282,7 +282,8 @@ class PrometheusGateTest {
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(first.reason()).contains("measurement failed (1 of 1 in a row tolerated by consecutiveErrorLimit)")
-        .contains("Prometheus refused the query (HTTP 400, bad_data)").contains("parse error");
+        .contains("Prometheus refused the query sum(rate(app_errors_total[5m] (HTTP 400, bad_data)")
+        .contains("parse error");
     assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
 
     answerAndTick(engine);

@@ -91,7 +91,7 @@ public final class PrometheusClient {
           + excerpt(body));
     }
     if (!"success".equals(root.path("status").asText())) {
-      throw new QueryFailedException("Prometheus refused the query (HTTP " + status + ", "
+      throw new QueryFailedException("Prometheus refused the query " + query + " (HTTP " + status + ", "
           + root.path("errorType").asText("no errorType") + "): " + root.path("error").asText("no error message"));
     }
     if (status / 100 != 2) {

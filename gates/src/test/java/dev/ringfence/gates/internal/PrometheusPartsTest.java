@@ -69,7 +69,7 @@ class PrometheusPartsTest {
         .hasMessage("HTTP 502 from http://prometheus:9090/api/v1/query is not a Prometheus API answer:"
             + " <html><body>Bad Gateway</body></html>");
     assertThatThrownBy(() -> parse(503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"too busy\"}"))
-        .hasMessage("Prometheus refused the query (HTTP 503, unavailable): too busy");
+        .hasMessage("Prometheus refused the query q (HTTP 503, unavailable): too busy");
     assertThatThrownBy(() -> parse(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":"
         + "[{\"metric\":{},\"value\":[1,\"lots\"]}]}}")).hasMessageContaining("'lots', which is not a number");
   }
