@@ -108,7 +108,8 @@ public final class PrometheusGateFactory implements GateFactory {
 
     /**
      * @param httpClient the client the queries go through (proxy, TLS, authentication); by default one with a
-     *     10-second connect timeout that follows no redirects
+     *     10-second connect timeout that follows no redirects (the JDK's client runs a selector thread of its own:
+     *     give yours to decide which threads exist)
      * @return this builder
      */
     public Builder httpClient(HttpClient httpClient) {
