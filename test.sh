@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: exactly what CI runs (.ci/run). The PostgreSQL store's tests start a throwaway
-# PostgreSQL from Debian's server binaries, so this installs them when they are missing, then runs
+# PostgreSQL from Debian's server binaries, and the Prometheus gate's tests a throwaway Prometheus from
+# Debian's prometheus package, so this installs them when they are missing, then runs
 # ./mvnw -B verify with any extra arguments, e.g. ./test.sh -Dringfence.test.jdbcUrl=... (docs/postgresql.md).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,6 +25,31 @@ or run the tests against a server you have (the user needs CREATEDB):
 MSG
     case " $* " in
       *" -Dringfence.test.jdbcUrl="*) ;;
+      *) exit 1 ;;
+    esac
+  fi
+fi
+
+# The Prometheus gate's tests (module gates) start a throwaway Prometheus from Debian's prometheus package
+# (prometheus and promtool); they fail, never skip, without it.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test.sh: prometheus or promtool is missing; installing Debian's prometheus package" >&2
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
+  else
+    cat >&2 <<'MSG'
+test.sh: the Prometheus gate's tests need Prometheus's binaries (prometheus and promtool on the PATH), and
+they are missing. Install them as root (Debian, Ubuntu):
+
+  sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus
+
+or point the tests at a directory that holds both (Prometheus 2.x):
+
+  ./test.sh -Dringfence.test.prometheusBin=/opt/prometheus
+MSG
+    case " $* " in
+      *" -Dringfence.test.prometheusBin="*) ;;
       *) exit 1 ;;
     esac
   fi

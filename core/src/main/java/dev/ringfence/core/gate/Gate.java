@@ -15,7 +15,9 @@ package dev.ringfence.core.gate;
  *   <li>A thrown exception becomes an ERROR verdict and pauses the rollout.
  * </ul>
  *
- * Implementations should be fast, deterministic functions of the context and their own inputs.
+ * Implementations should be fast, deterministic functions of the context and their own inputs. A gate that must
+ * ask another system (a metrics server, a webhook) implements {@link AsyncGate} instead and is wrapped with
+ * {@link AsyncGate#polling}, so that the tick never waits on the network.
  */
 @FunctionalInterface
 public interface Gate {

@@ -1,0 +1,187 @@
+package dev.ringfence.gates.internal;
+
+import dev.ringfence.core.Durations;
+import dev.ringfence.core.gate.AsyncGateConfig;
+import dev.ringfence.core.plan.InvalidPlanException;
+import dev.ringfence.protocol.InvalidInputException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The parameters of a {@code prometheus} gate, read from a ring's {@code gate.params} with every problem reported
+ * at once, each under its path ({@code gate.params.failIf: ...}; the engine puts {@code rings[i].} in front).
+ *
+ * @param queryUri the query endpoint, {@code url} + {@code /api/v1/query}
+ * @param query the PromQL query with its placeholders
+ * @param failIf FAIL when the value matches, or null
+ * @param passIf PASS when the value matches, or null (then PASS is "not failIf")
+ * @param minSamples passing evaluations in a row before PASS
+ * @param consecutiveErrorLimit failed queries in a row tolerated before ERROR
+ * @param timeout how long a query may take, on the engine's clock
+ * @param interval least time between two queries
+ */
+public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Threshold failIf,
+    @Nullable Threshold passIf, int minSamples, int consecutiveErrorLimit, Duration timeout, Duration interval) {
+
+  /** Where the parameters are, relative to the ring. */
+  static final String PREFIX = "gate.params.";
+  /** The longest query accepted, in characters. */
+  static final int MAX_QUERY_LENGTH = 16_384;
+
+  private static final Set<String> KNOWN = Set.of("url", "query", "failIf", "passIf", "minSamples",
+      "consecutiveErrorLimit", "timeout", "interval");
+
+  /**
+   * Reads and checks the parameters.
+   *
+   * @param params the ring's gate parameters, without {@code dryRun}
+   * @return the parameters
+   * @throws InvalidPlanException naming every bad parameter by its path
+   */
+  public static PrometheusParams read(Map<String, Object> params) {
+    List<String> problems = new ArrayList<>();
+    for (String key : new TreeSet<>(params.keySet())) {
+      if (!KNOWN.contains(key)) {
+        problems.add(PREFIX + key + ": unknown parameter of prometheus; known: " + new TreeSet<>(KNOWN));
+      }
+    }
+    URI uri = url(params.get("url"), problems);
+    String text = string(params, "query", true, problems);
+    QueryTemplate query = null;
+    if (text != null) {
+      if (text.length() > MAX_QUERY_LENGTH) {
+        problems.add(PREFIX + "query: " + text.length() + " characters is over " + MAX_QUERY_LENGTH);
+      }
+      query = QueryTemplate.parse(text, PREFIX + "query", problems);
+    }
+    Threshold failIf = threshold(params, "failIf", problems);
+    Threshold passIf = threshold(params, "passIf", problems);
+    if (params.get("failIf") == null && params.get("passIf") == null) {
+      problems.add(PREFIX + "failIf: neither failIf nor passIf is given; give at least one, e.g. \"failIf\": \"> 0.02\"");
+    }
+    int minSamples = count(params, "minSamples", 1, 1, problems);
+    int errorLimit = count(params, "consecutiveErrorLimit", AsyncGateConfig.DEFAULT_CONSECUTIVE_ERROR_LIMIT, 0,
+        problems);
+    Duration timeout = duration(params, "timeout", Duration.ofSeconds(AsyncGateConfig.DEFAULT_TIMEOUT_SECONDS), false,
+        problems);
+    Duration interval = duration(params, "interval", Duration.ZERO, true, problems);
+    if (!problems.isEmpty()) {
+      throw new InvalidPlanException(problems);
+    }
+    return new PrometheusParams(uri, query, failIf, passIf, minSamples, errorLimit, timeout, interval);
+  }
+
+  private static @Nullable URI url(@Nullable Object value, List<String> problems) {
+    String field = PREFIX + "url";
+    if (value == null) {
+      problems.add(field + ": is missing; give Prometheus's base URL, e.g. http://prometheus:9090");
+      return null;
+    }
+    if (!(value instanceof String)) {
+      problems.add(field + ": must be a string, found " + value);
+      return null;
+    }
+    String text = ((String) value).strip();
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      problems.add(field + ": '" + text + "' is not a URL: " + e.getReason());
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      problems.add(field + ": '" + text + "' must be an http:// or https:// URL");
+      return null;
+    }
+    if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+        || uri.getRawUserInfo() != null) {
+      problems.add(field + ": '" + text + "' must name a host and have no query, fragment or user info; the gate"
+          + " adds /api/v1/query itself");
+      return null;
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return URI.create(scheme + "://" + uri.getRawAuthority() + path + "/api/v1/query");
+  }
+
+  private static @Nullable String string(Map<String, Object> params, String key, boolean required,
+      List<String> problems) {
+    Object value = params.get(key);
+    if (value == null) {
+      if (required) {
+        problems.add(PREFIX + key + ": is missing");
+      }
+      return null;
+    }
+    if (!(value instanceof String) || ((String) value).isBlank()) {
+      problems.add(PREFIX + key + ": must be a non-blank string, found " + value);
+      return null;
+    }
+    return (String) value;
+  }
+
+  private static @Nullable Threshold threshold(Map<String, Object> params, String key, List<String> problems) {
+    String text = string(params, key, false, problems);
+    if (text == null) {
+      return null;
+    }
+    Threshold threshold = Threshold.parse(text);
+    if (threshold == null) {
+      problems.add(PREFIX + key + ": '" + text + "' is not a comparison; write an operator (>, >=, <, <=, ==, !=)"
+          + " and a number, e.g. \"> 0.02\"");
+    }
+    return threshold;
+  }
+
+  private static int count(Map<String, Object> params, String key, int fallback, int min, List<String> problems) {
+    Object value = params.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Integer || value instanceof Long)) {
+      problems.add(PREFIX + key + ": must be a whole number, found " + value);
+      return fallback;
+    }
+    long n = ((Number) value).longValue();
+    if (n < min || n > AsyncGateConfig.MAX_COUNT) {
+      problems.add(PREFIX + key + ": " + n + " is outside " + min + ".." + AsyncGateConfig.MAX_COUNT);
+      return fallback;
+    }
+    return (int) n;
+  }
+
+  private static Duration duration(Map<String, Object> params, String key, Duration fallback, boolean zeroAllowed,
+      List<String> problems) {
+    Object value = params.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof String)) {
+      problems.add(PREFIX + key + ": must be a duration such as \"30s\", found " + value);
+      return fallback;
+    }
+    Duration d;
+    try {
+      d = Durations.parse(PREFIX + key, (String) value);
+    } catch (InvalidInputException e) {
+      problems.add(e.getMessage()); // "gate.params.<key>: ..."
+      return fallback;
+    }
+    if (d.isNegative() || (d.isZero() && !zeroAllowed) || d.compareTo(AsyncGateConfig.MAX_DURATION) > 0) {
+      problems.add(PREFIX + key + ": " + value + " must be " + (zeroAllowed ? "zero or positive" : "positive")
+          + " and at most " + Durations.format(AsyncGateConfig.MAX_DURATION));
+      return fallback;
+    }
+    return d;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Gates on outside systems, registered with the engine by type: {@link dev.ringfence.gates.PrometheusGateFactory}
+ * ({@code "type": "prometheus"}). See {@code docs/gates.md}.
+ */
+@NullMarked
+package dev.ringfence.gates;
+
+import org.jspecify.annotations.NullMarked;
