@@ -7,6 +7,7 @@ module dev.ringfence.server {
   requires transitive dev.ringfence.core;
   requires dev.ringfence.postgresql;
   requires dev.ringfence.micrometer;
+  requires dev.ringfence.gates;
   requires transitive dev.ringfence.agent;
   // AdminClient answers with Jackson trees.
   requires transitive com.fasterxml.jackson.databind;

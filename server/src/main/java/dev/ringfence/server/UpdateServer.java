@@ -6,6 +6,7 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.store.FileRolloutStore;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.gates.PrometheusGateFactory;
 import dev.ringfence.micrometer.RingfenceMetrics;
 import dev.ringfence.postgresql.PostgresRolloutStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,6 +21,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +61,7 @@ public final class UpdateServer implements AutoCloseable {
   private volatile List<String> routes = List.of();
   private volatile @Nullable ServerContext context;
   private final RingfenceMetrics engineMetrics;
+  private @Nullable ExecutorService gateThreads;
 
   private UpdateServer(UpdateServerConfig config, Server http, ServerConnector connector, SlowClientGuard slowClients,
       ScheduledExecutorService ticker, ScheduledExecutorService deadlines, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
@@ -116,10 +119,17 @@ public final class UpdateServer implements AutoCloseable {
       audit = AuditSource.file(file.auditFile());
       store = file;
     }
+    // Gate queries that wait on the network (prometheus) run here, never on the tick thread.
+    ExecutorService gateThreads = Executors.newFixedThreadPool(2, task -> {
+      Thread t = new Thread(task, "ringfence-gate");
+      t.setDaemon(true);
+      return t;
+    });
     boolean ok = false;
     try {
       RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(config.clock()).store(store)
-          .heartbeatInterval(config.heartbeatInterval()).build());
+          .heartbeatInterval(config.heartbeatInterval())
+          .gate(PrometheusGateFactory.TYPE, PrometheusGateFactory.custom().executor(gateThreads).build()).build());
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       RingfenceMetrics engineMetrics = RingfenceMetrics.of(engine);
       engineMetrics.bindTo(prometheus);
@@ -187,6 +197,7 @@ public final class UpdateServer implements AutoCloseable {
       http.setErrorHandler(Router::jettyError);
       server.routes = List.copyOf(router.routes());
       server.context = ctx;
+      server.gateThreads = gateThreads;
 
       long every = config.tickInterval().toMillis();
       ticker.scheduleWithFixedDelay(() -> server.tick(ctx), every, every, TimeUnit.MILLISECONDS);
@@ -208,6 +219,9 @@ public final class UpdateServer implements AutoCloseable {
       ok = true;
       return server;
     } finally {
+      if (!ok) {
+        gateThreads.shutdownNow();
+      }
       if (!ok && store instanceof AutoCloseable closeable) {
         closeQuietly(closeable);
       }
@@ -316,6 +330,10 @@ public final class UpdateServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     engineMetrics.close(); // unsubscribes from the engine and removes its meters
+    ExecutorService gates = gateThreads;
+    if (gates != null) {
+      gates.shutdownNow(); // a query still waiting on the network is interrupted
+    }
     if (store instanceof AutoCloseable closeable) {
       closeQuietly(closeable);
     }
