@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.agent.AgentEvent;
-import dev.ringfence.agent.BadSignatureException;
+import dev.ringfence.agent.ContentRefusedException.Reason;
+import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.RolloutAgent;
-import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.testing.ManualClock;
@@ -99,9 +99,9 @@ class RingfenceAgentMetricsTest {
     assertThat(count("ringfence.agent.confirmations")).isEqualTo(1);
 
     assertThatThrownBy(() -> agent.apply(signed(6, week, "release", release.getPrivate()), payload(6)))
-        .isInstanceOf(StaleContentException.class);
+        .isInstanceOfSatisfying(ContentRefusedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.STALE_VERSION));
     assertThatThrownBy(() -> agent.apply(signed(8, week, "release", stranger.getPrivate()), payload(8)))
-        .isInstanceOf(BadSignatureException.class);
+        .isInstanceOfSatisfying(ContentRefusedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_SIGNATURE));
     assertThatThrownBy(() -> agent.apply(signed(9, week, "stranger", stranger.getPrivate()), payload(9)))
         .hasMessageContaining("not in the trust store");
     assertThat(refusals("stale_version")).isEqualTo(1);
@@ -155,7 +155,7 @@ class RingfenceAgentMetricsTest {
     Consumer<AgentEvent> listener = metrics.listener();
     listener.accept(new AgentEvent(AgentEvent.Type.STARTED, 0, "NO_CONTENT: first start"));
     listener.accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "version: stale",
-        new StaleContentException(5, 6)));
+        new ContentRefusedException(Reason.STALE_VERSION, 5, "refused")));
 
     metrics.bindTo(registry);
 
@@ -173,7 +173,7 @@ class RingfenceAgentMetricsTest {
     metrics.bindTo(second);
 
     metrics.listener().accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "version: stale",
-        new StaleContentException(5, 6)));
+        new ContentRefusedException(Reason.STALE_VERSION, 5, "refused")));
     metrics.listener().accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "refused without its refusal"));
 
     assertThat(refusals("stale_version")).isEqualTo(1);
@@ -187,7 +187,7 @@ class RingfenceAgentMetricsTest {
   void close_removesEveryMeterFromEveryRegistry_andStopsCounting() {
     SimpleMeterRegistry second = new SimpleMeterRegistry();
     RingfenceAgentMetrics metrics = RingfenceAgentMetrics.create();
-    metrics.listener().accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "x", new StaleContentException(5, 6)));
+    metrics.listener().accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "x", new ContentRefusedException(Reason.STALE_VERSION, 5, "refused")));
     metrics.bindTo(registry);
     metrics.bindTo(second);
     metrics.bindTo(second); // once only
@@ -195,7 +195,7 @@ class RingfenceAgentMetricsTest {
     assertThat(second.getMeters()).hasSize(6);
 
     metrics.close();
-    metrics.listener().accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "y", new BadSignatureException(5, "s", "r")));
+    metrics.listener().accept(new AgentEvent(AgentEvent.Type.REFUSED, 5, "y", new ContentRefusedException(Reason.BAD_SIGNATURE, 5, "refused")));
     metrics.close();
 
     assertThat(registry.getMeters()).isEmpty();

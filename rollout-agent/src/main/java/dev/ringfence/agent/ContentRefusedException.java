@@ -7,10 +7,10 @@ import dev.ringfence.protocol.RingfenceException;
  * running what it ran. {@link #reason()} names the check that failed in a form a program can switch on (and
  * metrics can count by); {@link #version()} is the content version concerned, 0 when none.
  *
- * <p>The subclasses that name one check each are kept for callers that catch them; new refusals are plain
- * instances of this class with their {@link Reason}.
+ * <p>One class for every check, as Caffeine and resilience4j keep one exception per role: catch it, and switch
+ * on {@link #reason()} where the check matters.
  */
-public class ContentRefusedException extends RingfenceException {
+public final class ContentRefusedException extends RingfenceException {
   private static final long serialVersionUID = 2L;
 
   /** Why content was refused; stable names, safe to use as metric tags and on the wire. */

@@ -137,7 +137,7 @@ public interface RolloutAgent {
    * @param envelope the release's signed envelope
    * @param payload the downloaded payload file; it is read, not moved or deleted
    * @return the new active content, on trial until {@link #confirmHealthy()}
-   * @throws ContentRefusedException one subclass per refusal
+   * @throws ContentRefusedException naming the check that failed in its {@link ContentRefusedException#reason()}
    * @throws UpdateInProgressException when another version is still on trial
    * @throws AgentStorageException when the state directory refuses the write
    */
@@ -253,7 +253,7 @@ public interface RolloutAgent {
 
     /**
      * Guards against fast-forward: an envelope whose version is more than {@code jump} above the highest
-     * version this endpoint ever accepted is refused with {@link VersionJumpException}, so one envelope (a
+     * version this endpoint ever accepted is refused with a {@link ContentRefusedException} of reason {@link ContentRefusedException.Reason#VERSION_JUMP}, so one envelope (a
      * stolen threshold of keys, or a publisher's typo) cannot push the endpoint to a version so high that
      * every later genuine release looks stale. The first version an endpoint accepts is not limited (there is
      * nothing to jump from); the trust threshold guards it.

@@ -251,7 +251,7 @@ public record RootDocument(long version, Instant expiresAt, Map<String, PublicKe
    * @throws ContentRefusedException {@link ContentRefusedException.Reason#ROOT_ROTATION_REFUSED} when not
    */
   public void verifySelfSigned() {
-    dev.ringfence.agent.internal.TrustVerifier.verifySelfSigned(this);
+    dev.ringfence.agent.internal.TrustMemo.verifySelfSigned(this);
   }
 
   /**
@@ -296,13 +296,16 @@ public record RootDocument(long version, Instant expiresAt, Map<String, PublicKe
    * The release role as the trust store that envelopes are verified with; revoked ids are named so their
    * signatures are refused as revoked rather than unknown.
    *
-   * @return the trust store of the release role
+   * @return the trust store of the release role; the same instance for equal roots in this JVM, so the
+   *     store's memo of verified signatures is shared by every agent that holds the root
    */
   public TrustStore releaseKeys() {
-    TrustStore.Builder builder = TrustStore.builder().threshold(release.threshold());
-    release.keyIds().forEach(id -> builder.key(id, keys.get(id)));
-    revokedKeys.keySet().forEach(builder::revoked);
-    return builder.build();
+    return dev.ringfence.agent.internal.TrustMemo.releaseKeys(this, root -> {
+      TrustStore.Builder builder = TrustStore.builder().threshold(root.release().threshold());
+      root.release().keyIds().forEach(id -> builder.key(id, root.keys().get(id)));
+      root.revokedKeys().keySet().forEach(builder::revoked);
+      return builder.build();
+    });
   }
 
   /**

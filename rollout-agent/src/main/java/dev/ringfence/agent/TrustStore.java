@@ -89,7 +89,7 @@ public final class TrustStore {
    * @param envelope the envelope
    * @param channel the channel it must be for
    * @param now the current instant
-   * @throws ContentRefusedException one subclass per refusal, naming what failed
+   * @throws ContentRefusedException naming what failed, with its {@link ContentRefusedException#reason()}
    */
   public void verify(Envelope envelope, String channel, Instant now) {
     new EnvelopeVerifier(this, channel).verifyAuthentic(envelope, now);

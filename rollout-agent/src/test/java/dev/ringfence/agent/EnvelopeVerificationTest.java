@@ -4,9 +4,11 @@ import static dev.ringfence.agent.AgentFixture.bytes;
 import static dev.ringfence.agent.AgentFixture.key;
 import static dev.ringfence.agent.AgentFixture.sign;
 import static dev.ringfence.agent.AgentFixture.unsigned;
+import static dev.ringfence.agent.RefusalConditions.refusedFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ringfence.agent.ContentRefusedException.Reason;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.testing.RecordingSignalSink;
@@ -92,7 +94,7 @@ class EnvelopeVerificationTest {
   void apply_unknownKey_isRefused() throws Exception {
     Envelope envelope = sign(unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60)), "stranger", stranger.getPrivate());
     Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(envelope, file)).isInstanceOf(UnknownKeyException.class)
+    assertThatThrownBy(() -> agent.apply(envelope, file)).has(refusedFor(Reason.UNKNOWN_KEY))
         .hasMessageContaining("keyId: 'stranger'").hasMessageContaining("not in the trust store");
     assertReported(7, "stranger");
   }
@@ -101,7 +103,7 @@ class EnvelopeVerificationTest {
   void apply_missingSignature_isRefused() throws Exception {
     Envelope envelope = unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60));
     Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(envelope, file)).isInstanceOf(BadSignatureException.class)
+    assertThatThrownBy(() -> agent.apply(envelope, file)).has(refusedFor(Reason.BAD_SIGNATURE))
         .hasMessageContaining("signatures: none present");
     assertReported(7, "none present");
   }
@@ -112,11 +114,11 @@ class EnvelopeVerificationTest {
     // Same signature, version changed after signing.
     Envelope tampered = new Envelope(CHANNEL, 8, good.sha256(), good.size(), good.expiresAt(), good.signatures());
     Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(tampered, file)).isInstanceOf(BadSignatureException.class)
+    assertThatThrownBy(() -> agent.apply(tampered, file)).has(refusedFor(Reason.BAD_SIGNATURE))
         .hasMessageContaining("signatures[release-1]: does not verify");
     // A signature by a trusted key id made with another private key is just as bad.
     Envelope forged = sign(unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60)), "release-1", stranger.getPrivate());
-    assertThatThrownBy(() -> agent.apply(forged, file)).isInstanceOf(BadSignatureException.class);
+    assertThatThrownBy(() -> agent.apply(forged, file)).has(refusedFor(Reason.BAD_SIGNATURE));
   }
 
   @Test
@@ -125,11 +127,11 @@ class EnvelopeVerificationTest {
     RolloutAgent twoOfThree = agent(2);
     Envelope one = signed(7);
     Path file = payload(7);
-    assertThatThrownBy(() -> twoOfThree.apply(one, file)).isInstanceOf(BelowThresholdException.class)
+    assertThatThrownBy(() -> twoOfThree.apply(one, file)).has(refusedFor(Reason.BELOW_THRESHOLD))
         .hasMessageContaining("1 valid signature(s)").hasMessageContaining("threshold of 2");
     // The same key twice is still one key.
     Envelope sameKeyTwice = sign(one, "release-1", release1.getPrivate());
-    assertThatThrownBy(() -> twoOfThree.apply(sameKeyTwice, file)).isInstanceOf(BelowThresholdException.class);
+    assertThatThrownBy(() -> twoOfThree.apply(sameKeyTwice, file)).has(refusedFor(Reason.BELOW_THRESHOLD));
     Envelope two = sign(one, "release-2", release2.getPrivate());
     assertThat(twoOfThree.apply(two, file).version()).isEqualTo(7);
   }
@@ -139,7 +141,7 @@ class EnvelopeVerificationTest {
     byte[] altered = bytes(7);
     altered[10] ^= 1;
     Path file = payload(7, altered);
-    assertThatThrownBy(() -> agent.apply(signed(7), file)).isInstanceOf(DigestMismatchException.class)
+    assertThatThrownBy(() -> agent.apply(signed(7), file)).has(refusedFor(Reason.DIGEST_MISMATCH))
         .hasMessageContaining("sha256: payload of v7 has");
     assertReported(7, "sha256");
   }
@@ -148,7 +150,7 @@ class EnvelopeVerificationTest {
   void apply_sizeMismatch_isRefused() throws Exception {
     byte[] longer = (new String(bytes(7), StandardCharsets.UTF_8) + "extra").getBytes(StandardCharsets.UTF_8);
     Path file = payload(7, longer);
-    assertThatThrownBy(() -> agent.apply(signed(7), file)).isInstanceOf(DigestMismatchException.class)
+    assertThatThrownBy(() -> agent.apply(signed(7), file)).has(refusedFor(Reason.DIGEST_MISMATCH))
         .hasMessageContaining("size: payload of v7 has " + longer.length + " bytes");
     assertReported(7, "size");
   }
@@ -158,7 +160,7 @@ class EnvelopeVerificationTest {
     Envelope other = sign(unsigned("channel-292", 7, bytes(7), NOW.plusSeconds(60)), "release-1",
         release1.getPrivate());
     Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(other, file)).isInstanceOf(WrongChannelException.class)
+    assertThatThrownBy(() -> agent.apply(other, file)).has(refusedFor(Reason.WRONG_CHANNEL))
         .hasMessageContaining("channel: 'channel-292'").hasMessageContaining("'channel-291'");
     assertReported(7, "channel-292");
   }
@@ -168,16 +170,16 @@ class EnvelopeVerificationTest {
     agent.apply(signed(7), payload(7));
     agent.confirmHealthy();
     Path file = payload(6);
-    assertThatThrownBy(() -> agent.apply(signed(6), file)).isInstanceOf(StaleContentException.class)
+    assertThatThrownBy(() -> agent.apply(signed(6), file)).has(refusedFor(Reason.STALE_VERSION))
         .hasMessageContaining("version: 6 is not above the highest accepted version 7");
-    assertThatThrownBy(() -> agent.apply(signed(7), payload(7))).isInstanceOf(StaleContentException.class);
+    assertThatThrownBy(() -> agent.apply(signed(7), payload(7))).has(refusedFor(Reason.STALE_VERSION));
   }
 
   @Test
   void apply_expiredEnvelope_freeze_isRefused() throws Exception {
     Envelope expired = sign(unsigned(CHANNEL, 7, bytes(7), NOW), "release-1", release1.getPrivate());
     Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(expired, file)).isInstanceOf(ExpiredEnvelopeException.class)
+    assertThatThrownBy(() -> agent.apply(expired, file)).has(refusedFor(Reason.EXPIRED))
         .hasMessageContaining("expiresAt: " + NOW);
     assertReported(7, "expiresAt");
   }
@@ -189,7 +191,7 @@ class EnvelopeVerificationTest {
       agent = agent(1);
     }
     Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(signed(7), file)).isInstanceOf(KnownBadVersionException.class)
+    assertThatThrownBy(() -> agent.apply(signed(7), file)).has(refusedFor(Reason.KNOWN_BAD))
         .hasMessageContaining("version: 7 is known-bad");
   }
 

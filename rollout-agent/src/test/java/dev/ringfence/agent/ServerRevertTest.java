@@ -1,9 +1,11 @@
 package dev.ringfence.agent;
 
 import static dev.ringfence.agent.AgentFixture.bytes;
+import static dev.ringfence.agent.RefusalConditions.refusedFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ringfence.agent.ContentRefusedException.Reason;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
@@ -53,7 +55,7 @@ class ServerRevertTest {
     // survives a restart, and v42 never comes back
     RolloutAgent restarted = agent();
     assertThat(restarted.onStart().activeContent().orElseThrow().version()).isEqualTo(41);
-    assertThatThrownBy(() -> apply(restarted, 42)).isInstanceOf(KnownBadVersionException.class);
+    assertThatThrownBy(() -> apply(restarted, 42)).has(refusedFor(Reason.KNOWN_BAD));
   }
 
   @Test
@@ -71,7 +73,7 @@ class ServerRevertTest {
     assertThat(disk.bytesHeld()).as("v42's bytes stay in their slot").isGreaterThanOrEqualTo(held);
     RolloutAgent restarted = agent();
     assertThat(restarted.onStart().activeContent().orElseThrow().version()).isEqualTo(41);
-    assertThatThrownBy(() -> apply(restarted, 42)).isInstanceOf(KnownBadVersionException.class);
+    assertThatThrownBy(() -> apply(restarted, 42)).has(refusedFor(Reason.KNOWN_BAD));
     apply(restarted, 43); // the fix, as a new version, is accepted
     assertThat(restarted.activeContent().orElseThrow().version()).isEqualTo(43);
   }

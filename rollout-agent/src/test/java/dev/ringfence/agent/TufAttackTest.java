@@ -1,6 +1,5 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.testing.ManualClock;
 import static dev.ringfence.agent.AgentFixture.bytes;
 import static dev.ringfence.agent.AgentFixture.sign;
 import static dev.ringfence.agent.AgentFixture.unsigned;
@@ -9,10 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.Signal;
+import dev.ringfence.testing.ManualClock;
 import dev.ringfence.testing.RecordingSignalSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -259,7 +259,7 @@ class TufAttackTest {
    * Fast-forward: an envelope with an absurdly high version. Once accepted, every later genuine release is "not
    * above the highest accepted" and refused, so the endpoint is frozen for good. Defences: a version counts only
    * with the threshold of signatures (one key cannot do it), and even a fully signed envelope may jump at most
-   * {@code maxVersionJump} above the highest accepted version ({@link VersionJumpException}), so the genuine next
+   * {@code maxVersionJump} above the highest accepted version ({@link ContentRefusedException.Reason#VERSION_JUMP}), so the genuine next
    * release still goes through.
    */
   @Test

@@ -1,9 +1,11 @@
 package dev.ringfence.agent;
 
 import static dev.ringfence.agent.AgentFixture.bytes;
+import static dev.ringfence.agent.RefusalConditions.refusedFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ringfence.agent.ContentRefusedException.Reason;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.testing.RecordingSignalSink;
@@ -102,12 +104,12 @@ class ValidatorTest {
 
   private void assertRefusedAndKnownBad(RolloutAgent agent, String reason)
       throws Exception {
-    assertThatThrownBy(() -> apply(agent, 7, bytes(7))).isInstanceOf(ValidationFailedException.class)
+    assertThatThrownBy(() -> apply(agent, 7, bytes(7))).has(refusedFor(Reason.VALIDATION_FAILED))
         .hasMessageContaining("validator: refused v7").hasMessageContaining(reason);
     assertThat(agent.activeContent().orElseThrow().version()).as("host keeps v6").isEqualTo(6);
     assertThat(sink.signals()).filteredOn(ApplyResult.class::isInstance).map(ApplyResult.class::cast)
         .anySatisfy(r -> assertThat(r.outcome()).isEqualTo(ApplyOutcome.VALIDATION_FAILED));
-    assertThatThrownBy(() -> apply(agent, 7, bytes(7))).isInstanceOf(KnownBadVersionException.class);
+    assertThatThrownBy(() -> apply(agent, 7, bytes(7))).has(refusedFor(Reason.KNOWN_BAD));
     // The agent's process is alive and its state consistent: nothing is on trial.
     assertThat(agent.confirmHealthy()).isFalse();
   }
@@ -125,7 +127,7 @@ class ValidatorTest {
     assertThat(apply(agent, 7, bytes(7)).version()).isEqualTo(7);
     agent.confirmHealthy();
     assertThatThrownBy(() -> apply(agent, 8, "garbage".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(ValidationFailedException.class).hasMessageContaining("line 1: expected 'rules v8'");
+        .has(refusedFor(Reason.VALIDATION_FAILED)).hasMessageContaining("line 1: expected 'rules v8'");
     assertThat(agent.activeContent().orElseThrow().version()).isEqualTo(7);
   }
 
@@ -159,7 +161,7 @@ class ValidatorTest {
   void processValidator_refusal_carriesTheValidatorsReason() throws Exception {
     RolloutAgent agent = onSix(child(ParsingValidator.class));
     assertThatThrownBy(() -> apply(agent, 7, "garbage".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(ValidationFailedException.class).hasMessageContaining("line 1: expected 'rules v7'");
+        .has(refusedFor(Reason.VALIDATION_FAILED)).hasMessageContaining("line 1: expected 'rules v7'");
   }
 
   @Test

@@ -6,9 +6,8 @@ import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.MemoryDisk;
 import dev.ringfence.agent.RevertUnavailableException;
 import dev.ringfence.agent.RolloutAgent;
+import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.StartResult;
-import dev.ringfence.agent.TrustStore;
-import dev.ringfence.agent.ValidationFailedException;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -41,6 +40,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -156,7 +156,7 @@ public final class FleetSimulator {
   private @Nullable RolloutEngine engine;
   private @Nullable Rollout rollout;
   private @Nullable MemoryDisk image;
-  private @Nullable TrustStore trust;
+  private @Nullable RootDocument trust;
   private @Nullable Envelope candidateEnvelope;
   private byte[] candidatePayload = new byte[0];
   private final ExecutorService unusedFetchPool = Executors.newSingleThreadExecutor(r -> {
@@ -650,13 +650,12 @@ public final class FleetSimulator {
     }
     try {
       host.agent.apply(candidateEnvelope(), host.disk.putPayload("candidate", candidatePayload));
-    } catch (ValidationFailedException e) {
-      flags[i] |= REFUSED;
-      refused++;
-      deliver(i, host, true);
-      return false;
     } catch (ContentRefusedException e) {
-      deliver(i, host, true); // known-bad here already: the agent refuses and says so
+      if (e.reason() == ContentRefusedException.Reason.VALIDATION_FAILED) {
+        flags[i] |= REFUSED;
+        refused++;
+      } // otherwise known-bad here already: the agent refuses and says so
+      deliver(i, host, true);
       return false;
     }
     deliver(i, host, true);
@@ -936,7 +935,7 @@ public final class FleetSimulator {
         .baseline(base).candidate(cand).plan(plan).salt(Long.hashCode(seed * 0x9E3779B97F4A7C15L)).build());
     try {
       KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      this.trust = TrustStore.builder().key("release", key.getPublic()).build();
+      this.trust = trustRoot(key);
       Instant expiry = PUSH_AT.plus(Duration.ofDays(90));
       byte[] basePayload = ("baseline content v" + base).getBytes(StandardCharsets.UTF_8);
       this.candidatePayload = ("candidate content v" + cand).getBytes(StandardCharsets.UTF_8);
@@ -947,7 +946,7 @@ public final class FleetSimulator {
       // The fleet's image: an agent that installed and confirmed the baseline.
       MemoryDisk golden = new MemoryDisk();
       RolloutAgent installer = RolloutAgent.builder().memoryDisk(golden).endpointId("image").channel(CHANNEL)
-          .trustStore(trust).clock(clock).fetchExecutor(unusedFetchPool).build();
+          .trustRoot(trustRoot()).clock(clock).fetchExecutor(unusedFetchPool).build();
       installer.onStart();
       installer.apply(baseEnvelope, golden.putPayload("baseline", basePayload));
       installer.confirmHealthy();
@@ -967,7 +966,7 @@ public final class FleetSimulator {
         }
         : ContentValidator.ACCEPT_ALL;
     return RolloutAgent.builder().memoryDisk(host.disk).endpointId(ids[i]).channel(CHANNEL)
-        .trustStore(trustStore()).clock(clock).maxFailedStarts(scenario.agent().maxFailedStarts())
+        .trustRoot(trustRoot()).clock(clock).maxFailedStarts(scenario.agent().maxFailedStarts())
         .validator(validator).validationExecutor(Runnable::run).fetchExecutor(unusedFetchPool)
         .signalSink(host.outbox::add).build();
   }
@@ -1056,8 +1055,25 @@ public final class FleetSimulator {
     return present(image, "fleet image");
   }
 
-  private TrustStore trustStore() {
-    return present(trust, "trust store");
+  private RootDocument trustRoot() {
+    return present(trust, "trust root");
+  }
+
+  /**
+   * The fleet's trust root, as a real deployment's: a root key (thrown away here; kept offline there), the
+   * release key, and a timestamp role, so every agent is built as production agents are. The simulated hosts
+   * apply content in process rather than polling an update server, so freshness itself is not exercised here
+   * (the end-to-end tests with real agents do that, docs/protocol/trust.md).
+   */
+  private static RootDocument trustRoot(KeyPair release) throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+    KeyPair root = generator.generateKeyPair();
+    KeyPair timestamp = generator.generateKeyPair();
+    return new RootDocument(1, PUSH_AT.plus(Duration.ofDays(365)),
+        Map.of("root", root.getPublic(), "release", release.getPublic(), "timestamp", timestamp.getPublic()),
+        new RootDocument.Role(List.of("root"), 1), new RootDocument.Role(List.of("release"), 1),
+        new RootDocument.Role(List.of("timestamp"), 1), Map.of(), Set.of(), List.of())
+        .signedBy("root", root.getPrivate());
   }
 
   private Envelope candidateEnvelope() {

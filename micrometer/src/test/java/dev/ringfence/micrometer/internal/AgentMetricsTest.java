@@ -2,9 +2,9 @@ package dev.ringfence.micrometer.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ringfence.agent.ContentRefusedException.Reason;
 import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.MalformedEnvelopeException;
-import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.protocol.RingfenceException;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +12,7 @@ class AgentMetricsTest {
 
   @Test
   void reason_ofARefusal_isItsReasonInLowerCase() {
-    assertThat(AgentMetrics.reason(new StaleContentException(5, 6))).isEqualTo("stale_version");
+    assertThat(AgentMetrics.reason(new ContentRefusedException(Reason.STALE_VERSION, 5, "refused"))).isEqualTo("stale_version");
     assertThat(AgentMetrics.reason(new ContentRefusedException(ContentRefusedException.Reason.TIMESTAMP_EXPIRED, 0,
         "timestamp: expired"))).isEqualTo("timestamp_expired");
   }

@@ -4,14 +4,11 @@ import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.AgentEvent;
 import dev.ringfence.agent.AgentStorageException;
 import dev.ringfence.agent.ContentRefusedException;
-import dev.ringfence.agent.DigestMismatchException;
 import dev.ringfence.agent.Envelope;
-import dev.ringfence.agent.KnownBadVersionException;
 import dev.ringfence.agent.MalformedEnvelopeException;
 import dev.ringfence.agent.RevertUnavailableException;
 import dev.ringfence.agent.RolloutAgent;
 import dev.ringfence.agent.RootDocument;
-import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartCounter;
 import dev.ringfence.agent.StartResult;
@@ -20,7 +17,6 @@ import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateCheck;
 import dev.ringfence.agent.UpdateInProgressException;
 import dev.ringfence.agent.UpdateOutcome;
-import dev.ringfence.agent.ValidationFailedException;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
@@ -604,7 +600,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
           + " and retry", e);
     }
     if (!staged.sha256().equals(expectedSha256)) {
-      throw new DigestMismatchException(version, "sha256", expectedSha256, staged.sha256());
+      throw Refusals.digestMismatch(version, "sha256", expectedSha256, staged.sha256());
     }
     String refusal = Validation.run(settings.validator(), store.contentFile(target), version,
         settings.validationTimeout(), settings.validationExecutor());
@@ -614,7 +610,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       } catch (IOException e) {
         refusal = refusal + " (known-bad mark not persisted: " + e.getMessage() + ")";
       }
-      throw new ValidationFailedException(version, refusal);
+      throw Refusals.validationFailed(version, refusal);
     }
     AgentState next;
     try {
@@ -667,7 +663,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       long size = ops.size(payload);
       if (size != envelope.size()) {
         // Checked before reading, so an oversized payload is never loaded into memory.
-        throw new DigestMismatchException(envelope.version(), "size", envelope.size() + " bytes", size + " bytes");
+        throw Refusals.digestMismatch(envelope.version(), "size", envelope.size() + " bytes", size + " bytes");
       }
       return SlotStore.chunks(ops.readAllBytes(payload));
     } catch (IOException e) {
@@ -690,10 +686,10 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       throw new UpdateInProgressException(version, pending.version());
     }
     if (current.knownBad().contains(version)) {
-      throw new KnownBadVersionException(version);
+      throw Refusals.knownBad(version);
     }
     if (version <= current.highestAccepted()) {
-      throw new StaleContentException(version, current.highestAccepted());
+      throw Refusals.stale(version, current.highestAccepted());
     }
   }
 

@@ -1,18 +1,9 @@
 package dev.ringfence.agent.internal;
 
-import dev.ringfence.agent.BadSignatureException;
-import dev.ringfence.agent.BelowThresholdException;
 import dev.ringfence.agent.ContentRefusedException;
-import dev.ringfence.agent.DigestMismatchException;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.EnvelopeSignature;
-import dev.ringfence.agent.ExpiredEnvelopeException;
-import dev.ringfence.agent.KnownBadVersionException;
-import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.TrustStore;
-import dev.ringfence.agent.UnknownKeyException;
-import dev.ringfence.agent.VersionJumpException;
-import dev.ringfence.agent.WrongChannelException;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -57,20 +48,20 @@ public final class EnvelopeVerifier {
    * @param envelope the envelope
    * @param now the current instant
    * @param state the agent's state (highest accepted, known-bad)
-   * @throws dev.ringfence.agent.ContentRefusedException one subclass per refusal
+   * @throws ContentRefusedException with the {@link ContentRefusedException.Reason} of the check that failed
    */
   public void verify(Envelope envelope, Instant now, AgentState state) {
     verifyAuthentic(envelope, now);
     long version = envelope.version();
     if (state.knownBad().contains(version)) {
-      throw new KnownBadVersionException(version);
+      throw Refusals.knownBad(version);
     }
     if (version <= state.highestAccepted()) {
-      throw new StaleContentException(version, state.highestAccepted());
+      throw Refusals.stale(version, state.highestAccepted());
     }
     // Both are at least 0 here, so the difference cannot overflow.
     if (state.highestAccepted() >= 0 && version - state.highestAccepted() > maxVersionJump) {
-      throw new VersionJumpException(version, state.highestAccepted(), maxVersionJump);
+      throw Refusals.versionJump(version, state.highestAccepted(), maxVersionJump);
     }
   }
 
@@ -81,12 +72,12 @@ public final class EnvelopeVerifier {
    *
    * @param envelope the envelope
    * @param now the current instant
-   * @throws dev.ringfence.agent.ContentRefusedException one subclass per refusal
+   * @throws ContentRefusedException with the {@link ContentRefusedException.Reason} of the check that failed
    */
   public void verifyAuthentic(Envelope envelope, Instant now) {
     long version = envelope.version();
     if (envelope.signatures().isEmpty()) {
-      throw new BadSignatureException(version, "signatures", "none present");
+      throw Refusals.badSignature(version, "signatures", "none present");
     }
     byte[] signed = envelope.signedBytes();
     Set<String> validKeys = new HashSet<>();
@@ -97,22 +88,22 @@ public final class EnvelopeVerifier {
             + " re-sign the release with a current release key");
       }
       PublicKey key = trustStore.key(sig.keyId())
-          .orElseThrow(() -> new UnknownKeyException(version, sig.keyId()));
+          .orElseThrow(() -> Refusals.unknownKey(version, sig.keyId()));
       if (!trustStore.recentlyVerified(sig.keyId(), signed, sig.signature()) && !verifies(key, signed, sig.signature())) {
-        throw new BadSignatureException(version, "signatures[" + sig.keyId() + "]",
+        throw Refusals.badSignature(version, "signatures[" + sig.keyId() + "]",
             "does not verify over the envelope's signed fields");
       }
       trustStore.rememberVerified(sig.keyId(), signed, sig.signature());
       validKeys.add(sig.keyId());
     }
     if (validKeys.size() < trustStore.threshold()) {
-      throw new BelowThresholdException(version, validKeys.size(), trustStore.threshold());
+      throw Refusals.belowThreshold(version, validKeys.size(), trustStore.threshold());
     }
     if (!envelope.channel().equals(channel)) {
-      throw new WrongChannelException(version, envelope.channel(), channel);
+      throw Refusals.wrongChannel(version, envelope.channel(), channel);
     }
     if (!envelope.expiresAt().isAfter(now)) {
-      throw new ExpiredEnvelopeException(version, envelope.expiresAt(), now);
+      throw Refusals.expired(version, envelope.expiresAt(), now);
     }
   }
 
@@ -134,14 +125,15 @@ public final class EnvelopeVerifier {
    * @param envelope the verified envelope
    * @param size the payload's size
    * @param sha256 the payload's SHA-256, lowercase hex
-   * @throws DigestMismatchException naming {@code size} or {@code sha256}
+   * @throws ContentRefusedException {@link ContentRefusedException.Reason#DIGEST_MISMATCH} naming {@code size} or
+   *     {@code sha256}
    */
   public static void checkPayload(Envelope envelope, long size, String sha256) {
     if (size != envelope.size()) {
-      throw new DigestMismatchException(envelope.version(), "size", envelope.size() + " bytes", size + " bytes");
+      throw Refusals.digestMismatch(envelope.version(), "size", envelope.size() + " bytes", size + " bytes");
     }
     if (!sha256.equals(envelope.sha256())) {
-      throw new DigestMismatchException(envelope.version(), "sha256", envelope.sha256(), sha256);
+      throw Refusals.digestMismatch(envelope.version(), "sha256", envelope.sha256(), sha256);
     }
   }
 }

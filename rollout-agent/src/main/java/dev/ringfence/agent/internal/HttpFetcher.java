@@ -1,9 +1,9 @@
 package dev.ringfence.agent.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.FetchConfig;
-import dev.ringfence.agent.PayloadTooLargeException;
 import dev.ringfence.protocol.UpdateProtocol;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -132,7 +132,7 @@ public final class HttpFetcher {
         .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(config.initialBackoff(),
             config.backoffMultiplier(), config.jitter()))
         .retryExceptions(IOException.class, TimeoutException.class)
-        .ignoreExceptions(CallNotPermittedException.class, PayloadTooLargeException.class)
+        .ignoreExceptions(CallNotPermittedException.class, ContentRefusedException.class)
         .build());
     this.breaker = CircuitBreaker.of("ringfence-fetch", CircuitBreakerConfig.custom()
         .failureRateThreshold(config.breakerFailureRatePercent())
@@ -241,7 +241,8 @@ public final class HttpFetcher {
    * @param directory where the temporary file goes (the state directory's file system)
    * @return the download
    * @throws FetchFailedException when the server cannot be reached or answers with an error
-   * @throws PayloadTooLargeException when the server sends more than the cap
+   * @throws ContentRefusedException {@link ContentRefusedException.Reason#PAYLOAD_TOO_LARGE} when the server
+   *     sends more than the cap
    */
   public Download fetchPayload(long version, long signedSize, Path directory) throws FetchFailedException {
     URI uri = base.resolve("v1/channels/" + channel + "/releases/" + version + "/payload");
@@ -322,7 +323,7 @@ public final class HttpFetcher {
       while ((read = body.read(buffer)) != -1) {
         total += read;
         if (total > cap) {
-          throw new PayloadTooLargeException(version, cap);
+          throw Refusals.payloadTooLarge(version, cap);
         }
         digest.update(buffer, 0, read);
         ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
@@ -388,7 +389,7 @@ public final class HttpFetcher {
     Callable<T> retried = Retry.decorateCallable(retry, guarded);
     try {
       return retried.call();
-    } catch (PayloadTooLargeException e) {
+    } catch (ContentRefusedException e) { // the payload was cut at its cap
       throw e;
     } catch (CallNotPermittedException e) {
       throw new FetchFailedException(what + ": circuit breaker is open after repeated failures; not calling "

@@ -1,7 +1,7 @@
 package dev.ringfence.agent.internal;
 
-import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.ContentRefusedException.Reason;
+import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.TimestampDocument;
 import dev.ringfence.agent.TrustStore;
@@ -60,7 +60,7 @@ public final class TrustKeeper {
     RootDocument kept = read(rootFile, RootDocument::parse);
     if (kept != null && kept.version() > given.version()) {
       try {
-        TrustVerifier.verifySelfSigned(kept);
+        TrustMemo.verifySelfSigned(kept);
         current = kept;
       } catch (ContentRefusedException e) {
         LOG.warn("ignoring {}: {}", rootFile, e.getMessage());

@@ -1,5 +1,6 @@
 package dev.ringfence.agent.internal;
 
+import static dev.ringfence.agent.RefusalConditions.refusedFor;
 import static dev.ringfence.agent.internal.Fixtures.activate;
 import static dev.ringfence.agent.internal.Fixtures.agent;
 import static dev.ringfence.agent.internal.Fixtures.content;
@@ -7,8 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.agent.ActiveContent;
-import dev.ringfence.agent.KnownBadVersionException;
-import dev.ringfence.agent.StaleContentException;
+import dev.ringfence.agent.ContentRefusedException.Reason;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.UpdateInProgressException;
@@ -117,12 +117,12 @@ class ActivationProtocolTest {
     assertThat(Files.readAllBytes(running.store().contentFile(Slot.B))).isEqualTo(content(7));
 
     DefaultRolloutAgent finalRunning = running;
-    assertThatThrownBy(() -> activate(finalRunning, 7)).isInstanceOf(KnownBadVersionException.class)
+    assertThatThrownBy(() -> activate(finalRunning, 7)).has(refusedFor(Reason.KNOWN_BAD))
         .hasMessageContaining("version: 7 is known-bad");
     // And it stays refused after further restarts.
     DefaultRolloutAgent later = start();
     assertThat(later.activeContent().orElseThrow().version()).isEqualTo(6);
-    assertThatThrownBy(() -> activate(later, 7)).isInstanceOf(KnownBadVersionException.class);
+    assertThatThrownBy(() -> activate(later, 7)).has(refusedFor(Reason.KNOWN_BAD));
     // A fix published as a higher version is accepted.
     assertThat(activate(later, 8).version()).isEqualTo(8);
   }
@@ -145,9 +145,9 @@ class ActivationProtocolTest {
   void stageAndActivate_versionNotAboveHighest_isRefused() {
     Fixtures.installBaseline(dir, 6, content(6));
     DefaultRolloutAgent agent = start();
-    assertThatThrownBy(() -> activate(agent, 6)).isInstanceOf(StaleContentException.class)
+    assertThatThrownBy(() -> activate(agent, 6)).has(refusedFor(Reason.STALE_VERSION))
         .hasMessageContaining("version: 6 is not above the highest accepted version 6");
-    assertThatThrownBy(() -> activate(agent, 5)).isInstanceOf(StaleContentException.class);
+    assertThatThrownBy(() -> activate(agent, 5)).has(refusedFor(Reason.STALE_VERSION));
   }
 
   @Test

@@ -5,22 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ringfence.agent.BadSignatureException;
-import dev.ringfence.agent.BelowThresholdException;
+import dev.ringfence.agent.ContentRefusedException.Reason;
+import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.ContentValidator;
-import dev.ringfence.agent.DigestMismatchException;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.EnvelopeSignature;
-import dev.ringfence.agent.ExpiredEnvelopeException;
-import dev.ringfence.agent.KnownBadVersionException;
 import dev.ringfence.agent.MalformedEnvelopeException;
-import dev.ringfence.agent.StaleContentException;
 import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.TrustStore;
-import dev.ringfence.agent.UnknownKeyException;
-import dev.ringfence.agent.VersionJumpException;
-import dev.ringfence.agent.WrongChannelException;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Heartbeat;
@@ -134,12 +127,11 @@ class ProtocolVectorsTest {
   @Test
   void refusedEnvelopes_areRefusedForTheirReason() throws Exception {
     JsonNode vectors = read("envelopes.json");
-    Map<String, Class<? extends RuntimeException>> byReason = Map.of("malformed", MalformedEnvelopeException.class,
-        "bad_signature", BadSignatureException.class, "unknown_key", UnknownKeyException.class,
-        "below_threshold", BelowThresholdException.class, "wrong_channel", WrongChannelException.class,
-        "expired", ExpiredEnvelopeException.class, "known_bad", KnownBadVersionException.class,
-        "stale", StaleContentException.class, "version_jump", VersionJumpException.class,
-        "digest_mismatch", DigestMismatchException.class);
+    // The vectors' reason names; "malformed" is a parse error (MalformedEnvelopeException), the rest refusals.
+    Map<String, Reason> byReason = Map.of("bad_signature", Reason.BAD_SIGNATURE, "unknown_key", Reason.UNKNOWN_KEY,
+        "below_threshold", Reason.BELOW_THRESHOLD, "wrong_channel", Reason.WRONG_CHANNEL, "expired", Reason.EXPIRED,
+        "known_bad", Reason.KNOWN_BAD, "stale", Reason.STALE_VERSION, "version_jump", Reason.VERSION_JUMP,
+        "digest_mismatch", Reason.DIGEST_MISMATCH);
     TreeSet<String> reasonsSeen = new TreeSet<>();
     for (JsonNode v : vectors.get("refused")) {
       String reason = v.get("reason").asText();
@@ -150,12 +142,18 @@ class ProtocolVectorsTest {
         verifier(vectors).verify(envelope, now(vectors), state(vectors));
         EnvelopeVerifier.checkPayload(envelope, payload.length, Digests.sha256Hex(payload));
       };
-      RuntimeException refused = assertThrows(byReason.get(reason), check, v.get("name").asText());
-      if (v.has("field")) {
-        assertThat(((MalformedEnvelopeException) refused).field()).isEqualTo(v.get("field").asText());
+      if (reason.equals("malformed")) {
+        MalformedEnvelopeException refused = assertThrows(MalformedEnvelopeException.class, check,
+            v.get("name").asText());
+        assertThat(refused.field()).isEqualTo(v.get("field").asText());
+      } else {
+        ContentRefusedException refused = assertThrows(ContentRefusedException.class, check, v.get("name").asText());
+        assertThat(refused.reason()).as(v.get("name").asText()).isEqualTo(byReason.get(reason));
       }
     }
-    assertThat(reasonsSeen).as("one vector per refusal reason at least").isEqualTo(new TreeSet<>(byReason.keySet()));
+    TreeSet<String> expected = new TreeSet<>(byReason.keySet());
+    expected.add("malformed");
+    assertThat(reasonsSeen).as("one vector per refusal reason at least").isEqualTo(expected);
   }
 
   @Test
