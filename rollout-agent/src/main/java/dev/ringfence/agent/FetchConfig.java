@@ -1,6 +1,7 @@
 package dev.ringfence.agent;
 
-import dev.ringfence.protocol.InvalidInputException;
+import java.util.Objects;
+import dev.ringfence.agent.internal.Args;
 import java.time.Duration;
 
 /**
@@ -110,9 +111,8 @@ public final class FetchConfig {
     private Builder() {}
 
     private static Duration positive(String field, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new InvalidInputException(field, value + " must be a positive duration");
-      }
+      Objects.requireNonNull(value, field + ": is null");
+      Args.require(!value.isNegative() && !value.isZero(), field, value + " must be a positive duration");
       return value;
     }
 
@@ -139,9 +139,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder maxAttempts(int attempts) {
-      if (attempts < 1 || attempts > 20) {
-        throw new InvalidInputException("maxAttempts", attempts + " is outside 1..20");
-      }
+      Args.require(attempts >= 1 && attempts <= 20, "maxAttempts", attempts + " is outside 1..20");
       this.maxAttempts = attempts;
       return this;
     }
@@ -160,9 +158,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder backoffMultiplier(double multiplier) {
-      if (!(multiplier >= 1 && multiplier <= 10)) {
-        throw new InvalidInputException("backoffMultiplier", multiplier + " is outside 1..10");
-      }
+      Args.require(multiplier >= 1 && multiplier <= 10, "backoffMultiplier", multiplier + " is outside 1..10");
       this.backoffMultiplier = multiplier;
       return this;
     }
@@ -172,9 +168,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder jitter(double factor) {
-      if (!(factor >= 0 && factor < 1)) {
-        throw new InvalidInputException("jitter", factor + " is outside [0, 1)");
-      }
+      Args.require(factor >= 0 && factor < 1, "jitter", factor + " is outside [0, 1)");
       this.jitter = factor;
       return this;
     }
@@ -184,9 +178,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder maxPayloadBytes(long bytes) {
-      if (bytes < 1) {
-        throw new InvalidInputException("maxPayloadBytes", bytes + " must be at least 1");
-      }
+      Args.require(bytes >= 1, "maxPayloadBytes", bytes + " must be at least 1");
       this.maxPayloadBytes = bytes;
       return this;
     }
@@ -196,9 +188,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder breakerFailureRatePercent(float percent) {
-      if (!(percent > 0 && percent <= 100)) {
-        throw new InvalidInputException("breakerFailureRatePercent", percent + " is outside (0, 100]");
-      }
+      Args.require(percent > 0 && percent <= 100, "breakerFailureRatePercent", percent + " is outside (0, 100]");
       this.breakerFailureRatePercent = percent;
       return this;
     }
@@ -208,9 +198,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder breakerMinimumCalls(int calls) {
-      if (calls < 1) {
-        throw new InvalidInputException("breakerMinimumCalls", calls + " must be at least 1");
-      }
+      Args.require(calls >= 1, "breakerMinimumCalls", calls + " must be at least 1");
       this.breakerMinimumCalls = calls;
       return this;
     }

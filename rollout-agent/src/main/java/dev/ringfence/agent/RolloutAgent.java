@@ -1,5 +1,7 @@
 package dev.ringfence.agent;
 
+import dev.ringfence.agent.internal.Args;
+import java.util.Objects;
 import dev.ringfence.agent.internal.AgentSettings;
 import dev.ringfence.agent.internal.DefaultRolloutAgent;
 import dev.ringfence.agent.internal.FileOps;
@@ -160,7 +162,11 @@ public interface RolloutAgent {
     return new Builder();
   }
 
-  /** Builds a {@link RolloutAgent}; every setter checks its argument at once. */
+  /**
+   * Builds a {@link RolloutAgent}; every setter checks its argument at once. A null is a
+   * {@link NullPointerException}, a value out of range an {@link IllegalArgumentException}, and {@link #build()}
+   * with a required setting missing an {@link IllegalStateException}: each names the setting and what is allowed.
+   */
   final class Builder {
     private @Nullable Path stateDirectory;
     private @Nullable MemoryDisk memoryDisk;
@@ -190,9 +196,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder stateDirectory(Path directory) {
-      if (directory == null) {
-        throw new InvalidInputException("stateDirectory", "is null; pass a directory on a local disk");
-      }
+      Objects.requireNonNull(directory, "stateDirectory: is null; pass a directory on a local disk");
       this.stateDirectory = directory;
       return this;
     }
@@ -205,9 +209,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder memoryDisk(MemoryDisk disk) {
-      if (disk == null) {
-        throw new InvalidInputException("memoryDisk", "is null; leave it unset to use stateDirectory on disk");
-      }
+      Objects.requireNonNull(disk, "memoryDisk: is null; leave it unset to use stateDirectory on disk");
       this.memoryDisk = disk;
       return this;
     }
@@ -217,9 +219,8 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder endpointId(String id) {
-      if (id == null || id.isBlank()) {
-        throw new InvalidInputException("endpointId", "is null or blank; every endpoint needs a stable id");
-      }
+      Objects.requireNonNull(id, "endpointId: is null");
+      Args.require(!id.isBlank(), "endpointId", "is blank; every endpoint needs a stable id");
       this.endpointId = id;
       return this;
     }
@@ -230,9 +231,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder maxFailedStarts(int max) {
-      if (max < 1 || max > 100) {
-        throw new InvalidInputException("maxFailedStarts", max + " is outside 1..100");
-      }
+      Args.require(max >= 1 && max <= 100, "maxFailedStarts", max + " is outside 1..100");
       this.maxFailedStarts = max;
       return this;
     }
@@ -244,9 +243,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder startCounter(StartCounter counter) {
-      if (counter == null) {
-        throw new InvalidInputException("startCounter", "is null; pass AGENT or BOOT_GUARD");
-      }
+      Objects.requireNonNull(counter, "startCounter: is null; pass AGENT or BOOT_GUARD");
       this.startCounter = counter;
       return this;
     }
@@ -263,9 +260,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder maxVersionJump(long jump) {
-      if (jump < 1) {
-        throw new InvalidInputException("maxVersionJump", jump + " is below 1");
-      }
+      Args.require(jump >= 1, "maxVersionJump", jump + " is below 1");
       this.maxVersionJump = jump;
       return this;
     }
@@ -275,9 +270,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder signalSink(SignalSink signalSink) {
-      if (signalSink == null) {
-        throw new InvalidInputException("signalSink", "is null; use SignalSink.DISCARD to send nothing");
-      }
+      Objects.requireNonNull(signalSink, "signalSink: is null; use SignalSink.DISCARD to send nothing");
       this.sink = signalSink;
       return this;
     }
@@ -289,13 +282,10 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder channel(String name) {
-      if (name == null || name.isBlank()) {
-        throw new InvalidInputException("channel", "is null or blank");
-      }
-      if (!name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")) {
-        throw new InvalidInputException("channel", "'" + name + "' must be 1 to 128 of A-Z a-z 0-9 . _ - and not"
-            + " start with '.'; it is a path segment of the update server's routes");
-      }
+      Objects.requireNonNull(name, "channel: is null");
+      Args.require(!name.isBlank(), "channel", "is blank");
+      Args.require(name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"), "channel", "'" + name + "' must be 1 to 128 of"
+          + " A-Z a-z 0-9 . _ - and not start with '.'; it is a path segment of the update server's routes");
       this.channel = name;
       return this;
     }
@@ -305,9 +295,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder trustStore(TrustStore store) {
-      if (store == null) {
-        throw new InvalidInputException("trustStore", "is null; build one with TrustStore.builder()");
-      }
+      Objects.requireNonNull(store, "trustStore: is null; build one with TrustStore.builder()");
       this.trustStore = store;
       return this;
     }
@@ -322,12 +310,11 @@ public interface RolloutAgent {
      * @param root the root given out of band (shipped with the product); it must be signed by a threshold of
      *     its own root keys
      * @return this builder
-     * @throws InvalidInputException when the root is null or not signed by its own root keys
+     * @throws NullPointerException when the root is null
+     * @throws InvalidInputException when the root is not signed by its own root keys
      */
     public Builder trustRoot(RootDocument root) {
-      if (root == null) {
-        throw new InvalidInputException("trustRoot", "is null; read one with RootDocument.parse(bytes)");
-      }
+      Objects.requireNonNull(root, "trustRoot: is null; read one with RootDocument.parse(bytes)");
       try {
         root.verifySelfSigned();
       } catch (ContentRefusedException e) {
@@ -342,9 +329,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder clock(Clock source) {
-      if (source == null) {
-        throw new InvalidInputException("clock", "is null");
-      }
+      Objects.requireNonNull(source, "clock: is null");
       this.clock = source;
       return this;
     }
@@ -355,9 +340,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder validator(ContentValidator check) {
-      if (check == null) {
-        throw new InvalidInputException("validator", "is null; use ContentValidator.ACCEPT_ALL for none");
-      }
+      Objects.requireNonNull(check, "validator: is null; use ContentValidator.ACCEPT_ALL for none");
       this.validator = check;
       return this;
     }
@@ -368,9 +351,8 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder validationTimeout(Duration limit) {
-      if (limit == null || limit.isNegative() || limit.isZero()) {
-        throw new InvalidInputException("validationTimeout", limit + " must be a positive duration");
-      }
+      Objects.requireNonNull(limit, "validationTimeout: is null");
+      Args.require(!limit.isNegative() && !limit.isZero(), "validationTimeout", limit + " must be a positive duration");
       this.validationTimeout = limit;
       return this;
     }
@@ -381,9 +363,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder validationExecutor(Executor executor) {
-      if (executor == null) {
-        throw new InvalidInputException("validationExecutor", "is null");
-      }
+      Objects.requireNonNull(executor, "validationExecutor: is null");
       this.validationExecutor = executor;
       return this;
     }
@@ -394,9 +374,9 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder updateServer(URI baseUri) {
-      if (baseUri == null || !baseUri.isAbsolute() || !baseUri.getPath().endsWith("/")) {
-        throw new InvalidInputException("updateServer", baseUri + " must be an absolute URI ending with '/'");
-      }
+      Objects.requireNonNull(baseUri, "updateServer: is null");
+      Args.require(baseUri.isAbsolute() && baseUri.getPath().endsWith("/"), "updateServer", baseUri
+          + " must be an absolute URI ending with '/'");
       this.updateServer = baseUri;
       return this;
     }
@@ -407,9 +387,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder fetchConfig(FetchConfig config) {
-      if (config == null) {
-        throw new InvalidInputException("fetchConfig", "is null; use FetchConfig.ofDefaults()");
-      }
+      Objects.requireNonNull(config, "fetchConfig: is null; use FetchConfig.ofDefaults()");
       this.fetchConfig = config;
       return this;
     }
@@ -421,9 +399,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder fetchExecutor(ExecutorService executor) {
-      if (executor == null) {
-        throw new InvalidInputException("fetchExecutor", "is null");
-      }
+      Objects.requireNonNull(executor, "fetchExecutor: is null");
       this.fetchExecutor = executor;
       return this;
     }
@@ -434,9 +410,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder onEvent(Consumer<AgentEvent> eventListener) {
-      if (eventListener == null) {
-        throw new InvalidInputException("onEvent", "listener is null");
-      }
+      Objects.requireNonNull(eventListener, "onEvent: listener is null");
       this.listener = eventListener;
       return this;
     }
@@ -447,43 +421,30 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder credentials(EndpointCredentials enrolled) {
-      if (enrolled == null) {
-        throw new InvalidInputException("credentials", "is null; leave credentials unset when the server needs none");
-      }
+      Objects.requireNonNull(enrolled, "credentials: is null; leave credentials unset when the server needs none");
       this.credentials = enrolled;
       return this;
     }
 
     /**
      * @return the agent; call {@link RolloutAgent#onStart()} next
-     * @throws InvalidInputException when the state directory, endpoint id, channel or trust store is missing
+     * @throws IllegalStateException when the state directory, endpoint id, channel or trust store is missing, both
+     *     a trust store and a trust root are set, or the credentials are for another endpoint
      */
     public RolloutAgent build() {
       Path directory = stateDirectory;
       if (directory == null && memoryDisk != null) {
         directory = Path.of("agent");
       }
-      if (directory == null) {
-        throw new InvalidInputException("stateDirectory", "is not set; call stateDirectory(path)");
-      }
-      if (endpointId == null) {
-        throw new InvalidInputException("endpointId", "is not set; call endpointId(id)");
-      }
-      if (channel == null) {
-        throw new InvalidInputException("channel", "is not set; call channel(name)");
-      }
-      if (trustStore != null && trustRoot != null) {
-        throw new InvalidInputException("trustRoot", "and trustStore are both set; set one: the root's release"
-            + " role is the trust store");
-      }
+      Args.state(directory != null, "stateDirectory", "is not set; call stateDirectory(path)");
+      Args.state(endpointId != null, "endpointId", "is not set; call endpointId(id)");
+      Args.state(channel != null, "channel", "is not set; call channel(name)");
+      Args.state(trustStore == null || trustRoot == null, "trustRoot", "and trustStore are both set; set one: the root's"
+          + " release role is the trust store");
       TrustStore keys = trustRoot != null ? trustRoot.releaseKeys() : trustStore;
-      if (keys == null) {
-        throw new InvalidInputException("trustStore", "is not set; call trustStore(store) or trustRoot(root)");
-      }
-      if (credentials != null && !credentials.endpointId().equals(endpointId)) {
-        throw new InvalidInputException("credentials", "are for endpoint '" + credentials.endpointId()
-            + "', not '" + endpointId + "'");
-      }
+      Args.state(keys != null, "trustStore", "is not set; call trustStore(store) or trustRoot(root)");
+      Args.state(credentials == null || credentials.endpointId().equals(endpointId), "credentials",
+          "are for endpoint '" + (credentials == null ? "" : credentials.endpointId()) + "', not '" + endpointId + "'");
       FileOps fileOps = memoryDisk == null ? RealFileOps.INSTANCE : memoryDisk.fileOps();
       return new DefaultRolloutAgent(new AgentSettings(directory, endpointId, maxFailedStarts, sink, fileOps,
           channel, keys, clock, validator, validationTimeout, validationExecutor,

@@ -236,6 +236,6 @@ class AuthenticatedUpdateTest {
     assertThat(CREDENTIALS.toString()).doesNotContain("token-0123456789abcdef").contains("redacted");
     assertThatThrownBy(() -> RolloutAgent.builder().stateDirectory(dir).endpointId("host-7").channel(CHANNEL)
         .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).credentials(CREDENTIALS).build())
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("credentials").hasMessageContaining("host-42");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("credentials").hasMessageContaining("host-42");
   }
 }

@@ -3,7 +3,6 @@ package dev.ringfence.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringfence.protocol.InvalidInputException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,8 +30,12 @@ class RolloutAgentTest {
 
   @Test
   void builder_missingOrBadSettings_areRefusedWithTheirName() {
-    assertThatThrownBy(() -> RolloutAgent.builder().build()).isInstanceOf(InvalidInputException.class)
+    assertThatThrownBy(() -> RolloutAgent.builder().build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("stateDirectory: is not set");
+    assertThatThrownBy(() -> RolloutAgent.builder().clock(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("clock: is null");
+    assertThatThrownBy(() -> RolloutAgent.builder().maxFailedStarts(101)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxFailedStarts: 101 is outside 1..100");
     assertThatThrownBy(() -> RolloutAgent.builder().endpointId(" ")).hasMessageContaining("endpointId");
     assertThatThrownBy(() -> RolloutAgent.builder().maxFailedStarts(0))
         .hasMessageContaining("maxFailedStarts: 0 is outside 1..100");
