@@ -19,15 +19,17 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything {@link DefaultRolloutAgent} needs, already validated by the public builder.
+ * Everything {@link DefaultRolloutAgent} needs, already validated by the public builder, which is the only
+ * place that makes one (Failsafe's builder-to-config split); tests build agents with that builder too and at most
+ * swap the file operations ({@link #withFileOps}).
  *
  * @param stateDirectory where slots, pointer and state live
  * @param endpointId the endpoint's stable id
  * @param maxFailedStarts starts of a pending version without a confirmation before the agent reverts
  * @param sink where signals go
  * @param fileOps file-system operations (a fault-injecting one in tests)
- * @param channel the channel followed; null only in tests that never apply envelopes
- * @param trustStore the release keys; null only in tests that never apply envelopes
+ * @param channel the channel followed
+ * @param trustStore the release keys (the trust root's release role when a root is followed)
  * @param clock the clock envelope expiry is judged by
  * @param validator the application's content check
  * @param validationTimeout how long an in-process validation may take
@@ -49,33 +51,16 @@ public record AgentSettings(Path stateDirectory, String endpointId, int maxFaile
     StartCounter startCounter, @Nullable RootDocument trustRoot) {
 
   /**
-   * The settings with the default {@code maxVersionJump}.
+   * The same settings over other file operations: for the fault-injection tests, which start from the public
+   * builder's settings and swap the disk for one that fails or is killed at a chosen write.
    *
-   * @param stateDirectory where slots, pointer and state live
-   * @param endpointId the endpoint's stable id
-   * @param maxFailedStarts starts of a pending version without a confirmation before the agent reverts
-   * @param sink where signals go
-   * @param fileOps file-system operations
-   * @param channel the channel followed
-   * @param trustStore the release keys
-   * @param clock the clock envelope expiry is judged by
-   * @param validator the application's content check
-   * @param validationTimeout how long an in-process validation may take
-   * @param validationExecutor where in-process validations run
-   * @param updateServer the update server's base URI
-   * @param fetchConfig the fetcher's settings
-   * @param fetchExecutor where fetch attempts run
-   * @param listener receives every {@link AgentEvent}
-   * @param credentials authenticate the fetcher's requests
+   * @param ops the file operations
+   * @return a copy with {@code ops}
    */
-  public AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
-      FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
-      ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
-      @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor,
-      Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials) {
-    this(stateDirectory, endpointId, maxFailedStarts, sink, fileOps, channel, trustStore, clock, validator,
-        validationTimeout, validationExecutor, updateServer, fetchConfig, fetchExecutor, listener, credentials,
-        dev.ringfence.agent.RolloutAgent.DEFAULT_MAX_VERSION_JUMP, StartCounter.AGENT, null);
+  public AgentSettings withFileOps(FileOps ops) {
+    return new AgentSettings(stateDirectory, endpointId, maxFailedStarts, sink, ops, channel, trustStore, clock,
+        validator, validationTimeout, validationExecutor, updateServer, fetchConfig, fetchExecutor, listener,
+        credentials, maxVersionJump, startCounter, trustRoot);
   }
 
   /** Runs each task on a new daemon thread: a validator stuck past its timeout cannot keep the JVM alive. */

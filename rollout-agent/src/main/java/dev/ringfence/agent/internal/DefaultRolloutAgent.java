@@ -5,35 +5,25 @@ import dev.ringfence.agent.AgentEvent;
 import dev.ringfence.agent.AgentStorageException;
 import dev.ringfence.agent.ContentRefusedException;
 import dev.ringfence.agent.Envelope;
-import dev.ringfence.agent.MalformedEnvelopeException;
 import dev.ringfence.agent.RevertUnavailableException;
 import dev.ringfence.agent.RolloutAgent;
 import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.StartAction;
 import dev.ringfence.agent.StartCounter;
 import dev.ringfence.agent.StartResult;
-import dev.ringfence.agent.TimestampDocument;
 import dev.ringfence.agent.TrustStore;
 import dev.ringfence.agent.UpdateCheck;
 import dev.ringfence.agent.UpdateInProgressException;
 import dev.ringfence.agent.UpdateOutcome;
 import dev.ringfence.protocol.ApplyOutcome;
-import dev.ringfence.protocol.ApplyResult;
-import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.InvalidInputException;
-import dev.ringfence.protocol.ProbeReading;
-import dev.ringfence.protocol.RingfenceException;
 import dev.ringfence.protocol.Signal;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,13 +45,14 @@ public final class DefaultRolloutAgent implements RolloutAgent {
 
   private final AgentSettings settings;
   private final SlotStore store;
-  private final AtomicLong sequence = new AtomicLong();
+  private final SignalReporter signals;
   private @Nullable AgentState state;
   /** What this process runs; differs from {@code state.active()} only when a counter could not be persisted. */
   private @Nullable SlotContent running;
 
   private final @Nullable HttpFetcher fetcher;
   private final @Nullable TrustKeeper trust;
+  private final @Nullable UpdateClient updates;
 
   /** @param settings validated settings */
   public DefaultRolloutAgent(AgentSettings settings) {
@@ -74,6 +65,14 @@ public final class DefaultRolloutAgent implements RolloutAgent {
             this::runningVersion);
     RootDocument root = settings.trustRoot();
     this.trust = root == null ? null : new TrustKeeper(root, settings.fileOps(), settings.stateDirectory());
+    this.signals = new SignalReporter(settings);
+    this.updates = fetcher == null ? null : new UpdateClient(this, settings, fetcher, trust, signals,
+        store.directory());
+  }
+
+  /** @return the validated settings this agent was built with, for tests that swap the file operations */
+  public AgentSettings settings() {
+    return settings;
   }
 
   /** @return the trust state when the agent follows a trust root, for tests and diagnostics */
@@ -84,177 +83,6 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   /** @return the fetcher, for tests */
   public @Nullable HttpFetcher fetcher() {
     return fetcher;
-  }
-
-  @Override
-  public UpdateCheck checkForUpdate() {
-    HttpFetcher http = fetcher;
-    if (http == null) {
-      throw new IllegalStateException("checkForUpdate() needs an update server and a channel; set both on the"
-          + " builder");
-    }
-    AgentState current;
-    synchronized (this) {
-      current = started();
-    }
-    HttpFetcher.EnvelopeAnswer answer;
-    try {
-      answer = http.fetchEnvelope();
-    } catch (HttpFetcher.FetchFailedException e) {
-      answer = null;
-      if (current.pending() == null) {
-        return new UpdateCheck(UpdateOutcome.UNAVAILABLE, -1, e.getMessage());
-      }
-    }
-    if (answer != null && answer.revertTo() >= 0) {
-      return followRevert(answer.revertTo(), answer.reason());
-    }
-    if (current.pending() != null) {
-      return new UpdateCheck(UpdateOutcome.TRIAL_IN_PROGRESS, current.pending().version(),
-          "v" + current.pending().version() + " is on trial; confirm it healthy first");
-    }
-    byte[] json = answer == null ? null : answer.envelope();
-    TimestampDocument fresh = null;
-    if (trust != null) {
-      // After a REVERT, never before: going back to the last-known-good must not wait on freshness.
-      try {
-        fresh = checkTrust(http, trust, current, json != null);
-      } catch (ContentRefusedException e) {
-        refused(current, 0, e);
-        return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
-      } catch (HttpFetcher.FetchFailedException e) {
-        return new UpdateCheck(UpdateOutcome.UNAVAILABLE, -1, e.getMessage());
-      } catch (IOException e) {
-        throw new AgentStorageException("cannot keep the trust state in " + store.directory().resolve("trust")
-            + ": " + e.getMessage(), e);
-      }
-    }
-    if (json == null) {
-      return new UpdateCheck(UpdateOutcome.UP_TO_DATE, -1, "the server has no newer release for this endpoint");
-    }
-    Envelope envelope;
-    try {
-      envelope = Envelope.parse(json);
-    } catch (MalformedEnvelopeException e) {
-      refused(current, 0, e);
-      return new UpdateCheck(UpdateOutcome.REFUSED, -1, e.getMessage());
-    }
-    if (envelope.version() == current.highestAccepted() && !current.knownBad().contains(envelope.version())) {
-      try {
-        // A server that replays the accepted version's envelope forever freezes the endpoint on it: once
-        // the envelope expires, that is a refusal, reported, not "up to date".
-        verifier().verifyAuthentic(envelope, settings.clock().instant());
-      } catch (ContentRefusedException e) {
-        // Reported without a version: the endpoint runs this version fine, and a failure signal on it would
-        // count against the version's health in a rollout.
-        refused(current, 0, e);
-        return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
-      }
-      return new UpdateCheck(UpdateOutcome.UP_TO_DATE, envelope.version(), "v" + envelope.version()
-          + " is the newest release and was accepted already");
-    }
-    HttpFetcher.Download download = null;
-    try {
-      try {
-        if (fresh != null) {
-          checkAgainstTimestamp(envelope, fresh);
-        }
-        verifyFollowingRotation(http, envelope);
-        download = http.fetchPayload(envelope.version(), envelope.size(), store.directory().resolve("downloads"));
-        EnvelopeVerifier.checkPayload(envelope, download.size(), download.sha256());
-      } catch (ContentRefusedException e) {
-        refused(current, envelope.version(), e);
-        return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
-      } catch (HttpFetcher.FetchFailedException e) {
-        return new UpdateCheck(UpdateOutcome.UNAVAILABLE, envelope.version(), e.getMessage());
-      }
-      try {
-        ActiveContent active = apply(envelope, download.file()); // reports its own refusals
-        return new UpdateCheck(UpdateOutcome.ACTIVATED, active.version(), "v" + active.version()
-            + " verified, validated and activated on trial");
-      } catch (ContentRefusedException e) {
-        return new UpdateCheck(UpdateOutcome.REFUSED, envelope.version(), e.getMessage());
-      }
-    } finally {
-      if (download != null) {
-        try {
-          Files.deleteIfExists(download.file());
-        } catch (IOException e) {
-          // a leftover in downloads/ is harmless: names are unique and nothing reads them
-        }
-      }
-    }
-  }
-
-  /**
-   * The trust checks of one poll: the root is unexpired (after fetching newer roots if it is not), and, when
-   * the channel requires freshness, the server's timestamp verifies, is unexpired and is not a replay.
-   *
-   * @return the accepted timestamp, null when the channel does not require one or nothing needs it yet
-   */
-  private @Nullable TimestampDocument checkTrust(HttpFetcher http, TrustKeeper keeper, AgentState current,
-      boolean offered) throws HttpFetcher.FetchFailedException, IOException {
-    Instant now = settings.clock().instant();
-    TrustKeeper.Source roots = http::fetchRoot;
-    if (!keeper.root().expiresAt().isAfter(now)) {
-      keeper.walkRoots(roots, Long.MAX_VALUE);
-    }
-    keeper.checkUnexpired(now);
-    String channel = Objects.requireNonNull(settings.channel());
-    if (!keeper.root().requiresTimestamp(channel)) {
-      return null;
-    }
-    byte[] ts = http.fetchTimestamp();
-    if (ts == null) {
-      if (!offered && current.highestAccepted() < 0) {
-        return null; // nothing published, nothing accepted: there is nothing to freeze yet
-      }
-      throw new ContentRefusedException(ContentRefusedException.Reason.TIMESTAMP_INVALID, 0, "timestamp: the"
-          + " update server has none for channel '" + channel + "', which root v" + keeper.root().version()
-          + " requires; without it a withheld update cannot be told from no update");
-    }
-    return keeper.acceptTimestamp(ts, roots, channel, now, current.highestAccepted());
-  }
-
-  private static void checkAgainstTimestamp(Envelope envelope, TimestampDocument fresh) {
-    if (envelope.version() > fresh.newestVersion()
-        || envelope.version() == fresh.newestVersion() && !envelope.sha256().equals(fresh.newestSha256())) {
-      throw new ContentRefusedException(ContentRefusedException.Reason.TIMESTAMP_INVALID, envelope.version(),
-          "timestamp newestVersion: the timestamp (serial " + fresh.serial() + ") names v" + fresh.newestVersion()
-          + " with sha256 " + fresh.newestSha256() + " as the channel's newest, but v" + envelope.version()
-          + " with sha256 " + envelope.sha256() + " is offered");
-    }
-  }
-
-  /**
-   * Verifies an offered envelope; when a trust root is followed and the envelope names a key the root does not
-   * hold, the server's newer roots are fetched once (a release key may have been rotated in) and it is checked
-   * again.
-   */
-  private void verifyFollowingRotation(HttpFetcher http, Envelope envelope)
-      throws HttpFetcher.FetchFailedException {
-    try {
-      synchronized (this) {
-        verifier().verify(envelope, settings.clock().instant(), started());
-      }
-    } catch (ContentRefusedException e) {
-      TrustKeeper keeper = trust;
-      if (keeper == null || e.reason() != ContentRefusedException.Reason.UNKNOWN_KEY) {
-        throw e;
-      }
-      boolean rotated;
-      try {
-        rotated = keeper.walkRoots(http::fetchRoot, Long.MAX_VALUE);
-      } catch (IOException io) {
-        throw new AgentStorageException("cannot keep the trust root: " + io.getMessage(), io);
-      }
-      if (!rotated) {
-        throw e;
-      }
-      synchronized (this) {
-        verifier().verify(envelope, settings.clock().instant(), started());
-      }
-    }
   }
 
   private EnvelopeVerifier verifier() {
@@ -272,6 +100,39 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       throw new IllegalStateException("a trust store is required");
     }
     return trustStore;
+  }
+
+  @Override
+  public UpdateCheck checkForUpdate() {
+    UpdateClient client = updates;
+    if (client == null) {
+      throw new IllegalStateException("checkForUpdate() needs an update server and a channel; set both on the"
+          + " builder");
+    }
+    return client.check();
+  }
+
+  /** @return the state of a started agent, under its lock */
+  synchronized AgentState current() {
+    return started();
+  }
+
+  /**
+   * Checks an offered envelope against the trust store and the agent's state (highest accepted, known-bad).
+   *
+   * @param envelope the envelope
+   */
+  synchronized void verifyOffered(Envelope envelope) {
+    verifier().verify(envelope, settings.clock().instant(), started());
+  }
+
+  /**
+   * Checks that an envelope of the version already accepted is still authentic and unexpired.
+   *
+   * @param envelope the envelope
+   */
+  void verifyAuthentic(Envelope envelope) {
+    verifier().verifyAuthentic(envelope, settings.clock().instant());
   }
 
   /** @return the store, for tests */
@@ -394,20 +255,20 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     }
     long version = running == null ? 0 : running.version();
     if (action == StartAction.REVERTED) {
-      emit(AgentEvent.Type.REVERTED, pending == null ? version : pending.version(), reason);
+      signals.emit(AgentEvent.Type.REVERTED, pending == null ? version : pending.version(), reason);
     } else if (action == StartAction.RECOVERED) {
-      emit(AgentEvent.Type.RECOVERED, version, reason);
+      signals.emit(AgentEvent.Type.RECOVERED, version, reason);
     }
-    emit(AgentEvent.Type.STARTED, version, action + ": " + reason);
+    signals.emit(AgentEvent.Type.STARTED, version, action + ": " + reason);
     if (action == StartAction.REVERTED || action == StartAction.RECOVERED) {
       long failedVersion = pending != null && action == StartAction.REVERTED ? pending.version() : version;
-      send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), failedVersion,
-          ApplyOutcome.REVERTED_BY_AGENT, truncate(reason)));
+      signals.applyResult(next.bootId(), failedVersion,
+          ApplyOutcome.REVERTED_BY_AGENT, reason);
     }
     // At a trial start, every earlier run of the pending version ended without confirmHealthy(), the
     // activating run included: that is what the server must hear, before this run can crash too.
-    send(new Heartbeat(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), version,
-        action == StartAction.TRIAL ? next.failedStarts() : 0));
+    signals.heartbeat(next.bootId(), version,
+        action == StartAction.TRIAL ? next.failedStarts() : 0);
     return new StartResult(action, toActive(running), next.pending() == null ? 0 : next.failedStarts(), reason);
   }
 
@@ -460,8 +321,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
           + store.directory() + " (" + e.getMessage() + "); it stays on trial. Free space and call confirmHealthy()"
           + " again", e);
     }
-    send(new Heartbeat(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), pending.version(), 0));
-    emit(AgentEvent.Type.CONFIRMED, pending.version(), "v" + pending.version() + " is now the last-known-good");
+    signals.heartbeat(current.bootId(), pending.version(), 0);
+    signals.emit(AgentEvent.Type.CONFIRMED, pending.version(), "v" + pending.version() + " is now the last-known-good");
     return true;
   }
 
@@ -470,7 +331,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     return now == null ? 0 : now.version();
   }
 
-  private UpdateCheck followRevert(long version, String reason) {
+  UpdateCheck followRevert(long version, String reason) {
     if (runningVersion() == version) {
       return new UpdateCheck(UpdateOutcome.UP_TO_DATE, version, "already on v" + version + " (server: " + reason + ")");
     }
@@ -528,9 +389,9 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     } catch (IOException e) {
       // Harmless: the pointer is rewritten from the state at the next start.
     }
-    emit(AgentEvent.Type.REVERTED, abandoned, "server asked for v" + version + " (" + reason + "); back on v"
+    signals.emit(AgentEvent.Type.REVERTED, abandoned, "server asked for v" + version + " (" + reason + "); back on v"
         + version + ", v" + abandoned + " marked known-bad");
-    send(new Heartbeat(settings.endpointId(), state.bootId(), sequence.getAndIncrement(), version, 0));
+    signals.heartbeat(state.bootId(), version, 0);
     return toActive(target);
   }
 
@@ -543,8 +404,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   public synchronized void heartbeat() {
     AgentState current = started();
     SlotContent now = running;
-    send(new Heartbeat(settings.endpointId(), current.bootId(), sequence.getAndIncrement(),
-        now == null ? 0 : now.version(), 0));
+    signals.heartbeat(current.bootId(), now == null ? 0 : now.version(), 0);
   }
 
   @Override
@@ -556,19 +416,15 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     if (reason == null) {
       throw new InvalidInputException("reason", "is null; say what the crash handler found");
     }
-    send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), version,
-        ApplyOutcome.CRASHED, truncate(reason)));
+    signals.applyResult(current.bootId(), version,
+        ApplyOutcome.CRASHED, reason);
   }
 
   @Override
   public synchronized void reportProbe(String metric, double value) {
     AgentState current = started();
     SlotContent now = running;
-    // Built before the sequence moves, so a bad reading is refused without a gap in the order.
-    ProbeReading reading = new ProbeReading(settings.endpointId(), current.bootId(), sequence.get(),
-        now == null ? 0 : now.version(), metric, value);
-    sequence.incrementAndGet();
-    send(reading);
+    signals.probe(current.bootId(), now == null ? 0 : now.version(), metric, value);
   }
 
   @Override
@@ -627,9 +483,9 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     } catch (IOException e) {
       // Harmless: the state says pending, and the pointer is rewritten from it at the next start.
     }
-    send(new ApplyResult(settings.endpointId(), next.bootId(), sequence.getAndIncrement(), version,
-        ApplyOutcome.ACTIVATED, "v" + version + " verified and activated on trial"));
-    emit(AgentEvent.Type.ACTIVATED, version, "v" + version + " verified, validated and activated on trial in slot "
+    signals.applyResult(next.bootId(), version,
+        ApplyOutcome.ACTIVATED, "v" + version + " verified and activated on trial");
+    signals.emit(AgentEvent.Type.ACTIVATED, version, "v" + version + " verified, validated and activated on trial in slot "
         + target);
     return toActive(staged);
   }
@@ -653,7 +509,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       EnvelopeVerifier.checkPayload(envelope, chunks.stream().mapToLong(c -> c.length).sum(), Digests.sha256Hex(chunks));
       return stageAndActivate(envelope.version(), chunks, envelope.sha256());
     } catch (ContentRefusedException e) {
-      refused(current, envelope.version(), e);
+      signals.refused(current.bootId(), envelope.version(), e);
       throw e;
     }
   }
@@ -711,35 +567,4 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         : new ActiveContent(store.contentFile(content.slot()), content.version(), content.sha256(), content.size());
   }
 
-  private void refused(AgentState current, long version, RingfenceException refusal) {
-    String message = refusal.getMessage();
-    send(new ApplyResult(settings.endpointId(), current.bootId(), sequence.getAndIncrement(), version,
-        ApplyOutcome.VALIDATION_FAILED, truncate("refused: " + message)));
-    emit(new AgentEvent(AgentEvent.Type.REFUSED, version, message, refusal));
-  }
-
-  private void emit(AgentEvent.Type type, long version, String detail) {
-    emit(new AgentEvent(type, version, detail));
-  }
-
-  private void emit(AgentEvent event) {
-    try {
-      settings.listener().accept(event);
-    } catch (RuntimeException e) {
-      LOG.warn("event listener failed on {} v{}; ignored", event.type(), event.version(), e);
-    }
-  }
-
-  private void send(Signal signal) {
-    try {
-      settings.sink().send(signal);
-    } catch (RuntimeException e) {
-      // A sink must never break the protocol; the signal is lost and the next heartbeat follows.
-      LOG.warn("signal sink failed; signal dropped: {}", signal, e);
-    }
-  }
-
-  private static String truncate(String reason) {
-    return reason.length() <= ApplyResult.MAX_REASON ? reason : reason.substring(0, ApplyResult.MAX_REASON);
-  }
 }

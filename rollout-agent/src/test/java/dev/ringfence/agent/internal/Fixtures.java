@@ -2,10 +2,14 @@ package dev.ringfence.agent.internal;
 
 import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.ContentValidator;
+import dev.ringfence.agent.RolloutAgent;
+import dev.ringfence.agent.TrustStore;
 import dev.ringfence.protocol.SignalSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.util.Random;
 
 /** Agents and content for the agent's tests. */
@@ -20,10 +24,23 @@ final class Fixtures {
   }
 
   static DefaultRolloutAgent agent(Path dir, FileOps ops, SignalSink sink, ContentValidator validator) {
-    return new DefaultRolloutAgent(new AgentSettings(dir, ENDPOINT, 3, sink, ops, null, null,
-        java.time.Clock.systemUTC(), validator, ContentValidator.DEFAULT_TIMEOUT, AgentSettings.DAEMON_THREAD_PER_TASK,
-        null, dev.ringfence.agent.FetchConfig.ofDefaults(), java.util.concurrent.ForkJoinPool.commonPool(),
-        event -> { }, null));
+    // Built by the public builder, as users build agents; then the file operations are swapped for the ones
+    // under test (a fault-injecting or crashing disk).
+    DefaultRolloutAgent built = (DefaultRolloutAgent) RolloutAgent.builder().stateDirectory(dir).endpointId(ENDPOINT)
+        .channel("channel-291").trustStore(UNUSED_KEYS).signalSink(sink).validator(validator).build();
+    return new DefaultRolloutAgent(built.settings().withFileOps(ops));
+  }
+
+  /** A trust store for agents whose tests activate content directly and never verify an envelope. */
+  private static final TrustStore UNUSED_KEYS;
+
+  static {
+    try {
+      UNUSED_KEYS = TrustStore.builder()
+          .key("unused", KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic()).build();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK has no Ed25519", e);
+    }
   }
 
   static DefaultRolloutAgent agent(Path dir) {
