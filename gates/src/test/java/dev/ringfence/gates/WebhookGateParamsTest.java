@@ -60,8 +60,8 @@ class WebhookGateParamsTest {
   @Test
   void create_inlineSecret_isRefusedWithItsPath_andTheSecretIsNotRepeated() {
     List<String> problems = problems("\"url\": \"https://checks.example.com/\", \"secret\": \"hunter2-hunter2\"");
-    assertThat(problems).containsExactly("rings[0].gate.params.secret: an inline secret is refused (plans are"
-        + " stored, journaled and shown to every reader of the status API); name where the secret is:"
+    assertThat(problems).containsExactly("rings[0].gate.params.secret: an inline secret is refused (a plan is"
+        + " kept in clear in the journal, and in its backups, for as long as they are kept); name where the secret is:"
         + " {\"env\": \"RINGFENCE_WEBHOOK_NAME\"} or {\"file\": \"NAME\"}");
     assertThat(String.join("\n", problems)).doesNotContain("hunter2");
   }

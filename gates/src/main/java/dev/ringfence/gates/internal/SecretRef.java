@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a webhook gate's signing secret is, as a plan names it: {@code {"env": "RINGFENCE_WEBHOOK_..."}} or
- * {@code {"file": "NAME"}}, never the secret itself. Plans are stored, journaled and shown by the status API, so
+ * {@code {"file": "NAME"}}, never the secret itself. A plan is kept in clear in the journal (and its backups), so
  * an inline secret is refused when the plan is read. The secret is read at each measurement (a rotated secret is
  * used from the next one; a missing one is a failed measurement, counted like any other).
  *
@@ -59,8 +59,8 @@ public record SecretRef(@Nullable String env, @Nullable String file) {
       return null;
     }
     if (value instanceof String) {
-      problems.add(field + ": an inline secret is refused (plans are stored, journaled and shown to every reader of"
-          + " the status API); " + how);
+      problems.add(field + ": an inline secret is refused (a plan is kept in clear in the journal, and in"
+          + " its backups, for as long as they are kept); " + how);
       return null;
     }
     if (!(value instanceof Map)) {
