@@ -174,6 +174,36 @@ class WebhookGateTest {
     assertThat(receiver.requests()).hasSize(3).allMatch(WebhookReceiver.Request::signedRight);
   }
 
+  private long offers(Rollout rollout, int from, int to) {
+    long offered = 0;
+    for (int i = from; i < to; i++) {
+      if (rollout.decide("host-" + i, EndpointAttributes.UNKNOWN, 290).kind() == Decision.Kind.OFFER) {
+        offered++;
+      }
+    }
+    return offered;
+  }
+
+  @Test
+  void exposure_isTheStartingTicks_evenWhenTheRequestRunsAfterLaterTicks() {
+    receiver.thenVerdict("INCONCLUSIVE", "waiting");
+    RolloutEngine engine = engine(executor);
+    Rollout rollout = started(engine, params(""));
+    long before = offers(rollout, 0, 1500);
+    engine.tick(); // starts the measurement; the executor has not run it yet
+    long after = offers(rollout, 1500, 3000);
+    clock.advance(Duration.ofSeconds(10));
+    engine.tick(); // the measurement is still in flight: nothing new starts
+    executor.runAll();
+
+    assertThat(before).isPositive();
+    assertThat(after).isPositive();
+    assertThat(executor.started()).isEqualTo(1);
+    JsonNode exposed = receiver.requests().get(0).json().get("exposed");
+    assertThat(exposed.get("ring").asLong()).isEqualTo(before);
+    assertThat(exposed.get("total").asLong()).isEqualTo(before);
+  }
+
   @Test
   void fail_haltsAndRollsBack_withTheReasonAndTheAnswerInTheJournal() {
     receiver.then(200, "{\"verdict\": \"FAIL\", \"reason\": \"crash rate 4.1% > 1%\", \"dashboard\": \"d/42\"}");
