@@ -1,6 +1,7 @@
 /**
  * Gates on outside systems, registered with the engine by type: {@link dev.ringfence.gates.PrometheusGateFactory}
- * ({@code "type": "prometheus"}). See {@code docs/gates.md}.
+ * ({@code "type": "prometheus"}) and {@link dev.ringfence.gates.WebhookGateFactory} ({@code "type": "webhook"}).
+ * See {@code docs/gates.md}.
  */
 @NullMarked
 package dev.ringfence.gates;

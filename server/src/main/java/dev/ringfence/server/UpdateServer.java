@@ -7,6 +7,7 @@ import dev.ringfence.core.store.FileRolloutStore;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.gates.PrometheusGateFactory;
+import dev.ringfence.gates.WebhookGateFactory;
 import dev.ringfence.micrometer.RingfenceMetrics;
 import dev.ringfence.postgresql.PostgresRolloutStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -119,7 +120,7 @@ public final class UpdateServer implements AutoCloseable {
       audit = AuditSource.file(file.auditFile());
       store = file;
     }
-    // Gate queries that wait on the network (prometheus) run here, never on the tick thread.
+    // Gate requests that wait on the network (prometheus, webhook) run here, never on the tick thread.
     ExecutorService gateThreads = Executors.newFixedThreadPool(2, task -> {
       Thread t = new Thread(task, "ringfence-gate");
       t.setDaemon(true);
@@ -129,7 +130,9 @@ public final class UpdateServer implements AutoCloseable {
     try {
       RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(config.clock()).store(store)
           .heartbeatInterval(config.heartbeatInterval())
-          .gate(PrometheusGateFactory.TYPE, PrometheusGateFactory.custom().executor(gateThreads).build()).build());
+          .gate(PrometheusGateFactory.TYPE, PrometheusGateFactory.custom().executor(gateThreads).build())
+          .gate(WebhookGateFactory.TYPE, WebhookGateFactory.custom().executor(gateThreads)
+              .secretsDirectory(config.dataDirectory().resolve("webhook-secrets")).build()).build());
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       RingfenceMetrics engineMetrics = RingfenceMetrics.of(engine);
       engineMetrics.bindTo(prometheus);

@@ -1,9 +1,7 @@
 package dev.ringfence.gates.internal;
 
-import dev.ringfence.core.Durations;
 import dev.ringfence.core.gate.AsyncGateConfig;
 import dev.ringfence.core.plan.InvalidPlanException;
-import dev.ringfence.protocol.InvalidInputException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -11,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +28,7 @@ public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Thre
     @Nullable Threshold passIf, int minSamples, int consecutiveErrorLimit, Duration timeout, Duration interval) {
 
   /** Where the parameters are, relative to the ring. */
-  static final String PREFIX = "gate.params.";
+  static final String PREFIX = GateParams.PREFIX;
   /** The longest query accepted, in characters. */
   static final int MAX_QUERY_LENGTH = 16_384;
 
@@ -47,13 +44,9 @@ public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Thre
    */
   public static PrometheusParams read(Map<String, Object> params) {
     List<String> problems = new ArrayList<>();
-    for (String key : new TreeSet<>(params.keySet())) {
-      if (!KNOWN.contains(key)) {
-        problems.add(PREFIX + key + ": unknown parameter of prometheus; known: " + new TreeSet<>(KNOWN));
-      }
-    }
+    GateParams.refuseUnknown(params, KNOWN, "prometheus", problems);
     URI uri = url(params.get("url"), problems);
-    String text = string(params, "query", true, problems);
+    String text = GateParams.string(params, "query", true, problems);
     QueryTemplate query = null;
     if (text != null) {
       if (text.length() > MAX_QUERY_LENGTH) {
@@ -66,12 +59,12 @@ public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Thre
     if (params.get("failIf") == null && params.get("passIf") == null) {
       problems.add(PREFIX + "failIf: neither failIf nor passIf is given; give at least one, e.g. \"failIf\": \"> 0.02\"");
     }
-    int minSamples = count(params, "minSamples", 1, 1, problems);
-    int errorLimit = count(params, "consecutiveErrorLimit", AsyncGateConfig.DEFAULT_CONSECUTIVE_ERROR_LIMIT, 0,
-        problems);
-    Duration timeout = duration(params, "timeout", Duration.ofSeconds(AsyncGateConfig.DEFAULT_TIMEOUT_SECONDS), false,
-        problems);
-    Duration interval = duration(params, "interval", Duration.ZERO, true, problems);
+    int minSamples = GateParams.count(params, "minSamples", 1, 1, problems);
+    int errorLimit = GateParams.count(params, "consecutiveErrorLimit",
+        AsyncGateConfig.DEFAULT_CONSECUTIVE_ERROR_LIMIT, 0, problems);
+    Duration timeout = GateParams.duration(params, "timeout",
+        Duration.ofSeconds(AsyncGateConfig.DEFAULT_TIMEOUT_SECONDS), false, problems);
+    Duration interval = GateParams.duration(params, "interval", Duration.ZERO, true, problems);
     if (!problems.isEmpty()) {
       throw new InvalidPlanException(problems);
     }
@@ -114,24 +107,8 @@ public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Thre
     return URI.create(scheme + "://" + uri.getRawAuthority() + path + "/api/v1/query");
   }
 
-  private static @Nullable String string(Map<String, Object> params, String key, boolean required,
-      List<String> problems) {
-    Object value = params.get(key);
-    if (value == null) {
-      if (required) {
-        problems.add(PREFIX + key + ": is missing");
-      }
-      return null;
-    }
-    if (!(value instanceof String) || ((String) value).isBlank()) {
-      problems.add(PREFIX + key + ": must be a non-blank string, found " + value);
-      return null;
-    }
-    return (String) value;
-  }
-
   private static @Nullable Threshold threshold(Map<String, Object> params, String key, List<String> problems) {
-    String text = string(params, key, false, problems);
+    String text = GateParams.string(params, key, false, problems);
     if (text == null) {
       return null;
     }
@@ -141,47 +118,5 @@ public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Thre
           + " and a number, e.g. \"> 0.02\"");
     }
     return threshold;
-  }
-
-  private static int count(Map<String, Object> params, String key, int fallback, int min, List<String> problems) {
-    Object value = params.get(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (!(value instanceof Integer || value instanceof Long)) {
-      problems.add(PREFIX + key + ": must be a whole number, found " + value);
-      return fallback;
-    }
-    long n = ((Number) value).longValue();
-    if (n < min || n > AsyncGateConfig.MAX_COUNT) {
-      problems.add(PREFIX + key + ": " + n + " is outside " + min + ".." + AsyncGateConfig.MAX_COUNT);
-      return fallback;
-    }
-    return (int) n;
-  }
-
-  private static Duration duration(Map<String, Object> params, String key, Duration fallback, boolean zeroAllowed,
-      List<String> problems) {
-    Object value = params.get(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (!(value instanceof String)) {
-      problems.add(PREFIX + key + ": must be a duration such as \"30s\", found " + value);
-      return fallback;
-    }
-    Duration d;
-    try {
-      d = Durations.parse(PREFIX + key, (String) value);
-    } catch (InvalidInputException e) {
-      problems.add(e.getMessage()); // "gate.params.<key>: ..."
-      return fallback;
-    }
-    if (d.isNegative() || (d.isZero() && !zeroAllowed) || d.compareTo(AsyncGateConfig.MAX_DURATION) > 0) {
-      problems.add(PREFIX + key + ": " + value + " must be " + (zeroAllowed ? "zero or positive" : "positive")
-          + " and at most " + Durations.format(AsyncGateConfig.MAX_DURATION));
-      return fallback;
-    }
-    return d;
   }
 }
