@@ -927,6 +927,9 @@ public final class FleetSimulator {
         .store(RolloutStores.inMemory())
         .eventExecutor(Runnable::run)
         .heartbeatInterval(scenario.fleet().interval())
+        // A stand-in for the operator's metrics (a Prometheus gate), fed from this simulator's counters.
+        .gate(ServiceMetricGate.TYPE, spec -> new ServiceMetricGate(spec, () -> exposedNow,
+            scenario.candidate().serviceErrorRate(), new SplittableRandom(seed ^ 0x5E41CE)))
         .build());
     e.events().onTransition(this::onTransition);
     e.events().onVerdict(this::onVerdict);

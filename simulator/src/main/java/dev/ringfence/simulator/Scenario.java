@@ -226,7 +226,7 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    */
   public record Candidate(@Nullable Double crashOnLoad, @Nullable List<CrashRule> crashOnLoadWhen,
       @Nullable String crashDelay, @Nullable Double silentCrashShare, @Nullable Double validationFailureShare,
-      @Nullable Probe probe, @Nullable Boolean loadedAtBoot) {
+      @Nullable Probe probe, @Nullable Boolean loadedAtBoot, @Nullable Double serviceErrorRate) {
 
     /**
      * Checks every field.
@@ -242,6 +242,9 @@ public record Scenario(Integer schemaVersion, String name, String description, L
      *     driver, as Channel File 291 was): a crash on load then comes before the agent can count the start, and
      *     only a boot guard that runs before the content ({@code agent.startCounter: "bootguard"}) counts it
      * @param probe a probe metric and how the candidate moves it, or none
+     * @param serviceErrorRate the share of requests that fail on hosts running the candidate, as the operator's
+     *     service metrics show it (read by the {@code service-metric} gate, a stand-in for a Prometheus gate); it
+     *     crashes nothing, so heartbeats stay healthy
      */
     public Candidate {
       crashOnLoad = share(crashOnLoad, "crashOnLoad", 0);
@@ -253,6 +256,7 @@ public record Scenario(Integer schemaVersion, String name, String description, L
       silentCrashShare = share(silentCrashShare, "silentCrashShare", 0);
       validationFailureShare = share(validationFailureShare, "validationFailureShare", 0);
       loadedAtBoot = loadedAtBoot != null && loadedAtBoot;
+      serviceErrorRate = share(serviceErrorRate, "serviceErrorRate", 0);
     }
 
     /** @return the crash delay */
