@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The update server registers the {@code prometheus} gate: a plan may name it, and a Prometheus the server
+ * The update server registers the {@code prometheus} and {@code webhook} gates: a plan may name it, and a Prometheus the server
  * cannot reach pauses the rollout after the error limit (it never halts it, and the tick never waits).
  */
-class PrometheusGateServerTest {
+class GatesServerTest {
 
   @TempDir Path dir;
   private UpdateServer server;
@@ -46,19 +46,8 @@ class PrometheusGateServerTest {
 
   @Test
   void prometheusGate_isRegistered_andAnUnreachablePrometheusPausesTheRollout() throws Exception {
-    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).tickInterval(Duration.ofHours(1))
-        .releaseKeys(signer.trustStore()).build());
-    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), HttpClient.newHttpClient());
-    admin.enroll("lab-1", "lab", "eu");
-    for (long v = 1; v <= 2; v++) {
-      byte[] content = ("rule v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-      admin.publish(signer.sign("rules", v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-    }
-    int closedPort;
-    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      closedPort = probe.getLocalPort(); // closed again when this block ends: connections are refused
-    }
+    AdminClient admin = serverWithTwoReleases();
+    int closedPort = closedPort();
     String gate = "{\"type\":\"prometheus\",\"params\":{\"url\":\"http://127.0.0.1:" + closedPort + "\","
         + "\"query\":\"sum(rate(errors_total{version=\\\"{{candidate}}\\\"}[5m]))\",\"failIf\":\"> 0.02\","
         + "\"passIf\":\"< 0.01\",\"consecutiveErrorLimit\":1}}";
@@ -73,5 +62,43 @@ class PrometheusGateServerTest {
       assertThat(admin.rollout("r1").get("state").asText()).isEqualTo("PAUSED");
     });
     assertThat(admin.call("GET", "admin/v1/rollouts/r1/journal", null).toString()).contains("prometheus");
+  }
+
+  /**
+   * The webhook gate is registered too: its secret file lives in the data folder's webhook-secrets, and one that
+   * is missing is a failed measurement (then a pause), never a rollout that cannot be created.
+   */
+  @Test
+  void webhookGate_isRegistered_andAMissingSecretPausesTheRollout() throws Exception {
+    AdminClient admin = serverWithTwoReleases();
+    String webhook = "{\"type\":\"webhook\",\"params\":{\"url\":\"http://127.0.0.1:" + closedPort() + "/check\","
+        + "\"secret\":{\"file\":\"checks\"},\"consecutiveErrorLimit\":1,\"retries\":0}}";
+
+    admin.createRollout("r1", "rules", 1, 2, plan(webhook));
+    admin.command("r1", "start", null);
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      server.tickNow();
+      assertThat(admin.rollout("r1").get("state").asText()).isEqualTo("PAUSED");
+    });
+  }
+
+  private AdminClient serverWithTwoReleases() throws Exception {
+    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
+    server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).tickInterval(Duration.ofHours(1))
+        .releaseKeys(signer.trustStore()).build());
+    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), HttpClient.newHttpClient());
+    admin.enroll("lab-1", "lab", "eu");
+    for (long v = 1; v <= 2; v++) {
+      byte[] content = ("rule v" + v + "\n").getBytes(StandardCharsets.UTF_8);
+      admin.publish(signer.sign("rules", v, content, Instant.now().plusSeconds(3600)), content, v == 1);
+    }
+    return admin;
+  }
+
+  private static int closedPort() throws Exception {
+    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort(); // closed again when this block ends: connections are refused
+    }
   }
 }
