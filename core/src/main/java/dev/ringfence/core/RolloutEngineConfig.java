@@ -256,6 +256,10 @@ public final class RolloutEngineConfig {
     }
 
     /**
+     * Where the journal lives. The engine never closes it: whoever opened the store closes it once the engine is
+     * no longer used. With a store whose {@link RolloutStore#shared()} is present, the engine catches up with
+     * the other replicas on every tick.
+     *
      * @param store where the journal lives
      * @return this builder
      */

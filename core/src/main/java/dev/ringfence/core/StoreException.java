@@ -5,9 +5,10 @@ import dev.ringfence.protocol.RingfenceException;
 /**
  * The {@link dev.ringfence.core.store.RolloutStore} could not durably record an entry.
  *
- * <p>Whatever the entry described did not take effect: the engine writes before it acts.
+ * <p>Whatever the entry described did not take effect: the engine writes before it acts. {@link
+ * dev.ringfence.core.store.StoreClosedException} says the store was closed.
  */
-public final class StoreException extends RingfenceException {
+public class StoreException extends RingfenceException {
   private static final long serialVersionUID = 1L;
 
   /**

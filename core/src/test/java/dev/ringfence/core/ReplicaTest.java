@@ -80,15 +80,23 @@ class ReplicaTest {
 
   @Test
   void replicaThatHasNotCaughtUp_holdsInsteadOfOffering_onceItsViewIsStale() {
-    String exposed = offered(a, fleet).iterator().next();
-    a.rollout("r").halt("bad content");
-    // b has not ticked since; within the staleness bound it still serves its view...
+    String exposed = offered(a, fleet.subList(0, 1_000)).iterator().next(); // about 10 of the cap of 50
+    a.rollout("r").pause("looking into it");
+    // b has not ticked since; within the staleness bound it still serves its view (RUNNING)...
     clock.advance(Duration.ofSeconds(4));
-    assertThat(offered(b, fleet)).isNotEmpty();
+    assertThat(offered(b, fleet.subList(1_000, 20_000))).isNotEmpty();
     // ...past the bound it holds rather than risk offering a halted candidate.
     clock.advance(Duration.ofSeconds(2));
     assertThat(offered(b, fleet)).isEmpty();
     assertThat(b.decide("r", exposed, Fixtures.WINDOWS, 42).reason()).contains("has not seen the shared store");
+  }
+
+  @Test
+  void haltOnOneReplica_theSharedStoreRefusesTheOthersAdmissions_beforeItCatchesUp() {
+    a.rollout("r").halt("bad content");
+    // b has not ticked since, and its view is fresh: it still says RUNNING, but the store knows better.
+    assertThat(b.rollout("r").state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(offered(b, fleet)).isEmpty();
   }
 
   @Test

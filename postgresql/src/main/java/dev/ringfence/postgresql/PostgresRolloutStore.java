@@ -3,18 +3,21 @@ package dev.ringfence.postgresql;
 import dev.ringfence.core.store.AuditHead;
 import dev.ringfence.core.store.AuditVerification;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.core.store.SharedRolloutStore;
 import dev.ringfence.protocol.InvalidInputException;
 import java.util.function.Consumer;
 import dev.ringfence.postgresql.internal.JdbcRolloutStore;
 import javax.sql.DataSource;
 
 /**
- * A {@link RolloutStore} in a PostgreSQL database (tested with PostgreSQL 15), shared by every replica of
+ * A {@link SharedRolloutStore} in a PostgreSQL database (tested with PostgreSQL 15), shared by every replica of
  * the update server that points at it. Each {@link RolloutStore#append append} is one transaction: it
  * returns once the entry is committed, and if it throws, nothing of the entry was stored. Two replicas
  * racing for the same transition number: exactly one commits, the other gets a
  * {@link dev.ringfence.core.StoreException}. Every committed transition is announced with
- * {@code NOTIFY ringfence_transition, '<rolloutId>:<sequence>'}, which {@link #awaitChange} waits for.
+ * {@code NOTIFY ringfence_transition, '<rolloutId>:<sequence>'}, which {@link #awaitChange} waits for (on a
+ * {@code LISTEN}ing connection: no polling, no sleeping). {@link #admit} checks the ring's cap and the halt under
+ * the rollout's row lock, so both hold across replicas.
  *
  * <p>Every created, transition and verdict entry also gets its line in the store's hash-chained audit trail (schema
  * version 3), in the same transaction, chained over the whole store in commit order under the lock of the trail's
@@ -31,10 +34,11 @@ import javax.sql.DataSource;
  * Ringfence is refused. Tables, constraints and the notification channel: {@code docs/postgresql.md}.
  *
  * <p>The store takes one connection from the data source per operation and returns it at once (pass a
- * pooling data source in production), plus one connection of its own that LISTENs while someone waits
- * in {@link #awaitChange}: {@link #close()} releases it. Thread safe.
+ * pooling data source in production), plus one connection of its own that LISTENs from the first {@link
+ * #awaitChange}: {@link #close()} releases it, and the store refuses every later call with {@link
+ * dev.ringfence.core.store.StoreClosedException}. Thread safe.
  */
-public interface PostgresRolloutStore extends RolloutStore, AutoCloseable {
+public interface PostgresRolloutStore extends SharedRolloutStore {
 
   /** The channel every committed transition is announced on. */
   String NOTIFY_CHANNEL = "ringfence_transition";
@@ -94,7 +98,12 @@ public interface PostgresRolloutStore extends RolloutStore, AutoCloseable {
     return dataSource;
   }
 
-  /** Closes the listening connection. Appends and reads still work; {@link #awaitChange} is refused. */
+  /**
+   * Closes the listening connection and ends every wait in {@link #awaitChange} (the thread reading the connection
+   * within 100 ms); idempotent. Every
+   * later call but {@code close()} and {@link #shared()} throws {@link dev.ringfence.core.store.StoreClosedException};
+   * other replicas' stores on the same database are not affected.
+   */
   @Override
   void close();
 }

@@ -135,7 +135,7 @@ class JdbcReplicaTest {
   @Test
   void awaitChange_wakesWhenAnotherReplicaCommitsATransition() throws Exception {
     PostgresServer.Database database = PostgresServer.newDatabase("listen");
-    RolloutStore waiting = PostgresRolloutStore.create(database.dataSource());
+    PostgresRolloutStore waiting = PostgresRolloutStore.create(database.dataSource());
     assertThat(waiting.awaitChange(Duration.ofMillis(1))).isFalse(); // LISTENs from now on; nothing yet
     ExecutorService pool = Executors.newSingleThreadExecutor();
     Future<Boolean> woken = pool.submit(() -> waiting.awaitChange(Duration.ofSeconds(60)));

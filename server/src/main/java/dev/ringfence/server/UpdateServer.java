@@ -6,6 +6,8 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.store.FileRolloutStore;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.store.SharedRolloutStore;
+import dev.ringfence.core.store.StoreClosedException;
 import dev.ringfence.gates.PrometheusGateFactory;
 import dev.ringfence.gates.WebhookGateFactory;
 import dev.ringfence.micrometer.RingfenceMetrics;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
@@ -41,7 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An update server with the Ringfence engine inside: Jetty 12 (core handlers, no servlets), the file journal
  * (or PostgreSQL), the endpoint API, the admin API, the status page, {@code /metrics} and {@code /healthz},
- * and one scheduler thread that calls {@link RolloutEngine#tick()}. Start with {@link #start}, stop with
+ * and one scheduler thread that calls {@link RolloutEngine#tick()} (with PostgreSQL, also at once when another
+ * replica commits a transition: a thread waits for it in {@link SharedRolloutStore#awaitChange}). Start with
+ * {@link #start}, stop with
  * {@link #close()}. Routes and security defaults: {@code docs/update-server.md}.
  */
 public final class UpdateServer implements AutoCloseable {
@@ -110,9 +115,7 @@ public final class UpdateServer implements AutoCloseable {
         shared = JdbcSharedRecords.open(ds);
         adminToken.share(shared);
       } catch (RuntimeException e) {
-        if (store instanceof AutoCloseable closeable) {
-          closeQuietly(closeable);
-        }
+        closeQuietly(store);
         throw e;
       }
     } else {
@@ -204,6 +207,7 @@ public final class UpdateServer implements AutoCloseable {
 
       long every = config.tickInterval().toMillis();
       ticker.scheduleWithFixedDelay(() -> server.tick(ctx), every, every, TimeUnit.MILLISECONDS);
+      store.shared().ifPresent(replicas -> server.watchChanges(replicas, ctx));
       try {
         http.start();
       } catch (Exception e) {
@@ -224,11 +228,42 @@ public final class UpdateServer implements AutoCloseable {
     } finally {
       if (!ok) {
         gateThreads.shutdownNow();
-      }
-      if (!ok && store instanceof AutoCloseable closeable) {
-        closeQuietly(closeable);
+        closeQuietly(store);
       }
     }
+  }
+
+  /**
+   * With a store other replicas write to: a thread that waits for their transitions ({@link
+   * SharedRolloutStore#awaitChange}, PostgreSQL's NOTIFY) and ticks at once when one comes, so another replica's
+   * HALT is acted on within milliseconds instead of at the next scheduled tick. Listens before it returns, so no
+   * transition committed after the server started is missed. Closing the store ends it.
+   */
+  private void watchChanges(SharedRolloutStore shared, ServerContext ctx) {
+    try {
+      shared.awaitChange(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (RuntimeException e) {
+      LOG.warn("cannot listen for other replicas' transitions; ticking on schedule only: {}", e.toString());
+      return;
+    }
+    Thread watcher = new Thread(() -> {
+      try {
+        while (true) {
+          if (shared.awaitChange(config.tickInterval())) {
+            ticker.execute(() -> tick(ctx)); // on the tick thread: never alongside a scheduled tick
+          }
+        }
+      } catch (InterruptedException | StoreClosedException | RejectedExecutionException e) {
+        LOG.debug("stopped waiting for other replicas' transitions: {}", e.toString()); // the server stops
+      } catch (RuntimeException e) {
+        LOG.warn("stopped waiting for other replicas' transitions; ticking on schedule only: {}", e.toString());
+      }
+    }, "ringfence-store-watch");
+    watcher.setDaemon(true);
+    watcher.start();
   }
 
   private void tick(ServerContext ctx) {
@@ -337,9 +372,7 @@ public final class UpdateServer implements AutoCloseable {
     if (gates != null) {
       gates.shutdownNow(); // a query still waiting on the network is interrupted
     }
-    if (store instanceof AutoCloseable closeable) {
-      closeQuietly(closeable);
-    }
+    closeQuietly(store); // also ends the thread that waits for other replicas' transitions
   }
 
   private static void stopQuietly(Server jetty) {
@@ -350,14 +383,11 @@ public final class UpdateServer implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(@Nullable AutoCloseable closeable) {
-    if (closeable == null) {
-      return;
-    }
+  private static void closeQuietly(RolloutStore store) {
     try {
-      closeable.close();
-    } catch (Exception e) {
-      LOG.warn("closing the store: {}", e.toString());
+      store.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing {}: {}", store, e.toString());
     }
   }
 }

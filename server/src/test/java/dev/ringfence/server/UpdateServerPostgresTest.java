@@ -139,11 +139,40 @@ class UpdateServerPostgresTest {
     assertThat(audit.body()).contains("operator saw crashes");
   }
 
+  /**
+   * B ticks on its schedule once an hour, so only the NOTIFY of A's transitions, which B's server waits for, can
+   * make B see them within seconds: the rollout A started, then A's halt.
+   */
+  @Test
+  void transitionOnOneReplica_makesTheOtherTickAtOnce_withoutWaitingForItsSchedule() throws Exception {
+    PostgresServer.Database db = database("update_server_notify");
+    signer = new ReleaseSigner(List.of("release-1"), 1);
+    replica = UpdateServer.start(config(db, dir.resolve("b")).tickInterval(Duration.ofHours(1)).build());
+    server = start(db, dir.resolve("a"));
+    AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    for (long v = 1; v <= 2; v++) {
+      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
+      a.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
+    }
+    a.createRollout("r-notify", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
+    a.command("r-notify", "start", null);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(replica.engine().rollouts())
+        .as("B learnt of A's rollout").extracting(r -> r.id() + " " + r.state()).containsExactly("r-notify RUNNING"));
+
+    a.command("r-notify", "halt", "operator saw crashes");
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(replica.engine().rollout("r-notify").state().isHalted()).as("B acts on A's halt").isTrue());
+  }
+
   private ReleaseSigner signer;
 
+  private UpdateServerConfig.Builder config(PostgresServer.Database db, Path data) {
+    return UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100))
+        .jdbc(db.url(), db.user(), db.password()).releaseKeys(signer.trustStore());
+  }
+
   private UpdateServer start(PostgresServer.Database db, Path data) throws Exception {
-    return UpdateServer.start(UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100))
-        .jdbc(db.url(), db.user(), db.password()).releaseKeys(signer.trustStore()).build());
+    return UpdateServer.start(config(db, data).build());
   }
 
   private HttpResponse<String> envelope(EndpointCredentials c, long current) throws Exception {

@@ -20,6 +20,7 @@ import dev.ringfence.core.plan.PlanLinter;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.SharedRolloutStore;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.RingfenceException;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link RolloutEngine}: a registry of rollouts sharing one clock, store and event bus. */
 public final class DefaultRolloutEngine implements RolloutEngine {
@@ -58,9 +60,12 @@ public final class DefaultRolloutEngine implements RolloutEngine {
   private final String replicaId = UUID.randomUUID().toString();
   /** The other replicas' shares read on the last exchange that worked, by rollout; only the tick thread. */
   private volatile Map<String, List<HealthShare>> lastShares = Map.of();
+  /** The store's shared capabilities, asked for once; null for a store one process owns. */
+  private final @Nullable SharedRolloutStore shared;
 
   private DefaultRolloutEngine(RolloutEngineConfig config) {
     this.config = config;
+    this.shared = config.store().shared().orElse(null);
     this.events = new EventBus(config.eventExecutor());
   }
 
@@ -214,7 +219,8 @@ public final class DefaultRolloutEngine implements RolloutEngine {
 
   @Override
   public void tick() {
-    if (!config.store().isShared()) {
+    SharedRolloutStore shared = this.shared;
+    if (shared == null) {
       for (RolloutRuntime runtime : ordered) {
         runtime.tick();
       }
@@ -233,7 +239,7 @@ public final class DefaultRolloutEngine implements RolloutEngine {
         own.add(new HealthShare(runtime.id(), replicaId, now, FleetHealth.encode(counts)));
       }
     }
-    Map<String, List<HealthShare>> others = exchangeHealth(own);
+    Map<String, List<HealthShare>> others = exchangeHealth(shared, own);
     for (RolloutRuntime runtime : ordered) {
       runtime.tick(collected.get(runtime), others.getOrDefault(runtime.id(), List.of()));
     }
@@ -243,13 +249,13 @@ public final class DefaultRolloutEngine implements RolloutEngine {
    * Publishes this replica's shares and reads the others', by rollout. When the store cannot be reached, the
    * shares read last stand in (they only age: a replica's failures must not drop out of the totals for a tick).
    */
-  private Map<String, List<HealthShare>> exchangeHealth(List<HealthShare> own) {
+  private Map<String, List<HealthShare>> exchangeHealth(SharedRolloutStore shared, List<HealthShare> own) {
     if (own.isEmpty()) {
       return lastShares;
     }
     List<HealthShare> read;
     try {
-      read = config.store().exchangeHealth(replicaId, own);
+      read = shared.exchangeHealth(replicaId, own);
     } catch (RuntimeException e) {
       LOG.warn("cannot exchange health with the other replicas; judging with the shares read last: {}", e.toString());
       return lastShares;

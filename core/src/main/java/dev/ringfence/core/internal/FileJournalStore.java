@@ -7,6 +7,8 @@ import dev.ringfence.core.store.AuditHead;
 import dev.ringfence.core.store.AuditRecord;
 import dev.ringfence.core.store.FileRolloutStore;
 import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.SharedRolloutStore;
+import dev.ringfence.core.store.StoreClosedException;
 import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -88,7 +90,8 @@ public final class FileJournalStore implements FileRolloutStore {
   private long generation;
   private volatile long written;
   private volatile StoreException failed;
-  private boolean closed;
+  /** Set under writeLock; volatile so that reads, which take no lock, see it. */
+  private volatile boolean closed;
   // Guarded by syncLock.
   private long synced;
 
@@ -398,9 +401,7 @@ public final class FileJournalStore implements FileRolloutStore {
     long position;
     AuditRecord line;
     synchronized (writeLock) {
-      if (closed) {
-        throw new StoreException("journal " + directory + " is closed; nothing was recorded");
-      }
+      checkOpen();
       if (failed != null) {
         throw new StoreException("journal " + directory + " refuses writes after an earlier failure: "
             + failed.getMessage(), failed);
@@ -501,6 +502,7 @@ public final class FileJournalStore implements FileRolloutStore {
   @Override
   public void compact() {
     synchronized (writeLock) {
+      checkOpen();
       compactLocked();
     }
   }
@@ -625,12 +627,26 @@ public final class FileJournalStore implements FileRolloutStore {
 
   @Override
   public List<String> rolloutIds() {
+    checkOpen();
     return index.rolloutIds();
   }
 
   @Override
   public List<JournalEntry> read(String rolloutId) {
+    checkOpen();
     return index.read(rolloutId);
+  }
+
+  /** The directory is owned by one process (its lock says so): nothing to share. */
+  @Override
+  public Optional<SharedRolloutStore> shared() {
+    return Optional.empty();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException(toString());
+    }
   }
 
   @Override
@@ -651,6 +667,9 @@ public final class FileJournalStore implements FileRolloutStore {
   @Override
   public void close() {
     synchronized (writeLock) {
+      if (closed) {
+        return;
+      }
       closed = true;
       try {
         if (journal != null) {
@@ -667,5 +686,10 @@ public final class FileJournalStore implements FileRolloutStore {
         throw new StoreException("cannot close journal " + directory + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  @Override
+  public String toString() {
+    return "the file journal " + directory;
   }
 }

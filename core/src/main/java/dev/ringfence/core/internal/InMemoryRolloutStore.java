@@ -3,12 +3,19 @@ package dev.ringfence.core.internal;
 import dev.ringfence.core.StoreException;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.core.store.SharedRolloutStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
-/** The in-memory {@link RolloutStore}: the SPI's contract, checked, with nothing durable. */
+/**
+ * The in-memory {@link RolloutStore}: the SPI's contract, checked, with nothing durable. One process owns it, so it
+ * has no {@link #shared() shared} capabilities; it holds nothing to release, so {@link #close()} does nothing and
+ * it keeps working afterwards, as a {@link java.io.ByteArrayOutputStream} does.
+ */
 public final class InMemoryRolloutStore implements RolloutStore {
 
   private final Map<String, List<JournalEntry>> journals = new LinkedHashMap<>();
@@ -27,9 +34,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
    * @throws StoreException if the contract refuses the entry
    */
   synchronized void check(JournalEntry entry) {
-    if (entry == null) {
-      throw new StoreException("entry: is null");
-    }
+    Objects.requireNonNull(entry, "entry");
     String id = entry.rolloutId();
     boolean exists = journals.containsKey(id);
     if (entry instanceof JournalEntry.Created) {
@@ -76,7 +81,23 @@ public final class InMemoryRolloutStore implements RolloutStore {
 
   @Override
   public synchronized List<JournalEntry> read(String rolloutId) {
+    Objects.requireNonNull(rolloutId, "rolloutId");
     List<JournalEntry> journal = journals.get(rolloutId);
     return journal == null ? List.of() : List.copyOf(journal);
+  }
+
+  /** One process owns it: nothing to share. */
+  @Override
+  public Optional<SharedRolloutStore> shared() {
+    return Optional.empty();
+  }
+
+  /** Does nothing: the entries are the process's memory, which the garbage collector releases. */
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return "the in-memory rollout store";
   }
 }

@@ -24,6 +24,7 @@ import dev.ringfence.core.plan.Selector;
 import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.core.store.SharedRolloutStore;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.InvalidSignalException;
@@ -109,6 +110,8 @@ final class RolloutRuntime implements Rollout {
   /** With a shared store: when this replica last knew it had every transition, in clock millis. */
   private volatile long syncedAtMillis;
   private final boolean shared;
+  /** The store's shared capabilities; null for a store one process owns. */
+  private final @Nullable SharedRolloutStore sharedStore;
   private final long stalenessMillis;
   // Guarded by lock.
   private Verdict lastVerdict;
@@ -146,7 +149,8 @@ final class RolloutRuntime implements Rollout {
     this.health = new HealthTracker(spec.plan().rings().size(), silenceMillis, admitted, timeline);
     this.holdbackFrom = Cohort.BUCKETS - config.controlHoldback();
     this.metrics = new RuntimeMetrics(health, counters);
-    this.shared = store.isShared();
+    this.sharedStore = store.shared().orElse(null);
+    this.shared = sharedStore != null;
     this.stalenessMillis = config.stalenessBound().toMillis();
     this.syncedAtMillis = recoveredAtMillis;
     this.cohort = Cohort.withSalt(spec.salt());
@@ -314,10 +318,12 @@ final class RolloutRuntime implements Rollout {
     markBucket(bucket); // before the map entry can be seen; a stale bit only costs a map lookup
     try {
       // Written before it takes effect. A concurrent duplicate may be journaled twice; replay keeps the first.
-      // A shared store also checks the cap across every replica.
-      if (!store.admit(entry, caps[ring])) {
+      // A shared store also checks the cap and halts across every replica.
+      if (sharedStore == null) {
+        store.append(entry);
+      } else if (!sharedStore.admit(entry, caps[ring])) {
         release(ring);
-        return shared ? decisions.holdNotAdmitted : decisions.holdCapReached[ring];
+        return decisions.holdNotAdmitted;
       }
     } catch (RuntimeException e) {
       release(ring);
@@ -534,8 +540,11 @@ final class RolloutRuntime implements Rollout {
   }
 
   private void refreshLocked() {
+    if (sharedStore == null) {
+      return; // one process owns the store: nothing to catch up with
+    }
     long now = Times.millis(clock.instant());
-    for (JournalEntry.Transitioned t : store.transitionsAfter(id, snapshot.sequence())) {
+    for (JournalEntry.Transitioned t : sharedStore.transitionsAfter(id, snapshot.sequence())) {
       replay(t);
       LOG.info("rollout '{}': {} -> {} ({}) on another replica: {}", id, t.from(), t.to(), t.trigger(), t.cause());
       events.publish(t);

@@ -7,9 +7,10 @@ import java.util.Optional;
  * The embedded, durable {@link RolloutStore}: an append-only journal in one directory, forced to disk
  * before every append returns, compacted into snapshots so that start-up time follows the state's
  * size, not the history's. Open with {@link RolloutStores#file(Path)}; close to release the
- * directory. Format and recovery rules: {@code docs/journal.md}.
+ * directory. One process owns the directory, so the store has no {@link #shared() shared} capabilities.
+ * Format and recovery rules: {@code docs/journal.md}.
  */
-public interface FileRolloutStore extends RolloutStore, AutoCloseable {
+public interface FileRolloutStore extends RolloutStore {
 
   /** @return the journal directory */
   Path directory();
@@ -22,7 +23,12 @@ public interface FileRolloutStore extends RolloutStore, AutoCloseable {
    */
   Optional<String> recoveryReport();
 
-  /** Writes the current state as a snapshot and starts an empty journal. Also happens by itself. */
+  /**
+   * Writes the current state as a snapshot and starts an empty journal. Also happens by itself.
+   *
+   * @throws dev.ringfence.core.StoreException if the snapshot cannot be written; the journal stays as it was
+   * @throws StoreClosedException if the store was closed
+   */
   void compact();
 
   /**
@@ -31,7 +37,12 @@ public interface FileRolloutStore extends RolloutStore, AutoCloseable {
    */
   Path auditFile();
 
-  /** Releases the directory. */
+  /**
+   * Releases the directory (its lock and files); idempotent. Afterwards {@link #append}, {@link #read}, {@link
+   * #rolloutIds()} and {@link #compact()} throw {@link StoreClosedException}.
+   *
+   * @throws dev.ringfence.core.StoreException if a file cannot be closed; the store is closed all the same
+   */
   @Override
   void close();
 }

@@ -7,7 +7,7 @@ import java.time.Instant;
  * One replica's health of one rollout, as replicas sharing a store exchange it on every tick: what the judge
  * needs from that replica (per stratum, its cumulative failures and its endpoints at risk in each arm; per ring
  * and arm, its endpoints by outcome). The engine writes and reads {@code health}; a store keeps it verbatim, one
- * row per (rollout, replica), the latest replacing the one before. See {@link RolloutStore#exchangeHealth}.
+ * row per (rollout, replica), the latest replacing the one before. See {@link SharedRolloutStore#exchangeHealth}.
  *
  * @param rolloutId the rollout
  * @param replicaId the replica that published it, unique per engine instance (a restarted process is a new

@@ -1,12 +1,14 @@
 package dev.ringfence.core.store;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a rollout's {@link JournalEntry journal} lives: everything needed to rebuild the engine after a
- * restart. The SPI behind the in-memory store, the file journal and the JDBC store.
+ * restart. The SPI behind the in-memory store, the file journal and the PostgreSQL store.
  *
- * <p>Contract, proved for every implementation by the store conformance tests:
+ * <p>Contract, proved for every implementation by the store conformance kit ({@code
+ * RolloutStoreConformanceKit} in {@code ringfence-testing}):
  *
  * <ul>
  *   <li>{@link #append} returns only once the entry is durable (as durable as the store promises);
@@ -16,17 +18,26 @@ import java.util.List;
  *   <li>{@link JournalEntry.Transitioned} entries carry sequence numbers 1, 2, 3, ...; an entry whose
  *       sequence is not exactly one above the last stored one is refused (another replica won).
  *   <li>{@link #read} returns a rollout's entries in append order.
+ *   <li>{@link #shared()} answers, the same way every time, whether other processes write to the store too;
+ *       only then does the store have the capabilities of a {@link SharedRolloutStore}.
+ *   <li>{@link #close()} is idempotent. A store that holds something (a directory, connections) refuses every
+ *       later call with {@link StoreClosedException}, which names the store as its {@code toString()} does; a store that holds nothing
+ *       (the in-memory store) may keep working, as {@link java.io.ByteArrayOutputStream#close()} does.
  * </ul>
  *
- * Implementations must be safe for concurrent use.
+ * Implementations must be safe for concurrent use. A null argument is a programmer error: {@link
+ * NullPointerException} naming it. A refusal of the store or the contract is a {@link
+ * dev.ringfence.core.StoreException}.
  */
-public interface RolloutStore {
+public interface RolloutStore extends AutoCloseable {
 
   /**
    * Durably appends one entry.
    *
    * @param entry the entry
+   * @throws NullPointerException if {@code entry} is null
    * @throws dev.ringfence.core.StoreException if it cannot be stored; nothing was stored
+   * @throws StoreClosedException if the store was closed; nothing was stored
    */
   void append(JournalEntry entry);
 
@@ -34,6 +45,8 @@ public interface RolloutStore {
    * Every rollout the store holds, in creation order.
    *
    * @return rollout ids
+   * @throws dev.ringfence.core.StoreException if the store cannot be read
+   * @throws StoreClosedException if the store was closed
    */
   List<String> rolloutIds();
 
@@ -42,92 +55,38 @@ public interface RolloutStore {
    *
    * @param rolloutId the rollout
    * @return its entries, empty if unknown
+   * @throws NullPointerException if {@code rolloutId} is null
+   * @throws dev.ringfence.core.StoreException if the store cannot be read
+   * @throws StoreClosedException if the store was closed
    */
   List<JournalEntry> read(String rolloutId);
 
   /**
-   * Whether other processes append to this store too (several update-server replicas sharing one
-   * database). The engine then pulls their transitions on every {@code tick()}, and answers HOLD
-   * instead of OFFER while its view is older than its staleness bound.
+   * The capabilities only a store that several processes write to has (several update-server replicas on one
+   * database): admissions that check caps and halts across them, catching up with their transitions, waiting
+   * for them, and exchanging health. The engine asks once, when it is created: with a shared store it pulls the
+   * other replicas' transitions on every {@code tick()} and answers HOLD instead of OFFER while its view is
+   * older than its staleness bound.
    *
-   * @return false for a store one process owns
+   * <p>Every store answers this itself rather than inheriting an answer, so that a store wrapping another (one
+   * that counts or injects failures, say) decides whether it shares the wrapped store's capabilities instead of
+   * hiding them by accident: the engine would then leave caps and halts across replicas unchecked. The answer
+   * works on the same journal as this store; Ringfence's shared stores return themselves.
+   *
+   * @return the store's shared capabilities, or empty for a store one process owns
    */
-  default boolean isShared() {
-    return false;
-  }
+  Optional<SharedRolloutStore> shared();
 
   /**
-   * Publishes this replica's health of its rollouts and returns every other replica's latest: how replicas
-   * sharing a store judge with the whole fleet's numbers. The engine calls it once per {@code tick()}, only
-   * when {@link #isShared()}, outside every rollout's lock. A store keeps one share per (rollout, replica),
-   * each replacing the one before, and keeps the shares of replicas that stopped (the engine expires them by
-   * their {@link HealthShare#publishedAt()}: their failures stay counted, their endpoints at risk do not).
-   * A store one process owns has no one to exchange with: it stores nothing and returns no share.
+   * Releases what the store holds (a directory's lock and files, a listening connection). Idempotent: closing
+   * a closed store does nothing. Afterwards every method but this one and {@link #shared()} throws {@link
+   * StoreClosedException} (so do the shared capabilities'), and
+   * a thread waiting in {@link SharedRolloutStore#awaitChange} returns with it at once; a store that holds
+   * nothing may keep working instead, as the in-memory store does.
    *
-   * @param replicaId the calling replica
-   * @param own its shares, one per rollout it ticks
-   * @return the latest share of every other replica, for every rollout, in no particular order
-   * @throws dev.ringfence.core.StoreException if the store cannot be reached; the engine keeps the shares it
-   *     read last
+   * @throws dev.ringfence.core.StoreException if what the store holds cannot be released cleanly; the store
+   *     is closed all the same
    */
-  default List<HealthShare> exchangeHealth(String replicaId, List<HealthShare> own) {
-    return List.of();
-  }
-
-  /**
-   * Admits an endpoint if its ring has room and the rollout is not halted, across every process
-   * sharing the store: both are checked and the admission stored atomically. An endpoint admitted
-   * before (by any process) is admitted again at no cost. A store one process owns appends, and leaves
-   * caps and halts to the engine.
-   *
-   * @param entry the admission
-   * @param cap the most endpoints the ring may ever admit
-   * @return true if the endpoint is admitted (now or before), false if the ring is full or the rollout
-   *     was halted
-   * @throws dev.ringfence.core.StoreException if it cannot be stored; nothing was stored
-   */
-  default boolean admit(JournalEntry.Admitted entry, long cap) {
-    append(entry);
-    return true;
-  }
-
-  /**
-   * Waits until another process may have committed a transition, or the timeout passes: lets a host
-   * tick at once when another replica halts, and on its own schedule otherwise.
-   *
-   * <pre>{@code
-   * while (running) {
-   *   store.awaitChange(Duration.ofSeconds(1)); // the PostgreSQL store wakes on NOTIFY
-   *   engine.tick();
-   * }
-   * }</pre>
-   *
-   * A store one process owns has no one else to wait for: it waits the whole timeout.
-   *
-   * @param timeout the longest wait
-   * @return true if woken by a change, false on timeout
-   * @throws InterruptedException if the waiting thread is interrupted
-   */
-  default boolean awaitChange(java.time.Duration timeout) throws InterruptedException {
-    Thread.sleep(timeout.toMillis());
-    return false;
-  }
-
-  /**
-   * A rollout's transitions with a sequence number above {@code sequence}, in order: how a replica
-   * catches up with the others.
-   *
-   * @param rolloutId the rollout
-   * @param sequence the last transition the caller knows
-   * @return the newer transitions, empty if none
-   */
-  default List<JournalEntry.Transitioned> transitionsAfter(String rolloutId, long sequence) {
-    List<JournalEntry.Transitioned> newer = new java.util.ArrayList<>();
-    for (JournalEntry entry : read(rolloutId)) {
-      if (entry instanceof JournalEntry.Transitioned && ((JournalEntry.Transitioned) entry).sequence() > sequence) {
-        newer.add((JournalEntry.Transitioned) entry);
-      }
-    }
-    return newer;
-  }
+  @Override
+  void close();
 }

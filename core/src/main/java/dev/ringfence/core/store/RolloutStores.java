@@ -13,7 +13,8 @@ public final class RolloutStores {
   /**
    * A store that keeps entries in memory: for tests, simulations and single-process demos. Lost with
    * the process; use {@link #file(Path) the file journal} (one process) or PostgreSQL ({@code ringfence-postgresql})
-   * (several replicas) for anything that must survive a restart.
+   * (several replicas) for anything that must survive a restart. It holds nothing to release: {@link
+   * RolloutStore#close()} does nothing, and it keeps working afterwards.
    *
    * @return a new, empty store
    */

@@ -4,7 +4,9 @@ import dev.ringfence.core.StoreException;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.store.SharedRolloutStore;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /** Wraps a store and refuses the entries a test chooses, as a full disk or a lost database would. */
@@ -13,7 +15,9 @@ public final class FlakyStore implements RolloutStore {
   private final RolloutStore delegate;
   private volatile Predicate<JournalEntry> refuse = e -> false;
 
+  /** @param delegate a store one process owns: a shared one's capabilities would go around the injected failures */
   public FlakyStore(RolloutStore delegate) {
+    com.google.common.base.Preconditions.checkArgument(delegate.shared().isEmpty(), "delegate %s is shared", delegate);
     this.delegate = delegate;
   }
 
@@ -45,5 +49,15 @@ public final class FlakyStore implements RolloutStore {
   @Override
   public List<JournalEntry> read(String rolloutId) {
     return delegate.read(rolloutId);
+  }
+
+  @Override
+  public Optional<SharedRolloutStore> shared() {
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
   }
 }

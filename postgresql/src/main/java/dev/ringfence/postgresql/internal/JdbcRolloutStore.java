@@ -1,5 +1,8 @@
 package dev.ringfence.postgresql.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
 import dev.ringfence.core.StoreException;
 import dev.ringfence.core.store.AuditHead;
 import dev.ringfence.core.store.AuditRecord;
@@ -8,6 +11,7 @@ import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.JournalFormat;
 import dev.ringfence.core.store.RolloutStore;
+import dev.ringfence.core.store.StoreClosedException;
 import dev.ringfence.postgresql.PostgresRolloutStore;
 import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
@@ -19,11 +23,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -43,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * database lacks, each in its own transaction under {@code pg_advisory_xact_lock}, so replicas starting
  * together do not race. The schema is described in {@code docs/postgresql.md}.
  *
- * <p>Thread safe: it holds nothing but the {@link DataSource}, and takes a connection per operation
- * (pass a pooling data source in production).
+ * <p>Thread safe: it takes a connection from the {@link DataSource} per operation (pass a pooling data source in
+ * production), plus one connection of its own that LISTENs once {@link #awaitChange} is first called. {@link
+ * #close()} releases that one and refuses every later call.
  */
 public final class JdbcRolloutStore implements PostgresRolloutStore {
 
@@ -104,14 +113,31 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcRolloutStore.class);
 
-  /** Longest single wait for a notification in {@link #awaitChange}: how soon an interrupt is noticed. */
+  /**
+   * Longest single read of the listening connection in {@link #awaitChange}: how soon an interrupt or a {@link
+   * #close()} is noticed by the thread reading it (the other waiters wait on a {@link Condition} and notice at once).
+   */
   static final long INTERRUPT_CHECK_MILLIS = 100;
 
   private final DataSource dataSource;
-  /** The connection that LISTENs for other replicas' transitions; opened on first use. */
+  /** Names the store in {@link StoreClosedException} and logs: its database. */
+  private final String name;
+  /** Set once, under {@link #waitLock}; volatile so that the operations, which take no lock, see it. */
+  private volatile boolean closed;
+
+  // What awaitChange waits on. One waiter at a time reads the listening connection (the driver's wait is a socket
+  // read that ignores interrupts); the others wait on `signalled`, which the reader signals after every read.
+  private final ReentrantLock waitLock = new ReentrantLock();
+  private final Condition signalled = waitLock.newCondition();
+  // Guarded by waitLock.
+  /** The connection that LISTENs for committed transitions; opened by the first awaitChange. */
   private @Nullable Connection listener;
-  private final Object listenerLock = new Object();
-  private boolean closed;
+  /** Whether a waiter is reading {@link #listener} (without holding the lock). */
+  private boolean reading;
+  /** Notifications read since the store first listened. */
+  private long received;
+  /** {@link #received} when an awaitChange last returned true: a later call reports what came after it. */
+  private long reported;
 
   /**
    * Creates the store (through {@link PostgresRolloutStore#create}) and brings the database's
@@ -138,6 +164,12 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
     }
     this.dataSource = dataSource;
     migrate();
+    this.name = "the PostgreSQL rollout store of database '" + withConnection("read the database's name", null, c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }) + "'";
   }
 
   /**
@@ -165,9 +197,8 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
   @Override
   public void append(JournalEntry entry) {
-    if (entry == null) {
-      throw new StoreException("entry: is null");
-    }
+    requireNonNull(entry, "entry");
+    checkOpen();
     String operation = describe(entry);
     String body = new String(JournalFormat.encode(entry), StandardCharsets.UTF_8);
     inTransaction(operation, entry.rolloutId(), c -> {
@@ -268,21 +299,15 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
     }
   }
 
-  /** Replicas share the database: the engine catches up on every tick and bounds its staleness. */
-  @Override
-  public boolean isShared() {
-    return true;
-  }
-
   /**
    * Checks the ring's cap and stores the admission in one transaction, under a lock on the rollout's
    * row, so that replicas admitting at the same moment cannot together pass the cap.
    */
   @Override
   public boolean admit(JournalEntry.Admitted entry, long cap) {
-    if (entry == null) {
-      throw new StoreException("entry: is null");
-    }
+    requireNonNull(entry, "entry");
+    checkArgument(cap >= 0, "cap %s is below 0", cap);
+    checkOpen();
     String operation = describe(entry);
     String body = new String(JournalFormat.encode(entry), StandardCharsets.UTF_8);
     boolean[] admitted = new boolean[1];
@@ -326,76 +351,146 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
   }
 
   /**
-   * Waits for {@code NOTIFY ringfence_transition} on a connection of its own that LISTENs, through the
-   * driver's {@link PGConnection#getNotifications(int)}. That wait is a socket read that ignores interrupts,
-   * so it waits in slices of at most {@value #INTERRUPT_CHECK_MILLIS} ms and checks for an interrupt before
-   * each. With a lost connection it waits out the rest of the timeout (polling stays the fallback) and opens
-   * a new listening connection on the next call.
+   * Waits for {@code NOTIFY ringfence_transition} on a connection of its own that LISTENs, through the driver's
+   * {@link PGConnection#getNotifications(int)}. That wait is a socket read that ignores interrupts, so one waiter
+   * reads in slices of at most {@value #INTERRUPT_CHECK_MILLIS} ms, checking for an interrupt and a close between
+   * them, and signals the other waiters after each. With a lost connection it waits out the rest of the timeout on
+   * the same signal (which {@link #close()} also gives; polling by ticks stays the fallback) and opens a new
+   * listening connection on the next call.
    */
   @Override
-  public boolean awaitChange(java.time.Duration timeout) throws InterruptedException {
-    // The budget is spent slice by slice (each driver wait lasts its slice unless a notification comes), so
-    // the store reads no clock of its own.
-    long left = Math.max(0, timeout.toMillis());
-    synchronized (listenerLock) {
-      checkOpen();
-      try {
-        if (listener == null || listener.isClosed()) {
-          Connection c = dataSource.getConnection();
-          try (Statement s = c.createStatement()) {
-            s.execute("LISTEN " + NOTIFY_CHANNEL);
-          }
-          listener = c;
+  public boolean awaitChange(Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
+    checkArgument(!timeout.isNegative(), "timeout %s is negative", timeout);
+    // The budget is spent read by read (each driver wait lasts its slice unless a notification comes) and by the
+    // condition's own accounting, so the store reads no clock of its own.
+    long left = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+    waitLock.lockInterruptibly();
+    try {
+      boolean waited = false;
+      boolean lost = false;
+      while (true) {
+        checkOpen();
+        if (received > reported) {
+          reported = received;
+          return true;
         }
-        PGConnection pg = listener.unwrap(PGConnection.class);
-        while (true) {
-          if (Thread.interrupted()) {
-            throw new InterruptedException("interrupted while waiting for " + NOTIFY_CHANNEL);
-          }
-          // Never 0: the driver reads 0 as "wait forever".
-          int slice = (int) Math.max(1, Math.min(INTERRUPT_CHECK_MILLIS, left));
-          PGNotification[] notifications = pg.getNotifications(slice);
-          if (notifications != null && notifications.length > 0) {
-            return true;
-          }
-          left -= slice;
-          if (left <= 0) {
-            return false;
+        if (Thread.interrupted()) {
+          throw new InterruptedException("interrupted while waiting for " + NOTIFY_CHANNEL);
+        }
+        if (waited && left <= 0) {
+          return false;
+        }
+        if (reading || lost) {
+          // Another waiter reads the connection and signals after every read; with the connection lost, only
+          // close() or another waiter's read signals: the rest of the timeout passes here, never in a sleep.
+          left = signalled.awaitNanos(Math.max(left, 1));
+        } else {
+          long slice = Math.min(left, TimeUnit.MILLISECONDS.toNanos(INTERRUPT_CHECK_MILLIS));
+          if (readListener(slice)) {
+            left -= slice;
+          } else {
+            lost = true;
           }
         }
-      } catch (SQLException | RuntimeException e) {
-        LOG.debug("cannot wait for notifications; falling back to the timeout", e);
-        closeListener();
+        waited = true;
       }
+    } finally {
+      waitLock.unlock();
     }
-    Thread.sleep(left);
-    return false;
   }
 
-  /** Closes the listening connection; the store refuses {@link #awaitChange} afterwards. Idempotent. */
+  /**
+   * Reads the listening connection for up to {@code nanos} (at least a millisecond: the driver reads 0 as "wait
+   * forever"), opening it first if needed, without holding {@link #waitLock}; then counts what came and signals the
+   * other waiters. Called and returns with the lock held.
+   *
+   * @return false if the connection failed; it is closed then, and the next call opens a new one
+   */
+  private boolean readListener(long nanos) {
+    reading = true;
+    Connection connection = listener;
+    int count = 0;
+    boolean ok = true;
+    waitLock.unlock();
+    try {
+      if (connection == null || connection.isClosed()) {
+        connection = listen();
+      }
+      PGNotification[] notifications = connection.unwrap(PGConnection.class)
+          .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+      count = notifications == null ? 0 : notifications.length;
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("{}: cannot wait for notifications; falling back to the timeout", name, e);
+      ok = false;
+    } finally {
+      waitLock.lock();
+      reading = false;
+    }
+    listener = connection;
+    received += count;
+    if (!ok || closed) {
+      closeListener();
+    }
+    signalled.signalAll();
+    return ok;
+  }
+
+  /** A new connection that LISTENs on {@link #NOTIFY_CHANNEL}. */
+  private Connection listen() throws SQLException {
+    Connection c = dataSource.getConnection();
+    try (Statement s = c.createStatement()) {
+      s.execute("LISTEN " + NOTIFY_CHANNEL);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  /**
+   * Closes the listening connection (at once, or when the waiter reading it is done with its slice) and ends every
+   * wait; every later call throws {@link StoreClosedException}. Idempotent.
+   */
   @Override
   public void close() {
-    synchronized (listenerLock) {
+    waitLock.lock();
+    try {
       closed = true;
-      closeListener();
+      if (!reading) {
+        closeListener();
+      }
+      signalled.signalAll();
+    } finally {
+      waitLock.unlock();
     }
   }
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("the PostgreSQL store is closed");
+      throw new StoreClosedException(name);
     }
   }
 
+  /** Under {@link #waitLock}, with no waiter reading the connection. */
   private void closeListener() {
-    if (listener != null) {
-      closeQuietly(listener);
+    Connection c = listener;
+    if (c != null) {
       listener = null;
+      closeQuietly(c);
     }
   }
 
   @Override
+  public String toString() {
+    return name;
+  }
+
+  @Override
   public List<JournalEntry.Transitioned> transitionsAfter(String rolloutId, long sequence) {
+    requireNonNull(rolloutId, "rolloutId");
+    checkArgument(sequence >= 0, "sequence %s is below 0", sequence);
+    checkOpen();
     return withConnection("read the transitions of rollout '" + rolloutId + "' after " + sequence, rolloutId, c -> {
       try (PreparedStatement ps = c.prepareStatement(TRANSITIONS_AFTER)) {
         ps.setString(1, rolloutId);
@@ -417,12 +512,10 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
    */
   @Override
   public List<HealthShare> exchangeHealth(String replicaId, List<HealthShare> own) {
-    if (replicaId == null || replicaId.isBlank()) {
-      throw new InvalidInputException("replicaId", "is null or blank");
-    }
-    if (own == null) {
-      throw new InvalidInputException("own", "is null; pass an empty list when there is nothing to publish");
-    }
+    requireNonNull(replicaId, "replicaId");
+    requireNonNull(own, "own: pass an empty list when there is nothing to publish");
+    checkArgument(!replicaId.isBlank(), "replicaId '%s' is blank", replicaId);
+    checkOpen();
     return withConnection("exchange the health of replica '" + replicaId + "'", null, c -> {
       if (!own.isEmpty()) {
         try (PreparedStatement ps = c.prepareStatement(PUBLISH_HEALTH)) {
@@ -454,6 +547,7 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
   @Override
   public List<String> rolloutIds() {
+    checkOpen();
     return withConnection("list the rollout ids", null, c -> {
       try (PreparedStatement ps = c.prepareStatement(ROLLOUT_IDS); ResultSet rs = ps.executeQuery()) {
         List<String> ids = new ArrayList<>();
@@ -467,6 +561,8 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
   @Override
   public List<JournalEntry> read(String rolloutId) {
+    requireNonNull(rolloutId, "rolloutId");
+    checkOpen();
     String operation = "read rollout '" + rolloutId + "'";
     return withConnection(operation, rolloutId, c -> {
       try (PreparedStatement ps = c.prepareStatement(READ)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.common.base.Ticker;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
@@ -17,6 +18,7 @@ import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.store.StoreClosedException;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.postgresql.PostgresRolloutStore;
 import dev.ringfence.postgresql.test.PostgresServer;
@@ -48,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +65,7 @@ class PostgresRolloutStoreSpecificTest {
 
   private static PostgresServer.Database database;
 
-  private RolloutStore store;
+  private PostgresRolloutStore store;
 
   @BeforeAll
   static void createDatabase() {
@@ -76,24 +79,18 @@ class PostgresRolloutStoreSpecificTest {
         "UPDATE ringfence_audit_head SET lines = 0, hash = repeat('0', 64)");
   }
 
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
   @Test
-  void exchangeHealth_keepsTheLatestRowPerRolloutAndReplica_andReturnsTheOthersOnly() {
+  void exchangeHealth_publishedAtWithMicroseconds_isReadBackExactly() {
+    // The kit checks what exchangeHealth keeps and returns; here, that timestamptz keeps the instant exactly.
     store.append(created("a"));
-    store.append(created("b"));
     Instant at = Instant.parse("2026-12-10T10:00:00.123456Z");
-    assertThat(store.exchangeHealth("one", List.of(new HealthShare("a", "one", at, "{\"n\":1}"),
-        new HealthShare("b", "one", at, "{\"n\":1}")))).as("no other replica yet").isEmpty();
-    assertThat(store.exchangeHealth("two", List.of(new HealthShare("a", "two", at, "{\"n\":2}"))))
-        .containsExactlyInAnyOrder(new HealthShare("a", "one", at, "{\"n\":1}"),
-            new HealthShare("b", "one", at, "{\"n\":1}"));
-    Instant later = at.plusSeconds(1);
-    store.exchangeHealth("one", List.of(new HealthShare("a", "one", later, "{\"n\":3}")));
-    assertThat(store.exchangeHealth("two", List.of())).as("the latest row replaces the one before")
-        .containsExactlyInAnyOrder(new HealthShare("a", "one", later, "{\"n\":3}"),
-            new HealthShare("b", "one", at, "{\"n\":1}"));
-    assertThat(store.exchangeHealth("three", List.of())).hasSize(3);
-    assertThatThrownBy(() -> store.exchangeHealth(" ", List.of())).isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("replicaId");
+    store.exchangeHealth("one", List.of(new HealthShare("a", "one", at, "{\"n\":1}")));
+    assertThat(store.exchangeHealth("two", List.of())).containsExactly(new HealthShare("a", "one", at, "{\"n\":1}"));
   }
 
   private static JournalEntry.Created created(String id) {
@@ -225,20 +222,70 @@ class PostgresRolloutStoreSpecificTest {
   }
 
   @Test
-  void close_releasesTheListeningConnection_thenAwaitChangeIsRefused_andAppendsStillWork() throws Exception {
+  void close_releasesTheListeningConnection_andRefusesEveryLaterCall_namingTheDatabase() throws Exception {
     PostgresRolloutStore owned = PostgresRolloutStore.create(database.dataSource());
-    assertThat(owned.awaitChange(java.time.Duration.ofMillis(1))).isFalse();
+    assertThat(owned.awaitChange(Duration.ofMillis(1))).isFalse();
     long listening = listeners();
     assertThat(listening).isGreaterThanOrEqualTo(1);
 
     owned.close();
     owned.close();
 
-    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> listeners() == listening - 1);
-    assertThatThrownBy(() -> owned.awaitChange(java.time.Duration.ofMillis(1)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
-    owned.append(created("after-close"));
-    assertThat(owned.read("after-close")).hasSize(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> listeners() == listening - 1);
+    assertThatThrownBy(() -> owned.append(created("after-close"))).isInstanceOf(StoreClosedException.class)
+        .hasMessageContaining("database '" + database.name() + "'").hasMessageContaining("closed");
+    assertThat(store.read("after-close")).as("what the closed store refused").isEmpty();
+  }
+
+  @Test
+  void awaitChange_listeningConnectionLost_waitsOutTheTimeout_thenListensAgain() throws Exception {
+    PostgresRolloutStore waiting = PostgresRolloutStore.create(database.dataSource());
+    try {
+      assertThat(waiting.awaitChange(Duration.ofMillis(1))).isFalse();
+      terminateListeners();
+      Duration timeout = Duration.ofMillis(300);
+      Ticker ticker = Ticker.systemTicker(); // the store waits on real time
+      long started = ticker.read();
+      assertThat(waiting.awaitChange(timeout)).as("the connection is gone: nothing to hear").isFalse();
+      assertThat(Duration.ofNanos(ticker.read() - started)).as("waited out, not returned at once")
+          .isGreaterThanOrEqualTo(timeout.minusMillis(100)); // the read that found the connection gone counts
+      // The next call listens on a new connection, which hears the next transition.
+      assertThat(waiting.awaitChange(Duration.ofMillis(1))).isFalse();
+      await().atMost(Duration.ofSeconds(10)).until(() -> listeners() >= 1);
+      store.append(created("a"));
+      store.append(new JournalEntry.Transitioned("a", 1, T0, RolloutState.PLANNED, RolloutState.RUNNING,
+          Trigger.START, 0, "go", null));
+      assertThat(waiting.awaitChange(Duration.ofMinutes(1))).isTrue();
+    } finally {
+      waiting.close();
+    }
+  }
+
+  @Test
+  void close_whileAWaitFallsBackOnALostConnection_endsTheWait() throws Exception {
+    PostgresRolloutStore waiting = PostgresRolloutStore.create(database.dataSource());
+    assertThat(waiting.awaitChange(Duration.ofMillis(1))).isFalse();
+    terminateListeners();
+    CompletableFuture<Object> outcome = CompletableFuture.supplyAsync(() -> {
+      try {
+        return "returned " + waiting.awaitChange(Duration.ofMinutes(5));
+      } catch (InterruptedException | RuntimeException e) {
+        return e;
+      }
+    });
+    // Let the waiter find the connection gone and fall back on its signal (or not yet: either way close ends it).
+    await().atMost(Duration.ofSeconds(10)).until(() -> listeners() == 0);
+    waiting.close();
+    assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(StoreClosedException.class);
+  }
+
+  /** Ends every LISTENing session of this database, as a lost connection would. */
+  private static void terminateListeners() throws Exception {
+    try (var c = database.dataSource().getConnection(); var s = c.createStatement()) {
+      s.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+          + " AND query LIKE 'LISTEN %'").close();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> listeners() == 0);
   }
 
   /** Sessions of this database that LISTEN: the stores' listening connections. */
