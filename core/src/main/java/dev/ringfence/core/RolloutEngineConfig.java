@@ -1,5 +1,6 @@
 package dev.ringfence.core;
 
+import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableMap;
 import dev.ringfence.core.gate.GateFactory;
 import dev.ringfence.core.gate.HealthGate;
@@ -7,7 +8,6 @@ import dev.ringfence.core.gate.TimeAndSampleGate;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
-import dev.ringfence.protocol.InvalidInputException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -217,17 +217,16 @@ public final class RolloutEngineConfig {
      * @see RolloutEngineConfig#controlHoldback()
      */
     public Builder controlHoldback(int buckets) {
-      if (buckets < 0 || buckets > 1_000) {
-        throw new InvalidInputException("controlHoldback", buckets + " is outside 0..1000 cohort buckets (0..10%)");
-      }
+      Preconditions.checkArgument(buckets >= 0 && buckets <= 1_000, "controlHoldback: %s is outside 0..1000 cohort"
+          + " buckets (0..10%%)", buckets);
       this.controlHoldback = buckets;
       return this;
     }
 
     private static Duration positive(String field, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new InvalidInputException(field, value + " must be a positive duration");
-      }
+      Preconditions.checkNotNull(value, "%s: is null", field);
+      Preconditions.checkArgument(!value.isNegative() && !value.isZero(), "%s: %s must be a positive duration", field,
+          value);
       return value;
     }
 
@@ -236,9 +235,7 @@ public final class RolloutEngineConfig {
      * @return this builder
      */
     public Builder clock(Clock clock) {
-      if (clock == null) {
-        throw new InvalidInputException("clock", "is null");
-      }
+      Preconditions.checkNotNull(clock, "clock: is null");
       this.clock = clock;
       return this;
     }
@@ -248,9 +245,7 @@ public final class RolloutEngineConfig {
      * @return this builder
      */
     public Builder eventExecutor(Executor executor) {
-      if (executor == null) {
-        throw new InvalidInputException("eventExecutor", "is null");
-      }
+      Preconditions.checkNotNull(executor, "eventExecutor: is null");
       this.eventExecutor = executor;
       return this;
     }
@@ -264,9 +259,7 @@ public final class RolloutEngineConfig {
      * @return this builder
      */
     public Builder store(RolloutStore store) {
-      if (store == null) {
-        throw new InvalidInputException("store", "is null");
-      }
+      Preconditions.checkNotNull(store, "store: is null");
       this.store = store;
       return this;
     }
@@ -279,12 +272,9 @@ public final class RolloutEngineConfig {
      * @return this builder
      */
     public Builder gate(String type, GateFactory factory) {
-      if (type == null || type.isBlank()) {
-        throw new InvalidInputException("type", "is blank; name the gate type as plans write it");
-      }
-      if (factory == null) {
-        throw new InvalidInputException("factory", "is null");
-      }
+      Preconditions.checkNotNull(type, "type: is null");
+      Preconditions.checkArgument(!type.isBlank(), "type: is blank; name the gate type as plans write it");
+      Preconditions.checkNotNull(factory, "factory: is null");
       gateFactories.put(type, factory);
       return this;
     }

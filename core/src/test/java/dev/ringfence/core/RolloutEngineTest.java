@@ -702,11 +702,16 @@ class RolloutEngineTest {
 
   @Test
   void config_badInput_isRefusedAtOnce() {
-    assertThatThrownBy(() -> RolloutEngineConfig.custom().clock(null)).isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("clock");
+    // Programmer errors, by role (issue 20): null is NullPointerException, out of range IllegalArgumentException.
+    assertThatThrownBy(() -> RolloutEngineConfig.custom().clock(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("clock: is null");
     assertThatThrownBy(() -> RolloutEngineConfig.custom().gate(" ", s -> null))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("type");
-    assertThatThrownBy(() -> RolloutEngineConfig.custom().store(null)).isInstanceOf(InvalidInputException.class);
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type: is blank");
+    assertThatThrownBy(() -> RolloutEngineConfig.custom().store(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("store: is null");
+    assertThatThrownBy(() -> RolloutEngineConfig.custom().controlHoldback(1_001))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("controlHoldback: 1001 is outside 0..1000 cohort buckets (0..10%)");
     RolloutEngineConfig base = RolloutEngineConfig.custom().clock(clock).build();
     assertThat(RolloutEngineConfig.from(base).build().clock()).isSameAs(clock);
   }

@@ -1,6 +1,6 @@
 package dev.ringfence.core.gate;
 
-import dev.ringfence.protocol.InvalidInputException;
+import com.google.common.base.Preconditions;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
@@ -124,9 +124,7 @@ public final class AsyncGateConfig {
      * @return this builder
      */
     public Builder executor(Executor executor) {
-      if (executor == null) {
-        throw new InvalidInputException("executor", "is null; give an executor whose threads may wait on the network");
-      }
+      Preconditions.checkNotNull(executor, "executor: is null; give an executor whose threads may wait on the network");
       this.executor = executor;
       return this;
     }
@@ -136,9 +134,9 @@ public final class AsyncGateConfig {
      * @return this builder
      */
     public Builder timeout(Duration timeout) {
-      if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_DURATION) > 0) {
-        throw new InvalidInputException("timeout", timeout + " must be positive and at most " + MAX_DURATION);
-      }
+      Preconditions.checkNotNull(timeout, "timeout: is null");
+      Preconditions.checkArgument(!timeout.isNegative() && !timeout.isZero() && timeout.compareTo(MAX_DURATION) <= 0,
+          "timeout: %s must be positive and at most %s", timeout, MAX_DURATION);
       this.timeout = timeout;
       return this;
     }
@@ -148,9 +146,8 @@ public final class AsyncGateConfig {
      * @return this builder
      */
     public Builder consecutiveErrorLimit(int limit) {
-      if (limit < 0 || limit > MAX_COUNT) {
-        throw new InvalidInputException("consecutiveErrorLimit", limit + " is outside 0.." + MAX_COUNT);
-      }
+      Preconditions.checkArgument(limit >= 0 && limit <= MAX_COUNT, "consecutiveErrorLimit: %s is outside 0..%s", limit,
+          MAX_COUNT);
       this.consecutiveErrorLimit = limit;
       return this;
     }
@@ -160,9 +157,7 @@ public final class AsyncGateConfig {
      * @return this builder
      */
     public Builder minSamples(int count) {
-      if (count < 1 || count > MAX_COUNT) {
-        throw new InvalidInputException("minSamples", count + " is outside 1.." + MAX_COUNT);
-      }
+      Preconditions.checkArgument(count >= 1 && count <= MAX_COUNT, "minSamples: %s is outside 1..%s", count, MAX_COUNT);
       this.minSamples = count;
       return this;
     }
@@ -172,22 +167,19 @@ public final class AsyncGateConfig {
      * @return this builder
      */
     public Builder interval(Duration interval) {
-      if (interval == null || interval.isNegative() || interval.compareTo(MAX_DURATION) > 0) {
-        throw new InvalidInputException("interval", interval + " must be zero or positive and at most "
-            + MAX_DURATION);
-      }
+      Preconditions.checkNotNull(interval, "interval: is null");
+      Preconditions.checkArgument(!interval.isNegative() && interval.compareTo(MAX_DURATION) <= 0,
+          "interval: %s must be zero or positive and at most %s", interval, MAX_DURATION);
       this.interval = interval;
       return this;
     }
 
     /**
      * @return the configuration
-     * @throws InvalidInputException if no executor was given
+     * @throws IllegalStateException if no executor was given
      */
     public AsyncGateConfig build() {
-      if (executor == null) {
-        throw new InvalidInputException("executor", "is required; measurements never run on the tick thread");
-      }
+      Preconditions.checkState(executor != null, "executor: is required; measurements never run on the tick thread");
       return new AsyncGateConfig(this);
     }
   }
