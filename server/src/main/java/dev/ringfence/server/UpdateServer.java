@@ -108,6 +108,8 @@ public final class UpdateServer implements AutoCloseable {
       audit = AuditSource.postgres(ds);
       try {
         shared = JdbcSharedRecords.open(ds);
+        // At once, so replicas already running accept this one's token as early as before (their next tick).
+        shared.addBootstrapToken(adminToken.sha256(), config.clock().instant());
       } catch (RuntimeException e) {
         if (store instanceof AutoCloseable closeable) {
           closeQuietly(closeable);
