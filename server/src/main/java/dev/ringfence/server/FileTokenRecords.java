@@ -71,12 +71,27 @@ final class FileTokenRecords implements TokenRecords {
 
   @Override
   public synchronized void addBootstrapToken(byte[] sha256, Instant at) {
-    for (StoredToken t : tokens) {
+    List<StoredToken> next = new ArrayList<>(tokens);
+    boolean known = false;
+    boolean changed = false;
+    for (int i = 0; i < next.size(); i++) {
+      StoredToken t = next.get(i);
       if (Arrays.equals(t.sha256(), sha256)) {
-        return;
+        known = true;
+      } else if (t.bootstrap() && t.revokedAt() == null) {
+        // One server, one token file: a different bootstrap token means the file was deleted for a new token,
+        // and the old one must stop working, as it did before named tokens existed.
+        next.set(i, new StoredToken(t.name(), t.role(), t.sha256(), t.createdAt(), t.createdBy(), t.lastUsedAt(), at,
+            "server start: admin.token replaced", true));
+        changed = true;
       }
     }
-    List<StoredToken> next = new ArrayList<>(tokens);
+    if (known) {
+      if (changed) {
+        save(next);
+      }
+      return;
+    }
     next.add(new StoredToken(ApiTokens.bootstrapName(sha256), Role.ADMIN, sha256.clone(), at, "server start", null,
         null, null, true));
     save(next);

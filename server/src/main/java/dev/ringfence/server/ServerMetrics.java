@@ -35,6 +35,16 @@ final class ServerMetrics {
         .tag("reason", reason).tag("route", route).register(registry).increment();
   }
 
+  /**
+   * @param stopAll the switch, read at each scrape from what the latest tick or call saw
+   */
+  void stopAll(StopAll stopAll) {
+    io.micrometer.core.instrument.Gauge.builder("ringfence.server.stop.all", stopAll,
+        s -> s.inForceAsLastRead() ? 1 : 0)
+        .description("1 while stop-all is in force (every running rollout paused, new ones refused), else 0")
+        .register(registry);
+  }
+
   void responseUndelivered() {
     Counter.builder("ringfence.server.responses.undelivered")
         .description("answers the client did not take: it closed or reset the connection first")

@@ -45,6 +45,8 @@ final class StopAll {
   private final StopAllRecords records;
   private final RolloutEngine engine;
   private final Clock clock;
+  /** Whether the switch was on when last read (every tick, and on every call), for the gauge. */
+  private volatile boolean inForce;
 
   /**
    * @param records where the switch is kept
@@ -67,6 +69,7 @@ final class StopAll {
   Stopped stop(String actor, String reason) {
     StopAllRecords.Event event = new StopAllRecords.Event(true, actor, reason, clock.instant());
     StopAllRecords.Event standing = records.append(event).orElseThrow();
+    inForce = true;
     boolean already = !standing.equals(event);
     if (already) {
       LOG.warn("stop-all called by {} ({}) while in force since {} by {}; pausing whatever runs", LogText.of(actor),
@@ -92,6 +95,7 @@ final class StopAll {
     if (!records.append(event).orElseThrow().equals(event)) {
       throw notInForce(); // lifted through another replica meanwhile
     }
+    inForce = false;
     LOG.warn("stop-all lifted by {}: {} (it was on since {} by {}: {})", LogText.of(actor), LogText.of(reason),
         lifted.at(), LogText.of(lifted.actor()), LogText.of(lifted.reason()));
     return new Lifted(lifted, event);
@@ -103,7 +107,14 @@ final class StopAll {
 
   /** @return the stop in force, read from the store (so a switch set through another replica counts at once) */
   Optional<StopAllRecords.Event> current() {
-    return records.latest().filter(StopAllRecords.Event::stop);
+    Optional<StopAllRecords.Event> stop = records.latest().filter(StopAllRecords.Event::stop);
+    inForce = stop.isPresent();
+    return stop;
+  }
+
+  /** @return whether stop-all was in force when last read: at the latest tick or call */
+  boolean inForceAsLastRead() {
+    return inForce;
   }
 
   /** @return every stop and lift, oldest first */

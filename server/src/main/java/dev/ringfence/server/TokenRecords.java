@@ -30,7 +30,9 @@ interface TokenRecords {
       @Nullable Instant lastUsedAt, @Nullable Instant revokedAt, @Nullable String revokedBy, boolean bootstrap) {}
 
   /**
-   * Records a replica's generated admin token, by its digest; a repeat is a no-op.
+   * Records a replica's generated admin token, by its digest; a repeat is a no-op. The file of one server also
+   * revokes the bootstrap token it held before, if any: its {@code admin.token} was replaced. The database keeps
+   * every replica's.
    *
    * @param sha256 the token's SHA-256
    * @param at now

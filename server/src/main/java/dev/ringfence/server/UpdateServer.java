@@ -157,6 +157,8 @@ public final class UpdateServer implements AutoCloseable {
           new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, tokens,
           stopAll, new SignalAuthenticator(config.signatureWindow()),
           new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()), trust);
+      ctx.metrics().stopAll(stopAll);
+      stopAll.current(); // the gauge is right from the first scrape
 
       // Workers for the blocking routes, plus the connector's acceptor and selector and Jetty's reserve.
       QueuedThreadPool pool = new QueuedThreadPool(config.threads() + 6, Math.min(4, config.threads() + 2));

@@ -270,6 +270,29 @@ class AdminRolesTest {
   }
 
   /**
+   * Deleting {@code admin.token} for a new one retires the old one, as before named tokens: after the restart the
+   * old bootstrap token is 401 and listed as revoked at the start, the new one works, and named tokens still do.
+   */
+  @Test
+  void bootstrapToken_fileReplaced_oldTokenIsRevokedAtTheNextStart() throws Exception {
+    start();
+    String old = Files.readString(server.adminTokenFile()).trim();
+    String named = admin.createToken("ops", "operator").get("token").asText();
+    server.close();
+    Files.delete(dir.resolve("data/admin.token"));
+    start();
+
+    assertThat(send("GET admin/v1/rollouts", old).statusCode()).as("the replaced token").isEqualTo(401);
+    assertThat(send("GET admin/v1/rollouts", named).statusCode()).as("a named token").isEqualTo(200);
+    JsonNode tokens = admin.tokens().get("tokens");
+    assertThat(tokens).hasSize(3);
+    assertThat(tokens.get(0).get("name").asText()).isEqualTo(ApiTokens.bootstrapName(AdminToken.sha256(old)));
+    assertThat(tokens.get(0).get("revokedBy").asText()).isEqualTo("server start: admin.token replaced");
+    assertThat(tokens.get(2).get("bootstrap").asBoolean()).isTrue();
+    assertThat(tokens.get(2).get("revokedAt").isNull()).isTrue();
+  }
+
+  /**
    * The actor in the journal and the audit trail is the calling token's name: an operator token named
    * {@code oncall-alice} pauses and halts, and the transitions say so; a body naming another actor is 400 naming
    * {@code actor}, and changes nothing.

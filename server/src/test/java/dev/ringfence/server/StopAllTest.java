@@ -82,6 +82,12 @@ class StopAllTest {
     return causes;
   }
 
+  private String gauge() throws Exception {
+    return http.send(HttpRequest.newBuilder(server.uri().resolve("metrics")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body().lines().filter(l -> l.startsWith("ringfence_server_stop_all "))
+        .map(l -> l.substring(l.indexOf(' ') + 1)).findFirst().orElse("absent");
+  }
+
   private String statusPage() throws Exception {
     return http.send(HttpRequest.newBuilder(server.uri().resolve("status")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body();
@@ -101,7 +107,9 @@ class StopAllTest {
     publish("rules", 3, false);
     clock.advance(Duration.ofMinutes(5));
 
+    assertThat(gauge()).isEqualTo("0.0");
     JsonNode stopped = oncall.stopAll("bad push suspected, all hands");
+    assertThat(gauge()).isEqualTo("1.0");
     assertThat(stopped.get("inForce").asBoolean()).isTrue();
     assertThat(stopped.get("alreadyInForce").asBoolean()).isFalse();
     assertThat(stopped.get("stop").get("actor").asText()).isEqualTo("oncall-alice");
@@ -150,6 +158,7 @@ class StopAllTest {
     assertThat(lifted.get("inForce").asBoolean()).isFalse();
     assertThat(lifted.get("lifted").get("actor").asText()).isEqualTo("oncall-alice");
     assertThat(lifted.get("lift").get("at").asText()).isEqualTo("2026-12-02T08:35:00Z");
+    assertThat(gauge()).isEqualTo("0.0");
     assertThatThrownBy(() -> admin.liftStopAll("again")).hasMessageContaining("409")
         .hasMessageContaining("not in force");
     assertThat(statusPage()).doesNotContain("Stop-all in force");
