@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The incident commander's switch: {@link #stop} pauses every running rollout on every channel (each through the
- * engine's own pause, so each rollout's journal and the audit trail say who and why) and switches on a freeze that
+ * engine's own pause, so each rollout's journal and the audit trail say who and why) and turns on a switch that
  * refuses to create, start or resume a rollout until {@link #lift}. The switch is stored ({@link StopAllRecords}),
  * so it survives restarts and every replica of a database obeys it; while it is on, every tick pauses any rollout
  * found running (one another replica started just before the switch, or one this replica had not caught up with).
@@ -160,6 +160,10 @@ final class StopAll {
         // Halted by its gate or paused through another replica a moment ago; or the store failed, and the next
         // tick tries again while the switch is on.
         LOG.info("stop-all: rollout {} not paused here: {}", LogText.of(rollout.id()), LogText.of(e.getMessage()));
+      } catch (RuntimeException e) {
+        // One rollout's failure must not keep the others running; the next tick tries it again.
+        LOG.warn("stop-all: pausing rollout {} failed; retried at the next tick: {}", LogText.of(rollout.id()),
+            LogText.of(e.toString()));
       }
     }
     return paused;
