@@ -121,32 +121,6 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   }
 
   @Override
-  public void addAdminToken(byte[] sha256) {
-    inTransaction("share this replica's admin token", c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_admin_token (sha256)"
-          + " VALUES (?) ON CONFLICT (sha256) DO NOTHING")) {
-        insert.setBytes(1, sha256);
-        insert.executeUpdate();
-      }
-      return null;
-    });
-  }
-
-  @Override
-  public List<byte[]> adminTokens() {
-    return inTransaction("read the replicas' admin tokens", c -> {
-      List<byte[]> hashes = new java.util.ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT sha256 FROM ringfence_server_admin_token");
-          ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          hashes.add(rs.getBytes(1));
-        }
-      }
-      return hashes;
-    });
-  }
-
-  @Override
   public void publish(String channel, long version, String sha256, byte[] envelopeJson, byte[] payload,
       boolean general) {
     inTransaction("publish v" + version + " of '" + channel + "'", c -> {
@@ -348,7 +322,15 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
 
   @Override
   public void addBootstrapToken(byte[] sha256, java.time.Instant at) {
-    addAdminToken(sha256);
+    // added_at is the database's now(), as version-3 servers write it.
+    inTransaction("share this replica's admin token", c -> {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_admin_token (sha256)"
+          + " VALUES (?) ON CONFLICT (sha256) DO NOTHING")) {
+        insert.setBytes(1, sha256);
+        insert.executeUpdate();
+      }
+      return null;
+    });
   }
 
   @Override
