@@ -6,8 +6,9 @@ import java.util.Optional;
 /**
  * What replicas of the update server share besides the rollouts' journal: published releases (envelope
  * and payload) and endpoint enrollments (the API tokens and the stop-all switch are {@link TokenRecords} and
- * {@link StopAllRecords}). Every row carries a sequence number that grows with each insert, so that a replica catches up by asking for the rows after the last one it has seen. Rows are
- * only ever inserted: a release or an enrollment is never changed or deleted.
+ * {@link StopAllRecords}). Every row carries a sequence number that grows with each insert, so that a replica
+ * catches up by asking for the rows after the last one it has seen. Rows are only ever inserted: a release or an
+ * enrollment is never changed or deleted.
  */
 interface SharedRecords {
 
