@@ -7,13 +7,13 @@ import picocli.CommandLine;
 /**
  * The {@code ringfence} command: {@code simulate}, {@code plan lint}, {@code audit verify}, {@code server},
  * {@code keys generate}, {@code release sign|publish}, {@code rollout create|start|pause|resume|halt|abort|status},
- * {@code demo}. Exit codes: 0
+ * {@code token create|list|revoke}, {@code stop-all}, {@code demo}. Exit codes: 0
  * success, 1 findings (lint) or a broken trail (audit), 2 bad arguments or bad files.
  */
 @Command(name = "ringfence", mixinStandardHelpOptions = true, versionProvider = RingfenceCli.Version.class,
     description = "Ringfence: gate content updates into canary rings; replay incidents on a simulated fleet.",
     subcommands = {SimulateCommand.class, PlanCommand.class, AuditCommand.class, ServerCommand.class, KeysCommand.class,
-        ReleaseCommand.class, RolloutCommand.class, DemoCommand.class,
+        ReleaseCommand.class, RolloutCommand.class, TokenCommand.class, StopAllCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class RingfenceCli implements Runnable {
 

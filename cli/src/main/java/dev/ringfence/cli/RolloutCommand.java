@@ -36,7 +36,8 @@ final class RolloutCommand extends ParentCommand {
     @SuppressWarnings("NullAway.Init")
     URI server;
 
-    @Option(names = "--token-file", description = "the server's admin token file",
+    @Option(names = "--token-file", description = "an API token file: the server's generated admin token, or one"
+        + " written by 'ringfence token create --out'",
         defaultValue = "ringfence-data/admin.token", showDefaultValue = CommandLine.Help.Visibility.ALWAYS)
     @SuppressWarnings("NullAway.Init")
     Path tokenFile;

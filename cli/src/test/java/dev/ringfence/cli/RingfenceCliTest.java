@@ -233,6 +233,51 @@ class RingfenceCliTest {
     }
   }
 
+  /**
+   * An admin makes an operator token with 'token create --out' (a 0600 file), lists it and revokes it; the
+   * operator stops everything with 'stop-all' and cannot lift it (exit 1, the role needed on stderr); the admin
+   * lifts it; a revoked token's stop-all is refused (exit 1, 401).
+   */
+  @Test
+  void tokenAndStopAllCommands_createListStopLiftRevoke() throws Exception {
+    dev.ringfence.server.ReleaseSigner signer = new dev.ringfence.server.ReleaseSigner(java.util.List.of("k1"), 1);
+    try (dev.ringfence.server.UpdateServer server = dev.ringfence.server.UpdateServer.start(
+        dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server")).port(0)
+            .releaseKeys(signer.trustStore()).build())) {
+      String url = server.uri().toString();
+      String adminFile = server.adminTokenFile().toString();
+      Path oncall = dir.resolve("tokens/oncall.token");
+      assertThat(run("token", "create", "oncall", "--role", "operator", "--out", oncall.toString(), "--server", url,
+          "--token-file", adminFile)).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("token 'oncall' (operator) created; written to " + oncall);
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(oncall)))
+          .isEqualTo("rw-------");
+      assertThat(run("token", "create", "oncall", "--role", "viewer", "--server", url, "--token-file", adminFile))
+          .as("a name is taken").isEqualTo(1);
+      assertThat(err.toString()).contains("409");
+      assertThat(run("token", "list", "--server", url, "--token-file", adminFile)).isZero();
+      assertThat(out.toString()).containsPattern("oncall +operator +created ")
+          .doesNotContain(Files.readString(oncall).trim());
+
+      assertThat(run("stop-all", "--reason", "incident 7", "--server", url, "--token-file", oncall.toString()))
+          .as(err.toString()).isZero();
+      assertThat(out.toString()).contains("stop-all in force since").contains("by oncall: incident 7");
+      assertThat(run("stop-all", "--lift", "--reason", "over", "--server", url, "--token-file", oncall.toString()))
+          .as("an operator cannot lift").isEqualTo(1);
+      assertThat(err.toString()).contains("403").contains("needs role admin");
+      assertThat(run("stop-all", "--lift", "--server", url, "--token-file", adminFile)).as("a lift needs a reason")
+          .isEqualTo(RingfenceCli.EXIT_USAGE);
+      assertThat(run("stop-all", "--lift", "--reason", "over", "--server", url, "--token-file", adminFile)).isZero();
+      assertThat(out.toString()).contains("stop-all lifted").contains("by oncall");
+
+      assertThat(run("token", "revoke", "oncall", "--server", url, "--token-file", adminFile)).isZero();
+      assertThat(out.toString()).contains("token 'oncall' revoked at");
+      assertThat(run("stop-all", "--reason", "again", "--server", url, "--token-file", oncall.toString()))
+          .as("a revoked token").isEqualTo(1);
+      assertThat(err.toString()).contains("401");
+    }
+  }
+
   /** 'server --help' lists every setting the config file takes; bad settings exit 2 naming them. */
   @Test
   void serverHelp_listsEverySetting_andBadSettingsExit2() throws Exception {

@@ -21,21 +21,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The administrator's routes, each behind the admin token (401 and a log line without it): enroll
- * endpoints, publish signed releases, create rollouts from plans (linted; overrides need a written
- * reason), start, pause, resume, halt and abort them, read their state, verdicts and journal, export
- * the audit trail.
+ * The administrator's routes, each behind an API token of the role it needs (401 without a valid token, 403
+ * naming the role when the token's is too low; both counted and logged): enroll endpoints, publish signed
+ * releases, create rollouts from plans (linted; overrides need a written reason), start, pause, resume, halt and
+ * abort them, read their state, verdicts and journal, export the audit trail, manage tokens, and stop every
+ * rollout at once. The actor of every command is the calling token's name.
  */
 final class AdminApi {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-  private static final Set<String> ACTIONS = Set.of("start", "pause", "resume", "halt", "abort");
+  private static final List<String> ACTIONS = List.of("start", "pause", "resume", "halt", "abort");
 
   private final ServerContext ctx;
 
@@ -58,30 +58,70 @@ final class AdminApi {
   }
 
   void register(Router router) {
-    Router.Guard admin = this::authorize;
     int json = ctx.config().maxJsonBytes();
-    router.add("POST", "/admin/v1/endpoints", admin, json, this::enroll);
-    router.add("GET", "/admin/v1/endpoints", admin, 0, this::endpoints);
-    router.add("GET", "/admin/v1/channels", admin, 0, this::channels);
-    router.add("POST", "/admin/v1/channels/{channel}/releases", admin, ctx.config().maxReleaseBytes(), this::publish);
-    router.add("GET", "/admin/v1/channels/{channel}/releases", admin, 0, this::releases);
-    router.add("POST", "/admin/v1/rollouts", admin, json, this::createRollout);
-    router.add("GET", "/admin/v1/rollouts", admin, 0, this::rollouts);
-    router.add("GET", "/admin/v1/rollouts/{id}", admin, 0, this::rollout);
-    router.add("GET", "/admin/v1/rollouts/{id}/journal", admin, 0, this::journal);
-    router.add("POST", "/admin/v1/rollouts/{id}/{action}", admin, json, this::command);
-    router.add("GET", "/admin/v1/audit", admin, 0, this::audit);
-    router.add("POST", "/admin/v1/roots", admin, json, this::publishRoot);
-    router.add("GET", "/admin/v1/roots", admin, 0, this::roots);
+    router.add("POST", "/admin/v1/endpoints", needs(Role.ADMIN), json, this::enroll);
+    router.add("GET", "/admin/v1/endpoints", needs(Role.VIEWER), 0, this::endpoints);
+    router.add("GET", "/admin/v1/channels", needs(Role.VIEWER), 0, this::channels);
+    router.add("POST", "/admin/v1/channels/{channel}/releases", needs(Role.ADMIN), ctx.config().maxReleaseBytes(),
+        this::publish);
+    router.add("GET", "/admin/v1/channels/{channel}/releases", needs(Role.VIEWER), 0, this::releases);
+    router.add("POST", "/admin/v1/rollouts", needs(Role.ADMIN), json, this::createRollout);
+    router.add("GET", "/admin/v1/rollouts", needs(Role.VIEWER), 0, this::rollouts);
+    router.add("GET", "/admin/v1/rollouts/{id}", needs(Role.VIEWER), 0, this::rollout);
+    router.add("GET", "/admin/v1/rollouts/{id}/journal", needs(Role.VIEWER), 0, this::journal);
+    // Starting exposes endpoints, as creating does; the others stop or slow a rollout, an operator's work.
+    for (String action : ACTIONS) {
+      router.add("POST", "/admin/v1/rollouts/{id}/" + action, needs(action.equals("start") ? Role.ADMIN : Role.OPERATOR),
+          json, request -> command(request, action));
+    }
+    router.add("GET", "/admin/v1/audit", needs(Role.VIEWER), 0, this::audit);
+    router.add("POST", "/admin/v1/roots", needs(Role.ADMIN), json, this::publishRoot);
+    router.add("GET", "/admin/v1/roots", needs(Role.VIEWER), 0, this::roots);
+    router.add("POST", "/admin/v1/tokens", needs(Role.ADMIN), json, this::createToken);
+    router.add("GET", "/admin/v1/tokens", needs(Role.ADMIN), 0, this::tokens);
+    router.add("DELETE", "/admin/v1/tokens/{name}", needs(Role.ADMIN), 0, this::revokeToken);
+    router.add("GET", "/admin/v1/stop-all", needs(Role.VIEWER), 0, this::stopAllState);
+    router.add("POST", "/admin/v1/stop-all", needs(Role.OPERATOR), json, this::stopAll);
+    router.add("POST", "/admin/v1/stop-all/lift", needs(Role.ADMIN), json, this::liftStopAll);
   }
 
-  private void authorize(Request request) {
-    if (!ctx.adminToken().matches(request.header("Authorization"))) {
-      ctx.metrics().adminRefused();
-      LOG.warn("refused admin call {} {} from {}: missing or wrong admin token", request.method(), LogText.of(request.path()),
-          request.remote());
-      throw new HttpError(401, "unauthorized", "Authorization", "Authorization: admin calls need 'Bearer <token>'"
-          + " with the token from " + ctx.adminToken().file().getFileName());
+  private Router.Guard needs(Role role) {
+    return new RoleGuard(role);
+  }
+
+  /** Authenticates the token (401 when none is valid) and checks its role (403 naming the role needed). */
+  private final class RoleGuard implements Router.Guard {
+
+    private final Role needed;
+
+    RoleGuard(Role needed) {
+      this.needed = needed;
+    }
+
+    @Override
+    public Role role() {
+      return needed;
+    }
+
+    @Override
+    public void check(Request request) {
+      ApiTokens.Principal caller = ctx.tokens().authenticate(request.header("Authorization"));
+      if (caller == null) {
+        ctx.metrics().adminRefused("unknown_token", request.route());
+        LOG.warn("refused admin call {} {} from {}: missing, unknown or revoked token", request.method(),
+            LogText.of(request.path()), request.remote());
+        throw new HttpError(401, "unauthorized", "Authorization", "Authorization: admin calls need 'Bearer <token>'"
+            + " with a valid API token (a replica's own is in " + ctx.tokens().bootstrapFile().getFileName() + ")");
+      }
+      if (!caller.role().includes(needed)) {
+        ctx.metrics().adminRefused("wrong_role", request.route());
+        LOG.warn("refused admin call {} {} from {}: token '{}' has role {}, the route needs {}", request.method(),
+            LogText.of(request.path()), request.remote(), caller.name(), caller.role().wireName(), needed.wireName());
+        throw new HttpError(403, "forbidden", "Authorization", "Authorization: token '" + caller.name() + "' has role "
+            + caller.role().wireName() + "; " + request.route() + " needs role " + needed.wireName())
+            .header("Ringfence-Role-Needed", needed.wireName());
+      }
+      request.authenticated(caller);
     }
   }
 
@@ -217,6 +257,7 @@ final class AdminApi {
     long baseline = body.baselineVersion();
     long candidate = body.candidateVersion();
     Plan plan = Plans.fromJson(body.plan().toString());
+    ctx.stopAll().checkNotInForce("be created");
     synchronized (ctx.channels()) {
       if (ctx.releases().release(channel, candidate).isEmpty()) {
         throw new HttpError(409, "conflict", "candidateVersion", "candidateVersion: v" + candidate + " of '" + channel
@@ -244,8 +285,8 @@ final class AdminApi {
       }
       Rollout rollout = ctx.engine().createRollout(spec);
       ctx.history().record(rollout, ctx.config().clock().instant());
-      LOG.info("created rollout {} on {}: v{} -> v{}, plan '{}'", LogText.of(id), LogText.of(channel), baseline, candidate,
-          LogText.of(plan.name()));
+      LOG.info("created rollout {} on {}: v{} -> v{}, plan '{}', by {}", LogText.of(id), LogText.of(channel), baseline,
+          candidate, LogText.of(plan.name()), request.principal().name());
       Map<String, Object> view = RolloutViews.detail(ctx, rollout);
       view.put("lint", rollout.lintReport().findings().stream().map(Object::toString).toList());
       return Response.json(201, view);
@@ -274,27 +315,25 @@ final class AdminApi {
     return Response.json(200, new Journal(id, entries));
   }
 
-  private Response command(Request request) {
+  private Response command(Request request, String action) {
     String id = request.param("id");
-    String action = request.param("action");
-    if (!ACTIONS.contains(action)) {
-      throw new HttpError(404, "not_found", "action", "action: '" + action + "' is not one of " + ACTIONS);
-    }
     Rollout rollout = ctx.engine().rollout(id);
     byte[] raw = request.body();
     String reason = null;
-    String actor = "admin";
+    // The actor is the token's name, never text from the request: the audit trail says which credential acted.
+    String actor = request.principal().name();
     if (raw.length > 0 || !action.equals("start")) {
       AdminBodies.Command body = AdminBodies.Command.BODY.read(raw);
       reason = action.equals("start") ? body.reason() : AdminBodies.text(body.reason(), "reason");
-      actor = body.actor() == null ? actor : body.actor();
+      if (body.actor() != null && !body.actor().equals(actor)) {
+        throw HttpError.badField("actor", "the actor is the calling token's name, '" + actor + "'; leave the field out"
+            + " (or send that name)");
+      }
     }
-    Rollout acting;
-    try {
-      acting = rollout.by(actor);
-    } catch (InvalidInputException e) {
-      throw HttpError.badField("actor", e.getMessage());
+    if (action.equals("start") || action.equals("resume")) {
+      ctx.stopAll().checkNotInForce(action.equals("start") ? "be started" : "be resumed");
     }
+    Rollout acting = rollout.by(actor);
     switch (action) {
       case "start" -> acting.start();
       case "pause" -> acting.pause(reason);
@@ -306,6 +345,82 @@ final class AdminApi {
     LOG.info("rollout {}: {} by {}{}", LogText.of(id), action, LogText.of(actor),
         reason == null ? "" : " (" + LogText.of(reason) + ")");
     return Response.json(200, RolloutViews.detail(ctx, rollout));
+  }
+
+  /** A token as the API shows it: never the token, never its digest. */
+  private static Map<String, Object> tokenView(TokenRecords.StoredToken t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.name());
+    m.put("role", t.role().wireName());
+    m.put("bootstrap", t.bootstrap());
+    m.put("createdAt", t.createdAt().toString());
+    m.put("createdBy", t.createdBy());
+    m.put("lastUsedAt", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
+    m.put("revokedAt", t.revokedAt() == null ? null : t.revokedAt().toString());
+    m.put("revokedBy", t.revokedBy());
+    return m;
+  }
+
+  private Response createToken(Request request) {
+    AdminBodies.CreateToken body = AdminBodies.CreateToken.BODY.read(request.body());
+    ApiTokens.Created created = ctx.tokens().create(body.name(), Role.parse(body.role()), request.principal().name());
+    LOG.info("token {} ({}) created by {}", created.stored().name(), created.stored().role().wireName(),
+        request.principal().name());
+    Map<String, Object> view = tokenView(created.stored());
+    view.put("token", created.token());
+    view.put("note", "shown once: the server keeps only the token's SHA-256");
+    return Response.json(201, view);
+  }
+
+  private Response tokens(Request request) {
+    return Response.json(200, Map.of("tokens", ctx.tokens().list().stream().map(AdminApi::tokenView).toList()));
+  }
+
+  private Response revokeToken(Request request) {
+    String name = request.param("name");
+    TokenRecords.StoredToken revoked = ctx.tokens().revoke(name, request.principal().name());
+    LOG.info("token {} revoked by {}", LogText.of(name), request.principal().name());
+    return Response.json(200, tokenView(revoked));
+  }
+
+  private static Map<String, Object> stopView(StopAllRecords.Event e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("action", e.stop() ? "stop" : "lift");
+    m.put("actor", e.actor());
+    m.put("reason", e.reason());
+    m.put("at", e.at().toString());
+    return m;
+  }
+
+  private Response stopAllState(Request request) {
+    Optional<StopAllRecords.Event> standing = ctx.stopAll().current();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("inForce", standing.isPresent());
+    m.put("stop", standing.map(AdminApi::stopView).orElse(null));
+    m.put("history", ctx.stopAll().history().stream().map(AdminApi::stopView).toList());
+    return Response.json(200, m);
+  }
+
+  private Response stopAll(Request request) {
+    String reason = AdminBodies.Reason.BODY.read(request.body()).reason();
+    StopAll.Stopped stopped = ctx.stopAll().stop(request.principal().name(), reason);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("inForce", true);
+    m.put("stop", stopView(stopped.standing()));
+    m.put("alreadyInForce", stopped.alreadyInForce());
+    m.put("paused", stopped.paused());
+    return Response.json(200, m);
+  }
+
+  private Response liftStopAll(Request request) {
+    String reason = AdminBodies.Reason.BODY.read(request.body()).reason();
+    StopAll.Lifted lifted = ctx.stopAll().lift(request.principal().name(), reason);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("inForce", false);
+    m.put("lifted", stopView(lifted.stop()));
+    m.put("lift", stopView(lifted.lift()));
+    m.put("note", "paused rollouts stay paused: resume each with POST /admin/v1/rollouts/{id}/resume");
+    return Response.json(200, m);
   }
 
   private Response audit(Request request) {

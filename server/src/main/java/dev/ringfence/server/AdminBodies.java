@@ -103,6 +103,35 @@ final class AdminBodies {
     }
   }
 
+  /** {@code POST /admin/v1/tokens}. */
+  record CreateToken(String name, String role) {
+
+    static final JsonBody<CreateToken> BODY = JsonBody.of(CreateToken.class);
+
+    CreateToken {
+      text(name, "name");
+      if (!ApiTokens.NAME.matcher(name).matches()) {
+        throw new InvalidInputException("name", "must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a"
+            + " letter or digit");
+      }
+      if (name.toLowerCase(java.util.Locale.ROOT).startsWith("bootstrap")) {
+        throw new InvalidInputException("name", "names starting with 'bootstrap' are the replicas' generated tokens'");
+      }
+      text(role, "role");
+      Role.parse(role);
+    }
+  }
+
+  /** {@code POST /admin/v1/stop-all} and {@code /stop-all/lift}: the reason is required. */
+  record Reason(String reason) {
+
+    static final JsonBody<Reason> BODY = JsonBody.of(Reason.class);
+
+    Reason {
+      text(reason, "reason");
+    }
+  }
+
   /**
    * @param value a required text
    * @param field its name

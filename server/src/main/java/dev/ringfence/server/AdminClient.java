@@ -53,13 +53,22 @@ public final class AdminClient {
    * @throws IOException when the token file cannot be read
    */
   public AdminClient(URI base, Path tokenFile, HttpClient client) throws IOException {
+    this(base, Files.readString(tokenFile).trim(), client);
+  }
+
+  /**
+   * @param base the server's base URI, ending with '/'
+   * @param token an API token, as {@code POST /admin/v1/tokens} showed it
+   * @param client the HTTP client
+   */
+  public AdminClient(URI base, String token, HttpClient client) {
     this.base = base;
-    this.token = Files.readString(tokenFile).trim();
+    this.token = token;
     this.client = client;
   }
 
   /**
-   * @param method GET or POST
+   * @param method GET, POST or DELETE
    * @param path a path below the base, without the leading '/'
    * @param body the JSON body, or null
    * @return the response's JSON
@@ -168,6 +177,59 @@ public final class AdminClient {
     List<JsonNode> out = new java.util.ArrayList<>();
     call("GET", "admin/v1/endpoints", null).get("endpoints").forEach(out::add);
     return out;
+  }
+
+  /**
+   * Creates a named API token ({@code admin} role needed).
+   *
+   * @param name its name, recorded as the actor of every call made with it
+   * @param role viewer, operator or admin
+   * @return the server's answer, with the token in {@code token}: shown this once
+   * @throws IOException when refused (a name taken, a bad role)
+   */
+  public JsonNode createToken(String name, String role) throws IOException {
+    return call("POST", "admin/v1/tokens", MAPPER.createObjectNode().put("name", name).put("role", role));
+  }
+
+  /**
+   * @return every token's name, role, creation, last use and revocation; never a token
+   * @throws IOException when refused
+   */
+  public JsonNode tokens() throws IOException {
+    return call("GET", "admin/v1/tokens", null);
+  }
+
+  /**
+   * Revokes a named token: refused by every replica within a tick.
+   *
+   * @param name the token's name
+   * @return the token as listed afterwards
+   * @throws IOException when refused (unknown name, a bootstrap token, revoked already)
+   */
+  public JsonNode revokeToken(String name) throws IOException {
+    return call("DELETE", "admin/v1/tokens/" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8), null);
+  }
+
+  /**
+   * Pauses every running rollout and refuses new ones until {@link #liftStopAll} ({@code operator} role needed).
+   *
+   * @param reason why, for every paused rollout's journal
+   * @return the stop in force and the rollouts paused
+   * @throws IOException when refused
+   */
+  public JsonNode stopAll(String reason) throws IOException {
+    return call("POST", "admin/v1/stop-all", MAPPER.createObjectNode().put("reason", reason));
+  }
+
+  /**
+   * Lifts stop-all ({@code admin} role needed); paused rollouts stay paused.
+   *
+   * @param reason why
+   * @return the stop lifted and the lift
+   * @throws IOException when refused (409 when stop-all is not in force)
+   */
+  public JsonNode liftStopAll(String reason) throws IOException {
+    return call("POST", "admin/v1/stop-all/lift", MAPPER.createObjectNode().put("reason", reason));
   }
 
   /**

@@ -9,25 +9,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.List;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The administrator's bearer token. There is no default credential: at first start a random 256-bit
  * token is generated and written to a file only its owner can read (mode 0600); later starts read it
- * back and refuse a file that others can read. Only the token's SHA-256 is kept in memory, and requests
- * are compared in constant time. Replicas sharing a PostgreSQL database share their tokens' digests
- * ({@link #share}), so an operator's token works on every replica.
+ * back and refuse a file that others can read. Only the token's SHA-256 is kept in memory; {@link ApiTokens}
+ * accepts it as an {@code admin} token named {@code bootstrap-<first 8 hex digits of the SHA-256>}, on every replica
+ * that shares a database with this one.
  */
 final class AdminToken {
 
   private final byte[] sha256;
   private final Path file;
-  /** With PostgreSQL: the replicas sharing the database, whose tokens this one accepts too. */
-  private @Nullable SharedRecords shared;
-  /** The other replicas' token digests, as read on the last refresh. */
-  private volatile List<byte[]> others = List.of();
 
   private AdminToken(byte[] sha256, Path file) {
     this.sha256 = sha256;
@@ -60,46 +54,14 @@ final class AdminToken {
     return new AdminToken(sha256(token), file);
   }
 
-  /**
-   * Shares this token's digest with the replicas of one database and accepts theirs from now on: any replica's
-   * token works on every replica (each keeps its own file; the database holds digests only).
-   *
-   * @throws RuntimeException if the database cannot be reached
-   */
-  void share(SharedRecords records) {
-    records.addAdminToken(sha256);
-    shared = records;
-    refresh();
-  }
-
-  /** Reads the replicas' token digests again (every tick): a new replica's token works here within a tick. */
-  void refresh() {
-    SharedRecords records = shared;
-    if (records != null) {
-      others = List.copyOf(records.adminTokens());
-    }
+  /** @return the token's SHA-256 */
+  byte[] sha256() {
+    return sha256.clone();
   }
 
   /** @return the file that holds the token */
   Path file() {
     return file;
-  }
-
-  /**
-   * @param authorization the request's {@code Authorization} header
-   * @return whether it carries this token
-   */
-  boolean matches(@Nullable String authorization) {
-    if (authorization == null || !authorization.startsWith("Bearer ")) {
-      return false;
-    }
-    // Exactly the token: no trimming, so "Bearer <token>\u0000" or a trailing space is a different credential.
-    byte[] presented = sha256(authorization.substring("Bearer ".length()));
-    boolean match = MessageDigest.isEqual(sha256, presented);
-    for (byte[] other : others) {
-      match |= MessageDigest.isEqual(other, presented); // every digest compared: no early exit to time
-    }
-    return match;
   }
 
   static byte[] sha256(String text) {

@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  * The lock also makes the release checks (version above the channel's newest; one general version)
  * exact across replicas.
  */
-final class JdbcSharedRecords implements SharedRecords, TrustRecords {
+final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecords, StopAllRecords {
 
   /** Schema version i + 1 is reached by the statements of entry i. */
   static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -36,20 +36,34 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords {
       // Version 3: the trust roots and each channel's signed timestamp, served alike by every replica.
       List.of("CREATE TABLE ringfence_server_root (version bigint PRIMARY KEY, document bytea NOT NULL)",
           "CREATE TABLE ringfence_server_timestamp (channel text PRIMARY KEY, serial bigint NOT NULL,"
-              + " document bytea NOT NULL)"));
+              + " document bytea NOT NULL)"),
+      // Version 4: named API tokens with roles (digests only; a name is never reused, so a revoked row stays), the
+      // bootstrap tokens' last use, and the stop-all switch's every stop and lift.
+      List.of("ALTER TABLE ringfence_server_admin_token ADD COLUMN last_used_at timestamptz",
+          "CREATE TABLE ringfence_server_api_token (name text PRIMARY KEY, role text NOT NULL"
+              + " CHECK (role IN ('viewer', 'operator', 'admin')), sha256 bytea NOT NULL UNIQUE,"
+              + " created_at timestamptz NOT NULL, created_by text NOT NULL, last_used_at timestamptz,"
+              + " revoked_at timestamptz, revoked_by text)",
+          "CREATE TABLE ringfence_server_stop_all (seq bigserial PRIMARY KEY, stop boolean NOT NULL,"
+              + " actor text NOT NULL, reason text NOT NULL, at timestamptz NOT NULL)"));
 
   /**
    * For each server schema version (index version - 1), the oldest server schema that still works on it, so
    * older replicas keep serving during a rolling upgrade: version 2 only adds the token digests, which a
    * version-1 server never reads (its token is then not shared); version 3 only adds the trust documents,
-   * which older servers neither read nor serve.
+   * which older servers neither read nor serve; version 4 only adds a nullable column to the bootstrap tokens'
+   * table (older servers insert their digest as before) and two tables older servers never read: during the
+   * upgrade they accept only the bootstrap tokens and do not enforce a stop-all switch on rollouts created through
+   * them (docs/postgresql.md says what to do about it).
    */
-  static final int[] COMPATIBLE_FROM = {1, 1, 1};
+  static final int[] COMPATIBLE_FROM = {1, 1, 1, 1};
 
   // Advisory lock keys: "RfSrvMig", "RfSrvRel", "RfSrvEnr" in ASCII.
   private static final long MIGRATION_LOCK = 0x52665372764D6967L;
   private static final long RELEASE_LOCK = 0x526653727652656CL;
   private static final long ENROLLMENT_LOCK = 0x5266537276456E72L;
+  /** "RfSrvStp": one stop or lift at a time, so the switch changes only from its newest state. */
+  private static final long STOP_ALL_LOCK = 0x5266537276537470L;
 
   private final DataSource dataSource;
 
@@ -103,32 +117,6 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords {
         }
       }
       return null;
-    });
-  }
-
-  @Override
-  public void addAdminToken(byte[] sha256) {
-    inTransaction("share this replica's admin token", c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_admin_token (sha256)"
-          + " VALUES (?) ON CONFLICT (sha256) DO NOTHING")) {
-        insert.setBytes(1, sha256);
-        insert.executeUpdate();
-      }
-      return null;
-    });
-  }
-
-  @Override
-  public List<byte[]> adminTokens() {
-    return inTransaction("read the replicas' admin tokens", c -> {
-      List<byte[]> hashes = new java.util.ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT sha256 FROM ringfence_server_admin_token");
-          ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          hashes.add(rs.getBytes(1));
-        }
-      }
-      return hashes;
     });
   }
 
@@ -330,6 +318,150 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords {
         return u.executeUpdate() == 1;
       }
     });
+  }
+
+  @Override
+  public void addBootstrapToken(byte[] sha256, java.time.Instant at) {
+    // added_at is the database's now(), as version-3 servers write it.
+    inTransaction("share this replica's admin token", c -> {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_admin_token (sha256)"
+          + " VALUES (?) ON CONFLICT (sha256) DO NOTHING")) {
+        insert.setBytes(1, sha256);
+        insert.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void addToken(StoredToken token) {
+    inTransaction("store token '" + token.name() + "'", c -> {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_api_token (name, role, sha256,"
+          + " created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+        insert.setString(1, token.name());
+        insert.setString(2, token.role().wireName());
+        insert.setBytes(3, token.sha256());
+        insert.setObject(4, utc(token.createdAt()));
+        insert.setString(5, token.createdBy());
+        if (insert.executeUpdate() == 1) {
+          return null;
+        }
+      }
+      throw new HttpError(409, "conflict", "name", "name: '" + token.name() + "' is taken (through another replica,"
+          + " or by a revoked token: a name is never reused); choose another name");
+    });
+  }
+
+  @Override
+  public List<StoredToken> tokens() {
+    return inTransaction("read the API tokens", c -> {
+      List<StoredToken> out = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT sha256, added_at, last_used_at"
+          + " FROM ringfence_server_admin_token ORDER BY added_at, sha256"); ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          byte[] sha256 = rs.getBytes(1);
+          out.add(new StoredToken(ApiTokens.bootstrapName(sha256), Role.ADMIN, sha256, instant(rs, 2), "server start",
+              instant(rs, 3), null, null, true));
+        }
+      }
+      try (PreparedStatement q = c.prepareStatement("SELECT name, role, sha256, created_at, created_by, last_used_at,"
+          + " revoked_at, revoked_by FROM ringfence_server_api_token ORDER BY created_at, name");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredToken(rs.getString(1), Role.parse(rs.getString(2)), rs.getBytes(3), instant(rs, 4),
+              rs.getString(5), instant(rs, 6), instant(rs, 7), rs.getString(8), false));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public boolean revokeToken(String name, String by, java.time.Instant at) {
+    return inTransaction("revoke token '" + name + "'", c -> {
+      try (PreparedStatement u = c.prepareStatement("UPDATE ringfence_server_api_token SET revoked_at = ?,"
+          + " revoked_by = ? WHERE name = ? AND revoked_at IS NULL")) {
+        u.setObject(1, utc(at));
+        u.setString(2, by);
+        u.setString(3, name);
+        return u.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public void touchTokens(java.util.Map<String, java.time.Instant> lastUsed) {
+    inTransaction("record the API tokens' last use", c -> {
+      for (String table : List.of("ringfence_server_api_token", "ringfence_server_admin_token")) {
+        try (PreparedStatement u = c.prepareStatement("UPDATE " + table + " SET last_used_at = ? WHERE sha256 = ?"
+            + " AND (last_used_at IS NULL OR last_used_at < ?)")) {
+          for (java.util.Map.Entry<String, java.time.Instant> e : lastUsed.entrySet()) {
+            u.setObject(1, utc(e.getValue()));
+            u.setBytes(2, java.util.HexFormat.of().parseHex(e.getKey()));
+            u.setObject(3, utc(e.getValue()));
+            u.addBatch();
+          }
+          u.executeBatch();
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<Event> append(Event event) {
+    return inTransaction("switch stop-all " + (event.stop() ? "on" : "off"), c -> {
+      lock(c, STOP_ALL_LOCK);
+      Optional<Event> latest = latest(c);
+      if (event.stop() == (latest.isPresent() && latest.get().stop())) {
+        return latest;
+      }
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_stop_all (stop, actor, reason,"
+          + " at) VALUES (?, ?, ?, ?)")) {
+        insert.setBoolean(1, event.stop());
+        insert.setString(2, event.actor());
+        insert.setString(3, event.reason());
+        insert.setObject(4, utc(event.at()));
+        insert.executeUpdate();
+      }
+      return Optional.of(event);
+    });
+  }
+
+  @Override
+  public Optional<Event> latest() {
+    return inTransaction("read the stop-all switch", JdbcSharedRecords::latest);
+  }
+
+  private static Optional<Event> latest(Connection c) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT stop, actor, reason, at FROM ringfence_server_stop_all"
+        + " ORDER BY seq DESC LIMIT 1"); ResultSet rs = q.executeQuery()) {
+      return rs.next() ? Optional.of(new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), instant(rs, 4)))
+          : Optional.empty();
+    }
+  }
+
+  @Override
+  public List<Event> events() {
+    return inTransaction("read the stop-all switch's history", c -> {
+      List<Event> out = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT stop, actor, reason, at FROM ringfence_server_stop_all"
+          + " ORDER BY seq"); ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), instant(rs, 4)));
+        }
+      }
+      return out;
+    });
+  }
+
+  private static java.time.OffsetDateTime utc(java.time.Instant at) {
+    return at.atOffset(java.time.ZoneOffset.UTC);
+  }
+
+  private static java.time.@org.jspecify.annotations.Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+    java.time.OffsetDateTime value = rs.getObject(column, java.time.OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
   }
 
   private interface Work<T> {

@@ -15,16 +15,21 @@ final class Request {
   private final InputStream bodyStream;
   private final Map<String, String> params;
   private final long maxBody;
+  private final String route;
   private EndpointRegistry.@Nullable Enrollment endpoint;
+  private ApiTokens.@Nullable Principal principal;
 
   /**
    * @param request Jetty's request
    * @param bodyStream its body as a blocking stream (the router reads what is left after the handler)
    * @param params the path parameters
    * @param maxBody the route's body limit
+   * @param route the route that matched, as {@code "METHOD /template"}
    */
-  Request(org.eclipse.jetty.server.Request request, InputStream bodyStream, Map<String, String> params, long maxBody) {
+  Request(org.eclipse.jetty.server.Request request, InputStream bodyStream, Map<String, String> params, long maxBody,
+      String route) {
     this.request = request;
+    this.route = route;
     this.bodyStream = bodyStream;
     this.params = params;
     this.maxBody = maxBody;
@@ -40,6 +45,23 @@ final class Request {
       throw new IllegalStateException("route has no endpoint guard");
     }
     return endpoint;
+  }
+
+  void authenticated(ApiTokens.Principal caller) {
+    this.principal = caller;
+  }
+
+  /** @return who called, as the route's admin guard authenticated it */
+  ApiTokens.Principal principal() {
+    if (principal == null) {
+      throw new IllegalStateException("route has no admin guard");
+    }
+    return principal;
+  }
+
+  /** @return the route that matched, as {@code "METHOD /template"}: a label of bounded cardinality for metrics */
+  String route() {
+    return route;
   }
 
   String param(String name) {

@@ -42,6 +42,11 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
   /** Runs before a handler; throws {@link HttpError} to refuse. */
   interface Guard {
     void check(Request request);
+
+    /** @return the role an admin route needs, or null for a route that takes no admin token */
+    default @Nullable Role role() {
+      return null;
+    }
   }
 
   /** A route's work. */
@@ -85,6 +90,9 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
   }
 
   void add(String method, String template, Guard guard, long maxBody, Handler handler) {
+    if (template.startsWith("/admin/") && guard.role() == null) {
+      throw new IllegalArgumentException(method + " " + template + ": an admin route must name the role it needs");
+    }
     List<String> names = new ArrayList<>();
     Matcher m = PARAM.matcher(template);
     StringBuilder regex = new StringBuilder();
@@ -166,6 +174,18 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
     return all;
   }
 
+  /** @return the role each admin route needs, by {@code "METHOD /template"}, in registration order */
+  Map<String, Role> roles() {
+    Map<String, Role> all = new java.util.LinkedHashMap<>();
+    for (Route route : routes) {
+      Role role = route.guard().role();
+      if (role != null) {
+        all.put(route.method() + " " + route.template(), role);
+      }
+    }
+    return all;
+  }
+
   /** @return true when the request body is at its end (or unreadable), false when more than the limit is left */
   private static boolean discardRest(InputStream in) {
     try {
@@ -208,7 +228,7 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
       for (int i = 0; i < route.names().size(); i++) {
         params.put(route.names().get(i), java.net.URLDecoder.decode(m.group(i + 1), java.nio.charset.StandardCharsets.UTF_8));
       }
-      Request request = new Request(exchange, body, params, route.maxBody());
+      Request request = new Request(exchange, body, params, route.maxBody(), route.method() + " " + route.template());
       route.guard().check(request);
       return route.handler().handle(request);
     }

@@ -19,11 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param history exposure over time
  * @param metrics the server's meters
  * @param prometheus the registry {@code /metrics} scrapes
- * @param adminToken the admin token
+ * @param tokens the admin API's tokens, each with a name and a role
+ * @param stopAll the stop-all switch
  * @param signals the signal batch checker
  * @param signalLimiter the per-endpoint rate limit on signal batches
+ * @param trust the trust roots and timestamps, or null without {@code --trust-root}
  */
 record ServerContext(UpdateServerConfig config, RolloutEngine engine, RolloutStore store, AuditSource audit,
     ReleaseStore releases, EndpointRegistry endpoints, ChannelRollouts channels, FleetView fleet,
-    ExposureHistory history, ServerMetrics metrics, PrometheusMeterRegistry prometheus, AdminToken adminToken,
-    SignalAuthenticator signals, EndpointRateLimiter signalLimiter, @Nullable TrustService trust) {}
+    ExposureHistory history, ServerMetrics metrics, PrometheusMeterRegistry prometheus, ApiTokens tokens,
+    StopAll stopAll, SignalAuthenticator signals, EndpointRateLimiter signalLimiter, @Nullable TrustService trust) {}

@@ -25,9 +25,24 @@ final class ServerMetrics {
         .tag("reason", reason).register(registry).increment();
   }
 
-  void adminRefused() {
-    Counter.builder("ringfence.server.admin.refused").description("admin calls refused for a missing or wrong token")
-        .register(registry).increment();
+  /**
+   * @param reason {@code unknown_token} (401: missing, unknown or revoked) or {@code wrong_role} (403)
+   * @param route the route as {@code "METHOD /template"}
+   */
+  void adminRefused(String reason, String route) {
+    Counter.builder("ringfence.server.admin.refused")
+        .description("admin calls refused, by reason (unknown_token: missing, unknown or revoked; wrong_role) and route")
+        .tag("reason", reason).tag("route", route).register(registry).increment();
+  }
+
+  /**
+   * @param stopAll the switch, read at each scrape from what the latest tick or call saw
+   */
+  void stopAll(StopAll stopAll) {
+    io.micrometer.core.instrument.Gauge.builder("ringfence.server.stop.all", stopAll,
+        s -> s.inForceAsLastRead() ? 1 : 0)
+        .description("1 while stop-all is in force (every running rollout paused, new ones refused), else 0")
+        .register(registry);
   }
 
   void responseUndelivered() {

@@ -5,9 +5,10 @@ import java.util.Optional;
 
 /**
  * What replicas of the update server share besides the rollouts' journal: published releases (envelope
- * and payload), endpoint enrollments and the admin tokens' digests. Every row carries a sequence number that grows with each
- * insert, so that a replica catches up by asking for the rows after the last one it has seen. Rows are
- * only ever inserted: a release or an enrollment is never changed or deleted.
+ * and payload) and endpoint enrollments (the API tokens and the stop-all switch are {@link TokenRecords} and
+ * {@link StopAllRecords}). Every row carries a sequence number that grows with each insert, so that a replica
+ * catches up by asking for the rows after the last one it has seen. Rows are only ever inserted: a release or an
+ * enrollment is never changed or deleted.
  */
 interface SharedRecords {
 
@@ -57,9 +58,4 @@ interface SharedRecords {
   /** @return one endpoint's enrollment */
   Optional<EnrollmentRow> enrollment(String endpointId);
 
-  /** Stores a replica's admin token by its SHA-256 (the token itself never leaves its file); repeats are no-ops. */
-  void addAdminToken(byte[] sha256);
-
-  /** @return the SHA-256 of every replica's admin token */
-  List<byte[]> adminTokens();
 }

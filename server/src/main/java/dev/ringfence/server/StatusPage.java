@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The status page, {@code GET /status}: every rollout with its rings and state, an inline SVG chart of
- * exposure over time, verdicts with their reasons, the halt reason in plain words, and pause / resume /
- * halt buttons that call the admin API with a token typed into the page (kept in the tab's session
+ * exposure over time, verdicts with their reasons, the halt reason in plain words, a banner while stop-all is in
+ * force, and pause / resume / halt / stop-all buttons that call the admin API with a token typed into the page (kept in the tab's session
  * storage, never sent anywhere else). No external resources: the page works without network. Read-only
  * without the token.
  */
@@ -60,9 +60,11 @@ final class StatusPage {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>Ringfence update server</title><style nonce=\"").append(nonce).append("\">")
         .append(CSS).append("</style></head><body>")
-        .append("<header><h1>Ringfence update server</h1><div class=\"token\"><label>Admin token ")
-        .append("<input id=\"token\" type=\"password\" autocomplete=\"off\" placeholder=\"paste admin.token\"></label>")
+        .append("<header><h1>Ringfence update server</h1><div class=\"token\"><label>API token ")
+        .append("<input id=\"token\" type=\"password\" autocomplete=\"off\" placeholder=\"paste a token\"></label>")
+        .append("<button type=\"button\" id=\"stop-all\" class=\"btn-stop-all\">Stop all</button>")
         .append("<span id=\"msg\" role=\"status\"></span></div></header><main>");
+    stopAllBanner(html);
     List<Rollout> rollouts = new ArrayList<>(ctx.engine().rollouts());
     if (rollouts.isEmpty()) {
       html.append("<p class=\"empty\">No rollouts yet. Create one with <code>POST /admin/v1/rollouts</code>.</p>");
@@ -77,6 +79,20 @@ final class StatusPage {
         .header("Content-Security-Policy", "default-src 'none'; style-src 'nonce-" + nonce + "'; script-src 'nonce-"
             + nonce + "'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
         .header("Referrer-Policy", "no-referrer");
+  }
+
+  /** The banner while stop-all is in force: who switched it on, when and why, and a button to lift it. */
+  private void stopAllBanner(StringBuilder html) {
+    java.util.Optional<StopAllRecords.Event> stop = ctx.stopAll().current();
+    if (stop.isEmpty()) {
+      return;
+    }
+    StopAllRecords.Event e = stop.get();
+    html.append("<div class=\"stop-all\" role=\"alert\" id=\"stop-all-banner\"><b>Stop-all in force</b> since ")
+        .append(esc(TIME.format(e.at()))).append(" UTC (").append(esc(e.at().toString())).append("), switched on by <b>")
+        .append(esc(e.actor())).append("</b>: ").append(esc(e.reason()))
+        .append(". Every running rollout was paused; no rollout is created, started or resumed until an admin lifts it.")
+        .append(" <button type=\"button\" id=\"lift-stop-all\">Lift</button></div>");
   }
 
   @SuppressWarnings("unchecked")
@@ -270,6 +286,8 @@ final class StatusPage {
       ".sub{margin:0;color:#56607a}.state{font-size:12px;padding:2px 8px;border-radius:10px;vertical-align:middle;background:#e6e9ef}",
       ".state.running{background:#dff3e4;color:#17692e}.state.paused{background:#fff1d6;color:#8a5a00}",
       ".state.halted,.state.rolling-back,.state.rolled-back{background:#fde2e1;color:#a1201a}.state.completed{background:#dbe9ff;color:#1f4fa0}",
+      ".stop-all{margin:0 0 16px;padding:12px 14px;border:2px solid #c6362d;border-radius:6px;background:#fde2e1;color:#7d1712}",
+      "button.btn-stop-all{margin-left:10px;border-color:#c6362d;background:#c6362d;color:#fff;font-weight:600}",
       ".halt{margin:10px 0;padding:10px 12px;border-left:4px solid #c6362d;background:#fff4f3}",
       ".grid{display:grid;grid-template-columns:minmax(260px,1fr) 2fr;gap:20px}",
       "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef1f5;white-space:nowrap}tr.open td{font-weight:600;background:#f3f8ff}",
@@ -294,8 +312,20 @@ final class StatusPage {
       "  const reason=prompt(a+' '+id+': why?');if(!reason)return;",
       "  const r=await fetch('/admin/v1/rollouts/'+encodeURIComponent(id)+'/'+a,{method:'POST',",
       "    headers:{'Authorization':'Bearer '+t.value.trim(),'Content-Type':'application/json'},",
-      "    body:JSON.stringify({reason:reason,actor:'status-page'})});",
+      "    body:JSON.stringify({reason:reason})});",
       "  const j=await r.json().catch(()=>({}));",
       "  m.textContent=r.ok?(a+' done'):('refused: '+(j.message||r.status));if(r.ok)setTimeout(()=>location.reload(),400);",
-      "}));");
+      "}));",
+      "async function stopAll(path,question){",
+      "  if(!t.value.trim()){m.textContent='Paste a token first.';return;}",
+      "  const reason=prompt(question);if(!reason)return;",
+      "  const r=await fetch(path,{method:'POST',headers:{'Authorization':'Bearer '+t.value.trim(),",
+      "    'Content-Type':'application/json'},body:JSON.stringify({reason:reason})});",
+      "  const j=await r.json().catch(()=>({}));",
+      "  m.textContent=r.ok?'done':('refused: '+(j.message||r.status));if(r.ok)setTimeout(()=>location.reload(),400);",
+      "}",
+      "document.getElementById('stop-all').addEventListener('click',()=>stopAll('/admin/v1/stop-all',",
+      "  'Stop all: pause every running rollout and refuse new ones until lifted. Why?'));",
+      "const lift=document.getElementById('lift-stop-all');",
+      "if(lift)lift.addEventListener('click',()=>stopAll('/admin/v1/stop-all/lift','Lift stop-all: why?'));");
 }

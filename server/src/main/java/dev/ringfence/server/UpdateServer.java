@@ -65,6 +65,7 @@ public final class UpdateServer implements AutoCloseable {
   private final PrometheusMeterRegistry prometheus;
   private volatile Instant lastTick;
   private volatile List<String> routes = List.of();
+  private volatile java.util.Map<String, Role> roles = java.util.Map.of();
   private volatile @Nullable ServerContext context;
   private final RingfenceMetrics engineMetrics;
   private @Nullable ExecutorService gateThreads;
@@ -98,7 +99,7 @@ public final class UpdateServer implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     AdminToken adminToken = AdminToken.loadOrCreate(config.adminTokenFile(), random);
     RolloutStore store;
-    SharedRecords shared = null;
+    JdbcSharedRecords shared = null;
     AuditSource audit;
     if (config.jdbcUrl() != null) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -113,7 +114,8 @@ public final class UpdateServer implements AutoCloseable {
       audit = AuditSource.postgres(ds);
       try {
         shared = JdbcSharedRecords.open(ds);
-        adminToken.share(shared);
+        // At once, so replicas already running accept this one's token as early as before (their next tick).
+        shared.addBootstrapToken(adminToken.sha256(), config.clock().instant());
       } catch (RuntimeException e) {
         closeQuietly(store);
         throw e;
@@ -142,18 +144,27 @@ public final class UpdateServer implements AutoCloseable {
       ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"), shared);
       EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random, shared);
       ChannelRollouts channels = new ChannelRollouts(engine, releases);
+      // Named tokens and the stop-all switch: in the database shared by replicas, else in the data folder.
+      TokenRecords tokenRecords = shared != null ? shared
+          : FileTokenRecords.open(config.dataDirectory().resolve("tokens.json"));
+      StopAllRecords stopAllRecords = shared != null ? shared
+          : FileStopAllRecords.open(config.dataDirectory().resolve("stop-all.json"));
+      ApiTokens tokens = ApiTokens.open(adminToken, tokenRecords, config.clock(), random);
+      StopAll stopAll = new StopAll(stopAllRecords, engine, config.clock());
       TrustService trust = null;
       if (config.trustRoot() != null) {
-        TrustRecords trustRecords = shared instanceof TrustRecords records ? records
+        TrustRecords trustRecords = shared != null ? shared
             : new FileTrustRecords(config.dataDirectory().resolve("trust"));
         trust = new TrustService(config.trustRoot(), trustRecords, config.timestampKeyId(), config.timestampKey(),
             config.timestampValidity(), config.clock());
         trust.refresh(releases);
       }
       ServerContext ctx = new ServerContext(config, engine, store, audit, releases, endpoints, channels,
-          new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, adminToken,
-          new SignalAuthenticator(config.signatureWindow()),
+          new FleetView(), new ExposureHistory(), new ServerMetrics(prometheus), prometheus, tokens,
+          stopAll, new SignalAuthenticator(config.signatureWindow()),
           new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()), trust);
+      ctx.metrics().stopAll(stopAll);
+      stopAll.current(); // the gauge is right from the first scrape
 
       // Workers for the blocking routes, plus the connector's acceptor and selector and Jetty's reserve.
       QueuedThreadPool pool = new QueuedThreadPool(config.threads() + 6, Math.min(4, config.threads() + 2));
@@ -202,6 +213,7 @@ public final class UpdateServer implements AutoCloseable {
       http.setHandler(router);
       http.setErrorHandler(Router::jettyError);
       server.routes = List.copyOf(router.routes());
+      server.roles = java.util.Collections.unmodifiableMap(router.roles());
       server.context = ctx;
       server.gateThreads = gateThreads;
 
@@ -271,12 +283,13 @@ public final class UpdateServer implements AutoCloseable {
       // Releases and enrollments first: a rollout another replica created may name a release published there.
       ctx.releases().refresh();
       ctx.endpoints().refresh();
-      ctx.adminToken().refresh();
+      ctx.tokens().refresh(); // a token created or revoked through another replica counts here from now on
       TrustService trust = ctx.trust();
       if (trust != null) {
         trust.refresh(ctx.releases());
       }
       engine.tick();
+      ctx.stopAll().enforce(); // after the catch-up: a rollout another replica started is paused here too
       Instant now = config.clock().instant();
       for (Rollout r : engine.rollouts()) {
         ctx.history().record(r, now);
@@ -324,6 +337,11 @@ public final class UpdateServer implements AutoCloseable {
   /** @return every route as {@code "METHOD /template"}, for tests that must cover them all */
   List<String> routes() {
     return routes;
+  }
+
+  /** @return the role each admin route needs, by {@code "METHOD /template"}, for tests that check them all */
+  java.util.Map<String, Role> roles() {
+    return roles;
   }
 
   /** @return the bound port */

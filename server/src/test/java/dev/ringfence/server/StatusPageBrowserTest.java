@@ -122,6 +122,35 @@ class StatusPageBrowserTest {
     }
   }
 
+  /**
+   * While stop-all is in force the page, as Chromium renders it, carries the banner with who switched it on and
+   * why, the Lift button, and the paused rollout; the Stop all button is always in the header.
+   */
+  @Test
+  void statusPage_inHeadlessChromium_showsTheStopAllBanner() throws Exception {
+    Optional<Path> browser = chromium();
+    assumeTrue(browser.isPresent(), "Chromium is not installed (Debian: apt-get install chromium)");
+    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
+    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("server")).port(0)
+        .tickInterval(Duration.ofMillis(100)).releaseKeys(signer.trustStore()).build());
+    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    for (long v = 1; v <= 2; v++) {
+      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
+      admin.publish(signer.sign("rules", v, content, Instant.now().plusSeconds(3600)), content, v == 1);
+    }
+    admin.createRollout("r-live", "rules", 1, 2, AdminClient.labThenEveryonePlan(2));
+    admin.command("r-live", "start", null);
+    String before = runChromium(browser.get(), "--dump-dom", server.uri().resolve("status").toString());
+    assertThat(before).contains("id=\"stop-all\"").doesNotContain("Stop-all in force");
+
+    new AdminClient(server.uri(), admin.createToken("incident-commander", "operator").get("token").asText(), http)
+        .stopAll("INC-9: <b>crashes</b> on three channels");
+    String dom = runChromium(browser.get(), "--dump-dom", server.uri().resolve("status").toString());
+    assertThat(dom).contains("Stop-all in force").contains("incident-commander")
+        .contains("INC-9: &lt;b&gt;crashes&lt;/b&gt; on three channels").contains("id=\"lift-stop-all\"")
+        .contains("PAUSED");
+  }
+
   private String runChromium(Path browser, String mode, String url) throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory(dir, "chromium-");
     Path output = dir.resolve("chromium-" + System.nanoTime() + ".out");

@@ -156,13 +156,14 @@ class UpdateServerAttackTest {
   private Map<String, String> adminState() throws Exception {
     Map<String, String> state = new TreeMap<>();
     for (String path : List.of("admin/v1/endpoints", "admin/v1/channels", "admin/v1/channels/rules/releases",
-        "admin/v1/rollouts/r1", "admin/v1/rollouts/r1/journal")) {
+        "admin/v1/rollouts/r1", "admin/v1/rollouts/r1/journal", "admin/v1/tokens", "admin/v1/stop-all")) {
       JsonNode node = admin.call("GET", path, null);
       if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
         object.remove("exposure"); // samples taken by the ticker as time passes
         object.remove("lastSeen");
       }
-      state.put(path, node.toString().replaceAll("\"lastSeen\":\"[^\"]*\"", ""));
+      // The admin's own token is used by these reads.
+      state.put(path, node.toString().replaceAll("\"(lastSeen|lastUsedAt)\":(\"[^\"]*\"|null)", ""));
     }
     state.put("audit", send(request("admin/v1/audit").header("Authorization", "Bearer " + adminToken()).GET()).body());
     return state;
@@ -194,17 +195,22 @@ class UpdateServerAttackTest {
     cases.put("GET /admin/v1/rollouts", "GET admin/v1/rollouts");
     cases.put("GET /admin/v1/rollouts/{id}", "GET admin/v1/rollouts/r1");
     cases.put("GET /admin/v1/rollouts/{id}/journal", "GET admin/v1/rollouts/r1/journal");
-    cases.put("POST /admin/v1/rollouts/{id}/{action}", "POST admin/v1/rollouts/r1/start {\"reason\":\"x\"}");
+    for (String action : List.of("start", "pause", "resume", "halt", "abort")) {
+      cases.put("POST /admin/v1/rollouts/{id}/" + action, "POST admin/v1/rollouts/r1/" + action + " {\"reason\":\"x\"}");
+    }
     cases.put("GET /admin/v1/audit", "GET admin/v1/audit");
     cases.put("POST /admin/v1/roots", "POST admin/v1/roots {\"schemaVersion\":1}");
     cases.put("GET /admin/v1/roots", "GET admin/v1/roots");
+    cases.put("POST /admin/v1/tokens", "POST admin/v1/tokens {\"name\":\"intruder\",\"role\":\"admin\"}");
+    cases.put("GET /admin/v1/tokens", "GET admin/v1/tokens");
+    cases.put("DELETE /admin/v1/tokens/{name}", "DELETE admin/v1/tokens/" + ApiTokens.bootstrapName(
+        AdminToken.sha256(adminToken())));
+    cases.put("GET /admin/v1/stop-all", "GET admin/v1/stop-all");
+    cases.put("POST /admin/v1/stop-all", "POST admin/v1/stop-all {\"reason\":\"x\"}");
+    cases.put("POST /admin/v1/stop-all/lift", "POST admin/v1/stop-all/lift {\"reason\":\"x\"}");
     assertThat(cases.keySet()).as("every admin route has a case")
         .containsExactlyInAnyOrderElementsOf(server.routes().stream().filter(r -> r.contains(" /admin/")).toList());
-    // The other actions of the command route too.
     List<String> requests = new ArrayList<>(cases.values());
-    for (String action : List.of("pause", "resume", "halt", "abort")) {
-      requests.add("POST admin/v1/rollouts/r1/" + action + " {\"reason\":\"x\"}");
-    }
 
     String token = adminToken();
     List<String> badAuthorizations = List.of("", "Bearer not-the-token", lab.authorization(), "Bearer " + token + "x",
@@ -225,8 +231,10 @@ class UpdateServerAttackTest {
         refused++;
       }
     }
-    assertThat(refused).isEqualTo(17 * 7);
+    assertThat(refused).isEqualTo(23 * 7);
     assertThat(meter("ringfence_server_admin_refused_total")).isEqualTo(refused);
+    assertThat(meter("ringfence_server_admin_refused_total{reason=\"unknown_token\",route=\"POST /admin/v1/stop-all\"}"))
+        .as("counted by reason and route").isEqualTo(7);
     assertThat(adminState()).isEqualTo(before);
     assertThat(admin.rollout("r1").get("state").asText()).isEqualTo("PLANNED");
   }

@@ -164,6 +164,71 @@ class UpdateServerPostgresTest {
         assertThat(replica.engine().rollout("r-notify").state().isHalted()).as("B acts on A's halt").isTrue());
   }
 
+  /**
+   * Named tokens and the stop-all switch live in the database: an operator token created through A works on B
+   * within a tick; stop-all through B pauses the rollout running on A's channel, and A refuses a new rollout at
+   * once (the switch is read from the database, not from a cache), naming the stop; a token revoked through A is
+   * refused by B within a tick; the lift through A lets B create again. The tables hold digests, never tokens.
+   */
+  @Test
+  void namedTokensAndStopAll_areSharedByReplicas() throws Exception {
+    PostgresServer.Database db = database("update_server_roles");
+    signer = new ReleaseSigner(List.of("release-1"), 1);
+    server = start(db, dir.resolve("a"));
+    replica = start(db, dir.resolve("b"));
+    AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    AdminClient b = new AdminClient(replica.uri(), replica.adminTokenFile(), http);
+    for (String channel : List.of(CHANNEL, "sensors")) {
+      for (long v = 1; v <= 3; v++) {
+        byte[] content = (channel + " v" + v + "\n").getBytes(StandardCharsets.UTF_8);
+        a.publish(signer.sign(channel, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
+      }
+    }
+    a.createRollout("r-running", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
+    a.command("r-running", "start", null);
+
+    String operatorToken = a.createToken("oncall-bob", "operator").get("token").asText();
+    AdminClient bobOnB = new AdminClient(replica.uri(), operatorToken, http);
+    await().atMost(Duration.ofSeconds(15)).ignoreExceptionsInstanceOf(AdminClient.AdminCallException.class)
+        .untilAsserted(() -> assertThat(bobOnB.call("GET", "admin/v1/rollouts/r-running", null).get("state").asText()).isEqualTo("RUNNING"));
+
+    JsonNode stopped = bobOnB.stopAll("incident 12: bad content suspected");
+    assertThat(stopped.get("paused").toString()).isEqualTo("[\"r-running\"]");
+    assertThatThrownBy(() -> a.createRollout("r-new", "sensors", 1, 2, AdminClient.labThenEveryonePlan(1)))
+        .as("A refuses at once: the switch is read from the database").hasMessageContaining("409")
+        .hasMessageContaining("switched on by 'oncall-bob': incident 12: bad content suspected");
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(a.rollout("r-running").get("state").asText()).as("A sees B's pause").isEqualTo("PAUSED"));
+    List<String> causes = new java.util.ArrayList<>();
+    a.rollout("r-running").get("transitions").forEach(t -> causes.add(t.get("cause").asText()));
+    assertThat(causes).contains("paused by oncall-bob: stop-all: incident 12: bad content suspected");
+
+    a.revokeToken("oncall-bob");
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThatThrownBy(() -> bobOnB.call("GET", "admin/v1/stop-all", null)).as("revoked on B within a tick")
+            .hasMessageContaining("401"));
+    JsonNode lifted = a.liftStopAll("incident 12 resolved");
+    assertThat(lifted.get("lifted").get("actor").asText()).isEqualTo("oncall-bob");
+    assertThat(b.createRollout("r-new", "sensors", 1, 2, AdminClient.labThenEveryonePlan(1)).get("state").asText())
+        .isEqualTo("PLANNED");
+
+    try (var c = db.connect(); var st = c.createStatement();
+        var rs = st.executeQuery("SELECT count(*), bool_and(octet_length(sha256) = 32), bool_and(revoked_at IS NOT NULL)"
+            + " FROM ringfence_server_api_token")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+      assertThat(rs.getBoolean(2)).as("a digest, never a token").isTrue();
+      assertThat(rs.getBoolean(3)).isTrue();
+    }
+    try (var c = db.connect(); var st = c.createStatement();
+        var rs = st.executeQuery("SELECT string_agg(CASE WHEN stop THEN 'stop' ELSE 'lift' END || ' by ' || actor, ', '"
+            + " ORDER BY seq) FROM ringfence_server_stop_all")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("stop by oncall-bob, lift by "
+          + ApiTokens.bootstrapName(AdminToken.sha256(Files.readString(server.adminTokenFile()).strip())));
+    }
+  }
+
   private ReleaseSigner signer;
 
   private UpdateServerConfig.Builder config(PostgresServer.Database db, Path data) {
