@@ -218,7 +218,7 @@ public final class RolloutEngineConfig {
      */
     public Builder controlHoldback(int buckets) {
       Preconditions.checkArgument(buckets >= 0 && buckets <= 1_000, "controlHoldback: %s is outside 0..1000 cohort"
-          + " buckets (0..10%%)", buckets);
+          + " buckets (0..10%)", buckets);
       this.controlHoldback = buckets;
       return this;
     }
