@@ -8,6 +8,7 @@ import dev.ringfence.core.plan.HeldTierCanary;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
+import dev.ringfence.core.store.JournalFormat;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
@@ -160,8 +161,13 @@ class HeldTierCanaryTest {
     pass(Duration.ofMinutes(30));
     pass(Duration.ofMinutes(30));
     List<String> canary = offered(hospitals().subList(0, 10_000), CRITICAL);
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    // Through the journal's bytes, as a durable store keeps them: the canary settings must survive the trip.
+    RolloutStore reread = RolloutStores.inMemory();
+    store.read("held").forEach(e -> reread.append(JournalFormat.decode(JournalFormat.encode(e))));
+    RolloutEngine restarted = Fixtures.engine(clock, reread, gate);
     Rollout again = restarted.rollout("held");
+    assertThat(again.spec().plan()).isEqualTo(plan());
+    assertThat(again.spec().plan().heldTierCanary("critical").cap()).isEqualTo(CANARY_CAP);
     assertThat(again.status().ringName()).isEqualTo("held:critical:canary");
     for (String id : hospitals()) {
       Decision d = again.decide(id, CRITICAL, 41);
