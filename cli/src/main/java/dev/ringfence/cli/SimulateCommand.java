@@ -20,8 +20,8 @@ import picocli.CommandLine;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = {"Replays a scenario on a simulated fleet, with and without Ringfence, and writes a JSON report"
         + " and a chart (PNG and SVG).",
-        "Shipped scenarios: crowdstrike-2024, silent-failure, subtle-regression, subset-crash, healthy,"
-            + " service-regression."})
+        "Shipped scenarios: crowdstrike-2024, silent-failure, subtle-regression, subset-crash, held-tier-crash,"
+            + " healthy, service-regression."})
 final class SimulateCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "<scenario>", description = "a shipped scenario's name or a scenario file")

@@ -3,6 +3,12 @@ package dev.ringfence.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.plan.GateSpec;
+import dev.ringfence.core.plan.HeldTierCanary;
+import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.Ring;
+import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.core.testing.SharedStore;
 import dev.ringfence.protocol.Decision.Kind;
@@ -65,6 +71,34 @@ class ReplicaTest {
     // An endpoint admitted on one replica is offered on the other too.
     String first = fromA.iterator().next();
     assertThat(b.decide("r", first, Fixtures.WINDOWS, 42).kind()).isEqualTo(Kind.OFFER);
+  }
+
+  @Test
+  void heldTiersCanaryCap_holdsAcrossReplicas() {
+    GateSpec scripted = GateSpec.of(ScriptedGate.TYPE);
+    Plan plan = Plan.builder("held")
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
+        .heldTiers("critical").heldTierCanary("critical", HeldTierCanary.ofDefaults().withCap(7)).build();
+    a.createRollout(Fixtures.spec("held", plan)).start();
+    for (int ring = 0; ring < 2; ring++) {
+      gate.answer(Outcome.PASS);
+      clock.advance(Duration.ofMinutes(31));
+      a.tick();
+    }
+    b.tick();
+    assertThat(b.rollout("held").status().ringName()).isEqualTo("held:critical:canary");
+    EndpointAttributes critical = EndpointAttributes.builder().os("windows").tier("critical").build();
+    int admitted = 0;
+    for (int i = 0; i < fleet.size(); i++) {
+      RolloutEngine replica = i % 2 == 0 ? a : b;
+      if (replica.decide("held", fleet.get(i), critical, 41).kind() == Kind.OFFER) {
+        admitted++;
+      }
+    }
+    assertThat(admitted).isEqualTo(7);
+    assertThat(store.read("held").stream().filter(e -> e instanceof JournalEntry.Admitted x && x.ringIndex() == 2))
+        .hasSize(7);
   }
 
   @Test

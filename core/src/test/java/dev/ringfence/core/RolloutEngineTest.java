@@ -361,7 +361,7 @@ class RolloutEngineTest {
   }
 
   @Test
-  void heldTier_staysUntilTheLastRingOpens() {
+  void heldTier_staysThroughTheLastRing_untilItsOwnCanaryRingOpens() {
     Plan plan = Plan.builder("held")
         .ring(Ring.named("canary").share(100).cap(10_000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
             .build())
@@ -385,7 +385,14 @@ class RolloutEngineTest {
     assertThat(held.status().ringIndex()).isEqualTo(1);
     String lastRingHospital = fleet().stream().filter(id -> cohort.bucket(id) >= 100 && cohort.bucket(id) < 1000)
         .findFirst().orElseThrow();
-    assertThat(held.decide(lastRingHospital, critical, 41).kind()).isEqualTo(Kind.OFFER);
+    assertThat(held.decide(lastRingHospital, critical, 41).kind()).isEqualTo(Kind.STAY);
+    clock.advance(Duration.ofMinutes(1));
+    engine.tick();
+    assertThat(held.status().ringName()).isEqualTo("held:critical:canary");
+    assertThat(held.decide(lastRingHospital, critical, 41).reason()).contains("outside its canary");
+    String canaryHospital = fleet().stream().filter(id -> cohort.bucket(id) < 100 && !id.equals(hospital)
+        && !id.equals(otherHospital)).findFirst().orElseThrow();
+    assertThat(held.decide(canaryHospital, critical, 41).kind()).isEqualTo(Kind.OFFER);
   }
 
   @Test

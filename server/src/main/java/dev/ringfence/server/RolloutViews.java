@@ -46,7 +46,7 @@ final class RolloutViews {
     Map<String, Object> v = summary(rollout);
     RolloutStatus s = rollout.status();
     List<Map<String, Object>> rings = new ArrayList<>();
-    List<Ring> planRings = rollout.spec().plan().rings();
+    List<Ring> planRings = rollout.spec().plan().allRings();
     for (int i = 0; i < planRings.size(); i++) {
       Ring r = planRings.get(i);
       Map<String, Object> ring = new LinkedHashMap<>();
@@ -88,7 +88,7 @@ final class RolloutViews {
         Map<String, Object> m = verdict(r.verdict());
         m.put("at", r.at().toString());
         m.put("ringIndex", r.ringIndex());
-        List<Ring> plan = rollout.spec().plan().rings();
+        List<Ring> plan = rollout.spec().plan().allRings();
         m.put("ring", r.ringIndex() >= 0 && r.ringIndex() < plan.size() ? plan.get(r.ringIndex()).name() : "");
         verdicts.add(m);
       }

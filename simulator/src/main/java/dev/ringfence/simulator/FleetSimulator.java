@@ -18,6 +18,7 @@ import dev.ringfence.core.Trigger;
 import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.core.plan.Attribute;
 import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.protocol.ApplyOutcome;
@@ -998,7 +999,8 @@ public final class FleetSimulator {
   }
 
   private String ringName(int index) {
-    return index >= 0 && index < plan.rings().size() ? plan.rings().get(index).name() : "-";
+    List<Ring> rings = plan.allRings();
+    return index >= 0 && index < rings.size() ? rings.get(index).name() : "-";
   }
 
   private void onVerdict(JournalEntry.VerdictRecorded v) {

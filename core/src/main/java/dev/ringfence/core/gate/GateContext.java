@@ -30,9 +30,9 @@ public interface GateContext {
   /** @return index of the ring being judged */
   int ringIndex();
 
-  /** @return the ring being judged */
+  /** @return the ring being judged, one of {@link Plan#allRings()} (a held tier's ring comes after the plan's) */
   default Ring ring() {
-    return plan().rings().get(ringIndex());
+    return plan().allRings().get(ringIndex());
   }
 
   /** @return when the ring opened, from the engine's clock */

@@ -16,6 +16,7 @@ final class DecisionTable {
   final Decision[] holdCapReached;
   final Decision stayOutside;
   final Decision stayHeldTier;
+  final Decision stayHeldCanary;
   final Decision stayHoldback;
   final Decision stayNotStarted;
   final Decision stayAborted;
@@ -33,8 +34,8 @@ final class DecisionTable {
   DecisionTable(RolloutSpec spec) {
     long candidate = spec.candidateVersion();
     long baseline = spec.baselineVersion();
-    List<Ring> rings = spec.plan().rings();
-    int last = rings.size() - 1;
+    List<Ring> rings = spec.plan().allRings();
+    int last = spec.plan().rings().size() - 1; // after completion the plan's last ring speaks, held tiers or not
     offer = new Decision[rings.size()];
     holdCapReached = new Decision[rings.size()];
     for (int i = 0; i < rings.size(); i++) {
@@ -45,7 +46,9 @@ final class DecisionTable {
     }
     stayOutside = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "outside the open rings");
     stayHeldTier = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
-        "tier is held until the last ring opens");
+        "tier is held: it gets the candidate in its own canary ring, after the plan's last ring passed");
+    stayHeldCanary = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
+        "tier is held and this endpoint is outside its canary: it waits for the ring for the rest of the tier");
     stayHoldback = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
         "in the holdback: kept on the baseline as the control until the rollout completes");
     stayNotStarted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout not started");

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -149,25 +150,26 @@ public final class DefaultRolloutEngine implements RolloutEngine {
   }
 
   private ResolvedGates resolveGates(Plan plan) {
-    List<Ring> rings = plan.rings();
+    List<Ring> rings = plan.allRings();
     ResolvedGates resolved = new ResolvedGates(rings.size());
     Gate[] gates = resolved.gates;
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < rings.size(); i++) {
       Ring ring = rings.get(i);
+      String path = ringPath(plan, i);
       if (ring.gate() == null) {
         gates[i] = NO_GATE;
         continue;
       }
       GateFactory factory = config.gateFactories().get(ring.gate().type());
       if (factory == null) {
-        problems.add("rings[" + i + "].gate.type: '" + ring.gate().type() + "' is not registered with this engine;"
+        problems.add(path + ".gate.type: '" + ring.gate().type() + "' is not registered with this engine;"
             + " registered types: " + config.gateFactories().keySet());
         continue;
       }
       Object dryRun = ring.gate().params().get(DRY_RUN);
       if (dryRun != null && !(dryRun instanceof Boolean)) {
-        problems.add("rings[" + i + "].gate.params.dryRun: must be true or false, found " + dryRun);
+        problems.add(path + ".gate.params.dryRun: must be true or false, found " + dryRun);
         continue;
       }
       resolved.dryRun[i] = Boolean.TRUE.equals(dryRun);
@@ -177,17 +179,35 @@ public final class DefaultRolloutEngine implements RolloutEngine {
         gates[i] = factory.create(new GateSpec(ring.gate().type(), params));
       } catch (InvalidPlanException e) {
         for (String problem : e.problems()) {
-          problems.add("rings[" + i + "]." + problem);
+          problems.add(path + "." + problem);
         }
       }
       if (gates[i] == null && problems.isEmpty()) {
-        problems.add("rings[" + i + "].gate: the factory of '" + ring.gate().type() + "' returned null");
+        problems.add(path + ".gate: the factory of '" + ring.gate().type() + "' returned null");
       }
     }
     if (!problems.isEmpty()) {
-      throw new InvalidPlanException(problems);
+      // A canary that takes the first ring's gate repeats that gate's problems: report each once.
+      throw new InvalidPlanException(new ArrayList<>(new LinkedHashSet<>(problems)));
     }
     return resolved;
+  }
+
+  /**
+   * Where a ring's gate is written in the plan: {@code rings[i]} for the plan's rings; for a held tier's canary its
+   * {@code heldTierCanaries} entry, or {@code rings[0]} when the canary takes the first ring's gate; for the ring
+   * of the rest of a held tier the last ring, whose gate it takes.
+   */
+  private static String ringPath(Plan plan, int index) {
+    int own = plan.rings().size();
+    if (index < own) {
+      return "rings[" + index + "]";
+    }
+    String tier = plan.heldTierOrder().get((index - own) / 2);
+    if ((index - own) % 2 == 1) {
+      return "rings[" + (own - 1) + "]";
+    }
+    return plan.heldTierCanary(tier).gate() == null ? "rings[0]" : "heldTierCanaries." + tier;
   }
 
   @Override

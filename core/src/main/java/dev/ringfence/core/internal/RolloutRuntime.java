@@ -35,7 +35,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,10 +80,17 @@ final class RolloutRuntime implements Rollout {
   private final Selector[] selectors;
   private final int[] shares;
   private final long[] caps;
-  private final Set<String> heldTiers;
+  /**
+   * Held tier to its position in {@link Plan#heldTierOrder()}: its canary ring is {@code lastPlanRing + 1 + 2k},
+   * the ring for the rest of it the one after.
+   */
+  private final Map<String, Integer> heldTiers;
   /** Buckets from here up are held back on the baseline while the rollout runs: the last ring's control. */
   private final int holdbackFrom;
   private final int lastRing;
+  /** The plan's own last ring; the rings after it are the held tiers'. */
+  private final int lastPlanRing;
+  private final List<Ring> rings;
   private final DecisionTable decisions;
   private final long baseline;
   private final long candidate;
@@ -146,7 +155,8 @@ final class RolloutRuntime implements Rollout {
     this.inconclusiveLimit = config.inconclusiveLimit();
     this.timeline = new Timeline(clock);
     this.recoveredAtMillis = timeline.millis(); // a new timeline reads the clock: the same instant
-    this.health = new HealthTracker(spec.plan().rings().size(), silenceMillis, admitted, timeline);
+    this.rings = plan.allRings();
+    this.health = new HealthTracker(rings.size(), silenceMillis, admitted, timeline);
     this.holdbackFrom = Cohort.BUCKETS - config.controlHoldback();
     this.metrics = new RuntimeMetrics(health, counters);
     this.sharedStore = store.shared().orElse(null);
@@ -154,7 +164,6 @@ final class RolloutRuntime implements Rollout {
     this.stalenessMillis = config.stalenessBound().toMillis();
     this.syncedAtMillis = recoveredAtMillis;
     this.cohort = Cohort.withSalt(spec.salt());
-    List<Ring> rings = plan.rings();
     int n = rings.size();
     this.selectors = new Selector[n];
     this.shares = new int[n];
@@ -164,8 +173,13 @@ final class RolloutRuntime implements Rollout {
       shares[i] = rings.get(i).share();
       caps[i] = rings.get(i).cap();
     }
-    this.heldTiers = plan.heldTiers();
+    Map<String, Integer> held = new HashMap<>();
+    for (String tier : plan.heldTierOrder()) {
+      held.put(tier, held.size());
+    }
+    this.heldTiers = Map.copyOf(held);
     this.lastRing = n - 1;
+    this.lastPlanRing = plan.rings().size() - 1;
     this.decisions = new DecisionTable(spec);
     this.baseline = spec.baselineVersion();
     this.candidate = spec.candidateVersion();
@@ -248,7 +262,26 @@ final class RolloutRuntime implements Rollout {
     if (s.state() == RolloutState.PAUSED) {
       return decisions.holdPaused;
     }
-    return isStale(synced) ? decisions.holdStale : admit(endpointId, attributes, bucket, s.ringIndex());
+    return isStale(synced) ? decisions.holdStale
+        : admit(endpointId, attributes, bucket, admissionRing(attributes, s.ringIndex()));
+  }
+
+  /**
+   * The ring an admission counts against while ring {@code open} is open: the open ring, except while a held tier's
+   * rings are open. Then an endpoint of no held tier counts against the plan's last ring, which stays in force for
+   * it, and an endpoint of a held tier counts against its tier's canary ring while that is open and else against the
+   * ring for the rest of its tier, so a tier's canary cap and minimum sample count that tier alone.
+   */
+  private int admissionRing(EndpointAttributes attributes, int open) {
+    if (open <= lastPlanRing) {
+      return open;
+    }
+    Integer held = heldTiers.get(attributes.tier());
+    if (held == null) {
+      return lastPlanRing;
+    }
+    int canary = lastPlanRing + 1 + 2 * held;
+    return open == canary ? canary : canary + 1;
   }
 
   /**
@@ -294,10 +327,21 @@ final class RolloutRuntime implements Rollout {
    * @return null when it is in a cohort, else the STAY decision that says why not
    */
   private Decision outside(int bucket, EndpointAttributes attributes, int ringIndex) {
-    if (ringIndex < lastRing && !heldTiers.isEmpty() && heldTiers.contains(attributes.tier())) {
-      return decisions.stayHeldTier;
+    if (!heldTiers.isEmpty()) {
+      Integer held = heldTiers.get(attributes.tier());
+      if (held != null) {
+        // A held tier sees none of the plan's rings; from its canary ring on it is judged by them all again.
+        int canary = lastPlanRing + 1 + 2 * held;
+        if (ringIndex < canary) {
+          return decisions.stayHeldTier;
+        }
+        if (ringIndex == canary && bucket >= shares[canary]) {
+          return decisions.stayHeldCanary;
+        }
+      }
     }
-    for (int i = 0; i <= ringIndex; i++) {
+    int upTo = Math.min(ringIndex, lastPlanRing);
+    for (int i = 0; i <= upTo; i++) {
       if (bucket < shares[i] && selectors[i].matches(attributes)) {
         return null;
       }
@@ -473,7 +517,7 @@ final class RolloutRuntime implements Rollout {
           throw new FreezeWindowException(id, freeze.get().to(), freeze.get().reason());
         }
       }
-      transition(Trigger.START, "started by " + actor + "; opening ring '" + plan.rings().get(0).name() + "'", null);
+      transition(Trigger.START, "started by " + actor + "; opening ring '" + rings.get(0).name() + "'", null);
     }
   }
 
@@ -684,7 +728,7 @@ final class RolloutRuntime implements Rollout {
             local = health.collect();
           }
           FleetHealth.record(health, id, now, local, others, clock.instant(), replicaExpiry(),
-              (plan.rings().size() + 1) * Track.STATUSES);
+              (rings.size() + 1) * Track.STATUSES);
           checkTelemetry(s);
           s = snapshot;
         }
@@ -818,7 +862,7 @@ final class RolloutRuntime implements Rollout {
     if (s.state() != RolloutState.RUNNING) {
       return;
     }
-    Duration limit = plan.rings().get(s.ringIndex()).bakeTime().plus(inconclusiveLimit);
+    Duration limit = rings.get(s.ringIndex()).bakeTime().plus(inconclusiveLimit);
     Duration open = Duration.between(s.ringOpenedAt(), now);
     if (open.compareTo(limit) >= 0) {
       transition(Trigger.INCONCLUSIVE_LIMIT, "ring '" + ringName(s.ringIndex()) + "' is still INCONCLUSIVE after "
@@ -840,7 +884,7 @@ final class RolloutRuntime implements Rollout {
 
   private void advanceIfDue(Snapshot s, Verdict verdict, Instant now) {
     int ring = s.ringIndex();
-    Ring current = plan.rings().get(ring);
+    Ring current = rings.get(ring);
     Duration open = Duration.between(s.ringOpenedAt(), now);
     // The engine enforces bake time and sample itself: no gate can make a ring open early.
     if (open.compareTo(current.bakeTime()) < 0 || admittedPerRing.get(ring) < current.minSample()) {
@@ -897,12 +941,12 @@ final class RolloutRuntime implements Rollout {
   }
 
   private String gateName(int ring) {
-    Ring r = plan.rings().get(ring);
+    Ring r = rings.get(ring);
     return r.gate() == null ? "none" : r.gate().type();
   }
 
   private String ringName(int ring) {
-    return plan.rings().get(ring).name();
+    return rings.get(ring).name();
   }
 
   // ---------------------------------------------------------------- replay

@@ -94,7 +94,7 @@ final class PlanChecks {
 
   static List<String> plan(int schemaVersion, String name, List<Ring> rings, long maxNewExposuresPerHour,
       List<FreezeWindow> freezeWindows, Set<String> heldTiers, Duration rollbackTimeout,
-      List<LintOverride> overrides) {
+      List<LintOverride> overrides, Map<String, HeldTierCanary> heldTierCanaries) {
     List<String> problems = new ArrayList<>();
     if (schemaVersion != SCHEMA_VERSION) {
       problems.add("schemaVersion: " + schemaVersion + " is not supported; this library reads version "
@@ -136,20 +136,29 @@ final class PlanChecks {
     if (rollbackTimeout == null || rollbackTimeout.isNegative() || rollbackTimeout.isZero()) {
       problems.add("rollbackTimeout: " + rollbackTimeout + " must be a positive duration such as PT1H");
     }
+    if (heldTierCanaries == null) {
+      problems.add("heldTierCanaries: is null");
+    } else if (rings != null && heldTiers != null) {
+      problems.addAll(HeldTierRings.problems(rings, heldTiers, heldTierCanaries));
+    }
     if (overrides == null) {
       problems.add("overrides: is null");
     } else if (rings != null) {
-      problems.addAll(overrideRings(rings, overrides));
+      problems.addAll(overrideRings(HeldTierRings.names(rings, heldTiers == null ? Set.of() : heldTiers),
+          overrides));
     }
     return problems;
   }
 
-  /** Every override must name a ring of the plan; rings or overrides that could not be read are skipped. */
-  static List<String> overrideRings(List<Ring> rings, List<LintOverride> overrides) {
+  /**
+   * Every override must name a ring of the plan (a held tier's ring included); rings or overrides that could not
+   * be read are skipped.
+   */
+  static List<String> overrideRings(List<String> ringNames, List<LintOverride> overrides) {
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < overrides.size(); i++) {
       LintOverride override = overrides.get(i);
-      if (override != null && rings.stream().noneMatch(r -> r != null && r.name().equals(override.ring()))) {
+      if (override != null && !ringNames.contains(override.ring())) {
         problems.add("overrides[" + i + "].ring: '" + override.ring() + "' is not a ring of this plan");
       }
     }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +33,13 @@ final class PlanJsonReader {
       .build();
 
   private static final Set<String> PLAN_FIELDS = Set.of("schemaVersion", "name", "rings", "maxNewExposuresPerHour",
-      "freezeWindows", "heldTiers", "rollbackTimeout", "overrides");
+      "freezeWindows", "heldTiers", "heldTierCanaries", "rollbackTimeout", "overrides");
   private static final Set<String> RING_FIELDS = Set.of("name", "selector", "share", "cap", "bakeTime",
       "minSample", "gate");
   private static final Set<String> CONDITION_FIELDS = Set.of("attribute", "op", "values");
   private static final Set<String> GATE_FIELDS = Set.of("type", "params");
   private static final Set<String> WINDOW_FIELDS = Set.of("from", "to", "reason");
+  private static final Set<String> CANARY_FIELDS = Set.of("share", "cap", "bakeTime", "minSample", "gate");
   private static final Set<String> OVERRIDE_FIELDS = Set.of("rule", "ring", "reason");
 
   private final List<String> problems = new ArrayList<>();
@@ -110,6 +112,24 @@ final class PlanJsonReader {
         }
       }
     }
+    Map<String, HeldTierCanary> canaries = new LinkedHashMap<>();
+    JsonNode canariesNode = present(root, "", "heldTierCanaries", false);
+    if (canariesNode != null && !canariesNode.isObject()) {
+      problems.add("heldTierCanaries: must be an object keyed by held tier, found " + kind(canariesNode));
+    } else if (canariesNode != null) {
+      for (Map.Entry<String, JsonNode> field : canariesNode.properties()) {
+        String path = "heldTierCanaries." + field.getKey();
+        if (!heldTiers.contains(field.getKey())) {
+          problems.add(path + ": '" + field.getKey() + "' is not in heldTiers " + new java.util.TreeSet<>(heldTiers)
+              + "; only a held tier has a canary");
+          continue;
+        }
+        HeldTierCanary canary = heldTierCanary(field.getValue(), path);
+        if (canary != null) {
+          canaries.put(field.getKey(), canary);
+        }
+      }
+    }
     Duration rollbackTimeout = duration(root, "", "rollbackTimeout", false);
     if (rollbackTimeout != null && (rollbackTimeout.isZero() || rollbackTimeout.isNegative())) {
       problems.add("rollbackTimeout: " + rollbackTimeout + " must be a positive duration such as PT1H");
@@ -126,13 +146,42 @@ final class PlanJsonReader {
       problems.addAll(PlanChecks.ringOrder(rings, false));
       if (ringsNode != null && rings.stream().allMatch(r -> r != null)) {
         // Only when every ring could be read: a ring lost to a field problem would look like a missing name.
-        problems.addAll(PlanChecks.overrideRings(rings, overrides));
+        problems.addAll(PlanChecks.overrideRings(HeldTierRings.names(rings, heldTiers), overrides));
       }
       throw new InvalidPlanException(problems);
     }
     // Every field is well-formed; the cross-field rules run in Plan's constructor.
     return new Plan(schemaVersion, name, rings, perHour == null ? 0 : perHour, windows, heldTiers,
-        rollbackTimeout == null ? Plan.DEFAULT_ROLLBACK_TIMEOUT : rollbackTimeout, overrides);
+        rollbackTimeout == null ? Plan.DEFAULT_ROLLBACK_TIMEOUT : rollbackTimeout, overrides, canaries);
+  }
+
+  private HeldTierCanary heldTierCanary(JsonNode node, String path) {
+    if (!node.isObject()) {
+      problems.add(path + ": must be an object such as {\"cap\": 20, \"bakeTime\": \"30m\"}, found " + kind(node));
+      return null;
+    }
+    unknownFields(node, path, CANARY_FIELDS);
+    int before = problems.size();
+    Integer share = integer(node, path, "share", false, 1, PlanChecks.MAX_SHARE);
+    Long cap = longValue(node, path, "cap", false, 1, Long.MAX_VALUE - 1);
+    Duration bakeTime = duration(node, path, "bakeTime", false);
+    Integer minSample = integer(node, path, "minSample", false, 0, Integer.MAX_VALUE);
+    GateSpec gate = null;
+    JsonNode gateNode = node.get("gate");
+    if (gateNode != null) {
+      gate = gate(gateNode, PlanChecks.at(path, "gate"));
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    List<String> found = HeldTierCanary.check(path, share == null ? HeldTierCanary.DEFAULT_SHARE : share, cap,
+        bakeTime, minSample == null ? 0 : minSample);
+    if (!found.isEmpty()) {
+      problems.addAll(found);
+      return null;
+    }
+    return new HeldTierCanary(share == null ? HeldTierCanary.DEFAULT_SHARE : share, cap, bakeTime,
+        minSample == null ? 0 : minSample, gate);
   }
 
   private Ring ring(JsonNode node, String path) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Writes plans in the documented field order; the reader accepts exactly what this writes. */
@@ -37,11 +39,7 @@ final class PlanJsonWriter {
       node.put("bakeTime", ring.bakeTime().toString());
       node.put("minSample", ring.minSample());
       if (ring.gate() != null) {
-        ObjectNode gate = node.putObject("gate");
-        gate.put("type", ring.gate().type());
-        if (!ring.gate().params().isEmpty()) {
-          gate.set("params", MAPPER.valueToTree(ring.gate().params()));
-        }
+        writeGate(node, ring.gate());
       }
     }
     if (plan.hasVelocityLimit()) {
@@ -56,6 +54,25 @@ final class PlanJsonWriter {
     }
     ArrayNode tiers = root.putArray("heldTiers");
     new TreeSet<>(plan.heldTiers()).forEach(tiers::add);
+    if (!plan.heldTierCanaries().isEmpty()) {
+      // Written only when set, so a plan without it writes exactly the text it wrote before held tiers had canaries.
+      ObjectNode canaries = root.putObject("heldTierCanaries");
+      for (Map.Entry<String, HeldTierCanary> entry : new TreeMap<>(plan.heldTierCanaries()).entrySet()) {
+        HeldTierCanary canary = entry.getValue();
+        ObjectNode node = canaries.putObject(entry.getKey());
+        node.put("share", canary.share());
+        if (canary.cap() != null) {
+          node.put("cap", canary.cap());
+        }
+        if (canary.bakeTime() != null) {
+          node.put("bakeTime", canary.bakeTime().toString());
+        }
+        node.put("minSample", canary.minSample());
+        if (canary.gate() != null) {
+          writeGate(node, canary.gate());
+        }
+      }
+    }
     root.put("rollbackTimeout", plan.rollbackTimeout().toString());
     ArrayNode overrides = root.putArray("overrides");
     for (LintOverride override : plan.overrides()) {
@@ -68,6 +85,14 @@ final class PlanJsonWriter {
       return MAPPER.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a plan tree could not be written", e);
+    }
+  }
+
+  private static void writeGate(ObjectNode parent, GateSpec spec) {
+    ObjectNode gate = parent.putObject("gate");
+    gate.put("type", spec.type());
+    if (!spec.params().isEmpty()) {
+      gate.set("params", MAPPER.valueToTree(spec.params()));
     }
   }
 }

@@ -20,6 +20,9 @@ import java.util.Set;
  *       needs to pass ({@code minCandidateReports}, 20 by default), so it could only ever pause.
  * </ul>
  *
+ * A held tier's canary ring ({@link Plan#allRings()}) is linted as a first ring: too large, uncapped, zero bake
+ * time, no gate, unreachable reports.
+ *
  * A plan may break a rule on purpose by carrying a {@link LintOverride} for that rule and ring with a
  * written reason; the engine records the reason with the rollout.
  */
@@ -86,19 +89,79 @@ public final class PlanLinter {
         }
       }
     }
+    lintHeldTierCanaries(plan, findings, used);
     List<LintOverride> unused = new ArrayList<>(plan.overrides());
     unused.removeAll(used);
     return new LintReport(plan.name(), findings, unused);
   }
 
+  /**
+   * A held tier's canary is the first ring its tier sees, so it is held to the first ring's rules, and to the
+   * rules every gated ring follows. A finding that comes only from a setting the canary takes from the plan's
+   * first ring (its cap, bake time or gate) is covered by the first ring's override of the same rule: that
+   * reason was written for the setting. The ring for the rest of a tier copies the last ring and is not linted
+   * again.
+   */
+  private static void lintHeldTierCanaries(Plan plan, List<LintFinding> findings, Set<LintOverride> used) {
+    List<Ring> all = plan.allRings();
+    int index = plan.rings().size();
+    for (String tier : plan.heldTierOrder()) {
+      HeldTierCanary settings = plan.heldTierCanary(tier);
+      Ring canary = all.get(index);
+      if (canary.share() > MAX_FIRST_RING_SHARE) {
+        add(plan, findings, used, LintRule.FIRST_RING_TOO_LARGE, index, "share " + canary.share() + " ("
+            + percent(canary.share()) + ") of held tier '" + tier + "' is above 1%; start smaller", false);
+      }
+      if (!canary.hasCap()) {
+        add(plan, findings, used, LintRule.FIRST_RING_UNCAPPED, index, "has no cap; give held tier '" + tier
+            + "' an absolute limit on endpoints in its canary (heldTierCanaries." + tier + ".cap)",
+            settings.cap() == null);
+      }
+      if (canary.bakeTime().isZero()) {
+        add(plan, findings, used, LintRule.ZERO_BAKE_TIME, index, "held tier '" + tier + "' has a zero bake time"
+            + " in its canary; failures need time to show (heldTierCanaries." + tier + ".bakeTime)",
+            settings.bakeTime() == null);
+      }
+      if (canary.gate() == null) {
+        add(plan, findings, used, LintRule.NO_GATE, index, "has no gate; the rest of held tier '" + tier
+            + "' would get the candidate on time alone", settings.gate() == null);
+      } else if (HEALTH.equals(canary.gate().type()) && canary.hasCap()) {
+        Object param = canary.gate().params().get("minCandidateReports");
+        long needed = Math.max(canary.minSample(), param instanceof Number ? ((Number) param).longValue()
+            : DEFAULT_MIN_CANDIDATE_REPORTS);
+        if (canary.cap() < needed) {
+          add(plan, findings, used, LintRule.UNREACHABLE_REPORTS, index, "cap " + canary.cap() + " is below the "
+              + needed + " reports the health judge needs to pass; the canary of held tier '" + tier
+              + "' could only ever pause", settings.cap() == null && settings.gate() == null);
+        }
+      }
+      index += 2;
+    }
+  }
+
   private static void add(Plan plan, List<LintFinding> findings, Set<LintOverride> used, LintRule rule, int index,
       String message) {
-    String ringName = plan.rings().get(index).name();
+    add(plan, findings, used, rule, index, message, false);
+  }
+
+  /**
+   * Records a finding, overridden when the plan overrides the rule for that ring, or, when {@code inherited}, for
+   * the first ring the setting was taken from.
+   */
+  private static void add(Plan plan, List<LintFinding> findings, Set<LintOverride> used, LintRule rule, int index,
+      String message, boolean inherited) {
+    String ringName = plan.allRings().get(index).name();
+    String firstRing = plan.rings().get(0).name();
     LintOverride override = null;
     for (LintOverride candidate : plan.overrides()) {
       if (candidate.rule() == rule && candidate.ring().equals(ringName)) {
         override = candidate;
         break;
+      }
+    }
+    for (LintOverride candidate : plan.overrides()) {
+      if (override == null && inherited && candidate.rule() == rule && candidate.ring().equals(firstRing)) {
+        override = candidate;
       }
     }
     if (override != null) {

@@ -238,8 +238,8 @@ class PlanJsonTest {
         "\"maxNewExposuresPerHours\": 10, \"name\": \"minimal\"");
 
     assertThat(refused(json).problems()).containsExactly("maxNewExposuresPerHours: unknown field; known fields are"
-        + " [freezeWindows, heldTiers, maxNewExposuresPerHour, name, overrides, rings, rollbackTimeout,"
-        + " schemaVersion]");
+        + " [freezeWindows, heldTierCanaries, heldTiers, maxNewExposuresPerHour, name, overrides, rings,"
+        + " rollbackTimeout, schemaVersion]");
   }
 
   @Test
