@@ -1,5 +1,6 @@
 package dev.ringfence.server;
 
+import dev.ringfence.postgresql.internal.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,6 +66,17 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   /** "RfSrvStp": one stop or lift at a time, so the switch changes only from its newest state. */
   private static final long STOP_ALL_LOCK = 0x5266537276537470L;
 
+  /**
+   * The server schema's migrations. A newer server schema that does not suit this server is refused; one that
+   * does is served as it is.
+   */
+  private static final SchemaMigrator MIGRATOR = new SchemaMigrator("ringfence_server_schema_version",
+      "version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now(), compatible_from integer",
+      MIGRATION_LOCK, COMPATIBLE_FROM,
+      (current, from, known) -> new IllegalStateException("the database's update server schema is version "
+          + current + "; this server knows up to " + known + ": upgrade the server"),
+      (current, from, known) -> { });
+
   private final DataSource dataSource;
 
   private JdbcSharedRecords(DataSource dataSource) {
@@ -83,39 +95,16 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
     return records;
   }
 
+  /** All missing versions in one transaction, so a failed start leaves the server's schema as it found it. */
   private void migrate() {
     inTransaction("migrate the update server's schema", c -> {
-      try (Statement s = c.createStatement()) {
-        s.executeQuery("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").close();
-        s.execute("CREATE TABLE IF NOT EXISTS ringfence_server_schema_version (version integer PRIMARY KEY,"
-            + " applied_at timestamptz NOT NULL DEFAULT now())");
-        s.execute("ALTER TABLE ringfence_server_schema_version ADD COLUMN IF NOT EXISTS compatible_from integer");
-        int version;
-        Integer from = null;
-        try (ResultSet rs = s.executeQuery("SELECT version, compatible_from FROM ringfence_server_schema_version"
-            + " ORDER BY version DESC LIMIT 1")) {
-          version = rs.next() ? rs.getInt(1) : 0;
-          if (version > 0) {
-            int value = rs.getInt(2);
-            from = rs.wasNull() ? null : value;
-          }
-        }
-        if (version > MIGRATIONS.size()) {
-          // A newer server migrated it; it runs this one as it is if the newest version says it suits it.
-          if (from == null || from > MIGRATIONS.size()) {
-            throw new IllegalStateException("the database's update server schema is version " + version
-                + "; this server knows up to " + MIGRATIONS.size() + ": upgrade the server");
-          }
-          return null;
-        }
-        for (int v = version; v < MIGRATIONS.size(); v++) {
-          for (String statement : MIGRATIONS.get(v)) {
+      MIGRATOR.migrateTo(c, MIGRATIONS.size(), (tx, version) -> {
+        try (Statement s = tx.createStatement()) {
+          for (String statement : MIGRATIONS.get(version - 1)) {
             s.execute(statement);
           }
-          s.executeUpdate("INSERT INTO ringfence_server_schema_version (version, compatible_from) VALUES (" + (v + 1)
-              + ", " + COMPATIBLE_FROM[v] + ")");
         }
-      }
+      });
       return null;
     });
   }

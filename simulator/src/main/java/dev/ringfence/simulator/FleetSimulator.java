@@ -1,51 +1,32 @@
 package dev.ringfence.simulator;
 
 import dev.ringfence.agent.ContentRefusedException;
-import dev.ringfence.agent.ContentValidator;
-import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.MemoryDisk;
 import dev.ringfence.agent.RevertUnavailableException;
 import dev.ringfence.agent.RolloutAgent;
-import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.StartResult;
-import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
-import dev.ringfence.core.RolloutEngineConfig;
-import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.Trigger;
 import dev.ringfence.core.health.IngestResult;
-import dev.ringfence.core.plan.Attribute;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
-import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.ProbeReading;
 import dev.ringfence.protocol.Signal;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,12 +44,16 @@ import org.jspecify.annotations.Nullable;
  * <p>Endpoints never offered the candidate need no agent: they run the baseline from the fleet's image
  * and report with boot id 0. An endpoint gets its agent, imaged from a disk with the baseline installed and
  * confirmed, the first time it is offered the candidate; from then on every signal it sends is the agent's.
+ *
+ * <p>This class holds the run loop and what happens to each host at each event; the rest is apart:
+ * {@link FleetTraits} (what each endpoint is, drawn from the seed), {@link EventWheel} (the events by the second),
+ * {@link SimulatedHost} (a host that has met the candidate) and {@link SimulatedWorld} (the engine, the releases,
+ * the trust root and the fleet's image).
  */
 public final class FleetSimulator {
 
   /** The engine's tick period in virtual time. */
   static final int TICK_SECONDS = 10;
-  static final String CHANNEL = "content";
 
   private static final byte OFFLINE = 1;
   private static final byte DOWN = 2;
@@ -94,13 +79,6 @@ public final class FleetSimulator {
   private static final int EV_TYPE_BITS = 3;
   private static final int EPOCH_MASK = 0x0FFF_FFFF;
 
-  private static final long TRAIT_ATTRIBUTES = 0x9E3779B97F4A7C15L;
-  private static final long TRAIT_SUSCEPTIBLE = 0xC2B2AE3D27D4EB4FL;
-  private static final long TRAIT_SILENT = 0x165667B19E3779F9L;
-  private static final long TRAIT_REFUSES = 0x27D4EB2F165667C5L;
-  private static final long TRAIT_OFFLINE = 0x85EBCA77C2B2AE63L;
-  private static final long TRAIT_PHASE = 0xFF51AFD7ED558CCDL;
-  private static final long TRAIT_OUTAGE = 0xD6E8FEB86659FD93L;
   private static final long LIFE_STREAM = 0x4CF5AD432745937FL;
 
   /** When the push happens, in virtual time. */
@@ -120,13 +98,8 @@ public final class FleetSimulator {
   private final int bootS;
   private final int crashDelayS;
   private final int confirmS;
-  /** Background crashes plus planned restarts, per second per host. */
-  /** Per attribute combination: background crashes and planned restarts per second, and the crashes' share. */
-  private double[] comboLifeRate;
   /** Content loaded at boot and no boot guard: a crash on load at boot is counted by nothing. */
   private final boolean uncountedAtBoot;
-  /** The share of life events that are background crashes (the rest are planned restarts). */
-  private double[] comboCrashShareOfLife;
   private final List<Scenario.Outage> outages;
   private final int[] outageFrom;
   private final int[] outageUntil;
@@ -137,34 +110,21 @@ public final class FleetSimulator {
   private final Scenario.@Nullable Probe probe;
   private final @Nullable Duration vendorRevert;
 
-  private final List<EndpointAttributes> combos = new ArrayList<>();
-  /** The candidate's crash probability per attribute combination. */
-  private double[] comboCrash = new double[0];
-  private final int[] comboOf;
-  private final String[] ids;
+  private final FleetTraits traits;
   private final byte[] flags;
   private final byte[] running;
   private final byte[] back;
   private final int[] epoch;
   private final int[] seq;
-  private final Host[] hosts;
+  private final SimulatedHost[] hosts;
 
   private final SplittableRandom random;
-  private final Wheel wheel;
+  private final EventWheel wheel;
   private final VirtualClock clock = new VirtualClock(PUSH_AT);
   private int now;
 
-  private @Nullable RolloutEngine engine;
-  private @Nullable Rollout rollout;
-  private @Nullable MemoryDisk image;
-  private @Nullable RootDocument trust;
-  private @Nullable Envelope candidateEnvelope;
-  private byte[] candidatePayload = new byte[0];
-  private final ExecutorService unusedFetchPool = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "sim-fetch");
-    t.setDaemon(true);
-    return t;
-  });
+  /** The engine, releases and image; only the run with Ringfence has them. */
+  private @Nullable SimulatedWorld world;
 
   // What happened.
   private int exposedNow;
@@ -230,18 +190,21 @@ public final class FleetSimulator {
     this.loss = fleet.lossRate();
     this.probe = scenario.candidate().probe();
     this.vendorRevert = scenario.vendorRevertDuration();
-    this.comboOf = new int[n];
-    this.ids = new String[n];
     this.flags = new byte[n];
     this.running = new byte[n];
     this.back = new byte[n];
     this.epoch = new int[n];
     this.seq = new int[n];
-    this.hosts = new Host[n];
+    this.hosts = new SimulatedHost[n];
     this.random = new SplittableRandom(seed);
     int horizon = Math.max(intervalS + jitterS, Math.max(bootS + bootS / 4, Math.max(crashDelayS, confirmS))) + 2;
-    this.wheel = new Wheel(horizon);
-    buildFleet();
+    this.wheel = new EventWheel(horizon);
+    this.traits = new FleetTraits(scenario, seed, n);
+    for (int i = 0; i < n; i++) {
+      if (traits.offline(i)) {
+        flags[i] |= OFFLINE;
+      }
+    }
   }
 
   /**
@@ -297,118 +260,6 @@ public final class FleetSimulator {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The fleet
-
-  private void buildFleet() {
-    List<Attribute> keys = List.of(Attribute.OS, Attribute.OS_BUILD, Attribute.REGION, Attribute.TIER);
-    String[][] values = new String[keys.size()][];
-    double[][] cumulative = new double[keys.size()][];
-    for (int k = 0; k < keys.size(); k++) {
-      Map<String, Double> mix = scenario.fleet().attributes().get(keys.get(k).jsonName());
-      if (mix == null) {
-        mix = Map.of("", 1.0);
-      }
-      values[k] = new java.util.TreeSet<>(mix.keySet()).toArray(new String[0]); // a stable order
-      cumulative[k] = new double[values[k].length];
-      double acc = 0;
-      for (int v = 0; v < values[k].length; v++) {
-        acc += mix.get(values[k][v]);
-        cumulative[k][v] = acc;
-      }
-    }
-    int[] radix = new int[keys.size()];
-    int combinations = 1;
-    for (int k = keys.size() - 1; k >= 0; k--) {
-      radix[k] = combinations;
-      combinations *= values[k].length;
-    }
-    int[] comboIndex = new int[combinations];
-    Arrays.fill(comboIndex, -1);
-    int width = Integer.toString(n - 1).length();
-    double offline = scenario.fleet().offlineShare();
-    for (int i = 0; i < n; i++) {
-      ids[i] = "ep-" + pad(i, Math.max(7, width));
-      int key = 0;
-      int[] picked = new int[keys.size()];
-      for (int k = 0; k < keys.size(); k++) {
-        double u = trait(i, TRAIT_ATTRIBUTES + k);
-        int v = 0;
-        while (v < values[k].length - 1 && u >= cumulative[k][v]) {
-          v++;
-        }
-        picked[k] = v;
-        key += v * radix[k];
-      }
-      if (comboIndex[key] < 0) {
-        comboIndex[key] = combos.size();
-        combos.add(new EndpointAttributes(values[0][picked[0]], values[1][picked[1]], values[2][picked[2]],
-            values[3][picked[3]], java.util.Set.of()));
-      }
-      comboOf[i] = comboIndex[key];
-      if (trait(i, TRAIT_OFFLINE) < offline) {
-        flags[i] |= OFFLINE;
-      }
-    }
-    comboCrash = combos.stream().mapToDouble(this::crashProbability).toArray();
-    double reboots = scenario.fleet().plannedRebootsPerHour();
-    comboLifeRate = new double[combos.size()];
-    comboCrashShareOfLife = new double[combos.size()];
-    for (int c = 0; c < combos.size(); c++) {
-      double crashes = firstMatch(scenario.fleet().backgroundCrashesWhen(), combos.get(c),
-          scenario.fleet().backgroundCrashesPerHour());
-      comboLifeRate[c] = (crashes + reboots) / 3600.0;
-      comboCrashShareOfLife[c] = crashes + reboots == 0 ? 0 : crashes / (crashes + reboots);
-    }
-  }
-
-  private static String pad(int i, int width) {
-    String s = Integer.toString(i);
-    return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
-  }
-
-  /** A uniform number in [0, 1) that depends only on the seed, the endpoint and the trait. */
-  private double trait(int endpoint, long salt) {
-    long z = seed * 0x9E3779B97F4A7C15L + endpoint * 0xBF58476D1CE4E5B9L + salt;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    z = z ^ (z >>> 31);
-    return (z >>> 11) * 0x1.0p-53;
-  }
-
-  private boolean susceptible(int i) {
-    return trait(i, TRAIT_SUSCEPTIBLE) < comboCrash[comboOf[i]];
-  }
-
-  private boolean silent(int i) {
-    return trait(i, TRAIT_SILENT) < scenario.candidate().silentCrashShare();
-  }
-
-  private double crashProbability(EndpointAttributes a) {
-    return firstMatch(scenario.candidate().crashOnLoadWhen(), a, scenario.candidate().crashOnLoad());
-  }
-
-  /** @return the probability of the first rule whose match holds for {@code a}, or {@code otherwise} */
-  private static double firstMatch(List<Scenario.CrashRule> rules, EndpointAttributes a, double otherwise) {
-    for (Scenario.CrashRule rule : rules) {
-      boolean all = true;
-      for (Map.Entry<String, String> m : rule.match().entrySet()) {
-        if (!a.value(Attribute.fromJsonName(m.getKey())).equals(m.getValue())) {
-          all = false;
-          break;
-        }
-      }
-      if (all) {
-        return rule.probability();
-      }
-    }
-    return otherwise;
-  }
-
-  private EndpointAttributes attributes(int i) {
-    return combos.get(comboOf[i]);
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Runs
 
   private SimulationReport.Run runWithRingfence() {
@@ -456,7 +307,7 @@ public final class FleetSimulator {
   private void scheduleFirstPolls() {
     for (int i = 0; i < n; i++) {
       if ((flags[i] & OFFLINE) == 0) {
-        wheel.add(1 + (int) (trait(i, TRAIT_PHASE) * intervalS), event(i, EV_POLL));
+        wheel.add(1 + (int) (traits.phase(i) * intervalS), event(i, EV_POLL));
         scheduleLifeEvent(i);
       }
     }
@@ -468,7 +319,7 @@ public final class FleetSimulator {
    * scheduled at all (so a fleet of millions with a small rate holds a few events, not one per host).
    */
   private void scheduleLifeEvent(int i) {
-    double rate = comboLifeRate[comboOf[i]];
+    double rate = traits.lifeRate(i);
     if (rate <= 0) {
       return;
     }
@@ -480,7 +331,7 @@ public final class FleetSimulator {
 
   private void lifeEvent(int i) {
     if ((flags[i] & DOWN) == 0) {
-      if (life.nextDouble() < comboCrashShareOfLife[comboOf[i]]) {
+      if (life.nextDouble() < traits.crashShareOfLife(i)) {
         crash(i, true);
       } else {
         restart(i);
@@ -495,21 +346,11 @@ public final class FleetSimulator {
    */
   private boolean unreachable(int i) {
     for (int k = 0; k < outageFrom.length; k++) {
-      if (now >= outageFrom[k] && now < outageUntil[k] && outageMember(i, k)) {
+      if (now >= outageFrom[k] && now < outageUntil[k] && traits.outageMember(i, k)) {
         return true;
       }
     }
     return false;
-  }
-
-  private boolean outageMember(int i, int k) {
-    Scenario.Outage outage = outages.get(k);
-    for (Map.Entry<String, String> m : outage.match().entrySet()) {
-      if (!m.getValue().equals(attributes(i).value(Attribute.fromJsonName(m.getKey())))) {
-        return false;
-      }
-    }
-    return trait(i, TRAIT_OUTAGE + k) < outage.share();
   }
 
   private void step(int t) {
@@ -603,11 +444,11 @@ public final class FleetSimulator {
     if (unreachable(i)) {
       return false;
     }
-    Decision d = rollout().decide(ids[i], attributes(i), running[i] == 1 ? cand : base);
+    Decision d = rollout().decide(traits.id(i), traits.attributes(i), running[i] == 1 ? cand : base);
     if (d.kind() == Decision.Kind.OFFER && running[i] == 0 && d.version() == cand) {
       return offer(i);
     } else if (d.kind() == Decision.Kind.REVERT && running[i] == 1) {
-      Host host = hosts[i];
+      SimulatedHost host = hosts[i];
       try {
         host.agent.revertTo(base, d.reason());
         deliver(i, host, true);
@@ -624,7 +465,7 @@ public final class FleetSimulator {
     boolean pulled = vendorPulled();
     if (!pulled && running[i] == 0 && (flags[i] & EXPOSED_EVER) == 0) {
       enterCandidate(i);
-      if (susceptible(i)) {
+      if (traits.susceptible(i)) {
         schedule(crashDelayS, i, EV_CRASH);
       }
     } else if (pulled && running[i] == 1) {
@@ -638,9 +479,9 @@ public final class FleetSimulator {
   }
 
   private boolean offer(int i) {
-    Host host = hosts[i];
+    SimulatedHost host = hosts[i];
     if (host == null) {
-      host = new Host(image().copy());
+      host = world().newHost();
       hosts[i] = host;
       host.agent = agent(i, host);
       host.agent.onStart();
@@ -650,7 +491,7 @@ public final class FleetSimulator {
       return false;
     }
     try {
-      host.agent.apply(candidateEnvelope(), host.disk.putPayload("candidate", candidatePayload));
+      host.agent.apply(world().candidateEnvelope(), host.disk.putPayload("candidate", world().candidatePayload()));
     } catch (ContentRefusedException e) {
       if (e.reason() == ContentRefusedException.Reason.VALIDATION_FAILED) {
         flags[i] |= REFUSED;
@@ -671,10 +512,10 @@ public final class FleetSimulator {
    * than that confirms first (the candidate becomes its last-known-good) and then crash-loops.
    */
   private void scheduleTrial(int i) {
-    if (susceptible(i)) {
+    if (traits.susceptible(i)) {
       schedule(crashDelayS, i, EV_CRASH);
     }
-    if (!susceptible(i) || crashDelayS > confirmS) {
+    if (!traits.susceptible(i) || crashDelayS > confirmS) {
       schedule(confirmS, i, EV_CONFIRM);
     }
   }
@@ -732,7 +573,7 @@ public final class FleetSimulator {
       bootAfterRestart(i);
       return;
     }
-    if (!ringfence && running[i] == 1 && (flags[i] & BACKGROUND_CRASH) == 0 && susceptible(i)) {
+    if (!ringfence && running[i] == 1 && (flags[i] & BACKGROUND_CRASH) == 0 && traits.susceptible(i)) {
       loopWithoutRingfence(i);
       return;
     }
@@ -741,8 +582,8 @@ public final class FleetSimulator {
     epoch[i]++;
     boolean wasBackground = (flags[i] & BACKGROUND_CRASH) != 0;
     long crashedVersion = (flags[i] & LAST_CRASH_ON_CANDIDATE) != 0 ? cand : base;
-    Host host = hosts[i];
-    if (ringfence && host != null && running[i] == 1 && !wasBackground && susceptible(i) && uncountedAtBoot) {
+    SimulatedHost host = hosts[i];
+    if (ringfence && host != null && running[i] == 1 && !wasBackground && traits.susceptible(i) && uncountedAtBoot) {
       // The content loads at boot, before any user-space process, and crashes the host there: the agent never
       // runs, so nothing counts the start, reports it or asks the server. Without a boot guard the host loops
       // until someone repairs it by hand (not simulated boot by boot: it stays down).
@@ -751,8 +592,8 @@ public final class FleetSimulator {
     }
     if (ringfence && host != null) {
       boolean onCandidate = startAgent(i, host);
-      boolean crashesAgain = onCandidate && !wasBackground && susceptible(i);
-      if (crashesAgain && silent(i)) {
+      boolean crashesAgain = onCandidate && !wasBackground && traits.susceptible(i);
+      if (crashesAgain && traits.silent(i)) {
         host.outbox.clear(); // it crashes before its network is up: nothing it says gets out
         schedule(crashDelayS, i, EV_CRASH);
         return;
@@ -761,12 +602,13 @@ public final class FleetSimulator {
       host.agent.reportCrash(crashedVersion, "crash dump found at boot");
       deliver(i, host, true);
     } else if (ringfence) {
-      send(i, new ApplyResult(ids[i], 0, seq[i]++, crashedVersion, ApplyOutcome.CRASHED, "crash dump found at boot"));
+      send(i, new ApplyResult(traits.id(i), 0, seq[i]++, crashedVersion, ApplyOutcome.CRASHED,
+          "crash dump found at boot"));
     }
     if (ringfence) {
       // The agent asks the server first thing after a boot: a REVERT reaches a looping host here.
       askServer(i);
-      if (running[i] == 1 && !wasBackground && susceptible(i)) {
+      if (running[i] == 1 && !wasBackground && traits.susceptible(i)) {
         scheduleTrial(i);
         if (crashDelayS <= confirmS) {
           return;
@@ -784,7 +626,7 @@ public final class FleetSimulator {
    * count that start as a failed one. Not a crash: no crash dump, no crash report, not counted as down.
    */
   private void restart(int i) {
-    Host host = hosts[i];
+    SimulatedHost host = hosts[i];
     if (ringfence && host != null) {
       host.agent.onCleanShutdown(); // the host's shutdown tells the agent that this run ended cleanly
     }
@@ -800,7 +642,7 @@ public final class FleetSimulator {
    *
    * @return whether the host runs the candidate after the start
    */
-  private boolean startAgent(int i, Host host) {
+  private boolean startAgent(int i, SimulatedHost host) {
     host.agent = agent(i, host);
     StartResult start = host.agent.onStart();
     boolean onCandidate = start.activeContent().map(c -> c.version() == cand).orElse(false);
@@ -818,7 +660,7 @@ public final class FleetSimulator {
   private void bootAfterRestart(int i) {
     flags[i] &= ~(DOWN | RESTARTING);
     epoch[i]++;
-    Host host = hosts[i];
+    SimulatedHost host = hosts[i];
     if (ringfence && host != null) {
       startAgent(i, host);
       deliver(i, host, true);
@@ -838,7 +680,7 @@ public final class FleetSimulator {
    */
   private void loopWithoutRingfence(int i) {
     Duration vendor = vendorRevert;
-    if (silent(i) || vendor == null) {
+    if (traits.silent(i) || vendor == null) {
       return; // down for good
     }
     if (vendorPulled()) {
@@ -854,7 +696,7 @@ public final class FleetSimulator {
   }
 
   private void confirm(int i) {
-    Host host = hosts[i];
+    SimulatedHost host = hosts[i];
     if (host == null || running[i] != 1 || (flags[i] & DOWN) != 0) {
       return;
     }
@@ -864,7 +706,7 @@ public final class FleetSimulator {
 
   /** A heartbeat and, when the scenario has one, a probe reading. */
   private void report(int i) {
-    Host host = hosts[i];
+    SimulatedHost host = hosts[i];
     long version = running[i] == 1 ? cand : base;
     Scenario.Probe p = probe;
     double reading = p == null ? 0
@@ -876,20 +718,15 @@ public final class FleetSimulator {
       }
       deliver(i, host, true);
     } else {
-      send(i, new Heartbeat(ids[i], 0, seq[i]++, version, 0));
+      send(i, new Heartbeat(traits.id(i), 0, seq[i]++, version, 0));
       if (p != null) {
-        send(i, new ProbeReading(ids[i], 0, seq[i]++, version, p.metric(), reading));
+        send(i, new ProbeReading(traits.id(i), 0, seq[i]++, version, p.metric(), reading));
       }
     }
   }
 
-  private void deliver(int i, Host host, boolean networkUp) {
-    if (networkUp) {
-      for (Signal s : host.outbox) {
-        send(i, s);
-      }
-    }
-    host.outbox.clear();
+  private void deliver(int i, SimulatedHost host, boolean networkUp) {
+    host.deliver(networkUp, s -> send(i, s));
   }
 
   private void send(int i, Signal signal) {
@@ -920,70 +757,15 @@ public final class FleetSimulator {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Engine, releases and agents
+  // The engine's events and the report
 
   private void setUpEngineAndReleases() {
-    RolloutEngine e = RolloutEngine.create(RolloutEngineConfig.custom()
-        .clock(clock)
-        .store(RolloutStores.inMemory())
-        .eventExecutor(Runnable::run)
-        .heartbeatInterval(scenario.fleet().interval())
-        // A stand-in for the operator's metrics (a Prometheus gate), fed from this simulator's counters.
-        .gate(ServiceMetricGate.TYPE, spec -> new ServiceMetricGate(spec, () -> exposedNow,
-            scenario.candidate().serviceErrorRate(), new SplittableRandom(seed ^ 0x5E41CE)))
-        .build());
-    e.events().onTransition(this::onTransition);
-    e.events().onVerdict(this::onVerdict);
-    this.engine = e;
-    this.rollout = e.createRollout(RolloutSpec.builder(scenario.name() + "-" + cand).channel(CHANNEL)
-        .baseline(base).candidate(cand).plan(plan).salt(Long.hashCode(seed * 0x9E3779B97F4A7C15L)).build());
-    try {
-      KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      this.trust = trustRoot(key);
-      Instant expiry = PUSH_AT.plus(Duration.ofDays(90));
-      byte[] basePayload = ("baseline content v" + base).getBytes(StandardCharsets.UTF_8);
-      this.candidatePayload = ("candidate content v" + cand).getBytes(StandardCharsets.UTF_8);
-      Envelope baseEnvelope = sign(new Envelope(CHANNEL, base, sha256(basePayload), basePayload.length, expiry,
-          List.of()), key);
-      this.candidateEnvelope = sign(new Envelope(CHANNEL, cand, sha256(candidatePayload), candidatePayload.length,
-          expiry, List.of()), key);
-      // The fleet's image: an agent that installed and confirmed the baseline.
-      MemoryDisk golden = new MemoryDisk();
-      RolloutAgent installer = RolloutAgent.builder().memoryDisk(golden).endpointId("image").channel(CHANNEL)
-          .trustRoot(trustRoot()).clock(clock).fetchExecutor(unusedFetchPool).build();
-      installer.onStart();
-      installer.apply(baseEnvelope, golden.putPayload("baseline", basePayload));
-      installer.confirmHealthy();
-      this.image = golden;
-    } catch (GeneralSecurityException ex) {
-      throw new IllegalStateException("this JDK cannot sign with Ed25519", ex);
-    }
+    this.world = new SimulatedWorld(scenario, plan, seed, clock, () -> exposedNow, this::onTransition,
+        this::onVerdict);
   }
 
-  private RolloutAgent agent(int i, Host host) {
-    boolean refuses = trait(i, TRAIT_REFUSES) < scenario.candidate().validationFailureShare();
-    ContentValidator validator = refuses
-        ? (content, version) -> {
-          if (version == cand) {
-            throw new IllegalArgumentException("parser: input has 20 fields, template expects 21");
-          }
-        }
-        : ContentValidator.ACCEPT_ALL;
-    return RolloutAgent.builder().memoryDisk(host.disk).endpointId(ids[i]).channel(CHANNEL)
-        .trustRoot(trustRoot()).clock(clock).maxFailedStarts(scenario.agent().maxFailedStarts())
-        .validator(validator).validationExecutor(Runnable::run).fetchExecutor(unusedFetchPool)
-        .signalSink(host.outbox::add).build();
-  }
-
-  private static Envelope sign(Envelope unsigned, KeyPair key) throws GeneralSecurityException {
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(key.getPrivate());
-    signer.update(unsigned.signedBytes());
-    return unsigned.withSignature("release", signer.sign());
-  }
-
-  private static String sha256(byte[] bytes) throws GeneralSecurityException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  private RolloutAgent agent(int i, SimulatedHost host) {
+    return world().agent(traits.id(i), host, traits.refuses(i));
   }
 
   private void onTransition(JournalEntry.Transitioned t) {
@@ -1023,7 +805,7 @@ public final class FleetSimulator {
         backBy[BACK_AGENT], backBy[BACK_SERVER], backBy[BACK_VENDOR], stillBroken, revertUnavailable,
         stragglers.size(), stragglers.subList(0, Math.min(20, stragglers.size())),
         ringfence ? signalCounts() : Map.of(), transitions, verdicts, ringOpenings,
-        FailureBreakdown.of(this::attributes, n, i -> (flags[i] & EXPOSED_EVER) != 0,
+        FailureBreakdown.of(traits::attributes, n, i -> (flags[i] & EXPOSED_EVER) != 0,
             i -> (flags[i] & (CRASHED_ON_CANDIDATE | REFUSED)) != 0 || back[i] == BACK_AGENT),
         timeline);
   }
@@ -1049,40 +831,15 @@ public final class FleetSimulator {
   }
 
   private RolloutEngine engine() {
-    return present(engine, "engine");
+    return world().engine();
   }
 
   private Rollout rollout() {
-    return present(rollout, "rollout");
+    return world().rollout();
   }
 
-  private MemoryDisk image() {
-    return present(image, "fleet image");
-  }
-
-  private RootDocument trustRoot() {
-    return present(trust, "trust root");
-  }
-
-  /**
-   * The fleet's trust root, as a real deployment's: a root key (thrown away here; kept offline there), the
-   * release key, and a timestamp role, so every agent is built as production agents are. The simulated hosts
-   * apply content in process rather than polling an update server, so freshness itself is not exercised here
-   * (the end-to-end tests with real agents do that, docs/protocol/trust.md).
-   */
-  private static RootDocument trustRoot(KeyPair release) throws GeneralSecurityException {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-    KeyPair root = generator.generateKeyPair();
-    KeyPair timestamp = generator.generateKeyPair();
-    return new RootDocument(1, PUSH_AT.plus(Duration.ofDays(365)),
-        Map.of("root", root.getPublic(), "release", release.getPublic(), "timestamp", timestamp.getPublic()),
-        new RootDocument.Role(List.of("root"), 1), new RootDocument.Role(List.of("release"), 1),
-        new RootDocument.Role(List.of("timestamp"), 1), Map.of(), Set.of(), List.of())
-        .signedBy("root", root.getPrivate());
-  }
-
-  private Envelope candidateEnvelope() {
-    return present(candidateEnvelope, "candidate envelope");
+  private SimulatedWorld world() {
+    return present(world, "engine");
   }
 
   /** Set up by {@link #setUpEngineAndReleases()}, which only the run with Ringfence calls. */
@@ -1095,74 +852,5 @@ public final class FleetSimulator {
 
   private static int seconds(Duration d) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 4, d.getSeconds()));
-  }
-
-  /** An endpoint that has met the candidate: its disk, its agent (one per boot) and what it has to say. */
-  private static final class Host {
-    final MemoryDisk disk;
-    final List<Signal> outbox = new ArrayList<>(4);
-    @SuppressWarnings("NullAway.Init")
-    RolloutAgent agent;
-
-    Host(MemoryDisk disk) {
-      this.disk = disk;
-    }
-  }
-
-  /**
-   * Events by the second, in a ring of buckets as long as the longest usual delay; events further ahead
-   * (a poll after the vendor's revert) wait in a sorted map until they come within reach.
-   */
-  private static final class Wheel {
-    private final long[][] buckets;
-    private final int[] sizes;
-    private final int mask;
-    private final java.util.TreeMap<Integer, long[]> far = new java.util.TreeMap<>();
-    private int current;
-
-    Wheel(int horizon) {
-      int size = Integer.highestOneBit(Math.max(2, horizon)) << 1;
-      buckets = new long[size][];
-      sizes = new int[size];
-      mask = size - 1;
-      for (int b = 0; b < size; b++) {
-        buckets[b] = new long[16];
-      }
-    }
-
-    void add(int at, long ev) {
-      if (at - current > mask) {
-        far.merge(at, new long[] {ev}, (a, b) -> {
-          long[] joined = Arrays.copyOf(a, a.length + 1);
-          joined[a.length] = b[0];
-          return joined;
-        });
-        return;
-      }
-      int b = at & mask;
-      if (sizes[b] == buckets[b].length) {
-        buckets[b] = Arrays.copyOf(buckets[b], sizes[b] * 2);
-      }
-      buckets[b][sizes[b]++] = ev;
-    }
-
-    /** Handles every event due at {@code t}. */
-    void drain(int t, LongConsumer handler) {
-      current = t;
-      long[] later = far.remove(t);
-      if (later != null) {
-        for (long ev : later) {
-          handler.accept(ev);
-        }
-      }
-      int b = t & mask;
-      for (int k = 0; k < sizes[b]; k++) {
-        handler.accept(buckets[b][k]);
-      }
-      sizes[b] = 0;
-      if (buckets[b].length > 1 << 16) {
-        buckets[b] = new long[16];
-      }
-    }
   }
 }

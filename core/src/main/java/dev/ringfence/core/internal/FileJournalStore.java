@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>Files in the directory: {@code ringfence.lock} (held while open), {@code snapshot.<g>} (the
  * compacted state at generation g, written whole and renamed into place), {@code journal.<g>} (records
  * appended since that snapshot) and {@code audit.jsonl} (the hash-chained audit trail, never compacted).
- * A record is {@code [int length][int crc32c][payload]}, big-endian, the payload being {@link
- * JournalCodec} JSON.
+ * A record is {@code [int length][int crc32c][payload]}, big-endian ({@link RecordFile}), the payload being
+ * {@link JournalCodec} JSON.
  *
  * <p>Durability: every append is forced to disk before it returns; appends from concurrent threads
  * share one force (group commit), so a burst of admissions costs one fsync, not one each.
@@ -56,9 +55,6 @@ public final class FileJournalStore implements FileRolloutStore {
   // At most 18 digits, so that every generation parses as a long; a longer name is not one of ours and is left alone.
   private static final Pattern SNAPSHOT = Pattern.compile("snapshot\\.(\\d{1,18})");
   private static final Pattern JOURNAL = Pattern.compile("journal\\.(\\d{1,18})");
-  static final int HEADER = 8;
-  /** Largest payload accepted; a longer length field is a torn or corrupt header. */
-  static final int MAX_RECORD = 16 << 20;
   /** The record field that carries the audit head (docs/journal.md). */
   static final String AUDIT_FIELD = "audit";
 
@@ -229,13 +225,7 @@ public final class FileJournalStore implements FileRolloutStore {
       heads.addAll(result.heads);
       lastHeadEntry = result.lastHeadEntry;
       if (result.tornAt >= 0) {
-        long size = Files.size(journalFile);
-        try (FileChannel channel = FileChannel.open(journalFile, StandardOpenOption.WRITE)) {
-          channel.truncate(result.tornAt);
-          channel.force(true);
-        }
-        report = "journal " + journalFile + ": torn tail of " + (size - result.tornAt) + " bytes at offset "
-            + result.tornAt + " truncated (a write that was never acknowledged)";
+        report = RecordFile.truncateTornTail(journalFile, result.tornAt);
         LOG.warn(report);
       }
     }
@@ -279,58 +269,12 @@ public final class FileJournalStore implements FileRolloutStore {
   }
 
   /**
-   * Reads every record of a file. A snapshot must be whole; a journal may end in a torn record (a
-   * header or payload cut short, or a last record whose checksum fails), which is reported for
-   * truncation. A bad record with more data after it is corruption: it stops start-up.
+   * Reads every record of a file ({@link RecordFile#read}: a snapshot must be whole, a journal may end in a torn
+   * record) as journal entries and the audit heads they carry.
    */
   static ReadResult readRecords(Path file, boolean mustBeWhole) throws IOException {
     ReadResult result = new ReadResult();
-    byte[] bytes = Files.readAllBytes(file);
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    int offset = 0;
-    while (offset < bytes.length) {
-      // Only the last write can be torn: its header announces a length the file does not reach, or
-      // its checksum fails with nothing but zeros after it. Anything else is corruption.
-      boolean torn = false;
-      String corrupt = null;
-      int end = -1;
-      if (bytes.length - offset < HEADER) {
-        torn = true;
-      } else {
-        int length = buffer.getInt(offset);
-        int crc = buffer.getInt(offset + 4);
-        if (length == 0 && allZero(bytes, offset)) {
-          torn = true;
-        } else if (length <= 0 || length > MAX_RECORD) {
-          corrupt = "an impossible record length " + length;
-        } else if ((long) offset + HEADER + length > bytes.length) {
-          torn = true;
-        } else {
-          end = offset + HEADER + length;
-          CRC32C checksum = new CRC32C();
-          checksum.update(bytes, offset + HEADER, length);
-          if ((int) checksum.getValue() != crc) {
-            if (allZero(bytes, end)) {
-              torn = true;
-            } else {
-              corrupt = "a checksum mismatch with more records after it";
-            }
-          }
-        }
-      }
-      if (torn && mustBeWhole) {
-        corrupt = "a record cut short";
-      }
-      if (corrupt != null) {
-        throw new StoreException("journal file " + file + " is corrupt at offset " + offset + ": " + corrupt
-            + "; start-up stops rather than skip it — restore the directory from a backup");
-      }
-      if (torn) {
-        result.tornAt = offset;
-        return result;
-      }
-      byte[] payload = new byte[end - offset - HEADER];
-      System.arraycopy(bytes, offset + HEADER, payload, 0, payload.length);
+    result.tornAt = RecordFile.read(file, mustBeWhole, (offset, payload) -> {
       try {
         JsonNode tree = JournalCodec.parse(payload);
         JournalEntry entry = JournalCodec.fromTree(tree);
@@ -344,8 +288,7 @@ public final class FileJournalStore implements FileRolloutStore {
         throw new StoreException("journal file " + file + " has an unreadable record at offset " + offset + ": "
             + e.getMessage(), e);
       }
-      offset = end;
-    }
+    });
     return result;
   }
 
@@ -364,15 +307,6 @@ public final class FileJournalStore implements FileRolloutStore {
     return new AuditHead(seq.asLong(), hash.asText());
   }
 
-  private static boolean allZero(byte[] bytes, int from) {
-    for (int i = from; i < bytes.length; i++) {
-      if (bytes[i] != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   static ByteBuffer frame(JournalEntry entry) {
     return frame(entry, null);
   }
@@ -386,12 +320,7 @@ public final class FileJournalStore implements FileRolloutStore {
     if (head != null) {
       tree.putObject(AUDIT_FIELD).put("seq", head.lines()).put("hash", head.hash());
     }
-    byte[] payload = tree.toString().getBytes(StandardCharsets.UTF_8);
-    CRC32C crc = new CRC32C();
-    crc.update(payload);
-    ByteBuffer buffer = ByteBuffer.allocate(HEADER + payload.length);
-    buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-    return buffer;
+    return RecordFile.frame(tree.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   // ---------------------------------------------------------------- append

@@ -1,6 +1,7 @@
 package dev.ringfence.postgresql.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import dev.ringfence.core.StoreException;
@@ -14,8 +15,6 @@ import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.StoreClosedException;
 import dev.ringfence.postgresql.PostgresRolloutStore;
 import dev.ringfence.protocol.InvalidInputException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -585,97 +584,46 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
 
   // ---------------------------------------------------------------- migrations
 
+  private static volatile boolean compatibleLogged;
+
+  /**
+   * This schema's migrations: its version table, lock and compatibility. A newer database that does not suit this
+   * library is refused; one that does is used as it is, with a warning once per process.
+   */
+  private static final SchemaMigrator MIGRATOR = new SchemaMigrator("ringfence_schema_version",
+      "version integer PRIMARY KEY, applied_at timestamptz NOT NULL, compatible_from integer", MIGRATION_LOCK,
+      COMPATIBLE_FROM,
+      (current, from, known) -> new StoreException("schema version " + current + " is newer than this library ("
+          + known + ")" + (from == null ? "" : " and needs a library of schema " + from + " or newer")
+          + "; upgrade Ringfence"),
+      (current, from, known) -> {
+        if (!compatibleLogged) {
+          compatibleLogged = true;
+          LOG.warn("the database's schema is version {}, newer than this library's {}; it suits libraries from"
+              + " version {} on, so this replica runs as it is until it is upgraded (a rolling upgrade)", current,
+              known, from);
+        }
+      });
+
+  /** Each version in a transaction of its own; each script is read before its transaction starts. */
   private void migrate() {
     for (int i = 0; i < MIGRATIONS.size(); i++) {
       int version = i + 1;
       String script = MIGRATIONS.get(i);
       String operation = "migrate the schema to version " + version + " (" + script + ")";
       List<String> statements = statements(script);
-      inTransaction(operation, null, c -> {
-        try (Statement s = c.createStatement()) {
-          // Held until commit or rollback: a second replica waits here, then sees the version applied.
-          s.executeQuery("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").close();
-          ensureVersionTable(s);
-          int current = currentVersion(s);
-          if (current > SCHEMA_VERSION) {
-            requireCompatible(s, current);
-            return; // a newer library migrated it, compatibly with this one: nothing to apply
-          }
-          if (current == version - 1) {
-            for (String statement : statements) {
-              s.execute(statement);
-            }
-            if (version == JdbcAuditTrail.SCHEMA) {
-              JdbcAuditTrail.backfill(c); // in the migration's transaction: no append can come in between
-            }
-            s.executeUpdate("INSERT INTO ringfence_schema_version (version, applied_at, compatible_from) VALUES ("
-                + version + ", now(), " + COMPATIBLE_FROM[version - 1] + ")");
+      inTransaction(operation, null, c -> MIGRATOR.migrateTo(c, version, (tx, v) -> {
+        // The versions before this one committed in the transactions before it.
+        checkState(v == version, "migration to version %s reached version %s", version, v);
+        try (Statement s = tx.createStatement()) {
+          for (String statement : statements) {
+            s.execute(statement);
           }
         }
-      });
-    }
-  }
-
-  private static void ensureVersionTable(Statement s) throws SQLException {
-    // Checked first so that a user without CREATE on the schema can open a migrated database.
-    boolean exists;
-    try (ResultSet rs = s.executeQuery("SELECT to_regclass('ringfence_schema_version') IS NOT NULL")) {
-      rs.next();
-      exists = rs.getBoolean(1);
-    }
-    if (!exists) {
-      s.execute("CREATE TABLE ringfence_schema_version (version integer PRIMARY KEY,"
-          + " applied_at timestamptz NOT NULL, compatible_from integer)");
-      return;
-    }
-    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.columns WHERE table_name ="
-        + " 'ringfence_schema_version' AND column_name = 'compatible_from' AND table_schema = current_schema()")) {
-      rs.next();
-      if (rs.getInt(1) > 0) {
-        return;
-      }
-    }
-    // A database written before versions said which libraries they suit: say it for the versions known here.
-    s.execute("ALTER TABLE ringfence_schema_version ADD COLUMN compatible_from integer");
-    for (int v = 1; v <= COMPATIBLE_FROM.length; v++) {
-      s.executeUpdate("UPDATE ringfence_schema_version SET compatible_from = " + COMPATIBLE_FROM[v - 1]
-          + " WHERE version = " + v);
-    }
-  }
-
-  /**
-   * Lets this library open a database that a newer one migrated, when the newest version says this library's
-   * schema still suits it (a rolling upgrade: older replicas keep serving while newer ones start).
-   *
-   * @throws StoreException naming both versions otherwise
-   */
-  private static void requireCompatible(Statement s, int current) throws SQLException {
-    Integer from = null;
-    try (ResultSet rs = s.executeQuery("SELECT compatible_from FROM ringfence_schema_version WHERE version = "
-        + current)) {
-      if (rs.next()) {
-        int value = rs.getInt(1);
-        from = rs.wasNull() ? null : value;
-      }
-    }
-    if (from == null || from > SCHEMA_VERSION) {
-      throw new StoreException("schema version " + current + " is newer than this library (" + SCHEMA_VERSION + ")"
-          + (from == null ? "" : " and needs a library of schema " + from + " or newer") + "; upgrade Ringfence");
-    }
-    if (!compatibleLogged) {
-      compatibleLogged = true;
-      LOG.warn("the database's schema is version {}, newer than this library's {}; it suits libraries from version {}"
-          + " on, so this replica runs as it is until it is upgraded (a rolling upgrade)", current, SCHEMA_VERSION,
-          from);
-    }
-  }
-
-  private static volatile boolean compatibleLogged;
-
-  private static int currentVersion(Statement s) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM ringfence_schema_version")) {
-      rs.next();
-      return rs.getInt(1);
+        if (v == JdbcAuditTrail.SCHEMA) {
+          JdbcAuditTrail.backfill(tx); // in the migration's transaction: no append can come in between
+        }
+      }));
     }
   }
 
@@ -684,34 +632,7 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
    * that ends with {@code ;}.
    */
   static List<String> statements(String script) {
-    String path = MIGRATION_DIRECTORY + script;
-    String text;
-    try (InputStream in = JdbcRolloutStore.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new StoreException("migration script " + path + " is missing from the Ringfence jar; rebuild it");
-      }
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new StoreException("migration script " + path + " cannot be read", e);
-    }
-    List<String> statements = new ArrayList<>();
-    StringBuilder current = new StringBuilder();
-    for (String line : text.split("\n", -1)) {
-      String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
-        continue;
-      }
-      current.append(line.stripTrailing()).append('\n');
-      if (trimmed.endsWith(";")) {
-        String statement = current.toString().strip();
-        statements.add(statement.substring(0, statement.length() - 1));
-        current.setLength(0);
-      }
-    }
-    if (!current.toString().isBlank()) {
-      throw new StoreException("migration script " + path + " ends without ';'");
-    }
-    return List.copyOf(statements);
+    return SchemaMigrator.scriptStatements(JdbcRolloutStore.class, MIGRATION_DIRECTORY + script);
   }
 
   // ---------------------------------------------------------------- connections
