@@ -35,7 +35,12 @@ public enum Trigger {
   /** Engine: a halted rollout starts rolling back, at once and without waiting for bake times. */
   BEGIN_ROLLBACK,
   /** Engine: every exposed endpoint is back on the baseline, or the rollback deadline passed. */
-  FINISH_ROLLBACK;
+  FINISH_ROLLBACK,
+  /**
+   * Engine: a gate whose ring says {@code "onFail": "pause"} returned FAIL; the rollout pauses instead of halting,
+   * exposed endpoints keep the candidate, and an operator halts (rolls back) or resumes (judges again).
+   */
+  GATE_FAIL_PAUSE;
 
   /**
    * Whether an operator may fire this trigger by hand; the others are the engine's own.

@@ -194,6 +194,54 @@ class RolloutEngineTest {
     assertThat(lastTransition("dry").cause()).contains("runs dry");
   }
 
+  /**
+   * {@code "onFail": "pause"} (issue 17, Argo Rollouts users' request): a FAIL pauses instead of halting, exposed
+   * endpoints keep the candidate (no REVERT), a resume judges again (and pauses again on the next FAIL), and a halt
+   * then rolls back. The journal says which it was, so a restart comes back PAUSED.
+   */
+  @Test
+  void onFailPause_failPausesInsteadOfHalting_resumeJudgesAgain_haltRollsBack() {
+    Plan plan = Plan.builder("careful")
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
+            .gate(new GateSpec("scripted", java.util.Map.of("onFail", "pause"))).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .build();
+    Rollout careful = engine.createRollout(Fixtures.spec("careful", plan));
+    careful.start();
+    List<String> exposed = offered(careful, fleet());
+    assertThat(exposed).isNotEmpty();
+
+    gate.answer(Outcome.FAIL);
+    engine.tick();
+
+    assertThat(careful.state()).isEqualTo(RolloutState.PAUSED);
+    JournalEntry.Transitioned paused = lastTransition("careful");
+    assertThat(paused.trigger()).isEqualTo(Trigger.GATE_FAIL_PAUSE);
+    assertThat(paused.cause()).contains("failed its gate").contains("onFail: pause");
+    assertThat(careful.decide(exposed.get(0), WINDOWS, 41).kind())
+        .as("an exposed endpoint keeps the candidate: no rollback").isEqualTo(Kind.OFFER);
+    engine.tick();
+    assertThat(careful.state()).as("paused once, it stays paused").isEqualTo(RolloutState.PAUSED);
+
+    careful.resume("looked at the dashboards");
+    engine.tick();
+    assertThat(careful.state()).as("resumed, the gate is judged again").isEqualTo(RolloutState.PAUSED);
+    careful.halt("the regression is real");
+    assertThat(careful.state().isHalted()).isTrue();
+  }
+
+  @Test
+  void onFailParameter_thatIsNotRollbackOrPause_isRefusedWithThePath() {
+    Plan plan = Plan.builder("careful")
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
+            .gate(new GateSpec("scripted", java.util.Map.of("onFail", "ignore"))).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
+        .build();
+    assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("careful", plan)))
+        .isInstanceOf(InvalidPlanException.class)
+        .hasMessageContaining("rings[0].gate.params.onFail: must be \"rollback\" (the default) or \"pause\", found ignore");
+  }
+
   @Test
   void dryRunParameter_thatIsNotABoolean_isRefusedWithThePath() {
     Plan plan = Plan.builder("dry")

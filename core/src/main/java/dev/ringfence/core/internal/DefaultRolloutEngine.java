@@ -46,6 +46,11 @@ public final class DefaultRolloutEngine implements RolloutEngine {
   /** The gate of a ring that has none (allowed only by a lint override): time and sample decide alone. */
   /** Gate parameter, understood by the engine for every gate type: evaluate and record, never act. */
   public static final String DRY_RUN = "dryRun";
+  /**
+   * The gate parameter every gate type understands: what a FAIL does, {@code "rollback"} (the default: halt and
+   * roll back) or {@code "pause"} (pause, and let an operator halt or resume).
+   */
+  public static final String ON_FAIL = "onFail";
 
   private static final Gate NO_GATE = context -> Verdict.pass("none",
       "ring has no gate (overridden in the plan); bake time and sample decide alone", Map.of());
@@ -107,7 +112,8 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     long recent = entries.stream()
         .filter(e -> e instanceof JournalEntry.Admitted && e.at().isAfter(hourAgo))
         .count();
-    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, PlanLinter.lint(spec.plan()),
+    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, gates.pauseOnFail,
+        PlanLinter.lint(spec.plan()),
         config, engine.events, recent);
     for (JournalEntry entry : entries.subList(1, entries.size())) {
       runtime.replay(entry);
@@ -133,7 +139,7 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     JournalEntry.Created created = new JournalEntry.Created(spec.id(), config.clock().instant(), spec,
         report.overridden());
     config.store().append(created);
-    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, report, config, events, 0);
+    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, gates.pauseOnFail, report, config, events, 0);
     register(runtime);
     return runtime;
   }
@@ -142,10 +148,12 @@ public final class DefaultRolloutEngine implements RolloutEngine {
   private static final class ResolvedGates {
     final Gate[] gates;
     final boolean[] dryRun;
+    final boolean[] pauseOnFail;
 
     ResolvedGates(int rings) {
       gates = new Gate[rings];
       dryRun = new boolean[rings];
+      pauseOnFail = new boolean[rings];
     }
   }
 
@@ -173,8 +181,15 @@ public final class DefaultRolloutEngine implements RolloutEngine {
         continue;
       }
       resolved.dryRun[i] = Boolean.TRUE.equals(dryRun);
+      Object onFail = ring.gate().params().get(ON_FAIL);
+      if (onFail != null && !"rollback".equals(onFail) && !"pause".equals(onFail)) {
+        problems.add(path + ".gate.params.onFail: must be \"rollback\" (the default) or \"pause\", found " + onFail);
+        continue;
+      }
+      resolved.pauseOnFail[i] = "pause".equals(onFail);
       Map<String, Object> params = new LinkedHashMap<>(ring.gate().params());
       params.remove(DRY_RUN);
+      params.remove(ON_FAIL);
       try {
         gates[i] = factory.create(new GateSpec(ring.gate().type(), params));
       } catch (InvalidPlanException e) {

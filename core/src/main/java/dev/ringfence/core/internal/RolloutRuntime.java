@@ -66,6 +66,8 @@ final class RolloutRuntime implements Rollout {
   private final Plan plan;
   private final Gate[] gates;
   private final boolean[] dryRun;
+  /** Per ring: a FAIL pauses the rollout instead of halting it ({@code "onFail": "pause"}). */
+  private final boolean[] pauseOnFail;
   private final LintReport lint;
   private final Clock clock;
   private final RolloutStore store;
@@ -140,13 +142,14 @@ final class RolloutRuntime implements Rollout {
   /** Whether this runtime was rebuilt from stored admissions (a restart), not created fresh. */
   private volatile boolean recoveredFromStore;
 
-  RolloutRuntime(RolloutSpec spec, Gate[] gates, boolean[] dryRun, LintReport lint, RolloutEngineConfig config,
-      EventBus events, long recentAdmissions) {
+  RolloutRuntime(RolloutSpec spec, Gate[] gates, boolean[] dryRun, boolean[] pauseOnFail, LintReport lint,
+      RolloutEngineConfig config, EventBus events, long recentAdmissions) {
     this.spec = spec;
     this.id = spec.id();
     this.plan = spec.plan();
     this.gates = gates.clone();
     this.dryRun = dryRun.clone();
+    this.pauseOnFail = pauseOnFail.clone();
     this.lint = lint;
     this.clock = config.clock();
     this.store = config.store();
@@ -834,6 +837,14 @@ final class RolloutRuntime implements Rollout {
     }
     switch (verdict.outcome()) {
       case FAIL:
+        if (pauseOnFail[ring]) {
+          // The plan chose a person over the automatic rollback for this ring; paused once, it stays paused.
+          if (s.state() == RolloutState.RUNNING) {
+            transition(Trigger.GATE_FAIL_PAUSE, "ring '" + ringName(ring) + "' failed its gate: " + verdict.reason()
+                + "; paused (onFail: pause): halt to roll back, or resume to judge again", verdict);
+          }
+          break;
+        }
         transition(Trigger.GATE_FAIL, "ring '" + ringName(ring) + "' failed its gate: " + verdict.reason(), verdict);
         counters.halted();
         beginRollback();
