@@ -43,6 +43,7 @@ class RolloutStateTest {
         Trigger.GATE_ERROR, PAUSED, Trigger.INCONCLUSIVE_LIMIT, PAUSED, Trigger.HALT, HALTED, Trigger.ABORT, HALTED,
         Trigger.GATE_FAIL, HALTED));
     EXPECTED.get(RUNNING).put(Trigger.TELEMETRY_PAUSE, PAUSED);
+    EXPECTED.get(RUNNING).put(Trigger.GATE_FAIL_PAUSE, PAUSED);
     EXPECTED.get(PAUSED).putAll(Map.of(Trigger.RESUME, RUNNING, Trigger.HALT, HALTED, Trigger.ABORT, HALTED,
         Trigger.GATE_FAIL, HALTED, Trigger.TELEMETRY_RESUME, RUNNING));
     EXPECTED.get(HALTED).put(Trigger.BEGIN_ROLLBACK, ROLLING_BACK);
