@@ -37,7 +37,7 @@ final class TrustService {
   private final Duration validity;
   private final Clock clock;
   private volatile NavigableMap<Long, byte[]> roots;
-  private volatile RootDocument newest;
+  private volatile RootDocument newest; // set by the first reloadRoots() in the constructor
   private final Map<String, TimestampDocument> served = new ConcurrentHashMap<>();
   private final Map<String, byte[]> servedJson = new ConcurrentHashMap<>();
 
@@ -104,7 +104,11 @@ final class TrustService {
   private void reloadRoots() {
     NavigableMap<Long, byte[]> all = records.roots();
     roots = all;
-    newest = RootDocument.parse(all.lastEntry().getValue());
+    RootDocument known = newest;
+    // Roots only ever grow: parse (and decode the keys of) the newest again only when a newer one arrived.
+    if (known == null || all.lastKey() != known.version()) {
+      newest = RootDocument.parse(all.lastEntry().getValue());
+    }
   }
 
   /** @return the newest root */
@@ -200,7 +204,7 @@ final class TrustService {
       ReleaseStore.Release top = all.get(all.size() - 1);
       for (int attempt = 0; attempt < 3; attempt++) {
         Optional<TrustRecords.StoredTimestamp> stored = records.timestamp(channel);
-        TimestampDocument current = stored.map(s -> TimestampDocument.parse(s.json())).orElse(null);
+        TimestampDocument current = stored.map(st -> parseServed(channel, st)).orElse(null);
         if (current != null && !stale(current, top, root, now)) {
           served.put(channel, current);
           servedJson.put(channel, stored.get().json());
@@ -222,6 +226,12 @@ final class TrustService {
         // another replica re-signed first: read its document and judge it again
       }
     }
+  }
+
+  /** The stored timestamp, parsed once per serial: the one served already is reused on every tick. */
+  private TimestampDocument parseServed(String channel, TrustRecords.StoredTimestamp stored) {
+    TimestampDocument known = served.get(channel);
+    return known != null && known.serial() == stored.serial() ? known : TimestampDocument.parse(stored.json());
   }
 
   private boolean stale(TimestampDocument ts, ReleaseStore.Release top, RootDocument root, Instant now) {

@@ -86,6 +86,8 @@ public final class FleetSimulator {
 
   private final Scenario scenario;
   private final Plan plan;
+  /** The plan's rings, held tiers' rings included, built once: every transition and verdict names its ring. */
+  private final List<Ring> rings;
   private final long seed;
   private final int n;
   private final boolean ringfence;
@@ -169,6 +171,7 @@ public final class FleetSimulator {
       ProgressListener progress) {
     this.scenario = scenario;
     this.plan = plan;
+    this.rings = plan.allRings();
     this.seed = seed;
     this.n = endpoints;
     this.ringfence = ringfence;
@@ -781,7 +784,6 @@ public final class FleetSimulator {
   }
 
   private String ringName(int index) {
-    List<Ring> rings = plan.allRings();
     return index >= 0 && index < rings.size() ? rings.get(index).name() : "-";
   }
 

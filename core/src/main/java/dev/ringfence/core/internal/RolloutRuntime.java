@@ -120,7 +120,6 @@ final class RolloutRuntime implements Rollout {
   private volatile boolean halting;
   /** With a shared store: when this replica last knew it had every transition, in clock millis. */
   private volatile long syncedAtMillis;
-  private final boolean shared;
   /** The store's shared capabilities; null for a store one process owns. */
   private final @Nullable SharedRolloutStore sharedStore;
   private final long stalenessMillis;
@@ -163,7 +162,6 @@ final class RolloutRuntime implements Rollout {
     this.holdbackFrom = Cohort.BUCKETS - config.controlHoldback();
     this.metrics = new RuntimeMetrics(health, counters);
     this.sharedStore = store.shared().orElse(null);
-    this.shared = sharedStore != null;
     this.stalenessMillis = config.stalenessBound().toMillis();
     this.syncedAtMillis = recoveredAtMillis;
     this.cohort = Cohort.withSalt(spec.salt());
@@ -210,7 +208,7 @@ final class RolloutRuntime implements Rollout {
     }
     // Read the sync time before the snapshot: refresh writes the snapshot first and the sync time after,
     // so a fresh sync time guarantees a snapshot at least as new (no OFFER from a view older than it).
-    long synced = shared ? syncedAtMillis : 0; // a store one process owns is never stale: skip the read
+    long synced = sharedStore != null ? syncedAtMillis : 0; // a store one process owns is never stale: skip the read
     Snapshot s = snapshot;
     switch (s.state()) {
       case RUNNING:
@@ -299,7 +297,7 @@ final class RolloutRuntime implements Rollout {
   }
 
   private boolean isStale(long synced) {
-    if (!shared) {
+    if (sharedStore == null) {
       return false;
     }
     long now = Times.millis(clock.instant());
@@ -560,7 +558,7 @@ final class RolloutRuntime implements Rollout {
         transition(Trigger.HALT, "halted by " + actor + ": " + why, null);
       } catch (StoreException e) {
         // Another replica may have moved the rollout on: catch up, then halt from where it is now.
-        if (!shared) {
+        if (sharedStore == null) {
           throw e;
         }
         refreshLocked();
@@ -674,7 +672,7 @@ final class RolloutRuntime implements Rollout {
       transition(Trigger.BEGIN_ROLLBACK, "rolling back " + admitted.size() + " exposed endpoints to baseline "
           + baseline + " without waiting for bake time", null);
     } catch (StoreException e) {
-      if (shared) {
+      if (sharedStore != null) {
         // Usually another replica started the rollback first; the next tick catches up or retries.
         LOG.info("rollout '{}': halted; the rollback start was not recorded here ({}); the next tick catches up",
             id, e.getMessage());
@@ -795,7 +793,7 @@ final class RolloutRuntime implements Rollout {
   private void judge(Snapshot s) {
     int ring = s.ringIndex();
     Instant now = clock.instant();
-    RuntimeGateContext context = new RuntimeGateContext(spec, ring, s.ringOpenedAt(), now,
+    RuntimeGateContext context = new RuntimeGateContext(spec, rings.get(ring), ring, s.ringOpenedAt(), now,
         admittedPerRing.get(ring), admitted.size(), health);
     Verdict verdict = evaluate(ring, context);
     synchronized (lock) {
@@ -925,7 +923,7 @@ final class RolloutRuntime implements Rollout {
   }
 
   private void finishRollbackIfDone(Snapshot s) {
-    if (shared) {
+    if (sharedStore != null) {
       // Other replicas admitted endpoints too, and saw some of them come back: count them all.
       for (JournalEntry entry : store.read(id)) {
         if (entry instanceof JournalEntry.Admitted || entry instanceof JournalEntry.Reverted) {

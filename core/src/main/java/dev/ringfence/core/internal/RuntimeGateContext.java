@@ -3,6 +3,7 @@ package dev.ringfence.core.internal;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.gate.GateContext;
 import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.health.ArmStats;
 import dev.ringfence.core.health.HazardComparison;
 import dev.ringfence.core.health.ProbeSamples;
@@ -13,6 +14,7 @@ import java.util.Set;
 final class RuntimeGateContext implements GateContext {
 
   private final RolloutSpec spec;
+  private final Ring ring;
   private final int ringIndex;
   private final Instant ringOpenedAt;
   private final Instant now;
@@ -20,10 +22,11 @@ final class RuntimeGateContext implements GateContext {
   private final long exposedTotal;
   private final HealthTracker health;
 
-  RuntimeGateContext(RolloutSpec spec, int ringIndex, Instant ringOpenedAt, Instant now, long exposedInRing,
-      long exposedTotal, HealthTracker health) {
+  RuntimeGateContext(RolloutSpec spec, Ring ring, int ringIndex, Instant ringOpenedAt, Instant now,
+      long exposedInRing, long exposedTotal, HealthTracker health) {
     this.health = health;
     this.spec = spec;
+    this.ring = ring;
     this.ringIndex = ringIndex;
     this.ringOpenedAt = ringOpenedAt;
     this.now = now;
@@ -54,6 +57,12 @@ final class RuntimeGateContext implements GateContext {
   @Override
   public Plan plan() {
     return spec.plan();
+  }
+
+  /** The ring from the runtime's list, built once per rollout: a held tier's rings are never rebuilt per tick. */
+  @Override
+  public Ring ring() {
+    return ring;
   }
 
   @Override
