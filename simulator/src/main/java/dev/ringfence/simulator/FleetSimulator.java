@@ -99,6 +99,7 @@ public final class FleetSimulator {
   private final int jitterS;
   private final int bootS;
   private final int crashDelayS;
+  private final int maxFailedStarts;
   private final int confirmS;
   /** Content loaded at boot and no boot guard: a crash on load at boot is counted by nothing. */
   private final boolean uncountedAtBoot;
@@ -124,6 +125,8 @@ public final class FleetSimulator {
   private final EventWheel wheel;
   private final VirtualClock clock = new VirtualClock(PUSH_AT);
   private int now;
+  /** The latest virtual second at which a host that took the candidate crashes for the first time. */
+  private int lastFirstCrashDue;
 
   /** The engine, releases and image; only the run with Ringfence has them. */
   private @Nullable SimulatedWorld world;
@@ -184,6 +187,7 @@ public final class FleetSimulator {
     this.bootS = seconds(fleet.bootDuration());
     this.crashDelayS = seconds(scenario.candidate().crashDelayDuration());
     this.confirmS = seconds(scenario.agent().confirmAfterDuration());
+    this.maxFailedStarts = scenario.agent().maxFailedStarts();
     this.uncountedAtBoot = scenario.candidate().loadedAtBoot() && !scenario.agent().bootGuard();
     this.outages = fleet.outages();
     this.outageFrom = outages.stream().mapToInt(o -> seconds(o.fromDuration())).toArray();
@@ -273,16 +277,29 @@ public final class FleetSimulator {
     r.start();
     int t = 0;
     while (t < limit && !r.state().isTerminal()) {
-      t++;
-      step(t);
-      if (t % TICK_SECONDS == 0) {
-        engine().tick();
-      }
-      sampleAndReport(t, limit, "with Ringfence");
+      t = stepWithRingfence(t, limit);
+    }
+    // A rollout can end (completed, or rolled back) while hosts it gave the candidate have yet to crash: a crash
+    // delayed beyond the last ring's bake time. Then the world runs on until each of them has crashed, had its
+    // failed starts and asked the server once more, so the report counts what they are left with instead of
+    // ending before it happens.
+    int settled = lastFirstCrashDue > t ? lastFirstCrashDue + bootS * (maxFailedStarts + 2) + intervalS : t;
+    while (t < limit && t < settled) {
+      t = stepWithRingfence(t, limit);
     }
     progress.progress(t, t, "with Ringfence"); // done: the virtual time the run took, not the limit
     List<String> stragglers = r.stragglers().stream().sorted().toList();
     return result(t, r.state().name(), stragglers);
+  }
+
+  private int stepWithRingfence(int t, int limit) {
+    int next = t + 1;
+    step(next);
+    if (next % TICK_SECONDS == 0) {
+      engine().tick();
+    }
+    sampleAndReport(next, limit, "with Ringfence");
+    return next;
   }
 
   private SimulationReport.Run runWithout(int length) {
@@ -506,6 +523,9 @@ public final class FleetSimulator {
     deliver(i, host, true);
     enterCandidate(i);
     scheduleTrial(i);
+    if (traits.susceptible(i)) {
+      lastFirstCrashDue = Math.max(lastFirstCrashDue, now + crashDelayS);
+    }
     return true;
   }
 

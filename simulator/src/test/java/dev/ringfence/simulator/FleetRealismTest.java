@@ -22,6 +22,11 @@ class FleetRealismTest {
   /** A small fleet, one ring for everyone at once; {@code fleet}, {@code candidate} and {@code agent} extra. */
   private ScenarioReader.Loaded scenario(String fleetExtra, String candidate, String agent, String stopAfter)
       throws IOException {
+    return scenario(fleetExtra, candidate, agent, stopAfter, "PT3H");
+  }
+
+  private ScenarioReader.Loaded scenario(String fleetExtra, String candidate, String agent, String stopAfter,
+      String bakeTime) throws IOException {
     String json = """
         {"schemaVersion": 1, "name": "realism", "description": "d", "seed": 11,
          "fleet": {"endpoints": 2000,
@@ -30,13 +35,13 @@ class FleetRealismTest {
          "candidate": {%s},
          "agent": {%s},
          "plan": {"schemaVersion": 1, "name": "all-at-once",
-                  "rings": [{"name": "all", "share": 10000, "cap": 2000, "bakeTime": "PT3H",
+                  "rings": [{"name": "all", "share": 10000, "cap": 2000, "bakeTime": "%s",
                              "gate": {"type": "time-and-sample"}}],
                   "overrides": [{"rule": "FIRST_RING_TOO_LARGE", "ring": "all",
                                  "reason": "the fleet's realism is under test, not the rings"}]},
          "push": {"baseline": 1, "candidate": 2},
          "stopAfter": "%s"}
-        """.formatted(fleetExtra, candidate, agent, stopAfter);
+        """.formatted(fleetExtra, candidate, agent, bakeTime, stopAfter);
     Path file = dir.resolve("realism.json");
     Files.writeString(file, json, StandardCharsets.UTF_8);
     return ScenarioReader.load(file.toString());
@@ -147,6 +152,26 @@ class FleetRealismTest {
     // never hear the server's REVERT.
     assertThat(late.revertedByAgent()).isZero();
     assertThat(late.needManualRepair()).isPositive();
+  }
+
+  /**
+   * A rollout that completes before its crashes come (a crash delayed past the last ring's bake time) does not
+   * end the story: the run goes on until every host that took the candidate has had its crash and its failed
+   * starts, and the report counts the hosts left crash-looping on a confirmed candidate. Ending the run at the
+   * completion reported none of them.
+   */
+  @Test
+  void crashAfterTheRolloutCompleted_isStillSimulated_andCountedForHandsOnRepair() throws IOException {
+    SimulationReport.Run run = withRingfence(scenario("",
+        "\"crashOnLoad\": 0.1, \"crashDelay\": \"30m\", \"silentCrashShare\": 1.0",
+        "\"maxFailedStarts\": 3, \"confirmAfter\": \"5m\"", "6h", "PT10M"));
+
+    assertThat(run.outcome()).isEqualTo("COMPLETED");
+    assertThat(run.crashedOnCandidate()).as("a tenth of 2,000 hosts, crashing 30 min after the load")
+        .isBetween(150, 260);
+    assertThat(run.needManualRepair()).isEqualTo(run.crashedOnCandidate());
+    assertThat(run.durationSeconds()).as("ran past the completion until the crashes were over, not to the limit")
+        .isGreaterThan(30 * 60).isLessThan(6 * 3600);
   }
 
   @Test
