@@ -383,6 +383,23 @@ class ApprovalAndPromotionTest {
     }
   }
 
+  /** The worked example in docs/plans.md reads, lints with its overrides, and resolves its approval gates. */
+  @Test
+  void plansMdWorkedExample_isAValidPlan_whoseFirstTwoRingsRequireApproval() throws Exception {
+    java.nio.file.Path doc = java.nio.file.Files.exists(java.nio.file.Path.of("..", "docs", "plans.md"))
+        ? java.nio.file.Path.of("..", "docs", "plans.md") : java.nio.file.Path.of("docs", "plans.md");
+    String text = java.nio.file.Files.readString(doc);
+    int name = text.indexOf("\"name\": \"judge-then-people\"");
+    assertThat(name).as("the worked example in docs/plans.md").isPositive();
+    String json = text.substring(text.lastIndexOf("```json", name) + 7, text.indexOf("```", name));
+    Plan plan = dev.ringfence.core.plan.Plans.fromJson(json);
+    RolloutEngine withHealth = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store).build());
+    Rollout r = withHealth.createRollout(Fixtures.spec("r", plan));
+    r.start();
+    assertThat(r.status().approvalRequired()).isTrue();
+    assertThat(plan.rings().get(1).gate()).isEqualTo(GateSpec.approval());
+  }
+
   // ---------------------------------------------------------------- replay and creation
 
   @Test
