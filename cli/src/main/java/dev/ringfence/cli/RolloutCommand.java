@@ -14,14 +14,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ringfence rollout create|start|pause|resume|halt|abort|status} against an update server's admin
+ * {@code ringfence rollout create|start|pause|resume|halt|abort|approve|promote|status} against an update server's admin
  * API. Exit codes: 0 done, 1 the server refused (its reason on stderr), 2 bad arguments.
  */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
     description = "Create and steer rollouts on an update server (its admin API).",
     subcommands = {RolloutCommand.Create.class, RolloutCommand.Start.class, RolloutCommand.Pause.class,
         RolloutCommand.Resume.class, RolloutCommand.Halt.class, RolloutCommand.Abort.class,
-        RolloutCommand.Status.class})
+        RolloutCommand.Approve.class, RolloutCommand.Promote.class, RolloutCommand.Status.class})
 final class RolloutCommand extends ParentCommand {
 
   @Override
@@ -82,6 +82,16 @@ final class RolloutCommand extends ParentCommand {
     }
     line.append(", exposed ").append(r.path("exposedTotal").asLong())
         .append(", reverted ").append(r.path("revertedCount").asLong());
+    JsonNode approval = r.path("approval");
+    if (approval.isObject()) {
+      if (!approval.path("approvedAt").isNull() && approval.has("approvedAt")) {
+        line.append("; ring approved at ").append(approval.path("approvedAt").asText());
+      } else if (approval.path("awaiting").asBoolean()) {
+        line.append("; awaits approval since ").append(approval.path("awaitingSince").asText());
+      } else {
+        line.append("; ring requires approval once its gate passes");
+      }
+    }
     JsonNode verdict = r.path("lastVerdict");
     if (verdict.isObject()) {
       line.append("; last verdict ").append(verdict.path("outcome").asText()).append(": ")
@@ -160,6 +170,54 @@ final class RolloutCommand extends ParentCommand {
 
   @Command(name = "abort", mixinStandardHelpOptions = true, description = "Aborts a rollout that has not started.")
   static final class Abort extends Steer {}
+
+  @Command(name = "approve", mixinStandardHelpOptions = true,
+      description = "Approves the open ring, whose gate requires approval: the next ring opens once its gate passes.")
+  static final class Approve extends Call {
+    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
+    @SuppressWarnings("NullAway.Init")
+    String id;
+
+    @Option(names = "--reason", description = "why, for the audit trail")
+    @org.jspecify.annotations.Nullable String reason;
+
+    @Override
+    JsonNode call(AdminClient admin) throws java.io.IOException {
+      return admin.approve(id, reason);
+    }
+  }
+
+  @Command(name = "promote", mixinStandardHelpOptions = true,
+      description = {"Opens the next ring now, once the open ring's gate has passed (skips the rest of its bake time).",
+          "With --skip-gate \"reason\": opens it whatever the gate says; the skipped verdict is journaled."})
+  static final class Promote extends Call {
+    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
+    @SuppressWarnings("NullAway.Init")
+    String id;
+
+    @Option(names = "--skip-gate", paramLabel = "<reason>",
+        description = "open the next ring whatever the gate says; the written reason is required and journaled")
+    @org.jspecify.annotations.Nullable String skipGate;
+
+    @Option(names = "--reason", description = "why, for the audit trail (with --skip-gate, give the reason there)")
+    @org.jspecify.annotations.Nullable String reason;
+
+    @Override
+    JsonNode call(AdminClient admin) throws java.io.IOException {
+      if (skipGate != null) {
+        if (skipGate.isBlank()) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "--skip-gate: the reason is blank; skipping the gate needs a written reason");
+        }
+        if (reason != null) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "--reason: give the reason to --skip-gate instead, not both");
+        }
+        return admin.promote(id, skipGate, true);
+      }
+      return admin.promote(id, reason, false);
+    }
+  }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Prints the rollout's state, open ring, exposure and last verdict with its numbers.")

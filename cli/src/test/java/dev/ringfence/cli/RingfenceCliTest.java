@@ -234,6 +234,77 @@ class RingfenceCliTest {
   }
 
   /**
+   * An operator approves a ring that awaits approval, is refused (exit 1, the server's reason) where there is nothing
+   * to approve or the gate has not passed, and skips a gate with a written reason; a blank reason is a usage error
+   * (exit 2). The server's ticker is idle: the test ticks the engine itself, on a manual clock.
+   */
+  @Test
+  void rolloutCommands_approvePromoteSkipGate() throws Exception {
+    dev.ringfence.server.ReleaseSigner signer = new dev.ringfence.server.ReleaseSigner(java.util.List.of("k1"), 1);
+    dev.ringfence.testing.ManualClock clock = dev.ringfence.testing.ManualClock.at("2026-12-01T09:00:00Z");
+    try (dev.ringfence.server.UpdateServer server = dev.ringfence.server.UpdateServer.start(
+        dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server")).port(0).clock(clock)
+            .tickInterval(java.time.Duration.ofHours(1)).releaseKeys(signer.trustStore()).build())) {
+      dev.ringfence.server.AdminClient admin = new dev.ringfence.server.AdminClient(server.uri(),
+          server.adminTokenFile(), java.net.http.HttpClient.newHttpClient());
+      for (long v = 1; v <= 2; v++) {
+        byte[] content = ("rules v" + v).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        admin.publish(signer.sign("rules", v, content, clock.instant().plusSeconds(3600)), content, v == 1);
+      }
+      Path plan = Files.writeString(dir.resolve("plan.json"), """
+          {"schemaVersion":1,"name":"approved","rollbackTimeout":"PT2M",
+           "rings":[
+             {"name":"canary","selector":[{"attribute":"tier","op":"in","values":["lab"]}],"share":10000,"cap":2,
+              "bakeTime":"PT0S","gate":{"type":"approval"}},
+             {"name":"middle","selector":[{"attribute":"tier","op":"in","values":["lab"]}],"share":10000,"cap":2,
+              "bakeTime":"PT1H","gate":{"type":"time-and-sample"}},
+             {"name":"everyone","share":10000,"bakeTime":"PT0S","gate":{"type":"health"}}],
+           "overrides":[
+             {"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"the lab tier, capped at 2"},
+             {"rule":"ZERO_BAKE_TIME","ring":"canary","reason":"a person looks at the lab before approving"},
+             {"rule":"SHARE_DOES_NOT_GROW","ring":"middle","reason":"rings are chosen by tier"},
+             {"rule":"SHARE_DOES_NOT_GROW","ring":"everyone","reason":"rings are chosen by tier"}]}
+          """);
+      String[] at = {"--server", server.uri().toString(), "--token-file", server.adminTokenFile().toString()};
+      java.util.function.Function<String[], Integer> rollout = args -> {
+        String[] all = new String[args.length + at.length + 1];
+        all[0] = "rollout";
+        System.arraycopy(args, 0, all, 1, args.length);
+        System.arraycopy(at, 0, all, 1 + args.length, at.length);
+        return run(all);
+      };
+      assertThat(rollout.apply(new String[] {"create", "r1", "--channel", "rules", "--baseline", "1", "--candidate",
+          "2", "--plan", plan.toString()})).as(err.toString()).isZero();
+      assertThat(rollout.apply(new String[] {"start", "r1"})).as(err.toString()).isZero();
+      server.engine().tick(); // the approval gate passes at once (no bake time, no minimum sample)
+
+      assertThat(rollout.apply(new String[] {"status", "r1"})).isZero();
+      assertThat(out.toString()).contains("r1: RUNNING, ring 'canary'")
+          .contains("awaits approval since " + clock.instant());
+      assertThat(rollout.apply(new String[] {"approve", "r1", "--reason", "lab looks clean"})).as(err.toString())
+          .isZero();
+      assertThat(out.toString()).contains("ring approved at " + clock.instant());
+      server.engine().tick();
+      assertThat(admin.rollout("r1").get("ringName").asText()).isEqualTo("middle");
+
+      assertThat(rollout.apply(new String[] {"approve", "r1"})).as("nothing to approve").isEqualTo(1);
+      assertThat(err.toString()).contains("refused").contains("409").contains("nothing to approve")
+          .contains("ring 'middle'");
+      server.engine().tick();
+      assertThat(rollout.apply(new String[] {"promote", "r1"})).as("the gate has not passed").isEqualTo(1);
+      assertThat(err.toString()).contains("ring 'middle' has not passed its gate").contains("INCONCLUSIVE");
+      assertThat(rollout.apply(new String[] {"promote", "r1", "--skip-gate", " "})).as("a blank reason")
+          .isEqualTo(RingfenceCli.EXIT_USAGE);
+      assertThat(err.toString()).contains("--skip-gate").contains("written reason");
+      assertThat(rollout.apply(new String[] {"promote", "r1", "--skip-gate", "typo fix, no bake needed"}))
+          .as(err.toString()).isZero();
+      assertThat(out.toString()).contains("r1: RUNNING, ring 'everyone'");
+      assertThat(admin.rollout("r1").get("transitions").findValuesAsText("cause"))
+          .anySatisfy(c -> assertThat(c).startsWith("gate skipped by ").contains(": typo fix, no bake needed"));
+    }
+  }
+
+  /**
    * An admin makes an operator token with 'token create --out' (a 0600 file), lists it and revokes it; the
    * operator stops everything with 'stop-all' and cannot lift it (exit 1, the role needed on stderr); the admin
    * lifts it; a revoked token's stop-all is refused (exit 1, 401).

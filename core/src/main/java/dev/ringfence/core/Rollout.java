@@ -5,6 +5,7 @@ import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.Signal;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rollout, managed by a {@link RolloutEngine}. Handles are cheap and thread-safe; every command
@@ -94,6 +95,44 @@ public interface Rollout {
    * @throws IllegalStateTransitionException if already halted or finished
    */
   void abort(String reason);
+
+  /**
+   * Approves the open ring, whose gate requires approval ({@code "approval": "required"} or gate type {@code
+   * approval}): once its gate passes after its bake time with its minimum sample, the next ring opens (the last ring
+   * completes the rollout) at the next tick. May be given before the gate passes. Approving a ring already approved
+   * changes nothing.
+   *
+   * @param reason why, recorded; may be null or blank
+   * @throws IllegalStateTransitionException unless RUNNING
+   * @throws CommandRefusedException ({@link CommandRefusedException.Reason#NO_APPROVAL_REQUIRED}) if the open ring's
+   *     gate does not require approval
+   */
+  void approve(@Nullable String reason);
+
+  /**
+   * Opens the next ring now, the open ring's gate having passed: its most recent verdict is PASS (or the gate runs
+   * dry) and its minimum sample is exposed. Skips the rest of the bake time and any wait for approval (the promotion
+   * is the approval).
+   *
+   * @param reason why, recorded; may be null or blank
+   * @throws IllegalStateTransitionException unless RUNNING
+   * @throws CommandRefusedException if the gate has not passed, the sample is too small or the open ring is the last
+   * @throws FreezeWindowException inside a freeze window
+   */
+  void promote(@Nullable String reason);
+
+  /**
+   * Opens the next ring now, whatever the open ring's gate says: a person overrides the gate. The transition
+   * ({@link Trigger#SKIP_GATE}) journals the skipped verdict with its numbers, the actor and the reason. Also from
+   * PAUSED (a gate that paused the rollout with {@code "onFail": "pause"}, say), which it ends.
+   *
+   * @param reason why the gate is skipped, recorded; required
+   * @throws dev.ringfence.protocol.InvalidInputException if the reason is blank
+   * @throws IllegalStateTransitionException unless RUNNING or PAUSED
+   * @throws CommandRefusedException ({@link CommandRefusedException.Reason#LAST_RING}) if the open ring is the last
+   * @throws FreezeWindowException inside a freeze window
+   */
+  void promoteSkippingGate(String reason);
 
   /**
    * The same rollout, with every command recorded as coming from {@code actor}: {@code

@@ -47,6 +47,22 @@ public interface RolloutEngine {
   Rollout createRollout(RolloutSpec spec);
 
   /**
+   * Creates a rollout as {@link #createRollout(RolloutSpec)} does, recording who created it in its {@link
+   * dev.ringfence.core.store.JournalEntry.Created} entry (and so in the audit trail). {@code createRollout(spec)}
+   * records no actor.
+   *
+   * @param spec what to roll out
+   * @param actor who creates it, 1 to 200 characters (the update server passes the calling API token's name)
+   * @return the rollout
+   * @throws dev.ringfence.protocol.InvalidInputException if the actor is blank or too long
+   * @throws dev.ringfence.core.plan.PlanLintException if the plan breaks a lint rule it does not override
+   * @throws dev.ringfence.core.plan.InvalidPlanException if a gate type is not registered or its
+   *     parameters are refused
+   * @throws DuplicateRolloutException if the id is taken
+   */
+  Rollout createRollout(RolloutSpec spec, String actor);
+
+  /**
    * A rollout by id.
    *
    * @param rolloutId the id

@@ -11,7 +11,8 @@ import java.util.Set;
  *
  * <pre>
  * PLANNED ──START──▶ RUNNING ──COMPLETE (last ring passed)──▶ COMPLETED
- * RUNNING ──ADVANCE──▶ RUNNING (next ring)
+ * RUNNING ──ADVANCE / PROMOTE / SKIP_GATE──▶ RUNNING (next ring),  PAUSED ──SKIP_GATE──▶ RUNNING (next ring)
+ * RUNNING ──AWAIT_APPROVAL / APPROVE──▶ RUNNING (same ring)
  * RUNNING ──PAUSE / GATE_ERROR / GATE_FAIL_PAUSE / INCONCLUSIVE_LIMIT / TELEMETRY_PAUSE──▶ PAUSED ──RESUME / TELEMETRY_RESUME──▶ RUNNING
  * RUNNING | PAUSED ──HALT / ABORT / GATE_FAIL──▶ HALTED ──BEGIN_ROLLBACK──▶ ROLLING_BACK
  * ROLLING_BACK ──FINISH_ROLLBACK──▶ ROLLED_BACK
@@ -51,6 +52,10 @@ public enum RolloutState {
 
     table.get(RUNNING).put(Trigger.ADVANCE, RUNNING);
     table.get(RUNNING).put(Trigger.COMPLETE, COMPLETED);
+    table.get(RUNNING).put(Trigger.AWAIT_APPROVAL, RUNNING);
+    table.get(RUNNING).put(Trigger.APPROVE, RUNNING);
+    table.get(RUNNING).put(Trigger.PROMOTE, RUNNING);
+    table.get(RUNNING).put(Trigger.SKIP_GATE, RUNNING);
     table.get(RUNNING).put(Trigger.PAUSE, PAUSED);
     table.get(RUNNING).put(Trigger.GATE_ERROR, PAUSED);
     table.get(RUNNING).put(Trigger.GATE_FAIL_PAUSE, PAUSED);
@@ -65,6 +70,7 @@ public enum RolloutState {
     table.get(PAUSED).put(Trigger.HALT, HALTED);
     table.get(PAUSED).put(Trigger.ABORT, HALTED);
     table.get(PAUSED).put(Trigger.GATE_FAIL, HALTED);
+    table.get(PAUSED).put(Trigger.SKIP_GATE, RUNNING);
 
     table.get(HALTED).put(Trigger.BEGIN_ROLLBACK, ROLLING_BACK);
     table.get(ROLLING_BACK).put(Trigger.FINISH_ROLLBACK, ROLLED_BACK);

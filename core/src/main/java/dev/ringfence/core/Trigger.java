@@ -40,14 +40,46 @@ public enum Trigger {
    * Engine: a gate whose ring says {@code "onFail": "pause"} returned FAIL; the rollout pauses instead of halting,
    * exposed endpoints keep the candidate, and an operator halts (rolls back) or resumes (judges again).
    */
-  GATE_FAIL_PAUSE;
+  GATE_FAIL_PAUSE,
+  /**
+   * Engine: a ring whose gate says {@code "approval": "required"} (or whose gate type is {@code approval}) passed its
+   * gate after its bake time with its minimum sample; instead of opening the next ring the rollout stays RUNNING in
+   * the same ring and awaits an operator's {@link #APPROVE} or {@link #PROMOTE}. Journaled once per ring: its time is
+   * the "awaiting approval since" of the status.
+   */
+  AWAIT_APPROVAL,
+  /**
+   * Operator: approves the open ring of a rollout whose ring requires approval; the next ring opens on the first
+   * tick at which the ring's gate passes after its bake time. Stays in the same ring.
+   */
+  APPROVE,
+  /**
+   * Operator: opens the next ring now, the open ring's gate having passed (its remaining bake time and any wait for
+   * approval are skipped; the promotion is the approval).
+   */
+  PROMOTE,
+  /**
+   * Operator: opens the next ring now whatever the open ring's gate says, with a written reason; the skipped verdict
+   * is journaled with its numbers. Also from PAUSED (e.g. after {@link #GATE_FAIL_PAUSE}), which it ends.
+   */
+  SKIP_GATE;
 
   /**
    * Whether an operator may fire this trigger by hand; the others are the engine's own.
    *
-   * @return true for START, PAUSE, RESUME, HALT and ABORT
+   * @return true for START, PAUSE, RESUME, HALT, ABORT, APPROVE, PROMOTE and SKIP_GATE
    */
   public boolean isManual() {
-    return this == START || this == PAUSE || this == RESUME || this == HALT || this == ABORT;
+    return this == START || this == PAUSE || this == RESUME || this == HALT || this == ABORT || this == APPROVE
+        || this == PROMOTE || this == SKIP_GATE;
+  }
+
+  /**
+   * Whether this trigger opens a ring: the first (START) or the next (ADVANCE, PROMOTE, SKIP_GATE).
+   *
+   * @return true for START, ADVANCE, PROMOTE and SKIP_GATE
+   */
+  public boolean opensRing() {
+    return this == START || this == ADVANCE || this == PROMOTE || this == SKIP_GATE;
   }
 }

@@ -44,6 +44,9 @@ class RolloutStateTest {
         Trigger.GATE_FAIL, HALTED));
     EXPECTED.get(RUNNING).put(Trigger.TELEMETRY_PAUSE, PAUSED);
     EXPECTED.get(RUNNING).put(Trigger.GATE_FAIL_PAUSE, PAUSED);
+    EXPECTED.get(RUNNING).putAll(Map.of(Trigger.AWAIT_APPROVAL, RUNNING, Trigger.APPROVE, RUNNING, Trigger.PROMOTE,
+        RUNNING, Trigger.SKIP_GATE, RUNNING));
+    EXPECTED.get(PAUSED).put(Trigger.SKIP_GATE, RUNNING);
     EXPECTED.get(PAUSED).putAll(Map.of(Trigger.RESUME, RUNNING, Trigger.HALT, HALTED, Trigger.ABORT, HALTED,
         Trigger.GATE_FAIL, HALTED, Trigger.TELEMETRY_RESUME, RUNNING));
     EXPECTED.get(HALTED).put(Trigger.BEGIN_ROLLBACK, ROLLING_BACK);
@@ -104,6 +107,38 @@ class RolloutStateTest {
             .as("%s on %s", state, command.getKey())
             .isInstanceOf(IllegalStateTransitionException.class)
             .hasMessageContaining(state.name()).hasMessageContaining(command.getKey().name());
+        assertThat(h.rollout.state()).isEqualTo(state);
+        assertThat(h.store.read("r")).isEqualTo(before);
+      }
+    }
+  }
+
+  /**
+   * The operator's approve, promote and skip-gate in every state: where the table refuses them they throw and change
+   * nothing; where it allows them they follow it (skip-gate) or are refused for a reason of the ring (this plan's
+   * rings need no approval, and its gate has not passed), again changing nothing.
+   */
+  @ParameterizedTest
+  @EnumSource(RolloutState.class)
+  void approveAndPromoteCommands_inEveryState_followTheTableOrChangeNothing(RolloutState state) {
+    Map<Trigger, Consumer<Rollout>> commands = Map.of(
+        Trigger.APPROVE, r -> r.approve("a"),
+        Trigger.PROMOTE, r -> r.promote("p"),
+        Trigger.SKIP_GATE, r -> r.promoteSkippingGate("s"));
+    for (Map.Entry<Trigger, Consumer<Rollout>> command : commands.entrySet()) {
+      Harness h = new Harness(state);
+      List<JournalEntry> before = h.store.read("r");
+      Optional<RolloutState> expected = Optional.ofNullable(EXPECTED.get(state).get(command.getKey()));
+      if (expected.isPresent() && command.getKey() == Trigger.SKIP_GATE) {
+        int ring = h.rollout.status().ringIndex();
+        command.getValue().accept(h.rollout);
+        assertThat(h.rollout.state()).as("%s on %s", state, command.getKey()).isEqualTo(expected.get());
+        assertThat(h.rollout.status().ringIndex()).isEqualTo(ring + 1);
+      } else {
+        assertThatThrownBy(() -> command.getValue().accept(h.rollout))
+            .as("%s on %s", state, command.getKey())
+            .isInstanceOf(expected.isPresent() ? CommandRefusedException.class : IllegalStateTransitionException.class)
+            .hasMessageContaining(expected.isPresent() ? "ring 'canary'" : state.name());
         assertThat(h.rollout.state()).isEqualTo(state);
         assertThat(h.store.read("r")).isEqualTo(before);
       }

@@ -5,6 +5,7 @@ import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.MalformedEnvelopeException;
 import dev.ringfence.agent.TrustStore;
+import dev.ringfence.core.CommandRefusedException;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutSpec;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The administrator's routes, each behind an API token of the role it needs (401 without a valid token, 403
  * naming the role when the token's is too low; both counted and logged): enroll endpoints, publish signed
- * releases, create rollouts from plans (linted; overrides need a written reason), start, pause, resume, halt and
- * abort them, read their state, verdicts and journal, export the audit trail, manage tokens, and stop every
+ * releases, create rollouts from plans (linted; overrides need a written reason), start, pause, resume, halt,
+ * abort, approve and promote them, read their state, verdicts and journal, export the audit trail, manage tokens, and stop every
  * rollout at once. The actor of every command is the calling token's name.
  */
 final class AdminApi {
@@ -74,6 +75,9 @@ final class AdminApi {
       router.add("POST", "/admin/v1/rollouts/{id}/" + action, needs(action.equals("start") ? Role.ADMIN : Role.OPERATOR),
           json, request -> command(request, action));
     }
+    // Approving and promoting move a rollout on by a person's judgement, as resuming does: an operator's work.
+    router.add("POST", "/admin/v1/rollouts/{id}/approve", needs(Role.OPERATOR), json, this::approve);
+    router.add("POST", "/admin/v1/rollouts/{id}/promote", needs(Role.OPERATOR), json, this::promote);
     router.add("GET", "/admin/v1/audit", needs(Role.VIEWER), 0, this::audit);
     router.add("POST", "/admin/v1/roots", needs(Role.ADMIN), json, this::publishRoot);
     router.add("GET", "/admin/v1/roots", needs(Role.VIEWER), 0, this::roots);
@@ -283,7 +287,7 @@ final class AdminApi {
       } catch (InvalidInputException e) {
         throw new HttpError(400, "bad_request", e.field(), e.getMessage());
       }
-      Rollout rollout = ctx.engine().createRollout(spec);
+      Rollout rollout = ctx.engine().createRollout(spec, request.principal().name());
       ctx.history().record(rollout, ctx.config().clock().instant());
       LOG.info("created rollout {} on {}: v{} -> v{}, plan '{}', by {}", LogText.of(id), LogText.of(channel), baseline,
           candidate, LogText.of(plan.name()), request.principal().name());
@@ -345,6 +349,72 @@ final class AdminApi {
     LOG.info("rollout {}: {} by {}{}", LogText.of(id), action, LogText.of(actor),
         reason == null ? "" : " (" + LogText.of(reason) + ")");
     return Response.json(200, RolloutViews.detail(ctx, rollout));
+  }
+
+  /**
+   * {@code approve}: the open ring, whose gate requires approval, may open the next ring once its gate passes. The
+   * body ({@code {"reason": ...}}) is optional; approving an approved ring again changes nothing.
+   */
+  private Response approve(Request request) {
+    String id = request.param("id");
+    Rollout rollout = ctx.engine().rollout(id);
+    String actor = request.principal().name();
+    byte[] raw = request.body(); // read once: the body is a stream
+    AdminBodies.Command body = raw.length > 0 ? AdminBodies.Command.BODY.read(raw) : new AdminBodies.Command(null, null);
+    checkActor(body.actor(), actor);
+    String reason = body.reason();
+    refusedAs409(() -> rollout.by(actor).approve(reason));
+    LOG.info("rollout {}: approve by {}{}", LogText.of(id), LogText.of(actor),
+        reason == null ? "" : " (" + LogText.of(reason) + ")");
+    return Response.json(200, RolloutViews.detail(ctx, rollout));
+  }
+
+  /**
+   * {@code promote}: opens the next ring now once the open ring's gate has passed, or with {@code "skipGate": true}
+   * and a written reason whatever the gate says.
+   */
+  private Response promote(Request request) {
+    String id = request.param("id");
+    Rollout rollout = ctx.engine().rollout(id);
+    String actor = request.principal().name();
+    byte[] raw = request.body(); // read once: the body is a stream
+    AdminBodies.Promote body = raw.length > 0 ? AdminBodies.Promote.BODY.read(raw)
+        : new AdminBodies.Promote(null, null, null);
+    checkActor(body.actor(), actor);
+    ctx.stopAll().checkNotInForce("be promoted");
+    Rollout acting = rollout.by(actor);
+    refusedAs409(() -> {
+      if (body.skipsGate()) {
+        acting.promoteSkippingGate(body.reason());
+      } else {
+        acting.promote(body.reason());
+      }
+    });
+    ctx.history().record(rollout, ctx.config().clock().instant());
+    LOG.info("rollout {}: promote{} by {}{}", LogText.of(id), body.skipsGate() ? " skipping the gate" : "",
+        LogText.of(actor), body.reason() == null ? "" : " (" + LogText.of(body.reason()) + ")");
+    return Response.json(200, RolloutViews.detail(ctx, rollout));
+  }
+
+  private static void checkActor(@Nullable String claimed, String actor) {
+    if (claimed != null && !claimed.equals(actor)) {
+      throw HttpError.badField("actor", "the actor is the calling token's name, '" + actor + "'; leave the field out"
+          + " (or send that name)");
+    }
+  }
+
+  /** A refusal of the ring (no approval needed, gate not passed, last ring) is a 409 naming what stood in the way. */
+  private static void refusedAs409(Runnable command) {
+    try {
+      command.run();
+    } catch (CommandRefusedException e) {
+      String field = switch (e.reason()) {
+        case GATE_NOT_PASSED -> "verdict";
+        case SAMPLE_TOO_SMALL -> "minSample";
+        default -> "ring";
+      };
+      throw new HttpError(409, "conflict", field, e.getMessage());
+    }
   }
 
   /** A token as the API shows it: never the token, never its digest. */

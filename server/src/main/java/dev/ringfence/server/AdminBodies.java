@@ -103,6 +103,29 @@ final class AdminBodies {
     }
   }
 
+  /**
+   * {@code POST /admin/v1/rollouts/{id}/promote}: {@code skipGate} true opens the next ring whatever the gate says and
+   * then needs a written reason.
+   */
+  record Promote(@Nullable String reason, @Nullable Boolean skipGate, @Nullable String actor) {
+
+    static final JsonBody<Promote> BODY = JsonBody.of(Promote.class);
+
+    Promote {
+      optionalText(actor, "actor");
+      if (Boolean.TRUE.equals(skipGate) && (reason == null || reason.isBlank())) {
+        throw new InvalidInputException("reason", "is " + (reason == null ? "missing" : "blank") + "; skipping the"
+            + " gate opens the next ring whatever the gate says, and needs a written reason");
+      } else {
+        optionalText(reason, "reason");
+      }
+    }
+
+    boolean skipsGate() {
+      return Boolean.TRUE.equals(skipGate);
+    }
+  }
+
   /** {@code POST /admin/v1/tokens}. */
   record CreateToken(String name, String role) {
 

@@ -147,7 +147,7 @@ public final class AdminClient {
 
   /**
    * @param id the rollout
-   * @param action start, pause, resume, halt or abort
+   * @param action start, pause, resume, halt, abort or approve
    * @param reason why (not needed for start)
    * @return the rollout afterwards
    * @throws IOException when refused
@@ -158,6 +158,38 @@ public final class AdminClient {
       body.put("reason", reason);
     }
     return call("POST", "admin/v1/rollouts/" + id + "/" + action, body);
+  }
+
+  /**
+   * Approves the open ring of a rollout whose ring requires approval.
+   *
+   * @param id the rollout
+   * @param reason why, or null
+   * @return the rollout afterwards
+   * @throws IOException when refused (409 when there is nothing to approve)
+   */
+  public JsonNode approve(String id, String reason) throws IOException {
+    return command(id, "approve", reason);
+  }
+
+  /**
+   * Opens the next ring now: once the open ring's gate has passed, or with {@code skipGate} whatever it says.
+   *
+   * @param id the rollout
+   * @param reason why; required when skipping the gate, else may be null
+   * @param skipGate whether to open the next ring whatever the gate says
+   * @return the rollout afterwards
+   * @throws IOException when refused (409 naming the verdict when the gate has not passed)
+   */
+  public JsonNode promote(String id, String reason, boolean skipGate) throws IOException {
+    ObjectNode body = MAPPER.createObjectNode();
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    if (skipGate) {
+      body.put("skipGate", true);
+    }
+    return call("POST", "admin/v1/rollouts/" + id + "/promote", body);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.RolloutStatus;
 import dev.ringfence.core.gate.Verdict;
+import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.LintFinding;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
@@ -39,7 +40,25 @@ final class RolloutViews {
       current.put("at", String.valueOf(s.currentVerdictAt()));
     }
     v.put("currentVerdict", current);
+    v.put("approval", approval(s));
     return v;
+  }
+
+  /**
+   * The open ring's manual approval, or null when the ring needs none: whether it awaits a person now and since when
+   * (its gate passed after bake time and sample), and who approved it and when.
+   */
+  static @Nullable Map<String, Object> approval(RolloutStatus s) {
+    if (!s.approvalRequired()) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("required", true);
+    m.put("awaiting", s.awaitingApproval());
+    m.put("awaitingSince", s.awaitingApprovalSince() == null ? null : s.awaitingApprovalSince().toString());
+    m.put("approvedAt", s.approvedAt() == null ? null : s.approvedAt().toString());
+    m.put("approval", s.approval());
+    return m;
   }
 
   static Map<String, Object> detail(ServerContext ctx, Rollout rollout) {
@@ -56,6 +75,8 @@ final class RolloutViews {
       ring.put("bakeTime", r.bakeTime().toString());
       ring.put("minSample", r.minSample());
       ring.put("gate", r.gateSpec().map(g -> g.type()).orElse(null));
+      ring.put("approval", r.gateSpec().map(g -> g.type().equals(GateSpec.APPROVAL)
+          || "required".equals(g.params().get("approval"))).orElse(false));
       ring.put("exposed", i < s.exposedPerRing().size() ? s.exposedPerRing().get(i) : 0L);
       ring.put("open", i == s.ringIndex());
       rings.add(ring);
@@ -67,6 +88,7 @@ final class RolloutViews {
     String haltReason = null;
     for (JournalEntry e : ctx.store().read(rollout.id())) {
       if (e instanceof JournalEntry.Created c) {
+        v.put("createdBy", c.actor());
         for (LintFinding f : c.acceptedLintFindings()) {
           overrides.add(f.toString());
         }

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The status page, {@code GET /status}: every rollout with its rings and state, an inline SVG chart of
  * exposure over time, verdicts with their reasons, the halt reason in plain words, a banner while stop-all is in
- * force, and pause / resume / halt / stop-all buttons that call the admin API with a token typed into the page (kept in the tab's session
+ * force, whether the open ring awaits approval and since when, and approve / promote / pause / resume / halt /
+ * stop-all buttons that call the admin API with a token typed into the page (kept in the tab's session
  * storage, never sent anywhere else). No external resources: the page works without network. Read-only
  * without the token.
  */
@@ -111,6 +112,10 @@ final class StatusPage {
     if (halt != null) {
       html.append("<div class=\"halt\"><b>Halted.</b> ").append(esc(plainHalt(String.valueOf(halt)))).append("</div>");
     }
+    Map<String, Object> approval = (Map<String, Object>) v.get("approval");
+    if (approval != null && state == RolloutState.RUNNING) {
+      html.append(approvalNotice(approval, String.valueOf(v.get("ringName"))));
+    }
     html.append("<div class=\"grid\"><div><h3>Rings</h3><table><tr><th>ring</th><th>share</th><th>cap</th>")
         .append("<th>bake</th><th>exposed</th></tr>");
     for (Map<String, Object> ring : (List<Map<String, Object>>) v.get("rings")) {
@@ -154,7 +159,8 @@ final class StatusPage {
     }
     html.append("</ol></details><div class=\"actions\" data-rollout=\"").append(esc(rollout.id())).append("\">");
     List<String> actions = switch (state) {
-      case RUNNING -> List.of("pause", "halt");
+      case RUNNING -> approval != null && approval.get("approvedAt") == null ? List.of("approve", "promote", "pause",
+          "halt") : List.of("promote", "pause", "halt");
       case PAUSED -> List.of("resume", "halt");
       case PLANNED -> List.of("halt");
       default -> List.of();
@@ -168,6 +174,22 @@ final class StatusPage {
           .append("\">").append(Character.toUpperCase(action.charAt(0))).append(action.substring(1)).append("</button>");
     }
     html.append("</div></section>");
+  }
+
+  /** Whether the open ring awaits a person, since when, or who approved it. */
+  static String approvalNotice(Map<String, Object> approval, String ring) {
+    StringBuilder html = new StringBuilder("<div class=\"approval\" id=\"approval\">");
+    if (approval.get("approvedAt") != null) {
+      html.append("<b>Approved</b> ").append(esc(time(approval.get("approvedAt")))).append(" UTC: ")
+          .append(esc(approval.get("approval")));
+    } else if (Boolean.TRUE.equals(approval.get("awaiting"))) {
+      html.append("<b>Awaits approval</b> since ").append(esc(time(approval.get("awaitingSince")))).append(" UTC (")
+          .append(esc(approval.get("awaitingSince"))).append("): ring <b>").append(esc(ring))
+          .append("</b> passed its gate; the next ring opens when an operator approves or promotes.");
+    } else {
+      html.append("Ring <b>").append(esc(ring)).append("</b> requires approval once its gate passes.");
+    }
+    return html.append("</div>").toString();
   }
 
   /** The journaled cause, said plainly: who or what halted, and why. */
@@ -289,6 +311,7 @@ final class StatusPage {
       ".stop-all{margin:0 0 16px;padding:12px 14px;border:2px solid #c6362d;border-radius:6px;background:#fde2e1;color:#7d1712}",
       "button.btn-stop-all{margin-left:10px;border-color:#c6362d;background:#c6362d;color:#fff;font-weight:600}",
       ".halt{margin:10px 0;padding:10px 12px;border-left:4px solid #c6362d;background:#fff4f3}",
+      ".approval{margin:10px 0;padding:10px 12px;border-left:4px solid #2f6fdf;background:#f3f8ff}",
       ".grid{display:grid;grid-template-columns:minmax(260px,1fr) 2fr;gap:20px}",
       "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef1f5;white-space:nowrap}tr.open td{font-weight:600;background:#f3f8ff}",
       ".chart{width:100%;height:auto;background:#fbfcfe;border:1px solid #eef1f5;border-radius:4px}",

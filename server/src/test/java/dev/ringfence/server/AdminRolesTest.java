@@ -54,6 +54,8 @@ class AdminRolesTest {
     EXPECTED.put("POST /admin/v1/rollouts/{id}/resume", Role.OPERATOR);
     EXPECTED.put("POST /admin/v1/rollouts/{id}/halt", Role.OPERATOR);
     EXPECTED.put("POST /admin/v1/rollouts/{id}/abort", Role.OPERATOR);
+    EXPECTED.put("POST /admin/v1/rollouts/{id}/approve", Role.OPERATOR);
+    EXPECTED.put("POST /admin/v1/rollouts/{id}/promote", Role.OPERATOR);
     EXPECTED.put("GET /admin/v1/audit", Role.VIEWER);
     EXPECTED.put("POST /admin/v1/roots", Role.ADMIN);
     EXPECTED.put("GET /admin/v1/roots", Role.VIEWER);
@@ -81,7 +83,7 @@ class AdminRolesTest {
     HARMLESS.put("GET /admin/v1/rollouts", "GET admin/v1/rollouts");
     HARMLESS.put("GET /admin/v1/rollouts/{id}", "GET admin/v1/rollouts/r1");
     HARMLESS.put("GET /admin/v1/rollouts/{id}/journal", "GET admin/v1/rollouts/r1/journal");
-    for (String action : List.of("start", "pause", "resume", "halt", "abort")) {
+    for (String action : List.of("start", "pause", "resume", "halt", "abort", "approve", "promote")) {
       HARMLESS.put("POST /admin/v1/rollouts/{id}/" + action, "POST admin/v1/rollouts/r1/" + action + " {\"nope\":1}");
     }
     HARMLESS.put("GET /admin/v1/audit", "GET admin/v1/audit");
@@ -178,9 +180,9 @@ class AdminRolesTest {
         }
       }
     }
-    // 9 viewer routes, 5 operator routes, 9 admin routes: a viewer is refused 14, an operator 9, an admin none.
-    assertThat(forbidden).isEqualTo(14 + 9);
-    assertThat(allowed).isEqualTo(23 * 3 - forbidden);
+    // 9 viewer routes, 7 operator routes, 9 admin routes: a viewer is refused 16, an operator 9, an admin none.
+    assertThat(forbidden).isEqualTo(16 + 9);
+    assertThat(allowed).isEqualTo(25 * 3 - forbidden);
     assertThat(meter("ringfence_server_admin_refused_total{", "reason=\"wrong_role\"")).isEqualTo(forbidden);
     assertThat(meter("ringfence_server_admin_refused_total{", "reason=\"unknown_token\"")).isZero();
     assertThat(admin.call("GET", "admin/v1/stop-all", null).get("inForce").asBoolean())

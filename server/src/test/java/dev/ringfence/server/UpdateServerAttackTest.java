@@ -198,6 +198,9 @@ class UpdateServerAttackTest {
     for (String action : List.of("start", "pause", "resume", "halt", "abort")) {
       cases.put("POST /admin/v1/rollouts/{id}/" + action, "POST admin/v1/rollouts/r1/" + action + " {\"reason\":\"x\"}");
     }
+    cases.put("POST /admin/v1/rollouts/{id}/approve", "POST admin/v1/rollouts/r1/approve {\"reason\":\"x\"}");
+    cases.put("POST /admin/v1/rollouts/{id}/promote", "POST admin/v1/rollouts/r1/promote {\"reason\":\"x\","
+        + "\"skipGate\":true}");
     cases.put("GET /admin/v1/audit", "GET admin/v1/audit");
     cases.put("POST /admin/v1/roots", "POST admin/v1/roots {\"schemaVersion\":1}");
     cases.put("GET /admin/v1/roots", "GET admin/v1/roots");
@@ -231,7 +234,7 @@ class UpdateServerAttackTest {
         refused++;
       }
     }
-    assertThat(refused).isEqualTo(23 * 7);
+    assertThat(refused).isEqualTo(25 * 7);
     assertThat(meter("ringfence_server_admin_refused_total")).isEqualTo(refused);
     assertThat(meter("ringfence_server_admin_refused_total{reason=\"unknown_token\",route=\"POST /admin/v1/stop-all\"}"))
         .as("counted by reason and route").isEqualTo(7);

@@ -84,6 +84,21 @@ final class ActingRollout implements Rollout {
   }
 
   @Override
+  public void approve(String reason) {
+    rollout.approve(actor, reason);
+  }
+
+  @Override
+  public void promote(String reason) {
+    rollout.promote(actor, reason);
+  }
+
+  @Override
+  public void promoteSkippingGate(String reason) {
+    rollout.promoteSkippingGate(actor, reason);
+  }
+
+  @Override
   public Rollout by(String actor) {
     return rollout.by(actor);
   }

@@ -10,6 +10,7 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.UnknownRolloutException;
 import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.GateFactory;
+import dev.ringfence.core.gate.TimeAndSampleGate;
 import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.core.plan.GateSpec;
@@ -51,6 +52,26 @@ public final class DefaultRolloutEngine implements RolloutEngine {
    * roll back) or {@code "pause"} (pause, and let an operator halt or resume).
    */
   public static final String ON_FAIL = "onFail";
+  /**
+   * The gate parameter every gate type understands: {@code "required"} holds the next ring, once the gate passed
+   * after bake time and sample, until an operator approves or promotes; {@code "none"} (the default) does not.
+   */
+  public static final String APPROVAL = "approval";
+  /**
+   * The built-in gate type of a ring that a person opens: it passes on bake time and sample as {@code
+   * time-and-sample} does, and always requires approval. It takes no parameters but {@code dryRun} and {@code
+   * onFail}.
+   */
+  public static final String APPROVAL_GATE = GateSpec.APPROVAL;
+
+  /** The approval gate: bake time and sample as time-and-sample judges them; the person is the rest of the gate. */
+  private static final GateFactory APPROVAL_FACTORY = spec -> {
+    if (!spec.params().isEmpty()) {
+      throw new InvalidPlanException(List.of("gate.params: " + spec.params().keySet() + " are not parameters of "
+          + GateSpec.APPROVAL + ", which takes none but dryRun and onFail"));
+    }
+    return TimeAndSampleGate.INSTANCE;
+  };
 
   private static final Gate NO_GATE = context -> Verdict.pass("none",
       "ring has no gate (overridden in the plan); bake time and sample decide alone", Map.of());
@@ -113,7 +134,7 @@ public final class DefaultRolloutEngine implements RolloutEngine {
         .filter(e -> e instanceof JournalEntry.Admitted && e.at().isAfter(hourAgo))
         .count();
     RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, gates.pauseOnFail,
-        PlanLinter.lint(spec.plan()),
+        gates.approvalRequired, PlanLinter.lint(spec.plan()),
         config, engine.events, recent);
     for (JournalEntry entry : entries.subList(1, entries.size())) {
       runtime.replay(entry);
@@ -127,7 +148,19 @@ public final class DefaultRolloutEngine implements RolloutEngine {
   }
 
   @Override
-  public synchronized Rollout createRollout(RolloutSpec spec) {
+  public Rollout createRollout(RolloutSpec spec) {
+    return create(spec, null);
+  }
+
+  @Override
+  public Rollout createRollout(RolloutSpec spec, String actor) {
+    if (actor == null || actor.isBlank() || actor.length() > 200) {
+      throw new InvalidInputException("actor", "must be 1 to 200 characters naming who creates the rollout");
+    }
+    return create(spec, actor.strip());
+  }
+
+  private synchronized Rollout create(RolloutSpec spec, @Nullable String actor) {
     if (spec == null) {
       throw new InvalidInputException("spec", "is null");
     }
@@ -137,9 +170,10 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     LintReport report = PlanLinter.lint(spec.plan()).requirePass();
     ResolvedGates gates = resolveGates(spec.plan());
     JournalEntry.Created created = new JournalEntry.Created(spec.id(), config.clock().instant(), spec,
-        report.overridden());
+        report.overridden(), actor);
     config.store().append(created);
-    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, gates.pauseOnFail, report, config, events, 0);
+    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, gates.pauseOnFail,
+        gates.approvalRequired, report, config, events, 0);
     register(runtime);
     return runtime;
   }
@@ -149,11 +183,13 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     final Gate[] gates;
     final boolean[] dryRun;
     final boolean[] pauseOnFail;
+    final boolean[] approvalRequired;
 
     ResolvedGates(int rings) {
       gates = new Gate[rings];
       dryRun = new boolean[rings];
       pauseOnFail = new boolean[rings];
+      approvalRequired = new boolean[rings];
     }
   }
 
@@ -169,7 +205,8 @@ public final class DefaultRolloutEngine implements RolloutEngine {
         gates[i] = NO_GATE;
         continue;
       }
-      GateFactory factory = config.gateFactories().get(ring.gate().type());
+      boolean approvalGate = APPROVAL_GATE.equals(ring.gate().type());
+      GateFactory factory = approvalGate ? APPROVAL_FACTORY : config.gateFactories().get(ring.gate().type());
       if (factory == null) {
         problems.add(path + ".gate.type: '" + ring.gate().type() + "' is not registered with this engine;"
             + " registered types: " + config.gateFactories().keySet());
@@ -187,9 +224,22 @@ public final class DefaultRolloutEngine implements RolloutEngine {
         continue;
       }
       resolved.pauseOnFail[i] = "pause".equals(onFail);
+      Object approval = ring.gate().params().get(APPROVAL);
+      if (approval != null && !"required".equals(approval) && !"none".equals(approval)) {
+        problems.add(path + ".gate.params.approval: must be \"required\" (an operator approves before the next ring"
+            + " opens) or \"none\" (the default), found " + approval);
+        continue;
+      }
+      if (approvalGate && approval != null) {
+        problems.add(path + ".gate.params.approval: the approval gate always requires approval; leave the parameter"
+            + " out");
+        continue;
+      }
+      resolved.approvalRequired[i] = approvalGate || "required".equals(approval);
       Map<String, Object> params = new LinkedHashMap<>(ring.gate().params());
       params.remove(DRY_RUN);
       params.remove(ON_FAIL);
+      params.remove(APPROVAL);
       try {
         gates[i] = factory.create(new GateSpec(ring.gate().type(), params));
       } catch (InvalidPlanException e) {

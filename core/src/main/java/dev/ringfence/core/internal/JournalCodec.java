@@ -78,6 +78,9 @@ public final class JournalCodec {
           o.put("overrideReason", f.overrideReason());
         }
       }
+      if (c.actor() != null) {
+        node.put("actor", c.actor()); // left out when unknown, so that older entries encode exactly as written
+      }
     } else if (entry instanceof JournalEntry.Transitioned) {
       JournalEntry.Transitioned t = (JournalEntry.Transitioned) entry;
       node.put("type", "transition");
@@ -167,7 +170,8 @@ public final class JournalCodec {
                 text(f, "ringName"), text(f, "message"), f.hasNonNull("overrideReason")
                     ? f.get("overrideReason").asText() : null));
           }
-          return new JournalEntry.Created(rolloutId, at, spec, findings);
+          return new JournalEntry.Created(rolloutId, at, spec, findings,
+              node.hasNonNull("actor") ? text(node, "actor") : null);
         }
         case "transition":
           return new JournalEntry.Transitioned(rolloutId, node.get("sequence").asLong(), at,

@@ -1,6 +1,7 @@
 package dev.ringfence.core.internal;
 
 import dev.ringfence.core.Cohort;
+import dev.ringfence.core.CommandRefusedException;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.FreezeWindowException;
 import dev.ringfence.core.IllegalStateTransitionException;
@@ -68,6 +69,11 @@ final class RolloutRuntime implements Rollout {
   private final boolean[] dryRun;
   /** Per ring: a FAIL pauses the rollout instead of halting it ({@code "onFail": "pause"}). */
   private final boolean[] pauseOnFail;
+  /**
+   * Per ring: a PASS after bake time and sample does not open the next ring until an operator approves or promotes
+   * ({@code "approval": "required"}, or gate type {@code approval}).
+   */
+  private final boolean[] approvalRequired;
   private final LintReport lint;
   private final Clock clock;
   private final RolloutStore store;
@@ -129,6 +135,8 @@ final class RolloutRuntime implements Rollout {
   /** The verdict of the most recent evaluation, journaled or not, and when: for status pages. */
   private volatile @Nullable Verdict currentVerdict;
   private volatile @Nullable Instant currentVerdictAt;
+  /** The ring {@link #currentVerdict} judged: after a ring opens, the previous ring's verdict is not the open one's. */
+  private volatile int currentVerdictRing = -1;
   private FreezeWindow deferredBy;
 
   /** Silence deadlines and the restart guard run on this, so that a clock set back cannot postpone them. */
@@ -141,14 +149,15 @@ final class RolloutRuntime implements Rollout {
   /** Whether this runtime was rebuilt from stored admissions (a restart), not created fresh. */
   private volatile boolean recoveredFromStore;
 
-  RolloutRuntime(RolloutSpec spec, Gate[] gates, boolean[] dryRun, boolean[] pauseOnFail, LintReport lint,
-      RolloutEngineConfig config, EventBus events, long recentAdmissions) {
+  RolloutRuntime(RolloutSpec spec, Gate[] gates, boolean[] dryRun, boolean[] pauseOnFail, boolean[] approvalRequired,
+      LintReport lint, RolloutEngineConfig config, EventBus events, long recentAdmissions) {
     this.spec = spec;
     this.id = spec.id();
     this.plan = spec.plan();
     this.gates = gates.clone();
     this.dryRun = dryRun.clone();
     this.pauseOnFail = pauseOnFail.clone();
+    this.approvalRequired = approvalRequired.clone();
     this.lint = lint;
     this.clock = config.clock();
     this.store = config.store();
@@ -613,6 +622,133 @@ final class RolloutRuntime implements Rollout {
     }
   }
 
+  @Override
+  public void approve(@Nullable String reason) {
+    approve(OPERATOR, reason);
+  }
+
+  void approve(String actor, @Nullable String reason) {
+    String why = optionalReason(reason);
+    synchronized (lock) {
+      Snapshot s = requireAllowed(Trigger.APPROVE);
+      int ring = s.ringIndex();
+      if (!approvalRequired[ring]) {
+        throw new CommandRefusedException(id, CommandRefusedException.Reason.NO_APPROVAL_REQUIRED, "nothing to"
+            + " approve: the rollout is " + s.state() + " in ring '" + ringName(ring) + "', whose gate does not require"
+            + " approval (\"approval\": \"required\"); it opens the next ring when its gate passes, or promote opens"
+            + " it now once the gate has passed");
+      }
+      if (s.approvedAt() != null) {
+        return; // the same ring approved twice is one approval: the first is the one recorded
+      }
+      transition(Trigger.APPROVE, "approved by " + actor + (why == null ? "" : ": " + why) + "; ring '"
+          + ringName(ring) + "' " + (s.awaitingApprovalSince() != null
+              ? "has passed its gate: " + (ring == lastRing ? "the rollout completes" : "the next ring opens")
+                  + " at the next tick at which it still passes"
+              : "has not passed its gate yet: " + (ring == lastRing ? "the rollout completes" : "the next ring opens")
+                  + " once it passes after its bake time"), null);
+    }
+  }
+
+  @Override
+  public void promote(@Nullable String reason) {
+    promote(OPERATOR, reason);
+  }
+
+  void promote(String actor, @Nullable String reason) {
+    String why = optionalReason(reason);
+    synchronized (lock) {
+      Snapshot s = requireAllowed(Trigger.PROMOTE);
+      int ring = s.ringIndex();
+      requireNextRing(s, "promote");
+      Verdict verdict = openRingVerdict(ring);
+      if (!dryRun[ring] && (verdict == null || verdict.outcome() != Verdict.Outcome.PASS)) {
+        throw new CommandRefusedException(id, CommandRefusedException.Reason.GATE_NOT_PASSED, "cannot promote: ring '"
+            + ringName(ring) + "' has not passed its gate, whose current verdict is " + describe(verdict)
+            + "; wait for PASS, or skip the gate with a written reason (promote --skip-gate \"reason\")");
+      }
+      long exposed = admittedPerRing.get(ring);
+      Ring current = rings.get(ring);
+      if (exposed < current.minSample()) {
+        throw new CommandRefusedException(id, CommandRefusedException.Reason.SAMPLE_TOO_SMALL, "cannot promote: ring '"
+            + current.name() + "' has " + exposed + " exposed of its minimum sample " + current.minSample()
+            + "; promote skips the bake time, not the sample (skip the gate with a written reason to open it anyway)");
+      }
+      requireNoFreeze();
+      Duration open = Duration.between(s.ringOpenedAt(), clock.instant());
+      transition(Trigger.PROMOTE, "promoted by " + actor + (why == null ? "" : ": " + why) + "; ring '" + current.name()
+          + "' passed its gate" + (dryRun[ring] ? " (dry run: its verdicts are not obeyed)" : "") + " after "
+          + open.getSeconds() + "s of its " + current.bakeTime().getSeconds() + "s bake time with " + exposed
+          + " exposed" + (verdict == null ? "" : ": " + verdict.reason()) + "; opening ring '" + ringName(ring + 1) + "'",
+          verdict);
+    }
+  }
+
+  @Override
+  public void promoteSkippingGate(String reason) {
+    promoteSkippingGate(OPERATOR, reason);
+  }
+
+  void promoteSkippingGate(String actor, String reason) {
+    String why = requireReason(reason);
+    synchronized (lock) {
+      Snapshot s = requireAllowed(Trigger.SKIP_GATE);
+      int ring = s.ringIndex();
+      requireNextRing(s, "promote --skip-gate");
+      requireNoFreeze();
+      Verdict verdict = openRingVerdict(ring);
+      Ring current = rings.get(ring);
+      Duration open = Duration.between(s.ringOpenedAt(), clock.instant());
+      transition(Trigger.SKIP_GATE, "gate skipped by " + actor + ": " + why + "; ring '" + current.name() + "' was "
+          + s.state() + ", open " + open.getSeconds() + "s of its " + current.bakeTime().getSeconds() + "s bake time"
+          + " with " + admittedPerRing.get(ring) + " exposed of its minimum sample " + current.minSample()
+          + ", its gate's skipped verdict " + describe(verdict) + "; opening ring '" + ringName(ring + 1) + "'",
+          verdict);
+    }
+  }
+
+  /** The snapshot, if the table lets {@code trigger} leave its state; the caller holds {@code lock}. */
+  private Snapshot requireAllowed(Trigger trigger) {
+    Snapshot s = snapshot;
+    if (s.state().next(trigger).isEmpty()) {
+      throw new IllegalStateTransitionException(id, s.state(), trigger);
+    }
+    return s;
+  }
+
+  private void requireNextRing(Snapshot s, String command) {
+    if (s.ringIndex() == lastRing) {
+      throw new CommandRefusedException(id, CommandRefusedException.Reason.LAST_RING, "cannot " + command + ": ring '"
+          + ringName(s.ringIndex()) + "' is the last ring, there is no next ring to open; the rollout completes when"
+          + " its gate passes after its bake time" + (approvalRequired[s.ringIndex()] ? " and it is approved" : ""));
+    }
+  }
+
+  private void requireNoFreeze() {
+    Optional<FreezeWindow> freeze = plan.freezeAt(clock.instant());
+    if (freeze.isPresent()) {
+      throw new FreezeWindowException(id, freeze.get().to(), freeze.get().reason());
+    }
+  }
+
+  /** The most recent verdict of the open ring on this replica (journaled or from the last tick), or null. */
+  private @Nullable Verdict openRingVerdict(int ring) {
+    Verdict verdict = currentVerdict;
+    return verdict != null && currentVerdictRing == ring ? verdict : null;
+  }
+
+  private static String describe(@Nullable Verdict verdict) {
+    if (verdict == null) {
+      return "none yet (not judged since the ring opened)";
+    }
+    return verdict.outcome() + " (" + verdict.test() + ": " + verdict.reason() + (verdict.evidence().isEmpty() ? ""
+        : "; " + verdict.evidence()) + ")";
+  }
+
+  private static @Nullable String optionalReason(@Nullable String reason) {
+    return reason == null || reason.isBlank() ? null : reason.strip();
+  }
+
   private static String requireActor(String actor) {
     if (actor == null || actor.isBlank() || actor.length() > 200) {
       throw new InvalidInputException("actor", "must be 1 to 200 characters naming who acts, e.g. alice@example.org");
@@ -635,7 +771,7 @@ final class RolloutRuntime implements Rollout {
     int ring = s.ringIndex();
     if (trigger == Trigger.START) {
       ring = 0;
-    } else if (trigger == Trigger.ADVANCE) {
+    } else if (trigger.opensRing()) {
       ring = s.ringIndex() + 1;
     }
     JournalEntry.Transitioned entry = new JournalEntry.Transitioned(id, s.sequence() + 1, clock.instant(),
@@ -659,11 +795,16 @@ final class RolloutRuntime implements Rollout {
 
   /** The snapshot after a transition; shared by live transitions and replay so both agree exactly. */
   private static Snapshot apply(Snapshot s, JournalEntry.Transitioned entry) {
-    Instant openedAt = entry.trigger() == Trigger.START || entry.trigger() == Trigger.ADVANCE
-        ? entry.at() : s.ringOpenedAt();
-    Instant rollbackStarted = entry.trigger() == Trigger.BEGIN_ROLLBACK ? entry.at() : s.rollbackStartedAt();
+    Trigger trigger = entry.trigger();
+    boolean opens = trigger.opensRing();
+    Instant openedAt = opens ? entry.at() : s.ringOpenedAt();
+    Instant rollbackStarted = trigger == Trigger.BEGIN_ROLLBACK ? entry.at() : s.rollbackStartedAt();
+    // A ring's wait for approval and its approval belong to that ring: a newly opened ring starts without either.
+    Instant awaiting = opens ? null : trigger == Trigger.AWAIT_APPROVAL ? entry.at() : s.awaitingApprovalSince();
+    Instant approvedAt = opens ? null : trigger == Trigger.APPROVE ? entry.at() : s.approvedAt();
+    String approval = opens ? null : trigger == Trigger.APPROVE ? entry.cause() : s.approval();
     return new Snapshot(entry.to(), entry.ringIndex(), openedAt, entry.sequence(), entry.cause(), rollbackStarted,
-        entry.trigger());
+        trigger, awaiting, approvedAt, approval);
   }
 
   /** HALTED goes on to ROLLING_BACK at once; if the store refuses, the next tick tries again. */
@@ -826,6 +967,7 @@ final class RolloutRuntime implements Rollout {
     Verdict verdict = evaluated;
     currentVerdict = verdict;
     currentVerdictAt = now;
+    currentVerdictRing = ring;
     recordVerdict(ring, verdict, now);
     counters.verdict(verdict.outcome());
     if (dryRun[ring]) {
@@ -915,6 +1057,18 @@ final class RolloutRuntime implements Rollout {
     }
     String passed = "ring '" + current.name() + "' passed after " + open.getSeconds() + "s with "
         + admittedPerRing.get(ring) + " exposed: " + verdict.reason();
+    if (approvalRequired[ring]) {
+      if (s.approvedAt() == null) {
+        // Journaled once per ring, so that every replica and every restart agrees since when the ring has waited.
+        if (s.awaitingApprovalSince() == null) {
+          transition(Trigger.AWAIT_APPROVAL, passed + "; awaits an operator's approval before "
+              + (ring == lastRing ? "the rollout completes" : "ring '" + ringName(ring + 1) + "' opens")
+              + " (approve, or promote)", verdict);
+        }
+        return;
+      }
+      passed += "; " + s.approval();
+    }
     if (ring == lastRing) {
       transition(Trigger.COMPLETE, passed + "; rollout complete", verdict);
     } else {
@@ -1000,6 +1154,7 @@ final class RolloutRuntime implements Rollout {
       // Until this replica judges again, the most recent verdict it knows is the journaled one.
       currentVerdict = v.verdict();
       currentVerdictAt = v.at();
+      currentVerdictRing = v.ringIndex();
     } else {
       throw new RingfenceException("rollout '" + id + "': a second Created entry was found in the journal");
     }
@@ -1037,7 +1192,9 @@ final class RolloutRuntime implements Rollout {
       }
       return new RolloutStatus(id, spec.channel(), s.state(), s.ringIndex(),
           s.ringIndex() < 0 ? "" : ringName(s.ringIndex()), s.ringOpenedAt(), perRing, admitted.size(),
-          reverted.size(), lastVerdict, currentVerdict, currentVerdictAt, s.cause());
+          reverted.size(), lastVerdict, currentVerdict, currentVerdictAt, s.cause(),
+          s.ringIndex() >= 0 && approvalRequired[s.ringIndex()], s.awaitingApprovalSince(), s.approvedAt(),
+          s.approval());
     }
   }
 

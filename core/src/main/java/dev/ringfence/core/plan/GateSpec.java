@@ -17,6 +17,13 @@ public record GateSpec(String type, Map<String, Object> params) {
   public static final String TIME_AND_SAMPLE = "time-and-sample";
 
   /**
+   * Type of the built-in manual approval gate: it passes on bake time and sample as {@value #TIME_AND_SAMPLE} does,
+   * and the next ring opens only once an operator approves or promotes. To put a person after an automated gate,
+   * give that gate the parameter {@code "approval": "required"} instead.
+   */
+  public static final String APPROVAL = "approval";
+
+  /**
    * Validates and copies.
    *
    * @param type the gate's registered type, e.g. {@code time-and-sample}
@@ -43,6 +50,11 @@ public record GateSpec(String type, Map<String, Object> params) {
    */
   public static GateSpec of(String type) {
     return new GateSpec(type, Map.of());
+  }
+
+  /** @return the built-in manual approval gate */
+  public static GateSpec approval() {
+    return of(APPROVAL);
   }
 
   /** @return the built-in time-and-sample gate */

@@ -29,9 +29,11 @@ public sealed interface JournalEntry {
    * @param at when
    * @param spec what is rolled out and by which plan
    * @param acceptedLintFindings lint findings the plan overrides, each with its written reason
+   * @param actor who created the rollout (an API token's name on the update server), or null in journals written
+   *     before creations recorded their actor
    */
-  record Created(String rolloutId, Instant at, RolloutSpec spec, List<LintFinding> acceptedLintFindings)
-      implements JournalEntry {
+  record Created(String rolloutId, Instant at, RolloutSpec spec, List<LintFinding> acceptedLintFindings,
+      @Nullable String actor) implements JournalEntry {
     /**
      * Copies the list.
      *
@@ -39,9 +41,22 @@ public sealed interface JournalEntry {
      * @param at when
      * @param spec what is rolled out and by which plan
      * @param acceptedLintFindings lint findings the plan overrides, each with its written reason
+     * @param actor who created the rollout, or null when not recorded
      */
     public Created {
       acceptedLintFindings = List.copyOf(acceptedLintFindings);
+    }
+
+    /**
+     * An entry that does not say who created the rollout (the form before actors were recorded).
+     *
+     * @param rolloutId the rollout
+     * @param at when
+     * @param spec what is rolled out and by which plan
+     * @param acceptedLintFindings lint findings the plan overrides, each with its written reason
+     */
+    public Created(String rolloutId, Instant at, RolloutSpec spec, List<LintFinding> acceptedLintFindings) {
+      this(rolloutId, at, spec, acceptedLintFindings, null);
     }
   }
 
