@@ -85,8 +85,9 @@ interface NotificationSource {
           throw new StoreException("audit trail " + file + " is shorter (" + length + " bytes) than already read ("
               + offset + "); it was truncated or replaced");
         }
-        in.seek(offset);
-        byte[] rest = new byte[(int) Math.min(length - offset, 4L << 20)];
+        long base = offset;
+        in.seek(base);
+        byte[] rest = new byte[(int) Math.min(length - base, 4L << 20)];
         in.readFully(rest);
         int start = 0;
         for (int i = 0; i < rest.length && out.size() < limit; i++) {
@@ -94,7 +95,7 @@ interface NotificationSource {
             continue;
           }
           String text = new String(rest, start, i - start, StandardCharsets.UTF_8);
-          long next = offset + i + 1;
+          long next = base + i + 1;
           start = i + 1;
           if (text.isBlank()) {
             continue;
