@@ -62,11 +62,20 @@ interface NotificationSource {
     return new FileSource(auditFile);
   }
 
-  /** Reads {@code audit.jsonl} on from the byte after the last whole line read. */
+  /**
+   * Reads {@code audit.jsonl} on from the byte after the last whole line read. {@link #after} and {@link #head} each
+   * keep their own position, so that counting to the end does not make the next read start over.
+   */
   final class FileSource implements NotificationSource {
     private final Path file;
-    private long offset;
-    private long lastSeq;
+    private final Position reading = new Position();
+    private final Position counting = new Position();
+
+    /** Where a reader is: the byte after the last whole line it read, and that line's number. */
+    private static final class Position {
+      long offset;
+      long lastSeq;
+    }
 
     FileSource(Path file) {
       this.file = file;
@@ -74,10 +83,16 @@ interface NotificationSource {
 
     @Override
     public synchronized List<AuditRecord> after(long line, int limit) {
-      if (line < lastSeq) {
-        offset = 0; // asked for an earlier line than read so far: from the start
-        lastSeq = 0;
+      return read(reading, line, limit);
+    }
+
+    private List<AuditRecord> read(Position p, long line, int limit) {
+      if (line < p.lastSeq) {
+        p.offset = 0; // asked for an earlier line than read so far (a round broke off mid-batch): from the start
+        p.lastSeq = 0;
       }
+      long offset = p.offset;
+      long lastSeq = p.lastSeq;
       List<AuditRecord> out = new ArrayList<>();
       try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
         long length = in.length();
@@ -100,12 +115,14 @@ interface NotificationSource {
           if (text.isBlank()) {
             continue;
           }
-          AuditRecord record = parse(text);
+          AuditRecord record = parse(text, lastSeq);
           if (record.seq() != lastSeq + 1) {
             throw new StoreException("audit trail " + file + ": line " + record.seq() + " follows line " + lastSeq);
           }
           lastSeq = record.seq();
           offset = next; // consumed whole lines only
+          p.offset = offset;
+          p.lastSeq = lastSeq;
           if (record.seq() > line) {
             out.add(record);
           }
@@ -130,15 +147,15 @@ interface NotificationSource {
       }
       // Every whole line up to the end; lines read before are not parsed again. Each round reads at least one
       // line, so the rounds are bounded by the file's length.
-      for (long round = 0; round <= length && offset < length; round++) {
-        if (after(lastSeq, 10_000).isEmpty()) {
+      for (long round = 0; round <= length && counting.offset < length; round++) {
+        if (read(counting, counting.lastSeq, 10_000).isEmpty()) {
           break;
         }
       }
-      return lastSeq;
+      return counting.lastSeq;
     }
 
-    private AuditRecord parse(String text) {
+    private AuditRecord parse(String text, long lastSeq) {
       try {
         var node = ServerJson.MAPPER.readTree(text);
         return new AuditRecord(node.get("seq").asLong(), node.get("prev").asText(), node.get("hash").asText(),

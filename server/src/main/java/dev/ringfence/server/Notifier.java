@@ -213,7 +213,15 @@ final class Notifier implements AutoCloseable {
 
   private void run(Sink sink, Runnable task) {
     try {
-      scheduler.execute(task);
+      scheduler.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          // Never a sink stuck busy on an unexpected failure: it tries again after the pause.
+          LOG.warn("notifications to '{}': {}; trying again in {}", sink.config.name(), e.toString(), settings.pause());
+          pause(sink);
+        }
+      });
     } catch (RejectedExecutionException e) {
       sink.busy.set(false); // stopping
     }
@@ -234,7 +242,7 @@ final class Notifier implements AutoCloseable {
       return;
     }
     try {
-      scheduler.schedule(() -> round(sink), settings.pause().toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> run(sink, () -> round(sink)), settings.pause().toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       sink.busy.set(false);
     }
