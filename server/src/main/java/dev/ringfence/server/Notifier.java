@@ -99,7 +99,8 @@ final class Notifier implements AutoCloseable {
     final Retry retry;
     final AtomicBoolean busy = new AtomicBoolean();
     final AtomicBoolean again = new AtomicBoolean();
-    final AtomicLong undelivered = new AtomicLong();
+    /** The cursor as this replica last stored or claimed it; -1 while another replica holds the sink. */
+    final AtomicLong cursor = new AtomicLong(-1);
 
     Sink(NotificationSink config, byte[] secret) {
       this.config = config;
@@ -146,7 +147,7 @@ final class Notifier implements AutoCloseable {
     for (NotificationSink config : configs) {
       Sink sink = new Sink(config, readSecret(config));
       sinks.add(sink);
-      metrics.notificationBacklog(config.name(), sink.undelivered);
+      metrics.notificationBacklog(config.name(), () -> backlog(sink));
     }
     this.initialLine = configs.isEmpty() ? 0 : source.head();
   }
@@ -192,6 +193,22 @@ final class Notifier implements AutoCloseable {
           + MAX_SECRET_BYTES + " (e.g. openssl rand -hex 32 > FILE; chmod 600 FILE)");
     }
     return secret;
+  }
+
+  /**
+   * The {@code undelivered} gauge: audit lines past the sink's cursor, read at each scrape; 0 on a replica that
+   * does not hold the sink, NaN when the journal cannot be read.
+   */
+  private double backlog(Sink sink) {
+    long cursor = sink.cursor.get();
+    if (cursor < 0) {
+      return 0;
+    }
+    try {
+      return Math.max(0, source.head() - cursor);
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /** Starts a round for every sink that is not in one: after each tick. Returns at once. */
@@ -259,12 +276,12 @@ final class Notifier implements AutoCloseable {
     try {
       OptionalLong claimed = cursors.claim(name, initialLine, owner, clock.instant(), settings.lease());
       if (claimed.isEmpty()) {
-        sink.undelivered.set(0); // another replica holds the sink and reports its backlog
+        sink.cursor.set(-1); // another replica holds the sink and reports its backlog
         sink.busy.set(false);
         return;
       }
       long cursor = claimed.getAsLong();
-      sink.undelivered.set(Math.max(0, source.head() - cursor));
+      sink.cursor.set(cursor);
       List<AuditRecord> batch = source.after(cursor, BATCH);
       deliver(sink, batch, 0, cursor, cursor);
     } catch (RuntimeException e) {
@@ -315,7 +332,6 @@ final class Notifier implements AutoCloseable {
             pause(sink);
             return;
           }
-          sink.undelivered.updateAndGet(u -> Math.max(0, u - 1));
           run(sink, () -> {
             if (advance(sink, n.line())) {
               deliver(sink, batch, next, n.line(), n.line());
@@ -332,7 +348,6 @@ final class Notifier implements AutoCloseable {
     if (batch.size() == BATCH) {
       run(sink, () -> round(sink)); // more where these came from
     } else {
-      sink.undelivered.set(0);
       idle(sink);
     }
   }
@@ -341,8 +356,10 @@ final class Notifier implements AutoCloseable {
   private boolean advance(Sink sink, long line) {
     try {
       if (cursors.advance(sink.config.name(), owner, line, clock.instant(), settings.lease())) {
+        sink.cursor.accumulateAndGet(line, Math::max);
         return true;
       }
+      sink.cursor.set(-1);
       LOG.info("notifications to '{}': another replica took the sink over", sink.config.name());
       sink.busy.set(false);
       return false;

@@ -102,11 +102,10 @@ final class ServerMetrics {
         .tag("sink", sink).register(registry).increment();
   }
 
-  void notificationBacklog(String sink, java.util.concurrent.atomic.AtomicLong undelivered) {
-    io.micrometer.core.instrument.Gauge.builder("ringfence.server.notifications.undelivered", undelivered,
-        java.util.concurrent.atomic.AtomicLong::get)
-        .description("journal lines past the sink's delivery cursor, as this replica last saw them (0 while another"
-            + " replica holds the sink)")
+  void notificationBacklog(String sink, java.util.function.Supplier<Number> undelivered) {
+    io.micrometer.core.instrument.Gauge.builder("ringfence.server.notifications.undelivered", undelivered)
+        .description("journal lines past the sink's delivery cursor, read at each scrape (0 on a replica that does"
+            + " not hold the sink)")
         .tag("sink", sink).register(registry);
   }
 }

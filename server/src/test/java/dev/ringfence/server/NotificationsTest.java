@@ -214,6 +214,28 @@ class NotificationsTest {
   }
 
   @Test
+  void receiverDownForAWholeRound_pausesTheSink_thenDeliversTheSameEventAndTheRestInOrder() throws Exception {
+    receiver.answer(500, 502); // two attempts a round: the first round fails whole
+    start(config(sink("ops", NotificationSink.Format.CLOUDEVENTS)).notificationAttempts(2).build());
+    publishAndCreate("r-1");
+    admin.command("r-1", "start", null);
+    admin.command("r-1", "halt", "crash reports from the field");
+    clock.advance(Duration.ofMinutes(2));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(admin.rollout("r-1").get("state").asText()).isEqualTo("ROLLED_BACK"));
+    List<String> expected = expectedEvents().stream().map(e -> e[0]).toList();
+    List<String> withRetries = new ArrayList<>(List.of(expected.get(0), expected.get(0)));
+    withRetries.addAll(expected);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(receivedIds()).as("START twice unanswered, then everything once, in order")
+            .containsExactlyElementsOf(withRetries));
+    assertThat(meter("ringfence.server.notifications.failed", "sink", "ops", "reason", "retries_exhausted"))
+        .isEqualTo(1);
+    assertThat(meter("ringfence.server.notifications.retries", "sink", "ops")).isEqualTo(1);
+    assertThat(meter("ringfence.server.notifications.delivered", "sink", "ops")).isEqualTo(expected.size());
+  }
+
+  @Test
   void receiverRefusingAnEvent_with4xx_isCountedAndSkipped_theNextEventStillArrives() throws Exception {
     receiver.answer(400);
     start(config(sink("ops", NotificationSink.Format.CLOUDEVENTS)).build());
@@ -245,11 +267,17 @@ class NotificationsTest {
     });
     assertThat(admin.rollout("r-1").get("state").asText()).isIn("ROLLING_BACK", "ROLLED_BACK");
     assertThat(receiver.received()).as("still waiting on the first answer").hasSize(1);
+    assertThat(undelivered()).as("the backlog waits in the journal").isEqualTo(expectedEvents().size());
 
     receiver.release();
     List<String> expected = expectedEvents().stream().map(e -> e[0]).toList();
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(receivedIds()).containsExactlyElementsOf(expected));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(undelivered()).isZero());
+  }
+
+  private double undelivered() {
+    return server.registry().get("ringfence.server.notifications.undelivered").tag("sink", "ops").gauge().value();
   }
 
   @Test
