@@ -83,6 +83,15 @@ final class Notifier implements AutoCloseable {
     }
   }
 
+  /** The sink's lease went to another replica: stop sending to it. */
+  static final class LeaseLost extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LeaseLost() {
+      super("the sink's lease went to another replica", null, false, false);
+    }
+  }
+
   /** An answer another attempt may mend: 408, 429, 5xx. */
   static final class Retryable extends IOException {
     private static final long serialVersionUID = 1L;
@@ -314,9 +323,17 @@ final class Notifier implements AutoCloseable {
         }
         int next = i + 1;
         NotificationEvents.Notification n = event.get();
-        send(sink, n).whenComplete((ignored, error) -> {
+        long before = handled;
+        send(sink, n, before).whenComplete((ignored, error) -> {
           if (closed) {
             sink.busy.set(false);
+            return;
+          }
+          if (error != null && unwrap(error) instanceof LeaseLost) {
+            sink.cursor.set(-1);
+            idle(sink);
+            LOG.info("notifications to '{}': another replica took the sink over during retries",
+                sink.config.name());
             return;
           }
           if (error == null) {
@@ -361,7 +378,7 @@ final class Notifier implements AutoCloseable {
       }
       sink.cursor.set(-1);
       LOG.info("notifications to '{}': another replica took the sink over", sink.config.name());
-      sink.busy.set(false);
+      idle(sink);
       return false;
     } catch (RuntimeException e) {
       LOG.warn("notifications to '{}': cannot store the cursor; trying again in {}: {}", sink.config.name(),
@@ -371,10 +388,19 @@ final class Notifier implements AutoCloseable {
     }
   }
 
-  private CompletionStage<Void> send(Sink sink, NotificationEvents.Notification event) {
+  /**
+   * Sends one event, retried; each retry first renews the lease, so that retries never outlast it and let another
+   * replica send the same event meanwhile.
+   */
+  private CompletionStage<Void> send(Sink sink, NotificationEvents.Notification event, long handled) {
     byte[] body = event.body(sink.config.format());
     String contentType = NotificationEvents.Notification.contentType(sink.config.format());
+    java.util.concurrent.atomic.AtomicInteger attempt = new java.util.concurrent.atomic.AtomicInteger();
     return sink.retry.executeCompletionStage(scheduler, () -> {
+      if (attempt.incrementAndGet() > 1
+          && !cursors.advance(sink.config.name(), owner, handled, clock.instant(), settings.lease())) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new LeaseLost());
+      }
       String timestamp = Long.toString(clock.instant().getEpochSecond());
       HttpRequest request = HttpRequest.newBuilder(sink.config.url())
           .timeout(settings.timeout())
