@@ -19,6 +19,9 @@ module dev.ringfence.server {
   requires transitive micrometer.registry.prometheus;
   requires org.postgresql.jdbc;
   requires org.slf4j;
+  // Notifications' retries with backoff, as the webhook gate's.
+  requires io.github.resilience4j.core;
+  requires io.github.resilience4j.retry;
   requires static org.jspecify;
 
   exports dev.ringfence.server;

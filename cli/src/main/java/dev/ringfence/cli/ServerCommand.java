@@ -36,7 +36,7 @@ final class ServerCommand implements Callable<Integer> {
   static void declareSettings(CommandLine server) {
     CommandLine.Model.CommandSpec spec = server.getCommandSpec();
     UpdateServerMain.SETTINGS.forEach((name, meaning) -> {
-      boolean repeatable = name.equals("release-key");
+      boolean repeatable = name.equals("release-key") || name.equals("notify");
       spec.addOption(OptionSpec.builder("--" + name).paramLabel("VALUE")
           .type(repeatable ? List.class : String.class).auxiliaryTypes(String.class)
           .description(meaning + (repeatable ? " (repeatable)" : "")).build());

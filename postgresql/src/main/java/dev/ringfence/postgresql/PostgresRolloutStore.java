@@ -1,10 +1,12 @@
 package dev.ringfence.postgresql;
 
 import dev.ringfence.core.store.AuditHead;
+import dev.ringfence.core.store.AuditRecord;
 import dev.ringfence.core.store.AuditVerification;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.SharedRolloutStore;
 import dev.ringfence.protocol.InvalidInputException;
+import java.util.List;
 import java.util.function.Consumer;
 import dev.ringfence.postgresql.internal.JdbcRolloutStore;
 import javax.sql.DataSource;
@@ -89,6 +91,36 @@ public interface PostgresRolloutStore extends SharedRolloutStore {
    */
   static AuditVerification verifyAudit(DataSource dataSource) {
     return JdbcRolloutStore.verifyAudit(requireDataSource(dataSource));
+  }
+
+  /**
+   * The store's audit trail after line {@code seq}, at most {@code limit} lines, in order: every created,
+   * transition and verdict entry of every rollout, numbered in commit order across all replicas. A line commits
+   * only after the one before it, so a reader that keeps the last line it handled and asks for the lines after it
+   * never misses one: how the update server's notifications read the journal as their outbox. Reads only.
+   *
+   * @param dataSource connections to the database
+   * @param seq the last line the caller has, 0 or more
+   * @param limit the most lines returned, 1 or more
+   * @return the lines after {@code seq}, each with its entry in {@link dev.ringfence.core.store.JournalFormat} JSON
+   * @throws IllegalArgumentException if {@code seq} is negative or {@code limit} below 1
+   * @throws dev.ringfence.core.StoreException if the database cannot be read or has no audit trail (schema
+   *     version below 3)
+   */
+  static List<AuditRecord> auditAfter(DataSource dataSource, long seq, int limit) {
+    return JdbcRolloutStore.auditAfter(requireDataSource(dataSource), seq, limit);
+  }
+
+  /**
+   * Where the store's audit trail ends now. Reads only.
+   *
+   * @param dataSource connections to the database
+   * @return the head row: the number of lines and the last line's hash
+   * @throws dev.ringfence.core.StoreException if the database cannot be read or has no audit trail (schema
+   *     version below 3)
+   */
+  static AuditHead auditHead(DataSource dataSource) {
+    return JdbcRolloutStore.auditHead(requireDataSource(dataSource));
   }
 
   private static DataSource requireDataSource(DataSource dataSource) {

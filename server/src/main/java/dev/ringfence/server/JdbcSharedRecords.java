@@ -46,7 +46,11 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
               + " created_at timestamptz NOT NULL, created_by text NOT NULL, last_used_at timestamptz,"
               + " revoked_at timestamptz, revoked_by text)",
           "CREATE TABLE ringfence_server_stop_all (seq bigserial PRIMARY KEY, stop boolean NOT NULL,"
-              + " actor text NOT NULL, reason text NOT NULL, at timestamptz NOT NULL)"));
+              + " actor text NOT NULL, reason text NOT NULL, at timestamptz NOT NULL)"),
+      // Version 5: each notification sink's delivery cursor (the last audit line handled) and which replica holds
+      // its lease until when (JdbcNotificationCursors).
+      List.of("CREATE TABLE ringfence_server_notify_cursor (sink text PRIMARY KEY, line bigint NOT NULL"
+          + " CHECK (line >= 0), owner text, lease_until timestamptz)"));
 
   /**
    * For each server schema version (index version - 1), the oldest server schema that still works on it, so
@@ -55,9 +59,10 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
    * which older servers neither read nor serve; version 4 only adds a nullable column to the bootstrap tokens'
    * table (older servers insert their digest as before) and two tables older servers never read: during the
    * upgrade they accept only the bootstrap tokens and do not enforce a stop-all switch on rollouts created through
-   * them (docs/postgresql.md says what to do about it).
+   * them (docs/postgresql.md says what to do about it); version 5 only adds the notification cursors, which older
+   * servers never read (they send no notifications).
    */
-  static final int[] COMPATIBLE_FROM = {1, 1, 1, 1};
+  static final int[] COMPATIBLE_FROM = {1, 1, 1, 1, 1};
 
   // Advisory lock keys: "RfSrvMig", "RfSrvRel", "RfSrvEnr" in ASCII.
   private static final long MIGRATION_LOCK = 0x52665372764D6967L;

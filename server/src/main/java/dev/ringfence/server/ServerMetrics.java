@@ -78,4 +78,34 @@ final class ServerMetrics {
     Counter.builder("ringfence.server.downloads").description("payloads served").tag("channel", channel)
         .baseUnit("downloads").register(registry).increment();
   }
+
+  void notificationDelivered(String sink, String type) {
+    Counter.builder("ringfence.server.notifications.delivered")
+        .description("notifications a sink's receiver answered 2xx to, by sink and event type")
+        .tag("sink", sink).tag("type", type).register(registry).increment();
+  }
+
+  /**
+   * @param reason {@code rejected} (a 4xx other than 408 and 429: the event is skipped) or {@code
+   *     retries_exhausted} (every attempt of a round failed: the event stays next and is tried again after a pause)
+   */
+  void notificationFailed(String sink, String reason) {
+    Counter.builder("ringfence.server.notifications.failed")
+        .description("notifications not delivered, by sink and reason (rejected: refused by the receiver and"
+            + " skipped; retries_exhausted: a round's attempts all failed, tried again after a pause)")
+        .tag("sink", sink).tag("reason", reason).register(registry).increment();
+  }
+
+  void notificationRetried(String sink) {
+    Counter.builder("ringfence.server.notifications.retries")
+        .description("notification attempts retried after a failed one (no answer, timeout, 408, 429, 5xx)")
+        .tag("sink", sink).register(registry).increment();
+  }
+
+  void notificationBacklog(String sink, java.util.function.Supplier<Number> undelivered) {
+    io.micrometer.core.instrument.Gauge.builder("ringfence.server.notifications.undelivered", undelivered)
+        .description("journal lines past the sink's delivery cursor, read at each scrape (0 on a replica that does"
+            + " not hold the sink)")
+        .tag("sink", sink).register(registry);
+  }
 }

@@ -69,6 +69,7 @@ public final class UpdateServer implements AutoCloseable {
   private volatile @Nullable ServerContext context;
   private final RingfenceMetrics engineMetrics;
   private @Nullable ExecutorService gateThreads;
+  private volatile @Nullable Notifier notifier;
 
   private UpdateServer(UpdateServerConfig config, Server http, ServerConnector connector, SlowClientGuard slowClients,
       ScheduledExecutorService ticker, ScheduledExecutorService deadlines, RolloutStore store, RolloutEngine engine, AdminToken adminToken,
@@ -101,6 +102,8 @@ public final class UpdateServer implements AutoCloseable {
     RolloutStore store;
     JdbcSharedRecords shared = null;
     AuditSource audit;
+    NotificationSource outbox;
+    NotificationCursors cursors;
     if (config.jdbcUrl() != null) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
       ds.setURL(config.jdbcUrl());
@@ -112,6 +115,8 @@ public final class UpdateServer implements AutoCloseable {
       }
       store = PostgresRolloutStore.create(ds);
       audit = AuditSource.postgres(ds);
+      outbox = NotificationSource.postgres(ds);
+      cursors = new JdbcNotificationCursors(ds);
       try {
         shared = JdbcSharedRecords.open(ds);
         // At once, so replicas already running accept this one's token as early as before (their next tick).
@@ -123,6 +128,8 @@ public final class UpdateServer implements AutoCloseable {
     } else {
       FileRolloutStore file = RolloutStores.file(config.dataDirectory().resolve("journal"));
       audit = AuditSource.file(file.auditFile());
+      outbox = NotificationSource.file(file.auditFile());
+      cursors = new FileNotificationCursors(config.dataDirectory().resolve("notifications"));
       store = file;
     }
     // Gate requests that wait on the network (prometheus, webhook) run here, never on the tick thread.
@@ -165,6 +172,8 @@ public final class UpdateServer implements AutoCloseable {
           new EndpointRateLimiter(config.clock(), config.signalBurst(), config.signalRatePerMinute()), trust);
       ctx.metrics().stopAll(stopAll);
       stopAll.current(); // the gauge is right from the first scrape
+      Notifier notifier = config.notificationSinks().isEmpty() ? null : notifier(config, engine, outbox, cursors,
+          ctx.metrics(), random);
 
       // Workers for the blocking routes, plus the connector's acceptor and selector and Jetty's reserve.
       QueuedThreadPool pool = new QueuedThreadPool(config.threads() + 6, Math.min(4, config.threads() + 2));
@@ -216,6 +225,7 @@ public final class UpdateServer implements AutoCloseable {
       server.roles = java.util.Collections.unmodifiableMap(router.roles());
       server.context = ctx;
       server.gateThreads = gateThreads;
+      server.notifier = notifier;
 
       long every = config.tickInterval().toMillis();
       ticker.scheduleWithFixedDelay(() -> server.tick(ctx), every, every, TimeUnit.MILLISECONDS);
@@ -223,6 +233,9 @@ public final class UpdateServer implements AutoCloseable {
       try {
         http.start();
       } catch (Exception e) {
+        if (notifier != null) {
+          notifier.close();
+        }
         slowClients.close();
         ticker.shutdownNow();
         deadlines.shutdownNow();
@@ -235,6 +248,9 @@ public final class UpdateServer implements AutoCloseable {
         LOG.warn("bound to {}: the server is reachable from the network; put TLS in front of it",
             config.bindAddress());
       }
+      if (notifier != null) {
+        notifier.wake(); // what the journal holds past each sink's cursor goes out at once
+      }
       ok = true;
       return server;
     } finally {
@@ -242,6 +258,43 @@ public final class UpdateServer implements AutoCloseable {
         gateThreads.shutdownNow();
         closeQuietly(store);
       }
+    }
+  }
+
+  /**
+   * The notifications' sender: its own threads (one per sink and one for the retries' waits), never the tick's.
+   *
+   * @throws IOException when a sink's secret file cannot be used
+   */
+  private static Notifier notifier(UpdateServerConfig config, RolloutEngine engine, NotificationSource outbox,
+      NotificationCursors cursors, ServerMetrics metrics, SecureRandom random) throws IOException {
+    ScheduledExecutorService threads = Executors.newScheduledThreadPool(config.notificationSinks().size() + 1,
+        task -> {
+          Thread t = new Thread(task, "ringfence-notify");
+          t.setDaemon(true);
+          return t;
+        });
+    byte[] id = new byte[8];
+    random.nextBytes(id);
+    String owner = "server-" + java.util.HexFormat.of().formatHex(id);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .connectTimeout(config.notificationTimeout())
+        .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+        .build();
+    NotificationEvents events = new NotificationEvents(rolloutId -> {
+      try {
+        return java.util.Optional.of(engine.rollout(rolloutId).spec());
+      } catch (RuntimeException e) {
+        return java.util.Optional.empty(); // not (yet) known to this replica: the event goes without names
+      }
+    });
+    try {
+      return new Notifier(config.notificationSinks(), outbox, cursors, events, http, threads, config.clock(), owner,
+          new Notifier.Settings(config.notificationLease(), config.notificationRetryWait(),
+              config.notificationTimeout(), config.notificationAttempts()), metrics);
+    } catch (IOException | RuntimeException e) {
+      threads.shutdownNow();
+      throw e;
     }
   }
 
@@ -295,6 +348,10 @@ public final class UpdateServer implements AutoCloseable {
         ctx.history().record(r, now);
       }
       lastTick = now;
+      Notifier sending = notifier;
+      if (sending != null) {
+        sending.wake(); // only schedules: a receiver that hangs never holds the tick
+      }
     } catch (RuntimeException e) {
       LOG.warn("engine tick failed; retrying at the next tick: {}", e.toString());
     }
@@ -384,6 +441,10 @@ public final class UpdateServer implements AutoCloseable {
       ticker.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    Notifier sending = notifier;
+    if (sending != null) {
+      sending.close(); // before the store: gives up this replica's leases
     }
     engineMetrics.close(); // unsubscribes from the engine and removes its meters
     ExecutorService gates = gateThreads;

@@ -46,6 +46,11 @@ public final class UpdateServerConfig {
   private final @Nullable String timestampKeyId;
   private final @Nullable PrivateKey timestampKey;
   private final Duration timestampValidity;
+  private final java.util.List<NotificationSink> notificationSinks;
+  private final Duration notificationLease;
+  private final Duration notificationRetryWait;
+  private final Duration notificationTimeout;
+  private final int notificationAttempts;
 
   private UpdateServerConfig(Builder b) {
     this.dataDirectory = b.dataDirectory;
@@ -72,6 +77,11 @@ public final class UpdateServerConfig {
     this.timestampKeyId = b.timestampKeyId;
     this.timestampKey = b.timestampKey;
     this.timestampValidity = b.timestampValidity;
+    this.notificationSinks = java.util.List.copyOf(b.notificationSinks);
+    this.notificationLease = b.notificationLease;
+    this.notificationRetryWait = b.notificationRetryWait;
+    this.notificationTimeout = b.notificationTimeout;
+    this.notificationAttempts = b.notificationAttempts;
   }
 
   /**
@@ -219,6 +229,34 @@ public final class UpdateServerConfig {
     return timestampValidity;
   }
 
+  /** @return where transitions and verdict changes are sent, in order; empty for none (the default) */
+  public java.util.List<NotificationSink> notificationSinks() {
+    return notificationSinks;
+  }
+
+  /**
+   * @return how long a replica's claim on a notification sink lasts without renewal: after a replica dies, another
+   *     takes the sink over this long after its last renewal; default 1 min
+   */
+  public Duration notificationLease() {
+    return notificationLease;
+  }
+
+  /** @return the wait before a notification's first retry, doubled for each next one; default 1 s */
+  public Duration notificationRetryWait() {
+    return notificationRetryWait;
+  }
+
+  /** @return how long one notification attempt waits for the receiver's answer; default 10 s */
+  public Duration notificationTimeout() {
+    return notificationTimeout;
+  }
+
+  /** @return attempts per notification before its sink pauses, the first included; default 4 */
+  public int notificationAttempts() {
+    return notificationAttempts;
+  }
+
   /** Builds an {@link UpdateServerConfig}. */
   public static final class Builder {
     private final Path dataDirectory;
@@ -245,6 +283,11 @@ public final class UpdateServerConfig {
     private @Nullable String timestampKeyId;
     private @Nullable PrivateKey timestampKey;
     private Duration timestampValidity = Duration.ofHours(1);
+    private final java.util.List<NotificationSink> notificationSinks = new java.util.ArrayList<>();
+    private Duration notificationLease = Duration.ofMinutes(1);
+    private Duration notificationRetryWait = Duration.ofSeconds(1);
+    private Duration notificationTimeout = Duration.ofSeconds(10);
+    private int notificationAttempts = 4;
 
     private Builder(Path dataDirectory) {
       if (dataDirectory == null) {
@@ -510,8 +553,86 @@ public final class UpdateServerConfig {
       return this;
     }
 
+    /**
+     * Adds a notification sink: every transition and verdict change is sent to it, signed, in order, once across
+     * replicas ({@code docs/update-server.md}, "Notifications").
+     *
+     * @param sink the sink, its fields already checked; its name must differ from every other sink's
+     * @return this builder
+     */
+    public Builder notificationSink(NotificationSink sink) {
+      if (sink == null) {
+        throw new InvalidInputException("notify", "is null");
+      }
+      for (NotificationSink other : notificationSinks) {
+        if (other.name().equals(sink.name())) {
+          throw new InvalidInputException("notify.name", "'" + sink.name() + "' names two sinks; each needs its own"
+              + " name, which keys its delivery cursor");
+        }
+      }
+      notificationSinks.add(sink);
+      return this;
+    }
+
+    /**
+     * @param lease 1 s to 1 h: how long a replica's claim on a sink lasts without renewal; longer than
+     *     {@link #notificationTimeout}, so that a slow answer does not hand the sink to another replica mid-send
+     * @return this builder
+     */
+    public Builder notificationLease(Duration lease) {
+      positive("notificationLease", lease);
+      if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
+        throw new InvalidInputException("notificationLease", lease + " is outside PT1S..PT1H");
+      }
+      this.notificationLease = lease;
+      return this;
+    }
+
+    /**
+     * @param wait 1 ms to 10 min: the wait before a notification's first retry, doubled for each next one
+     * @return this builder
+     */
+    public Builder notificationRetryWait(Duration wait) {
+      positive("notificationRetryWait", wait);
+      if (wait.compareTo(Duration.ofMillis(1)) < 0 || wait.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new InvalidInputException("notificationRetryWait", wait + " is outside PT0.001S..PT10M");
+      }
+      this.notificationRetryWait = wait;
+      return this;
+    }
+
+    /**
+     * @param timeout 100 ms to 5 min: how long one attempt waits for the receiver's answer
+     * @return this builder
+     */
+    public Builder notificationTimeout(Duration timeout) {
+      positive("notificationTimeout", timeout);
+      if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new InvalidInputException("notificationTimeout", timeout + " is outside PT0.1S..PT5M");
+      }
+      this.notificationTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * @param attempts 1 to 10: attempts per notification before its sink pauses, the first included
+     * @return this builder
+     */
+    public Builder notificationAttempts(int attempts) {
+      if (attempts < 1 || attempts > 10) {
+        throw new InvalidInputException("notificationAttempts", attempts + " is outside 1..10");
+      }
+      this.notificationAttempts = attempts;
+      return this;
+    }
+
     /** @return the configuration */
     public UpdateServerConfig build() {
+      if (!notificationSinks.isEmpty() && notificationLease.compareTo(notificationTimeout) <= 0) {
+        throw new InvalidInputException("notificationLease", notificationLease + " must be longer than"
+            + " notificationTimeout (" + notificationTimeout + "), or a slow answer hands the sink to another replica"
+            + " mid-send");
+      }
       if (trustRoot != null && releaseKeys != null) {
         throw new InvalidInputException("releaseKeys", "and trustRoot are both set; with a trust root the release"
             + " keys are its release role");

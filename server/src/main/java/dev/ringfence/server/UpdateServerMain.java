@@ -64,6 +64,13 @@ public final class UpdateServerMain {
     m.put("max-json-bytes", "largest JSON body (default 262144)");
     m.put("max-release-bytes", "largest release payload (default 16777216)");
     m.put("signature-window", "how old a signed signal batch may be (default 5m)");
+    m.put("notify", "a webhook sink for transitions and verdict changes, as a JSON object: {\"name\": ..., \"url\":"
+        + " \"https://...\", \"secretFile\": FILE (mode 0600), \"format\": \"cloudevents\"|\"slack\","
+        + " \"types\": [...]}; repeat for several. In --config, the objects themselves");
+    m.put("notify-lease", "how long a replica's claim on a sink lasts without renewal (default 1m)");
+    m.put("notify-retry-wait", "the wait before a notification's first retry, doubled for each next one (default 1s)");
+    m.put("notify-timeout", "how long one notification attempt waits for an answer (default 10s)");
+    m.put("notify-attempts", "attempts per notification before its sink pauses (default 4)");
     return Collections.unmodifiableMap(m);
   }
 
@@ -190,13 +197,18 @@ public final class UpdateServerMain {
       List<String> values = new ArrayList<>();
       JsonNode value = field.getValue();
       for (JsonNode item : value.isArray() ? value : List.of(value)) {
+        if (key.equals("notify") && item.isObject()) {
+          values.add(item.toString()); // read by notificationSink, as the option's value is
+          continue;
+        }
         if (!item.isValueNode() || item.isNull()) {
           throw new InvalidInputException("--config", file + ": '" + key + "' must be a string or a number"
-              + (key.equals("release-key") ? ", or an array of them" : ""));
+              + (key.equals("release-key") ? ", or an array of them" : "")
+              + (key.equals("notify") ? ", an object, or an array of them" : ""));
         }
         values.add(item.asText());
       }
-      if (values.size() != 1 && !key.equals("release-key")) {
+      if (values.size() != 1 && !key.equals("release-key") && !key.equals("notify")) {
         throw new InvalidInputException("--config", file + ": '" + key + "' takes one value");
       }
       out.put(key, values);
@@ -252,6 +264,15 @@ public final class UpdateServerMain {
       b.timestampKey(keyId(file), readPrivateKey(file, "--timestamp-key"));
     }
     duration(settings, "timestamp-validity").ifPresent(b::timestampValidity);
+    for (String sink : settings.getOrDefault("notify", List.of())) {
+      b.notificationSink(notificationSink(sink));
+    }
+    duration(settings, "notify-lease").ifPresent(b::notificationLease);
+    duration(settings, "notify-retry-wait").ifPresent(b::notificationRetryWait);
+    duration(settings, "notify-timeout").ifPresent(b::notificationTimeout);
+    if (settings.containsKey("notify-attempts")) {
+      b.notificationAttempts(integer(settings, "notify-attempts", 0));
+    }
     List<String> keys = settings.getOrDefault("release-key", List.of());
     if (settings.containsKey("release-threshold") && keys.isEmpty()) {
       throw new InvalidInputException("--release-threshold", "needs --release-key options to count");
@@ -267,6 +288,80 @@ public final class UpdateServerMain {
       b.releaseKeys(trust.build());
     }
     return b.build();
+  }
+
+  private static final java.util.Set<String> SINK_KEYS = java.util.Set.of("name", "url", "secretFile", "format",
+      "types");
+
+  /**
+   * A {@code --notify} value: a JSON object with {@code name}, {@code url}, {@code secretFile}, and optionally
+   * {@code format} (default {@code cloudevents}) and {@code types} (an array; default every type).
+   *
+   * @param json the option's value
+   * @return the sink
+   * @throws InvalidInputException naming {@code notify} or {@code notify.FIELD} and the reason
+   */
+  static NotificationSink notificationSink(String json) {
+    JsonNode root;
+    try {
+      root = ServerJson.MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new InvalidInputException("notify", "is not a JSON object: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new InvalidInputException("notify", "must be a JSON object with name, url and secretFile");
+    }
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
+      if (!SINK_KEYS.contains(field.getKey())) {
+        throw new InvalidInputException("notify." + field.getKey(), "is not a sink field; known: name, url,"
+            + " secretFile, format, types");
+      }
+    }
+    String name = text(root, "name", true);
+    String url = text(root, "url", true);
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new InvalidInputException("notify.url", "'" + url + "' is not a URL: " + e.getReason());
+    }
+    String secretFile = text(root, "secretFile", true);
+    String format = text(root, "format", false);
+    java.util.Set<String> types = new java.util.LinkedHashSet<>();
+    JsonNode typeList = root.get("types");
+    if (typeList != null) {
+      if (!typeList.isArray()) {
+        throw new InvalidInputException("notify.types", "must be an array of event types");
+      }
+      for (JsonNode type : typeList) {
+        if (!type.isTextual()) {
+          throw new InvalidInputException("notify.types", "must be an array of event types (strings)");
+        }
+        types.add(type.asText());
+      }
+    }
+    Path secret;
+    try {
+      secret = Path.of(secretFile);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new InvalidInputException("notify.secretFile", "'" + secretFile + "' is not a path: " + e.getReason());
+    }
+    return new NotificationSink(name, uri, secret,
+        format == null ? NotificationSink.Format.CLOUDEVENTS : NotificationSink.Format.parse(format), types);
+  }
+
+  private static @Nullable String text(JsonNode root, String field, boolean required) {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      if (required) {
+        throw new InvalidInputException("notify." + field, "is missing");
+      }
+      return null;
+    }
+    if (!value.isTextual() || value.asText().isBlank()) {
+      throw new InvalidInputException("notify." + field, "must be a non-blank string");
+    }
+    return value.asText();
   }
 
   private static @Nullable String one(Map<String, List<String>> settings, String name, @Nullable String fallback) {

@@ -4,14 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringfence.core.gate.GateQuery;
+import dev.ringfence.gates.WebhookSignature;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,18 +14,17 @@ import org.jspecify.annotations.Nullable;
  * the measurement sends the same bytes with the same headers, so a receiver can drop a retry it has already
  * answered by its {@link #id()}.
  *
- * <p>The signed text is {@code <timestamp> "." <body>}: the {@value #TIMESTAMP} header's ASCII digits, a full
- * stop, and the body's bytes exactly as sent. {@value #SIGNATURE} is {@code sha256=} and the lowercase hex of
- * HMAC-SHA256 of that text under the secret.
+ * <p>Signed as {@link WebhookSignature} says: HMAC-SHA256 of {@code <timestamp> "." <body>}, the scheme the update
+ * server's notifications share.
  */
 public final class WebhookRequest {
 
   /** The header with the signature, {@code sha256=<64 lowercase hex digits>}. */
-  public static final String SIGNATURE = "Ringfence-Signature";
+  public static final String SIGNATURE = WebhookSignature.SIGNATURE;
   /** The header with the signed Unix time in seconds: the engine's now when the measurement started. */
-  public static final String TIMESTAMP = "Ringfence-Timestamp";
+  public static final String TIMESTAMP = WebhookSignature.TIMESTAMP;
   /** The header with the measurement's id, the body's {@code id}. */
-  public static final String DELIVERY = "Ringfence-Delivery";
+  public static final String DELIVERY = WebhookSignature.DELIVERY;
   /** The body's {@code schema}. */
   public static final String SCHEMA = "ringfence.webhook-gate.v1";
 
@@ -105,7 +99,7 @@ public final class WebhookRequest {
    * @return the {@value #SIGNATURE} header's value, {@code sha256=<hex>}
    */
   public String signature(byte[] secret) {
-    return "sha256=" + HexFormat.of().formatHex(hmac(secret, timestamp, body));
+    return WebhookSignature.sign(secret, timestamp, body);
   }
 
   /**
@@ -117,14 +111,6 @@ public final class WebhookRequest {
    * @return the 32-byte MAC
    */
   public static byte[] hmac(byte[] secret, String timestamp, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      mac.update(timestamp.getBytes(StandardCharsets.US_ASCII));
-      mac.update((byte) '.');
-      return mac.doFinal(body);
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e); // every JDK has it
-    }
+    return WebhookSignature.hmac(secret, timestamp, body);
   }
 }

@@ -36,6 +36,8 @@ final class JdbcAuditTrail {
       + " VALUES (?, ?, ?, ?, ?)";
   private static final String MOVE_HEAD = "UPDATE ringfence_audit_head SET lines = ?, hash = ? WHERE id";
   private static final String LINES = "SELECT seq, prev, hash, entry FROM ringfence_audit ORDER BY seq";
+  private static final String LINES_AFTER = "SELECT seq, prev, hash, entry FROM ringfence_audit WHERE seq > ?"
+      + " ORDER BY seq LIMIT ?";
   private static final String UNAUDITED = "SELECT j.position, j.rollout_id, j.kind, a.seq FROM ringfence_journal j"
       + " LEFT JOIN ringfence_audit a ON a.position = j.position WHERE j.kind IN " + AUDITED_KINDS
       + " AND (a.seq IS NULL OR a.entry <> j.entry) ORDER BY j.position LIMIT 1";
@@ -103,6 +105,31 @@ final class JdbcAuditTrail {
       streamLines(c, sink);
       return readHead(c);
     });
+  }
+
+  /**
+   * Lines after {@code seq}, at most {@code limit}, in one read-only transaction. A line commits only after the
+   * one before it (the head row's lock), so what is read is always a gap-free run.
+   */
+  static List<AuditRecord> after(DataSource dataSource, long seq, int limit) {
+    return readConsistently(dataSource, "read the audit trail after line " + seq, c -> {
+      List<AuditRecord> lines = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(LINES_AFTER)) {
+        ps.setLong(1, seq);
+        ps.setInt(2, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            lines.add(new AuditRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+          }
+        }
+      }
+      return lines;
+    });
+  }
+
+  /** The head row, read alone. */
+  static AuditHead head(DataSource dataSource) {
+    return readConsistently(dataSource, "read the audit trail's head", JdbcAuditTrail::readHead);
   }
 
   /**

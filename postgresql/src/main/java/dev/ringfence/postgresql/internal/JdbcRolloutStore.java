@@ -192,6 +192,30 @@ public final class JdbcRolloutStore implements PostgresRolloutStore {
     return JdbcAuditTrail.verify(dataSource);
   }
 
+  /**
+   * See {@link PostgresRolloutStore#auditAfter}.
+   *
+   * @param dataSource connections to the database
+   * @param seq the last line the caller has, 0 or more
+   * @param limit the most lines returned, 1 or more
+   * @return the lines after it, in order
+   */
+  public static java.util.List<AuditRecord> auditAfter(DataSource dataSource, long seq, int limit) {
+    checkArgument(seq >= 0, "seq %s is below 0", seq);
+    checkArgument(limit > 0, "limit %s is below 1", limit);
+    return JdbcAuditTrail.after(dataSource, seq, limit);
+  }
+
+  /**
+   * See {@link PostgresRolloutStore#auditHead}.
+   *
+   * @param dataSource connections to the database
+   * @return where the trail ends
+   */
+  public static AuditHead auditHead(DataSource dataSource) {
+    return JdbcAuditTrail.head(dataSource);
+  }
+
   // ---------------------------------------------------------------- append
 
   @Override

@@ -71,6 +71,27 @@ class PostgresAuditTrailTest {
     return db;
   }
 
+  @Test
+  void auditAfter_readsTheLinesAfterACursor_inBatches_asTheExportHasThem() {
+    PostgresServer.Database db = withHistory("audit_after");
+    List<String> all = export(db.dataSource());
+    assertThat(PostgresRolloutStore.auditHead(db.dataSource()).lines()).isEqualTo(6);
+
+    List<dev.ringfence.core.store.AuditRecord> first = PostgresRolloutStore.auditAfter(db.dataSource(), 0, 4);
+    List<dev.ringfence.core.store.AuditRecord> rest = PostgresRolloutStore.auditAfter(db.dataSource(), 4, 100);
+    assertThat(first).extracting(dev.ringfence.core.store.AuditRecord::seq).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(rest).extracting(dev.ringfence.core.store.AuditRecord::seq).containsExactly(5L, 6L);
+    List<String> lines = new ArrayList<>();
+    first.forEach(r -> lines.add(r.toLine()));
+    rest.forEach(r -> lines.add(r.toLine()));
+    assertThat(lines).isEqualTo(all);
+    assertThat(PostgresRolloutStore.auditAfter(db.dataSource(), 6, 10)).isEmpty();
+    assertThatThrownBy(() -> PostgresRolloutStore.auditAfter(db.dataSource(), -1, 10))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PostgresRolloutStore.auditAfter(db.dataSource(), 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static List<String> export(DataSource dataSource) {
     List<String> lines = new ArrayList<>();
     AuditHead head = PostgresRolloutStore.exportAudit(dataSource, lines::add);

@@ -1,0 +1,90 @@
+package dev.ringfence.server;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+
+/**
+ * The delivery cursors in PostgreSQL, shared by every replica: {@code ringfence_server_notify_cursor} (server
+ * schema version 5), one row per sink with the last line handled, the replica holding the lease and when the lease
+ * runs out. Each statement is one atomic compare-and-set on that row, so two replicas never both hold a sink: the
+ * one whose {@code UPDATE} matched sends, the other's matched no row.
+ */
+final class JdbcNotificationCursors implements NotificationCursors {
+
+  private static final String CREATE = "INSERT INTO ringfence_server_notify_cursor (sink, line) VALUES (?, ?)"
+      + " ON CONFLICT (sink) DO NOTHING";
+  private static final String CLAIM = "UPDATE ringfence_server_notify_cursor SET owner = ?, lease_until = ?"
+      + " WHERE sink = ? AND (owner IS NULL OR owner = ? OR lease_until <= ?) RETURNING line";
+  private static final String ADVANCE = "UPDATE ringfence_server_notify_cursor SET line = greatest(line, ?),"
+      + " lease_until = ? WHERE sink = ? AND owner = ?";
+  private static final String RELEASE = "UPDATE ringfence_server_notify_cursor SET owner = NULL, lease_until = NULL"
+      + " WHERE sink = ? AND owner = ?";
+
+  private final DataSource dataSource;
+
+  JdbcNotificationCursors(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  @Override
+  public OptionalLong claim(String sink, long initial, String owner, Instant now, Duration lease) {
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement(CREATE)) {
+        ps.setString(1, sink);
+        ps.setLong(2, initial);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+        ps.setString(1, owner);
+        ps.setObject(2, utc(now.plus(lease)));
+        ps.setString(3, sink);
+        ps.setString(4, owner);
+        ps.setObject(5, utc(now));
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot claim notification sink '" + sink + "' in PostgreSQL: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean advance(String sink, String owner, long line, Instant now, Duration lease) {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ADVANCE)) {
+      ps.setLong(1, line);
+      ps.setObject(2, utc(now.plus(lease)));
+      ps.setString(3, sink);
+      ps.setString(4, owner);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot move the cursor of notification sink '" + sink + "' in PostgreSQL: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void release(String sink, String owner) {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(RELEASE)) {
+      ps.setString(1, sink);
+      ps.setString(2, owner);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot release notification sink '" + sink + "' in PostgreSQL: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static OffsetDateTime utc(Instant at) {
+    return at.atOffset(ZoneOffset.UTC);
+  }
+}
