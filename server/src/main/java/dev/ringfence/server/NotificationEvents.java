@@ -39,9 +39,12 @@ final class NotificationEvents {
   static final String CLOUDEVENTS_TYPE = "application/cloudevents+json; charset=utf-8";
 
   private static final Set<Trigger> OPERATOR = EnumSet.of(Trigger.START, Trigger.PAUSE, Trigger.RESUME, Trigger.HALT,
-      Trigger.ABORT);
-  /** "halted by alice@example.org: crash reports": the engine's wording of an operator's command. */
-  private static final Pattern ACTOR = Pattern.compile("^\\S+ by (.+?)(?:: |; |$)", Pattern.DOTALL);
+      Trigger.ABORT, Trigger.APPROVE, Trigger.PROMOTE, Trigger.SKIP_GATE);
+  /**
+   * "halted by alice@example.org: crash reports", "gate skipped by bob: …": the engine's wording of an operator's
+   * command.
+   */
+  private static final Pattern ACTOR = Pattern.compile("^[a-z]+(?: [a-z]+)? by (.+?)(?:: |; |$)", Pattern.DOTALL);
 
   /**
    * One notification, in both formats' terms.
