@@ -68,11 +68,13 @@ public final class Deferrals {
 
   private static final Plan CHILD_PLAN = Plans.fromJson("{\"schemaVersion\": 1, \"name\": \"" + CHILD_PLAN_NAME
       + "\", \"rings\": ["
-      + "{\"name\": \"deferred-canary\", \"share\": " + CANARY_SHARE + ", \"bakeTime\": \"PT1H\", \"minSample\": 5,"
+      + "{\"name\": \"deferred-canary\", \"share\": " + CANARY_SHARE + ", \"cap\": 500, \"bakeTime\": \"PT1H\", \"minSample\": 5,"
       + " \"gate\": {\"type\": \"health\", \"params\": {\"minCandidateReports\": 5, \"minControlReports\": 10,"
       + " \"catastropheMinReports\": 5}}},"
       + "{\"name\": \"deferred-rest\", \"share\": 10000, \"bakeTime\": \"PT0S\", \"minSample\": 0,"
-      + " \"gate\": {\"type\": \"time-and-sample\"}}]}");
+      + " \"gate\": {\"type\": \"time-and-sample\"}}],"
+      + " \"overrides\": [{\"rule\": \"FIRST_RING_TOO_LARGE\", \"ring\": \"deferred-canary\", \"reason\":"
+      + " \"a share of one customer's deferred group, capped at 500; the candidate already ran on the fleet\"}]}");
 
   /**
    * How a deferred endpoint is decided.
@@ -127,7 +129,8 @@ public final class Deferrals {
   }
 
   /**
-   * @return the plan of every deferred group's rollout: {@code deferred-canary}, 20% of the group for an hour,
+   * @return the plan of every deferred group's rollout: {@code deferred-canary}, 20% of the group (at most 500
+   *     endpoints) for an hour,
    *     judged by the health judge (at least 5 candidate and 10 control reports), then {@code deferred-rest},
    *     the whole group
    */
