@@ -165,6 +165,8 @@ public final class FleetSimulator {
   private int[] onCandidateWhenMainCompleted = new int[0];
   private final Map<String, Integer> ownRolloutEntry = new java.util.HashMap<>();
   private int[] ownStartedAt = new int[0];
+  /** When every deferred group's own rollout had ended; -1 before. */
+  private int groupsFinishedAt = -1;
 
   /** Told how far a run is, for a progress bar. */
   @FunctionalInterface
@@ -316,10 +318,24 @@ public final class FleetSimulator {
   }
 
   /**
-   * The run with Ringfence is over when the rollout is, and (with customer deferrals) when every deferred group
-   * that gets its own rollout of the candidate has had it to the end.
+   * The run with Ringfence is over when the rollout is, and (with customer deferrals) one poll interval after every
+   * deferred group that gets its own rollout of the candidate has had it to the end, so that the group's members
+   * hear how it ended (as the fleet does after the main rollout completes, while the groups wait).
    */
   private boolean finished(Rollout main) {
+    if (!groupsFinished(main)) {
+      return false;
+    }
+    if (groupOf == null || main.state() != RolloutState.COMPLETED) {
+      return true;
+    }
+    if (groupsFinishedAt < 0) {
+      groupsFinishedAt = now;
+    }
+    return now >= groupsFinishedAt + intervalS + jitterS + 1;
+  }
+
+  private boolean groupsFinished(Rollout main) {
     if (!main.state().isTerminal()) {
       return false;
     }

@@ -51,6 +51,31 @@ class CustomerDeferralScenarioTest {
     }
   }
 
+  /**
+   * Scenario {@code customer-deferral-healthy}: a good release; acme is held through the fleet's rollout and the
+   * delay, then takes it through its own rollout, canary first (a fifth of the group), which completes: every acme
+   * host runs the candidate at the end.
+   */
+  @Test
+  void customerDeferralHealthy_theGroupTakesTheCandidateThroughItsOwnRollout_canaryFirst() {
+    SimulationReport.Run run = FleetSimulator.simulateWithRingfence(ScenarioReader.load("customer-deferral-healthy"),
+        1, ENDPOINTS, FleetSimulator.ProgressListener.NONE);
+    assertThat(run.outcome()).isEqualTo("COMPLETED");
+    SimulationReport.DeferredGroup acme = run.deferredGroups().get(0);
+    assertThat(acme.onCandidateWhenMainCompleted()).isZero();
+    assertThat(acme.ownRolloutOutcome()).isEqualTo("COMPLETED");
+    assertThat(acme.everExposed()).isEqualTo(acme.endpoints());
+    assertThat(acme.onCandidateAtEnd()).isEqualTo(acme.endpoints());
+    assertThat(run.everExposed()).isEqualTo(run.online());
+    List<SimulationReport.Transition> own = run.transitions().stream()
+        .filter(t -> t.cause().startsWith("deferred group's rollout " + acme.ownRollout())).toList();
+    assertThat(own).extracting(SimulationReport.Transition::to).containsExactly("RUNNING", "RUNNING", "COMPLETED");
+    assertThat(own.get(1).cause()).contains("ring 'deferred-canary' passed after 3600s with");
+    int canary = Integer.parseInt(own.get(1).cause().replaceAll(".*passed after 3600s with (\\d+) exposed.*", "$1"));
+    assertThat(canary).as("the canary: about a fifth of the group").isBetween(acme.endpoints() / 8,
+        acme.endpoints() * 3 / 10);
+  }
+
   @Test
   void badDeferrals_areRefusedAtTheirLineAndColumn_namingTheField() throws Exception {
     String shipped = new String(ScenarioReader.shippedFile("customer-deferral.json"), StandardCharsets.UTF_8);
