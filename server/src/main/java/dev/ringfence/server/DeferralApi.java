@@ -170,13 +170,15 @@ final class DeferralApi {
       Map<String, Object> m = new LinkedHashMap<>();
       String parent = rollout.id().substring(0, rollout.id().lastIndexOf(".deferral-"));
       m.put("groupOf", parent);
+      // The id holds at most the parent's first 100 characters: find the parent and the entry that give this id.
       for (Rollout r : ctx.channels().rollouts(channel)) {
-        if (rollout.id().startsWith(r.id() + ".deferral-") || r.id().startsWith(parent)) {
-          for (Deferral d : policy.entries()) {
-            if (Deferrals.childId(r.id(), d).equals(rollout.id())) {
-              m.put("groupOf", r.id());
-              m.put("deferral", d.toString());
-            }
+        if (!r.id().startsWith(parent)) {
+          continue;
+        }
+        for (Deferral d : policy.entries()) {
+          if (Deferrals.childId(r.id(), d).equals(rollout.id())) {
+            m.put("groupOf", r.id());
+            m.put("deferral", d.toString());
           }
         }
       }
