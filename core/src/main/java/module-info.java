@@ -18,4 +18,5 @@ module dev.ringfence.core {
   exports dev.ringfence.core.gate;
   exports dev.ringfence.core.store;
   exports dev.ringfence.core.health;
+  exports dev.ringfence.core.deferral;
 }

@@ -35,6 +35,14 @@ final class Summary {
     w.verdicts().stream().filter(v -> v.outcome().equals("FAIL")).findFirst().ifPresent(v -> b.append(String.format(
         Locale.ROOT, "halting verdict (ring %s, %s): %s%n", v.ring(), v.test(), v.reason())));
     pauses(b, w);
+    for (SimulationReport.DeferredGroup g : w.deferredGroups()) {
+      b.append(String.format(Locale.ROOT, "deferred group (%s): %,d endpoints, %,d on the candidate when the rollout"
+          + " completed (after %s); %s; %,d got the candidate, %,d run it at the end%n", g.deferral(), g.endpoints(),
+          g.onCandidateWhenMainCompleted(), time(g.mainCompletedSeconds()), g.ownRollout() == null
+              ? "no rollout of its own" : "its own rollout " + g.ownRollout() + " started after "
+              + time(g.ownRolloutStartedSeconds()) + ", ended " + g.ownRolloutOutcome(), g.everExposed(),
+          g.onCandidateAtEnd()));
+    }
     for (FailureBreakdown.Finding f : w.failuresByAttribute()) {
       b.append(String.format(Locale.ROOT, "failures concentrate in %s=%s: %d of %d exposed failed (%.1f%%)"
           + " vs %.1f%% elsewhere%n", f.attribute(), f.value(), f.failed(), f.exposed(), 100 * f.failureShare(),

@@ -66,6 +66,11 @@ final class AdminApi {
     router.add("POST", "/admin/v1/channels/{channel}/releases", needs(Role.ADMIN), ctx.config().maxReleaseBytes(),
         this::publish);
     router.add("GET", "/admin/v1/channels/{channel}/releases", needs(Role.VIEWER), 0, this::releases);
+    // Customer deferral: setting it can widen exposure (clearing an entry sends its endpoints the releases they
+    // waited for at once), as starting a rollout does, so it needs admin; reading it, viewer.
+    DeferralApi deferrals = new DeferralApi(ctx);
+    router.add("GET", "/admin/v1/channels/{channel}/deferrals", needs(Role.VIEWER), 0, deferrals::get);
+    router.add("PUT", "/admin/v1/channels/{channel}/deferrals", needs(Role.ADMIN), json, deferrals::put);
     router.add("POST", "/admin/v1/rollouts", needs(Role.ADMIN), json, this::createRollout);
     router.add("GET", "/admin/v1/rollouts", needs(Role.VIEWER), 0, this::rollouts);
     router.add("GET", "/admin/v1/rollouts/{id}", needs(Role.VIEWER), 0, this::rollout);
@@ -256,6 +261,10 @@ final class AdminApi {
   private Response createRollout(Request request) {
     AdminBodies.CreateRollout body = AdminBodies.CreateRollout.BODY.read(request.body());
     String id = body.id();
+    if (dev.ringfence.core.deferral.Deferrals.reservedId(id)) {
+      throw HttpError.badField("id", "'" + id + "' ends like a deferred group's own rollout ('.deferral-' and 8 hex"
+          + " digits), which only the server creates; choose another id");
+    }
     String channel = body.channel();
     ReleaseStore.checkChannel(channel);
     long baseline = body.baselineVersion();

@@ -258,10 +258,13 @@ final class EndpointApi {
     long ignored = 0;
     Optional<Rollout> rollout = ctx.channels().governing(channel);
     for (Signal signal : signals) {
-      if (rollout.isEmpty()) {
+      // A deferred group's member reports to the group's own rollout when it has one (customer deferral).
+      Optional<Rollout> to = rollout.isEmpty() ? rollout
+          : ctx.channels().governingFor(channel, endpoint.attributes(), signal.version());
+      if (to.isEmpty()) {
         ignored++;
       } else {
-        counts.merge(rollout.get().ingest(signal), 1L, Long::sum);
+        counts.merge(to.get().ingest(signal), 1L, Long::sum);
       }
     }
     Map<String, Object> result = new LinkedHashMap<>();

@@ -21,7 +21,8 @@ import javax.sql.DataSource;
  * The lock also makes the release checks (version above the channel's newest; one general version)
  * exact across replicas.
  */
-final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecords, StopAllRecords {
+final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecords, StopAllRecords,
+    DeferralRecords {
 
   /** Schema version i + 1 is reached by the statements of entry i. */
   static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -50,7 +51,11 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
       // Version 5: each notification sink's delivery cursor (the last audit line handled) and which replica holds
       // its lease until when (JdbcNotificationCursors).
       List.of("CREATE TABLE ringfence_server_notify_cursor (sink text PRIMARY KEY, line bigint NOT NULL"
-          + " CHECK (line >= 0), owner text, lease_until timestamptz)"));
+          + " CHECK (line >= 0), owner text, lease_until timestamptz)"),
+      // Version 6: each channel's customer deferral policy, every change kept (who set it, when); the newest row of a
+      // channel is its policy.
+      List.of("CREATE TABLE ringfence_server_deferral (seq bigserial PRIMARY KEY, channel text NOT NULL,"
+          + " deferrals text NOT NULL, actor text NOT NULL, at timestamptz NOT NULL)"));
 
   /**
    * For each server schema version (index version - 1), the oldest server schema that still works on it, so
@@ -60,9 +65,10 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
    * table (older servers insert their digest as before) and two tables older servers never read: during the
    * upgrade they accept only the bootstrap tokens and do not enforce a stop-all switch on rollouts created through
    * them (docs/postgresql.md says what to do about it); version 5 only adds the notification cursors, which older
-   * servers never read (they send no notifications).
+   * servers never read (they send no notifications); version 6 only adds the deferral policies, which older servers
+   * never read: during the upgrade they do not defer (docs/postgresql.md).
    */
-  static final int[] COMPATIBLE_FROM = {1, 1, 1, 1, 1};
+  static final int[] COMPATIBLE_FROM = {1, 1, 1, 1, 1, 1};
 
   // Advisory lock keys: "RfSrvMig", "RfSrvRel", "RfSrvEnr" in ASCII.
   private static final long MIGRATION_LOCK = 0x52665372764D6967L;
@@ -70,6 +76,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   private static final long ENROLLMENT_LOCK = 0x5266537276456E72L;
   /** "RfSrvStp": one stop or lift at a time, so the switch changes only from its newest state. */
   private static final long STOP_ALL_LOCK = 0x5266537276537470L;
+  /** "RfSrvDef": policy changes commit in the order of their sequence numbers, so a catch-up misses none. */
+  private static final long DEFERRAL_LOCK = 0x5266537276446566L;
 
   /**
    * The server schema's migrations. A newer server schema that does not suit this server is refused; one that
@@ -443,6 +451,40 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
           + " ORDER BY seq"); ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           out.add(new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), instant(rs, 4)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void appendDeferral(String channel, String policyJson, String actor, java.time.Instant at) {
+    inTransaction("store the deferrals of '" + channel + "'", c -> {
+      lock(c, DEFERRAL_LOCK);
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_deferral (channel, deferrals,"
+          + " actor, at) VALUES (?, ?, ?, ?)")) {
+        insert.setString(1, channel);
+        insert.setString(2, policyJson);
+        insert.setString(3, actor);
+        insert.setObject(4, utc(at));
+        insert.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<DeferralRecords.Change> deferralsAfter(long seq) {
+    return inTransaction("read the customer deferrals", c -> {
+      List<DeferralRecords.Change> out = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT seq, channel, deferrals, actor, at"
+          + " FROM ringfence_server_deferral WHERE seq > ? ORDER BY seq")) {
+        q.setLong(1, seq);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            out.add(new DeferralRecords.Change(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                instant(rs, 5)));
+          }
         }
       }
       return out;

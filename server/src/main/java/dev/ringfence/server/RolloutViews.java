@@ -130,6 +130,10 @@ final class RolloutViews {
       exposure.add(m);
     }
     v.put("exposure", exposure);
+    Map<String, Object> deferral = DeferralApi.forRollout(ctx, rollout);
+    if (deferral != null) {
+      v.put("deferral", deferral);
+    }
     return v;
   }
 

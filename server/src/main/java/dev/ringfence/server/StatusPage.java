@@ -66,6 +66,7 @@ final class StatusPage {
         .append("<button type=\"button\" id=\"stop-all\" class=\"btn-stop-all\">Stop all</button>")
         .append("<span id=\"msg\" role=\"status\"></span></div></header><main>");
     stopAllBanner(html);
+    deferrals(html);
     List<Rollout> rollouts = new ArrayList<>(ctx.engine().rollouts());
     if (rollouts.isEmpty()) {
       html.append("<p class=\"empty\">No rollouts yet. Create one with <code>POST /admin/v1/rollouts</code>.</p>");
@@ -94,6 +95,26 @@ final class StatusPage {
         .append(esc(e.actor())).append("</b>: ").append(esc(e.reason()))
         .append(". Every running rollout was paused; no rollout is created, started or resumed until an admin lifts it.")
         .append(" <button type=\"button\" id=\"lift-stop-all\">Lift</button></div>");
+  }
+
+  /** Each channel's customer deferrals: how many enrolled endpoints each entry defers, and where its group stands. */
+  private void deferrals(StringBuilder html) {
+    Map<String, dev.ringfence.core.deferral.DeferralPolicy> all = ctx.channels().deferrals().all();
+    if (all.isEmpty()) {
+      return;
+    }
+    html.append("<section class=\"rollout\" id=\"deferrals\"><h2>Customer deferral</h2>")
+        .append("<table><tr><th>channel</th><th>entry</th><th>deferral</th><th>endpoints</th><th>status</th></tr>");
+    for (Map.Entry<String, dev.ringfence.core.deferral.DeferralPolicy> e : all.entrySet()) {
+      for (Map<String, Object> entry : DeferralApi.entries(ctx, e.getKey(), e.getValue(),
+          ctx.channels().governing(e.getKey()).orElse(null))) {
+        Object status = entry.get("status");
+        html.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(entry.get("entry")))
+            .append("</td><td>").append(esc(entry.get("deferral"))).append("</td><td>").append(esc(entry.get("endpoints")))
+            .append("</td><td>").append(status == null ? "no rollout yet" : esc(status)).append("</td></tr>");
+      }
+    }
+    html.append("</table></section>");
   }
 
   @SuppressWarnings("unchecked")

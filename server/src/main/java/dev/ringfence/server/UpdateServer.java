@@ -150,7 +150,11 @@ public final class UpdateServer implements AutoCloseable {
       engineMetrics.bindTo(prometheus);
       ReleaseStore releases = new ReleaseStore(config.dataDirectory().resolve("releases"), shared);
       EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random, shared);
-      ChannelRollouts channels = new ChannelRollouts(engine, releases);
+      // Customer deferrals: in the database shared by replicas, else in the data folder.
+      DeferralRecords deferralRecords = shared != null ? shared
+          : FileDeferralRecords.open(config.dataDirectory().resolve("deferrals.json"));
+      ChannelRollouts channels = new ChannelRollouts(engine, releases,
+          new CustomerDeferrals(deferralRecords, config.clock()), store, config.clock());
       // Named tokens and the stop-all switch: in the database shared by replicas, else in the data folder.
       TokenRecords tokenRecords = shared != null ? shared
           : FileTokenRecords.open(config.dataDirectory().resolve("tokens.json"));
@@ -341,8 +345,12 @@ public final class UpdateServer implements AutoCloseable {
       if (trust != null) {
         trust.refresh(ctx.releases());
       }
+      ctx.channels().deferrals().refresh(); // a policy set through another replica counts here from now on
       engine.tick();
       ctx.stopAll().enforce(); // after the catch-up: a rollout another replica started is paused here too
+      if (!ctx.stopAll().inForceAsLastRead()) {
+        ctx.channels().advanceDeferrals(ctx.endpoints()); // the deferred groups' own rollouts that are due
+      }
       Instant now = config.clock().instant();
       for (Rollout r : engine.rollouts()) {
         ctx.history().record(r, now);

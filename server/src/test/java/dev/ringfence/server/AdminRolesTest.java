@@ -45,6 +45,8 @@ class AdminRolesTest {
     EXPECTED.put("GET /admin/v1/channels", Role.VIEWER);
     EXPECTED.put("POST /admin/v1/channels/{channel}/releases", Role.ADMIN);
     EXPECTED.put("GET /admin/v1/channels/{channel}/releases", Role.VIEWER);
+    EXPECTED.put("GET /admin/v1/channels/{channel}/deferrals", Role.VIEWER);
+    EXPECTED.put("PUT /admin/v1/channels/{channel}/deferrals", Role.ADMIN);
     EXPECTED.put("POST /admin/v1/rollouts", Role.ADMIN);
     EXPECTED.put("GET /admin/v1/rollouts", Role.VIEWER);
     EXPECTED.put("GET /admin/v1/rollouts/{id}", Role.VIEWER);
@@ -79,6 +81,8 @@ class AdminRolesTest {
     HARMLESS.put("GET /admin/v1/channels", "GET admin/v1/channels");
     HARMLESS.put("POST /admin/v1/channels/{channel}/releases", "POST admin/v1/channels/rules/releases {}");
     HARMLESS.put("GET /admin/v1/channels/{channel}/releases", "GET admin/v1/channels/rules/releases");
+    HARMLESS.put("GET /admin/v1/channels/{channel}/deferrals", "GET admin/v1/channels/rules/deferrals");
+    HARMLESS.put("PUT /admin/v1/channels/{channel}/deferrals", "PUT admin/v1/channels/rules/deferrals {}");
     HARMLESS.put("POST /admin/v1/rollouts", "POST admin/v1/rollouts {}");
     HARMLESS.put("GET /admin/v1/rollouts", "GET admin/v1/rollouts");
     HARMLESS.put("GET /admin/v1/rollouts/{id}", "GET admin/v1/rollouts/r1");
@@ -180,9 +184,9 @@ class AdminRolesTest {
         }
       }
     }
-    // 9 viewer routes, 7 operator routes, 9 admin routes: a viewer is refused 16, an operator 9, an admin none.
-    assertThat(forbidden).isEqualTo(16 + 9);
-    assertThat(allowed).isEqualTo(25 * 3 - forbidden);
+    // 10 viewer routes, 7 operator routes, 10 admin routes: a viewer is refused 17, an operator 10, an admin none.
+    assertThat(forbidden).isEqualTo(17 + 10);
+    assertThat(allowed).isEqualTo(27 * 3 - forbidden);
     assertThat(meter("ringfence_server_admin_refused_total{", "reason=\"wrong_role\"")).isEqualTo(forbidden);
     assertThat(meter("ringfence_server_admin_refused_total{", "reason=\"unknown_token\"")).isZero();
     assertThat(admin.call("GET", "admin/v1/stop-all", null).get("inForce").asBoolean())

@@ -156,7 +156,8 @@ class UpdateServerAttackTest {
   private Map<String, String> adminState() throws Exception {
     Map<String, String> state = new TreeMap<>();
     for (String path : List.of("admin/v1/endpoints", "admin/v1/channels", "admin/v1/channels/rules/releases",
-        "admin/v1/rollouts/r1", "admin/v1/rollouts/r1/journal", "admin/v1/tokens", "admin/v1/stop-all")) {
+        "admin/v1/rollouts/r1", "admin/v1/rollouts/r1/journal", "admin/v1/tokens", "admin/v1/stop-all",
+        "admin/v1/channels/rules/deferrals")) {
       JsonNode node = admin.call("GET", path, null);
       if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
         object.remove("exposure"); // samples taken by the ticker as time passes
@@ -190,6 +191,9 @@ class UpdateServerAttackTest {
     cases.put("POST /admin/v1/channels/{channel}/releases", "POST admin/v1/channels/rules/releases {\"envelope\":{},"
         + "\"payloadBase64\":\"\"}");
     cases.put("GET /admin/v1/channels/{channel}/releases", "GET admin/v1/channels/rules/releases");
+    cases.put("GET /admin/v1/channels/{channel}/deferrals", "GET admin/v1/channels/rules/deferrals");
+    cases.put("PUT /admin/v1/channels/{channel}/deferrals", "PUT admin/v1/channels/rules/deferrals {\"deferrals\":"
+        + "[{\"match\":{\"tier\":\"lab\"},\"policy\":\"n-1\"}]}");
     cases.put("POST /admin/v1/rollouts", "POST admin/v1/rollouts {\"id\":\"r2\",\"channel\":\"rules\","
         + "\"baselineVersion\":1,\"candidateVersion\":2,\"plan\":" + PLAN.replace("\n", "") + "}");
     cases.put("GET /admin/v1/rollouts", "GET admin/v1/rollouts");
@@ -234,7 +238,7 @@ class UpdateServerAttackTest {
         refused++;
       }
     }
-    assertThat(refused).isEqualTo(25 * 7);
+    assertThat(refused).isEqualTo(27 * 7);
     assertThat(meter("ringfence_server_admin_refused_total")).isEqualTo(refused);
     assertThat(meter("ringfence_server_admin_refused_total{reason=\"unknown_token\",route=\"POST /admin/v1/stop-all\"}"))
         .as("counted by reason and route").isEqualTo(7);

@@ -41,7 +41,8 @@ public final class FailureBreakdown {
   static List<Finding> of(IntFunction<EndpointAttributes> attributes, int n, IntPredicate exposed,
       IntPredicate failed) {
     List<Finding> findings = new ArrayList<>();
-    for (Attribute attribute : List.of(Attribute.OS, Attribute.OS_BUILD, Attribute.REGION, Attribute.TIER)) {
+    for (Attribute attribute : List.of(Attribute.OS, Attribute.OS_BUILD, Attribute.REGION, Attribute.TIER,
+        Attribute.TAG)) {
       Map<String, int[]> counts = new TreeMap<>();
       int allExposed = 0;
       int allFailed = 0;
@@ -49,7 +50,7 @@ public final class FailureBreakdown {
         if (!exposed.test(i)) {
           continue;
         }
-        int[] c = counts.computeIfAbsent(attributes.apply(i).value(attribute), v -> new int[2]);
+        int[] c = counts.computeIfAbsent(Scenario.value(attributes.apply(i), attribute), v -> new int[2]);
         c[0]++;
         allExposed++;
         if (failed.test(i)) {

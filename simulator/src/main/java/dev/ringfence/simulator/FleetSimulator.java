@@ -9,6 +9,9 @@ import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.Trigger;
+import dev.ringfence.core.deferral.Deferral;
+import dev.ringfence.core.deferral.DeferralPolicy;
+import dev.ringfence.core.deferral.Deferrals;
 import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
@@ -156,6 +159,18 @@ public final class FleetSimulator {
   private final List<SimulationReport.RingOpening> ringOpenings = new ArrayList<>();
   private final List<SimulationReport.Sample> timeline = new ArrayList<>();
 
+  // Customer deferral (docs/update-server.md): the scenario's policy, each endpoint's entry, what each group saw.
+  private final DeferralPolicy deferrals;
+  /** Each endpoint's deciding entry, -1 when none; null without deferrals. */
+  private final byte @Nullable [] groupOf;
+  private final java.util.BitSet groupsInUse = new java.util.BitSet();
+  private int mainCompletedAt = -1;
+  private int[] onCandidateWhenMainCompleted = new int[0];
+  private final Map<String, Integer> ownRolloutEntry = new java.util.HashMap<>();
+  private int[] ownStartedAt = new int[0];
+  /** When every deferred group's own rollout had ended; -1 before. */
+  private int groupsFinishedAt = -1;
+
   /** Told how far a run is, for a progress bar. */
   @FunctionalInterface
   public interface ProgressListener {
@@ -207,6 +222,19 @@ public final class FleetSimulator {
     int horizon = Math.max(intervalS + jitterS, Math.max(bootS + bootS / 4, Math.max(crashDelayS, confirmS))) + 2;
     this.wheel = new EventWheel(horizon);
     this.traits = new FleetTraits(scenario, seed, n);
+    this.deferrals = scenario.deferralPolicy();
+    if (deferrals.isEmpty()) {
+      this.groupOf = null;
+    } else {
+      this.groupOf = new byte[n];
+      for (int i = 0; i < n; i++) {
+        int g = deferrals.effective(traits.attributes(i));
+        groupOf[i] = (byte) g;
+        if (g >= 0 && !traits.offline(i)) {
+          groupsInUse.set(g);
+        }
+      }
+    }
     for (int i = 0; i < n; i++) {
       if (traits.offline(i)) {
         flags[i] |= OFFLINE;
@@ -276,7 +304,7 @@ public final class FleetSimulator {
     scheduleFirstPolls();
     r.start();
     int t = 0;
-    while (t < limit && !r.state().isTerminal()) {
+    while (t < limit && !finished(r)) {
       t = stepWithRingfence(t, limit);
     }
     // A rollout can end (completed, or rolled back) while hosts it gave the candidate have yet to crash: a crash
@@ -297,9 +325,52 @@ public final class FleetSimulator {
     step(next);
     if (next % TICK_SECONDS == 0) {
       engine().tick();
+      if (groupOf != null) {
+        Deferrals.advance(engine(), world().rollouts(), deferrals, world()::completedAt, clock.instant(),
+            groupsInUse::get);
+      }
     }
     sampleAndReport(next, limit, "with Ringfence");
     return next;
+  }
+
+  /**
+   * The run with Ringfence is over when the rollout is, and (with customer deferrals) one poll interval after every
+   * deferred group that gets its own rollout of the candidate has had it to the end, so that the group's members
+   * hear how it ended (as the fleet does after the main rollout completes, while the groups wait).
+   */
+  private boolean finished(Rollout main) {
+    if (!groupsFinished(main)) {
+      return false;
+    }
+    if (groupOf == null || main.state() != RolloutState.COMPLETED) {
+      return true;
+    }
+    if (groupsFinishedAt < 0) {
+      groupsFinishedAt = now;
+    }
+    return now >= groupsFinishedAt + intervalS + jitterS + 1;
+  }
+
+  private boolean groupsFinished(Rollout main) {
+    if (!main.state().isTerminal()) {
+      return false;
+    }
+    if (groupOf == null || main.state() != RolloutState.COMPLETED) {
+      return true;
+    }
+    for (int g = 0; g < deferrals.entries().size(); g++) {
+      Deferral d = deferrals.entries().get(g);
+      if (d.previousRelease() || !groupsInUse.get(g)) {
+        continue;
+      }
+      String own = Deferrals.childId(main.id(), d);
+      Rollout found = world().rollouts().stream().filter(x -> x.id().equals(own)).findFirst().orElse(null);
+      if (found == null || !found.state().isTerminal()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private SimulationReport.Run runWithout(int length) {
@@ -464,7 +535,15 @@ public final class FleetSimulator {
     if (unreachable(i)) {
       return false;
     }
-    Decision d = rollout().decide(traits.id(i), traits.attributes(i), running[i] == 1 ? cand : base);
+    long current = running[i] == 1 ? cand : base;
+    Decision d = null;
+    if (groupOf != null && groupOf[i] >= 0) {
+      d = Deferrals.route(world().rollouts(), deferrals, world()::completedAt, traits.id(i), traits.attributes(i),
+          current, clock.instant()).map(Deferrals.Routed::decision).orElse(null);
+    }
+    if (d == null) {
+      d = rollout().decide(traits.id(i), traits.attributes(i), current);
+    }
     if (d.kind() == Decision.Kind.OFFER && running[i] == 0 && d.version() == cand) {
       return offer(i);
     } else if (d.kind() == Decision.Kind.REVERT && running[i] == 1) {
@@ -761,7 +840,9 @@ public final class FleetSimulator {
       lost++;
       return;
     }
-    signals[rollout().ingest(signal).ordinal()]++;
+    Rollout to = groupOf != null && groupOf[i] >= 0 ? Deferrals.signalsTo(world().rollouts(), deferrals,
+        traits.attributes(i), signal.version()).orElse(rollout()) : rollout();
+    signals[to.ingest(signal).ordinal()]++;
     if (signal.version() == cand && isFailure(signal) && !failureSignalled.get(i)) {
       failureSignalled.set(i);
       if (firstFailureSignalAt < 0) {
@@ -792,6 +873,19 @@ public final class FleetSimulator {
   }
 
   private void onTransition(JournalEntry.Transitioned t) {
+    if (!t.rolloutId().equals(rollout().id())) {
+      ownRolloutTransition(t);
+      return;
+    }
+    if (t.to() == RolloutState.COMPLETED && groupOf != null) {
+      mainCompletedAt = now;
+      onCandidateWhenMainCompleted = new int[deferrals.entries().size()];
+      for (int i = 0; i < n; i++) {
+        if (groupOf[i] >= 0 && running[i] == 1) {
+          onCandidateWhenMainCompleted[groupOf[i]]++;
+        }
+      }
+    }
     String ring = ringName(t.ringIndex());
     transitions.add(new SimulationReport.Transition(now, t.from().name(), t.to().name(), ring, t.cause()));
     if (t.to() == RolloutState.HALTED && haltAt < 0) {
@@ -803,12 +897,43 @@ public final class FleetSimulator {
     }
   }
 
+  /** A deferred group's own rollout: its transitions go into the report named as such. */
+  private void ownRolloutTransition(JournalEntry.Transitioned t) {
+    Integer entry = ownEntry(t.rolloutId());
+    if (t.trigger() == Trigger.START && entry != null) {
+      ownStartedAt[entry] = now;
+    }
+    String ring = ownRingName(t.ringIndex());
+    transitions.add(new SimulationReport.Transition(now, t.from().name(), t.to().name(), ring,
+        "deferred group's rollout " + t.rolloutId() + ": " + t.cause()));
+    if (t.trigger() == Trigger.START || t.trigger() == Trigger.ADVANCE) {
+      ringOpenings.add(new SimulationReport.RingOpening(now, ring));
+    }
+  }
+
+  private static String ownRingName(int index) {
+    List<Ring> own = Deferrals.childPlan().allRings();
+    return index >= 0 && index < own.size() ? own.get(index).name() : "-";
+  }
+
+  /** @return the entry whose group a deferred group's rollout serves, or null for another rollout */
+  private @Nullable Integer ownEntry(String rolloutId) {
+    if (ownRolloutEntry.isEmpty()) {
+      ownStartedAt = new int[deferrals.entries().size()];
+      java.util.Arrays.fill(ownStartedAt, -1);
+      for (int g = 0; g < deferrals.entries().size(); g++) {
+        ownRolloutEntry.put(Deferrals.childId(rollout().id(), deferrals.entries().get(g)), g);
+      }
+    }
+    return ownRolloutEntry.get(rolloutId);
+  }
+
   private String ringName(int index) {
     return index >= 0 && index < rings.size() ? rings.get(index).name() : "-";
   }
 
   private void onVerdict(JournalEntry.VerdictRecorded v) {
-    String ring = ringName(v.ringIndex());
+    String ring = v.rolloutId().equals(rollout().id()) ? ringName(v.ringIndex()) : ownRingName(v.ringIndex());
     if (verdicts.isEmpty() || !verdicts.get(verdicts.size() - 1).sameAs(ring, v.verdict())) {
       verdicts.add(new SimulationReport.VerdictLine(now, ring, v.verdict().outcome().name(), v.verdict().test(),
           v.verdict().reason()));
@@ -829,7 +954,39 @@ public final class FleetSimulator {
         ringfence ? signalCounts() : Map.of(), transitions, verdicts, ringOpenings,
         FailureBreakdown.of(traits::attributes, n, i -> (flags[i] & EXPOSED_EVER) != 0,
             i -> (flags[i] & (CRASHED_ON_CANDIDATE | REFUSED)) != 0 || back[i] == BACK_AGENT),
-        timeline);
+        timeline, deferredGroups());
+  }
+
+  /** What each deferral entry that deferred some endpoints did to them; empty without deferrals. */
+  private List<SimulationReport.DeferredGroup> deferredGroups() {
+    List<SimulationReport.DeferredGroup> out = new ArrayList<>();
+    if (groupOf == null || !ringfence) {
+      return out;
+    }
+    ownEntry(rollout().id()); // the entries' rollout ids, and no start seen yet for a group without one
+    for (int g = 0; g < deferrals.entries().size(); g++) {
+      if (!groupsInUse.get(g)) {
+        continue;
+      }
+      int members = 0;
+      int exposed = 0;
+      int atEnd = 0;
+      for (int i = 0; i < n; i++) {
+        if (groupOf[i] == g && (flags[i] & OFFLINE) == 0) {
+          members++;
+          exposed += (flags[i] & EXPOSED_EVER) != 0 ? 1 : 0;
+          atEnd += running[i] == 1 ? 1 : 0;
+        }
+      }
+      Deferral d = deferrals.entries().get(g);
+      String ownId = Deferrals.childId(rollout().id(), d);
+      Rollout own = d.previousRelease() ? null
+          : world().rollouts().stream().filter(x -> x.id().equals(ownId)).findFirst().orElse(null);
+      out.add(new SimulationReport.DeferredGroup(d.toString(), members,
+          mainCompletedAt < 0 ? 0 : onCandidateWhenMainCompleted[g], mainCompletedAt, own == null ? null : own.id(),
+          own == null ? -1 : ownStartedAt[g], own == null ? null : own.state().name(), exposed, atEnd));
+    }
+    return out;
   }
 
   private Map<String, Long> signalCounts() {

@@ -52,7 +52,7 @@ final class FleetTraits {
     this.seed = seed;
     this.comboOf = new int[endpoints];
     this.ids = new String[endpoints];
-    List<Attribute> keys = List.of(Attribute.OS, Attribute.OS_BUILD, Attribute.REGION, Attribute.TIER);
+    List<Attribute> keys = List.of(Attribute.OS, Attribute.OS_BUILD, Attribute.REGION, Attribute.TIER, Attribute.TAG);
     String[][] values = new String[keys.size()][];
     double[][] cumulative = new double[keys.size()][];
     for (int k = 0; k < keys.size(); k++) {
@@ -92,8 +92,9 @@ final class FleetTraits {
       }
       if (comboIndex[key] < 0) {
         comboIndex[key] = combos.size();
+        String tag = values[4][picked[4]];
         combos.add(new EndpointAttributes(values[0][picked[0]], values[1][picked[1]], values[2][picked[2]],
-            values[3][picked[3]], java.util.Set.of()));
+            values[3][picked[3]], tag.isEmpty() ? java.util.Set.of() : java.util.Set.of(tag)));
       }
       comboOf[i] = comboIndex[key];
     }
@@ -162,7 +163,7 @@ final class FleetTraits {
   boolean outageMember(int i, int k) {
     Scenario.Outage outage = scenario.fleet().outages().get(k);
     for (Map.Entry<String, String> m : outage.match().entrySet()) {
-      if (!m.getValue().equals(attributes(i).value(Attribute.fromJsonName(m.getKey())))) {
+      if (!m.getValue().equals(Scenario.value(attributes(i), Attribute.fromJsonName(m.getKey())))) {
         return false;
       }
     }
@@ -188,7 +189,7 @@ final class FleetTraits {
     for (Scenario.CrashRule rule : rules) {
       boolean all = true;
       for (Map.Entry<String, String> m : rule.match().entrySet()) {
-        if (!a.value(Attribute.fromJsonName(m.getKey())).equals(m.getValue())) {
+        if (!Scenario.value(a, Attribute.fromJsonName(m.getKey())).equals(m.getValue())) {
           all = false;
           break;
         }

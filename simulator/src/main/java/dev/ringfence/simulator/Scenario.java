@@ -2,6 +2,7 @@ package dev.ringfence.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ringfence.core.plan.Attribute;
+import dev.ringfence.core.deferral.DeferralPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,10 +25,11 @@ import org.jspecify.annotations.Nullable;
  * @param push the versions involved
  * @param stopAfter the longest the run may last in virtual time
  * @param vendorRevertAfter when the vendor pulls the content in the run without Ringfence (none if absent)
+ * @param deferrals the channel's customer deferrals, as the update server takes them (none if absent)
  */
 public record Scenario(Integer schemaVersion, String name, String description, Long seed, Fleet fleet,
     Candidate candidate, @Nullable AgentSettings agent, JsonNode plan, Push push, String stopAfter,
-    @Nullable String vendorRevertAfter) {
+    @Nullable String vendorRevertAfter, @Nullable JsonNode deferrals) {
 
   /** The largest fleet the simulator accepts. */
   public static final int MAX_ENDPOINTS = 20_000_000;
@@ -49,6 +51,8 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    * @param push the versions involved
    * @param stopAfter the longest the run may last in virtual time
    * @param vendorRevertAfter when the vendor pulls the content in the run without Ringfence (none if absent)
+   * @param deferrals the channel's customer deferrals (none if absent): {@code [{"match": {"tag": "tenant:acme"},
+   *     "delay": "PT6H"}]}, the update server's syntax
    */
   public Scenario {
     if (schemaVersion == null || schemaVersion != 1) {
@@ -72,6 +76,15 @@ public record Scenario(Integer schemaVersion, String name, String description, L
     if (vendorRevertAfter != null) {
       SimDurations.parse("vendorRevertAfter", vendorRevertAfter, Duration.ZERO, Duration.ofDays(60));
     }
+    if (deferrals != null && !deferrals.isNull()) {
+      DeferralPolicy.fromJson(deferrals.toString(), "deferrals"); // refuses a bad entry, naming its field
+    }
+  }
+
+  /** @return the customer deferrals, {@link DeferralPolicy#NONE} when the scenario has none */
+  public DeferralPolicy deferralPolicy() {
+    return deferrals == null || deferrals.isNull() ? DeferralPolicy.NONE
+        : DeferralPolicy.fromJson(deferrals.toString(), "deferrals");
   }
 
   /** @return {@link #stopAfter} as a duration */
@@ -443,9 +456,22 @@ public record Scenario(Integer schemaVersion, String name, String description, L
 
   static Attribute attribute(String key, String field) {
     Attribute a = Attribute.fromJsonName(key);
-    if (a == null || a == Attribute.TAG) {
-      throw new IllegalArgumentException(field + ": '" + key + "' is not an attribute; use os, osBuild, region or tier");
+    if (a == null) {
+      throw new IllegalArgumentException(field + ": '" + key + "' is not an attribute; use os, osBuild, region, tier"
+          + " or tag");
     }
     return a;
+  }
+
+  /**
+   * @param endpoint a simulated endpoint's attributes
+   * @param attribute an attribute
+   * @return its value; for {@code tag}, the endpoint's one tag (a simulated endpoint has at most one), or ""
+   */
+  static String value(dev.ringfence.core.EndpointAttributes endpoint, Attribute attribute) {
+    if (attribute == Attribute.TAG) {
+      return endpoint.tags().isEmpty() ? "" : endpoint.tags().iterator().next();
+    }
+    return endpoint.value(attribute);
   }
 }

@@ -44,7 +44,8 @@ public final class ScenarioReader {
 
   /** The shipped scenarios, in the order the documentation lists them. */
   public static final List<String> SHIPPED = List.of("crowdstrike-2024", "silent-failure",
-      "subtle-regression", "subset-crash", "held-tier-crash", "healthy", "service-regression");
+      "subtle-regression", "subset-crash", "held-tier-crash", "healthy", "service-regression", "customer-deferral",
+      "customer-deferral-healthy");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

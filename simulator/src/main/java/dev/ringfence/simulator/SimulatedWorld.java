@@ -45,6 +45,9 @@ final class SimulatedWorld {
   private final VirtualClock clock;
   private final long candidate;
   private final RolloutEngine engine;
+  private final dev.ringfence.core.store.RolloutStore store;
+  /** When each completed rollout completed, read once from the journal. */
+  private final java.util.Map<String, java.time.Instant> completed = new java.util.HashMap<>();
   private final Rollout rollout;
   private final RootDocument trust;
   private final Envelope candidateEnvelope;
@@ -74,9 +77,10 @@ final class SimulatedWorld {
     long base = scenario.push().baseline();
     long cand = scenario.push().candidate();
     this.candidate = cand;
+    this.store = RolloutStores.inMemory();
     RolloutEngine e = RolloutEngine.create(RolloutEngineConfig.custom()
         .clock(clock)
-        .store(RolloutStores.inMemory())
+        .store(store)
         .eventExecutor(Runnable::run)
         .heartbeatInterval(scenario.fleet().interval())
         // A stand-in for the operator's metrics (a Prometheus gate), fed from this simulator's counters.
@@ -114,6 +118,25 @@ final class SimulatedWorld {
   /** The engine. */
   RolloutEngine engine() {
     return engine;
+  }
+
+  /** @return every rollout of the channel (the main one, and the deferred groups' own), in creation order */
+  List<Rollout> rollouts() {
+    return engine.rollouts();
+  }
+
+  /** @return when a completed rollout completed, from the journal */
+  java.util.Optional<java.time.Instant> completedAt(Rollout r) {
+    if (r.state() != dev.ringfence.core.RolloutState.COMPLETED) {
+      return java.util.Optional.empty();
+    }
+    java.time.Instant at = completed.get(r.id());
+    if (at == null) {
+      java.util.Optional<java.time.Instant> read = dev.ringfence.core.deferral.Deferrals.completedAt(store, r.id());
+      read.ifPresent(t -> completed.put(r.id(), t));
+      return read;
+    }
+    return java.util.Optional.of(at);
   }
 
   /** The rollout of the candidate. */

@@ -72,7 +72,8 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
       int backgroundCrashes, int plannedRestarts, int refusedByValidator, int revertedByAgent, int revertedByServer, int revertedByVendor,
       int needManualRepair, int revertUnavailable, int stragglerCount, List<String> stragglers,
       Map<String, Long> signals, List<Transition> transitions, List<VerdictLine> verdicts,
-      List<RingOpening> ringOpenings, List<FailureBreakdown.Finding> failuresByAttribute, List<Sample> timeline) {
+      List<RingOpening> ringOpenings, List<FailureBreakdown.Finding> failuresByAttribute, List<Sample> timeline,
+      List<DeferredGroup> deferredGroups) {
 
     /**
      * Copies the lists.
@@ -108,8 +109,10 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
      * @param ringOpenings when each ring opened
      * @param failuresByAttribute attribute values whose exposed endpoints failed far more than the others
      * @param timeline exposure, crashed and recovered endpoints over time
+     * @param deferredGroups each customer deferral entry that deferred some endpoints: where its group stood
      */
     public Run {
+      deferredGroups = List.copyOf(deferredGroups);
       stragglers = List.copyOf(stragglers);
       signals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(signals)); // keeps its order
       transitions = List.copyOf(transitions);
@@ -195,4 +198,21 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
       throw new IllegalStateException("a report always serializes", e);
     }
   }
+
+  /**
+   * What one customer deferral entry did to the endpoints it deferred (docs/update-server.md, "Customer deferral").
+   *
+   * @param deferral the entry, e.g. {@code delay PT6H for tag=tenant:acme}
+   * @param endpoints online endpoints it deferred
+   * @param onCandidateWhenMainCompleted of them, those running the candidate when the main rollout completed
+   * @param mainCompletedSeconds when the main rollout completed; -1 if it did not
+   * @param ownRollout the group's own rollout, or null (n-1, or the delay not over)
+   * @param ownRolloutStartedSeconds when the group's own rollout started; -1 if it did not
+   * @param ownRolloutOutcome its final state, or null
+   * @param everExposed of the group, endpoints that received the candidate at any time
+   * @param onCandidateAtEnd of the group, endpoints running the candidate at the end
+   */
+  public record DeferredGroup(String deferral, int endpoints, int onCandidateWhenMainCompleted,
+      int mainCompletedSeconds, @org.jspecify.annotations.Nullable String ownRollout, int ownRolloutStartedSeconds,
+      @org.jspecify.annotations.Nullable String ownRolloutOutcome, int everExposed, int onCandidateAtEnd) {}
 }
