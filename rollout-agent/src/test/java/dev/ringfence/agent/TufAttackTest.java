@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -77,19 +76,9 @@ class TufAttackTest {
     fixture = AgentFixture.onDirectory(dir.resolve("agent"), null, CHANNEL, "release-1", "release-2", "release-3");
     clock = fixture.clock();
     threads = Executors.newCachedThreadPool();
-    server = MockPeers.start(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        String path = request.getUrl().encodedPath();
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/envelope")) {
-          return respond(200, envelopeJson);
-        }
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/releases/")) {
-          payloadRequests.incrementAndGet();
-          return payload.serve(request);
-        }
-        return respond(404, new byte[0]);
-      }
+    server = MockPeers.updateServer(CHANNEL, request -> respond(200, envelopeJson), request -> {
+      payloadRequests.incrementAndGet();
+      return payload.serve(request);
     });
   }
 
