@@ -9,17 +9,18 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.Trigger;
-import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
-import dev.ringfence.gates.test.ManualExecutor;
+import dev.ringfence.gates.test.GateScenarios;
 import dev.ringfence.gates.test.OpenMetrics;
 import dev.ringfence.gates.test.PrometheusServer;
 import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ManualExecutor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,8 +28,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -337,26 +338,7 @@ class PrometheusGateTest {
           + " \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"timeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1");
 
-      assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-        engine.tick(); // starts the query, which hangs
-        engine.tick();
-        assertThat(rollout.status().currentVerdict().reason()).contains("waiting for the first answer");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // timed out on the engine's clock: error 1 of 1 tolerated, and the next query starts
-        assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
-        assertThat(rollout.status().currentVerdict().reason())
-            .contains("no answer within 1m of the query at 2026-01-15T12:00:00Z (timed out on the engine's clock)");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // error 2: over the limit
-        assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
-
-        rollout.halt("Prometheus is down and the canary looks bad");
-        engine.tick();
-      });
-
-      assertThat(rollout.state()).isIn(RolloutState.ROLLING_BACK, RolloutState.ROLLED_BACK);
+      GateScenarios.hangsThenHalted(clock, engine, rollout, "Prometheus is down and the canary looks bad");
       assertThat(rollout.status().lastVerdict().outcome()).isEqualTo(Outcome.ERROR);
       assertThat(rollout.status().lastVerdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
@@ -372,16 +354,7 @@ class PrometheusGateTest {
     engine.tick();
     answerAndTick(engine);
 
-    ManualExecutor restartedQueries = new ManualExecutor();
-    RolloutEngine restarted = engine(restartedQueries);
-    restarted.tick();
-    clock.advance(Duration.ofHours(2));
-    restarted.tick();
-
-    Rollout recovered = restarted.rollout("r1");
-    assertThat(recovered.state()).isEqualTo(RolloutState.ROLLED_BACK);
-    assertThat(recovered.status().lastVerdict().outcome()).isEqualTo(Outcome.FAIL);
+    Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
     assertThat(recovered.status().lastVerdict().reason()).contains("version=\"42\"").contains("returned 0.03");
-    assertThat(restartedQueries.started()).isZero();
   }
 }

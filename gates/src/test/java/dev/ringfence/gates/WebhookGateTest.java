@@ -11,17 +11,18 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.Trigger;
-import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
-import dev.ringfence.gates.test.ManualExecutor;
+import dev.ringfence.gates.test.GateScenarios;
 import dev.ringfence.gates.test.WebhookReceiver;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ManualExecutor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -356,26 +357,7 @@ class WebhookGateTest {
       Rollout rollout = started(engine, params("\"timeout\": \"1m\", \"requestTimeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1"));
 
-      assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-        engine.tick(); // starts the request, which hangs
-        engine.tick();
-        assertThat(rollout.status().currentVerdict().reason()).contains("waiting for the first answer");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // timed out on the engine's clock: error 1 of 1 tolerated
-        assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
-        assertThat(rollout.status().currentVerdict().reason())
-            .contains("no answer within 1m of the query at 2026-01-15T12:00:00Z (timed out on the engine's clock)");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // error 2: over the limit
-        assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
-
-        rollout.halt("the checks service hangs and the canary looks bad");
-        engine.tick();
-      });
-
-      assertThat(rollout.state()).isIn(RolloutState.ROLLING_BACK, RolloutState.ROLLED_BACK);
+      GateScenarios.hangsThenHalted(clock, engine, rollout, "the checks service hangs and the canary looks bad");
       assertThat(last(Trigger.GATE_ERROR).verdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
     } finally {
@@ -392,19 +374,9 @@ class WebhookGateTest {
     answerAndTick(engine);
     assertThat(receiver.requests()).hasSize(1);
 
-    ManualExecutor restartedRequests = new ManualExecutor();
-    RolloutEngine restarted = engine(restartedRequests);
-    restarted.tick();
-    clock.advance(Duration.ofHours(2));
-    restarted.tick();
-    restartedRequests.runAll();
-
-    Rollout recovered = restarted.rollout("r1");
-    assertThat(recovered.state()).isEqualTo(RolloutState.ROLLED_BACK);
-    assertThat(recovered.status().lastVerdict().outcome()).isEqualTo(Outcome.FAIL);
+    Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
     assertThat(recovered.status().lastVerdict().reason()).contains("answered FAIL")
         .contains("synthetic checkout failed");
-    assertThat(restartedRequests.started()).isZero();
     assertThat(receiver.requests()).hasSize(1);
   }
 }

@@ -18,11 +18,10 @@ import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ManualExecutor;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -165,12 +164,12 @@ class AsyncGateTest {
     engine.tick();
     clock.advance(Duration.ofSeconds(29));
     engine.tick();
-    assertThat(executor.task(0).isCancelled()).isFalse();
+    assertThat(((FutureTask<?>) executor.task(0)).isCancelled()).isFalse();
 
     clock.advance(Duration.ofSeconds(1));
     engine.tick();
 
-    assertThat(executor.task(0).isCancelled()).isTrue();
+    assertThat(((FutureTask<?>) executor.task(0)).isCancelled()).isTrue();
     assertThat(executor.started()).isEqualTo(2); // the next measurement starts in the same tick
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -395,39 +394,6 @@ class AsyncGateTest {
         .hasMessageContaining("interval");
     AsyncGateConfig config = AsyncGateConfig.custom().executor(executor).minSamples(2).build();
     assertThat(AsyncGateConfig.from(config).build().minSamples()).isEqualTo(2);
-  }
-
-  /** An executor that runs its tasks only when the test says so. */
-  static final class ManualExecutor implements java.util.concurrent.Executor {
-    private final List<Runnable> all = new ArrayList<>();
-    private final Deque<Runnable> pending = new ArrayDeque<>();
-
-    @Override
-    public synchronized void execute(Runnable task) {
-      all.add(task);
-      pending.add(task);
-    }
-
-    synchronized int started() {
-      return all.size();
-    }
-
-    synchronized FutureTask<?> task(int i) {
-      return (FutureTask<?>) all.get(i);
-    }
-
-    void runAll() {
-      while (true) {
-        Runnable next;
-        synchronized (this) {
-          next = pending.poll();
-        }
-        if (next == null) {
-          return;
-        }
-        next.run();
-      }
-    }
   }
 
   /** A metric read from "outside": FAIL above 0.02, PASS below 0.01, INCONCLUSIVE between. */
