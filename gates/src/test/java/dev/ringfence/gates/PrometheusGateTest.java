@@ -26,7 +26,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -103,6 +102,11 @@ class PrometheusGateTest {
     return "\"url\": \"" + prometheus.url() + "\"";
   }
 
+  /** Prometheus's URL, the error ratio of the candidate as the query, FAIL above 2%, then {@code more}. */
+  private String errorRatio(String more) {
+    return url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"" + (more.isEmpty() ? "" : ", " + more);
+  }
+
   private Rollout started(RolloutEngine engine, String id, String channel, long candidate, Plan plan) {
     Rollout rollout = engine.createRollout(RolloutSpec.builder(id).channel(channel).baseline(41).candidate(candidate)
         .plan(plan).build());
@@ -122,13 +126,8 @@ class PrometheusGateTest {
   }
 
   private List<JournalEntry.Transitioned> transitions(String rolloutId) {
-    List<JournalEntry.Transitioned> result = new ArrayList<>();
-    for (JournalEntry entry : store.read(rolloutId)) {
-      if (entry instanceof JournalEntry.Transitioned) {
-        result.add((JournalEntry.Transitioned) entry);
-      }
-    }
-    return result;
+    return store.read(rolloutId).stream().filter(JournalEntry.Transitioned.class::isInstance)
+        .map(JournalEntry.Transitioned.class::cast).toList();
   }
 
   private static double value(Verdict verdict) {
@@ -138,8 +137,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioAboveFailIf_failsAndHalts_withTheQueryAndTheValueInTheJournal() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\","
-        + " \"passIf\": \"< 0.01\", \"minSamples\": 3");
+    Rollout rollout = started(engine, 42, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     engine.tick();
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
 
@@ -163,8 +161,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioBelowPassIf_passesAfterMinSamplesInARow_thenOpensTheNextRingAfterTheBakeTime() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 44, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\","
-        + " \"passIf\": \"< 0.01\", \"minSamples\": 3");
+    Rollout rollout = started(engine, 44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     engine.tick();
     answerAndTick(engine);
     answerAndTick(engine);
@@ -189,8 +186,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioBetweenTheThresholds_isInconclusive() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 43, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\","
-        + " \"passIf\": \"< 0.01\"");
+    Rollout rollout = started(engine, 43, errorRatio("\"passIf\": \"< 0.01\""));
     engine.tick();
     answerAndTick(engine);
     clock.advance(Duration.ofMinutes(15));
@@ -206,7 +202,7 @@ class PrometheusGateTest {
   @Test
   void noSeries_isInconclusiveNeverPass_evenWithFailIfAlone() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 99, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"");
+    Rollout rollout = started(engine, 99, errorRatio(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
       answerAndTick(engine);
@@ -223,7 +219,7 @@ class PrometheusGateTest {
   @Test
   void zeroOverZero_isNoData_andInconclusive() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 45, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"");
+    Rollout rollout = started(engine, 45, errorRatio(""));
     engine.tick();
     answerAndTick(engine);
 
@@ -234,7 +230,7 @@ class PrometheusGateTest {
 
   @Test
   void query_isAskedAtTheEngineClock_notAtTheWallClock() {
-    String params = url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"passIf\": \"< 0.01\"";
+    String params = errorRatio("\"passIf\": \"< 0.01\"");
     clock.set(T0.minus(Duration.ofMinutes(20))); // 0.2% errors then
     RolloutEngine engine = engine(executor);
     Rollout before = started(engine, "before", "channel-291", 46, plan("canary", params));
@@ -350,7 +346,7 @@ class PrometheusGateTest {
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutAskingPrometheus() {
     RolloutEngine engine = engine(executor);
-    started(engine, 42, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"");
+    started(engine, 42, errorRatio(""));
     engine.tick();
     answerAndTick(engine);
 

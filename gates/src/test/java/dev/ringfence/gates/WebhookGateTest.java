@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -108,13 +107,8 @@ class WebhookGateTest {
   }
 
   private List<JournalEntry.Transitioned> transitions() {
-    List<JournalEntry.Transitioned> result = new ArrayList<>();
-    for (JournalEntry entry : store.read("r1")) {
-      if (entry instanceof JournalEntry.Transitioned) {
-        result.add((JournalEntry.Transitioned) entry);
-      }
-    }
-    return result;
+    return store.read("r1").stream().filter(JournalEntry.Transitioned.class::isInstance)
+        .map(JournalEntry.Transitioned.class::cast).toList();
   }
 
   private JournalEntry.Transitioned last(Trigger trigger) {
