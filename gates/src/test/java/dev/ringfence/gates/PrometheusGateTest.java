@@ -124,6 +124,14 @@ class PrometheusGateTest {
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
+  /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
+  private Rollout startedAndAnswered(RolloutEngine engine, long candidate, String params) {
+    Rollout rollout = started(engine, candidate, params);
+    engine.tick();
+    answerAndTick(engine);
+    return rollout;
+  }
+
 
   private List<JournalEntry.Transitioned> transitions(String rolloutId) {
     return store.read(rolloutId).stream().filter(JournalEntry.Transitioned.class::isInstance)
@@ -161,9 +169,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioBelowPassIf_passesAfterMinSamplesInARow_thenOpensTheNextRingAfterTheBakeTime() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     answerAndTick(engine);
     Verdict second = rollout.status().currentVerdict();
     assertThat(second.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -186,9 +192,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioBetweenTheThresholds_isInconclusive() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 43, errorRatio("\"passIf\": \"< 0.01\""));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 43, errorRatio("\"passIf\": \"< 0.01\""));
     clock.advance(Duration.ofMinutes(15));
     answerAndTick(engine);
 
@@ -219,9 +223,7 @@ class PrometheusGateTest {
   @Test
   void zeroOverZero_isNoData_andInconclusive() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 45, errorRatio(""));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 45, errorRatio(""));
 
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -272,10 +274,8 @@ class PrometheusGateTest {
   @Test
   void queryPrometheusRefuses_countsAgainstTheErrorLimit_thenErrorPausesTheRollout() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
+    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
         + " \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 1");
-    engine.tick();
-    answerAndTick(engine);
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(first.reason()).contains("measurement failed (1 of 1 in a row tolerated by consecutiveErrorLimit)")
@@ -300,10 +300,8 @@ class PrometheusGateTest {
       closed = socket.getLocalPort();
     }
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \"" + ERROR_RATIO
-        + "\", \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 0");
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \""
+        + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 0");
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(rollout.status().lastVerdict().reason())
@@ -314,10 +312,8 @@ class PrometheusGateTest {
   @Test
   void severalSeries_isAnError_notAGuess() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
+    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
         + " \"consecutiveErrorLimit\": 0");
-    engine.tick();
-    answerAndTick(engine);
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(rollout.status().lastVerdict().reason()).contains("the query returned 2 series")
@@ -346,9 +342,7 @@ class PrometheusGateTest {
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutAskingPrometheus() {
     RolloutEngine engine = engine(executor);
-    started(engine, 42, errorRatio(""));
-    engine.tick();
-    answerAndTick(engine);
+    startedAndAnswered(engine, 42, errorRatio(""));
 
     Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
     assertThat(recovered.status().lastVerdict().reason()).contains("version=\"42\"").contains("returned 0.03");

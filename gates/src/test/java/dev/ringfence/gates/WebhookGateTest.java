@@ -105,6 +105,14 @@ class WebhookGateTest {
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
+  /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
+  private Rollout startedAndAnswered(RolloutEngine engine, String params) {
+    Rollout rollout = started(engine, params);
+    engine.tick();
+    answerAndTick(engine);
+    return rollout;
+  }
+
 
   private List<JournalEntry.Transitioned> transitions() {
     return store.read("r1").stream().filter(JournalEntry.Transitioned.class::isInstance)
@@ -203,9 +211,7 @@ class WebhookGateTest {
   void fail_haltsAndRollsBack_withTheReasonAndTheAnswerInTheJournal() {
     receiver.then(200, "{\"verdict\": \"FAIL\", \"reason\": \"crash rate 4.1% > 1%\", \"dashboard\": \"d/42\"}");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params(""));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params(""));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -239,9 +245,7 @@ class WebhookGateTest {
   void serverError_thenSuccess_withinTheRetries_decidesOnTheSecondAttempt_withTheSameSignedBody() {
     receiver.then(503, "{\"error\": \"warming up\"}").thenVerdict("FAIL", "p99 latency 2.4 s");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"retries\": 2"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 2"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -257,9 +261,7 @@ class WebhookGateTest {
   void serverErrorOnEveryAttempt_isOneFailedMeasurement_andErrorPastTheLimitPausesTheRollout() {
     receiver.then(500, "{\"error\": \"database down\"}");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
 
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -282,9 +284,7 @@ class WebhookGateTest {
   void unknownVerdict_isAnError_notAGuess_andPausesPastTheLimit() {
     receiver.then(200, "{\"verdict\": \"pass\", \"reason\": \"lower case\"}");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"consecutiveErrorLimit\": 0"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason()).contains("has the unknown verdict \"pass\"; a receiver"
@@ -297,9 +297,7 @@ class WebhookGateTest {
     receiver.secret("the-receiver-expects-another-secret-0123456789");
     receiver.thenVerdict("PASS", "never reached");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"consecutiveErrorLimit\": 0"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -314,9 +312,8 @@ class WebhookGateTest {
     Files.writeString(file, SECRET + "\n", StandardCharsets.UTF_8); // one final line end is not part of it
     receiver.thenVerdict("INCONCLUSIVE", "waiting");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, "\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine,
+        "\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
 
     String rotated = "rotated-secret-0123456789abcdef0123456789abcdef";
     Files.writeString(file, rotated, StandardCharsets.UTF_8);
@@ -332,9 +329,7 @@ class WebhookGateTest {
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
         .gate(WebhookGateFactory.TYPE, WebhookGateFactory.custom().executor(executor).environment(Map.of()).build())
         .build());
-    Rollout rollout = started(engine, params("\"consecutiveErrorLimit\": 0"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -363,9 +358,7 @@ class WebhookGateTest {
   void restart_afterAFail_replaysTheJournaledVerdict_withoutCallingTheReceiverAgain() {
     receiver.thenVerdict("FAIL", "synthetic checkout failed");
     RolloutEngine engine = engine(executor);
-    started(engine, params(""));
-    engine.tick();
-    answerAndTick(engine);
+    startedAndAnswered(engine, params(""));
     assertThat(receiver.requests()).hasSize(1);
 
     Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);

@@ -100,11 +100,9 @@ class AdminRolesTest {
   @RegisterExtension final TestServers servers = new TestServers();
   private UpdateServer server;
   private AdminClient admin;
-  private ReleaseSigner signer;
 
   private void start() throws Exception {
-    signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = servers.start(UpdateServerConfig.custom(dir.resolve("data")).clock(clock), signer);
+    server = servers.start(UpdateServerConfig.custom(dir.resolve("data")).clock(clock), servers.signer);
     admin = servers.admin(server);
   }
 
@@ -126,7 +124,7 @@ class AdminRolesTest {
 
   private void publish(long version, boolean general) throws Exception {
     byte[] content = ("rule v" + version + "\n").getBytes(StandardCharsets.UTF_8);
-    admin.publish(signer.sign(CHANNEL, version, content, START.plus(Duration.ofDays(1))), content, general);
+    admin.publish(servers.signer.sign(CHANNEL, version, content, START.plus(Duration.ofDays(1))), content, general);
   }
 
   /**

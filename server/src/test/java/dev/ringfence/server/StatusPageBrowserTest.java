@@ -52,10 +52,9 @@ class StatusPageBrowserTest {
 
   /** Starts the server with rules v1 in general release and v2 published for rollouts; @return its admin client */
   private AdminClient serverWithRulesV1AndV2() throws Exception {
-    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = servers.start(UpdateServerConfig.custom(dir.resolve("server")), signer);
+    server = servers.start(UpdateServerConfig.custom(dir.resolve("server")), servers.signer);
     AdminClient admin = servers.admin(server);
-    TestServers.publishVersions(admin, signer, "rules", 2);
+    TestServers.publishVersions(admin, servers.signer, "rules", 2);
     return admin;
   }
 

@@ -34,7 +34,6 @@ class StopAllTest {
   @TempDir Path dir;
   private final ManualClock clock = new ManualClock(START);
   @RegisterExtension final TestServers servers = new TestServers();
-  private ReleaseSigner signer;
   private UpdateServer server;
   private AdminClient admin;
   private AdminClient oncall;
@@ -42,7 +41,6 @@ class StopAllTest {
 
   @BeforeEach
   void start() throws Exception {
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     boot();
     oncall = new AdminClient(server.uri(), admin.createToken("oncall-alice", "operator").get("token").asText(),
         servers.http);
@@ -51,13 +49,13 @@ class StopAllTest {
   }
 
   private void boot() throws Exception {
-    server = servers.start(UpdateServerConfig.custom(dir.resolve("data")).clock(clock), signer);
+    server = servers.start(UpdateServerConfig.custom(dir.resolve("data")).clock(clock), servers.signer);
     admin = servers.admin(server);
   }
 
   private void publish(String channel, long version, boolean general) throws Exception {
     byte[] content = (channel + " v" + version + "\n").getBytes(StandardCharsets.UTF_8);
-    admin.publish(signer.sign(channel, version, content, START.plus(Duration.ofDays(1))), content, general);
+    admin.publish(servers.signer.sign(channel, version, content, START.plus(Duration.ofDays(1))), content, general);
   }
 
   /** A channel with v1 general and v2 published, and a rollout of v2 created (and started if asked). */

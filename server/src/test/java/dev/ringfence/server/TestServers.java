@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +38,17 @@ final class TestServers implements AfterEachCallback {
 
   /** The client the tests and their admin clients send with. */
   final HttpClient http = HttpClient.newHttpClient();
+  /** A release signer with one key, {@code release-1}, for the servers that trust it. */
+  final ReleaseSigner signer = releaseSigner();
   private final List<UpdateServer> started = new ArrayList<>();
+
+  private static ReleaseSigner releaseSigner() {
+    try {
+      return new ReleaseSigner(List.of("release-1"), 1);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no Ed25519 on this JVM", e);
+    }
+  }
 
   /** @return a started server with {@code config} on an ephemeral port */
   UpdateServer start(UpdateServerConfig.Builder config) throws IOException {

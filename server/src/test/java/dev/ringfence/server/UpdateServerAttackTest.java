@@ -67,11 +67,9 @@ class UpdateServerAttackTest {
   private final AtomicLong nonces = new AtomicLong();
   private UpdateServer server;
   private AdminClient admin;
-  private ReleaseSigner signer;
 
   private void start(UpdateServerConfig.Builder config) throws Exception {
-    signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = servers.start(config.clock(clock), signer);
+    server = servers.start(config.clock(clock), servers.signer);
     admin = servers.admin(server);
   }
 
@@ -100,8 +98,8 @@ class UpdateServerAttackTest {
   }
 
   private void publish(long version, boolean general) throws Exception {
-    admin.publish(signer.sign(CHANNEL, version, content(version), START.plus(Duration.ofDays(1))), content(version),
-        general);
+    admin.publish(servers.signer.sign(CHANNEL, version, content(version), START.plus(Duration.ofDays(1))),
+        content(version), general);
   }
 
   private String nonce() {
@@ -477,7 +475,7 @@ class UpdateServerAttackTest {
     EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu");
     byte[] big = new byte[8 << 20];
     new java.util.Random(7).nextBytes(big);
-    admin.publish(signer.sign(CHANNEL, 1, big, START.plus(Duration.ofDays(1))), big, true);
+    admin.publish(servers.signer.sign(CHANNEL, 1, big, START.plus(Duration.ofDays(1))), big, true);
     assertThat(meter("ringfence_server_responses_undelivered_total")).isZero();
     for (int i = 0; i < 3; i++) {
       Socket socket = rawRequest("GET /v1/channels/" + CHANNEL + "/releases/1/payload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -611,7 +609,7 @@ class UpdateServerAttackTest {
   @Test
   void pathTraversal_publishingToAChannelNamedLikeAPath_is400AndWritesNothing() throws Exception {
     start();
-    String envelope = new String(signer.sign("..", 2, content(2), START.plus(Duration.ofDays(1))).toJson(),
+    String envelope = new String(servers.signer.sign("..", 2, content(2), START.plus(Duration.ofDays(1))).toJson(),
         StandardCharsets.UTF_8);
     String body = "{\"envelope\":" + envelope + ",\"payloadBase64\":\""
         + java.util.Base64.getEncoder().encodeToString(content(2)) + "\"}";

@@ -62,7 +62,6 @@ class UpdateServerPostgresTest {
   @Test
   void releasesEnrollmentsAndRollouts_fromOneReplica_governTheOther() throws Exception {
     PostgresServer.Database db = database("update_server_replicas");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     replica = start(db, dir.resolve("b"));
     server = start(db, dir.resolve("a"));
     AdminClient a = servers.admin(server);
@@ -85,7 +84,7 @@ class UpdateServerPostgresTest {
       assertThat(rs.getBoolean(2)).isTrue();
     }
     EndpointCredentials lab = a.enroll("lab-1", "lab", "eu-west");
-    TestServers.publishVersions(a, signer, CHANNEL, 2);
+    TestServers.publishVersions(a, servers.signer, CHANNEL, 2);
     assertThat(decision(envelope(replica, lab, 0))).as("B knows the endpoint and the general release")
         .isEqualTo("STAY");
     HttpResponse<String> payload = http.send(HttpRequest.newBuilder(replica.uri().resolve("v1/channels/" + CHANNEL
@@ -95,7 +94,8 @@ class UpdateServerPostgresTest {
     assertThat(payload.statusCode()).as(payload.body()).isEqualTo(200);
     assertThat(payload.body()).as("the general release's payload, from the database").isEqualTo("rules v1\n");
     byte[] again = "rules v2 again\n".getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> b.publish(signer.sign(CHANNEL, 2, again, Instant.now().plusSeconds(3600)), again, false))
+    assertThatThrownBy(() -> b.publish(servers.signer.sign(CHANNEL, 2, again, Instant.now().plusSeconds(3600)), again,
+        false))
         .hasMessageContaining("409").hasMessageContaining("not above v2");
     assertThatThrownBy(() -> b.enroll("lab-1", "lab", "eu-west"))
         .hasMessageContaining("409").hasMessageContaining("enrolled already");
@@ -129,11 +129,10 @@ class UpdateServerPostgresTest {
   @Test
   void transitionOnOneReplica_makesTheOtherTickAtOnce_withoutWaitingForItsSchedule() throws Exception {
     PostgresServer.Database db = database("update_server_notify");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     replica = servers.start(config(db, dir.resolve("b")).tickInterval(Duration.ofHours(1)));
     server = start(db, dir.resolve("a"));
     AdminClient a = servers.admin(server);
-    TestServers.publishVersions(a, signer, CHANNEL, 2);
+    TestServers.publishVersions(a, servers.signer, CHANNEL, 2);
     a.createRollout("r-notify", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     a.command("r-notify", "start", null);
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(replica.engine().rollouts())
@@ -153,13 +152,12 @@ class UpdateServerPostgresTest {
   @Test
   void namedTokensAndStopAll_areSharedByReplicas() throws Exception {
     PostgresServer.Database db = database("update_server_roles");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     server = start(db, dir.resolve("a"));
     replica = start(db, dir.resolve("b"));
     AdminClient a = servers.admin(server);
     AdminClient b = servers.admin(replica);
     for (String channel : List.of(CHANNEL, "sensors")) {
-      TestServers.publishVersions(a, signer, channel, 3);
+      TestServers.publishVersions(a, servers.signer, channel, 3);
     }
     a.createRollout("r-running", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     a.command("r-running", "start", null);
@@ -206,11 +204,10 @@ class UpdateServerPostgresTest {
     }
   }
 
-  private ReleaseSigner signer;
 
   private UpdateServerConfig.Builder config(PostgresServer.Database db, Path data) {
     return UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100))
-        .jdbc(db.url(), db.user(), db.password()).releaseKeys(signer.trustStore());
+        .jdbc(db.url(), db.user(), db.password()).releaseKeys(servers.signer.trustStore());
   }
 
   private UpdateServer start(PostgresServer.Database db, Path data) throws Exception {
@@ -228,11 +225,10 @@ class UpdateServerPostgresTest {
   void haltInPostgres_survivesTheServerProcess() throws Exception {
     PostgresServer.Database db = database("update_server");
     Path data = dir.resolve("server");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     server = start(db, data);
     AdminClient admin = servers.admin(server);
     EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
-    TestServers.publishVersions(admin, signer, CHANNEL, 2);
+    TestServers.publishVersions(admin, servers.signer, CHANNEL, 2);
     admin.createRollout("r-pg", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     admin.command("r-pg", "start", null);
     assertThat(envelope(lab, 1).statusCode()).as("the lab endpoint is offered v2").isEqualTo(200);

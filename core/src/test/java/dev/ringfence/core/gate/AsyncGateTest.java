@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,18 +39,11 @@ class AsyncGateTest {
 
   private static final String TYPE = "metric";
 
-  private ManualClock clock;
-  private RolloutStore store;
-  private ManualExecutor executor;
-  private MetricGate metric;
-
-  @BeforeEach
-  void setUp() {
-    clock = ManualClock.at("2026-11-23T10:00:00Z");
-    store = RolloutStores.inMemory();
-    executor = new ManualExecutor();
-    metric = new MetricGate();
-  }
+  // A new instance for every test (JUnit's default lifecycle): every test starts from these.
+  private final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
+  private final RolloutStore store = RolloutStores.inMemory();
+  private final ManualExecutor executor = new ManualExecutor();
+  private MetricGate metric = new MetricGate();
 
   private RolloutEngine engine(AsyncGateConfig.Builder config) {
     AsyncGateConfig built = config.executor(executor).build();
