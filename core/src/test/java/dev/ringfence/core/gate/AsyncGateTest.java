@@ -74,13 +74,16 @@ class AsyncGateTest {
   }
 
   private List<JournalEntry.Transitioned> transitions() {
-    List<JournalEntry.Transitioned> result = new ArrayList<>();
-    for (JournalEntry entry : store.read("r1")) {
-      if (entry instanceof JournalEntry.Transitioned) {
-        result.add((JournalEntry.Transitioned) entry);
-      }
-    }
-    return result;
+    return store.read("r1").stream().filter(JournalEntry.Transitioned.class::isInstance)
+        .map(JournalEntry.Transitioned.class::cast).toList();
+  }
+
+  /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
+  private Rollout startedAndAnswered(RolloutEngine engine) {
+    Rollout rollout = started(engine);
+    engine.tick();
+    answerAndTick(engine);
+    return rollout;
   }
 
   @Test
@@ -174,9 +177,7 @@ class AsyncGateTest {
   void errors_pastTheConsecutiveErrorLimit_giveErrorAndPauseTheRolloutNotHalt() {
     metric.failWith(new IOException("connection refused"));
     RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(2));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine);
     answerAndTick(engine);
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(rollout.status().currentVerdict().reason()).contains("2 of 2 in a row tolerated");
@@ -197,9 +198,7 @@ class AsyncGateTest {
   void resume_afterAnErrorPause_waitsForTheNextAnswer_andPausesAgainOnlyIfItFails() {
     metric.failWith(new IOException("connection refused"));
     RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(0));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine); // ERROR: paused; the next measurement is in flight
+    Rollout rollout = startedAndAnswered(engine); // ERROR: paused; the next measurement is in flight
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
 
     rollout.resume("Prometheus is back");
@@ -246,9 +245,7 @@ class AsyncGateTest {
     };
     metric = broken;
     RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(0));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine);
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(rollout.status().lastVerdict().reason()).contains("judging the answer threw IllegalStateException: bad judge");
@@ -258,9 +255,7 @@ class AsyncGateTest {
   void fail_haltsAtOnce_andTheTransitionCarriesTheValueThatDecided() {
     metric.answer(0.031);
     RolloutEngine engine = engine(AsyncGateConfig.custom().minSamples(3));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine);
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK); // halted and rolling back in the same tick
     JournalEntry.Transitioned halt = transitions().stream().filter(t -> t.trigger() == Trigger.GATE_FAIL)
