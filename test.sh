@@ -6,12 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# apt_install PACKAGE WHY: as root, installs Debian's PACKAGE, saying WHY; fails, installing nothing, otherwise.
+apt_install() {
+  [ "$(id -u)" -eq 0 ] || return 1
+  echo "test.sh: $2; installing Debian's $1 package" >&2
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$1"
+}
+
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "test.sh: PostgreSQL's server binaries are missing; installing Debian's postgresql package" >&2
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
-  else
+  if ! apt_install postgresql "PostgreSQL's server binaries are missing"; then
     cat >&2 <<'MSG'
 test.sh: the PostgreSQL store's tests need PostgreSQL's server binaries (/usr/lib/postgresql/*/bin/initdb),
 and they are missing. Install them as root (Debian, Ubuntu):
@@ -33,11 +37,7 @@ fi
 # The Prometheus gate's tests (module gates) start a throwaway Prometheus from Debian's prometheus package
 # (prometheus and promtool); they fail, never skip, without it.
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "test.sh: prometheus or promtool is missing; installing Debian's prometheus package" >&2
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
-  else
+  if ! apt_install prometheus "prometheus or promtool is missing"; then
     cat >&2 <<'MSG'
 test.sh: the Prometheus gate's tests need Prometheus's binaries (prometheus and promtool on the PATH), and
 they are missing. Install them as root (Debian, Ubuntu):
@@ -56,10 +56,8 @@ MSG
 fi
 
 # The status page's browser test loads the page in headless Chromium (skipped when it is missing).
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-  echo "test.sh: installing Debian's chromium for the status page's browser test" >&2
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium "chromium is missing (the status page's browser test)" || true
 fi
 
 exec ./mvnw -B verify "$@"

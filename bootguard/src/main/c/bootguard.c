@@ -539,6 +539,13 @@ static int load(const char *dir, bg_state *state, bg_result *out, int *damaged) 
   return BG_OK; /* a new host: nothing activated yet */
 }
 
+/* Loads the state for a command other than onStart: the result starts REFUSED, damage is noted in out. */
+static int load_refused(const char *dir, bg_state *state, bg_result *out) {
+  reset(out, "REFUSED");
+  int damaged;
+  return load(dir, state, out, &damaged);
+}
+
 /*
  * The boot id the clean-shutdown marker names; -1 when missing or not valid. Like the Java agent, a start removes
  * only a valid marker: one it cannot read is ignored and left for the next clean shutdown to replace.
@@ -682,10 +689,8 @@ static char read_pointer(const char *dir, int64_t *version) {
 }
 
 int bg_confirm(bg_ops *ops, const char *dir, bg_result *out) {
-  reset(out, "REFUSED");
   bg_state s;
-  int damaged;
-  int code = load(dir, &s, out, &damaged);
+  int code = load_refused(dir, &s, out);
   if (code != BG_OK) {
     return code;
   }
@@ -718,10 +723,8 @@ int bg_confirm(bg_ops *ops, const char *dir, bg_result *out) {
 }
 
 int bg_clean_shutdown(bg_ops *ops, const char *dir, bg_result *out) {
-  reset(out, "REFUSED");
   bg_state s;
-  int damaged;
-  int code = load(dir, &s, out, &damaged);
+  int code = load_refused(dir, &s, out);
   if (code != BG_OK) {
     return code;
   }
@@ -743,9 +746,7 @@ int bg_clean_shutdown(bg_ops *ops, const char *dir, bg_result *out) {
 }
 
 int bg_status(const char *dir, bg_state *state, bg_result *out) {
-  reset(out, "REFUSED");
-  int damaged;
-  int code = load(dir, state, out, &damaged);
+  int code = load_refused(dir, state, out);
   if (code == BG_OK) {
     out->action = "STATUS";
     out->running = state->pending.slot != 0 ? state->pending : state->lkg;

@@ -122,7 +122,8 @@ public class SignalIngestBenchmark {
     }
   }
 
-  private Signal next(Lane lane) {
+  /** Moves the lane on to its next endpoint, a new sequence number after each pass over them all. */
+  private static int advance(Lane lane) {
     int i = lane.index;
     int next = i + lane.step;
     if (next >= ENDPOINTS) {
@@ -130,6 +131,11 @@ public class SignalIngestBenchmark {
       lane.sequence++;
     }
     lane.index = next;
+    return i;
+  }
+
+  private Signal next(Lane lane) {
+    int i = advance(lane);
     long sequence = lane.sequence;
     return (sequence & 7) == 0 && (i & 15) == 0
         ? new ApplyResult(ids[i], 1, sequence, versions[i], ApplyOutcome.ACTIVATED, "")
@@ -138,13 +144,7 @@ public class SignalIngestBenchmark {
 
   /** The resilience4j counterpart of {@link #next}: the same walk, an error where an apply result goes. */
   private boolean recordNext(Lane lane) {
-    int i = lane.index;
-    int next = i + lane.step;
-    if (next >= ENDPOINTS) {
-      next -= ENDPOINTS;
-      lane.sequence++;
-    }
-    lane.index = next;
+    int i = advance(lane);
     if ((lane.sequence & 7) == 0 && (i & 15) == 0) {
       breaker.onError(0, TimeUnit.NANOSECONDS, FAILURE);
       return false;

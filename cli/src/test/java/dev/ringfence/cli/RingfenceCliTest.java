@@ -174,8 +174,7 @@ class RingfenceCliTest {
         "--key", keys.resolve("other.key").toString())).isEqualTo(RingfenceCli.EXIT_USAGE);
     assertThat(err.toString()).contains("--version: 0 must be at least 1");
 
-    try (dev.ringfence.server.UpdateServer server = dev.ringfence.server.UpdateServer.start(
-        dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server")).port(0).releaseKeys(trust).build())) {
+    try (dev.ringfence.server.UpdateServer server = server(trust)) {
       String base = server.uri().toString();
       String token = server.adminTokenFile().toString();
       Path tampered = Files.writeString(dir.resolve("tampered.bin"), "rules v1, changed\n");
@@ -191,13 +190,17 @@ class RingfenceCliTest {
     }
   }
 
+  /** @return an update server on 127.0.0.1 at an ephemeral port, its data under the test's directory */
+  private dev.ringfence.server.UpdateServer server(dev.ringfence.agent.TrustStore releaseKeys) throws Exception {
+    return dev.ringfence.server.UpdateServer.start(dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server"))
+        .port(0).releaseKeys(releaseKeys).build());
+  }
+
   /** An operator steers a rollout from the command line: create, start, status, halt; refusals exit 1. */
   @Test
   void rolloutCommands_createStartStatusHalt() throws Exception {
     dev.ringfence.server.ReleaseSigner signer = new dev.ringfence.server.ReleaseSigner(java.util.List.of("k1"), 1);
-    try (dev.ringfence.server.UpdateServer server = dev.ringfence.server.UpdateServer.start(
-        dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server")).port(0)
-            .releaseKeys(signer.trustStore()).build())) {
+    try (dev.ringfence.server.UpdateServer server = server(signer.trustStore())) {
       dev.ringfence.server.AdminClient admin = new dev.ringfence.server.AdminClient(server.uri(),
           server.adminTokenFile(), java.net.http.HttpClient.newHttpClient());
       for (long v = 1; v <= 2; v++) {
@@ -312,9 +315,7 @@ class RingfenceCliTest {
   @Test
   void tokenAndStopAllCommands_createListStopLiftRevoke() throws Exception {
     dev.ringfence.server.ReleaseSigner signer = new dev.ringfence.server.ReleaseSigner(java.util.List.of("k1"), 1);
-    try (dev.ringfence.server.UpdateServer server = dev.ringfence.server.UpdateServer.start(
-        dev.ringfence.server.UpdateServerConfig.custom(dir.resolve("server")).port(0)
-            .releaseKeys(signer.trustStore()).build())) {
+    try (dev.ringfence.server.UpdateServer server = server(signer.trustStore())) {
       String url = server.uri().toString();
       String adminFile = server.adminTokenFile().toString();
       Path oncall = dir.resolve("tokens/oncall.token");

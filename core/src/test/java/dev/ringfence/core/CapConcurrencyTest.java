@@ -10,16 +10,11 @@ import dev.ringfence.protocol.Decision.Kind;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.testing.ManualClock;
 import dev.ringfence.testing.ScriptedGate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -47,33 +42,19 @@ class CapConcurrencyTest {
 
     Set<String> offered = ConcurrentHashMap.newKeySet();
     List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      long seed = 1000 + t;
-      futures.add(pool.submit(() -> {
-        SplittableRandom random = new SplittableRandom(seed);
-        Set<String> seenOffered = new java.util.HashSet<>();
-        go.await();
-        for (int i = 0; i < CALLS / THREADS; i++) {
-          String id = ids[random.nextInt(IDS)];
-          Decision d = rollout.decide(id, Fixtures.WINDOWS, 41);
-          if (d.kind() == Kind.OFFER) {
-            offered.add(id);
-            seenOffered.add(id);
-          } else if (seenOffered.contains(id)) {
-            violations.add(id + " was offered, then told " + d.kind());
-          }
+    Fixtures.inParallel(THREADS, 1000, Duration.ofMinutes(5), random -> {
+      Set<String> seenOffered = new java.util.HashSet<>();
+      for (int i = 0; i < CALLS / THREADS; i++) {
+        String id = ids[random.nextInt(IDS)];
+        Decision d = rollout.decide(id, Fixtures.WINDOWS, 41);
+        if (d.kind() == Kind.OFFER) {
+          offered.add(id);
+          seenOffered.add(id);
+        } else if (seenOffered.contains(id)) {
+          violations.add(id + " was offered, then told " + d.kind());
         }
-        return null;
-      }));
-    }
-    go.countDown();
-    for (Future<?> f : futures) {
-      f.get(5, TimeUnit.MINUTES);
-    }
-    pool.shutdown();
+      }
+    });
 
     assertThat(violations).isEmpty();
     assertThat(offered).hasSize((int) cap);

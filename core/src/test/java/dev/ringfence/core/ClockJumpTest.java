@@ -83,6 +83,13 @@ class ClockJumpTest {
         .gate("recording", spec -> gate).build());
   }
 
+  /** @return rollout {@code id} of {@code plan}, created on {@code engine} and started */
+  private static Rollout started(RolloutEngine engine, String id, Plan plan) {
+    Rollout rollout = engine.createRollout(Fixtures.spec(id, plan));
+    rollout.start();
+    return rollout;
+  }
+
   private static Plan plan() {
     GateSpec g = GateSpec.of("recording");
     return Plan.builder("clock")
@@ -127,8 +134,7 @@ class ClockJumpTest {
   @Test
   void backwardJump_lengthensTheRemainingBakeByTheJump_neverShortensIt() {
     RolloutEngine engine = engine(RolloutStores.inMemory());
-    Rollout r = engine.createRollout(Fixtures.spec("r", plan()));
-    r.start();
+    Rollout r = started(engine, "r", plan());
     List<String> canaries = offered(r);
     canaries.forEach(id -> heartbeat(r, id, 1));
     clock.advance(Duration.ofMinutes(20)); // 10 minutes of bake left
@@ -145,11 +151,9 @@ class ClockJumpTest {
   @Test
   void forwardJump_opensARing_onlyWithBakeAndMinimumSample_andOneRingPerBake() {
     RolloutEngine engine = engine(RolloutStores.inMemory());
-    Rollout full = engine.createRollout(Fixtures.spec("full", plan()));
-    full.start();
+    Rollout full = started(engine, "full", plan());
     offered(full).forEach(id -> heartbeat(full, id, 1)); // the canary cap: 50
-    Rollout few = engine.createRollout(Fixtures.spec("few", plan()));
-    few.start();
+    Rollout few = started(engine, "few", plan());
     int admitted = 0;
     for (String id : FLEET) { // only five endpoints ever ask: below the minimum sample of 10
       if (admitted < 5 && few.decide(id, WINDOWS, 41).kind() == Kind.OFFER) {
@@ -172,8 +176,7 @@ class ClockJumpTest {
   @Test
   void backwardJump_doesNotDelaySilenceDetection() {
     RolloutEngine engine = engine(RolloutStores.inMemory());
-    Rollout r = engine.createRollout(Fixtures.spec("r", plan()));
-    r.start();
+    Rollout r = started(engine, "r", plan());
     List<String> canaries = offered(r); // they crash on load and never report (Channel File 291)
     assertThat(canaries).hasSize(50);
     clock.advance(Duration.ofHours(-1));
@@ -186,8 +189,7 @@ class ClockJumpTest {
   @Test
   void admissionsAfterABackwardJump_goSilentOnTime_evenBehindEarlierAdmissions() {
     RolloutEngine engine = engine(RolloutStores.inMemory());
-    Rollout r = engine.createRollout(Fixtures.spec("r", plan()));
-    r.start();
+    Rollout r = started(engine, "r", plan());
     List<String> cohort = FLEET.stream().filter(id -> Cohort.withSalt(r.spec().salt()).bucket(id) < 100)
         .collect(Collectors.toList());
     List<String> first = new ArrayList<>();
@@ -211,8 +213,7 @@ class ClockJumpTest {
   @Test
   void forwardJump_makesExactlyTheEndpointsNotSeenSinceSilent_andTheGateSeesThemBeforeAnyRingOpens() {
     RolloutEngine engine = engine(RolloutStores.inMemory());
-    Rollout r = engine.createRollout(Fixtures.spec("r", plan()));
-    r.start();
+    Rollout r = started(engine, "r", plan());
     List<String> canaries = offered(r);
     canaries.subList(0, 30).forEach(id -> heartbeat(r, id, 1));
     gate.outcome = Verdict.Outcome.FAIL; // a health gate fails 20 silent of 50
@@ -250,8 +251,7 @@ class ClockJumpTest {
         .ring(Ring.named("early").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("recording")).build())
         .maxNewExposuresPerHour(60).build();
     RolloutEngine engine = engine(RolloutStores.inMemory());
-    Rollout r = engine.createRollout(Fixtures.spec("slow", plan));
-    r.start();
+    Rollout r = started(engine, "slow", plan);
     offered(r);
     assertThat(r.status().exposedTotal()).isEqualTo(60);
     clock.advance(Duration.ofHours(-1));

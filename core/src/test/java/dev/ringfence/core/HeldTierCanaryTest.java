@@ -6,7 +6,6 @@ import dev.ringfence.core.gate.Verdict.Outcome;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.HeldTierCanary;
 import dev.ringfence.core.plan.Plan;
-import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.JournalFormat;
 import dev.ringfence.core.store.RolloutStore;
@@ -23,11 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,11 +53,7 @@ class HeldTierCanaryTest {
   }
 
   private static Plan plan() {
-    GateSpec scripted = GateSpec.of(ScriptedGate.TYPE);
-    return Plan.builder("held")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
-        .heldTiers("critical")
+    return Fixtures.heldCritical("held")
         .heldTierCanary("critical", HeldTierCanary.ofDefaults().withCap(CANARY_CAP).withBakeTime(Duration.ofMinutes(20)))
         .build();
   }
@@ -184,34 +174,20 @@ class HeldTierCanaryTest {
     String[] ids = hospitals().toArray(new String[0]);
     Set<String> offered = ConcurrentHashMap.newKeySet();
     List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < 8; t++) {
-      long seed = 7000 + t;
-      futures.add(pool.submit(() -> {
-        SplittableRandom random = new SplittableRandom(seed);
-        Set<String> seen = new HashSet<>();
-        go.await();
-        for (int i = 0; i < 50_000; i++) {
-          boolean critical = random.nextBoolean();
-          String id = (critical ? "" : "host-") + ids[random.nextInt(ids.length)];
-          Decision d = rollout.decide(id, critical ? CRITICAL : Fixtures.WINDOWS, 41);
-          if (d.kind() == Kind.OFFER && d.ringIndex() == 2) {
-            offered.add(id);
-            seen.add(id);
-          } else if (seen.contains(id) && d.kind() != Kind.OFFER) {
-            violations.add(id + " was offered, then told " + d.kind());
-          }
+    Fixtures.inParallel(8, 7000, Duration.ofMinutes(2), random -> {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < 50_000; i++) {
+        boolean critical = random.nextBoolean();
+        String id = (critical ? "" : "host-") + ids[random.nextInt(ids.length)];
+        Decision d = rollout.decide(id, critical ? CRITICAL : Fixtures.WINDOWS, 41);
+        if (d.kind() == Kind.OFFER && d.ringIndex() == 2) {
+          offered.add(id);
+          seen.add(id);
+        } else if (seen.contains(id) && d.kind() != Kind.OFFER) {
+          violations.add(id + " was offered, then told " + d.kind());
         }
-        return null;
-      }));
-    }
-    go.countDown();
-    for (Future<?> f : futures) {
-      f.get(2, TimeUnit.MINUTES);
-    }
-    pool.shutdown();
+      }
+    });
     assertThat(violations).isEmpty();
     assertThat(offered).hasSize((int) CANARY_CAP);
     assertThat(rollout.status().exposedPerRing().get(2)).isEqualTo(CANARY_CAP);
@@ -219,11 +195,7 @@ class HeldTierCanaryTest {
 
   @Test
   void createRollout_canaryGateNotRegistered_refusedWithTheCanarysPath() {
-    GateSpec scripted = GateSpec.of(ScriptedGate.TYPE);
-    Plan plan = Plan.builder("held-unknown-gate")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
-        .heldTiers("critical")
+    Plan plan = Fixtures.heldCritical("held-unknown-gate")
         .heldTierCanary("critical", HeldTierCanary.ofDefaults().withGate(GateSpec.of("promethues")))
         .build();
 

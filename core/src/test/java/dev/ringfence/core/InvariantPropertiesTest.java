@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -42,14 +43,23 @@ class InvariantPropertiesTest {
   /** Invariant 1: no endpoint gets the candidate outside the open ring's cohort; caps always hold. */
   @Test
   void offers_stayInsideCohortsAndCaps() {
-    int[] capReached = new int[1];
-    forAll("offers_stayInsideCohortsAndCaps", 20240719L, 60, c -> {
-      if (checkOffersStayInsideCohortsAndCaps(c.anyLong("seed"))) {
-        capReached[0]++;
+    // Without tries that fill a ring to its cap, the cap half of the check would be vacuous.
+    forSixtyTries("offers_stayInsideCohortsAndCaps", InvariantPropertiesTest::checkOffersStayInsideCohortsAndCaps,
+        "tries in which some ring reached its cap", CAP_TRIES);
+  }
+
+  /**
+   * Checks {@code check} on 60 seeded tries, of which at least {@code enough} must return true: the tries that
+   * exercise what the check is about ({@code counted}).
+   */
+  private static void forSixtyTries(String name, Predicate<Long> check, String counted, int enough) {
+    int[] count = new int[1];
+    forAll(name, 20240719L, 60, c -> {
+      if (check.test(c.anyLong("seed"))) {
+        count[0]++;
       }
     });
-    // Without tries that fill a ring to its cap, the cap half of the check would be vacuous.
-    assertThat(capReached[0]).as("tries in which some ring reached its cap").isGreaterThanOrEqualTo(CAP_TRIES);
+    assertThat(count[0]).as(counted).isGreaterThanOrEqualTo(enough);
   }
 
   /** Returns whether some ring reached its cap. */
@@ -91,14 +101,9 @@ class InvariantPropertiesTest {
   /** Invariants 2 and 3: once halted, never an offer, never an advance; rollback starts at once; restarts agree. */
   @Test
   void halted_neverOffersNorAdvances_andRollsBackAtOnce() {
-    int[] halted = new int[1];
-    forAll("halted_neverOffersNorAdvances_andRollsBackAtOnce", 20240719L, 60, c -> {
-      if (checkHaltedNeverOffersNorAdvances(c.anyLong("seed"))) {
-        halted[0]++;
-      }
-    });
     // Tries that never halt check nothing here; enough of them must halt.
-    assertThat(halted[0]).as("tries that halted").isGreaterThanOrEqualTo(HALTED_TRIES);
+    forSixtyTries("halted_neverOffersNorAdvances_andRollsBackAtOnce",
+        InvariantPropertiesTest::checkHaltedNeverOffersNorAdvances, "tries that halted", HALTED_TRIES);
   }
 
   /** Returns whether the run halted. */

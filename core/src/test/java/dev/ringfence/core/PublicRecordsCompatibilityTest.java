@@ -32,8 +32,7 @@ class PublicRecordsCompatibilityTest {
 
   @Test
   void plan_010Constructor_equalsTheBuilder() {
-    Ring everyone = Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.timeAndSample())
-        .build();
+    Ring everyone = everyone();
     Plan byBuilder = Plan.builder("p").ring(everyone).rollbackTimeout(Duration.ofMinutes(30)).build();
     Plan byConstructor = new Plan(byBuilder.schemaVersion(), "p", List.of(everyone),
         byBuilder.maxNewExposuresPerHour(), List.of(), Set.of(), Duration.ofMinutes(30), List.of());
@@ -43,8 +42,7 @@ class PublicRecordsCompatibilityTest {
 
   @Test
   void rolloutSpecAndEndpointAttributes_010Constructors_equalTheBuilders() {
-    Ring everyone = Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.timeAndSample())
-        .build();
+    Ring everyone = everyone();
     Plan plan = Plan.builder("p").ring(everyone).rollbackTimeout(Duration.ofMinutes(30)).build();
     RolloutSpec byBuilder = RolloutSpec.builder("r1").channel("rules").baseline(1).candidate(2).plan(plan).salt(7)
         .build();
@@ -53,5 +51,10 @@ class PublicRecordsCompatibilityTest {
     assertThat(new EndpointAttributes("windows", "22631", "eu-west", "lab", Set.of("tenant:acme")))
         .isEqualTo(EndpointAttributes.builder().os("windows").osBuild("22631").region("eu-west").tier("lab")
             .tags("tenant:acme").build());
+  }
+
+  /** The one ring of the plans here: everyone at once, judged on time and sample. */
+  private static Ring everyone() {
+    return Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.timeAndSample()).build();
   }
 }

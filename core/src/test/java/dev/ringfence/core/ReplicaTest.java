@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.core.gate.Verdict.Outcome;
-import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.HeldTierCanary;
 import dev.ringfence.core.plan.Plan;
-import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.core.testing.SharedStore;
@@ -75,11 +73,7 @@ class ReplicaTest {
 
   @Test
   void heldTiersCanaryCap_holdsAcrossReplicas() {
-    GateSpec scripted = GateSpec.of(ScriptedGate.TYPE);
-    Plan plan = Plan.builder("held")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
-        .heldTiers("critical").heldTierCanary("critical", HeldTierCanary.ofDefaults().withCap(7)).build();
+    Plan plan = Fixtures.heldCritical("held").heldTierCanary("critical", HeldTierCanary.ofDefaults().withCap(7)).build();
     a.createRollout(Fixtures.spec("held", plan)).start();
     for (int ring = 0; ring < 2; ring++) {
       gate.answer(Outcome.PASS);

@@ -176,11 +176,7 @@ class RolloutEngineTest {
 
   @Test
   void dryRunGate_isJudgedAndRecorded_butNeverActs() {
-    Plan plan = Plan.builder("dry")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
-            .gate(new GateSpec("scripted", java.util.Map.of("dryRun", true))).build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .build();
+    Plan plan = Fixtures.twoRings("dry", new GateSpec("scripted", java.util.Map.of("dryRun", true))).build();
     Rollout dry = engine.createRollout(Fixtures.spec("dry", plan));
     dry.start();
     offered(dry, fleet());
@@ -201,11 +197,7 @@ class RolloutEngineTest {
    */
   @Test
   void onFailPause_failPausesInsteadOfHalting_resumeJudgesAgain_haltRollsBack() {
-    Plan plan = Plan.builder("careful")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
-            .gate(new GateSpec("scripted", java.util.Map.of("onFail", "pause"))).build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .build();
+    Plan plan = Fixtures.twoRings("careful", new GateSpec("scripted", java.util.Map.of("onFail", "pause"))).build();
     Rollout careful = engine.createRollout(Fixtures.spec("careful", plan));
     careful.start();
     List<String> exposed = offered(careful, fleet());
@@ -232,11 +224,7 @@ class RolloutEngineTest {
 
   @Test
   void onFailParameter_thatIsNotRollbackOrPause_isRefusedWithThePath() {
-    Plan plan = Plan.builder("careful")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
-            .gate(new GateSpec("scripted", java.util.Map.of("onFail", "ignore"))).build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .build();
+    Plan plan = Fixtures.twoRings("careful", new GateSpec("scripted", java.util.Map.of("onFail", "ignore"))).build();
     assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("careful", plan)))
         .isInstanceOf(InvalidPlanException.class)
         .hasMessageContaining("rings[0].gate.params.onFail: must be \"rollback\" (the default) or \"pause\", found ignore");
@@ -244,11 +232,7 @@ class RolloutEngineTest {
 
   @Test
   void dryRunParameter_thatIsNotABoolean_isRefusedWithThePath() {
-    Plan plan = Plan.builder("dry")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30))
-            .gate(new GateSpec("scripted", java.util.Map.of("dryRun", "yes"))).build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .build();
+    Plan plan = Fixtures.twoRings("dry", new GateSpec("scripted", java.util.Map.of("dryRun", "yes"))).build();
     assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("dry", plan)))
         .isInstanceOf(InvalidPlanException.class).hasMessageContaining("rings[0].gate.params.dryRun");
   }
@@ -387,11 +371,7 @@ class RolloutEngineTest {
   void freezeWindow_refusesStart_andDefersAdvanceUntilItEnds() {
     Instant from = Instant.parse("2026-11-23T10:15:00Z");
     FreezeWindow window = new FreezeWindow(from, from.plus(Duration.ofHours(2)), "year-end change freeze");
-    Plan plan = Plan.builder("frozen")
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
-            .build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .freezeWindow(window).build();
+    Plan plan = Fixtures.twoRings("frozen", GateSpec.of("scripted")).freezeWindow(window).build();
     Rollout frozen = engine.createRollout(Fixtures.spec("frozen", plan));
     frozen.start(); // 10:00, before the window
     offered(frozen, fleet());

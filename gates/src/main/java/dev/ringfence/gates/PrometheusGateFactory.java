@@ -6,12 +6,12 @@ import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.GateFactory;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
+import dev.ringfence.gates.internal.PollingParams;
 import dev.ringfence.gates.internal.PrometheusClient;
 import dev.ringfence.gates.internal.PrometheusGate;
 import dev.ringfence.gates.internal.PrometheusParams;
 import dev.ringfence.protocol.InvalidInputException;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -53,13 +53,7 @@ public final class PrometheusGateFactory implements GateFactory {
   private PrometheusGateFactory(Builder builder) {
     this.executor = builder.executor;
     HttpClient http = builder.httpClient;
-    if (http == null) {
-      // Not the gate executor: the client completes its responses on threads of its own, and a measurement
-      // blocked in send() on a one-thread executor would wait for itself.
-      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(HttpClient.Redirect.NEVER).build();
-    }
-    this.client = new PrometheusClient(http);
+    this.client = new PrometheusClient(http != null ? http : PollingParams.defaultHttpClient());
   }
 
   /** @return a builder; an executor is required */
@@ -77,14 +71,7 @@ public final class PrometheusGateFactory implements GateFactory {
   @Override
   public Gate create(GateSpec spec) {
     PrometheusParams params = PrometheusParams.read(spec.params());
-    AsyncGateConfig config = AsyncGateConfig.custom()
-        .executor(executor)
-        .timeout(params.timeout())
-        .consecutiveErrorLimit(params.consecutiveErrorLimit())
-        .minSamples(params.minSamples())
-        .interval(params.interval())
-        .build();
-    return AsyncGate.polling(new PrometheusGate(params, client), config);
+    return AsyncGate.polling(new PrometheusGate(params, client), params.asyncConfig(executor));
   }
 
   /** Builds a {@link PrometheusGateFactory}. */

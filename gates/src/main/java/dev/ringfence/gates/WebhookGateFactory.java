@@ -5,6 +5,7 @@ import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.GateFactory;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
+import dev.ringfence.gates.internal.PollingParams;
 import dev.ringfence.gates.internal.SecretRef;
 import dev.ringfence.gates.internal.WebhookClient;
 import dev.ringfence.gates.internal.WebhookGate;
@@ -12,7 +13,6 @@ import dev.ringfence.gates.internal.WebhookParams;
 import dev.ringfence.protocol.InvalidInputException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -64,13 +64,7 @@ public final class WebhookGateFactory implements GateFactory {
     this.environment = builder.environment;
     this.secretsDirectory = builder.secretsDirectory;
     HttpClient http = builder.httpClient;
-    if (http == null) {
-      // Not the gate executor: the client completes its responses on threads of its own, and a measurement
-      // blocked in send() on a one-thread executor would wait for itself.
-      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(HttpClient.Redirect.NEVER).build();
-    }
-    this.client = new WebhookClient(http);
+    this.client = new WebhookClient(http != null ? http : PollingParams.defaultHttpClient());
   }
 
   /** @return a builder; an executor is required */
@@ -88,14 +82,8 @@ public final class WebhookGateFactory implements GateFactory {
   @Override
   public Gate create(GateSpec spec) {
     WebhookParams params = WebhookParams.read(spec.params(), secretsDirectory != null);
-    AsyncGateConfig config = AsyncGateConfig.custom()
-        .executor(executor)
-        .timeout(params.timeout())
-        .consecutiveErrorLimit(params.consecutiveErrorLimit())
-        .minSamples(params.minSamples())
-        .interval(params.interval())
-        .build();
-    return WebhookGate.polling(new WebhookGate(params, client, environment, secretsDirectory), config);
+    return WebhookGate.polling(new WebhookGate(params, client, environment, secretsDirectory),
+        params.asyncConfig(executor));
   }
 
   /** Builds a {@link WebhookGateFactory}. */

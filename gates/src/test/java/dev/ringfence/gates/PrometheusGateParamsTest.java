@@ -8,8 +8,8 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
 import dev.ringfence.core.plan.Plan;
-import dev.ringfence.gates.test.ManualExecutor;
 import dev.ringfence.protocol.InvalidInputException;
+import dev.ringfence.testing.ManualExecutor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -9,26 +9,26 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.Trigger;
-import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
-import dev.ringfence.gates.test.ManualExecutor;
+import dev.ringfence.gates.test.GateScenarios;
 import dev.ringfence.gates.test.OpenMetrics;
 import dev.ringfence.gates.test.PrometheusServer;
 import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ManualExecutor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +102,11 @@ class PrometheusGateTest {
     return "\"url\": \"" + prometheus.url() + "\"";
   }
 
+  /** Prometheus's URL, the error ratio of the candidate as the query, FAIL above 2%, then {@code more}. */
+  private String errorRatio(String more) {
+    return url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"" + (more.isEmpty() ? "" : ", " + more);
+  }
+
   private Rollout started(RolloutEngine engine, String id, String channel, long candidate, Plan plan) {
     Rollout rollout = engine.createRollout(RolloutSpec.builder(id).channel(channel).baseline(41).candidate(candidate)
         .plan(plan).build());
@@ -119,15 +124,18 @@ class PrometheusGateTest {
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
+  /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
+  private Rollout startedAndAnswered(RolloutEngine engine, long candidate, String params) {
+    Rollout rollout = started(engine, candidate, params);
+    engine.tick();
+    answerAndTick(engine);
+    return rollout;
+  }
+
 
   private List<JournalEntry.Transitioned> transitions(String rolloutId) {
-    List<JournalEntry.Transitioned> result = new ArrayList<>();
-    for (JournalEntry entry : store.read(rolloutId)) {
-      if (entry instanceof JournalEntry.Transitioned) {
-        result.add((JournalEntry.Transitioned) entry);
-      }
-    }
-    return result;
+    return store.read(rolloutId).stream().filter(JournalEntry.Transitioned.class::isInstance)
+        .map(JournalEntry.Transitioned.class::cast).toList();
   }
 
   private static double value(Verdict verdict) {
@@ -137,8 +145,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioAboveFailIf_failsAndHalts_withTheQueryAndTheValueInTheJournal() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\","
-        + " \"passIf\": \"< 0.01\", \"minSamples\": 3");
+    Rollout rollout = started(engine, 42, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     engine.tick();
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
 
@@ -162,10 +169,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioBelowPassIf_passesAfterMinSamplesInARow_thenOpensTheNextRingAfterTheBakeTime() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 44, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\","
-        + " \"passIf\": \"< 0.01\", \"minSamples\": 3");
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     answerAndTick(engine);
     Verdict second = rollout.status().currentVerdict();
     assertThat(second.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -188,10 +192,7 @@ class PrometheusGateTest {
   @Test
   void errorRatioBetweenTheThresholds_isInconclusive() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 43, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\","
-        + " \"passIf\": \"< 0.01\"");
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 43, errorRatio("\"passIf\": \"< 0.01\""));
     clock.advance(Duration.ofMinutes(15));
     answerAndTick(engine);
 
@@ -205,7 +206,7 @@ class PrometheusGateTest {
   @Test
   void noSeries_isInconclusiveNeverPass_evenWithFailIfAlone() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 99, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"");
+    Rollout rollout = started(engine, 99, errorRatio(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
       answerAndTick(engine);
@@ -222,9 +223,7 @@ class PrometheusGateTest {
   @Test
   void zeroOverZero_isNoData_andInconclusive() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 45, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"");
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 45, errorRatio(""));
 
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -233,7 +232,7 @@ class PrometheusGateTest {
 
   @Test
   void query_isAskedAtTheEngineClock_notAtTheWallClock() {
-    String params = url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"passIf\": \"< 0.01\"";
+    String params = errorRatio("\"passIf\": \"< 0.01\"");
     clock.set(T0.minus(Duration.ofMinutes(20))); // 0.2% errors then
     RolloutEngine engine = engine(executor);
     Rollout before = started(engine, "before", "channel-291", 46, plan("canary", params));
@@ -275,10 +274,8 @@ class PrometheusGateTest {
   @Test
   void queryPrometheusRefuses_countsAgainstTheErrorLimit_thenErrorPausesTheRollout() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
+    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
         + " \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 1");
-    engine.tick();
-    answerAndTick(engine);
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(first.reason()).contains("measurement failed (1 of 1 in a row tolerated by consecutiveErrorLimit)")
@@ -303,10 +300,8 @@ class PrometheusGateTest {
       closed = socket.getLocalPort();
     }
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \"" + ERROR_RATIO
-        + "\", \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 0");
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, 42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \""
+        + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 0");
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(rollout.status().lastVerdict().reason())
@@ -317,10 +312,8 @@ class PrometheusGateTest {
   @Test
   void severalSeries_isAnError_notAGuess() {
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, 42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
+    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
         + " \"consecutiveErrorLimit\": 0");
-    engine.tick();
-    answerAndTick(engine);
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(rollout.status().lastVerdict().reason()).contains("the query returned 2 series")
@@ -337,26 +330,7 @@ class PrometheusGateTest {
           + " \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"timeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1");
 
-      assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-        engine.tick(); // starts the query, which hangs
-        engine.tick();
-        assertThat(rollout.status().currentVerdict().reason()).contains("waiting for the first answer");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // timed out on the engine's clock: error 1 of 1 tolerated, and the next query starts
-        assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
-        assertThat(rollout.status().currentVerdict().reason())
-            .contains("no answer within 1m of the query at 2026-01-15T12:00:00Z (timed out on the engine's clock)");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // error 2: over the limit
-        assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
-
-        rollout.halt("Prometheus is down and the canary looks bad");
-        engine.tick();
-      });
-
-      assertThat(rollout.state()).isIn(RolloutState.ROLLING_BACK, RolloutState.ROLLED_BACK);
+      GateScenarios.hangsThenHalted(clock, engine, rollout, "Prometheus is down and the canary looks bad");
       assertThat(rollout.status().lastVerdict().outcome()).isEqualTo(Outcome.ERROR);
       assertThat(rollout.status().lastVerdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
@@ -368,20 +342,9 @@ class PrometheusGateTest {
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutAskingPrometheus() {
     RolloutEngine engine = engine(executor);
-    started(engine, 42, url() + ", \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\"");
-    engine.tick();
-    answerAndTick(engine);
+    startedAndAnswered(engine, 42, errorRatio(""));
 
-    ManualExecutor restartedQueries = new ManualExecutor();
-    RolloutEngine restarted = engine(restartedQueries);
-    restarted.tick();
-    clock.advance(Duration.ofHours(2));
-    restarted.tick();
-
-    Rollout recovered = restarted.rollout("r1");
-    assertThat(recovered.state()).isEqualTo(RolloutState.ROLLED_BACK);
-    assertThat(recovered.status().lastVerdict().outcome()).isEqualTo(Outcome.FAIL);
+    Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
     assertThat(recovered.status().lastVerdict().reason()).contains("version=\"42\"").contains("returned 0.03");
-    assertThat(restartedQueries.started()).isZero();
   }
 }

@@ -11,24 +11,24 @@ import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.Trigger;
-import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
-import dev.ringfence.gates.test.ManualExecutor;
+import dev.ringfence.gates.test.GateScenarios;
 import dev.ringfence.gates.test.WebhookReceiver;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ManualExecutor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -105,15 +105,18 @@ class WebhookGateTest {
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
+  /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
+  private Rollout startedAndAnswered(RolloutEngine engine, String params) {
+    Rollout rollout = started(engine, params);
+    engine.tick();
+    answerAndTick(engine);
+    return rollout;
+  }
+
 
   private List<JournalEntry.Transitioned> transitions() {
-    List<JournalEntry.Transitioned> result = new ArrayList<>();
-    for (JournalEntry entry : store.read("r1")) {
-      if (entry instanceof JournalEntry.Transitioned) {
-        result.add((JournalEntry.Transitioned) entry);
-      }
-    }
-    return result;
+    return store.read("r1").stream().filter(JournalEntry.Transitioned.class::isInstance)
+        .map(JournalEntry.Transitioned.class::cast).toList();
   }
 
   private JournalEntry.Transitioned last(Trigger trigger) {
@@ -208,9 +211,7 @@ class WebhookGateTest {
   void fail_haltsAndRollsBack_withTheReasonAndTheAnswerInTheJournal() {
     receiver.then(200, "{\"verdict\": \"FAIL\", \"reason\": \"crash rate 4.1% > 1%\", \"dashboard\": \"d/42\"}");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params(""));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params(""));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -244,9 +245,7 @@ class WebhookGateTest {
   void serverError_thenSuccess_withinTheRetries_decidesOnTheSecondAttempt_withTheSameSignedBody() {
     receiver.then(503, "{\"error\": \"warming up\"}").thenVerdict("FAIL", "p99 latency 2.4 s");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"retries\": 2"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 2"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -262,9 +261,7 @@ class WebhookGateTest {
   void serverErrorOnEveryAttempt_isOneFailedMeasurement_andErrorPastTheLimitPausesTheRollout() {
     receiver.then(500, "{\"error\": \"database down\"}");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
 
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -287,9 +284,7 @@ class WebhookGateTest {
   void unknownVerdict_isAnError_notAGuess_andPausesPastTheLimit() {
     receiver.then(200, "{\"verdict\": \"pass\", \"reason\": \"lower case\"}");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"consecutiveErrorLimit\": 0"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason()).contains("has the unknown verdict \"pass\"; a receiver"
@@ -302,9 +297,7 @@ class WebhookGateTest {
     receiver.secret("the-receiver-expects-another-secret-0123456789");
     receiver.thenVerdict("PASS", "never reached");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, params("\"consecutiveErrorLimit\": 0"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -319,9 +312,8 @@ class WebhookGateTest {
     Files.writeString(file, SECRET + "\n", StandardCharsets.UTF_8); // one final line end is not part of it
     receiver.thenVerdict("INCONCLUSIVE", "waiting");
     RolloutEngine engine = engine(executor);
-    Rollout rollout = started(engine, "\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine,
+        "\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
 
     String rotated = "rotated-secret-0123456789abcdef0123456789abcdef";
     Files.writeString(file, rotated, StandardCharsets.UTF_8);
@@ -337,9 +329,7 @@ class WebhookGateTest {
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
         .gate(WebhookGateFactory.TYPE, WebhookGateFactory.custom().executor(executor).environment(Map.of()).build())
         .build());
-    Rollout rollout = started(engine, params("\"consecutiveErrorLimit\": 0"));
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -356,26 +346,7 @@ class WebhookGateTest {
       Rollout rollout = started(engine, params("\"timeout\": \"1m\", \"requestTimeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1"));
 
-      assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-        engine.tick(); // starts the request, which hangs
-        engine.tick();
-        assertThat(rollout.status().currentVerdict().reason()).contains("waiting for the first answer");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // timed out on the engine's clock: error 1 of 1 tolerated
-        assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
-        assertThat(rollout.status().currentVerdict().reason())
-            .contains("no answer within 1m of the query at 2026-01-15T12:00:00Z (timed out on the engine's clock)");
-
-        clock.advance(Duration.ofMinutes(1));
-        engine.tick(); // error 2: over the limit
-        assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
-
-        rollout.halt("the checks service hangs and the canary looks bad");
-        engine.tick();
-      });
-
-      assertThat(rollout.state()).isIn(RolloutState.ROLLING_BACK, RolloutState.ROLLED_BACK);
+      GateScenarios.hangsThenHalted(clock, engine, rollout, "the checks service hangs and the canary looks bad");
       assertThat(last(Trigger.GATE_ERROR).verdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
     } finally {
@@ -387,24 +358,12 @@ class WebhookGateTest {
   void restart_afterAFail_replaysTheJournaledVerdict_withoutCallingTheReceiverAgain() {
     receiver.thenVerdict("FAIL", "synthetic checkout failed");
     RolloutEngine engine = engine(executor);
-    started(engine, params(""));
-    engine.tick();
-    answerAndTick(engine);
+    startedAndAnswered(engine, params(""));
     assertThat(receiver.requests()).hasSize(1);
 
-    ManualExecutor restartedRequests = new ManualExecutor();
-    RolloutEngine restarted = engine(restartedRequests);
-    restarted.tick();
-    clock.advance(Duration.ofHours(2));
-    restarted.tick();
-    restartedRequests.runAll();
-
-    Rollout recovered = restarted.rollout("r1");
-    assertThat(recovered.state()).isEqualTo(RolloutState.ROLLED_BACK);
-    assertThat(recovered.status().lastVerdict().outcome()).isEqualTo(Outcome.FAIL);
+    Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
     assertThat(recovered.status().lastVerdict().reason()).contains("answered FAIL")
         .contains("synthetic checkout failed");
-    assertThat(restartedRequests.started()).isZero();
     assertThat(receiver.requests()).hasSize(1);
   }
 }

@@ -36,13 +36,10 @@ class JdbcReplicaTest {
   @Test
   void twoReplicas_concurrentDecisions_capHoldsAcrossBoth_andHaltReachesBoth() throws Exception {
     PostgresServer.Database database = PostgresServer.newDatabase("replicas");
-    ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
-    ScriptedGate gate = new ScriptedGate();
-    RolloutEngine a = replica(database, clock, gate);
-    RolloutEngine b = replica(database, clock, gate);
-    Rollout onA = a.createRollout(Fixtures.spec("r", Fixtures.fourRings()));
-    onA.start();
-    b.tick();
+    Replicas replicas = Replicas.startedOnA(database);
+    RolloutEngine a = replicas.a();
+    RolloutEngine b = replicas.b();
+    Rollout onA = replicas.onA();
 
     Set<String> offered = ConcurrentHashMap.newKeySet();
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -116,13 +113,10 @@ class JdbcReplicaTest {
   @Test
   void admissionOnAReplicaThatHasNotSeenTheHalt_isRefusedByTheDatabase() {
     PostgresServer.Database database = PostgresServer.newDatabase("halted");
-    ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
-    ScriptedGate gate = new ScriptedGate();
-    RolloutEngine a = replica(database, clock, gate);
-    RolloutEngine b = replica(database, clock, gate);
-    Rollout onA = a.createRollout(Fixtures.spec("r", Fixtures.fourRings()));
-    onA.start();
-    b.tick();
+    Replicas replicas = Replicas.startedOnA(database);
+    RolloutEngine a = replicas.a();
+    RolloutEngine b = replicas.b();
+    Rollout onA = replicas.onA();
     onA.halt("bad content"); // b has not ticked since: its view still says RUNNING, and is not stale yet
     dev.ringfence.core.Cohort cohort = dev.ringfence.core.Cohort.withSalt(onA.spec().salt());
     String eligible = java.util.stream.IntStream.range(0, 20_000).mapToObj(i -> "h" + i)
@@ -144,6 +138,20 @@ class JdbcReplicaTest {
     // Without the notification this would wait the whole minute and return false.
     assertThat(woken.get(2, TimeUnit.MINUTES)).isTrue();
     pool.shutdown();
+  }
+
+  /** Two replicas on one clock and one gate, and rollout {@code r} (four rings) started on A, which B has seen. */
+  private record Replicas(RolloutEngine a, RolloutEngine b, Rollout onA) {
+    static Replicas startedOnA(PostgresServer.Database database) {
+      ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
+      ScriptedGate gate = new ScriptedGate();
+      RolloutEngine a = replica(database, clock, gate);
+      RolloutEngine b = replica(database, clock, gate);
+      Rollout onA = a.createRollout(Fixtures.spec("r", Fixtures.fourRings()));
+      onA.start();
+      b.tick();
+      return new Replicas(a, b, onA);
+    }
   }
 
   private static RolloutEngine replica(PostgresServer.Database database, ManualClock clock, ScriptedGate gate) {

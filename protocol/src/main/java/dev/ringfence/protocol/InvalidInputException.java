@@ -6,11 +6,8 @@ package dev.ringfence.protocol;
  * <p>{@link #field()} names the argument so that callers (an HTTP layer, say) can map the refusal
  * to a response that points at the offending field. Nothing has been changed when this is thrown.
  */
-public final class InvalidInputException extends RingfenceException {
+public final class InvalidInputException extends InvalidFieldException {
   private static final long serialVersionUID = 1L;
-
-  /** The offending argument or field. */
-  private final String field;
 
   /**
    * Creates the exception.
@@ -19,16 +16,6 @@ public final class InvalidInputException extends RingfenceException {
    * @param reason why the value is refused and what would be accepted
    */
   public InvalidInputException(String field, String reason) {
-    super(field + ": " + reason);
-    this.field = field;
-  }
-
-  /**
-   * The name of the offending argument or field.
-   *
-   * @return the field name, never null
-   */
-  public String field() {
-    return field;
+    super(field, field + ": " + reason);
   }
 }

@@ -57,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record RootDocument(long version, Instant expiresAt, Map<String, PublicKey> keys, Role root, Role release,
     @Nullable Role timestamp, Map<String, String> revokedKeys, Set<String> timestampOptionalChannels,
-    List<EnvelopeSignature> signatures) {
+    List<EnvelopeSignature> signatures) implements SignedDocument<RootDocument> {
 
   /** The JSON schema version written and accepted, and the version in the signed bytes' first line. */
   public static final int SCHEMA_VERSION = 1;
@@ -324,20 +324,6 @@ public record RootDocument(long version, Instant expiresAt, Map<String, PublicKe
       r.keyIds().forEach(id -> out.put(id, keys.get(id)));
     }
     return out;
-  }
-
-  /**
-   * Signs with one key and adds the signature; for publishers holding the private key (a key file, an HSM's
-   * JCA provider).
-   *
-   * @param keyId the key's id
-   * @param privateKey its Ed25519 private key
-   * @return a copy with the signature added
-   * @throws java.security.GeneralSecurityException when the key cannot sign with Ed25519
-   */
-  public RootDocument signedBy(String keyId, java.security.PrivateKey privateKey)
-      throws java.security.GeneralSecurityException {
-    return withSignature(keyId, TrustJson.ed25519Sign(privateKey, signedBytes()));
   }
 
   /**

@@ -27,7 +27,8 @@ import java.util.List;
  * @param signatures Ed25519 signatures over {@link #signedBytes()} by timestamp-role keys
  */
 public record TimestampDocument(String channel, long serial, Instant issuedAt, Instant expiresAt,
-    long newestVersion, String newestSha256, long rootVersion, List<EnvelopeSignature> signatures) {
+    long newestVersion, String newestSha256, long rootVersion, List<EnvelopeSignature> signatures)
+    implements SignedDocument<TimestampDocument> {
 
   /** The JSON schema version written and accepted, and the version in the signed bytes' first line. */
   public static final int SCHEMA_VERSION = 1;
@@ -99,20 +100,6 @@ public record TimestampDocument(String channel, long serial, Instant issuedAt, I
     all.add(new EnvelopeSignature(keyId, Base64.getEncoder().encodeToString(signature)));
     return new TimestampDocument(channel, serial, issuedAt, expiresAt, newestVersion, newestSha256, rootVersion,
         all);
-  }
-
-  /**
-   * Signs with one key and adds the signature; for publishers holding the private key (a key file, an HSM's
-   * JCA provider).
-   *
-   * @param keyId the key's id
-   * @param privateKey its Ed25519 private key
-   * @return a copy with the signature added
-   * @throws java.security.GeneralSecurityException when the key cannot sign with Ed25519
-   */
-  public TimestampDocument signedBy(String keyId, java.security.PrivateKey privateKey)
-      throws java.security.GeneralSecurityException {
-    return withSignature(keyId, TrustJson.ed25519Sign(privateKey, signedBytes()));
   }
 
   /**

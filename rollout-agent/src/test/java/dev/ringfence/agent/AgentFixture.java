@@ -16,12 +16,14 @@ import java.security.Signature;
 import java.security.spec.NamedParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,15 +44,17 @@ final class AgentFixture {
   private static final Map<String, KeyPair> KEYS = new ConcurrentHashMap<>();
 
   private final Consumer<RolloutAgent.Builder> disk;
+  private final @Nullable MemoryDisk memoryDisk;
   private final @Nullable Path payloads;
   private final String channel;
   private final List<String> trusted;
   private final ManualClock clock = new ManualClock(NOW);
   private final AtomicLong payloadCount = new AtomicLong();
 
-  private AgentFixture(Consumer<RolloutAgent.Builder> disk, @Nullable Path payloads, String channel,
-      String... trusted) {
+  private AgentFixture(Consumer<RolloutAgent.Builder> disk, @Nullable MemoryDisk memoryDisk,
+      @Nullable Path payloads, String channel, String... trusted) {
     this.disk = disk;
+    this.memoryDisk = memoryDisk;
     this.payloads = payloads;
     this.channel = channel;
     this.trusted = List.of(trusted);
@@ -66,12 +70,12 @@ final class AgentFixture {
    */
   static AgentFixture onDirectory(Path stateDirectory, @Nullable Path payloads, String channel,
       String... trustedKeyIds) {
-    return new AgentFixture(b -> b.stateDirectory(stateDirectory), payloads, channel, trustedKeyIds);
+    return new AgentFixture(b -> b.stateDirectory(stateDirectory), null, payloads, channel, trustedKeyIds);
   }
 
   /** @return a fixture over a {@link MemoryDisk}; payloads go onto the disk too */
   static AgentFixture onMemoryDisk(MemoryDisk memoryDisk, String channel, String... trustedKeyIds) {
-    return new AgentFixture(b -> b.memoryDisk(memoryDisk), null, channel, trustedKeyIds);
+    return new AgentFixture(b -> b.memoryDisk(memoryDisk), memoryDisk, null, channel, trustedKeyIds);
   }
 
   /** @return the clock every agent of this fixture reads */
@@ -148,8 +152,44 @@ final class AgentFixture {
     return agent.apply(release(version, bytes(version), trusted.get(0)), payload(version, bytes(version)));
   }
 
-  /** @return a new payload file with these bytes, in the payload directory */
+  /**
+   * A process start, then {@code version} applied and confirmed healthy: the agent's last-known-good.
+   *
+   * @return the agent
+   */
+  RolloutAgent runningConfirmed(RolloutAgent agent, long version) {
+    agent.onStart();
+    apply(agent, version);
+    agent.confirmHealthy();
+    return agent;
+  }
+
+  /** {@code good} applied and confirmed after a process start, then {@code trial} applied: on trial, not restarted. */
+  void onTrialAfter(RolloutAgent agent, long good, long trial) {
+    runningConfirmed(agent, good);
+    apply(agent, trial);
+  }
+
+  /**
+   * A crash loop: new agents start, each start a crash, until one is no longer on trial (at most 100 starts).
+   *
+   * @return what each start returned, in order
+   */
+  static List<StartResult> crashLoop(Supplier<RolloutAgent> agents) {
+    List<StartResult> starts = new ArrayList<>();
+    StartResult result;
+    do {
+      result = agents.get().onStart();
+      starts.add(result);
+    } while (result.action() == StartAction.TRIAL && starts.size() < 100);
+    return starts;
+  }
+
+  /** @return a new payload file with these bytes, in the payload directory or on the memory disk */
   Path payload(long version, byte[] content) {
+    if (memoryDisk != null) {
+      return memoryDisk.putPayload("p" + version + "-" + payloadCount.incrementAndGet(), content);
+    }
     if (payloads == null) {
       throw new IllegalStateException("this fixture has no payload directory");
     }

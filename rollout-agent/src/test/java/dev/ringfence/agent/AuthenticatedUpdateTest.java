@@ -25,10 +25,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,25 +69,19 @@ class AuthenticatedUpdateTest {
     fixture = AgentFixture.onDirectory(dir, null, CHANNEL, "k");
     key = AgentFixture.key("k");
     threads = Executors.newCachedThreadPool();
-    server = MockPeers.start(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        String path = request.getUrl().encodedPath();
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/envelope")) {
-          envelopeRequests.add(request.getHeaders());
-          return answer.respond();
-        }
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/releases/")) {
-          payloadRequests.add(request.getHeaders());
-          return respond(200, payload);
-        }
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/signals")) {
-          signalHeaders.add(request.getHeaders());
-          signalBodies.add(request.getBody().toByteArray());
-          return respond(204, new byte[0]);
-        }
-        return respond(404, new byte[0]);
+    server = MockPeers.updateServer(CHANNEL, request -> {
+      envelopeRequests.add(request.getHeaders());
+      return answer.respond();
+    }, request -> {
+      payloadRequests.add(request.getHeaders());
+      return respond(200, payload);
+    }, request -> {
+      if (request.getUrl().encodedPath().startsWith("/v1/channels/" + CHANNEL + "/signals")) {
+        signalHeaders.add(request.getHeaders());
+        signalBodies.add(request.getBody().toByteArray());
+        return respond(204, new byte[0]);
       }
+      return respond(404, new byte[0]);
     });
   }
 

@@ -24,14 +24,7 @@ class CleanShutdownTest {
   @BeforeEach
   void v7OnTrial() {
     fixture = AgentFixture.onDirectory(dir, payloads, "c", "k");
-    RolloutAgent first = agent();
-    first.onStart();
-    for (long version : new long[] {6, 7}) {
-      fixture.apply(first, version);
-      if (version == 6) {
-        first.confirmHealthy();
-      }
-    }
+    fixture.onTrialAfter(agent(), 6, 7);
   }
 
   @Test

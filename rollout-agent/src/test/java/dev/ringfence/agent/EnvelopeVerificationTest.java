@@ -76,6 +76,17 @@ class EnvelopeVerificationTest {
     assertThat(agent.activeContent()).as("nothing activated").isEmpty();
   }
 
+  /**
+   * Applying v7's {@code envelope} with {@code file} is refused for {@code reason} with a message holding each of
+   * {@code messageParts}, reported as a failed validation whose reason holds {@code reported}, and nothing is active.
+   */
+  private void assertRefusedAndReported(Envelope envelope, Path file, Reason reason, String reported,
+      String... messageParts) {
+    assertThatThrownBy(() -> agent.apply(envelope, file)).has(refusedFor(reason))
+        .hasMessageContainingAll(messageParts);
+    assertReported(7, reported);
+  }
+
   @Test
   void apply_validEnvelope_activatesOnTrial() throws Exception {
     ActiveContent active = agent.apply(signed(7), payload(7));
@@ -93,19 +104,15 @@ class EnvelopeVerificationTest {
   @Test
   void apply_unknownKey_isRefused() throws Exception {
     Envelope envelope = sign(unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60)), "stranger", stranger.getPrivate());
-    Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(envelope, file)).has(refusedFor(Reason.UNKNOWN_KEY))
-        .hasMessageContaining("keyId: 'stranger'").hasMessageContaining("not in the trust store");
-    assertReported(7, "stranger");
+    assertRefusedAndReported(envelope, payload(7), Reason.UNKNOWN_KEY, "stranger", "keyId: 'stranger'",
+        "not in the trust store");
   }
 
   @Test
   void apply_missingSignature_isRefused() throws Exception {
     Envelope envelope = unsigned(CHANNEL, 7, bytes(7), NOW.plusSeconds(60));
-    Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(envelope, file)).has(refusedFor(Reason.BAD_SIGNATURE))
-        .hasMessageContaining("signatures: none present");
-    assertReported(7, "none present");
+    assertRefusedAndReported(envelope, payload(7), Reason.BAD_SIGNATURE, "none present",
+        "signatures: none present");
   }
 
   @Test
@@ -140,29 +147,23 @@ class EnvelopeVerificationTest {
   void apply_digestMismatch_isRefused() throws Exception {
     byte[] altered = bytes(7);
     altered[10] ^= 1;
-    Path file = payload(7, altered);
-    assertThatThrownBy(() -> agent.apply(signed(7), file)).has(refusedFor(Reason.DIGEST_MISMATCH))
-        .hasMessageContaining("sha256: payload of v7 has");
-    assertReported(7, "sha256");
+    assertRefusedAndReported(signed(7), payload(7, altered), Reason.DIGEST_MISMATCH, "sha256",
+        "sha256: payload of v7 has");
   }
 
   @Test
   void apply_sizeMismatch_isRefused() throws Exception {
     byte[] longer = (new String(bytes(7), StandardCharsets.UTF_8) + "extra").getBytes(StandardCharsets.UTF_8);
-    Path file = payload(7, longer);
-    assertThatThrownBy(() -> agent.apply(signed(7), file)).has(refusedFor(Reason.DIGEST_MISMATCH))
-        .hasMessageContaining("size: payload of v7 has " + longer.length + " bytes");
-    assertReported(7, "size");
+    assertRefusedAndReported(signed(7), payload(7, longer), Reason.DIGEST_MISMATCH, "size",
+        "size: payload of v7 has " + longer.length + " bytes");
   }
 
   @Test
   void apply_wrongChannel_isRefused() throws Exception {
     Envelope other = sign(unsigned("channel-292", 7, bytes(7), NOW.plusSeconds(60)), "release-1",
         release1.getPrivate());
-    Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(other, file)).has(refusedFor(Reason.WRONG_CHANNEL))
-        .hasMessageContaining("channel: 'channel-292'").hasMessageContaining("'channel-291'");
-    assertReported(7, "channel-292");
+    assertRefusedAndReported(other, payload(7), Reason.WRONG_CHANNEL, "channel-292", "channel: 'channel-292'",
+        "'channel-291'");
   }
 
   @Test
@@ -178,10 +179,7 @@ class EnvelopeVerificationTest {
   @Test
   void apply_expiredEnvelope_freeze_isRefused() throws Exception {
     Envelope expired = sign(unsigned(CHANNEL, 7, bytes(7), NOW), "release-1", release1.getPrivate());
-    Path file = payload(7);
-    assertThatThrownBy(() -> agent.apply(expired, file)).has(refusedFor(Reason.EXPIRED))
-        .hasMessageContaining("expiresAt: " + NOW);
-    assertReported(7, "expiresAt");
+    assertRefusedAndReported(expired, payload(7), Reason.EXPIRED, "expiresAt", "expiresAt: " + NOW);
   }
 
   @Test

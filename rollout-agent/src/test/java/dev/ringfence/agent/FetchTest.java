@@ -14,7 +14,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -49,19 +48,9 @@ class FetchTest {
   void startServer() {
     fixture = AgentFixture.onDirectory(dir, null, CHANNEL, "k");
     fetchThreads = Executors.newCachedThreadPool();
-    server = MockPeers.start(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        String path = request.getUrl().encodedPath();
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/envelope")) {
-          return envelopeHandler.handle(request, envelopeRequests.incrementAndGet());
-        }
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/releases/")) {
-          return payloadHandler.handle(request, 0);
-        }
-        return respond(404, new byte[0]);
-      }
-    });
+    server = MockPeers.updateServer(CHANNEL,
+        request -> envelopeHandler.handle(request, envelopeRequests.incrementAndGet()),
+        request -> payloadHandler.handle(request, 0));
   }
 
   @AfterEach

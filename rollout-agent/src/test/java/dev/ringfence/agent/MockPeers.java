@@ -6,10 +6,12 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import okio.Buffer;
 import okio.BufferedSink;
 
@@ -32,6 +34,37 @@ final class MockPeers {
       throw new UncheckedIOException(e);
     }
     return server;
+  }
+
+  /**
+   * @param channel the channel whose routes answer
+   * @param envelope what {@code /v1/channels/CHANNEL/envelope...} answers
+   * @param release what {@code /v1/channels/CHANNEL/releases/...} answers
+   * @param other what every other request answers
+   * @return a started update server of one channel on 127.0.0.1
+   */
+  static MockWebServer updateServer(String channel, Function<RecordedRequest, MockResponse> envelope,
+      Function<RecordedRequest, MockResponse> release, Function<RecordedRequest, MockResponse> other) {
+    String routes = "/v1/channels/" + channel;
+    return start(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        if (path.startsWith(routes + "/envelope")) {
+          return envelope.apply(request);
+        }
+        if (path.startsWith(routes + "/releases/")) {
+          return release.apply(request);
+        }
+        return other.apply(request);
+      }
+    });
+  }
+
+  /** @return {@link #updateServer(String, Function, Function, Function)} answering 404 to every other request */
+  static MockWebServer updateServer(String channel, Function<RecordedRequest, MockResponse> envelope,
+      Function<RecordedRequest, MockResponse> release) {
+    return updateServer(channel, envelope, release, request -> respond(404, new byte[0]));
   }
 
   /** @return the server's base URI, {@code http://127.0.0.1:PORT/} */

@@ -47,21 +47,10 @@ class RolloutAgentTest {
 
   @Test
   void crashLoop_throughThePublicApi_revertsAndPublishesEvents() throws Exception {
-    RolloutAgent first = agent();
-    first.onStart();
-    for (long version : new long[] {6, 7}) {
-      fixture.apply(first, version);
-      if (version == 6) {
-        first.confirmHealthy();
-      }
-    }
-    StartResult result;
-    int starts = 0;
-    do {
-      result = agent().onStart();
-      starts++;
-    } while (result.action() == StartAction.TRIAL);
-    assertThat(starts).isEqualTo(4);
+    fixture.onTrialAfter(agent(), 6, 7);
+    List<StartResult> starts = AgentFixture.crashLoop(this::agent);
+    assertThat(starts).hasSize(4);
+    StartResult result = starts.get(3);
     assertThat(result.action()).isEqualTo(StartAction.REVERTED);
     assertThat(result.activeContent().orElseThrow().version()).isEqualTo(6);
     assertThat(events).extracting(AgentEvent::type).containsSubsequence(AgentEvent.Type.ACTIVATED,

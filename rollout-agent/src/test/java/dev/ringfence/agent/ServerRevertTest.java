@@ -32,17 +32,10 @@ class ServerRevertTest {
     return fixture.builder().endpointId("host-7").signalSink(signals::add).onEvent(events::add).build();
   }
 
-  private void apply(RolloutAgent agent, long version) {
-    agent.apply(fixture.release(version, bytes(version), "k"), disk.putPayload("v" + version, bytes(version)));
-  }
-
   @Test
   void revertTo_whileOnTrial_goesBackToLastKnownGoodAndMarksKnownBad() {
     RolloutAgent agent = agent();
-    agent.onStart();
-    apply(agent, 41);
-    agent.confirmHealthy();
-    apply(agent, 42);
+    fixture.onTrialAfter(agent, 41, 42);
 
     ActiveContent back = agent.revertTo(41, "rollout halted");
 
@@ -55,16 +48,13 @@ class ServerRevertTest {
     // survives a restart, and v42 never comes back
     RolloutAgent restarted = agent();
     assertThat(restarted.onStart().activeContent().orElseThrow().version()).isEqualTo(41);
-    assertThatThrownBy(() -> apply(restarted, 42)).has(refusedFor(Reason.KNOWN_BAD));
+    assertThatThrownBy(() -> fixture.apply(restarted, 42)).has(refusedFor(Reason.KNOWN_BAD));
   }
 
   @Test
   void revertTo_afterConfirmation_usesTheOtherSlot_nothingDeleted() {
-    RolloutAgent agent = agent();
-    agent.onStart();
-    apply(agent, 41);
-    agent.confirmHealthy();
-    apply(agent, 42);
+    RolloutAgent agent = fixture.runningConfirmed(agent(), 41);
+    fixture.apply(agent, 42);
     agent.confirmHealthy();
     long held = disk.bytesHeld();
 
@@ -73,17 +63,14 @@ class ServerRevertTest {
     assertThat(disk.bytesHeld()).as("v42's bytes stay in their slot").isGreaterThanOrEqualTo(held);
     RolloutAgent restarted = agent();
     assertThat(restarted.onStart().activeContent().orElseThrow().version()).isEqualTo(41);
-    assertThatThrownBy(() -> apply(restarted, 42)).has(refusedFor(Reason.KNOWN_BAD));
-    apply(restarted, 43); // the fix, as a new version, is accepted
+    assertThatThrownBy(() -> fixture.apply(restarted, 42)).has(refusedFor(Reason.KNOWN_BAD));
+    fixture.apply(restarted, 43); // the fix, as a new version, is accepted
     assertThat(restarted.activeContent().orElseThrow().version()).isEqualTo(43);
   }
 
   @Test
   void revertTo_theRunningVersion_changesNothing() {
-    RolloutAgent agent = agent();
-    agent.onStart();
-    apply(agent, 41);
-    agent.confirmHealthy();
+    RolloutAgent agent = fixture.runningConfirmed(agent(), 41);
     int before = events.size();
     assertThat(agent.revertTo(41, "already there").version()).isEqualTo(41);
     assertThat(events).hasSize(before);
@@ -91,13 +78,10 @@ class ServerRevertTest {
 
   @Test
   void revertTo_aVersionNoSlotHolds_isRefusedAndChangesNothing() {
-    RolloutAgent agent = agent();
-    agent.onStart();
-    apply(agent, 40);
+    RolloutAgent agent = fixture.runningConfirmed(agent(), 40);
+    fixture.apply(agent, 41);
     agent.confirmHealthy();
-    apply(agent, 41);
-    agent.confirmHealthy();
-    apply(agent, 42); // overwrites v40's slot
+    fixture.apply(agent, 42); // overwrites v40's slot
 
     assertThatThrownBy(() -> agent.revertTo(40, "too old")).isInstanceOf(RevertUnavailableException.class)
         .hasMessageContaining("version: v40").hasMessageContaining("last-known-good v41")
@@ -109,18 +93,10 @@ class ServerRevertTest {
 
   @Test
   void memoryDisk_crashLoop_revertsOnTheFourthStart_likeOnARealDisk() {
-    RolloutAgent first = agent();
-    first.onStart();
-    apply(first, 41);
-    first.confirmHealthy();
-    apply(first, 42);
-    StartResult result;
-    int starts = 0;
-    do {
-      result = agent().onStart();
-      starts++;
-    } while (result.action() == StartAction.TRIAL);
-    assertThat(starts).isEqualTo(4);
+    fixture.onTrialAfter(agent(), 41, 42);
+    List<StartResult> starts = AgentFixture.crashLoop(this::agent);
+    assertThat(starts).hasSize(4);
+    StartResult result = starts.get(3);
     assertThat(result.activeContent().orElseThrow().version()).isEqualTo(41);
     assertThatThrownBy(() -> disk.putPayload("../state", new byte[1])).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("name");
@@ -130,7 +106,7 @@ class ServerRevertTest {
   void heartbeatAndCrashReport_useTheAgentsSignalOrder() {
     RolloutAgent agent = agent();
     agent.onStart();
-    apply(agent, 41);
+    fixture.apply(agent, 41);
     agent.heartbeat();
     agent.reportCrash(41, "crash dump found");
     Signal beat = signals.get(signals.size() - 2);
@@ -146,17 +122,14 @@ class ServerRevertTest {
 
   @Test
   void probeReading_isSentOnTheRunningVersion_andACopiedDiskIsIndependent() {
-    RolloutAgent agent = agent();
-    agent.onStart();
-    apply(agent, 41);
-    agent.confirmHealthy();
+    RolloutAgent agent = fixture.runningConfirmed(agent(), 41);
     MemoryDisk image = disk.copy();
     agent.reportProbe("cpu", 12.5);
     assertThat(signals.get(signals.size() - 1)).isInstanceOfSatisfying(dev.ringfence.protocol.ProbeReading.class,
         p -> assertThat(p.version()).isEqualTo(41));
     assertThatThrownBy(() -> agent.reportProbe("cpu", Double.NaN))
         .isInstanceOf(dev.ringfence.protocol.InvalidSignalException.class);
-    apply(agent, 42);
+    fixture.apply(agent, 42);
     RolloutAgent fromImage = fixture.builder().memoryDisk(image).endpointId("host-8").build();
     assertThat(fromImage.onStart().activeContent().orElseThrow().version())
         .as("the image was taken before v42").isEqualTo(41);

@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -77,19 +76,9 @@ class TufAttackTest {
     fixture = AgentFixture.onDirectory(dir.resolve("agent"), null, CHANNEL, "release-1", "release-2", "release-3");
     clock = fixture.clock();
     threads = Executors.newCachedThreadPool();
-    server = MockPeers.start(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        String path = request.getUrl().encodedPath();
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/envelope")) {
-          return respond(200, envelopeJson);
-        }
-        if (path.startsWith("/v1/channels/" + CHANNEL + "/releases/")) {
-          payloadRequests.incrementAndGet();
-          return payload.serve(request);
-        }
-        return respond(404, new byte[0]);
-      }
+    server = MockPeers.updateServer(CHANNEL, request -> respond(200, envelopeJson), request -> {
+      payloadRequests.incrementAndGet();
+      return payload.serve(request);
     });
   }
 
@@ -123,6 +112,12 @@ class TufAttackTest {
     envelopeJson = envelope.toJson();
     payload = request -> respond(200, content);
   }
+  /** The server offers {@code envelope} with {@code content}; {@code agent}'s check refuses it, naming each part. */
+  private void assertOfferRefused(RolloutAgent agent, Envelope envelope, byte[] content, String... parts) {
+    offer(envelope, content);
+    assertRefused(agent.checkForUpdate(), parts);
+  }
+
 
   /** Installs v7 through the server and confirms it: the host's known-good content. */
   private RolloutAgent runningV7() throws Exception {
@@ -179,12 +174,10 @@ class TufAttackTest {
     byte[] evil = bytes(8).clone();
     evil[0] ^= 1; // same size as the genuine v8, different bytes
 
-    offer(unsigned(CHANNEL, 8, evil, NOW.plusSeconds(3600)), evil);
-    assertRefused(agent.checkForUpdate(), "signatures: none present");
+    assertOfferRefused(agent, unsigned(CHANNEL, 8, evil, NOW.plusSeconds(3600)), evil, "signatures: none present");
     Envelope byAttacker = sign(sign(unsigned(CHANNEL, 8, evil, NOW.plusSeconds(3600)), "release-1",
         attacker.getPrivate()), "release-2", attacker.getPrivate());
-    offer(byAttacker, evil);
-    assertRefused(agent.checkForUpdate(), "signatures[release-1]: does not verify");
+    assertOfferRefused(agent, byAttacker, evil, "signatures[release-1]: does not verify");
     assertThat(payloadRequests).as("an unsigned or forged envelope never leads to a download").hasValue(0);
 
     offer(release(CHANNEL, 8, bytes(8)), evil); // the genuine envelope, the attacker's bytes
@@ -242,8 +235,8 @@ class TufAttackTest {
       payload = request -> respond(200, bytes(8));
       assertRefused(agent.checkForUpdate(), "is not a known field");
     }
-    offer(release("channel-291/../other", 8, bytes(8)), bytes(8));
-    assertRefused(agent.checkForUpdate(), "channel: 'channel-291/../other'");
+    assertOfferRefused(agent, release("channel-291/../other", 8, bytes(8)), bytes(8),
+        "channel: 'channel-291/../other'");
     assertThat(payloadRequests).hasValue(0);
     assertStillOnV7(agent);
     assertOnlyAgentFiles();
@@ -266,14 +259,13 @@ class TufAttackTest {
     RolloutAgent agent = runningV7();
     byte[] evil = "attacker".getBytes(StandardCharsets.UTF_8);
 
-    offer(sign(unsigned(CHANNEL, Long.MAX_VALUE, evil, NOW.plusSeconds(3600)), "release-1", release1.getPrivate()),
-        evil);
-    assertRefused(agent.checkForUpdate(), "1 valid signature(s)", "threshold of 2");
-    offer(release(CHANNEL, Long.MAX_VALUE, evil), evil);
-    assertRefused(agent.checkForUpdate(), "version: " + Long.MAX_VALUE, "maxVersionJump " + RolloutAgent.DEFAULT_MAX_VERSION_JUMP);
+    assertOfferRefused(agent,
+        sign(unsigned(CHANNEL, Long.MAX_VALUE, evil, NOW.plusSeconds(3600)), "release-1", release1.getPrivate()),
+        evil, "1 valid signature(s)", "threshold of 2");
+    assertOfferRefused(agent, release(CHANNEL, Long.MAX_VALUE, evil), evil, "version: " + Long.MAX_VALUE,
+        "maxVersionJump " + RolloutAgent.DEFAULT_MAX_VERSION_JUMP);
     long justAbove = 7 + RolloutAgent.DEFAULT_MAX_VERSION_JUMP + 1;
-    offer(release(CHANNEL, justAbove, evil), evil);
-    assertRefused(agent.checkForUpdate(), "version: " + justAbove);
+    assertOfferRefused(agent, release(CHANNEL, justAbove, evil), evil, "version: " + justAbove);
     assertThat(payloadRequests).hasValue(0);
     assertStillOnV7(agent);
     assertRefusalReported("fast-forward");
@@ -284,8 +276,8 @@ class TufAttackTest {
 
     // A tighter bound for a channel with sequential versions; the largest allowed jump still passes.
     RolloutAgent tight = agent(FetchConfig.custom().initialBackoff(Duration.ofMillis(1)).maxAttempts(1), 1_000);
-    offer(release(CHANNEL, 1_009, bytes(1_009)), bytes(1_009));
-    assertRefused(tight.checkForUpdate(), "version: 1009 is 1001 above the highest accepted version 8");
+    assertOfferRefused(tight, release(CHANNEL, 1_009, bytes(1_009)), bytes(1_009),
+        "version: 1009 is 1001 above the highest accepted version 8");
     offer(release(CHANNEL, 1_008, bytes(1_008)), bytes(1_008));
     assertThat(tight.checkForUpdate().outcome()).isEqualTo(UpdateOutcome.ACTIVATED);
     assertThatThrownBy(() -> RolloutAgent.builder().maxVersionJump(0)).isInstanceOf(IllegalArgumentException.class)
@@ -322,11 +314,10 @@ class TufAttackTest {
     assertStillOnV7(agent);
 
     // An expired envelope of a new release is refused too, and so is an older one that is still valid.
-    offer(release(CHANNEL, 8, bytes(8)), bytes(8));
-    assertRefused(agent.checkForUpdate(), "expiresAt", "of v8");
+    assertOfferRefused(agent, release(CHANNEL, 8, bytes(8)), bytes(8), "expiresAt", "of v8");
     clock.set(NOW);
-    offer(release(CHANNEL, 6, bytes(6)), bytes(6));
-    assertRefused(agent.checkForUpdate(), "version: 6 is not above the highest accepted version 7");
+    assertOfferRefused(agent, release(CHANNEL, 6, bytes(6)), bytes(6),
+        "version: 6 is not above the highest accepted version 7");
     assertThat(payloadRequests).hasValue(0);
     assertStillOnV7(agent);
   }
@@ -341,10 +332,8 @@ class TufAttackTest {
     RolloutAgent agent = agent();
     byte[] v8SameSize = bytes(8);
     assertThat(v8SameSize).hasSameSizeAs(bytes(7));
-    offer(release(CHANNEL, 8, v8SameSize), bytes(7));
-    assertRefused(agent.checkForUpdate(), "sha256: payload of v8");
-    offer(release(CHANNEL, 8, bytes(8)), bytes(70));
-    assertRefused(agent.checkForUpdate(), "v8");
+    assertOfferRefused(agent, release(CHANNEL, 8, v8SameSize), bytes(7), "sha256: payload of v8");
+    assertOfferRefused(agent, release(CHANNEL, 8, bytes(8)), bytes(70), "v8");
     assertThat(agent.activeContent()).isEmpty();
     assertRefusalReported("v8");
 
@@ -363,8 +352,8 @@ class TufAttackTest {
   @Test
   void rollback_anOlderOrKnownBadRelease_isNeverActivatedAgain() throws Exception {
     RolloutAgent agent = runningV7();
-    offer(release(CHANNEL, 6, bytes(6)), bytes(6));
-    assertRefused(agent.checkForUpdate(), "version: 6 is not above the highest accepted version 7");
+    assertOfferRefused(agent, release(CHANNEL, 6, bytes(6)), bytes(6),
+        "version: 6 is not above the highest accepted version 7");
 
     offer(release(CHANNEL, 8, bytes(8)), bytes(8));
     assertThat(agent.checkForUpdate().outcome()).isEqualTo(UpdateOutcome.ACTIVATED);
@@ -375,8 +364,7 @@ class TufAttackTest {
 
     Envelope resigned = sign(sign(unsigned(CHANNEL, 8, bytes(8), NOW.plus(Duration.ofDays(30))), "release-2",
         release2.getPrivate()), "release-3", release3.getPrivate());
-    offer(resigned, bytes(8));
-    assertRefused(agent.checkForUpdate(), "version: 8 is known-bad");
+    assertOfferRefused(agent, resigned, bytes(8), "version: 8 is known-bad");
     assertThat(payloadRequests).as("only the first, genuine download of v8").hasValue(1);
     assertStillOnV7(agent);
   }
@@ -394,14 +382,11 @@ class TufAttackTest {
     evil[1] ^= 1;
     Envelope stolen = sign(unsigned(CHANNEL, 8, evil, NOW.plusSeconds(3600)), "release-1", release1.getPrivate());
 
-    offer(stolen, evil);
-    assertRefused(agent.checkForUpdate(), "1 valid signature(s)", "threshold of 2");
-    offer(sign(stolen, "release-1", release1.getPrivate()), evil);
-    assertRefused(agent.checkForUpdate(), "1 valid signature(s)");
-    offer(sign(stolen, "release-2", attacker.getPrivate()), evil);
-    assertRefused(agent.checkForUpdate(), "signatures[release-2]: does not verify");
-    offer(sign(stolen, "release-4", attacker.getPrivate()), evil);
-    assertRefused(agent.checkForUpdate(), "keyId: 'release-4'");
+    assertOfferRefused(agent, stolen, evil, "1 valid signature(s)", "threshold of 2");
+    assertOfferRefused(agent, sign(stolen, "release-1", release1.getPrivate()), evil, "1 valid signature(s)");
+    assertOfferRefused(agent, sign(stolen, "release-2", attacker.getPrivate()), evil,
+        "signatures[release-2]: does not verify");
+    assertOfferRefused(agent, sign(stolen, "release-4", attacker.getPrivate()), evil, "keyId: 'release-4'");
     assertThat(payloadRequests).hasValue(0);
     assertStillOnV7(agent);
   }
@@ -414,12 +399,11 @@ class TufAttackTest {
   @Test
   void wrongSoftware_anotherChannelsRelease_isRefused() throws Exception {
     RolloutAgent agent = runningV7();
-    offer(release("channel-292", 8, bytes(8)), bytes(8));
-    assertRefused(agent.checkForUpdate(), "channel: 'channel-292' of v8 is not this agent's channel 'channel-291'");
+    assertOfferRefused(agent, release("channel-292", 8, bytes(8)), bytes(8),
+        "channel: 'channel-292' of v8 is not this agent's channel 'channel-291'");
     Envelope otherProduct = sign(sign(unsigned(CHANNEL, 8, bytes(8), NOW.plusSeconds(3600)), "other-1",
         attacker.getPrivate()), "other-2", attacker.getPrivate());
-    offer(otherProduct, bytes(8));
-    assertRefused(agent.checkForUpdate(), "keyId: 'other-1'");
+    assertOfferRefused(agent, otherProduct, bytes(8), "keyId: 'other-1'");
     assertThat(payloadRequests).hasValue(0);
     assertStillOnV7(agent);
     assertRefusalReported("channel-292");

@@ -20,8 +20,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -103,23 +103,13 @@ class AdminRolesTest {
 
   @TempDir Path dir;
   private final ManualClock clock = new ManualClock(START);
-  private final HttpClient http = HttpClient.newHttpClient();
+  @RegisterExtension final TestServers servers = new TestServers();
   private UpdateServer server;
   private AdminClient admin;
-  private ReleaseSigner signer;
 
   private void start() throws Exception {
-    signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("data")).port(0).clock(clock)
-        .tickInterval(Duration.ofMillis(100)).releaseKeys(signer.trustStore()).build());
-    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
+    server = servers.start(UpdateServerConfig.custom(dir.resolve("data")).clock(clock), servers.signer);
+    admin = servers.admin(server);
   }
 
   private HttpResponse<String> send(String spec, String token) throws Exception {
@@ -128,11 +118,11 @@ class AdminRolesTest {
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
     call.method(parts[0], parts.length == 3 ? HttpRequest.BodyPublishers.ofString(parts[2])
         : HttpRequest.BodyPublishers.noBody());
-    return http.send(call.build(), HttpResponse.BodyHandlers.ofString());
+    return servers.http.send(call.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private double meter(String prefix, String... contains) throws Exception {
-    String scrape = http.send(HttpRequest.newBuilder(server.uri().resolve("metrics")).GET().build(),
+    String scrape = servers.http.send(HttpRequest.newBuilder(server.uri().resolve("metrics")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body();
     return scrape.lines().filter(l -> l.startsWith(prefix)).filter(l -> List.of(contains).stream().allMatch(l::contains))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -140,7 +130,7 @@ class AdminRolesTest {
 
   private void publish(long version, boolean general) throws Exception {
     byte[] content = ("rule v" + version + "\n").getBytes(StandardCharsets.UTF_8);
-    admin.publish(signer.sign(CHANNEL, version, content, START.plus(Duration.ofDays(1))), content, general);
+    admin.publish(servers.signer.sign(CHANNEL, version, content, START.plus(Duration.ofDays(1))), content, general);
   }
 
   /**
@@ -210,7 +200,7 @@ class AdminRolesTest {
     assertThat(created.get("createdBy").asText()).startsWith("bootstrap-");
     assertThat(token).hasSizeGreaterThanOrEqualTo(43);
 
-    AdminClient reader = new AdminClient(server.uri(), token, http);
+    AdminClient reader = new AdminClient(server.uri(), token, servers.http);
     assertThat(reader.call("GET", "admin/v1/rollouts", null).get("rollouts")).isEmpty();
     clock.advance(Duration.ofMinutes(1));
     server.tickNow(); // writes the last use
@@ -268,10 +258,10 @@ class AdminRolesTest {
     JsonNode operator = admin.createToken("oncall", "operator");
     server.close();
     start();
-    AdminClient oncall = new AdminClient(server.uri(), operator.get("token").asText(), http);
+    AdminClient oncall = new AdminClient(server.uri(), operator.get("token").asText(), servers.http);
     assertThat(oncall.call("GET", "admin/v1/stop-all", null).get("inForce").asBoolean())
         .as("a token works after a restart").isFalse();
-    assertThatThrownBy(() -> new AdminClient(server.uri(), token, http).call("GET", "admin/v1/rollouts", null))
+    assertThatThrownBy(() -> new AdminClient(server.uri(), token, servers.http).call("GET", "admin/v1/rollouts", null))
         .as("and a revoked one stays revoked").hasMessageContaining("401");
   }
 
@@ -312,7 +302,7 @@ class AdminRolesTest {
     admin.createRollout("r1", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     admin.command("r1", "start", null);
     AdminClient alice = new AdminClient(server.uri(), admin.createToken("oncall-alice", "operator").get("token").asText(),
-        http);
+        servers.http);
 
     HttpResponse<String> spoofed = send("POST admin/v1/rollouts/r1/pause {\"reason\":\"x\",\"actor\":\"mallory\"}",
         admin.createToken("oncall-bob", "operator").get("token").asText());

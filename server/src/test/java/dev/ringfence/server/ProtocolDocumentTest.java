@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,14 +45,8 @@ class ProtocolDocumentTest {
 
   @TempDir Path dir;
   private UpdateServer server;
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final TestServers servers = new TestServers();
+  private final HttpClient http = servers.http;
 
   private static JsonNode read(String path) throws Exception {
     return MAPPER.readTree(Files.readAllBytes(PROTOCOL.resolve(path)));
@@ -80,8 +74,7 @@ class ProtocolDocumentTest {
     Files.createDirectories(dir.resolve("endpoints"));
     Files.write(dir.resolve("endpoints").resolve(endpoint.get("endpointId").asText() + ".json"),
         MAPPER.writeValueAsBytes(enrollment));
-    server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).releaseKeys(trust.build()).clock(clock)
-        .build());
+    server = servers.start(UpdateServerConfig.custom(dir).releaseKeys(trust.build()).clock(clock));
   }
 
   @Test
@@ -165,9 +158,9 @@ class ProtocolDocumentTest {
         new java.security.spec.EdECPrivateKeySpec(java.security.spec.NamedParameterSpec.ED25519,
             HexFormat.of().parseHex(keys.get("test-timestamp-1").get("seedHex").asText())));
     byte[] v1 = trust.get("roots").get(0).get("json").asText().getBytes(StandardCharsets.UTF_8);
-    server = UpdateServer.start(UpdateServerConfig.custom(dir).port(0).clock(clock)
-        .trustRoot(dev.ringfence.agent.RootDocument.parse(v1)).timestampKey("test-timestamp-1", timestampKey).build());
-    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    server = servers.start(UpdateServerConfig.custom(dir).clock(clock)
+        .trustRoot(dev.ringfence.agent.RootDocument.parse(v1)).timestampKey("test-timestamp-1", timestampKey));
+    AdminClient admin = servers.admin(server);
 
     int refused = 0;
     // Per starting root, the refused rotations first (each against the root it names), then the accepted one.

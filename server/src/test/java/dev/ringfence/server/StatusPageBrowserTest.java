@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,18 +35,27 @@ class StatusPageBrowserTest {
 
   @TempDir Path dir;
   private UpdateServer server;
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final TestServers servers = new TestServers();
+  private final HttpClient http = servers.http;
 
   static Optional<Path> chromium() {
     return Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
         .map(Path::of).filter(Files::isExecutable).findFirst();
+  }
+
+  /** @return where Chromium is; the test is skipped when it is not installed */
+  private static Path chromiumOrSkip() {
+    Optional<Path> browser = chromium();
+    assumeTrue(browser.isPresent(), "Chromium is not installed (Debian: apt-get install chromium)");
+    return browser.get();
+  }
+
+  /** Starts the server with rules v1 in general release and v2 published for rollouts; @return its admin client */
+  private AdminClient serverWithRulesV1AndV2() throws Exception {
+    server = servers.start(UpdateServerConfig.custom(dir.resolve("server")), servers.signer);
+    AdminClient admin = servers.admin(server);
+    TestServers.publishVersions(admin, servers.signer, "rules", 2);
+    return admin;
   }
 
   private int envelope(EndpointCredentials c, long current) throws Exception {
@@ -72,20 +81,12 @@ class StatusPageBrowserTest {
 
   @Test
   void statusPage_inHeadlessChromium_showsTheHaltedRolloutWithItsReason() throws Exception {
-    Optional<Path> browser = chromium();
-    assumeTrue(browser.isPresent(), "Chromium is not installed (Debian: apt-get install chromium)");
-    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("server")).port(0)
-        .tickInterval(Duration.ofMillis(100)).releaseKeys(signer.trustStore()).build());
-    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    Path browser = chromiumOrSkip();
+    AdminClient admin = serverWithRulesV1AndV2();
     EndpointCredentials lab1 = admin.enroll("lab-1", "lab", "eu-west");
     EndpointCredentials lab2 = admin.enroll("lab-2", "lab", "us-east");
     for (int i = 1; i <= 4; i++) {
       admin.enroll("host-0" + i, "standard", "eu-west");
-    }
-    for (long v = 1; v <= 2; v++) {
-      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-      admin.publish(signer.sign("rules", v, content, Instant.now().plusSeconds(3600)), content, v == 1);
     }
     admin.createRollout("channel-file-291", "rules", 1, 2, AdminClient.labThenEveryonePlan(2));
     admin.command("channel-file-291", "start", null);
@@ -109,10 +110,10 @@ class StatusPageBrowserTest {
         .equals("ROLLED_BACK"));
 
     Path png = dir.resolve("status-page.png");
-    String dom = runChromium(browser.get(), "--dump-dom", server.uri().resolve("status").toString());
+    String dom = runChromium(browser, "--dump-dom", server.uri().resolve("status").toString());
     assertThat(dom).contains("channel-file-291").contains("ROLLED BACK").contains("Halted.")
         .contains("failed its gate").contains("<svg").contains("canary");
-    runChromium(browser.get(), "--screenshot=" + png, server.uri().resolve("status").toString());
+    runChromium(browser, "--screenshot=" + png, server.uri().resolve("status").toString());
     byte[] image = Files.readAllBytes(png);
     assertThat(image.length).isGreaterThan(10_000);
     assertThat(image).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
@@ -128,24 +129,16 @@ class StatusPageBrowserTest {
    */
   @Test
   void statusPage_inHeadlessChromium_showsTheStopAllBanner() throws Exception {
-    Optional<Path> browser = chromium();
-    assumeTrue(browser.isPresent(), "Chromium is not installed (Debian: apt-get install chromium)");
-    ReleaseSigner signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("server")).port(0)
-        .tickInterval(Duration.ofMillis(100)).releaseKeys(signer.trustStore()).build());
-    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
-    for (long v = 1; v <= 2; v++) {
-      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-      admin.publish(signer.sign("rules", v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-    }
+    Path browser = chromiumOrSkip();
+    AdminClient admin = serverWithRulesV1AndV2();
     admin.createRollout("r-live", "rules", 1, 2, AdminClient.labThenEveryonePlan(2));
     admin.command("r-live", "start", null);
-    String before = runChromium(browser.get(), "--dump-dom", server.uri().resolve("status").toString());
+    String before = runChromium(browser, "--dump-dom", server.uri().resolve("status").toString());
     assertThat(before).contains("id=\"stop-all\"").doesNotContain("Stop-all in force");
 
     new AdminClient(server.uri(), admin.createToken("incident-commander", "operator").get("token").asText(), http)
         .stopAll("INC-9: <b>crashes</b> on three channels");
-    String dom = runChromium(browser.get(), "--dump-dom", server.uri().resolve("status").toString());
+    String dom = runChromium(browser, "--dump-dom", server.uri().resolve("status").toString());
     assertThat(dom).contains("Stop-all in force").contains("incident-commander")
         .contains("INC-9: &lt;b&gt;crashes&lt;/b&gt; on three channels").contains("id=\"lift-stop-all\"")
         .contains("PAUSED");

@@ -16,9 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,8 +33,7 @@ class StopAllTest {
 
   @TempDir Path dir;
   private final ManualClock clock = new ManualClock(START);
-  private final HttpClient http = HttpClient.newHttpClient();
-  private ReleaseSigner signer;
+  @RegisterExtension final TestServers servers = new TestServers();
   private UpdateServer server;
   private AdminClient admin;
   private AdminClient oncall;
@@ -42,28 +41,21 @@ class StopAllTest {
 
   @BeforeEach
   void start() throws Exception {
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     boot();
-    oncall = new AdminClient(server.uri(), admin.createToken("oncall-alice", "operator").get("token").asText(), http);
-    viewer = new AdminClient(server.uri(), admin.createToken("dashboard", "viewer").get("token").asText(), http);
+    oncall = new AdminClient(server.uri(), admin.createToken("oncall-alice", "operator").get("token").asText(),
+        servers.http);
+    viewer = new AdminClient(server.uri(), admin.createToken("dashboard", "viewer").get("token").asText(),
+        servers.http);
   }
 
   private void boot() throws Exception {
-    server = UpdateServer.start(UpdateServerConfig.custom(dir.resolve("data")).port(0).clock(clock)
-        .tickInterval(Duration.ofMillis(100)).releaseKeys(signer.trustStore()).build());
-    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
+    server = servers.start(UpdateServerConfig.custom(dir.resolve("data")).clock(clock), servers.signer);
+    admin = servers.admin(server);
   }
 
   private void publish(String channel, long version, boolean general) throws Exception {
     byte[] content = (channel + " v" + version + "\n").getBytes(StandardCharsets.UTF_8);
-    admin.publish(signer.sign(channel, version, content, START.plus(Duration.ofDays(1))), content, general);
+    admin.publish(servers.signer.sign(channel, version, content, START.plus(Duration.ofDays(1))), content, general);
   }
 
   /** A channel with v1 general and v2 published, and a rollout of v2 created (and started if asked). */
@@ -83,13 +75,13 @@ class StopAllTest {
   }
 
   private String gauge() throws Exception {
-    return http.send(HttpRequest.newBuilder(server.uri().resolve("metrics")).GET().build(),
+    return servers.http.send(HttpRequest.newBuilder(server.uri().resolve("metrics")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body().lines().filter(l -> l.startsWith("ringfence_server_stop_all "))
         .map(l -> l.substring(l.indexOf(' ') + 1)).findFirst().orElse("absent");
   }
 
   private String statusPage() throws Exception {
-    return http.send(HttpRequest.newBuilder(server.uri().resolve("status")).GET().build(),
+    return servers.http.send(HttpRequest.newBuilder(server.uri().resolve("status")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
@@ -147,7 +139,8 @@ class StopAllTest {
         .hasMessageContaining("needs role operator");
     assertThatThrownBy(() -> oncall.liftStopAll("all clear")).hasMessageContaining("403")
         .hasMessageContaining("needs role admin");
-    HttpResponse<String> noReason = http.send(HttpRequest.newBuilder(server.uri().resolve("admin/v1/stop-all/lift"))
+    HttpResponse<String> noReason = servers.http.send(
+        HttpRequest.newBuilder(server.uri().resolve("admin/v1/stop-all/lift"))
         .header("Authorization", "Bearer " + java.nio.file.Files.readString(server.adminTokenFile()).trim())
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(noReason.statusCode()).isEqualTo(400);

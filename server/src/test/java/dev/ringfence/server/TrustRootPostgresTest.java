@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,21 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class TrustRootPostgresTest {
 
   @TempDir Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
+  @RegisterExtension final TestServers servers = new TestServers();
+  private final HttpClient http = servers.http;
   private final ManualClock clock = ManualClock.at("2026-12-01T00:00:00Z");
   private final TestKeys keys = new TestKeys();
   private UpdateServer a;
   private UpdateServer b;
-
-  @AfterEach
-  void stop() {
-    if (a != null) {
-      a.close();
-    }
-    if (b != null) {
-      b.close();
-    }
-  }
 
   private KeyPair key(String id) {
     return keys.get(id);
@@ -67,9 +58,8 @@ class TrustRootPostgresTest {
   }
 
   private UpdateServer start(PostgresServer.Database db, Path data, RootDocument root) throws Exception {
-    return UpdateServer.start(UpdateServerConfig.custom(data).port(0).clock(clock).tickInterval(Duration.ofHours(1))
-        .jdbc(db.url(), db.user(), db.password()).trustRoot(root).timestampKey("ts-1", key("ts-1").getPrivate())
-        .build());
+    return servers.start(UpdateServerConfig.custom(data).clock(clock).tickInterval(Duration.ofHours(1))
+        .jdbc(db.url(), db.user(), db.password()).trustRoot(root).timestampKey("ts-1", key("ts-1").getPrivate()));
   }
 
   private static byte[] get(UpdateServer at, EndpointCredentials c, String path, HttpClient http) throws Exception {
@@ -82,17 +72,11 @@ class TrustRootPostgresTest {
 
   @Test
   void replicas_shareRootsAndServeOneTimestampPerSerial() throws Exception {
-    PostgresServer.Database db;
-    try {
-      db = PostgresServer.newDatabase("trust_replicas");
-    } catch (IllegalStateException e) {
-      assumeTrue(false, "no PostgreSQL for this test: " + e.getMessage());
-      throw e;
-    }
+    PostgresServer.Database db = TestServers.postgresOrSkip("trust_replicas");
     RootDocument v1 = root(1, "release-1");
     a = start(db, dir.resolve("a"), v1);
     b = start(db, dir.resolve("b"), v1);
-    AdminClient adminA = new AdminClient(a.uri(), a.adminTokenFile(), http);
+    AdminClient adminA = servers.admin(a);
     EndpointCredentials lab = adminA.enroll("lab-1", "lab", "eu");
     byte[] payload = "rule v1\n".getBytes(StandardCharsets.UTF_8);
     adminA.publish(ReleaseSigner.sign("rules", 1, payload, clock.instant().plus(Duration.ofDays(7)),

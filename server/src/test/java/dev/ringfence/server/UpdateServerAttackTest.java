@@ -40,8 +40,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,41 +58,23 @@ class UpdateServerAttackTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant START = Instant.parse("2026-11-23T12:00:00Z");
   /** One ring judged by the health gate: a single accepted crash report would halt the rollout. */
-  private static final String PLAN = """
-      {"schemaVersion":1,"name":"lab-first","rollbackTimeout":"PT1M",
-       "rings":[
-         {"name":"canary","selector":[{"attribute":"tier","op":"in","values":["lab"]}],"share":10000,"cap":2,
-          "bakeTime":"PT10M","minSample":1,"gate":{"type":"health","params":{"catastropheMinReports":1,"minCandidateReports":1}}},
-         {"name":"everyone","share":10000,"bakeTime":"PT0S","gate":{"type":"time-and-sample"}}],
-       "overrides":[
-         {"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"canary is the lab tier, capped at 2 endpoints"},
-         {"rule":"SHARE_DOES_NOT_GROW","ring":"everyone","reason":"the lab ring is chosen by tier, not by share"}]}
-      """;
+  private static final String PLAN = TestServers.LAB_FIRST_PLAN;
 
   @TempDir Path dir;
   private final ManualClock clock = new ManualClock(START);
-  private final HttpClient http = HttpClient.newHttpClient();
+  @RegisterExtension final TestServers servers = new TestServers();
+  private final HttpClient http = servers.http;
   private final AtomicLong nonces = new AtomicLong();
   private UpdateServer server;
   private AdminClient admin;
-  private ReleaseSigner signer;
 
   private void start(UpdateServerConfig.Builder config) throws Exception {
-    signer = new ReleaseSigner(List.of("release-1"), 1);
-    server = UpdateServer.start(config.port(0).clock(clock).tickInterval(Duration.ofMillis(100))
-        .releaseKeys(signer.trustStore()).build());
-    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    server = servers.start(config.clock(clock), servers.signer);
+    admin = servers.admin(server);
   }
 
   private void start() throws Exception {
     start(UpdateServerConfig.custom(dir.resolve("data")));
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
@@ -108,8 +90,7 @@ class UpdateServerAttackTest {
   }
 
   private double meter(String prefix) throws Exception {
-    return send(request("metrics").GET()).body().lines().filter(l -> l.startsWith(prefix))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return TestServers.meter(http, server, prefix);
   }
 
   private static byte[] content(long version) {
@@ -117,8 +98,8 @@ class UpdateServerAttackTest {
   }
 
   private void publish(long version, boolean general) throws Exception {
-    admin.publish(signer.sign(CHANNEL, version, content(version), START.plus(Duration.ofDays(1))), content(version),
-        general);
+    admin.publish(servers.signer.sign(CHANNEL, version, content(version), START.plus(Duration.ofDays(1))),
+        content(version), general);
   }
 
   private String nonce() {
@@ -332,13 +313,8 @@ class UpdateServerAttackTest {
 
     await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(rolloutJudgement()).as("after a few ticks").isEqualTo(before));
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"bad_signature\"")).isEqualTo(3);
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"missing_signature\"")).isEqualTo(1);
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"wrong_endpoint\"")).isEqualTo(1);
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"replay\"")).isEqualTo(1);
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"stale_timestamp\"")).isEqualTo(1);
-    assertThat(meter("ringfence_server_signals_total{result=\"duplicate\"")).isEqualTo(3);
-    assertThat(meter("ringfence_server_signals_total{result=\"accepted\"")).isEqualTo(1);
+    TestServers.assertSignalCounts(http, server, Map.of("bad_signature", 3, "missing_signature", 1,
+        "wrong_endpoint", 1, "replay", 1, "stale_timestamp", 1), Map.of("duplicate", 3, "accepted", 1));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -506,7 +482,7 @@ class UpdateServerAttackTest {
     EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu");
     byte[] big = new byte[8 << 20];
     new java.util.Random(7).nextBytes(big);
-    admin.publish(signer.sign(CHANNEL, 1, big, START.plus(Duration.ofDays(1))), big, true);
+    admin.publish(servers.signer.sign(CHANNEL, 1, big, START.plus(Duration.ofDays(1))), big, true);
     assertThat(meter("ringfence_server_responses_undelivered_total")).isZero();
     for (int i = 0; i < 3; i++) {
       Socket socket = rawRequest("GET /v1/channels/" + CHANNEL + "/releases/1/payload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -640,7 +616,7 @@ class UpdateServerAttackTest {
   @Test
   void pathTraversal_publishingToAChannelNamedLikeAPath_is400AndWritesNothing() throws Exception {
     start();
-    String envelope = new String(signer.sign("..", 2, content(2), START.plus(Duration.ofDays(1))).toJson(),
+    String envelope = new String(servers.signer.sign("..", 2, content(2), START.plus(Duration.ofDays(1))).toJson(),
         StandardCharsets.UTF_8);
     String body = "{\"envelope\":" + envelope + ",\"payloadBase64\":\""
         + java.util.Base64.getEncoder().encodeToString(content(2)) + "\"}";

@@ -80,10 +80,7 @@ class UpdateServerFleetHealthTest {
     for (int i = 0; i < LAB; i++) {
       lab.add(admin.enroll("lab-" + i, "lab", i % 2 == 0 ? "eu-west" : "us-east"));
     }
-    for (long v = 1; v <= 2; v++) {
-      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-      admin.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-    }
+    TestServers.publishVersions(admin, signer, CHANNEL, 2);
     admin.createRollout("r", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(CAP));
     admin.command("r", "start", null);
     fleet.forEach(UpdateServer::tickNow); // every replica learns of the endpoints, releases and rollout

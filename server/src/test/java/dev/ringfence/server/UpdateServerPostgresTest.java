@@ -18,8 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,28 +31,14 @@ class UpdateServerPostgresTest {
   private static final String CHANNEL = "rules";
 
   @TempDir Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
+  @RegisterExtension final TestServers servers = new TestServers();
+  private final HttpClient http = servers.http;
   private UpdateServer server;
 
   private UpdateServer replica;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-    if (replica != null) {
-      replica.close();
-    }
-  }
-
   private static PostgresServer.Database database(String name) {
-    try {
-      return PostgresServer.newDatabase(name);
-    } catch (IllegalStateException e) {
-      assumeTrue(false, "no PostgreSQL for this test: " + e.getMessage());
-      throw e;
-    }
+    return TestServers.postgresOrSkip(name);
   }
 
   private HttpResponse<String> envelope(UpdateServer at, EndpointCredentials c, long current) throws Exception {
@@ -76,11 +62,10 @@ class UpdateServerPostgresTest {
   @Test
   void releasesEnrollmentsAndRollouts_fromOneReplica_governTheOther() throws Exception {
     PostgresServer.Database db = database("update_server_replicas");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     replica = start(db, dir.resolve("b"));
     server = start(db, dir.resolve("a"));
-    AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
-    AdminClient b = new AdminClient(replica.uri(), replica.adminTokenFile(), http);
+    AdminClient a = servers.admin(server);
+    AdminClient b = servers.admin(replica);
     // Tokens are shared by digest: A's token works on B (started before A) within a tick, and B's on A.
     AdminClient aTokenOnB = new AdminClient(replica.uri(), server.adminTokenFile(), http);
     AdminClient bTokenOnA = new AdminClient(server.uri(), replica.adminTokenFile(), http);
@@ -99,10 +84,7 @@ class UpdateServerPostgresTest {
       assertThat(rs.getBoolean(2)).isTrue();
     }
     EndpointCredentials lab = a.enroll("lab-1", "lab", "eu-west");
-    for (long v = 1; v <= 2; v++) {
-      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-      a.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-    }
+    TestServers.publishVersions(a, servers.signer, CHANNEL, 2);
     assertThat(decision(envelope(replica, lab, 0))).as("B knows the endpoint and the general release")
         .isEqualTo("STAY");
     HttpResponse<String> payload = http.send(HttpRequest.newBuilder(replica.uri().resolve("v1/channels/" + CHANNEL
@@ -112,7 +94,8 @@ class UpdateServerPostgresTest {
     assertThat(payload.statusCode()).as(payload.body()).isEqualTo(200);
     assertThat(payload.body()).as("the general release's payload, from the database").isEqualTo("rules v1\n");
     byte[] again = "rules v2 again\n".getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> b.publish(signer.sign(CHANNEL, 2, again, Instant.now().plusSeconds(3600)), again, false))
+    assertThatThrownBy(() -> b.publish(servers.signer.sign(CHANNEL, 2, again, Instant.now().plusSeconds(3600)), again,
+        false))
         .hasMessageContaining("409").hasMessageContaining("not above v2");
     assertThatThrownBy(() -> b.enroll("lab-1", "lab", "eu-west"))
         .hasMessageContaining("409").hasMessageContaining("enrolled already");
@@ -146,14 +129,10 @@ class UpdateServerPostgresTest {
   @Test
   void transitionOnOneReplica_makesTheOtherTickAtOnce_withoutWaitingForItsSchedule() throws Exception {
     PostgresServer.Database db = database("update_server_notify");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
-    replica = UpdateServer.start(config(db, dir.resolve("b")).tickInterval(Duration.ofHours(1)).build());
+    replica = servers.start(config(db, dir.resolve("b")).tickInterval(Duration.ofHours(1)));
     server = start(db, dir.resolve("a"));
-    AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
-    for (long v = 1; v <= 2; v++) {
-      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-      a.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-    }
+    AdminClient a = servers.admin(server);
+    TestServers.publishVersions(a, servers.signer, CHANNEL, 2);
     a.createRollout("r-notify", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     a.command("r-notify", "start", null);
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(replica.engine().rollouts())
@@ -173,16 +152,12 @@ class UpdateServerPostgresTest {
   @Test
   void namedTokensAndStopAll_areSharedByReplicas() throws Exception {
     PostgresServer.Database db = database("update_server_roles");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     server = start(db, dir.resolve("a"));
     replica = start(db, dir.resolve("b"));
-    AdminClient a = new AdminClient(server.uri(), server.adminTokenFile(), http);
-    AdminClient b = new AdminClient(replica.uri(), replica.adminTokenFile(), http);
+    AdminClient a = servers.admin(server);
+    AdminClient b = servers.admin(replica);
     for (String channel : List.of(CHANNEL, "sensors")) {
-      for (long v = 1; v <= 3; v++) {
-        byte[] content = (channel + " v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-        a.publish(signer.sign(channel, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-      }
+      TestServers.publishVersions(a, servers.signer, channel, 3);
     }
     a.createRollout("r-running", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     a.command("r-running", "start", null);
@@ -229,15 +204,14 @@ class UpdateServerPostgresTest {
     }
   }
 
-  private ReleaseSigner signer;
 
   private UpdateServerConfig.Builder config(PostgresServer.Database db, Path data) {
     return UpdateServerConfig.custom(data).port(0).tickInterval(Duration.ofMillis(100))
-        .jdbc(db.url(), db.user(), db.password()).releaseKeys(signer.trustStore());
+        .jdbc(db.url(), db.user(), db.password()).releaseKeys(servers.signer.trustStore());
   }
 
   private UpdateServer start(PostgresServer.Database db, Path data) throws Exception {
-    return UpdateServer.start(config(db, data).build());
+    return servers.start(config(db, data));
   }
 
   private HttpResponse<String> envelope(EndpointCredentials c, long current) throws Exception {
@@ -249,22 +223,12 @@ class UpdateServerPostgresTest {
 
   @Test
   void haltInPostgres_survivesTheServerProcess() throws Exception {
-    PostgresServer.Database db;
-    try {
-      db = PostgresServer.newDatabase("update_server");
-    } catch (IllegalStateException e) {
-      assumeTrue(false, "no PostgreSQL for this test: " + e.getMessage());
-      return;
-    }
+    PostgresServer.Database db = database("update_server");
     Path data = dir.resolve("server");
-    signer = new ReleaseSigner(List.of("release-1"), 1);
     server = start(db, data);
-    AdminClient admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    AdminClient admin = servers.admin(server);
     EndpointCredentials lab = admin.enroll("lab-1", "lab", "eu-west");
-    for (long v = 1; v <= 2; v++) {
-      byte[] content = ("rules v" + v + "\n").getBytes(StandardCharsets.UTF_8);
-      admin.publish(signer.sign(CHANNEL, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
-    }
+    TestServers.publishVersions(admin, servers.signer, CHANNEL, 2);
     admin.createRollout("r-pg", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
     admin.command("r-pg", "start", null);
     assertThat(envelope(lab, 1).statusCode()).as("the lab endpoint is offered v2").isEqualTo(200);
@@ -272,7 +236,7 @@ class UpdateServerPostgresTest {
     server.close();
 
     server = start(db, data);
-    admin = new AdminClient(server.uri(), server.adminTokenFile(), http);
+    admin = servers.admin(server);
     assertThat(admin.rollout("r-pg").get("state").asText()).isIn("ROLLING_BACK", "ROLLED_BACK");
     assertThat(envelope(lab, 2).headers().firstValue(UpdateProtocol.DECISION_HEADER)).hasValue("REVERT");
     try (var c = db.connect(); var st = c.createStatement();

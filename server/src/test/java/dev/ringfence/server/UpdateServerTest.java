@@ -31,16 +31,7 @@ class UpdateServerTest {
 
   private static final String CHANNEL = "rules";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String PLAN = """
-      {"schemaVersion":1,"name":"lab-first","rollbackTimeout":"PT1M",
-       "rings":[
-         {"name":"canary","selector":[{"attribute":"tier","op":"in","values":["lab"]}],"share":10000,"cap":2,
-          "bakeTime":"PT10M","minSample":1,"gate":{"type":"health","params":{"catastropheMinReports":1,"minCandidateReports":1}}},
-         {"name":"everyone","share":10000,"bakeTime":"PT0S","gate":{"type":"time-and-sample"}}],
-       "overrides":[
-         {"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"canary is the lab tier, capped at 2 endpoints"},
-         {"rule":"SHARE_DOES_NOT_GROW","ring":"everyone","reason":"the lab ring is chosen by tier, not by share"}]}
-      """;
+  private static final String PLAN = TestServers.LAB_FIRST_PLAN;
 
   @TempDir Path dir;
   private UpdateServer server;
@@ -88,9 +79,7 @@ class UpdateServerTest {
   }
 
   private double meter(String text) throws Exception {
-    String scrape = send(request("metrics").GET()).body();
-    return scrape.lines().filter(l -> l.startsWith(text)).mapToDouble(l -> Double.parseDouble(l.substring(
-        l.lastIndexOf(' ') + 1))).sum();
+    return TestServers.meter(http, server, text);
   }
 
   @Test
@@ -333,11 +322,8 @@ class UpdateServerTest {
     assertThat(invalid.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(invalid.body()).get("field").asText()).isEqualTo("signals[0].bootId");
 
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"replay\"")).isEqualTo(1);
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"bad_signature\"")).isEqualTo(2);
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"stale_timestamp\"")).isEqualTo(1);
-    assertThat(meter("ringfence_server_signals_refused_total{reason=\"wrong_endpoint\"")).isEqualTo(1);
-    assertThat(meter("ringfence_server_signals_total{result=\"accepted\"")).isEqualTo(1);
+    TestServers.assertSignalCounts(http, server, Map.of("replay", 1, "bad_signature", 2, "stale_timestamp", 1,
+        "wrong_endpoint", 1), Map.of("accepted", 1));
   }
 
   @Test

@@ -69,28 +69,28 @@ class FleetRealismTest {
     assertThat(fleet.plannedRebootsPerHour()).isEqualTo(0.01);
   }
 
+  /** A one-hour scenario with {@code fleetExtra} in its fleet and nothing else added. */
+  private ScenarioReader.Loaded fleetOnly(String fleetExtra) throws IOException {
+    return scenario("," + fleetExtra, "", "", "1h");
+  }
+
+  /** The fleet settings {@code fleetExtra} are refused, with a message that holds {@code message}. */
+  private void assertFleetRefused(String fleetExtra, String message) {
+    assertThatThrownBy(() -> fleetOnly(fleetExtra)).isInstanceOf(InvalidScenarioException.class)
+        .hasMessageContaining(message);
+  }
+
   @Test
   void outages_badFields_areRefusedWithFileLineColumnAndField() {
-    assertThatThrownBy(() -> scenario(","
-        + "\"outages\": [{\"from\": \"20m\"}]", "", "", "1h"))
+    assertThatThrownBy(() -> fleetOnly("\"outages\": [{\"from\": \"20m\"}]"))
         .isInstanceOf(InvalidScenarioException.class)
         .hasMessageMatching("(?s).*realism\\.json:\\d+:\\d+: fleet\\.outages\\[0\\]\\.duration: is missing.*");
-    assertThatThrownBy(() -> scenario(","
-        + "\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"share\": 1.5}]", "", "", "1h"))
-        .isInstanceOf(InvalidScenarioException.class)
-        .hasMessageContaining("fleet.outages[0].share: 1.5 is outside 0..1");
-    assertThatThrownBy(() -> scenario(","
-        + "\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"match\": {\"planet\": \"mars\"}}]", "", "", "1h"))
-        .isInstanceOf(InvalidScenarioException.class)
-        .hasMessageContaining("fleet.outages[0].match.planet");
-    assertThatThrownBy(() -> scenario(","
-        + "\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"until\": \"2h\"}]", "", "", "1h"))
-        .isInstanceOf(InvalidScenarioException.class)
-        .hasMessageContaining("until");
-    assertThatThrownBy(() -> scenario(","
-        + "\"plannedRebootsPerHour\": -0.1", "", "", "1h"))
-        .isInstanceOf(InvalidScenarioException.class)
-        .hasMessageContaining("plannedRebootsPerHour: -0.1 is outside 0..1");
+    assertFleetRefused("\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"share\": 1.5}]",
+        "fleet.outages[0].share: 1.5 is outside 0..1");
+    assertFleetRefused("\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"match\": {\"planet\": \"mars\"}}]",
+        "fleet.outages[0].match.planet");
+    assertFleetRefused("\"outages\": [{\"from\": \"20m\", \"duration\": \"1m\", \"until\": \"2h\"}]", "until");
+    assertFleetRefused("\"plannedRebootsPerHour\": -0.1", "plannedRebootsPerHour: -0.1 is outside 0..1");
   }
 
   @Test

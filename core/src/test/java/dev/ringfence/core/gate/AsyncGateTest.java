@@ -18,11 +18,10 @@ import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.testing.ManualClock;
+import dev.ringfence.testing.ManualExecutor;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -30,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,18 +39,11 @@ class AsyncGateTest {
 
   private static final String TYPE = "metric";
 
-  private ManualClock clock;
-  private RolloutStore store;
-  private ManualExecutor executor;
-  private MetricGate metric;
-
-  @BeforeEach
-  void setUp() {
-    clock = ManualClock.at("2026-11-23T10:00:00Z");
-    store = RolloutStores.inMemory();
-    executor = new ManualExecutor();
-    metric = new MetricGate();
-  }
+  // A new instance for every test (JUnit's default lifecycle): every test starts from these.
+  private final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
+  private final RolloutStore store = RolloutStores.inMemory();
+  private final ManualExecutor executor = new ManualExecutor();
+  private MetricGate metric = new MetricGate();
 
   private RolloutEngine engine(AsyncGateConfig.Builder config) {
     AsyncGateConfig built = config.executor(executor).build();
@@ -83,13 +74,16 @@ class AsyncGateTest {
   }
 
   private List<JournalEntry.Transitioned> transitions() {
-    List<JournalEntry.Transitioned> result = new ArrayList<>();
-    for (JournalEntry entry : store.read("r1")) {
-      if (entry instanceof JournalEntry.Transitioned) {
-        result.add((JournalEntry.Transitioned) entry);
-      }
-    }
-    return result;
+    return store.read("r1").stream().filter(JournalEntry.Transitioned.class::isInstance)
+        .map(JournalEntry.Transitioned.class::cast).toList();
+  }
+
+  /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
+  private Rollout startedAndAnswered(RolloutEngine engine) {
+    Rollout rollout = started(engine);
+    engine.tick();
+    answerAndTick(engine);
+    return rollout;
   }
 
   @Test
@@ -165,12 +159,12 @@ class AsyncGateTest {
     engine.tick();
     clock.advance(Duration.ofSeconds(29));
     engine.tick();
-    assertThat(executor.task(0).isCancelled()).isFalse();
+    assertThat(((FutureTask<?>) executor.task(0)).isCancelled()).isFalse();
 
     clock.advance(Duration.ofSeconds(1));
     engine.tick();
 
-    assertThat(executor.task(0).isCancelled()).isTrue();
+    assertThat(((FutureTask<?>) executor.task(0)).isCancelled()).isTrue();
     assertThat(executor.started()).isEqualTo(2); // the next measurement starts in the same tick
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -183,9 +177,7 @@ class AsyncGateTest {
   void errors_pastTheConsecutiveErrorLimit_giveErrorAndPauseTheRolloutNotHalt() {
     metric.failWith(new IOException("connection refused"));
     RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(2));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine);
     answerAndTick(engine);
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(rollout.status().currentVerdict().reason()).contains("2 of 2 in a row tolerated");
@@ -206,9 +198,7 @@ class AsyncGateTest {
   void resume_afterAnErrorPause_waitsForTheNextAnswer_andPausesAgainOnlyIfItFails() {
     metric.failWith(new IOException("connection refused"));
     RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(0));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine); // ERROR: paused; the next measurement is in flight
+    Rollout rollout = startedAndAnswered(engine); // ERROR: paused; the next measurement is in flight
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
 
     rollout.resume("Prometheus is back");
@@ -255,9 +245,7 @@ class AsyncGateTest {
     };
     metric = broken;
     RolloutEngine engine = engine(AsyncGateConfig.custom().consecutiveErrorLimit(0));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine);
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(rollout.status().lastVerdict().reason()).contains("judging the answer threw IllegalStateException: bad judge");
@@ -267,9 +255,7 @@ class AsyncGateTest {
   void fail_haltsAtOnce_andTheTransitionCarriesTheValueThatDecided() {
     metric.answer(0.031);
     RolloutEngine engine = engine(AsyncGateConfig.custom().minSamples(3));
-    Rollout rollout = started(engine);
-    engine.tick();
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(engine);
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK); // halted and rolling back in the same tick
     JournalEntry.Transitioned halt = transitions().stream().filter(t -> t.trigger() == Trigger.GATE_FAIL)
@@ -395,39 +381,6 @@ class AsyncGateTest {
         .hasMessageContaining("interval");
     AsyncGateConfig config = AsyncGateConfig.custom().executor(executor).minSamples(2).build();
     assertThat(AsyncGateConfig.from(config).build().minSamples()).isEqualTo(2);
-  }
-
-  /** An executor that runs its tasks only when the test says so. */
-  static final class ManualExecutor implements java.util.concurrent.Executor {
-    private final List<Runnable> all = new ArrayList<>();
-    private final Deque<Runnable> pending = new ArrayDeque<>();
-
-    @Override
-    public synchronized void execute(Runnable task) {
-      all.add(task);
-      pending.add(task);
-    }
-
-    synchronized int started() {
-      return all.size();
-    }
-
-    synchronized FutureTask<?> task(int i) {
-      return (FutureTask<?>) all.get(i);
-    }
-
-    void runAll() {
-      while (true) {
-        Runnable next;
-        synchronized (this) {
-          next = pending.poll();
-        }
-        if (next == null) {
-          return;
-        }
-        next.run();
-      }
-    }
   }
 
   /** A metric read from "outside": FAIL above 0.02, PASS below 0.01, INCONCLUSIVE between. */

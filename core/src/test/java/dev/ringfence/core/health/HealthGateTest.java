@@ -235,14 +235,21 @@ class HealthGateTest {
     return out;
   }
 
+  /**
+   * The verdict of a health gate watching one probe metric, {@code metric}, on its {@code samples}, when 1,000
+   * candidate and 10,000 control endpoints report no failures.
+   */
+  private static Verdict probeVerdict(Map<String, Object> metric, ProbeSamples samples) {
+    HealthGate gate = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics", List.of(metric))));
+    return gate.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(10_000, 0, 0, 0, 0),
+        Map.of(samples.metric(), samples)));
+  }
+
   @Test
   void criticalProbe_clearlyWorse_fails_evenWhenFailureRatesAreEqual() {
     SplittableRandom random = new SplittableRandom(7);
     ProbeSamples cpu = new ProbeSamples("cpu", normal(random, 200, 0.60, 0.05), normal(random, 400, 0.40, 0.05));
-    HealthGate gate = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
-        List.of(Map.of("name", "cpu", "critical", true)))));
-    Verdict verdict = gate.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(10_000, 0, 0, 0, 0),
-        Map.of("cpu", cpu)));
+    Verdict verdict = probeVerdict(Map.of("name", "cpu", "critical", true), cpu);
     assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
     assertThat(verdict.test()).isEqualTo(HealthGate.PROBE_TEST);
     assertThat(verdict.reason()).containsPattern("cpu \\+0\\.\\d+ \\(\\+(49|50|51)\\.\\d%\\)")
@@ -255,10 +262,7 @@ class HealthGateTest {
   void probe_shiftUnderTheEffectSize_passes_andMissingReadingsAreInconclusive() {
     SplittableRandom random = new SplittableRandom(8);
     ProbeSamples latency = new ProbeSamples("latency", normal(random, 500, 105, 5), normal(random, 500, 100, 5));
-    HealthGate strict = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
-        List.of(Map.of("name", "latency", "critical", true)))));
-    Verdict significant = strict.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(10_000, 0, 0, 0, 0),
-        Map.of("latency", latency)));
+    Verdict significant = probeVerdict(Map.of("name", "latency", "critical", true), latency);
     assertThat(significant.outcome()).isEqualTo(Outcome.FAIL); // +5% is clear and no least effect was asked for
     HealthGate gate = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
         List.of(Map.of("name", "latency", "critical", true, "effectSize", 0.10), Map.of("name", "memory")))));
@@ -277,10 +281,7 @@ class HealthGateTest {
   void probe_decreaseIsWorse_failsWhenTheMetricDrops() {
     SplittableRandom random = new SplittableRandom(9);
     ProbeSamples throughput = new ProbeSamples("throughput", normal(random, 100, 50, 5), normal(random, 100, 100, 5));
-    HealthGate gate = HealthGate.fromSpec(new GateSpec(HealthGate.TYPE, Map.of("metrics",
-        List.of(Map.of("name", "throughput", "direction", "decrease")))));
-    Verdict verdict = gate.evaluate(context(new ArmStats(1000, 0, 0, 0, 0), new ArmStats(10_000, 0, 0, 0, 0),
-        Map.of("throughput", throughput)));
+    Verdict verdict = probeVerdict(Map.of("name", "throughput", "direction", "decrease"), throughput);
     assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL); // score 0 is below the marginal 75
     assertThat(verdict.reason()).containsPattern("throughput -[0-9.]+ \\(-(49|50|51)\\.\\d%\\), 99\\.8% interval \\[-")
         .contains(" FAIL; score 0");

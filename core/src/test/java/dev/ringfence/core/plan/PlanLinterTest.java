@@ -39,10 +39,8 @@ class PlanLinterTest {
         .build()));
 
     LintFinding finding = only(report);
-    assertThat(finding.rule()).isEqualTo(LintRule.FIRST_RING_TOO_LARGE);
-    assertThat(finding.ringIndex()).isZero();
-    assertThat(finding.ringName()).isEqualTo("canary");
-    assertThat(finding.message()).isEqualTo("share 250 (2.5%) is above 1% of the eligible fleet; start smaller");
+    assertFinding(finding, LintRule.FIRST_RING_TOO_LARGE, 0, "canary",
+        "share 250 (2.5%) is above 1% of the eligible fleet; start smaller");
     assertThat(finding.isOverridden()).isFalse();
     assertThat(report.passes()).isFalse();
   }
@@ -52,10 +50,8 @@ class PlanLinterTest {
     LintFinding finding = only(PlanLinter.lint(plan(
         Ring.named("canary").share(50).bakeTime(HOUR).build(), ring("rest", 500).build())));
 
-    assertThat(finding.rule()).isEqualTo(LintRule.FIRST_RING_UNCAPPED);
-    assertThat(finding.ringIndex()).isZero();
-    assertThat(finding.ringName()).isEqualTo("canary");
-    assertThat(finding.message()).isEqualTo("has no cap; give the first ring an absolute limit on endpoints");
+    assertFinding(finding, LintRule.FIRST_RING_UNCAPPED, 0, "canary",
+        "has no cap; give the first ring an absolute limit on endpoints");
   }
 
   @Test
@@ -71,21 +67,16 @@ class PlanLinterTest {
     LintFinding finding = only(PlanLinter.lint(plan(ring("a", 50).build(), ring("b", 50).build(),
         ring("c", 500).build())));
 
-    assertThat(finding.rule()).isEqualTo(LintRule.SHARE_DOES_NOT_GROW);
-    assertThat(finding.ringIndex()).isEqualTo(1);
-    assertThat(finding.ringName()).isEqualTo("b");
-    assertThat(finding.message()).isEqualTo("share 50 (0.5%) does not grow over the previous ring's 50 (0.5%)");
+    assertFinding(finding, LintRule.SHARE_DOES_NOT_GROW, 1, "b",
+        "share 50 (0.5%) does not grow over the previous ring's 50 (0.5%)");
   }
 
   @Test
   void lint_stepAbove10Times_findsStepTooLarge() {
     LintFinding finding = only(PlanLinter.lint(plan(ring("a", 100).build(), ring("b", 2500).build())));
 
-    assertThat(finding.rule()).isEqualTo(LintRule.STEP_TOO_LARGE);
-    assertThat(finding.ringIndex()).isEqualTo(1);
-    assertThat(finding.ringName()).isEqualTo("b");
-    assertThat(finding.message())
-        .isEqualTo("grows exposure 25.0 times (1% to 25%); steps above 10 times need a ring between");
+    assertFinding(finding, LintRule.STEP_TOO_LARGE, 1, "b",
+        "grows exposure 25.0 times (1% to 25%); steps above 10 times need a ring between");
   }
 
   @Test
@@ -93,20 +84,16 @@ class PlanLinterTest {
     LintFinding finding = only(PlanLinter.lint(plan(ring("a", 10).build(), ring("b", 100).bakeTime(Duration.ZERO)
         .build(), ring("c", 1000).build())));
 
-    assertThat(finding.rule()).isEqualTo(LintRule.ZERO_BAKE_TIME);
-    assertThat(finding.ringIndex()).isEqualTo(1);
-    assertThat(finding.ringName()).isEqualTo("b");
-    assertThat(finding.message()).isEqualTo("has a zero bake time but is not the last ring; failures need time to show");
+    assertFinding(finding, LintRule.ZERO_BAKE_TIME, 1, "b",
+        "has a zero bake time but is not the last ring; failures need time to show");
   }
 
   @Test
   void lint_ringWithoutGate_findsNoGate() {
     LintFinding finding = only(PlanLinter.lint(plan(ring("a", 10).build(), ring("b", 100).gate(null).build())));
 
-    assertThat(finding.rule()).isEqualTo(LintRule.NO_GATE);
-    assertThat(finding.ringIndex()).isEqualTo(1);
-    assertThat(finding.ringName()).isEqualTo("b");
-    assertThat(finding.message()).isEqualTo("has no gate; the next ring would open on time alone");
+    assertFinding(finding, LintRule.NO_GATE, 1, "b",
+        "has no gate; the next ring would open on time alone");
   }
 
   @Test
@@ -295,5 +282,14 @@ class PlanLinterTest {
         .containsExactly(tuple("canary", "cap 15 is below the 20 reports the health judge needs to pass; the ring"
             + " could only ever pause"), tuple("lab", "cap 30 is below the 40 reports the health judge needs to"
             + " pass; the ring could only ever pause"));
+  }
+
+  /** The finding is of {@code rule}, on ring {@code ringIndex} named {@code ringName}, and says {@code message}. */
+  private static void assertFinding(LintFinding finding, LintRule rule, int ringIndex, String ringName,
+      String message) {
+    assertThat(finding.rule()).isEqualTo(rule);
+    assertThat(finding.ringIndex()).isEqualTo(ringIndex);
+    assertThat(finding.ringName()).isEqualTo(ringName);
+    assertThat(finding.message()).isEqualTo(message);
   }
 }

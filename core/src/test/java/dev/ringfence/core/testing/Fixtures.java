@@ -11,6 +11,14 @@ import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.testing.ManualClock;
 import dev.ringfence.testing.ScriptedGate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** Plans, specs and engines shared by the engine tests. */
 public final class Fixtures {
@@ -29,6 +37,61 @@ public final class Fixtures {
         .ring(Ring.named("broad").share(5000).bakeTime(Duration.ofMinutes(30)).gate(gate).build())
         .ring(Ring.named("all").share(10_000).bakeTime(Duration.ZERO).gate(gate).build())
         .build();
+  }
+
+  /**
+   * canary 1% cap 50 baked 30 min behind {@code canaryGate}, then all 10% at once, scripted: a plan to add to
+   * (freeze windows, held tiers) before it is built.
+   */
+  public static Plan.Builder twoRings(String name, GateSpec canaryGate) {
+    return Plan.builder(name)
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(canaryGate).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of(ScriptedGate.TYPE)).build());
+  }
+
+  /**
+   * canary 1% cap 50, all 10%, baked 30 min each behind scripted gates, with the tier {@code critical} held out of
+   * them: a plan to add the tier's canary ring to before it is built.
+   */
+  public static Plan.Builder heldCritical(String name) {
+    GateSpec scripted = GateSpec.of(ScriptedGate.TYPE);
+    return Plan.builder(name)
+        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
+        .ring(Ring.named("all").share(1000).bakeTime(Duration.ofMinutes(30)).gate(scripted).build())
+        .heldTiers("critical");
+  }
+
+  /** What one thread of {@link #inParallel} does, with its own seeded random. */
+  public interface Racer {
+    void run(SplittableRandom random) throws Exception;
+  }
+
+  /**
+   * Runs {@code racer} on {@code threads} threads released at the same instant, thread {@code t} with a random
+   * seeded {@code seed + t}, and waits for every one.
+   *
+   * @throws Exception what a racer threw (wrapped in an ExecutionException), or a timeout past {@code timeout}
+   */
+  public static void inParallel(int threads, long seed, Duration timeout, Racer racer) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        SplittableRandom random = new SplittableRandom(seed + t);
+        futures.add(pool.submit(() -> {
+          go.await();
+          racer.run(random);
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<?> f : futures) {
+        f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      pool.shutdown();
+    }
   }
 
   public static RolloutSpec spec(String id, Plan plan) {

@@ -3,8 +3,11 @@ package dev.ringfence.gates.internal;
 import dev.ringfence.core.Durations;
 import dev.ringfence.core.gate.AsyncGateConfig;
 import dev.ringfence.protocol.InvalidInputException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,6 +68,45 @@ final class GateParams {
 
   static int count(Map<String, Object> params, String key, int fallback, int min, List<String> problems) {
     return count(params, key, fallback, min, AsyncGateConfig.MAX_COUNT, problems);
+  }
+
+  /**
+   * Reads an http:// or https:// URL: a string, parsed, with its scheme checked; what else a gate asks of it is the
+   * gate's.
+   *
+   * @param value the parameter as the plan gives it
+   * @param missing what the problem says when it is absent, after "is missing; "
+   * @param maxLength the longest text accepted, in characters
+   * @return the URL, with its text as given less surrounding white space, or null after adding a problem
+   */
+  static @Nullable URI httpUrl(@Nullable Object value, String missing, int maxLength, List<String> problems) {
+    String field = PREFIX + "url";
+    if (value == null) {
+      problems.add(field + ": is missing; " + missing);
+      return null;
+    }
+    if (!(value instanceof String)) {
+      problems.add(field + ": must be a string, found " + value);
+      return null;
+    }
+    String text = ((String) value).strip();
+    if (text.length() > maxLength) {
+      problems.add(field + ": " + text.length() + " characters is over " + maxLength);
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      problems.add(field + ": '" + text + "' is not a URL: " + e.getReason());
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      problems.add(field + ": '" + text + "' must be an http:// or https:// URL");
+      return null;
+    }
+    return uri;
   }
 
   static Duration duration(Map<String, Object> params, String key, Duration fallback, boolean zeroAllowed,

@@ -3,10 +3,10 @@ package dev.ringfence.gates.internal;
 import dev.ringfence.core.gate.AsyncGateConfig;
 import dev.ringfence.core.plan.InvalidPlanException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param interval least time between two queries
  */
 public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Threshold failIf,
-    @Nullable Threshold passIf, int minSamples, int consecutiveErrorLimit, Duration timeout, Duration interval) {
+    @Nullable Threshold passIf, int minSamples, int consecutiveErrorLimit, Duration timeout, Duration interval)
+    implements PollingParams {
 
   /** Where the parameters are, relative to the ring. */
   static final String PREFIX = GateParams.PREFIX;
@@ -72,39 +73,23 @@ public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Thre
   }
 
   private static @Nullable URI url(@Nullable Object value, List<String> problems) {
-    String field = PREFIX + "url";
-    if (value == null) {
-      problems.add(field + ": is missing; give Prometheus's base URL, e.g. http://prometheus:9090");
-      return null;
-    }
-    if (!(value instanceof String)) {
-      problems.add(field + ": must be a string, found " + value);
-      return null;
-    }
-    String text = ((String) value).strip();
-    URI uri;
-    try {
-      uri = new URI(text);
-    } catch (URISyntaxException e) {
-      problems.add(field + ": '" + text + "' is not a URL: " + e.getReason());
-      return null;
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      problems.add(field + ": '" + text + "' must be an http:// or https:// URL");
+    URI uri = GateParams.httpUrl(value, "give Prometheus's base URL, e.g. http://prometheus:9090", Integer.MAX_VALUE,
+        problems);
+    if (uri == null) {
       return null;
     }
     if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
         || uri.getRawUserInfo() != null) {
-      problems.add(field + ": '" + text + "' must name a host and have no query, fragment or user info; the gate"
-          + " adds /api/v1/query itself");
+      problems.add(PREFIX + "url: '" + uri + "' must name a host and have no query, fragment or user info; the"
+          + " gate adds /api/v1/query itself");
       return null;
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    return URI.create(scheme + "://" + uri.getRawAuthority() + path + "/api/v1/query");
+    return URI.create(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority() + path
+        + "/api/v1/query");
   }
 
   private static @Nullable Threshold threshold(Map<String, Object> params, String key, List<String> problems) {

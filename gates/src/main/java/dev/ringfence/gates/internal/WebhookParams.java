@@ -4,11 +4,9 @@ import dev.ringfence.core.Durations;
 import dev.ringfence.core.gate.AsyncGateConfig;
 import dev.ringfence.core.plan.InvalidPlanException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -31,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record WebhookParams(URI url, SecretRef secret, Map<String, String> metadata, Duration timeout,
     Duration requestTimeout, int retries, Duration retryWait, int minSamples, int consecutiveErrorLimit,
-    Duration interval) {
+    Duration interval) implements PollingParams {
 
   /** The most retries a plan may ask for. */
   static final int MAX_RETRIES = 10;
@@ -104,41 +102,21 @@ public record WebhookParams(URI url, SecretRef secret, Map<String, String> metad
   }
 
   private static @Nullable URI url(@Nullable Object value, List<String> problems) {
-    String field = PREFIX + "url";
-    if (value == null) {
-      problems.add(field + ": is missing; give the receiver's URL, e.g. https://checks.example.com/ringfence");
-      return null;
-    }
-    if (!(value instanceof String)) {
-      problems.add(field + ": must be a string, found " + value);
-      return null;
-    }
-    String text = ((String) value).strip();
-    if (text.length() > MAX_URL_LENGTH) {
-      problems.add(field + ": " + text.length() + " characters is over " + MAX_URL_LENGTH);
-      return null;
-    }
-    URI uri;
-    try {
-      uri = new URI(text);
-    } catch (URISyntaxException e) {
-      problems.add(field + ": '" + text + "' is not a URL: " + e.getReason());
-      return null;
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      problems.add(field + ": '" + text + "' must be an http:// or https:// URL");
+    URI uri = GateParams.httpUrl(value, "give the receiver's URL, e.g. https://checks.example.com/ringfence",
+        MAX_URL_LENGTH, problems);
+    if (uri == null) {
       return null;
     }
     if (uri.getHost() == null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
       // User info would be a credential in the plan, which is stored and shown: the signature authenticates.
-      problems.add(field + ": '" + redact(uri, text) + "' must name a host and have no fragment or user info");
+      problems.add(PREFIX + "url: '" + redact(uri) + "' must name a host and have no fragment or user info");
       return null;
     }
     return uri;
   }
 
-  private static String redact(URI uri, String text) {
+  private static String redact(URI uri) {
+    String text = uri.toString();
     return uri.getRawUserInfo() == null ? text : text.replace(uri.getRawUserInfo(), "...");
   }
 

@@ -9,8 +9,6 @@ import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
 import java.net.URI;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class PrometheusGateFuzzTest {
 
   private static final URI ENDPOINT = URI.create("http://prometheus:9090/api/v1/query");
-  private static final GateQuery QUERY = new GateQuery("r1", "c", 0, "canary", 41, 42,
-      Instant.parse("2026-01-15T12:00:00Z"));
+  private static final GateQuery QUERY = FuzzedParams.QUERY;
   private static final PrometheusGate GATE = new PrometheusGate(PrometheusParams.read(Map.of(
       "url", "http://prometheus:9090", "query", "q", "failIf", "> 0.02", "passIf", "< 0.01")), null);
 
@@ -59,32 +56,14 @@ class PrometheusGateFuzzTest {
   @FuzzTest
   @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void readParams(FuzzedDataProvider data) {
-    Map<String, Object> raw = new LinkedHashMap<>();
-    int count = data.consumeInt(0, 10);
-    for (int i = 0; i < count; i++) {
-      String key = data.pickValue(KEYS);
-      switch (data.consumeInt(0, 4)) {
-        case 0:
-          raw.put(key, data.consumeInt());
-          break;
-        case 1:
-          raw.put(key, data.consumeLong());
-          break;
-        case 2:
-          raw.put(key, data.consumeRegularDouble());
-          break;
-        case 3:
-          raw.put(key, data.consumeBoolean());
-          break;
-        default:
-          raw.put(key, data.consumeString(300));
-      }
-    }
+    Map<String, Object> raw = FuzzedParams.read(data, KEYS, List.of(FuzzedDataProvider::consumeInt,
+        FuzzedDataProvider::consumeLong, FuzzedDataProvider::consumeRegularDouble, FuzzedDataProvider::consumeBoolean,
+        FuzzedParams::string));
     PrometheusParams params;
     try {
       params = PrometheusParams.read(new GateSpec("prometheus", raw).params());
     } catch (InvalidPlanException e) {
-      assertThat(e.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).startsWith("gate.params."));
+      FuzzedParams.assertProblemsNamed(e);
       return;
     }
     assertThat(params.queryUri().getPath()).endsWith("/api/v1/query");

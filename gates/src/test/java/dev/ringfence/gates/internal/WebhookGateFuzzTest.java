@@ -8,7 +8,6 @@ import dev.ringfence.core.gate.GateQuery;
 import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +21,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class WebhookGateFuzzTest {
 
-  private static final GateQuery QUERY = new GateQuery("r1", "c", 0, "canary", 41, 42,
-      Instant.parse("2026-01-15T12:00:00Z"));
+  private static final GateQuery QUERY = FuzzedParams.QUERY;
   private static final WebhookGate GATE = new WebhookGate(WebhookParams.read(Map.of("url", "http://receiver/",
       "secret", Map.of("env", "RINGFENCE_WEBHOOK_X")), false), null, Map.of(), null);
 
@@ -60,36 +58,14 @@ class WebhookGateFuzzTest {
   @FuzzTest
   @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void readParams(FuzzedDataProvider data) {
-    Map<String, Object> raw = new LinkedHashMap<>();
-    int count = data.consumeInt(0, 10);
-    for (int i = 0; i < count; i++) {
-      String key = data.pickValue(KEYS);
-      switch (data.consumeInt(0, 5)) {
-        case 0:
-          raw.put(key, data.consumeInt());
-          break;
-        case 1:
-          raw.put(key, data.consumeRegularDouble());
-          break;
-        case 2:
-          raw.put(key, data.consumeBoolean());
-          break;
-        case 3:
-          Map<String, Object> object = new LinkedHashMap<>();
-          for (int j = data.consumeInt(0, 3); j > 0; j--) {
-            object.put(data.pickValue(INNER), data.consumeBoolean() ? data.consumeString(40) : data.consumeInt());
-          }
-          raw.put(key, object);
-          break;
-        default:
-          raw.put(key, data.consumeString(300));
-      }
-    }
+    Map<String, Object> raw = FuzzedParams.read(data, KEYS, List.of(FuzzedDataProvider::consumeInt,
+        FuzzedDataProvider::consumeRegularDouble, FuzzedDataProvider::consumeBoolean, WebhookGateFuzzTest::object,
+        FuzzedParams::string, FuzzedParams::string));
     WebhookParams params;
     try {
       params = WebhookParams.read(new GateSpec("webhook", raw).params(), data.consumeBoolean());
     } catch (InvalidPlanException e) {
-      assertThat(e.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).startsWith("gate.params."));
+      FuzzedParams.assertProblemsNamed(e);
       if (raw.get("secret") instanceof String secret && secret.length() >= 8) {
         assertThat(String.join("\n", e.problems())).doesNotContain(secret);
       }
@@ -98,6 +74,15 @@ class WebhookGateFuzzTest {
     assertThat(params.url().getScheme().toLowerCase(Locale.ROOT)).isIn("http", "https");
     assertThat(params.secret().env() != null ^ params.secret().file() != null).isTrue();
     assertThat(params.requestTimeout()).isLessThanOrEqualTo(params.timeout());
+  }
+
+  /** An object for {@code secret} or {@code metadata}: up to three entries, each a string or a number. */
+  private static Object object(FuzzedDataProvider data) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    for (int j = data.consumeInt(0, 3); j > 0; j--) {
+      object.put(data.pickValue(INNER), data.consumeBoolean() ? data.consumeString(40) : data.consumeInt());
+    }
+    return object;
   }
 
   private static final List<String> KEYS = List.of("url", "secret", "metadata", "timeout", "requestTimeout",

@@ -45,22 +45,14 @@ class WebhookPartsTest {
     assertThat(pass.answer()).isEqualTo("{\"verdict\":\"PASS\",\"extra\":[1,2]}");
     assertThat(parse("{\"verdict\": \"FAIL\", \"reason\": \"two\\nlines\"}").reason()).isEqualTo("two lines");
 
-    assertThatThrownBy(() -> parse("{\"verdict\": \"PASS\", \"verdict\": \"FAIL\"}"))
-        .isInstanceOf(WebhookFailedException.class).hasMessageContaining("is not JSON (Duplicate field 'verdict')");
-    assertThatThrownBy(() -> parse("{\"verdict\": \"PASS\"} {\"verdict\": \"FAIL\"}"))
-        .isInstanceOf(WebhookFailedException.class).hasMessageContaining("is not JSON");
-    assertThatThrownBy(() -> parse("[\"PASS\"]")).isInstanceOf(WebhookFailedException.class)
-        .hasMessageContaining("is not a JSON object with a verdict");
-    assertThatThrownBy(() -> parse("")).isInstanceOf(WebhookFailedException.class)
-        .hasMessageContaining("is not a JSON object with a verdict: (no body)");
-    assertThatThrownBy(() -> parse("{\"reason\": \"fine\"}")).isInstanceOf(WebhookFailedException.class)
-        .hasMessageContaining("has no string verdict");
-    assertThatThrownBy(() -> parse("{\"verdict\": true}")).isInstanceOf(WebhookFailedException.class)
-        .hasMessageContaining("has no string verdict");
-    assertThatThrownBy(() -> parse("{\"verdict\": \"OK\"}")).isInstanceOf(WebhookFailedException.class)
-        .hasMessageContaining("has the unknown verdict \"OK\"");
-    assertThatThrownBy(() -> parse("{\"verdict\": \"PASS\", \"reason\": 3}")).isInstanceOf(WebhookFailedException.class)
-        .hasMessageContaining("has a reason that is not a string");
+    assertRefused("{\"verdict\": \"PASS\", \"verdict\": \"FAIL\"}", "is not JSON (Duplicate field 'verdict')");
+    assertRefused("{\"verdict\": \"PASS\"} {\"verdict\": \"FAIL\"}", "is not JSON");
+    assertRefused("[\"PASS\"]", "is not a JSON object with a verdict");
+    assertRefused("", "is not a JSON object with a verdict: (no body)");
+    assertRefused("{\"reason\": \"fine\"}", "has no string verdict");
+    assertRefused("{\"verdict\": true}", "has no string verdict");
+    assertRefused("{\"verdict\": \"OK\"}", "has the unknown verdict \"OK\"");
+    assertRefused("{\"verdict\": \"PASS\", \"reason\": 3}", "has a reason that is not a string");
   }
 
   @Test
@@ -90,5 +82,10 @@ class WebhookPartsTest {
     Files.createSymbolicLink(dir.resolve("link"), dir.resolve("key"));
     assertThatThrownBy(() -> new SecretRef(null, "link").resolve(Map.of(), dir))
         .isInstanceOf(WebhookFailedException.class).hasMessageContaining("is not a regular file (a link");
+  }
+
+  /** The answer {@code body} is refused with a {@link WebhookFailedException} whose message holds {@code message}. */
+  private static void assertRefused(String body, String message) {
+    assertThatThrownBy(() -> parse(body)).isInstanceOf(WebhookFailedException.class).hasMessageContaining(message);
   }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FaultInjectionTest {
 
-  private static final int SIZE = 200_000; // four chunks: a fault can land inside the content
+  private static final int SIZE = KillTrialChild.SIZE; // four chunks: a fault can land inside the content
 
   @TempDir Path root;
   private int trial;
@@ -33,14 +33,9 @@ class FaultInjectionTest {
     return dir;
   }
 
-  /** Activation of 7, a restart, and the confirmation, through the given operations. */
+  /** Activation of 7, a restart, and the confirmation, through the given operations: what the kill trials run. */
   private static void protocol(Path dir, FileOps ops) {
-    DefaultRolloutAgent first = agent(dir, ops, SignalSink.DISCARD);
-    first.onStart();
-    activate(first, 7, content(7, SIZE));
-    DefaultRolloutAgent second = agent(dir, ops, SignalSink.DISCARD);
-    second.onStart();
-    second.confirmHealthy();
+    KillTrialChild.run(dir, ops);
   }
 
   private static long stepsOfProtocol(Path dir) {

@@ -45,6 +45,7 @@ public final class KillTrialChild {
     out.println("DONE " + ops.steps());
   }
 
+  /** Activation of 7 ({@link #SIZE} bytes), a restart, and the confirmation, through the given operations. */
   static void run(Path dir, FileOps ops) {
     DefaultRolloutAgent first = agent(dir, ops, SignalSink.DISCARD);
     first.onStart();
