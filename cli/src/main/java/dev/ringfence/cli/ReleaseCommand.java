@@ -1,12 +1,11 @@
 package dev.ringfence.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ringfence.agent.Envelope;
 import dev.ringfence.agent.MalformedEnvelopeException;
 import dev.ringfence.server.AdminClient;
 import dev.ringfence.server.ReleaseSigner;
-import java.net.URI;
-import java.net.http.HttpClient;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -99,13 +98,7 @@ final class ReleaseCommand extends ParentCommand {
   @Command(name = "publish", mixinStandardHelpOptions = true, showDefaultValues = true,
       description = "Publishes a signed envelope and its payload to an update server's admin API; the server"
           + " verifies the signatures against its release keys before it stores anything.")
-  static final class Publish implements Callable<Integer> {
-
-    @Option(names = "--server", description = "the update server's base URL")
-    URI server = URI.create("http://127.0.0.1:8080/");
-
-    @Option(names = "--token-file", description = "the server's admin token file")
-    Path tokenFile = Path.of("ringfence-data", "admin.token");
+  static final class Publish extends AdminCall {
 
     @Option(names = "--envelope", required = true, description = "the envelope from 'release sign'")
     @SuppressWarnings("NullAway.Init")
@@ -119,12 +112,8 @@ final class ReleaseCommand extends ParentCommand {
         + " a rollout")
     boolean general;
 
-    @CommandLine.Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() throws Exception {
+    void run(AdminClient admin, PrintWriter out) throws IOException {
       Envelope envelope;
       try {
         envelope = Envelope.parse(Files.readAllBytes(envelopeFile));
@@ -132,16 +121,7 @@ final class ReleaseCommand extends ParentCommand {
         throw new CommandLine.ParameterException(spec.commandLine(), "--envelope " + envelopeFile + ": "
             + e.getMessage());
       }
-      URI base = server.toString().endsWith("/") ? server : URI.create(server + "/");
-      AdminClient admin = new AdminClient(base, tokenFile, HttpClient.newHttpClient());
-      try {
-        JsonNode summary = admin.publish(envelope, Files.readAllBytes(payload), general);
-        spec.commandLine().getOut().println("published " + summary);
-        return 0;
-      } catch (AdminClient.AdminCallException e) {
-        spec.commandLine().getErr().println("ringfence: refused: " + e.getMessage());
-        return 1;
-      }
+      out.println("published " + admin.publish(envelope, Files.readAllBytes(payload), general));
     }
   }
 }

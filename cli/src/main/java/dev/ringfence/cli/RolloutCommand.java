@@ -7,7 +7,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,28 +49,20 @@ final class RolloutCommand extends ParentCommand {
   }
 
   /** One admin call, printed as one line: the rollout's state, ring and last verdict. */
-  abstract static class Call implements Callable<Integer> {
-    @CommandLine.Mixin
-    @SuppressWarnings("NullAway.Init")
-    Connection connection;
-
-    @CommandLine.Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandLine.Model.CommandSpec spec;
-
+  abstract static class Call extends AdminCall {
     abstract JsonNode call(AdminClient admin) throws java.io.IOException;
 
     @Override
-    public Integer call() throws Exception {
-      try {
-        JsonNode rollout = call(connection.client());
-        spec.commandLine().getOut().println(describe(rollout));
-        return 0;
-      } catch (AdminClient.AdminCallException e) {
-        spec.commandLine().getErr().println("ringfence: refused: " + e.getMessage());
-        return 1;
-      }
+    final void run(AdminClient admin, PrintWriter out) throws java.io.IOException {
+      out.println(describe(call(admin)));
     }
+  }
+
+  /** A call about one rollout, named by its id. */
+  abstract static class OnRollout extends Call {
+    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
+    @SuppressWarnings("NullAway.Init")
+    String id;
   }
 
   /** The one-line summary of a rollout's detail view. */
@@ -101,11 +93,7 @@ final class RolloutCommand extends ParentCommand {
   }
 
   /** A state change with a reason. */
-  abstract static class Steer extends Call {
-    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
-    @SuppressWarnings("NullAway.Init")
-    String id;
-
+  abstract static class Steer extends OnRollout {
     @Option(names = "--reason", required = true, description = "why, for the audit trail")
     @SuppressWarnings("NullAway.Init")
     String reason;
@@ -147,11 +135,7 @@ final class RolloutCommand extends ParentCommand {
   }
 
   @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts a PLANNED rollout: opens its first ring.")
-  static final class Start extends Call {
-    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
-    @SuppressWarnings("NullAway.Init")
-    String id;
-
+  static final class Start extends OnRollout {
     @Override
     JsonNode call(AdminClient admin) throws java.io.IOException {
       return admin.command(id, "start", null);
@@ -173,11 +157,7 @@ final class RolloutCommand extends ParentCommand {
 
   @Command(name = "approve", mixinStandardHelpOptions = true,
       description = "Approves the open ring, whose gate requires approval: the next ring opens once its gate passes.")
-  static final class Approve extends Call {
-    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
-    @SuppressWarnings("NullAway.Init")
-    String id;
-
+  static final class Approve extends OnRollout {
     @Option(names = "--reason", description = "why, for the audit trail")
     @org.jspecify.annotations.Nullable String reason;
 
@@ -190,11 +170,7 @@ final class RolloutCommand extends ParentCommand {
   @Command(name = "promote", mixinStandardHelpOptions = true,
       description = {"Opens the next ring now, once the open ring's gate has passed (skips the rest of its bake time).",
           "With --skip-gate \"reason\": opens it whatever the gate says; the skipped verdict is journaled."})
-  static final class Promote extends Call {
-    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
-    @SuppressWarnings("NullAway.Init")
-    String id;
-
+  static final class Promote extends OnRollout {
     @Option(names = "--skip-gate", paramLabel = "<reason>",
         description = "open the next ring whatever the gate says; the written reason is required and journaled")
     @org.jspecify.annotations.Nullable String skipGate;
@@ -221,11 +197,7 @@ final class RolloutCommand extends ParentCommand {
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Prints the rollout's state, open ring, exposure and last verdict with its numbers.")
-  static final class Status extends Call {
-    @Parameters(index = "0", paramLabel = "<rollout>", description = "the rollout id")
-    @SuppressWarnings("NullAway.Init")
-    String id;
-
+  static final class Status extends OnRollout {
     @Override
     JsonNode call(AdminClient admin) throws java.io.IOException {
       return admin.rollout(id);

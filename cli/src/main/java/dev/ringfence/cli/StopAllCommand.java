@@ -2,9 +2,8 @@ package dev.ringfence.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ringfence.server.AdminClient;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,15 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "stop-all", mixinStandardHelpOptions = true,
     description = {"Pauses every running rollout on every channel and refuses new rollouts until lifted.",
         "With --lift (admin token): lifts the switch; paused rollouts stay paused until resumed one by one."})
-final class StopAllCommand implements Callable<Integer> {
-
-  @CommandLine.Mixin
-  @SuppressWarnings("NullAway.Init")
-  RolloutCommand.Connection connection;
-
-  @CommandLine.Spec
-  @SuppressWarnings("NullAway.Init")
-  CommandLine.Model.CommandSpec spec;
+final class StopAllCommand extends AdminCall {
 
   @Option(names = "--reason", required = true, description = "why, for every paused rollout's journal")
   @SuppressWarnings("NullAway.Init")
@@ -34,26 +25,18 @@ final class StopAllCommand implements Callable<Integer> {
   boolean lift;
 
   @Override
-  public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    try {
-      AdminClient admin = connection.client();
-      if (lift) {
-        JsonNode lifted = admin.liftStopAll(reason).get("lifted");
-        out.println("stop-all lifted (it was switched on at " + lifted.get("at").asText() + " by "
-            + lifted.get("actor").asText() + "); paused rollouts stay paused: resume each with 'ringfence rollout"
-            + " resume'");
-        return 0;
-      }
-      JsonNode stopped = admin.stopAll(reason);
-      JsonNode stop = stopped.get("stop");
-      out.println((stopped.get("alreadyInForce").asBoolean() ? "stop-all was in force already" : "stop-all in force")
-          + " since " + stop.get("at").asText() + " by " + stop.get("actor").asText() + ": " + stop.get("reason").asText());
-      out.println("paused: " + (stopped.get("paused").isEmpty() ? "none running" : stopped.get("paused").toString()));
-      return 0;
-    } catch (AdminClient.AdminCallException e) {
-      spec.commandLine().getErr().println("ringfence: refused: " + e.getMessage());
-      return 1;
+  void run(AdminClient admin, PrintWriter out) throws IOException {
+    if (lift) {
+      JsonNode lifted = admin.liftStopAll(reason).get("lifted");
+      out.println("stop-all lifted (it was switched on at " + lifted.get("at").asText() + " by "
+          + lifted.get("actor").asText() + "); paused rollouts stay paused: resume each with 'ringfence rollout"
+          + " resume'");
+      return;
     }
+    JsonNode stopped = admin.stopAll(reason);
+    JsonNode stop = stopped.get("stop");
+    out.println((stopped.get("alreadyInForce").asBoolean() ? "stop-all was in force already" : "stop-all in force")
+        + " since " + stop.get("at").asText() + " by " + stop.get("actor").asText() + ": " + stop.get("reason").asText());
+    out.println("paused: " + (stopped.get("paused").isEmpty() ? "none running" : stopped.get("paused").toString()));
   }
 }

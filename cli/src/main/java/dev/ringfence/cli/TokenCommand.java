@@ -9,7 +9,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,33 +28,9 @@ final class TokenCommand extends ParentCommand {
     return "token create ci-deploy --role operator --out ci-deploy.token";
   }
 
-  /** One admin call; refusals exit 1 with the server's reason. */
-  abstract static class Call implements Callable<Integer> {
-    @CommandLine.Mixin
-    @SuppressWarnings("NullAway.Init")
-    RolloutCommand.Connection connection;
-
-    @CommandLine.Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandLine.Model.CommandSpec spec;
-
-    abstract void call(AdminClient admin, PrintWriter out) throws IOException;
-
-    @Override
-    public Integer call() throws Exception {
-      try {
-        call(connection.client(), spec.commandLine().getOut());
-        return 0;
-      } catch (AdminClient.AdminCallException e) {
-        spec.commandLine().getErr().println("ringfence: refused: " + e.getMessage());
-        return 1;
-      }
-    }
-  }
-
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Creates a named token with a role; the token is shown once (or written to --out, mode 0600).")
-  static final class Create extends Call {
+  static final class Create extends AdminCall {
     @Parameters(index = "0", paramLabel = "<name>",
         description = "the token's name: what the audit trail records as the actor of its calls")
     @SuppressWarnings("NullAway.Init")
@@ -70,7 +45,7 @@ final class TokenCommand extends ParentCommand {
     Path out;
 
     @Override
-    void call(AdminClient admin, PrintWriter print) throws IOException {
+    void run(AdminClient admin, PrintWriter print) throws IOException {
       if (out != null && Files.exists(out)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + ": exists; name a new file");
       }
@@ -100,9 +75,9 @@ final class TokenCommand extends ParentCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "Lists every token: name, role, created, last used, revoked. Never a token.")
-  static final class ListTokens extends Call {
+  static final class ListTokens extends AdminCall {
     @Override
-    void call(AdminClient admin, PrintWriter out) throws IOException {
+    void run(AdminClient admin, PrintWriter out) throws IOException {
       for (JsonNode t : admin.tokens().get("tokens")) {
         out.printf("%-24s %-8s created %s by %s; last used %s%s%n", t.get("name").asText(), t.get("role").asText(),
             t.get("createdAt").asText(), t.get("createdBy").asText(),
@@ -115,13 +90,13 @@ final class TokenCommand extends ParentCommand {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
       description = "Revokes a named token: every replica refuses it within a tick. Its name is never reused.")
-  static final class Revoke extends Call {
+  static final class Revoke extends AdminCall {
     @Parameters(index = "0", paramLabel = "<name>", description = "the token's name")
     @SuppressWarnings("NullAway.Init")
     String name;
 
     @Override
-    void call(AdminClient admin, PrintWriter out) throws IOException {
+    void run(AdminClient admin, PrintWriter out) throws IOException {
       JsonNode revoked = admin.revokeToken(name);
       out.println("token '" + name + "' revoked at " + revoked.get("revokedAt").asText());
     }
