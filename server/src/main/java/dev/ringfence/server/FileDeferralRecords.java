@@ -1,11 +1,7 @@
 package dev.ringfence.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,18 +27,10 @@ final class FileDeferralRecords implements DeferralRecords {
    */
   static FileDeferralRecords open(Path file) throws IOException {
     FileDeferralRecords records = new FileDeferralRecords(file);
-    if (Files.exists(file)) {
-      try {
-        for (JsonNode c : ServerJson.MAPPER.readTree(file.toFile()).path("changes")) {
-          records.changes.add(new Change(c.get("seq").asLong(), c.get("channel").asText(),
-              c.get("deferrals").toString(), c.get("actor").asText(), Instant.parse(c.get("at").asText())));
-        }
-      } catch (RuntimeException e) {
-        // Starting without the customers' deferrals would send them releases they asked to wait for.
-        throw new IOException("deferrals file " + file + " is not what this server wrote (" + e.getMessage()
-            + "); restore it, or move it away to start without customer deferrals", e);
-      }
-    }
+    // Starting without the customers' deferrals would send them releases they asked to wait for.
+    records.changes.addAll(JsonListFile.read("deferrals file", file, "changes", c -> new Change(c.get("seq").asLong(),
+        c.get("channel").asText(), c.get("deferrals").toString(), c.get("actor").asText(),
+        Instant.parse(c.get("at").asText())), "restore it, or move it away to start without customer deferrals"));
     return records;
   }
 
@@ -51,18 +39,15 @@ final class FileDeferralRecords implements DeferralRecords {
     List<Change> next = new ArrayList<>(changes);
     next.add(new Change(changes.isEmpty() ? 1 : changes.get(changes.size() - 1).seq() + 1, channel, policyJson, actor,
         at));
-    ObjectNode root = ServerJson.MAPPER.createObjectNode();
-    ArrayNode list = root.putArray("changes");
-    try {
-      for (Change c : next) {
-        ObjectNode o = list.addObject().put("seq", c.seq()).put("channel", c.channel());
+    JsonListFile.write(file, "changes", next, (o, c) -> {
+      o.put("seq", c.seq()).put("channel", c.channel());
+      try {
         o.set("deferrals", ServerJson.MAPPER.readTree(c.policyJson()));
-        o.put("actor", c.actor()).put("at", c.at().toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException("deferrals of channel " + c.channel() + ": " + e.getMessage(), e);
       }
-      SecureFiles.write(file, ServerJson.PRETTY.writeValueAsBytes(root), false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+      o.put("actor", c.actor()).put("at", c.at().toString());
+    }, false);
     changes.clear();
     changes.addAll(next);
   }

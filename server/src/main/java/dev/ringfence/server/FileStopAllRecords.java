@@ -1,11 +1,6 @@
 package dev.ringfence.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,18 +28,10 @@ final class FileStopAllRecords implements StopAllRecords {
    */
   static FileStopAllRecords open(Path file) throws IOException {
     FileStopAllRecords records = new FileStopAllRecords(file);
-    if (Files.exists(file)) {
-      try {
-        for (JsonNode e : ServerJson.MAPPER.readTree(file.toFile()).path("events")) {
-          records.events.add(new Event(e.get("action").asText().equals("stop"), e.get("actor").asText(),
-              e.get("reason").asText(), Instant.parse(e.get("at").asText())));
-        }
-      } catch (RuntimeException e) {
-        // Refusing to start is safer than starting unfrozen when the file said otherwise.
-        throw new IOException("stop-all file " + file + " is not what this server wrote (" + e.getMessage()
-            + "); restore it, or move it away to start with the switch off", e);
-      }
-    }
+    // Refusing to start is safer than starting unfrozen when the file said otherwise.
+    records.events.addAll(JsonListFile.read("stop-all file", file, "events", e -> new Event(e.get("action").asText().equals("stop"),
+        e.get("actor").asText(), e.get("reason").asText(), Instant.parse(e.get("at").asText())),
+        "restore it, or move it away to start with the switch off"));
     return records;
   }
 
@@ -57,17 +44,8 @@ final class FileStopAllRecords implements StopAllRecords {
     }
     List<Event> next = new ArrayList<>(events);
     next.add(event);
-    ObjectNode root = ServerJson.MAPPER.createObjectNode();
-    ArrayNode list = root.putArray("events");
-    for (Event e : next) {
-      list.addObject().put("action", e.stop() ? "stop" : "lift").put("actor", e.actor()).put("reason", e.reason())
-          .put("at", e.at().toString());
-    }
-    try {
-      SecureFiles.write(file, ServerJson.PRETTY.writeValueAsBytes(root), false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    JsonListFile.write(file, "events", next, (o, e) -> o.put("action", e.stop() ? "stop" : "lift")
+        .put("actor", e.actor()).put("reason", e.reason()).put("at", e.at().toString()), false);
     events.add(event);
     return Optional.of(event);
   }

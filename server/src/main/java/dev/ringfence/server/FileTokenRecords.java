@@ -1,10 +1,7 @@
 package dev.ringfence.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -51,17 +48,12 @@ final class FileTokenRecords implements TokenRecords {
       SecureFiles.checkOwnedBySelf(file, "token file");
       SecureFiles.checkNotReplaceableByOthers(file.toAbsolutePath().getParent(), "token file " + file);
     }
-    try {
-      for (JsonNode t : ServerJson.MAPPER.readTree(file.toFile()).path("tokens")) {
-        records.tokens.add(new StoredToken(t.get("name").asText(), Role.parse(t.get("role").asText()),
-            HEX.parseHex(t.get("sha256").asText()), Instant.parse(t.get("createdAt").asText()),
-            t.get("createdBy").asText(), instant(t.get("lastUsedAt")), instant(t.get("revokedAt")),
-            t.hasNonNull("revokedBy") ? t.get("revokedBy").asText() : null, t.path("bootstrap").asBoolean(false)));
-      }
-    } catch (RuntimeException e) {
-      throw new IOException("token file " + file + " is not a token list this server wrote (" + e.getMessage()
-          + "); restore it from a backup, or move it away to start without its named tokens", e);
-    }
+    records.tokens.addAll(JsonListFile.read("token file", file, "tokens", t -> new StoredToken(t.get("name").asText(),
+        Role.parse(t.get("role").asText()), HEX.parseHex(t.get("sha256").asText()),
+        Instant.parse(t.get("createdAt").asText()), t.get("createdBy").asText(), instant(t.get("lastUsedAt")),
+        instant(t.get("revokedAt")), t.hasNonNull("revokedBy") ? t.get("revokedBy").asText() : null,
+        t.path("bootstrap").asBoolean(false)),
+        "restore it from a backup, or move it away to start without its named tokens"));
     return records;
   }
 
@@ -149,21 +141,13 @@ final class FileTokenRecords implements TokenRecords {
 
   /** Writes the whole list, then swaps it in: a failed write changes neither the file nor what is served. */
   private void save(List<StoredToken> next) {
-    ObjectNode root = ServerJson.MAPPER.createObjectNode();
-    ArrayNode list = root.putArray("tokens");
-    for (StoredToken t : next) {
-      ObjectNode o = list.addObject().put("name", t.name()).put("role", t.role().wireName())
-          .put("sha256", HEX.formatHex(t.sha256())).put("createdAt", t.createdAt().toString())
-          .put("createdBy", t.createdBy()).put("bootstrap", t.bootstrap());
+    JsonListFile.write(file, "tokens", next, (o, t) -> {
+      o.put("name", t.name()).put("role", t.role().wireName()).put("sha256", HEX.formatHex(t.sha256()))
+          .put("createdAt", t.createdAt().toString()).put("createdBy", t.createdBy()).put("bootstrap", t.bootstrap());
       o.put("lastUsedAt", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
       o.put("revokedAt", t.revokedAt() == null ? null : t.revokedAt().toString());
       o.put("revokedBy", t.revokedBy());
-    }
-    try {
-      SecureFiles.write(file, ServerJson.PRETTY.writeValueAsBytes(root), true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    }, true);
     tokens.clear();
     tokens.addAll(next);
   }
