@@ -338,10 +338,7 @@ final class AdminApi {
     if (raw.length > 0 || !action.equals("start")) {
       AdminBodies.Command body = AdminBodies.Command.BODY.read(raw);
       reason = action.equals("start") ? body.reason() : AdminBodies.text(body.reason(), "reason");
-      if (body.actor() != null && !body.actor().equals(actor)) {
-        throw HttpError.badField("actor", "the actor is the calling token's name, '" + actor + "'; leave the field out"
-            + " (or send that name)");
-      }
+      checkActor(body.actor(), actor);
     }
     if (action.equals("start") || action.equals("resume")) {
       ctx.stopAll().checkNotInForce(action.equals("start") ? "be started" : "be resumed");
@@ -354,8 +351,13 @@ final class AdminApi {
       case "halt" -> acting.halt(reason);
       default -> acting.abort(reason);
     }
+    return acted(rollout, action, actor, reason);
+  }
+
+  /** After a command: the exposure history gets the rollout's new state, the log a line, the caller its detail. */
+  private Response acted(Rollout rollout, String action, String actor, @Nullable String reason) {
     ctx.history().record(rollout, ctx.config().clock().instant());
-    LOG.info("rollout {}: {} by {}{}", LogText.of(id), action, LogText.of(actor),
+    LOG.info("rollout {}: {} by {}{}", LogText.of(rollout.id()), action, LogText.of(actor),
         reason == null ? "" : " (" + LogText.of(reason) + ")");
     return Response.json(200, RolloutViews.detail(ctx, rollout));
   }
@@ -373,9 +375,7 @@ final class AdminApi {
     checkActor(body.actor(), actor);
     String reason = body.reason();
     refusedAs409(() -> rollout.by(actor).approve(reason));
-    LOG.info("rollout {}: approve by {}{}", LogText.of(id), LogText.of(actor),
-        reason == null ? "" : " (" + LogText.of(reason) + ")");
-    return Response.json(200, RolloutViews.detail(ctx, rollout));
+    return acted(rollout, "approve", actor, reason);
   }
 
   /**
@@ -399,10 +399,7 @@ final class AdminApi {
         acting.promote(body.reason());
       }
     });
-    ctx.history().record(rollout, ctx.config().clock().instant());
-    LOG.info("rollout {}: promote{} by {}{}", LogText.of(id), body.skipsGate() ? " skipping the gate" : "",
-        LogText.of(actor), body.reason() == null ? "" : " (" + LogText.of(body.reason()) + ")");
-    return Response.json(200, RolloutViews.detail(ctx, rollout));
+    return acted(rollout, body.skipsGate() ? "promote skipping the gate" : "promote", actor, body.reason());
   }
 
   private static void checkActor(@Nullable String claimed, String actor) {
