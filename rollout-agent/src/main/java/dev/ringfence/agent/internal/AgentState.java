@@ -29,9 +29,12 @@ public record AgentState(long generation, long bootId, @Nullable SlotContent las
 
   static final String HEADER = "ringfence-agent-state v1";
 
-  /** Copies the set; a state without a previous version has no probation. */
+  /** Copies the set; a state without a previous version, or with a version on trial, has no probation. */
   public AgentState {
     knownBad = Collections.unmodifiableSortedSet(new TreeSet<>(knownBad));
+    if (pending != null) {
+      previous = null;
+    }
     if (previous == null) {
       probationUntil = 0;
     }
