@@ -567,6 +567,51 @@ static void probation_countsUncleanStarts_revertsToThePrevious_andEndsOnTime(voi
   bg_state_free(&s);
 }
 
+/* The crash model of a start in probation: the probation fields survive every crash, or the revert happened. */
+static void crashAtEveryOperationInProbation_keepsTheProbationOrTheRevert(void) {
+  const int64_t now = INT64_C(1767225600000), until = now + 3600000;
+  char dir[300];
+  bg_result r;
+  int trials = 0;
+  for (int64_t counted = 0; counted <= 3; counted++) {
+    for (int marker = 0; marker <= 1; marker++) {
+      for (long at = 1;; at++) {
+        probation_fixture(dir, sizeof dir, "crash-probation", counted, until);
+        if (marker) {
+          put_sealed(dir, "clean-shutdown", "ringfence-clean-shutdown v1\nbootId=3\nversion=7\n");
+        }
+        lossy l;
+        memset(&l, 0, sizeof l);
+        l.ops = (bg_ops){lossy_write, lossy_rename, lossy_sync_dir, lossy_remove};
+        l.crash_at = at;
+        bg_start_at(&l.ops, dir, 3, now, &r);
+        if (!l.crashed) {
+          for (int i = 0; i < l.logged; i++) {
+            free(l.log[i].old);
+          }
+          break;
+        }
+        power_cut(&l);
+        trials++;
+        int code = bg_start_at(bg_real_ops(), dir, 3, now, &r);
+        int guarded = code == BG_OK && strcmp(r.action, "LAST_KNOWN_GOOD") == 0 && r.running.version == 7
+                      && r.failed_starts >= counted + (marker ? 0 : 1) && r.failed_starts <= counted + 2
+                      && r.failed_starts <= 3;
+        int back = (code == BG_OK || code == BG_REVERTED) && r.running.slot == 'A' && r.running.version == 6;
+        CHECK(guarded || back, "probation: counted %" PRId64 " marker %d crash at %ld: exit %d %s %" PRId64 ": %s",
+              counted, marker, at, code, r.action, r.failed_starts, r.message);
+        bg_state s = read_state(dir);
+        CHECK((s.lkg.version == 7 && s.previous.slot == 'A' && s.previous.version == 6 && s.probation_until == until)
+                  || (s.lkg.version == 6 && s.previous.slot == 0 && s.known_bad_count == 1),
+              "probation kept or reverted (crash at %ld): lkg v%" PRId64, at, s.lkg.version);
+        bg_state_free(&s);
+      }
+    }
+  }
+  CHECK(trials >= 60, "only %d crash trials in probation", trials);
+  printf("crash model in probation: %d trials\n", trials);
+}
+
 int main(void) {
   snprintf(root, sizeof root, "%s", getenv("BG_TEST_DIR") != NULL ? getenv("BG_TEST_DIR") : "/tmp/bootguard-test");
   mkdir(root, 0755);
@@ -582,6 +627,7 @@ int main(void) {
   confirm_promotesOnlyTheVersionThisBootRuns();
   probationFields_roundTripByteForByte_andComeTogether();
   probation_countsUncleanStarts_revertsToThePrevious_andEndsOnTime();
+  crashAtEveryOperationInProbation_keepsTheProbationOrTheRevert();
   crashAtEveryOperation_nextStartFindsTheNewVersionWithACorrectCountOrTheLastKnownGood();
   printf("%d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
