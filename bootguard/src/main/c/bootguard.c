@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sha256.h"
 
@@ -294,7 +295,24 @@ int bg_state_decode(const unsigned char *bytes, size_t len, bg_state *state, cha
     }
     item = comma + 1;
   }
-  if (state->failed_starts < 0 || state->failed_starts > INT32_MAX) {
+  /* previous and probationUntil: appended while a probation runs, together or not at all; absent, none. */
+  const char *previous = field(&f, "previous", why, why_len);
+  int has_until = field(&f, "probationUntil", why, why_len) != NULL;
+  if ((previous == NULL) != !has_until) {
+    snprintf(why, why_len, "%s", previous == NULL ? "probationUntil without previous" : "previous without probationUntil");
+    goto done;
+  }
+  if (previous != NULL && (decode_content(previous, &state->previous, why, why_len) != 0
+                           || long_field(&f, "probationUntil", &state->probation_until, why, why_len) != 0)) {
+    goto done;
+  }
+  if (state->previous.slot == 0 || state->pending.slot != 0) { /* no probation while a version is on trial */
+    memset(&state->previous, 0, sizeof state->previous);
+    state->probation_until = 0;
+  }
+  if (state->probation_until < 0) {
+    snprintf(why, why_len, "probationUntil %" PRId64 " is negative", state->probation_until);
+  } else if (state->failed_starts < 0 || state->failed_starts > INT32_MAX) {
     snprintf(why, why_len, "failedStarts %" PRId64 " is out of range", state->failed_starts);
   } else if (state->generation < 0) {
     snprintf(why, why_len, "generation %" PRId64 " is negative", state->generation);
@@ -328,7 +346,7 @@ static size_t put_content(char *at, const bg_content *c) {
 }
 
 unsigned char *bg_state_encode(const bg_state *s, size_t *len) {
-  char *body = malloc(1024 + 21 * s->known_bad_count);
+  char *body = malloc(1536 + 21 * s->known_bad_count);
   if (body == NULL) {
     return NULL;
   }
@@ -343,6 +361,11 @@ unsigned char *bg_state_encode(const bg_state *s, size_t *len) {
     used += (size_t)sprintf(body + used, i == 0 ? "%" PRId64 : ",%" PRId64, s->known_bad[i]);
   }
   body[used++] = '\n';
+  if (s->previous.slot != 0) { /* appended only while a probation runs, as the Java agent writes it */
+    used += (size_t)sprintf(body + used, "previous=");
+    used += put_content(body + used, &s->previous);
+    used += (size_t)sprintf(body + used, "probationUntil=%" PRId64 "\n", s->probation_until);
+  }
   return seal(body, used, len);
 }
 
@@ -579,6 +602,16 @@ static void back_on(const bg_state *s, bg_result *out) {
 }
 
 int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result *out) {
+  time_t now = time(NULL); /* a clock set back only lengthens a probation; one set forward ends it early */
+  return bg_start_at(ops, dir, max_failed_starts, now == (time_t)-1 ? 0 : (int64_t)now * 1000, out);
+}
+
+static void end_probation(bg_state *s) {
+  memset(&s->previous, 0, sizeof s->previous);
+  s->probation_until = 0;
+}
+
+int bg_start_at(bg_ops *ops, const char *dir, int64_t max_failed_starts, int64_t now_millis, bg_result *out) {
   reset(out, "REFUSED");
   bg_state s;
   int damaged;
@@ -601,12 +634,15 @@ int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result 
          usable ? "falling back to the other slot" : "no other verified slot");
     damaged++;
     memset(&s.lkg, 0, sizeof s.lkg);
+    end_probation(&s); /* as the Java agent: the last-known-good changed, so the probation is over */
     if (usable) {
       s.lkg = other;
     }
   }
   int code = BG_OK;
   bg_content pending = s.pending;
+  int64_t abandoned = pending.version;
+  int probation = s.previous.slot != 0 && s.lkg.slot != 0;
   if (pending.slot != 0 && pending.slot == s.lkg.slot) {
     note(out, "pending v%" PRId64 " names slot %c, the last-known-good's", pending.version, pending.slot);
     code = BG_REVERTED;
@@ -625,9 +661,42 @@ int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result 
     out->action = "TRIAL";
     note(out, "v%" PRId64 " on trial, start %" PRId64 " of %" PRId64, pending.version, s.failed_starts,
          max_failed_starts);
+  } else if (probation && now_millis >= s.probation_until) {
+    out->action = "LAST_KNOWN_GOOD";
+    note(out, "running last-known-good v%" PRId64 "; its probation ended, previous v%" PRId64 " is no longer guarded",
+         s.lkg.version, s.previous.version);
+    end_probation(&s);
+    s.failed_starts = 0;
+  } else if (probation && clean) {
+    out->action = "LAST_KNOWN_GOOD";
+    note(out, "running last-known-good v%" PRId64 " in probation after a clean shutdown, not counted: still %" PRId64
+         " of %" PRId64 " failed starts", s.lkg.version, s.failed_starts, max_failed_starts);
+  } else if (probation && s.failed_starts >= max_failed_starts) {
+    note(out, "v%" PRId64 " crash-looped after confirmation: %" PRId64 " starts in probation did not follow a clean "
+         "shutdown", s.lkg.version, max_failed_starts);
+    if (s.previous.slot != s.lkg.slot && !is_known_bad(&s, s.previous.version) && verify(dir, &s.previous, why, sizeof why)) {
+      abandoned = s.lkg.version;
+      s.lkg = s.previous;
+      code = BG_REVERTED;
+    } else {
+      out->action = "LAST_KNOWN_GOOD";
+      note(out, "but previous v%" PRId64 " in slot %c no longer verifies: cannot revert, still running v%" PRId64
+           "; probation ended", s.previous.version, s.previous.slot, s.lkg.version);
+      s.failed_starts = 0;
+    }
+    end_probation(&s);
+  } else if (probation) {
+    s.failed_starts++;
+    out->action = "LAST_KNOWN_GOOD";
+    note(out, "running last-known-good v%" PRId64 " in probation, start %" PRId64 " of %" PRId64, s.lkg.version,
+         s.failed_starts, max_failed_starts);
   } else {
     out->action = s.lkg.slot == 0 ? "NO_CONTENT" : "LAST_KNOWN_GOOD";
     note(out, s.lkg.slot == 0 ? "no content activated yet" : "running last-known-good");
+    if (s.previous.slot != 0) { /* a previous version without a last-known-good: nothing to guard */
+      end_probation(&s);
+      s.failed_starts = 0;
+    }
   }
   if (code == BG_OK && damaged > 0) {
     out->action = "RECOVERED"; /* as the Java agent says: this start repaired around damage it found */
@@ -637,8 +706,8 @@ int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result 
     memset(&s.pending, 0, sizeof s.pending);
     s.failed_starts = 0;
     back_on(&s, out);
-    note(out, "v%" PRId64 " marked known-bad", pending.version);
-    if (add_known_bad(&s, pending.version) != 0) {
+    note(out, "v%" PRId64 " marked known-bad", abandoned);
+    if (add_known_bad(&s, abandoned) != 0) {
       bg_state_free(&s);
       note(out, "out of memory");
       return BG_IO;

@@ -40,6 +40,8 @@ typedef struct {
   int64_t highest_accepted;
   int64_t *known_bad; /* ascending, no duplicates; owned, free with bg_state_free() */
   size_t known_bad_count;
+  bg_content previous;     /* in probation: the version the last-known-good replaced (slot 0: no probation) */
+  int64_t probation_until; /* when the probation ends, epoch milliseconds; 0 without one */
 } bg_state;
 
 /*
@@ -70,6 +72,8 @@ typedef struct {
 
 /* The start protocol: run before the consumer loads content. Returns an exit code above. */
 int bg_start(bg_ops *ops, const char *dir, int64_t max_failed_starts, bg_result *out);
+/* The same, judging a probation against now_millis (epoch milliseconds) instead of time(). */
+int bg_start_at(bg_ops *ops, const char *dir, int64_t max_failed_starts, int64_t now_millis, bg_result *out);
 /* Promotes the version on trial to last-known-good (the agent's confirmHealthy()). */
 int bg_confirm(bg_ops *ops, const char *dir, bg_result *out);
 /* Writes the clean-shutdown marker for the current boot (the agent's onCleanShutdown()). */

@@ -69,6 +69,10 @@ int main(int argc, char **argv) {
         printf(i == 0 ? "%" PRId64 : ",%" PRId64, state.known_bad[i]);
       }
       printf("\n");
+      if (state.previous.slot != 0) {
+        print_content("previous", &state.previous);
+        printf("probationUntil=%" PRId64 "\n", state.probation_until);
+      }
       bg_state_free(&state);
     }
   } else {

@@ -102,7 +102,7 @@ static void fixture(char *dir, size_t cap, const char *label, int64_t failed) {
   mkdir(sub, 0755);
   snprintf(sub, sizeof sub, "%s/slots/B", dir);
   mkdir(sub, 0755);
-  bg_state s = {4, 3, stage(dir, 'A', 6), stage(dir, 'B', 7), failed, 7, NULL, 0};
+  bg_state s = {4, 3, stage(dir, 'A', 6), stage(dir, 'B', 7), failed, 7, NULL, 0, {0, 0, {0}, 0}, 0};
   write_state_files(dir, &s);
 }
 
@@ -487,6 +487,131 @@ static void crashAtEveryOperation_nextStartFindsTheNewVersionWithACorrectCountOr
   printf("crash model: %d trials, a crash at every file operation of a start\n", trials);
 }
 
+/* v7 confirmed in B, in probation until `until` with `failed` counted starts; v6, which it replaced, in A. */
+static void probation_fixture(char *dir, size_t cap, const char *label, int64_t failed, int64_t until) {
+  fixture(dir, cap, label, 0);
+  bg_state s = read_state(dir);
+  s.previous = s.lkg;
+  s.lkg = s.pending;
+  memset(&s.pending, 0, sizeof s.pending);
+  s.failed_starts = failed;
+  s.probation_until = until;
+  write_state_files(dir, &s);
+  bg_state_free(&s);
+}
+
+static void probationFields_roundTripByteForByte_andComeTogether(void) {
+  const char *body = "ringfence-agent-state v1\ngeneration=12\nbootId=5\n"
+                     "lastKnownGood=B 7 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 4096\n"
+                     "pending=none\nfailedStarts=2\nhighestAccepted=7\nknownBad=3,5\n"
+                     "previous=A 6 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 4096\n"
+                     "probationUntil=4102444800000\n";
+  char text[1024], hex[65], why[256];
+  sha256_hex(body, strlen(body), hex);
+  snprintf(text, sizeof text, "%schecksum=%s\n", body, hex);
+  bg_state s;
+  CHECK(bg_state_decode((const unsigned char *)text, strlen(text), &s, why, sizeof why) == 0, "%s", why);
+  CHECK(s.previous.slot == 'A' && s.previous.version == 6 && s.probation_until == INT64_C(4102444800000), "fields");
+  size_t len;
+  unsigned char *again = bg_state_encode(&s, &len);
+  CHECK(len == strlen(text) && memcmp(again, text, len) == 0, "re-encoded differs: %.*s", (int)len, again);
+  free(again);
+  bg_state_free(&s);
+  /* One without the other is no state a writer makes. */
+  const char *half = "ringfence-agent-state v1\ngeneration=1\nbootId=1\nlastKnownGood=none\npending=none\n"
+                     "failedStarts=0\nhighestAccepted=-1\nknownBad=\nprobationUntil=5\n";
+  sha256_hex(half, strlen(half), hex);
+  snprintf(text, sizeof text, "%schecksum=%s\n", half, hex);
+  CHECK(bg_state_decode((const unsigned char *)text, strlen(text), &s, why, sizeof why) != 0
+        && strcmp(why, "probationUntil without previous") == 0, "%s", why);
+}
+
+static void probation_countsUncleanStarts_revertsToThePrevious_andEndsOnTime(void) {
+  const int64_t now = INT64_C(1767225600000), until = now + 3600000;
+  char dir[300];
+  bg_result r;
+  unsigned char bytes[256];
+  probation_fixture(dir, sizeof dir, "probation", 0, until);
+  for (int64_t start = 1; start <= 3; start++) {
+    CHECK(bg_start_at(bg_real_ops(), dir, 3, now, &r) == BG_OK, "%s", r.message);
+    CHECK(strcmp(r.action, "LAST_KNOWN_GOOD") == 0 && r.failed_starts == start && r.running.version == 7, "%s",
+          r.message);
+  }
+  /* A clean shutdown exempts the start after it, also at the limit. */
+  CHECK(bg_clean_shutdown(bg_real_ops(), dir, &r) == BG_OK, "%s", r.message);
+  CHECK(bg_start_at(bg_real_ops(), dir, 3, now, &r) == BG_OK && r.failed_starts == 3 && r.running.version == 7,
+        "%s", r.message);
+  CHECK(bg_start_at(bg_real_ops(), dir, 3, now, &r) == BG_REVERTED, "%s", r.message);
+  CHECK(strcmp(r.action, "REVERTED") == 0 && r.running.slot == 'A' && r.running.version == 6, "%s", r.message);
+  CHECK(strstr(r.message, "crash-looped after confirmation") != NULL, "%s", r.message);
+  bg_state s = read_state(dir);
+  CHECK(s.lkg.version == 6 && s.previous.slot == 0 && s.known_bad_count == 1 && s.known_bad[0] == 7, "state");
+  bg_state_free(&s);
+  CHECK(get(dir, "slots/B/content", bytes, sizeof bytes) != (size_t)-1, "the abandoned version's bytes are kept");
+
+  /* At probationUntil the probation is over: not counted, the previous version dropped. */
+  probation_fixture(dir, sizeof dir, "probation-ended", 2, until);
+  CHECK(bg_start_at(bg_real_ops(), dir, 3, until, &r) == BG_OK && r.failed_starts == 0, "%s", r.message);
+  s = read_state(dir);
+  CHECK(s.previous.slot == 0 && s.probation_until == 0 && s.failed_starts == 0 && s.lkg.version == 7, "ended");
+  bg_state_free(&s);
+
+  /* The previous slot no longer verifies: no revert, v7 keeps running, the probation ends. */
+  probation_fixture(dir, sizeof dir, "probation-no-previous", 3, until);
+  put(dir, "slots/A/content", "overwritten\n", 12);
+  CHECK(bg_start_at(bg_real_ops(), dir, 3, now, &r) == BG_OK, "%s", r.message);
+  CHECK(strcmp(r.action, "LAST_KNOWN_GOOD") == 0 && r.running.version == 7, "%s", r.message);
+  CHECK(strstr(r.message, "cannot revert") != NULL, "%s", r.message);
+  s = read_state(dir);
+  CHECK(s.previous.slot == 0 && s.known_bad_count == 0 && s.failed_starts == 0, "probation ended, nothing known-bad");
+  bg_state_free(&s);
+}
+
+/* The crash model of a start in probation: the probation fields survive every crash, or the revert happened. */
+static void crashAtEveryOperationInProbation_keepsTheProbationOrTheRevert(void) {
+  const int64_t now = INT64_C(1767225600000), until = now + 3600000;
+  char dir[300];
+  bg_result r;
+  int trials = 0;
+  for (int64_t counted = 0; counted <= 3; counted++) {
+    for (int marker = 0; marker <= 1; marker++) {
+      for (long at = 1;; at++) {
+        probation_fixture(dir, sizeof dir, "crash-probation", counted, until);
+        if (marker) {
+          put_sealed(dir, "clean-shutdown", "ringfence-clean-shutdown v1\nbootId=3\nversion=7\n");
+        }
+        lossy l;
+        memset(&l, 0, sizeof l);
+        l.ops = (bg_ops){lossy_write, lossy_rename, lossy_sync_dir, lossy_remove};
+        l.crash_at = at;
+        bg_start_at(&l.ops, dir, 3, now, &r);
+        if (!l.crashed) {
+          for (int i = 0; i < l.logged; i++) {
+            free(l.log[i].old);
+          }
+          break;
+        }
+        power_cut(&l);
+        trials++;
+        int code = bg_start_at(bg_real_ops(), dir, 3, now, &r);
+        int guarded = code == BG_OK && strcmp(r.action, "LAST_KNOWN_GOOD") == 0 && r.running.version == 7
+                      && r.failed_starts >= counted + (marker ? 0 : 1) && r.failed_starts <= counted + 2
+                      && r.failed_starts <= 3;
+        int back = (code == BG_OK || code == BG_REVERTED) && r.running.slot == 'A' && r.running.version == 6;
+        CHECK(guarded || back, "probation: counted %" PRId64 " marker %d crash at %ld: exit %d %s %" PRId64 ": %s",
+              counted, marker, at, code, r.action, r.failed_starts, r.message);
+        bg_state s = read_state(dir);
+        CHECK((s.lkg.version == 7 && s.previous.slot == 'A' && s.previous.version == 6 && s.probation_until == until)
+                  || (s.lkg.version == 6 && s.previous.slot == 0 && s.known_bad_count == 1),
+              "probation kept or reverted (crash at %ld): lkg v%" PRId64, at, s.lkg.version);
+        bg_state_free(&s);
+      }
+    }
+  }
+  CHECK(trials >= 60, "only %d crash trials in probation", trials);
+  printf("crash model in probation: %d trials\n", trials);
+}
+
 int main(void) {
   snprintf(root, sizeof root, "%s", getenv("BG_TEST_DIR") != NULL ? getenv("BG_TEST_DIR") : "/tmp/bootguard-test");
   mkdir(root, 0755);
@@ -500,6 +625,9 @@ int main(void) {
   missingSlotFiles_areNamed_andTheLastKnownGoodIsKept();
   bothStateCopiesDamaged_refusedAndNothingWrittenOrDeleted();
   confirm_promotesOnlyTheVersionThisBootRuns();
+  probationFields_roundTripByteForByte_andComeTogether();
+  probation_countsUncleanStarts_revertsToThePrevious_andEndsOnTime();
+  crashAtEveryOperationInProbation_keepsTheProbationOrTheRevert();
   crashAtEveryOperation_nextStartFindsTheNewVersionWithACorrectCountOrTheLastKnownGood();
   printf("%d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

@@ -10,6 +10,7 @@ import dev.ringfence.agent.internal.AgentState;
 import dev.ringfence.agent.internal.RealFileOps;
 import dev.ringfence.agent.internal.SlotStore;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,62 @@ class BootGuardCrossTest {
     assertThat(Files.readAllBytes(start.activeContent().orElseThrow().path())).isEqualTo(Host.content(6));
     AgentState state = new SlotStore(dir, RealFileOps.INSTANCE).load().state();
     assertThat(state.knownBad()).containsExactly(7L);
+    assertThat(Files.readAllBytes(dir.resolve("slots/B/content"))).as("nothing deleted").isEqualTo(Host.content(7));
+  }
+
+  /**
+   * The Java agent confirms v7 and starts its probation (ten years long here: the guard judges it by the machine's
+   * wall clock, the agent by its fixed test clock); the guard then counts the crash loop that follows, writes the
+   * probation fields back as the agent writes them, and goes back to v6 at the limit.
+   */
+  @Test
+  void javaConfirmsIntoProbation_guardCountsTheCrashLoop_andRevertsToThePrevious() throws Exception {
+    Duration probation = Duration.ofDays(3650);
+    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
+    RolloutAgent activating = host.agent(probation);
+    activating.onStart();
+    host.apply(activating, 6);
+    activating.confirmHealthy();
+    host.apply(activating, 7);
+    assertThat(Host.guard(GUARD, dir, "start").stdout()).isEqualTo("TRIAL B 7\n");
+    RolloutAgent healthy = host.agent(probation);
+    healthy.onStart();
+    assertThat(healthy.confirmHealthy()).isTrue();
+    AgentState confirmed = new SlotStore(dir, RealFileOps.INSTANCE).load().state();
+    assertThat(confirmed.previous().version()).isEqualTo(6);
+    assertThat(confirmed.probationUntil()).isEqualTo(Host.NOW.plus(probation).toEpochMilli());
+    assertThat(Host.guard(GUARD_ASAN, dir, "status").stdout()).contains("previous=A 6 ",
+        "probationUntil=" + confirmed.probationUntil() + "\n");
+
+    for (int boot = 1; boot <= 3; boot++) {
+      Host.Run run = Host.guard(boot == 1 ? GUARD_ASAN : GUARD, dir, "start");
+      assertThat(run.exit()).as(run.stderr()).isZero();
+      assertThat(run.stdout()).isEqualTo("LAST_KNOWN_GOOD B 7\n");
+      assertThat(run.stderr()).contains("in probation, start " + boot + " of 3");
+      StartResult start = host.agent(probation).onStart(); // and v7 crashes later in this run
+      assertThat(start.failedStarts()).as("boot %d: counted once, by the guard", boot).isEqualTo(boot);
+      assertThat(start.reason()).contains("in probation", "counted by the boot guard");
+      SlotStore.Loaded loaded = new SlotStore(dir, RealFileOps.INSTANCE).load();
+      AgentState state = loaded.state();
+      assertThat(state.previous()).as("the guard keeps the probation fields").isEqualTo(confirmed.previous());
+      SlotStore java = new SlotStore(scratch.resolve("boot" + boot), RealFileOps.INSTANCE);
+      java.load();
+      java.writeState(new AgentState(state.generation() - 1, state.bootId(), state.lastKnownGood(), state.pending(),
+          state.failedStarts(), state.highestAccepted(), state.knownBad(), state.previous(), state.probationUntil()));
+      assertThat(Files.readString(dir.resolve("state"))).as("byte for byte the Java agent's encoding")
+          .isEqualTo(Files.readString(scratch.resolve("boot" + boot).resolve("state")));
+    }
+    Host.Run revert = Host.guard(GUARD_ASAN, dir, "start");
+    assertThat(revert.exit()).as(revert.stderr()).isEqualTo(10);
+    assertThat(revert.stdout()).isEqualTo("REVERTED A 6\n");
+    assertThat(revert.stderr()).contains("v7 crash-looped after confirmation", "v7 marked known-bad");
+
+    StartResult after = host.agent(probation).onStart();
+    assertThat(after.action()).isEqualTo(StartAction.LAST_KNOWN_GOOD);
+    assertThat(Files.readAllBytes(after.activeContent().orElseThrow().path())).isEqualTo(Host.content(6));
+    AgentState state = new SlotStore(dir, RealFileOps.INSTANCE).load().state();
+    assertThat(state.knownBad()).containsExactly(7L);
+    assertThat(state.previous()).isNull();
     assertThat(Files.readAllBytes(dir.resolve("slots/B/content"))).as("nothing deleted").isEqualTo(Host.content(7));
   }
 

@@ -51,7 +51,9 @@ class BootGuardVectorsTest {
     assertThat(cases()).extracting(c -> c.result().action())
         .contains("LAST_KNOWN_GOOD", "TRIAL", "REVERTED", "RECOVERED");
     assertThat(cases()).extracting(Case::name).contains("clean_shutdown_not_counted",
-        "clean_shutdown_at_limit_not_reverted", "stale_clean_shutdown_counted", "corrupt_clean_shutdown_counted");
+        "clean_shutdown_at_limit_not_reverted", "stale_clean_shutdown_counted", "corrupt_clean_shutdown_counted",
+        "probation_start_counted", "probation_revert_at_limit", "probation_expired_not_counted",
+        "probation_clean_shutdown_not_counted", "old_state_without_probation");
   }
 
   @ParameterizedTest(name = "{1} ({0} build)")

@@ -46,6 +46,13 @@ final class Host {
         .startCounter(counter).build();
   }
 
+  /** A new agent over the directory whose confirmations start a probation of this length. */
+  RolloutAgent agent(java.time.Duration probation) {
+    return RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel(CHANNEL)
+        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .startCounter(counter).probation(probation).build();
+  }
+
   static byte[] content(long version) {
     return ("channel-291 v" + version + "\n").repeat(300).getBytes(StandardCharsets.UTF_8);
   }

@@ -31,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  */
 public interface RolloutAgent {
 
+  /** Default of {@link Builder#probation(Duration)}: a day, longer than a slow crash loop takes to show. */
+  Duration DEFAULT_PROBATION = Duration.ofHours(24);
+
   /** Default of {@link Builder#maxFailedStarts(int)}. */
   int DEFAULT_MAX_FAILED_STARTS = 3;
 
@@ -69,7 +72,11 @@ public interface RolloutAgent {
   void onCleanShutdown();
 
   /**
-   * Promotes the version on trial to last-known-good. Call once the host has run well with it.
+   * Promotes the version on trial to last-known-good. Call once the host has run well with it, and do so at every
+   * start once the host is healthy: it is idempotent (with nothing on trial it writes nothing and returns false),
+   * so the consumer need not track whether this run's version is still on trial. The promoted version then starts
+   * its probation ({@link Builder#probation(Duration)}): the version it replaced is kept to go back to if the
+   * promoted one crash-loops later.
    *
    * @return true if a version was promoted, false if none was on trial
    * @throws AgentStorageException when the state cannot be written; the version stays on trial
@@ -174,6 +181,7 @@ public interface RolloutAgent {
     private int maxFailedStarts = DEFAULT_MAX_FAILED_STARTS;
     private long maxVersionJump = DEFAULT_MAX_VERSION_JUMP;
     private StartCounter startCounter = StartCounter.AGENT;
+    private Duration probation = DEFAULT_PROBATION;
     private SignalSink sink = SignalSink.DISCARD;
     private @Nullable String channel;
     private @Nullable TrustStore trustStore;
@@ -233,6 +241,27 @@ public interface RolloutAgent {
     public Builder maxFailedStarts(int max) {
       Args.require(max >= 1 && max <= 100, "maxFailedStarts", max + " is outside 1..100");
       this.maxFailedStarts = max;
+      return this;
+    }
+
+    /**
+     * How long a version stays in <em>probation</em> after {@link #confirmHealthy()} promoted it: the version it
+     * replaced stays in its slot as the previous version, every start that does not follow
+     * {@link #onCleanShutdown()} is counted as a trial start is, and when {@link #maxFailedStarts(int)} starts
+     * have been counted the agent goes back to the previous version by itself ({@code REVERTED_BY_AGENT}, "crash-looped
+     * after confirmation"). A version that crashes later than its health window, so after its confirmation, then
+     * comes back without hands. The probation ends at this time after the confirmation, when a newer version is
+     * applied, or at a revert (docs/agent.md).
+     *
+     * @param length zero to 3650 days; default {@link #DEFAULT_PROBATION} (24 hours); {@link Duration#ZERO} turns
+     *     probation off
+     * @return this builder
+     */
+    public Builder probation(Duration length) {
+      Objects.requireNonNull(length, "probation: is null; pass Duration.ZERO to turn probation off");
+      Args.require(!length.isNegative() && length.compareTo(Duration.ofDays(3650)) <= 0, "probation",
+          length + " is outside PT0S..P3650D");
+      this.probation = length;
       return this;
     }
 
@@ -449,7 +478,7 @@ public interface RolloutAgent {
       return new DefaultRolloutAgent(new AgentSettings(directory, endpointId, maxFailedStarts, sink, fileOps,
           channel, keys, clock, validator, validationTimeout, validationExecutor,
           updateServer, fetchConfig, fetchExecutor == null ? AgentSettings.daemonPool() : fetchExecutor, listener, credentials,
-          maxVersionJump, startCounter, trustRoot));
+          maxVersionJump, startCounter, trustRoot, probation));
     }
   }
 }

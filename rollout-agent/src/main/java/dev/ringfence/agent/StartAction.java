@@ -4,7 +4,10 @@ package dev.ringfence.agent;
 public enum StartAction {
   /** No content has ever been activated: run without content (or with the application's built-in default). */
   NO_CONTENT,
-  /** Run the last-known-good version; nothing is on trial. */
+  /**
+   * Run the last-known-good version; nothing is on trial. In probation (docs/agent.md) the start was counted first,
+   * unless it followed a clean shutdown.
+   */
   LAST_KNOWN_GOOD,
   /** Run the pending version on trial; its failed-start counter was incremented and persisted first. */
   TRIAL,

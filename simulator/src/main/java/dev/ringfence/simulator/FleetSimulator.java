@@ -309,9 +309,11 @@ public final class FleetSimulator {
     }
     // A rollout can end (completed, or rolled back) while hosts it gave the candidate have yet to crash: a crash
     // delayed beyond the last ring's bake time. Then the world runs on until each of them has crashed, had its
-    // failed starts and asked the server once more, so the report counts what they are left with instead of
-    // ending before it happens.
-    int settled = lastFirstCrashDue > t ? lastFirstCrashDue + bootS * (maxFailedStarts + 2) + intervalS : t;
+    // failed starts (each a boot and, loading the candidate again, another crash delay: a host that confirmed the
+    // candidate before its first crash goes back out of probation only then) and asked the server once more, so the
+    // report counts what they are left with instead of ending before it happens.
+    int settled = lastFirstCrashDue > t
+        ? lastFirstCrashDue + (bootS + bootS / 4 + crashDelayS) * (maxFailedStarts + 1) + bootS + intervalS : t;
     while (t < limit && t < settled) {
       t = stepWithRingfence(t, limit);
     }

@@ -66,7 +66,7 @@ public record Scenario(Integer schemaVersion, String name, String description, L
     require(fleet, "fleet");
     require(candidate, "candidate");
     if (agent == null) {
-      agent = new AgentSettings(null, null, null, null);
+      agent = new AgentSettings(null, null, null, null, null);
     }
     if (plan == null || !(plan.isTextual() || plan.isObject())) {
       throw new IllegalArgumentException("plan: must be a plan file name (relative to the scenario) or a plan object");
@@ -386,9 +386,11 @@ public record Scenario(Integer schemaVersion, String name, String description, L
    * @param startCounter what counts the host's starts: {@code agent} (default), the agent's {@code onStart()}
    *     in the process that loads the content, or {@code bootguard}, ringfence-bootguard run before anything
    *     loads it (docs/bootguard.md): the one that still counts when the content is loaded at boot
+   * @param probation how long a confirmed candidate stays in probation ({@code RolloutAgent.Builder.probation}):
+   *     its unclean starts counted and the baseline kept to go back to; default 24h, {@code 0s} turns it off
    */
   public record AgentSettings(@Nullable Boolean enabled, @Nullable Integer maxFailedStarts,
-      @Nullable String confirmAfter, @Nullable String startCounter) {
+      @Nullable String confirmAfter, @Nullable String startCounter, @Nullable String probation) {
 
     /** The start counters a scenario may name. */
     public static final List<String> START_COUNTERS = List.of("agent", "bootguard");
@@ -402,6 +404,7 @@ public record Scenario(Integer schemaVersion, String name, String description, L
      * @param startCounter what counts the host's starts: {@code agent} (default), the agent's {@code onStart()}
      *     in the process that loads the content, or {@code bootguard}, ringfence-bootguard run before anything
      *     loads it (docs/bootguard.md): the one that still counts when the content is loaded at boot
+     * @param probation how long a confirmed candidate stays in probation; default 24h, {@code 0s} turns it off
      */
     public AgentSettings {
       enabled = enabled == null || enabled;
@@ -417,6 +420,15 @@ public record Scenario(Integer schemaVersion, String name, String description, L
       if (!START_COUNTERS.contains(startCounter)) {
         throw new IllegalArgumentException("startCounter: '" + startCounter + "' is not one of " + START_COUNTERS);
       }
+      if (probation == null) {
+        probation = "24h";
+      }
+      SimDurations.parse("probation", probation, Duration.ZERO, Duration.ofDays(3650));
+    }
+
+    /** @return how long a confirmed candidate stays in probation; zero for none */
+    public Duration probationDuration() {
+      return SimDurations.parse("probation", probation);
     }
 
     /** @return whether ringfence-bootguard counts starts before the content loads */

@@ -182,6 +182,7 @@ final class SimulatedWorld {
         : ContentValidator.ACCEPT_ALL;
     return RolloutAgent.builder().memoryDisk(host.disk).endpointId(endpointId).channel(CHANNEL)
         .trustRoot(trust).clock(clock).maxFailedStarts(scenario.agent().maxFailedStarts())
+        .probation(scenario.agent().probationDuration())
         .validator(validator).validationExecutor(Runnable::run).fetchExecutor(unusedFetchPool)
         .signalSink(host.outbox::add).build();
   }

@@ -137,41 +137,64 @@ class FleetRealismTest {
   }
 
   @Test
-  void crashAfterConfirmation_silentHosts_confirmTheCandidateThenCrashLoopBeyondTheAgentsReach()
+  void crashAfterConfirmation_silentHosts_comeBackOutOfProbation_andWithoutProbationLoopBeyondTheAgentsReach()
       throws IOException {
     String agent = "\"maxFailedStarts\": 3, \"confirmAfter\": \"5m\"";
     SimulationReport.Run early = withRingfence(scenario("",
         "\"crashOnLoad\": 1.0, \"crashDelay\": \"1m\", \"silentCrashShare\": 1.0", agent, "2h"));
-    SimulationReport.Run late = withRingfence(scenario("",
-        "\"crashOnLoad\": 1.0, \"crashDelay\": \"10m\", \"silentCrashShare\": 1.0", agent, "2h"));
+    String late = "\"crashOnLoad\": 1.0, \"crashDelay\": \"10m\", \"silentCrashShare\": 1.0";
+    SimulationReport.Run probation = withRingfence(scenario("", late, agent, "2h"));
+    SimulationReport.Run noProbation = withRingfence(scenario("", late, agent + ", \"probation\": \"0s\"", "2h"));
 
     // Crashing before confirmation, the agent counts the failed starts and goes back by itself.
     assertThat(early.revertedByAgent()).isPositive();
     assertThat(early.needManualRepair()).isZero();
-    // Crashing after it, the candidate is the last-known-good: the agent cannot help, and silent hosts
-    // never hear the server's REVERT.
-    assertThat(late.revertedByAgent()).isZero();
-    assertThat(late.needManualRepair()).isPositive();
+    // Crashing after it, the candidate is the last-known-good in probation: the agent counts the starts of the crash
+    // loop that follows and goes back to the baseline, which it kept, by itself, though the silent hosts never hear
+    // the server's REVERT.
+    assertThat(probation.crashedOnCandidate()).isPositive();
+    assertThat(probation.revertedByAgent()).isEqualTo(probation.crashedOnCandidate());
+    assertThat(probation.needManualRepair()).isZero();
+    // Without probation (as before it existed) nothing guards a confirmed version: they need hands on them.
+    assertThat(noProbation.crashedOnCandidate()).isEqualTo(probation.crashedOnCandidate());
+    assertThat(noProbation.revertedByAgent()).isZero();
+    assertThat(noProbation.needManualRepair()).isPositive();
   }
 
   /**
    * A rollout that completes before its crashes come (a crash delayed past the last ring's bake time) does not
    * end the story: the run goes on until every host that took the candidate has had its crash and its failed
-   * starts, and the report counts the hosts left crash-looping on a confirmed candidate. Ending the run at the
-   * completion reported none of them.
+   * starts. Those hosts confirmed the candidate before their first crash; in probation their agents count the crash
+   * loop and go back to the baseline by themselves, so none needs hands-on repair. Without probation each of them is
+   * left crash-looping on the confirmed candidate (ending the run at the completion reported none of them).
    */
   @Test
-  void crashAfterTheRolloutCompleted_isStillSimulated_andCountedForHandsOnRepair() throws IOException {
-    SimulationReport.Run run = withRingfence(scenario("",
-        "\"crashOnLoad\": 0.1, \"crashDelay\": \"30m\", \"silentCrashShare\": 1.0",
-        "\"maxFailedStarts\": 3, \"confirmAfter\": \"5m\"", "6h", "PT10M"));
+  void crashAfterTheRolloutCompleted_isStillSimulated_andTheProbationBringsTheHostsBack() throws IOException {
+    String candidate = "\"crashOnLoad\": 0.1, \"crashDelay\": \"30m\", \"silentCrashShare\": 1.0";
+    String agent = "\"maxFailedStarts\": 3, \"confirmAfter\": \"5m\"";
+    SimulationReport.Run run = withRingfence(scenario("", candidate, agent, "6h", "PT10M"));
+    SimulationReport.Run noProbation = withRingfence(scenario("", candidate, agent + ", \"probation\": \"0s\"", "6h",
+        "PT10M"));
 
     assertThat(run.outcome()).isEqualTo("COMPLETED");
     assertThat(run.crashedOnCandidate()).as("a tenth of 2,000 hosts, crashing 30 min after the load")
         .isBetween(150, 260);
-    assertThat(run.needManualRepair()).isEqualTo(run.crashedOnCandidate());
+    assertThat(run.revertedByAgent()).isEqualTo(run.crashedOnCandidate());
+    assertThat(run.needManualRepair()).isZero();
     assertThat(run.durationSeconds()).as("ran past the completion until the crashes were over, not to the limit")
         .isGreaterThan(30 * 60).isLessThan(6 * 3600);
+
+    assertThat(noProbation.outcome()).isEqualTo("COMPLETED");
+    assertThat(noProbation.crashedOnCandidate()).isEqualTo(run.crashedOnCandidate());
+    assertThat(noProbation.needManualRepair()).isEqualTo(noProbation.crashedOnCandidate());
+  }
+
+  @Test
+  void agentProbation_isParsedStrictly() {
+    assertThatThrownBy(() -> scenario("", "", "\"probation\": \"-1h\"", "1h"))
+        .isInstanceOf(InvalidScenarioException.class).hasMessageContaining("probation");
+    assertThatThrownBy(() -> scenario("", "", "\"probation\": \"3651d\"", "1h"))
+        .isInstanceOf(InvalidScenarioException.class).hasMessageContaining("agent.probation: 3651d is outside 0ms..3650d");
   }
 
   @Test

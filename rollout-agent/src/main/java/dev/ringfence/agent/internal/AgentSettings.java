@@ -42,13 +42,15 @@ import org.jspecify.annotations.Nullable;
  * @param maxVersionJump how far above the highest accepted version an envelope's version may be
  * @param startCounter who counts starts: this agent, or the native boot guard that runs before it
  * @param trustRoot the trust root the release keys come from, null when a fixed trust store was given
+ * @param probation how long a confirmed version stays in probation (its starts counted, the version it replaced
+ *     kept to go back to); zero for none
  */
 public record AgentSettings(Path stateDirectory, String endpointId, int maxFailedStarts, SignalSink sink,
     FileOps fileOps, @Nullable String channel, @Nullable TrustStore trustStore, Clock clock,
     ContentValidator validator, Duration validationTimeout, Executor validationExecutor,
     @Nullable URI updateServer, FetchConfig fetchConfig, ExecutorService fetchExecutor,
     Consumer<AgentEvent> listener, @Nullable EndpointCredentials credentials, long maxVersionJump,
-    StartCounter startCounter, @Nullable RootDocument trustRoot) {
+    StartCounter startCounter, @Nullable RootDocument trustRoot, Duration probation) {
 
   /**
    * The same settings over other file operations: for the fault-injection tests, which start from the public
@@ -60,7 +62,7 @@ public record AgentSettings(Path stateDirectory, String endpointId, int maxFaile
   public AgentSettings withFileOps(FileOps ops) {
     return new AgentSettings(stateDirectory, endpointId, maxFailedStarts, sink, ops, channel, trustStore, clock,
         validator, validationTimeout, validationExecutor, updateServer, fetchConfig, fetchExecutor, listener,
-        credentials, maxVersionJump, startCounter, trustRoot);
+        credentials, maxVersionJump, startCounter, trustRoot, probation);
   }
 
   /** Runs each task on a new daemon thread: a validator stuck past its timeout cannot keep the JVM alive. */

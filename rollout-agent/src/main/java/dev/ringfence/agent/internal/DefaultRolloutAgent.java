@@ -171,7 +171,9 @@ public final class DefaultRolloutAgent implements RolloutAgent {
 
     StartAction action;
     String reason;
+    boolean probationRefusal = false;
     SlotContent pending = next.pending();
+    SlotContent confirmed = next.lastKnownGood();
     if (pending != null && (pending.slot() == (next.lastKnownGood() == null ? null : next.lastKnownGood().slot())
         || !store.verify(pending))) {
       next = next.revertedMarkingBad(pending.version());
@@ -196,6 +198,12 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       action = StartAction.TRIAL;
       reason = "v" + pending.version() + " on trial, start " + next.failedStarts() + " of "
           + settings.maxFailedStarts();
+    } else if (next.previous() != null) {
+      Probation probation = probationStart(next, guardCounted, cleanRestart);
+      next = probation.state();
+      action = probation.action();
+      reason = probation.reason();
+      probationRefusal = probation.refused();
     } else {
       action = next.lastKnownGood() == null ? StartAction.NO_CONTENT : StartAction.LAST_KNOWN_GOOD;
       reason = next.lastKnownGood() == null ? "no content activated yet"
@@ -254,22 +262,78 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       }
     }
     long version = running == null ? 0 : running.version();
+    // A revert out of probation abandons the confirmed version the host ran, not a pending one.
+    long abandoned = pending != null ? pending.version() : confirmed != null ? confirmed.version() : version;
     if (action == StartAction.REVERTED) {
-      signals.emit(AgentEvent.Type.REVERTED, pending == null ? version : pending.version(), reason);
+      signals.emit(AgentEvent.Type.REVERTED, abandoned, reason);
     } else if (action == StartAction.RECOVERED) {
       signals.emit(AgentEvent.Type.RECOVERED, version, reason);
     }
     signals.emit(AgentEvent.Type.STARTED, version, action + ": " + reason);
     if (action == StartAction.REVERTED || action == StartAction.RECOVERED) {
-      long failedVersion = pending != null && action == StartAction.REVERTED ? pending.version() : version;
+      long failedVersion = action == StartAction.REVERTED ? abandoned : version;
       signals.applyResult(next.bootId(), failedVersion,
           ApplyOutcome.REVERTED_BY_AGENT, reason);
+    }
+    if (probationRefusal) {
+      // The version crash-looped after its confirmation and nothing is left to go back to: the server must hear it.
+      LOG.warn("{}: {}", store.directory(), reason);
+      signals.applyResult(next.bootId(), version, ApplyOutcome.CRASHED, reason);
     }
     // At a trial start, every earlier run of the pending version ended without confirmHealthy(), the
     // activating run included: that is what the server must hear, before this run can crash too.
     signals.heartbeat(next.bootId(), version,
         action == StartAction.TRIAL ? next.failedStarts() : 0);
-    return new StartResult(action, toActive(running), next.pending() == null ? 0 : next.failedStarts(), reason);
+    return new StartResult(action, toActive(running),
+        next.pending() != null || next.previous() != null ? next.failedStarts() : 0, reason);
+  }
+
+  /** What a start decided about a last-known-good in probation. */
+  private record Probation(AgentState state, StartAction action, String reason, boolean refused) {}
+
+  /**
+   * A start while the state records a previous version: the last-known-good was confirmed less than the probation
+   * period ago (or the probation has just ended). Every start that does not follow a clean shutdown is counted as a
+   * trial start is; at the limit the agent goes back to the previous version, if its slot still verifies.
+   */
+  private Probation probationStart(AgentState next, boolean guardCounted, boolean cleanRestart) {
+    SlotContent lkg = next.lastKnownGood();
+    SlotContent previous = next.previous();
+    long now = settings.clock().millis();
+    int max = settings.maxFailedStarts();
+    String until = java.time.Instant.ofEpochMilli(next.probationUntil()).toString();
+    if (lkg == null || previous == null) {
+      return new Probation(next.withoutProbation(), lkg == null ? StartAction.NO_CONTENT : StartAction.LAST_KNOWN_GOOD,
+          "no content activated yet", false);
+    }
+    String v = "v" + lkg.version();
+    if (guardCounted) {
+      // The guard counted, reverted or ended the probation before this process; this start only reads it.
+      return new Probation(next, StartAction.LAST_KNOWN_GOOD, "running last-known-good " + v + " in probation until "
+          + until + ", start " + next.failedStarts() + " counted by the boot guard", false);
+    }
+    if (!next.inProbation(now)) {
+      return new Probation(next.withoutProbation(), StartAction.LAST_KNOWN_GOOD, "running last-known-good " + v
+          + "; its probation ended at " + until + ", previous v" + previous.version() + " is no longer guarded", false);
+    }
+    if (cleanRestart) {
+      return new Probation(next, StartAction.LAST_KNOWN_GOOD, "running last-known-good " + v + " in probation after a"
+          + " clean shutdown, not counted: still " + next.failedStarts() + " of " + max + " failed starts", false);
+    }
+    if (next.failedStarts() >= max) {
+      String loop = v + " crash-looped after confirmation: " + max + " starts in probation (until " + until
+          + ") did not follow a clean shutdown";
+      if (previous.slot() != lkg.slot() && !next.knownBad().contains(previous.version()) && store.verify(previous)) {
+        return new Probation(next.revertedToPrevious(), StartAction.REVERTED, loop + "; back on previous v"
+            + previous.version() + " in slot " + previous.slot() + ", " + v + " marked known-bad", false);
+      }
+      return new Probation(next.withoutProbation(), StartAction.LAST_KNOWN_GOOD, loop + ", but previous v"
+          + previous.version() + " in slot " + previous.slot() + " no longer verifies: cannot revert, still running "
+          + v + "; probation ended", true);
+    }
+    AgentState counted = next.withFailedStarts(next.failedStarts() + 1);
+    return new Probation(counted, StartAction.LAST_KNOWN_GOOD, "running last-known-good " + v + " in probation until "
+        + until + ", start " + counted.failedStarts() + " of " + max, false);
   }
 
   private static String backOn(AgentState next) {
@@ -315,7 +379,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       return false;
     }
     try {
-      state = store.writeState(current.promoted());
+      state = store.writeState(current.promoted(probationUntil(current)));
     } catch (IOException e) {
       throw new AgentStorageException("stateDirectory: cannot record v" + pending.version() + " as healthy in "
           + store.directory() + " (" + e.getMessage() + "); it stays on trial. Free space and call confirmHealthy()"
@@ -324,6 +388,16 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     signals.heartbeat(current.bootId(), pending.version(), 0);
     signals.emit(AgentEvent.Type.CONFIRMED, pending.version(), "v" + pending.version() + " is now the last-known-good");
     return true;
+  }
+
+  /** When the probation of a version confirmed now ends: 0 (none) when it is disabled or nothing is replaced. */
+  private long probationUntil(AgentState current) {
+    long length = settings.probation().toMillis();
+    if (length == 0 || current.lastKnownGood() == null) {
+      return 0;
+    }
+    long now = settings.clock().millis();
+    return now > Long.MAX_VALUE - length ? Long.MAX_VALUE : now + length;
   }
 
   private synchronized long runningVersion() {
@@ -462,7 +536,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
         settings.validationTimeout(), settings.validationExecutor());
     if (refusal != null) {
       try {
-        state = store.writeState(current.withKnownBad(version));
+        // The refused bytes went into the free slot, which may have held the previous version: no probation.
+        state = store.writeState(current.withKnownBad(version).withoutProbation());
       } catch (IOException e) {
         refusal = refusal + " (known-bad mark not persisted: " + e.getMessage() + ")";
       }

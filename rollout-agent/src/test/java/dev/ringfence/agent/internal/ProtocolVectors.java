@@ -63,6 +63,10 @@ final class ProtocolVectors {
   static final String UNTRUSTED = "test-untrusted";
   static final String ENDPOINT = "vector-host-1";
   static final String TOKEN = "test-token-not-secret-0001";
+  /** A probation that has not ended for any clock the vectors run with: 2100-01-01T00:00:00Z. */
+  static final long PROBATION_UNTIL = 4_102_444_800_000L;
+  /** A probation that ended before the vectors were made: 2026-01-01T00:00:00Z. */
+  static final long PROBATION_ENDED = 1_767_225_600_000L;
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String TEST_ONLY = "TEST ONLY: these keys are published; never trust them outside tests";
@@ -337,7 +341,25 @@ final class ProtocolVectors {
         new StartCase("damaged_pending_slot_reverted", "slot B no longer matches its digest: reverted at once",
             new AgentState(5, 2, lkg, pending, 0, 7, bad), Damage.PENDING_SLOT, -1),
         new StartCase("corrupt_state_backup_used", "state fails its checksum, state.bak is used",
-            new AgentState(5, 2, lkg, pending, 0, 7, bad), Damage.PRIMARY_STATE, -1));
+            new AgentState(5, 2, lkg, pending, 0, 7, bad), Damage.PRIMARY_STATE, -1),
+        // Probation: v7 was confirmed (it is the last-known-good) and v6, which it replaced, stays in slot A. The
+        // probation ends at 2100-01-01 (in probation for any clock an implementation runs with) or ended at
+        // 2026-01-01 (expired), so the vectors hold for the Java agent's clock and the guard's time() alike.
+        new StartCase("probation_start_counted", "v7 confirmed, in probation: a start that does not follow a clean"
+            + " shutdown is counted as a trial start (failedStarts 0 -> 1)",
+            new AgentState(9, 6, pending, null, 0, 7, bad, lkg, PROBATION_UNTIL), Damage.NONE, -1),
+        new StartCase("probation_revert_at_limit", "failedStarts is 3 = maxFailedStarts in probation: v7 crash-looped"
+            + " after confirmation, back to the previous v6 in slot A, v7 known-bad, probation over",
+            new AgentState(12, 9, pending, null, 3, 7, bad, lkg, PROBATION_UNTIL), Damage.NONE, -1),
+        new StartCase("probation_expired_not_counted", "the probation ended before this start: not counted, the"
+            + " previous version and the counter dropped",
+            new AgentState(10, 7, pending, null, 1, 7, bad, lkg, PROBATION_ENDED), Damage.NONE, -1),
+        new StartCase("probation_clean_shutdown_not_counted", "in probation, the marker names the last boot: not"
+            + " counted, marker removed",
+            new AgentState(10, 7, pending, null, 1, 7, bad, lkg, PROBATION_UNTIL), Damage.NONE, 7),
+        new StartCase("old_state_without_probation", "v7 confirmed by an agent without probation (no previous, no"
+            + " probationUntil): no probation, nothing counted",
+            new AgentState(9, 6, pending, null, 0, 7, bad), Damage.NONE, -1));
     for (StartCase c : cases) {
       list.add(start(c));
     }
@@ -353,7 +375,7 @@ final class ProtocolVectors {
       store.stage(Slot.B, 7, List.of(payload(7)));
       AgentState written = store.writeState(new AgentState(c.before().generation() - 1, c.before().bootId(),
           c.before().lastKnownGood(), c.before().pending(), c.before().failedStarts(), c.before().highestAccepted(),
-          c.before().knownBad()));
+          c.before().knownBad(), c.before().previous(), c.before().probationUntil()));
       store.pointTo(written.active());
       if (c.cleanShutdownBoot() >= 0) {
         store.writeCleanShutdown(c.cleanShutdownBoot(), 7);
