@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads a plan document into a {@link Plan}, collecting every problem with its JSON path before it
@@ -379,28 +380,30 @@ final class PlanJsonReader {
     return value;
   }
 
-  private String text(JsonNode node, String path, String field, boolean required) {
+  /**
+   * The field if it is present and {@code is} accepts it; else null, listing the problem if it is required and
+   * missing, or if it is not {@code what} (e.g. "a string").
+   */
+  private JsonNode typed(JsonNode node, String path, String field, boolean required, Predicate<JsonNode> is,
+      String what) {
     JsonNode value = present(node, path, field, required);
     if (value == null) {
       return null;
     }
-    if (!value.isTextual()) {
-      problems.add(PlanChecks.at(path, field) + ": must be a string, found " + kind(value));
-      return null;
-    }
-    return value.asText();
-  }
-
-  private JsonNode array(JsonNode node, String path, String field, boolean required) {
-    JsonNode value = present(node, path, field, required);
-    if (value == null) {
-      return null;
-    }
-    if (!value.isArray()) {
-      problems.add(PlanChecks.at(path, field) + ": must be an array, found " + kind(value));
+    if (!is.test(value)) {
+      problems.add(PlanChecks.at(path, field) + ": must be " + what + ", found " + kind(value));
       return null;
     }
     return value;
+  }
+
+  private String text(JsonNode node, String path, String field, boolean required) {
+    JsonNode value = typed(node, path, field, required, JsonNode::isTextual, "a string");
+    return value == null ? null : value.asText();
+  }
+
+  private JsonNode array(JsonNode node, String path, String field, boolean required) {
+    return typed(node, path, field, required, JsonNode::isArray, "an array");
   }
 
   private Integer integer(JsonNode node, String path, String field, boolean required, int min, int max) {
@@ -409,12 +412,9 @@ final class PlanJsonReader {
   }
 
   private Long longValue(JsonNode node, String path, String field, boolean required, long min, long max) {
-    JsonNode value = present(node, path, field, required);
+    JsonNode value = typed(node, path, field, required, v -> v.isIntegralNumber() && v.canConvertToLong(),
+        "a whole number");
     if (value == null) {
-      return null;
-    }
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      problems.add(PlanChecks.at(path, field) + ": must be a whole number, found " + kind(value));
       return null;
     }
     long number = value.asLong();
