@@ -44,34 +44,39 @@ final class DecisionTable {
       holdCapReached[i] = new Decision(Kind.HOLD, baseline, i, name, "in the cohort, but ring '" + name
           + "' reached its cap of " + rings.get(i).cap() + "; ask again when the next ring opens");
     }
-    stayOutside = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "outside the open rings");
-    stayHeldTier = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
+    stayOutside = stay(baseline, "outside the open rings");
+    stayHeldTier = stay(baseline,
         "tier is held: it gets the candidate in its own canary ring, after the plan's last ring passed");
-    stayHeldCanary = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
+    stayHeldCanary = stay(baseline,
         "tier is held and this endpoint is outside its canary: it waits for the ring for the rest of the tier");
-    stayHoldback = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
+    stayHoldback = stay(baseline,
         "in the holdback: kept on the baseline as the control until the rollout completes");
-    stayNotStarted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout not started");
-    stayAborted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout aborted before it started");
-    holdPaused = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
-        "rollout paused: no new endpoints are admitted");
-    holdVelocity = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+    stayNotStarted = stay(baseline, "rollout not started");
+    stayAborted = stay(baseline, "rollout aborted before it started");
+    holdPaused = hold(baseline, "rollout paused: no new endpoints are admitted");
+    holdVelocity = hold(baseline,
         "velocity limit of " + spec.plan().maxNewExposuresPerHour() + " new exposures per hour reached");
-    holdStore = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
-        "the rollout store cannot record the admission; holding until it can");
-    holdStale = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
+    holdStore = hold(baseline, "the rollout store cannot record the admission; holding until it can");
+    holdStale = hold(baseline,
         "this replica has not seen the shared store recently; holding until it catches up");
-    holdHalting = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
-        "the rollout is being halted; holding until the halt is recorded");
-    holdNotAdmitted = new Decision(Kind.HOLD, baseline, Decision.NO_RING, "",
-        "the shared store did not admit this endpoint: the ring is full across replicas, or another replica"
-            + " halted the rollout");
+    holdHalting = hold(baseline, "the rollout is being halted; holding until the halt is recorded");
+    holdNotAdmitted = hold(baseline, "the shared store did not admit this endpoint: the ring is full across"
+        + " replicas, or another replica halted the rollout");
     revert = new Decision(Kind.REVERT, baseline, Decision.NO_RING, "", "rollout halted: revert to baseline "
         + baseline);
-    stayHalted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "", "rollout halted; never exposed");
+    stayHalted = stay(baseline, "rollout halted; never exposed");
     offerCompleted = new Decision(Kind.OFFER, candidate, last, rings.get(last).name(),
         "rollout completed: candidate released");
-    stayCompleted = new Decision(Kind.STAY, baseline, Decision.NO_RING, "",
-        "rollout completed; outside its selectors");
+    stayCompleted = stay(baseline, "rollout completed; outside its selectors");
+  }
+
+  /** A STAY on the baseline that names no ring. */
+  private static Decision stay(long baseline, String reason) {
+    return new Decision(Kind.STAY, baseline, Decision.NO_RING, "", reason);
+  }
+
+  /** A HOLD on the baseline that names no ring. */
+  private static Decision hold(long baseline, String reason) {
+    return new Decision(Kind.HOLD, baseline, Decision.NO_RING, "", reason);
   }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads a plan document into a {@link Plan}, collecting every problem with its JSON path before it
@@ -156,21 +157,15 @@ final class PlanJsonReader {
   }
 
   private HeldTierCanary heldTierCanary(JsonNode node, String path) {
-    if (!node.isObject()) {
-      problems.add(path + ": must be an object such as {\"cap\": 20, \"bakeTime\": \"30m\"}, found " + kind(node));
+    if (!object(node, path, " such as {\"cap\": 20, \"bakeTime\": \"30m\"}", CANARY_FIELDS)) {
       return null;
     }
-    unknownFields(node, path, CANARY_FIELDS);
     int before = problems.size();
     Integer share = integer(node, path, "share", false, 1, PlanChecks.MAX_SHARE);
     Long cap = longValue(node, path, "cap", false, 1, Long.MAX_VALUE - 1);
     Duration bakeTime = duration(node, path, "bakeTime", false);
     Integer minSample = integer(node, path, "minSample", false, 0, Integer.MAX_VALUE);
-    GateSpec gate = null;
-    JsonNode gateNode = node.get("gate");
-    if (gateNode != null) {
-      gate = gate(gateNode, PlanChecks.at(path, "gate"));
-    }
+    GateSpec gate = gateField(node, path);
     if (problems.size() > before) {
       return null;
     }
@@ -185,11 +180,9 @@ final class PlanJsonReader {
   }
 
   private Ring ring(JsonNode node, String path) {
-    if (!node.isObject()) {
-      problems.add(path + ": must be an object, found " + kind(node));
+    if (!object(node, path, "", RING_FIELDS)) {
       return null;
     }
-    unknownFields(node, path, RING_FIELDS);
     String name = text(node, path, "name", true);
     Selector selector = Selector.ALL;
     JsonNode selectorNode = array(node, path, "selector", false);
@@ -216,16 +209,12 @@ final class PlanJsonReader {
     if (cap != null && minSample != null && minSample > cap) {
       problems.add(PlanChecks.minSampleAboveCap(path, minSample, cap));
     }
-    GateSpec gate = null;
-    JsonNode gateNode = node.get("gate");
-    if (gateNode != null) {
-      gate = gate(gateNode, PlanChecks.at(path, "gate"));
-    }
+    GateSpec gate = gateField(node, path);
     if (name != null && name.isBlank()) {
       problems.add(PlanChecks.at(path, "name") + ": is blank; every ring needs a name");
     }
     if (name == null || name.isBlank() || share == null || bakeTime == null || bakeTime.isNegative()
-        || share < 0 || share > PlanChecks.MAX_SHARE || (gateNode != null && gate == null)
+        || share < 0 || share > PlanChecks.MAX_SHARE || (node.has("gate") && gate == null)
         || (cap != null && minSample != null && minSample > cap)) {
       return null;
     }
@@ -234,11 +223,9 @@ final class PlanJsonReader {
   }
 
   private Condition condition(JsonNode node, String path) {
-    if (!node.isObject()) {
-      problems.add(path + ": must be an object, found " + kind(node));
+    if (!object(node, path, "", CONDITION_FIELDS)) {
       return null;
     }
-    unknownFields(node, path, CONDITION_FIELDS);
     String attributeName = text(node, path, "attribute", true);
     Attribute attribute = attributeName == null ? null : Attribute.fromJsonName(attributeName);
     if (attributeName != null && attribute == null) {
@@ -276,11 +263,9 @@ final class PlanJsonReader {
   }
 
   private GateSpec gate(JsonNode node, String path) {
-    if (!node.isObject()) {
-      problems.add(path + ": must be an object such as {\"type\": \"time-and-sample\"}, found " + kind(node));
+    if (!object(node, path, " such as {\"type\": \"time-and-sample\"}", GATE_FIELDS)) {
       return null;
     }
-    unknownFields(node, path, GATE_FIELDS);
     String type = text(node, path, "type", true);
     if (type != null && type.isBlank()) {
       problems.add(PlanChecks.at(path, "type") + ": is blank; name a registered gate type");
@@ -317,11 +302,9 @@ final class PlanJsonReader {
   }
 
   private FreezeWindow freezeWindow(JsonNode node, String path) {
-    if (!node.isObject()) {
-      problems.add(path + ": must be an object, found " + kind(node));
+    if (!object(node, path, "", WINDOW_FIELDS)) {
       return null;
     }
-    unknownFields(node, path, WINDOW_FIELDS);
     Instant from = instant(node, path, "from");
     Instant to = instant(node, path, "to");
     String reason = text(node, path, "reason", true);
@@ -335,11 +318,9 @@ final class PlanJsonReader {
   }
 
   private LintOverride override(JsonNode node, String path) {
-    if (!node.isObject()) {
-      problems.add(path + ": must be an object, found " + kind(node));
+    if (!object(node, path, "", OVERRIDE_FIELDS)) {
       return null;
     }
-    unknownFields(node, path, OVERRIDE_FIELDS);
     String ruleName = text(node, path, "rule", true);
     LintRule rule = null;
     if (ruleName != null) {
@@ -358,6 +339,25 @@ final class PlanJsonReader {
     List<String> found = PlanChecks.override(path, rule, ring, reason);
     problems.addAll(found);
     return found.isEmpty() ? new LintOverride(rule, ring, reason) : null;
+  }
+
+  /**
+   * Whether {@code node} is an object; lists the problem if not (its message shows {@code example}, empty or "
+   * such as {...}"), and any field not in {@code known}.
+   */
+  private boolean object(JsonNode node, String path, String example, Set<String> known) {
+    if (!node.isObject()) {
+      problems.add(path + ": must be an object" + example + ", found " + kind(node));
+      return false;
+    }
+    unknownFields(node, path, known);
+    return true;
+  }
+
+  /** The optional {@code gate} of a ring or a held tier's canary: null when it has none, or when it has problems. */
+  private GateSpec gateField(JsonNode node, String path) {
+    JsonNode gateNode = node.get("gate");
+    return gateNode == null ? null : gate(gateNode, PlanChecks.at(path, "gate"));
   }
 
   private void unknownFields(JsonNode node, String path, Set<String> known) {
@@ -380,28 +380,30 @@ final class PlanJsonReader {
     return value;
   }
 
-  private String text(JsonNode node, String path, String field, boolean required) {
+  /**
+   * The field if it is present and {@code is} accepts it; else null, listing the problem if it is required and
+   * missing, or if it is not {@code what} (e.g. "a string").
+   */
+  private JsonNode typed(JsonNode node, String path, String field, boolean required, Predicate<JsonNode> is,
+      String what) {
     JsonNode value = present(node, path, field, required);
     if (value == null) {
       return null;
     }
-    if (!value.isTextual()) {
-      problems.add(PlanChecks.at(path, field) + ": must be a string, found " + kind(value));
-      return null;
-    }
-    return value.asText();
-  }
-
-  private JsonNode array(JsonNode node, String path, String field, boolean required) {
-    JsonNode value = present(node, path, field, required);
-    if (value == null) {
-      return null;
-    }
-    if (!value.isArray()) {
-      problems.add(PlanChecks.at(path, field) + ": must be an array, found " + kind(value));
+    if (!is.test(value)) {
+      problems.add(PlanChecks.at(path, field) + ": must be " + what + ", found " + kind(value));
       return null;
     }
     return value;
+  }
+
+  private String text(JsonNode node, String path, String field, boolean required) {
+    JsonNode value = typed(node, path, field, required, JsonNode::isTextual, "a string");
+    return value == null ? null : value.asText();
+  }
+
+  private JsonNode array(JsonNode node, String path, String field, boolean required) {
+    return typed(node, path, field, required, JsonNode::isArray, "an array");
   }
 
   private Integer integer(JsonNode node, String path, String field, boolean required, int min, int max) {
@@ -410,12 +412,9 @@ final class PlanJsonReader {
   }
 
   private Long longValue(JsonNode node, String path, String field, boolean required, long min, long max) {
-    JsonNode value = present(node, path, field, required);
+    JsonNode value = typed(node, path, field, required, v -> v.isIntegralNumber() && v.canConvertToLong(),
+        "a whole number");
     if (value == null) {
-      return null;
-    }
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      problems.add(PlanChecks.at(path, field) + ": must be a whole number, found " + kind(value));
       return null;
     }
     long number = value.asLong();
