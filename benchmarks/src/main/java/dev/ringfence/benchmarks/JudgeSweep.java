@@ -193,6 +193,11 @@ public final class JudgeSweep {
     return plan;
   }
 
+  /** An argument as a shell reads it back: quoted when it holds anything but plain word characters. */
+  static String shellWord(String arg) {
+    return arg.matches("[A-Za-z0-9_./=:,+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
+  }
+
   private static String percent(double share) {
     return String.format(Locale.ROOT, "%.0f%%", share * 100);
   }
@@ -261,7 +266,8 @@ public final class JudgeSweep {
     if (outAt >= 0 && outAt + 1 < shown.size()) { // run.sh adds it; the command a reader types has none
       shown.subList(outAt, outAt + 2).clear();
     }
-    String command = ("benchmarks/run.sh judge " + String.join(" ", shown)).strip();
+    String command = ("benchmarks/run.sh judge " + String.join(" ", shown.stream().map(JudgeSweep::shellWord)
+        .toList())).strip();
     Path md = out.resolve("judge-" + stamp + ".md");
     Files.writeString(md, table(results, seeds, command, took, gateDescription), StandardCharsets.UTF_8);
     Path json = out.resolve("judge-" + stamp + ".json");
