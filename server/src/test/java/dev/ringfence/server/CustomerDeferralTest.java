@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -130,19 +129,7 @@ class CustomerDeferralTest {
     long sequence = sequences.merge(c.endpointId(), 1L, Long::sum);
     String body = "[{\"type\":\"heartbeat\",\"endpointId\":\"" + c.endpointId() + "\",\"bootId\":1,\"sequence\":"
         + sequence + ",\"version\":" + version + ",\"failedStarts\":" + failedStarts + "}]";
-    long now = clock.instant().toEpochMilli();
-    byte[] bytes = new byte[16];
-    for (int i = 0; i < bytes.length; i++) {
-      bytes[i] = (byte) nonces.nextInt(256);
-    }
-    String nonce = HexFormat.of().formatHex(bytes);
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.uri().resolve("v1/channels/" + CHANNEL
-        + "/signals")).header(UpdateProtocol.ENDPOINT_HEADER, c.endpointId()).header("Authorization", c.authorization())
-        .header(UpdateProtocol.TIMESTAMP_HEADER, Long.toString(now)).header(UpdateProtocol.NONCE_HEADER, nonce)
-        .header(UpdateProtocol.SIGNATURE_HEADER, c.sign(now, nonce, body.getBytes(StandardCharsets.UTF_8)))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    TestServers.sendSignals(http, server, CHANNEL, c, body, clock.instant().toEpochMilli(), nonces);
   }
 
   /** Ticks the server after moving the clock, so the bake times pass and the gates are asked. */

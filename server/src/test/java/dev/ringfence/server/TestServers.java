@@ -3,7 +3,9 @@ package dev.ringfence.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.postgresql.test.PostgresServer;
+import dev.ringfence.protocol.UpdateProtocol;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,8 +15,10 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -103,6 +107,31 @@ final class TestServers implements AfterEachCallback {
       byte[] content = (channel + " v" + v + "\n").getBytes(StandardCharsets.UTF_8);
       admin.publish(signer.sign(channel, v, content, Instant.now().plusSeconds(3600)), content, v == 1);
     }
+  }
+
+  /**
+   * Sends a batch of signals as an endpoint does: signed with its HMAC key over the timestamp, a fresh nonce and the
+   * body, to {@code server}'s signal route of {@code channel}; the answer must be 200.
+   *
+   * @param nonces where the nonce's 16 bytes come from (seeded by the test)
+   * @param nowMillis the timestamp to sign, from the server's clock
+   * @return the answer's body
+   */
+  static String sendSignals(HttpClient http, UpdateServer server, String channel, EndpointCredentials c, String body,
+      long nowMillis, SplittableRandom nonces) throws Exception {
+    byte[] bytes = new byte[16];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) nonces.nextInt(256);
+    }
+    String nonce = HexFormat.of().formatHex(bytes);
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.uri().resolve("v1/channels/" + channel
+        + "/signals")).header(UpdateProtocol.ENDPOINT_HEADER, c.endpointId()).header("Authorization", c.authorization())
+        .header(UpdateProtocol.TIMESTAMP_HEADER, Long.toString(nowMillis)).header(UpdateProtocol.NONCE_HEADER, nonce)
+        .header(UpdateProtocol.SIGNATURE_HEADER, c.sign(nowMillis, nonce, body.getBytes(StandardCharsets.UTF_8)))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body();
   }
 
   /** @return a new database on the test PostgreSQL; the test is skipped when there is none */

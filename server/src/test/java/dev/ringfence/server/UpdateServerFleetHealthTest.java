@@ -9,12 +9,10 @@ import dev.ringfence.protocol.UpdateProtocol;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -167,20 +165,8 @@ class UpdateServerFleetHealthTest {
   private void heartbeat(UpdateServer at, EndpointCredentials c, int failedStarts) throws Exception {
     String body = "[{\"type\":\"heartbeat\",\"endpointId\":\"" + c.endpointId() + "\",\"bootId\":1,\"sequence\":1,"
         + "\"version\":2,\"failedStarts\":" + failedStarts + "}]";
-    long now = Instant.now().toEpochMilli();
-    byte[] bytes = new byte[16];
-    for (int i = 0; i < bytes.length; i++) {
-      bytes[i] = (byte) nonces.nextInt(256);
-    }
-    String nonce = HexFormat.of().formatHex(bytes);
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(at.uri().resolve("v1/channels/" + CHANNEL
-        + "/signals")).header(UpdateProtocol.ENDPOINT_HEADER, c.endpointId()).header("Authorization", c.authorization())
-        .header(UpdateProtocol.TIMESTAMP_HEADER, Long.toString(now)).header(UpdateProtocol.NONCE_HEADER, nonce)
-        .header(UpdateProtocol.SIGNATURE_HEADER, c.sign(now, nonce, body.getBytes(StandardCharsets.UTF_8)))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(response.body()).as("counted by the owner").contains("\"accepted\" : 1");
+    String answer = TestServers.sendSignals(http, at, CHANNEL, c, body, Instant.now().toEpochMilli(), nonces);
+    assertThat(answer).as("counted by the owner").contains("\"accepted\" : 1");
   }
 
   @Test
