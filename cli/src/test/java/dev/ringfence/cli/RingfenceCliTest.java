@@ -208,14 +208,7 @@ class RingfenceCliTest {
         admin.publish(signer.sign("rules", v, content, java.time.Instant.now().plusSeconds(3600)), content, v == 1);
       }
       Path plan = Files.writeString(dir.resolve("plan.json"), dev.ringfence.server.AdminClient.labThenEveryonePlan(2));
-      String[] at = {"--server", server.uri().toString(), "--token-file", server.adminTokenFile().toString()};
-      java.util.function.Function<String[], Integer> rollout = args -> {
-        String[] all = new String[args.length + at.length + 1];
-        all[0] = "rollout";
-        System.arraycopy(args, 0, all, 1, args.length);
-        System.arraycopy(at, 0, all, 1 + args.length, at.length);
-        return run(all);
-      };
+      java.util.function.Function<String[], Integer> rollout = args -> rolloutAt(server, args);
 
       assertThat(rollout.apply(new String[] {"create", "r1", "--channel", "rules", "--baseline", "1", "--candidate",
           "2", "--plan", plan.toString()})).as(err.toString()).isZero();
@@ -268,14 +261,7 @@ class RingfenceCliTest {
              {"rule":"SHARE_DOES_NOT_GROW","ring":"middle","reason":"rings are chosen by tier"},
              {"rule":"SHARE_DOES_NOT_GROW","ring":"everyone","reason":"rings are chosen by tier"}]}
           """);
-      String[] at = {"--server", server.uri().toString(), "--token-file", server.adminTokenFile().toString()};
-      java.util.function.Function<String[], Integer> rollout = args -> {
-        String[] all = new String[args.length + at.length + 1];
-        all[0] = "rollout";
-        System.arraycopy(args, 0, all, 1, args.length);
-        System.arraycopy(at, 0, all, 1 + args.length, at.length);
-        return run(all);
-      };
+      java.util.function.Function<String[], Integer> rollout = args -> rolloutAt(server, args);
       assertThat(rollout.apply(new String[] {"create", "r1", "--channel", "rules", "--baseline", "1", "--candidate",
           "2", "--plan", plan.toString()})).as(err.toString()).isZero();
       assertThat(rollout.apply(new String[] {"start", "r1"})).as(err.toString()).isZero();
@@ -365,5 +351,15 @@ class RingfenceCliTest {
     assertThat(err.toString()).contains("'colour' is not a setting");
     assertThat(run("demo", "--help")).as("help, not 'needs a value'").isZero();
     assertThat(out.toString()).contains("--agents").contains("Default: 10");
+  }
+
+  /** Runs {@code ringfence rollout ARGS} against {@code server} with its generated admin token. */
+  private int rolloutAt(dev.ringfence.server.UpdateServer server, String... args) {
+    String[] at = {"--server", server.uri().toString(), "--token-file", server.adminTokenFile().toString()};
+    String[] all = new String[args.length + at.length + 1];
+    all[0] = "rollout";
+    System.arraycopy(args, 0, all, 1, args.length);
+    System.arraycopy(at, 0, all, 1 + args.length, at.length);
+    return run(all);
   }
 }
