@@ -64,7 +64,14 @@ final class SimulateCommand implements Callable<Integer> {
     long s = seed == null ? loaded.scenario().seed() : seed;
     int n = endpoints == null ? loaded.scenario().fleet().endpoints() : endpoints;
     ProgressBar bar = new ProgressBar(stderr, !quiet && ProgressBar.onTerminal(), System::nanoTime);
-    SimulationReport report = FleetSimulator.simulate(loaded, s, n, bar);
+    SimulationReport report;
+    try {
+      report = FleetSimulator.simulate(loaded, s, n, bar);
+    } catch (OutOfMemoryError e) {
+      bar.done();
+      stderr.println(outOfMemory(n, Runtime.getRuntime().maxMemory()));
+      return 1;
+    }
     bar.done();
     Files.createDirectories(out);
     Path base = out.resolve(report.scenario() + "-seed" + s + "-" + n);
@@ -74,5 +81,20 @@ final class SimulateCommand implements Callable<Integer> {
     stdout.println("report: " + base + ".json");
     stdout.println("chart:  " + base + ".png, " + base + ".svg");
     return 0;
+  }
+
+  /**
+   * The one line a run that does not fit says instead of a stack trace.
+   *
+   * @param endpoints the fleet size asked for
+   * @param maxHeap the JVM's heap limit in bytes
+   * @return the message, with a heap that would fit (about 1.2 GB a million endpoints)
+   */
+  static String outOfMemory(int endpoints, long maxHeap) {
+    long neededGb = Math.max(2, (endpoints * 1_229L / 1_000_000 + 1_229 + 512 + 1023) / 1024);
+    return String.format(java.util.Locale.ROOT, "ringfence simulate: %,d endpoints do not fit in this run's heap"
+        + " (%,d MB); a simulated endpoint takes about 1.2 KB: give the run more, e.g. JAVA_OPTS=-Xmx%dg"
+        + " ./ringfence simulate ... (the launcher sizes the heap itself when JAVA_OPTS is unset)", endpoints,
+        maxHeap >> 20, neededGb);
   }
 }
