@@ -154,56 +154,71 @@ public record Scenario(Integer schemaVersion, String name, String description, L
      *     match, instead of {@code backgroundCrashesPerHour}: the first matching rule wins
      */
     public Fleet {
-      require(endpoints, "endpoints");
-      if (endpoints < 1 || endpoints > MAX_ENDPOINTS) {
-        throw new IllegalArgumentException("endpoints: " + endpoints + " is outside 1.." + MAX_ENDPOINTS);
+      PartChecks c = new PartChecks();
+      if (endpoints == null) {
+        c.fail("endpoints: is missing");
+      } else if (endpoints < 1 || endpoints > MAX_ENDPOINTS) {
+        c.fail("endpoints: " + endpoints + " is outside 1.." + MAX_ENDPOINTS);
       }
-      require(attributes, "attributes");
       Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
-      for (Map.Entry<String, Map<String, Double>> e : attributes.entrySet()) {
-        attribute(e.getKey(), "attributes." + e.getKey());
-        double sum = 0;
-        if (e.getValue() == null || e.getValue().isEmpty()) {
-          throw new IllegalArgumentException("attributes." + e.getKey() + ": needs at least one value with its share");
-        }
-        for (Map.Entry<String, Double> v : e.getValue().entrySet()) {
-          String field = "attributes." + e.getKey() + "." + v.getKey();
-          if (v.getValue() == null || !(v.getValue() > 0 && v.getValue() <= 1)) {
-            throw new IllegalArgumentException(field + ": " + v.getValue() + " must be a share in (0, 1]");
+      if (attributes == null) {
+        c.fail("attributes: is missing");
+      } else {
+        for (Map.Entry<String, Map<String, Double>> e : attributes.entrySet()) {
+          c.ok(() -> attribute(e.getKey(), "attributes." + e.getKey()));
+          if (e.getValue() == null || e.getValue().isEmpty()) {
+            c.fail("attributes." + e.getKey() + ": needs at least one value with its share");
+            continue;
           }
-          sum += v.getValue();
+          double sum = 0;
+          boolean shares = true;
+          for (Map.Entry<String, Double> v : e.getValue().entrySet()) {
+            if (v.getValue() == null || !(v.getValue() > 0 && v.getValue() <= 1)) {
+              c.fail("attributes." + e.getKey() + "." + v.getKey() + ": " + v.getValue() + " must be a share in (0, 1]");
+              shares = false;
+            } else {
+              sum += v.getValue();
+            }
+          }
+          if (shares && Math.abs(sum - 1) > 1e-6) {
+            c.fail("attributes." + e.getKey() + ": shares add up to " + sum + ", not 1");
+          }
+          copy.put(e.getKey(), Map.copyOf(e.getValue()));
         }
-        if (Math.abs(sum - 1) > 1e-6) {
-          throw new IllegalArgumentException("attributes." + e.getKey() + ": shares add up to " + sum + ", not 1");
-        }
-        copy.put(e.getKey(), Map.copyOf(e.getValue()));
       }
       attributes = copy;
-      Duration interval = SimDurations.parse("heartbeatInterval", heartbeatInterval, Duration.ofSeconds(10),
-          Duration.ofHours(1));
+      String beat = heartbeatInterval;
+      Duration[] interval = new Duration[1];
+      boolean beatOk = c.ok(() -> interval[0] = SimDurations.parse("heartbeatInterval", beat, Duration.ofSeconds(10),
+          Duration.ofHours(1)));
       if (jitter == null) {
         jitter = "0s";
       }
-      SimDurations.parse("jitter", jitter, Duration.ZERO, interval.dividedBy(2));
-      lossRate = share(lossRate, "lossRate", 0);
+      String jitterText = jitter;
+      if (beatOk) {
+        c.ok(() -> SimDurations.parse("jitter", jitterText, Duration.ZERO, interval[0].dividedBy(2)));
+      }
+      lossRate = c.share(lossRate, "lossRate", 0);
       if (lossRate > 0.5) {
-        throw new IllegalArgumentException("lossRate: " + lossRate + " is above 0.5");
+        c.fail("lossRate: " + lossRate + " is above 0.5");
       }
-      offlineShare = share(offlineShare, "offlineShare", 0);
+      offlineShare = c.share(offlineShare, "offlineShare", 0);
       if (offlineShare > 0.9) {
-        throw new IllegalArgumentException("offlineShare: " + offlineShare + " is above 0.9");
+        c.fail("offlineShare: " + offlineShare + " is above 0.9");
       }
-      backgroundCrashesPerHour = share(backgroundCrashesPerHour, "backgroundCrashesPerHour", 0);
+      backgroundCrashesPerHour = c.share(backgroundCrashesPerHour, "backgroundCrashesPerHour", 0);
       if (bootTime == null) {
         bootTime = "90s";
       }
-      SimDurations.parse("bootTime", bootTime, Duration.ofSeconds(5), Duration.ofHours(1));
+      String boot = bootTime;
+      c.ok(() -> SimDurations.parse("bootTime", boot, Duration.ofSeconds(5), Duration.ofHours(1)));
       outages = outages == null ? List.of() : List.copyOf(outages);
       if (outages.size() > MAX_OUTAGES) {
-        throw new IllegalArgumentException("outages: " + outages.size() + " windows is above " + MAX_OUTAGES);
+        c.fail("outages: " + outages.size() + " windows is above " + MAX_OUTAGES);
       }
-      plannedRebootsPerHour = share(plannedRebootsPerHour, "plannedRebootsPerHour", 0);
+      plannedRebootsPerHour = c.share(plannedRebootsPerHour, "plannedRebootsPerHour", 0);
       backgroundCrashesWhen = backgroundCrashesWhen == null ? List.of() : List.copyOf(backgroundCrashesWhen);
+      c.done();
     }
 
     /** @return the heartbeat interval */
@@ -260,16 +275,19 @@ public record Scenario(Integer schemaVersion, String name, String description, L
      *     crashes nothing, so heartbeats stay healthy
      */
     public Candidate {
-      crashOnLoad = share(crashOnLoad, "crashOnLoad", 0);
+      PartChecks c = new PartChecks();
+      crashOnLoad = c.share(crashOnLoad, "crashOnLoad", 0);
       crashOnLoadWhen = crashOnLoadWhen == null ? List.of() : List.copyOf(crashOnLoadWhen);
       if (crashDelay == null) {
         crashDelay = "20s";
       }
-      SimDurations.parse("crashDelay", crashDelay, Duration.ZERO, Duration.ofHours(1));
-      silentCrashShare = share(silentCrashShare, "silentCrashShare", 0);
-      validationFailureShare = share(validationFailureShare, "validationFailureShare", 0);
+      String delay = crashDelay;
+      c.ok(() -> SimDurations.parse("crashDelay", delay, Duration.ZERO, Duration.ofHours(1)));
+      silentCrashShare = c.share(silentCrashShare, "silentCrashShare", 0);
+      validationFailureShare = c.share(validationFailureShare, "validationFailureShare", 0);
       loadedAtBoot = loadedAtBoot != null && loadedAtBoot;
-      serviceErrorRate = share(serviceErrorRate, "serviceErrorRate", 0);
+      serviceErrorRate = c.share(serviceErrorRate, "serviceErrorRate", 0);
+      c.done();
     }
 
     /** @return the crash delay */
@@ -300,13 +318,18 @@ public record Scenario(Integer schemaVersion, String name, String description, L
      * @param share the chance that an endpoint that matches is a member, 0..1; 1 when absent
      */
     public Outage {
+      PartChecks c = new PartChecks();
       match = match == null ? Map.of() : Map.copyOf(match);
       for (String key : match.keySet()) {
-        attribute(key, "match." + key);
+        c.ok(() -> attribute(key, "match." + key));
       }
-      SimDurations.parse("from", require(from, "from"), Duration.ZERO, Duration.ofDays(60));
-      SimDurations.parse("duration", require(duration, "duration"), Duration.ofSeconds(1), Duration.ofDays(60));
-      share = Scenario.share(share, "share", 1);
+      String opens = from;
+      String lasts = duration;
+      c.ok(() -> SimDurations.parse("from", require(opens, "from"), Duration.ZERO, Duration.ofDays(60)));
+      c.ok(() -> SimDurations.parse("duration", require(lasts, "duration"), Duration.ofSeconds(1),
+          Duration.ofDays(60)));
+      share = c.share(share, "share", 1);
+      c.done();
     }
 
     /** @return when the window opens, after the push */
@@ -366,14 +389,20 @@ public record Scenario(Integer schemaVersion, String name, String description, L
      * @param shift how much the candidate adds to the mean
      */
     public Probe {
+      PartChecks c = new PartChecks();
       if (metric == null || !metric.matches("[a-z][a-z0-9_.]{0,63}")) {
-        throw new IllegalArgumentException("metric: '" + metric + "' must be 1-64 of a-z, 0-9, '_' or '.'");
+        c.fail("metric: '" + metric + "' must be 1-64 of a-z, 0-9, '_' or '.'");
       }
-      require(baseline, "baseline");
-      if (require(stddev, "stddev") < 0 || !Double.isFinite(stddev)) {
-        throw new IllegalArgumentException("stddev: " + stddev + " must be a finite number >= 0");
+      if (baseline == null) {
+        c.fail("baseline: is missing");
+      }
+      if (stddev == null) {
+        c.fail("stddev: is missing");
+      } else if (stddev < 0 || !Double.isFinite(stddev)) {
+        c.fail("stddev: " + stddev + " must be a finite number >= 0");
       }
       shift = shift == null ? 0 : shift;
+      c.done();
     }
   }
 
@@ -408,22 +437,26 @@ public record Scenario(Integer schemaVersion, String name, String description, L
      */
     public AgentSettings {
       enabled = enabled == null || enabled;
+      PartChecks c = new PartChecks();
       maxFailedStarts = maxFailedStarts == null ? 3 : maxFailedStarts;
       if (maxFailedStarts < 1 || maxFailedStarts > 100) {
-        throw new IllegalArgumentException("maxFailedStarts: " + maxFailedStarts + " is outside 1..100");
+        c.fail("maxFailedStarts: " + maxFailedStarts + " is outside 1..100");
       }
       if (confirmAfter == null) {
         confirmAfter = "5m";
       }
-      SimDurations.parse("confirmAfter", confirmAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+      String confirm = confirmAfter;
+      c.ok(() -> SimDurations.parse("confirmAfter", confirm, Duration.ofSeconds(1), Duration.ofDays(1)));
       startCounter = startCounter == null ? "agent" : startCounter;
       if (!START_COUNTERS.contains(startCounter)) {
-        throw new IllegalArgumentException("startCounter: '" + startCounter + "' is not one of " + START_COUNTERS);
+        c.fail("startCounter: '" + startCounter + "' is not one of " + START_COUNTERS);
       }
       if (probation == null) {
         probation = "24h";
       }
-      SimDurations.parse("probation", probation, Duration.ZERO, Duration.ofDays(3650));
+      String guard = probation;
+      c.ok(() -> SimDurations.parse("probation", guard, Duration.ZERO, Duration.ofDays(3650)));
+      c.done();
     }
 
     /** @return how long a confirmed candidate stays in probation; zero for none */

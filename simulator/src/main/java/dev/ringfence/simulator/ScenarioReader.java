@@ -255,11 +255,14 @@ public final class ScenarioReader {
       return value;
     } catch (ValueInstantiationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
       String base = join(path, path(e));
-      String field = message.contains(": ") ? message.substring(0, message.indexOf(": ")) : "";
-      String at = field.isEmpty() || field.contains(" ") ? base : join(base, field);
-      problems.add(place(source, where, at) + (base.isEmpty() ? "" : base + ".") + message);
+      List<String> messages = cause instanceof PartChecks.Problems several ? several.problems
+          : List.of(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+      for (String message : messages) {
+        String field = message.contains(": ") ? message.substring(0, message.indexOf(": ")) : "";
+        String at = field.isEmpty() || field.contains(" ") ? base : join(base, field);
+        problems.add(place(source, where, at) + (base.isEmpty() ? "" : base + ".") + message);
+      }
     } catch (JsonProcessingException | IllegalArgumentException e) {
       // Types and fields were checked above: what is left is a value no part accepts as it is.
       String at = e instanceof JsonMappingException ? join(path, path((JsonMappingException) e)) : path;

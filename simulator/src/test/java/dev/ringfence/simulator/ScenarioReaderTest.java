@@ -37,6 +37,32 @@ class ScenarioReaderTest {
     assertThat(e.getMessage()).startsWith("s.json: 4 problems:");
   }
 
+  /** A part with several bad values reports each, at its own line and column, not only the first it checks. */
+  @Test
+  void aPartWithSeveralBadValues_reportsEveryOne_atItsField() throws Exception {
+    String json = healthy().replace("\"endpoints\": 20000", "\"endpoints\": 0")
+        .replace("\"lossRate\": 0.01", "\"lossRate\": 0.7")
+        .replace("\"bootTime\": \"90s\"", "\"bootTime\": \"1s\"")
+        .replace("\"maxFailedStarts\": 3", "\"maxFailedStarts\": 0")
+        .replace("\"crashOnLoad\": 0.0", "\"crashOnLoad\": 2.0");
+    InvalidScenarioException e = refused(json);
+
+    assertThat(e.problems()).hasSize(5);
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: fleet\\.endpoints: 0 is"
+        + " outside 1\\.\\.20000000"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: fleet\\.lossRate: 0\\.7 is"
+        + " above 0\\.5"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: fleet\\.bootTime: 1s is"
+        + " outside 5s\\.\\.1h"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: agent\\.maxFailedStarts: 0"
+        + " is outside 1\\.\\.100"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: candidate\\.crashOnLoad:"
+        + " 2\\.0 is outside 0\\.\\.1"));
+    // Each at its own field's line: the three fleet problems are on three different lines.
+    assertThat(e.problems().stream().filter(p -> p.contains("fleet.")).map(p -> p.split(":")[1]).distinct())
+        .hasSize(3);
+  }
+
   @Test
   void syntaxAndShapeProblems_areSaidWithoutTheParsersNames() throws Exception {
     String[] bad = {healthy() + "\n{}", healthy().replace("\"seed\": 7,", "\"seed\": 7, \"seed\": 8,"),
