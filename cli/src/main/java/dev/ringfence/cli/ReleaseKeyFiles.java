@@ -5,13 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.regex.Pattern;
 
@@ -44,8 +41,7 @@ final class ReleaseKeyFiles {
       }
     }
     KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    Files.createFile(privateFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(privateFile, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n",
+    OwnerOnlyFile.create(privateFile, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n",
         StandardCharsets.US_ASCII);
     Files.writeString(publicFile, publicBase64(pair) + "\n", StandardCharsets.US_ASCII);
     return publicFile;

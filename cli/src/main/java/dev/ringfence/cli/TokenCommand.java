@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,17 +56,12 @@ final class TokenCommand extends ParentCommand {
         print.println(token);
         return;
       }
-      Path parent = out.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
       try {
-        Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(out);
+        OwnerOnlyFile.create(out, token + "\n", StandardCharsets.UTF_8);
       } catch (FileAlreadyExistsException e) {
         throw new IOException("--out " + out + " appeared meanwhile; the token '" + name + "' exists on the server:"
             + " revoke it and create another", e);
       }
-      Files.writeString(out, token + "\n", StandardCharsets.UTF_8);
       print.println("token '" + name + "' (" + created.get("role").asText() + ") created; written to " + out
           + " (0600): use it with --token-file " + out);
     }

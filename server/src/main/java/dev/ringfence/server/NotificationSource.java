@@ -157,12 +157,10 @@ interface NotificationSource {
 
     private AuditRecord parse(String text, long lastSeq) {
       try {
-        var node = ServerJson.MAPPER.readTree(text);
-        return new AuditRecord(node.get("seq").asLong(), node.get("prev").asText(), node.get("hash").asText(),
-            ServerJson.MAPPER.writeValueAsString(node.get("entry")));
-      } catch (IOException | RuntimeException e) {
-        throw new StoreException("audit trail " + file + ": a line after line " + lastSeq + " is not an audit record: "
-            + e.getMessage(), e);
+        return AuditRecord.fromLine(text);
+      } catch (StoreException e) {
+        throw new StoreException("audit trail " + file + ": the line after line " + lastSeq + " is " + e.getMessage(),
+            e);
       }
     }
   }

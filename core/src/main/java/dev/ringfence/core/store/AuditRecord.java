@@ -1,6 +1,7 @@
 package dev.ringfence.core.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
@@ -68,6 +69,26 @@ public record AuditRecord(long seq, String prev, String hash, String entryJson) 
   /** @return the trail's head once this line is its last */
   public AuditHead head() {
     return new AuditHead(seq, hash);
+  }
+
+  /**
+   * Reads a line as {@link #toLine()} wrote it. The chain is not checked here ({@link AuditTrail#verify}).
+   *
+   * @param line one line of an audit trail, without its newline
+   * @return the record
+   * @throws StoreException if the line is not an audit record
+   */
+  public static AuditRecord fromLine(String line) {
+    try {
+      JsonNode node = MAPPER.readTree(line);
+      if (node == null || !node.has("seq") || !node.has("prev") || !node.has("hash") || !node.has("entry")) {
+        throw new StoreException("not an audit record: it needs seq, prev, hash and entry");
+      }
+      return new AuditRecord(node.get("seq").asLong(), node.get("prev").asText(), node.get("hash").asText(),
+          node.get("entry").toString());
+    } catch (JsonProcessingException e) {
+      throw new StoreException("not an audit record: not JSON (" + e.getOriginalMessage() + ")", e);
+    }
   }
 
   /**
