@@ -26,7 +26,11 @@ public interface RolloutMetrics {
     CANDIDATE,
     /** Eligible endpoints still on the baseline. */
     CONTROL,
-    /** Signals counted for neither arm (refused, or from endpoints outside the rollout). */
+    /**
+     * Signals counted for neither arm: refused, from endpoints outside the rollout, or received when nothing is
+     * judged any more (the candidate halted or rolled back, or the rollout ended): then the baseline's reports are
+     * counted here without being tracked, and a repeated one is not told apart as a duplicate.
+     */
     NONE
   }
 

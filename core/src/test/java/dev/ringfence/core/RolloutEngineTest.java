@@ -4,7 +4,10 @@ import static dev.ringfence.core.testing.Fixtures.WINDOWS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ringfence.core.RolloutMetrics.Arm;
+import dev.ringfence.core.RolloutMetrics.SignalKind;
 import dev.ringfence.core.gate.Verdict.Outcome;
+import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.core.plan.FreezeWindow;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
@@ -19,6 +22,7 @@ import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.core.testing.FlakyStore;
 import dev.ringfence.protocol.Decision.Kind;
 import dev.ringfence.protocol.Decision;
+import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.protocol.RingfenceException;
 import dev.ringfence.testing.ManualClock;
@@ -313,6 +317,28 @@ class RolloutEngineTest {
     assertThat(stragglers).hasSize(exposed.size() - 1).doesNotContain(exposed.get(0)).isSorted();
     assertThat(lastTransition("r1").cause()).contains((exposed.size() - 1) + " of " + exposed.size())
         .contains(stragglers.get(0));
+  }
+
+  @Test
+  void afterAHalt_theControlArmIsNoLongerObserved_itsSignalsCountForNoArm() {
+    rollout.start();
+    List<String> hosts = fleet().subList(0, 2000);
+    List<String> exposed = offered(rollout, hosts);
+    List<String> control = hosts.stream().filter(id -> !exposed.contains(id)).limit(3).toList();
+    RolloutMetrics metrics = rollout.metrics();
+    assertThat(rollout.ingest(new Heartbeat(control.get(0), 1, 1, 41, 0))).isEqualTo(IngestResult.ACCEPTED);
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(1);
+
+    rollout.halt("crash reports from the field");
+    for (String id : control) {
+      assertThat(rollout.ingest(new Heartbeat(id, 1, 2, 41, 0))).isEqualTo(IngestResult.ACCEPTED);
+    }
+    // Nothing is judged once the candidate stopped: the baseline's reports are counted, for no arm.
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(1);
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.NONE, IngestResult.ACCEPTED)).isEqualTo(3);
+    // The exposed are still heard: they come back to the baseline, which ends the rollback.
+    assertThat(rollout.ingest(new Heartbeat(exposed.get(0), 1, 1, 42, 0))).isEqualTo(IngestResult.ACCEPTED);
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CANDIDATE, IngestResult.ACCEPTED)).isEqualTo(1);
   }
 
   @Test

@@ -13,8 +13,13 @@ final class EventWheel {
   private final long[][] buckets;
   private final int[] sizes;
   private final int mask;
-  private final TreeMap<Integer, long[]> far = new TreeMap<>();
+  /** Events beyond the ring, by their second: each second's in an array that doubles when full. */
+  private final TreeMap<Integer, Far> far = new TreeMap<>();
   private int current;
+  /** Arrays of drained seconds, for seconds to come that outgrow their first one. */
+  private final java.util.ArrayDeque<long[]> spares = new java.util.ArrayDeque<>();
+  private static final int SMALL = 1 << 10;
+  private static final int MAX_SPARES = 256;
 
   /**
    * An empty wheel.
@@ -40,16 +45,14 @@ final class EventWheel {
    */
   void add(int at, long ev) {
     if (at - current > mask) {
-      far.merge(at, new long[] {ev}, (a, b) -> {
-        long[] joined = Arrays.copyOf(a, a.length + 1);
-        joined[a.length] = b[0];
-        return joined;
-      });
+      // Growing by doubling: a fleet of millions sends most of its hosts to the same few seconds far ahead (a
+      // poll just after the vendor's revert), and an array copied at every event made that quadratic.
+      far.computeIfAbsent(at, k -> new Far()).add(ev);
       return;
     }
     int b = at & mask;
     if (sizes[b] == buckets[b].length) {
-      buckets[b] = Arrays.copyOf(buckets[b], sizes[b] * 2);
+      buckets[b] = grown(buckets[b], sizes[b]);
     }
     buckets[b][sizes[b]++] = ev;
   }
@@ -63,10 +66,10 @@ final class EventWheel {
    */
   void drain(int t, LongConsumer handler) {
     current = t;
-    long[] later = far.remove(t);
+    Far later = far.remove(t);
     if (later != null) {
-      for (long ev : later) {
-        handler.accept(ev);
+      for (int k = 0; k < later.size; k++) {
+        handler.accept(later.events[k]);
       }
     }
     int b = t & mask;
@@ -74,8 +77,36 @@ final class EventWheel {
       handler.accept(buckets[b][k]);
     }
     sizes[b] = 0;
-    if (buckets[b].length > 1 << 16) {
+    if (buckets[b].length > SMALL) {
+      // A big array goes back to the spares for the next second that fills up: a fleet of millions fills every
+      // second alike, and growing each one from a few slots copied it a dozen times a second (and, past a
+      // megabyte, allocated it outside the young generation), while keeping it in its bucket would hold one per
+      // second of the ring.
+      if (spares.size() < MAX_SPARES) {
+        spares.push(buckets[b]);
+      }
       buckets[b] = new long[16];
+    }
+  }
+
+  /** A bigger array with the first {@code size} events of {@code events}: a spare when one is big enough. */
+  private long[] grown(long[] events, int size) {
+    long[] spare = spares.poll(); // one too small for this second is dropped: seconds fill alike
+    long[] bigger = spare != null && spare.length > size ? spare : new long[size * 2];
+    System.arraycopy(events, 0, bigger, 0, size);
+    return bigger;
+  }
+
+  /** The events of one second beyond the ring, in the order they were added. */
+  private static final class Far {
+    long[] events = new long[16];
+    int size;
+
+    void add(long ev) {
+      if (size == events.length) {
+        events = Arrays.copyOf(events, size * 2);
+      }
+      events[size++] = ev;
     }
   }
 }

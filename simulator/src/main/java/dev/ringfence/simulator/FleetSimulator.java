@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -131,6 +133,9 @@ public final class FleetSimulator {
   /** The latest virtual second at which a host that took the candidate crashes for the first time. */
   private int lastFirstCrashDue;
 
+  /** Whether the run without Ringfence has scheduled its first polls. */
+  private boolean begun;
+
   /** The engine, releases and image; only the run with Ringfence has them. */
   private @Nullable SimulatedWorld world;
 
@@ -186,7 +191,7 @@ public final class FleetSimulator {
   }
 
   private FleetSimulator(Scenario scenario, Plan plan, long seed, int endpoints, boolean ringfence,
-      ProgressListener progress) {
+      ProgressListener progress, FleetTraits traits) {
     this.scenario = scenario;
     this.plan = plan;
     this.rings = plan.allRings();
@@ -221,7 +226,7 @@ public final class FleetSimulator {
     this.random = new SplittableRandom(seed);
     int horizon = Math.max(intervalS + jitterS, Math.max(bootS + bootS / 4, Math.max(crashDelayS, confirmS))) + 2;
     this.wheel = new EventWheel(horizon);
-    this.traits = new FleetTraits(scenario, seed, n);
+    this.traits = traits;
     this.deferrals = scenario.deferralPolicy();
     if (deferrals.isEmpty()) {
       this.groupOf = null;
@@ -256,7 +261,8 @@ public final class FleetSimulator {
     if (endpoints < 1 || endpoints > Scenario.MAX_ENDPOINTS) {
       throw new IllegalArgumentException("endpoints: " + endpoints + " is outside 1.." + Scenario.MAX_ENDPOINTS);
     }
-    return new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true, progress).runWithRingfence();
+    return new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true, progress,
+        new FleetTraits(loaded.scenario(), seed, endpoints)).runWithRingfence();
   }
 
   /**
@@ -273,14 +279,33 @@ public final class FleetSimulator {
     if (endpoints < 1 || endpoints > Scenario.MAX_ENDPOINTS) {
       throw new IllegalArgumentException("endpoints: " + endpoints + " is outside 1.." + Scenario.MAX_ENDPOINTS);
     }
-    FleetSimulator with = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true, progress);
-    SimulationReport.Run withRun = with.runWithRingfence();
+    // Both runs meet the same hosts: their traits are drawn once. They share nothing else, so the run without
+    // Ringfence goes on a second core, as far as it is known to go before the run with Ringfence ends (to half an
+    // hour after the vendor's revert), and on from there if the run with Ringfence took longer. Stepped in two
+    // parts or one, it is the same run, second for second.
+    FleetTraits traits = new FleetTraits(loaded.scenario(), seed, endpoints);
     int limit = seconds(loaded.scenario().stopAfterDuration());
     Duration vendor = loaded.scenario().vendorRevertDuration();
-    int withoutLength = Math.max(withRun.durationSeconds(),
-        vendor == null ? 0 : Math.min(limit, seconds(vendor) + 30 * 60));
-    FleetSimulator without = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, false, progress);
-    SimulationReport.Run withoutRun = without.runWithout(Math.min(limit, withoutLength));
+    int known = vendor == null ? 0 : Math.min(limit, seconds(vendor) + 30 * 60);
+    Handoff handoff = new Handoff(progress);
+    FleetSimulator without = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, false,
+        handoff, traits);
+    FutureTask<Integer> ahead = new FutureTask<>(() -> without.stepWithout(0, known));
+    boolean parallel = Runtime.getRuntime().availableProcessors() > 1 && known > 0;
+    if (parallel) {
+      Thread worker = new Thread(ahead, "simulate-without-ringfence");
+      worker.setDaemon(true);
+      worker.start();
+    }
+    SimulationReport.Run withRun = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true,
+        progress, traits).runWithRingfence();
+    handoff.withDone = true;
+    if (!parallel) {
+      ahead.run();
+    }
+    int stepped = joined(ahead);
+    int withoutLength = Math.min(limit, Math.max(withRun.durationSeconds(), known));
+    SimulationReport.Run withoutRun = without.finishWithout(stepped, withoutLength);
     return new SimulationReport(SimulationReport.SCHEMA_VERSION, loaded.scenario().name(),
         loaded.scenario().description(), seed, endpoints, loaded.plan().name(), base(loaded), cand(loaded),
         withRun, withoutRun);
@@ -375,14 +400,67 @@ public final class FleetSimulator {
     return true;
   }
 
-  private SimulationReport.Run runWithout(int length) {
-    scheduleFirstPolls();
-    for (int t = 1; t <= length; t++) {
-      step(t);
-      sampleAndReport(t, length, "without Ringfence");
+  /**
+   * Steps the run without Ringfence from second {@code from} (0 when it has not begun) to {@code to}.
+   *
+   * @return {@code to}
+   */
+  private int stepWithout(int from, int to) {
+    if (!begun) {
+      begun = true;
+      scheduleFirstPolls();
     }
-    progress.progress(length, length, "without Ringfence");
-    return result(length, "NO_GATE", List.of());
+    for (int t = from + 1; t <= to; t++) {
+      step(t);
+      sampleAndReport(t, to, "without Ringfence");
+    }
+    return to;
+  }
+
+  /** Steps the run without Ringfence on from {@code from} to {@code length}, and reports it. */
+  private SimulationReport.Run finishWithout(int from, int length) {
+    int at = stepWithout(from, Math.max(from, length));
+    progress.progress(at, at, "without Ringfence");
+    return result(at, "NO_GATE", List.of());
+  }
+
+  /** The outcome of the run without Ringfence's first part; its errors (out of memory too) as they were thrown. */
+  private static int joined(FutureTask<Integer> part) {
+    try {
+      return part.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the run without Ringfence went on", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  /**
+   * The progress of the run without Ringfence: passed on only once the run with Ringfence is over, so that the
+   * two runs, going at once, do not take turns on one progress bar.
+   */
+  private static final class Handoff implements ProgressListener {
+    private final ProgressListener to;
+    volatile boolean withDone;
+
+    Handoff(ProgressListener to) {
+      this.to = to;
+    }
+
+    @Override
+    public void progress(long done, long total, String label) {
+      if (withDone) {
+        to.progress(done, total, label);
+      }
+    }
   }
 
   private void sampleAndReport(int t, int limit, String label) {

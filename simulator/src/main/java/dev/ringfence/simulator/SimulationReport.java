@@ -67,6 +67,14 @@ public record SimulationReport(int schemaVersion, String scenario, String descri
    * @param failuresByAttribute attribute values whose exposed endpoints failed far more than the others
    * @param timeline exposure, crashed and recovered endpoints over time
    */
+  // Record components in their order, then the derived shares: Jackson orders getters as reflection lists them,
+  // which differs between runs of the JVM.
+  @com.fasterxml.jackson.annotation.JsonPropertyOrder({"ringfence", "outcome", "durationSeconds", "online",
+      "everExposed", "peakExposure", "exposedAtHalt", "firstFailureSignalSeconds", "exposedAtSecondFailureSignal",
+      "haltSeconds", "crashedOnCandidate", "backgroundCrashes", "plannedRestarts", "refusedByValidator",
+      "revertedByAgent", "revertedByServer", "revertedByVendor", "needManualRepair", "revertUnavailable",
+      "stragglerCount", "stragglers", "signals", "transitions", "verdicts", "ringOpenings", "failuresByAttribute",
+      "timeline", "deferredGroups", "everExposedShare", "peakExposureShare"})
   public record Run(boolean ringfence, String outcome, int durationSeconds, int online, int everExposed,
       int peakExposure, int exposedAtHalt, int firstFailureSignalSeconds, int exposedAtSecondFailureSignal, int haltSeconds, int crashedOnCandidate,
       int backgroundCrashes, int plannedRestarts, int refusedByValidator, int revertedByAgent, int revertedByServer, int revertedByVendor,

@@ -105,11 +105,19 @@ final class RingJudge {
    */
   @Nullable HealthCounts collectHealth() {
     synchronized (lock) {
-      if (transitions.snapshot.state().isTerminal()) {
+      if (!judgesHealth(transitions.snapshot.state())) {
         return null;
       }
       return collectLocked(timeline.millis());
     }
+  }
+
+  /**
+   * Whether the health of the arms is still collected: not once the candidate has stopped (halted, rolling back)
+   * or the rollout has ended. Nothing is judged then, and the halting verdict is journaled with its numbers.
+   */
+  private static boolean judgesHealth(RolloutState state) {
+    return !state.isTerminal() && !state.isHalted();
   }
 
   private HealthCounts collectLocked(long now) {
@@ -131,7 +139,7 @@ final class RingJudge {
     synchronized (lock) {
       try {
         Snapshot s = transitions.snapshot;
-        if (!s.state().isTerminal()) {
+        if (judgesHealth(s.state())) {
           long now = timeline.millis();
           HealthCounts local = collected != null ? collected : collectLocked(now);
           FleetHealth.record(health, id, now, local, others, clock.instant(), replicaExpiry(),

@@ -198,13 +198,19 @@ final class RolloutRuntime implements Rollout {
       }
       return health.count(signal, HealthTracker.ARM_CANDIDATE, IngestResult.ACCEPTED);
     }
-    if (version == candidate && transitions.snapshot.state() == RolloutState.COMPLETED) {
+    RolloutState state = transitions.snapshot.state();
+    if (version == candidate && state == RolloutState.COMPLETED) {
       // Released to everyone: the candidate is the new normal, and no arm is being judged.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ACCEPTED);
     }
     if (version != baseline) {
       // Claims the candidate without having been offered it, or a version this rollout does not know.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ANOMALY);
+    }
+    if (state.isHalted() || state.isTerminal()) {
+      // Halted or ended: nothing is judged any more, so the control arm is no longer observed (its numbers stay
+      // as they were when the candidate stopped); an endpoint on the baseline is counted and needs no track.
+      return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ACCEPTED);
     }
     Track control = health.controlTrack(endpointId, null); // its first poll will say its attributes
     if (!control.advance(signal.order())) {
