@@ -19,6 +19,8 @@ final class EventWheel {
   /** Arrays of drained seconds, for seconds to come that outgrow their first one. */
   private final java.util.ArrayDeque<long[]> spares = new java.util.ArrayDeque<>();
   private static final int SMALL = 1 << 10;
+  /** How many events ahead {@link #drain(int, LongConsumer, LongConsumer, LongConsumer)} shows an event. */
+  static final int AHEAD = 8;
   private static final int MAX_SPARES = 256;
 
   /**
@@ -65,17 +67,28 @@ final class EventWheel {
    * @param handler takes each event
    */
   void drain(int t, LongConsumer handler) {
+    drain(t, handler, ev -> { }, ev -> { });
+  }
+
+  /**
+   * {@link #drain(int, LongConsumer)}, showing each event to {@code farAhead} {@value #AHEAD} * 2 events before it
+   * is handled and to {@code ahead} {@value #AHEAD} events before: a handler whose events each touch a host's state
+   * somewhere in gigabytes of it loads that state early, the first step of a chain of references there and the next
+   * step here, so that a few dozen misses are in flight at once instead of one after the other.
+   *
+   * @param t the second
+   * @param handler takes each event
+   * @param farAhead sees each event 2 * {@value #AHEAD} events before the handler takes it; must change nothing
+   * @param ahead sees each event {@value #AHEAD} events before the handler takes it; must change nothing
+   */
+  void drain(int t, LongConsumer handler, LongConsumer farAhead, LongConsumer ahead) {
     current = t;
     Far later = far.remove(t);
     if (later != null) {
-      for (int k = 0; k < later.size; k++) {
-        handler.accept(later.events[k]);
-      }
+      drain(later.events, later.size, handler, farAhead, ahead);
     }
     int b = t & mask;
-    for (int k = 0; k < sizes[b]; k++) {
-      handler.accept(buckets[b][k]);
-    }
+    drain(buckets[b], sizes[b], handler, farAhead, ahead);
     sizes[b] = 0;
     if (buckets[b].length > SMALL) {
       // A big array goes back to the spares for the next second that fills up: a fleet of millions fills every
@@ -86,6 +99,26 @@ final class EventWheel {
         spares.push(buckets[b]);
       }
       buckets[b] = new long[16];
+    }
+  }
+
+  /** Handles a second's events (the handler adds none to the same second: every delay is a second or more). */
+  private static void drain(long[] events, int size, LongConsumer handler, LongConsumer farAhead,
+      LongConsumer ahead) {
+    for (int k = 0; k < Math.min(2 * AHEAD, size); k++) {
+      farAhead.accept(events[k]);
+    }
+    for (int k = 0; k < Math.min(AHEAD, size); k++) {
+      ahead.accept(events[k]);
+    }
+    for (int k = 0; k < size; k++) {
+      if (k + 2 * AHEAD < size) {
+        farAhead.accept(events[k + 2 * AHEAD]);
+      }
+      if (k + AHEAD < size) {
+        ahead.accept(events[k + AHEAD]);
+      }
+      handler.accept(events[k]);
     }
   }
 

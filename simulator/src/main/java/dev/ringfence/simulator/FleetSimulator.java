@@ -60,20 +60,36 @@ public final class FleetSimulator {
   /** The engine's tick period in virtual time. */
   static final int TICK_SECONDS = 10;
 
-  private static final byte OFFLINE = 1;
-  private static final byte DOWN = 2;
-  private static final byte EXPOSED_EVER = 4;
-  private static final byte CRASHED_ON_CANDIDATE = 8;
-  private static final byte BACKGROUND_CRASH = 16;
-  private static final byte LAST_CRASH_ON_CANDIDATE = 32;
-  private static final byte REFUSED = 64;
+  // A host's flags, in the word FLAGS of its state.
+  private static final int OFFLINE = 1;
+  private static final int DOWN = 2;
+  private static final int EXPOSED_EVER = 4;
+  private static final int CRASHED_ON_CANDIDATE = 8;
+  private static final int BACKGROUND_CRASH = 16;
+  private static final int LAST_CRASH_ON_CANDIDATE = 32;
+  private static final int REFUSED = 64;
   /** Down for a planned, clean restart, not a crash. */
-  private static final byte RESTARTING = (byte) 0x80;
+  private static final int RESTARTING = 0x80;
+  /** Runs the candidate now. */
+  private static final int RUNNING = 0x100;
+  /** Has met the candidate: {@link #hosts} holds its disk and agent. */
+  private static final int HAS_HOST = 0x200;
+  /** How it came back from the candidate, two bits: one of the BACK_ values. */
+  private static final int BACK_SHIFT = 10;
 
-  static final byte BACK_NONE = 0;
-  static final byte BACK_AGENT = 1;
-  static final byte BACK_SERVER = 2;
-  static final byte BACK_VENDOR = 3;
+  // A host's state: STATE_WORDS ints side by side, so that an event touches one cache line of it, not one per
+  // array (at ten million hosts every one is a miss).
+  private static final int STATE_WORDS = 4;
+  /** Counts up at every crash, boot and revert: an event of an older epoch is void. */
+  private static final int EPOCH = 0;
+  private static final int FLAGS = 1;
+  /** The sequence number of the host's next signal when it has no agent. */
+  private static final int SEQ = 2;
+
+  static final int BACK_NONE = 0;
+  static final int BACK_AGENT = 1;
+  static final int BACK_SERVER = 2;
+  static final int BACK_VENDOR = 3;
 
   private static final int EV_POLL = 0;
   private static final int EV_CRASH = 1;
@@ -119,11 +135,8 @@ public final class FleetSimulator {
   private final @Nullable Duration vendorRevert;
 
   private final FleetTraits traits;
-  private final byte[] flags;
-  private final byte[] running;
-  private final byte[] back;
-  private final int[] epoch;
-  private final int[] seq;
+  /** Each host's {@value #STATE_WORDS} words: {@link #EPOCH}, {@link #FLAGS}, {@link #SEQ}. */
+  private final int[] state;
   private final SimulatedHost[] hosts;
 
   private final SplittableRandom random;
@@ -132,6 +145,10 @@ public final class FleetSimulator {
   private int now;
   /** The latest virtual second at which a host that took the candidate crashes for the first time. */
   private int lastFirstCrashDue;
+
+  /** What {@link #preloadHost} and {@link #preloadId} read, kept so that the reads stay. */
+  @SuppressWarnings("unused")
+  private int preloaded;
 
   /** Whether the run without Ringfence has scheduled its first polls. */
   private boolean begun;
@@ -217,11 +234,7 @@ public final class FleetSimulator {
     this.loss = fleet.lossRate();
     this.probe = scenario.candidate().probe();
     this.vendorRevert = scenario.vendorRevertDuration();
-    this.flags = new byte[n];
-    this.running = new byte[n];
-    this.back = new byte[n];
-    this.epoch = new int[n];
-    this.seq = new int[n];
+    this.state = new int[STATE_WORDS * n];
     this.hosts = new SimulatedHost[n];
     this.random = new SplittableRandom(seed);
     int horizon = Math.max(intervalS + jitterS, Math.max(bootS + bootS / 4, Math.max(crashDelayS, confirmS))) + 2;
@@ -242,7 +255,7 @@ public final class FleetSimulator {
     }
     for (int i = 0; i < n; i++) {
       if (traits.offline(i)) {
-        flags[i] |= OFFLINE;
+        set(i, OFFLINE);
       }
     }
   }
@@ -477,7 +490,7 @@ public final class FleetSimulator {
 
   private void scheduleFirstPolls() {
     for (int i = 0; i < n; i++) {
-      if ((flags[i] & OFFLINE) == 0) {
+      if (!has(i, OFFLINE)) {
         wheel.add(1 + (int) (traits.phase(i) * intervalS), event(i, EV_POLL));
         scheduleLifeEvent(i);
       }
@@ -501,7 +514,7 @@ public final class FleetSimulator {
   }
 
   private void lifeEvent(int i) {
-    if ((flags[i] & DOWN) == 0) {
+    if (!has(i, DOWN)) {
       if (life.nextDouble() < traits.crashShareOfLife(i)) {
         crash(i, true);
       } else {
@@ -527,15 +540,30 @@ public final class FleetSimulator {
   private void step(int t) {
     now = t;
     clock.set(PUSH_AT.plusSeconds(t));
-    wheel.drain(t, this::handle);
+    wheel.drain(t, this::handle, this::preloadHost, this::preloadId);
   }
 
   private long event(int i, int type) {
-    return ((long) (epoch[i] & EPOCH_MASK) << (32 + EV_TYPE_BITS)) | ((long) i << EV_TYPE_BITS) | type;
+    return ((long) (state[at(i, EPOCH)] & EPOCH_MASK) << (32 + EV_TYPE_BITS)) | ((long) i << EV_TYPE_BITS) | type;
   }
 
   private void schedule(int delay, int i, int type) {
     wheel.add(now + Math.max(1, delay), event(i, type));
+  }
+
+  /**
+   * Reads what handling an event will read first, some events before it is handled: at millions of hosts each is
+   * a cache miss, and loaded early they are fetched side by side. First the host's state and its id (the string,
+   * not its bytes: its hash is kept in it), ...
+   */
+  private void preloadHost(long ev) {
+    int i = (int) ((ev >>> EV_TYPE_BITS) & 0xFFFF_FFFFL);
+    preloaded += state[at(i, EPOCH)] + traits.id(i).hashCode();
+  }
+
+  /** ... then the id's bytes, which the engine hashes. Changes nothing but {@link #preloaded}, which nothing reads. */
+  private void preloadId(long ev) {
+    preloaded += traits.id((int) ((ev >>> EV_TYPE_BITS) & 0xFFFF_FFFFL)).length();
   }
 
   private void handle(long ev) {
@@ -545,7 +573,7 @@ public final class FleetSimulator {
       lifeEvent(i);
       return;
     }
-    if ((int) (ev >>> (32 + EV_TYPE_BITS)) != (epoch[i] & EPOCH_MASK)) {
+    if ((int) (ev >>> (32 + EV_TYPE_BITS)) != (state[at(i, EPOCH)] & EPOCH_MASK)) {
       return; // overtaken by a crash, boot or revert
     }
     switch (type) {
@@ -569,7 +597,7 @@ public final class FleetSimulator {
   }
 
   private void poll(int i) {
-    if ((flags[i] & DOWN) != 0) {
+    if (has(i, DOWN)) {
       return;
     }
     if (unreachable(i)) {
@@ -580,13 +608,13 @@ public final class FleetSimulator {
     if (ringfence) {
       // A host that just activated the candidate loads it now: its next heartbeat, an interval later,
       // is the first to say it runs (one that crashes on load never sends it).
-      if (!askServer(i) && (flags[i] & DOWN) == 0) {
+      if (!askServer(i) && !has(i, DOWN)) {
         report(i);
       }
     } else {
       followVendor(i);
     }
-    if ((flags[i] & DOWN) == 0) {
+    if (!has(i, DOWN)) {
       if (ringfence) {
         schedule(nextPollDelay(), i, EV_POLL);
       } else {
@@ -601,7 +629,7 @@ public final class FleetSimulator {
    */
   private void pollAgainWithout(int i) {
     Duration vendor = vendorRevert;
-    if (running[i] == 1 && vendor != null && !vendorPulled()) {
+    if (running(i) && vendor != null && !vendorPulled()) {
       wheel.add((int) Math.max(now + 1, vendor.getSeconds() + random.nextInt(intervalS + 1)), event(i, EV_POLL));
     }
   }
@@ -615,7 +643,7 @@ public final class FleetSimulator {
     if (unreachable(i)) {
       return false;
     }
-    long current = running[i] == 1 ? cand : base;
+    long current = running(i) ? cand : base;
     Decision d = null;
     if (groupOf != null && groupOf[i] >= 0) {
       d = Deferrals.route(world().rollouts(), deferrals, world()::completedAt, traits.id(i), traits.attributes(i),
@@ -624,10 +652,10 @@ public final class FleetSimulator {
     if (d == null) {
       d = rollout().decide(traits.id(i), traits.attributes(i), current);
     }
-    if (d.kind() == Decision.Kind.OFFER && running[i] == 0 && d.version() == cand) {
+    if (d.kind() == Decision.Kind.OFFER && !running(i) && d.version() == cand) {
       return offer(i);
-    } else if (d.kind() == Decision.Kind.REVERT && running[i] == 1) {
-      SimulatedHost host = hosts[i];
+    } else if (d.kind() == Decision.Kind.REVERT && running(i)) {
+      SimulatedHost host = host(i);
       try {
         host.agent.revertTo(base, d.reason());
         deliver(i, host, true);
@@ -642,12 +670,12 @@ public final class FleetSimulator {
   /** Without Ringfence: every endpoint takes the push at its next poll, until the vendor pulls it. */
   private void followVendor(int i) {
     boolean pulled = vendorPulled();
-    if (!pulled && running[i] == 0 && (flags[i] & EXPOSED_EVER) == 0) {
+    if (!pulled && !running(i) && !has(i, EXPOSED_EVER)) {
       enterCandidate(i);
       if (traits.susceptible(i)) {
         schedule(crashDelayS, i, EV_CRASH);
       }
-    } else if (pulled && running[i] == 1) {
+    } else if (pulled && running(i)) {
       leaveCandidate(i, BACK_VENDOR);
     }
   }
@@ -658,22 +686,23 @@ public final class FleetSimulator {
   }
 
   private boolean offer(int i) {
-    SimulatedHost host = hosts[i];
+    SimulatedHost host = host(i);
     if (host == null) {
       host = world().newHost();
       hosts[i] = host;
+      set(i, HAS_HOST);
       host.agent = agent(i, host);
       host.agent.onStart();
       host.outbox.clear(); // the agent has run since before the push: this start is not part of the story
     }
-    if ((flags[i] & REFUSED) != 0) {
+    if (has(i, REFUSED)) {
       return false;
     }
     try {
       host.agent.apply(world().candidateEnvelope(), host.disk.putPayload("candidate", world().candidatePayload()));
     } catch (ContentRefusedException e) {
       if (e.reason() == ContentRefusedException.Reason.VALIDATION_FAILED) {
-        flags[i] |= REFUSED;
+        set(i, REFUSED);
         refused++;
       } // otherwise known-bad here already: the agent refuses and says so
       deliver(i, host, true);
@@ -702,70 +731,100 @@ public final class FleetSimulator {
     }
   }
 
+  /** @return the index of word {@code word} of host {@code i}'s state */
+  private static int at(int i, int word) {
+    return STATE_WORDS * i + word;
+  }
+
+  private boolean has(int i, int flags) {
+    return (state[at(i, FLAGS)] & flags) != 0;
+  }
+
+  private void set(int i, int flags) {
+    state[at(i, FLAGS)] |= flags;
+  }
+
+  private void clear(int i, int flags) {
+    state[at(i, FLAGS)] &= ~flags;
+  }
+
+  private boolean running(int i) {
+    return has(i, RUNNING);
+  }
+
+  private int back(int i) {
+    return (state[at(i, FLAGS)] >>> BACK_SHIFT) & 3;
+  }
+
+  /** @return the host's disk and agent, or null before it met the candidate (read only then: it is a miss) */
+  private @Nullable SimulatedHost host(int i) {
+    return has(i, HAS_HOST) ? hosts[i] : null;
+  }
+
   private void enterCandidate(int i) {
-    running[i] = 1;
+    set(i, RUNNING);
     exposedNow++;
     peakExposed = Math.max(peakExposed, exposedNow);
-    if ((flags[i] & EXPOSED_EVER) == 0) {
-      flags[i] |= EXPOSED_EVER;
+    if (!has(i, EXPOSED_EVER)) {
+      set(i, EXPOSED_EVER);
       everExposed++;
     }
   }
 
-  private void leaveCandidate(int i, byte how) {
-    running[i] = 0;
+  private void leaveCandidate(int i, int how) {
+    clear(i, RUNNING);
     exposedNow--;
-    epoch[i]++; // cancels a crash or a confirmation still to come
-    if (back[i] == BACK_NONE) {
-      back[i] = how;
+    state[at(i, EPOCH)]++; // cancels a crash or a confirmation still to come
+    if (back(i) == BACK_NONE) {
+      set(i, how << BACK_SHIFT);
       backBy[how]++;
     }
-    if ((flags[i] & DOWN) == 0) {
+    if (!has(i, DOWN)) {
       schedule(nextPollDelay(), i, EV_POLL);
     }
   }
 
   private void crash(int i, boolean background) {
-    if ((flags[i] & DOWN) != 0) {
+    if (has(i, DOWN)) {
       return;
     }
-    flags[i] |= DOWN;
+    set(i, DOWN);
     downNow++;
-    epoch[i]++;
+    state[at(i, EPOCH)]++;
     if (background) {
-      flags[i] |= BACKGROUND_CRASH;
+      set(i, BACKGROUND_CRASH);
       backgroundCrashes++;
     } else {
-      flags[i] &= ~BACKGROUND_CRASH;
+      clear(i, BACKGROUND_CRASH);
     }
-    if (running[i] == 1) {
-      flags[i] |= LAST_CRASH_ON_CANDIDATE;
-      if (!background && (flags[i] & CRASHED_ON_CANDIDATE) == 0) {
-        flags[i] |= CRASHED_ON_CANDIDATE;
+    if (running(i)) {
+      set(i, LAST_CRASH_ON_CANDIDATE);
+      if (!background && !has(i, CRASHED_ON_CANDIDATE)) {
+        set(i, CRASHED_ON_CANDIDATE);
         crashedOnCandidate++;
       }
     } else {
-      flags[i] &= ~LAST_CRASH_ON_CANDIDATE;
+      clear(i, LAST_CRASH_ON_CANDIDATE);
     }
     schedule(bootDelay(), i, EV_BOOT);
   }
 
   private void boot(int i) {
-    if ((flags[i] & RESTARTING) != 0) {
+    if (has(i, RESTARTING)) {
       bootAfterRestart(i);
       return;
     }
-    if (!ringfence && running[i] == 1 && (flags[i] & BACKGROUND_CRASH) == 0 && traits.susceptible(i)) {
+    if (!ringfence && running(i) && !has(i, BACKGROUND_CRASH) && traits.susceptible(i)) {
       loopWithoutRingfence(i);
       return;
     }
-    flags[i] &= ~DOWN;
+    clear(i, DOWN);
     downNow--;
-    epoch[i]++;
-    boolean wasBackground = (flags[i] & BACKGROUND_CRASH) != 0;
-    long crashedVersion = (flags[i] & LAST_CRASH_ON_CANDIDATE) != 0 ? cand : base;
-    SimulatedHost host = hosts[i];
-    if (ringfence && host != null && running[i] == 1 && !wasBackground && traits.susceptible(i) && uncountedAtBoot) {
+    state[at(i, EPOCH)]++;
+    boolean wasBackground = has(i, BACKGROUND_CRASH);
+    long crashedVersion = has(i, LAST_CRASH_ON_CANDIDATE) ? cand : base;
+    SimulatedHost host = host(i);
+    if (ringfence && host != null && running(i) && !wasBackground && traits.susceptible(i) && uncountedAtBoot) {
       // The content loads at boot, before any user-space process, and crashes the host there: the agent never
       // runs, so nothing counts the start, reports it or asks the server. Without a boot guard the host loops
       // until someone repairs it by hand (not simulated boot by boot: it stays down).
@@ -784,18 +843,18 @@ public final class FleetSimulator {
       host.agent.reportCrash(crashedVersion, "crash dump found at boot");
       deliver(i, host, true);
     } else if (ringfence) {
-      send(i, new ApplyResult(traits.id(i), 0, seq[i]++, crashedVersion, ApplyOutcome.CRASHED,
+      send(i, new ApplyResult(traits.id(i), 0, state[at(i, SEQ)]++, crashedVersion, ApplyOutcome.CRASHED,
           "crash dump found at boot"));
     }
     if (ringfence) {
       // The agent asks the server first thing after a boot: a REVERT reaches a looping host here.
       askServer(i);
-      if (running[i] == 1 && !wasBackground && traits.susceptible(i)) {
+      if (running(i) && !wasBackground && traits.susceptible(i)) {
         scheduleTrial(i);
         if (crashDelayS <= confirmS) {
           return;
         }
-      } else if (running[i] == 1) {
+      } else if (running(i)) {
         schedule(confirmS, i, EV_CONFIRM);
       }
     }
@@ -808,12 +867,12 @@ public final class FleetSimulator {
    * count that start as a failed one. Not a crash: no crash dump, no crash report, not counted as down.
    */
   private void restart(int i) {
-    SimulatedHost host = hosts[i];
+    SimulatedHost host = host(i);
     if (ringfence && host != null) {
       host.agent.onCleanShutdown(); // the host's shutdown tells the agent that this run ended cleanly
     }
-    flags[i] |= DOWN | RESTARTING;
-    epoch[i]++;
+    set(i, DOWN | RESTARTING);
+    state[at(i, EPOCH)]++;
     plannedRestarts++;
     schedule(bootDelay(), i, EV_BOOT);
   }
@@ -828,7 +887,7 @@ public final class FleetSimulator {
     host.agent = agent(i, host);
     StartResult start = host.agent.onStart();
     boolean onCandidate = start.activeContent().map(c -> c.version() == cand).orElse(false);
-    if (running[i] == 1 && !onCandidate) {
+    if (running(i) && !onCandidate) {
       leaveCandidate(i, BACK_AGENT);
     }
     return onCandidate;
@@ -840,15 +899,15 @@ public final class FleetSimulator {
   }
 
   private void bootAfterRestart(int i) {
-    flags[i] &= ~(DOWN | RESTARTING);
-    epoch[i]++;
-    SimulatedHost host = hosts[i];
+    clear(i, DOWN | RESTARTING);
+    state[at(i, EPOCH)]++;
+    SimulatedHost host = host(i);
     if (ringfence && host != null) {
       startAgent(i, host);
       deliver(i, host, true);
       askServer(i);
     }
-    if (running[i] == 1) {
+    if (running(i)) {
       scheduleTrial(i); // the content loads again at this start
     }
     schedule(1 + random.nextInt(intervalS), i, EV_POLL);
@@ -866,9 +925,9 @@ public final class FleetSimulator {
       return; // down for good
     }
     if (vendorPulled()) {
-      flags[i] &= ~DOWN;
+      clear(i, DOWN);
       downNow--;
-      epoch[i]++;
+      state[at(i, EPOCH)]++;
       leaveCandidate(i, BACK_VENDOR);
       return;
     }
@@ -878,8 +937,8 @@ public final class FleetSimulator {
   }
 
   private void confirm(int i) {
-    SimulatedHost host = hosts[i];
-    if (host == null || running[i] != 1 || (flags[i] & DOWN) != 0) {
+    SimulatedHost host = host(i);
+    if (host == null || !running(i) || has(i, DOWN)) {
       return;
     }
     host.agent.confirmHealthy();
@@ -888,11 +947,11 @@ public final class FleetSimulator {
 
   /** A heartbeat and, when the scenario has one, a probe reading. */
   private void report(int i) {
-    SimulatedHost host = hosts[i];
-    long version = running[i] == 1 ? cand : base;
+    SimulatedHost host = host(i);
+    long version = running(i) ? cand : base;
     Scenario.Probe p = probe;
     double reading = p == null ? 0
-        : p.baseline() + (running[i] == 1 ? p.shift() : 0) + p.stddev() * random.nextGaussian();
+        : p.baseline() + (running(i) ? p.shift() : 0) + p.stddev() * random.nextGaussian();
     if (host != null) {
       host.agent.heartbeat();
       if (p != null) {
@@ -900,9 +959,9 @@ public final class FleetSimulator {
       }
       deliver(i, host, true);
     } else {
-      send(i, new Heartbeat(traits.id(i), 0, seq[i]++, version, 0));
+      send(i, new Heartbeat(traits.id(i), 0, state[at(i, SEQ)]++, version, 0));
       if (p != null) {
-        send(i, new ProbeReading(traits.id(i), 0, seq[i]++, version, p.metric(), reading));
+        send(i, new ProbeReading(traits.id(i), 0, state[at(i, SEQ)]++, version, p.metric(), reading));
       }
     }
   }
@@ -961,7 +1020,7 @@ public final class FleetSimulator {
       mainCompletedAt = now;
       onCandidateWhenMainCompleted = new int[deferrals.entries().size()];
       for (int i = 0; i < n; i++) {
-        if (groupOf[i] >= 0 && running[i] == 1) {
+        if (groupOf[i] >= 0 && running(i)) {
           onCandidateWhenMainCompleted[groupOf[i]]++;
         }
       }
@@ -1023,7 +1082,7 @@ public final class FleetSimulator {
   private SimulationReport.Run result(int duration, String outcome, List<String> stragglers) {
     int stillBroken = 0;
     for (int i = 0; i < n; i++) {
-      if ((flags[i] & CRASHED_ON_CANDIDATE) != 0 && running[i] == 1) {
+      if (has(i, CRASHED_ON_CANDIDATE) && running(i)) {
         stillBroken++;
       }
     }
@@ -1032,8 +1091,8 @@ public final class FleetSimulator {
         backBy[BACK_AGENT], backBy[BACK_SERVER], backBy[BACK_VENDOR], stillBroken, revertUnavailable,
         stragglers.size(), stragglers.subList(0, Math.min(20, stragglers.size())),
         ringfence ? signalCounts() : Map.of(), transitions, verdicts, ringOpenings,
-        FailureBreakdown.of(traits::attributes, n, i -> (flags[i] & EXPOSED_EVER) != 0,
-            i -> (flags[i] & (CRASHED_ON_CANDIDATE | REFUSED)) != 0 || back[i] == BACK_AGENT),
+        FailureBreakdown.of(traits::attributes, n, i -> has(i, EXPOSED_EVER),
+            i -> has(i, CRASHED_ON_CANDIDATE | REFUSED) || back(i) == BACK_AGENT),
         timeline, deferredGroups());
   }
 
@@ -1052,10 +1111,10 @@ public final class FleetSimulator {
       int exposed = 0;
       int atEnd = 0;
       for (int i = 0; i < n; i++) {
-        if (groupOf[i] == g && (flags[i] & OFFLINE) == 0) {
+        if (groupOf[i] == g && !has(i, OFFLINE)) {
           members++;
-          exposed += (flags[i] & EXPOSED_EVER) != 0 ? 1 : 0;
-          atEnd += running[i] == 1 ? 1 : 0;
+          exposed += has(i, EXPOSED_EVER) ? 1 : 0;
+          atEnd += running(i) ? 1 : 0;
         }
       }
       Deferral d = deferrals.entries().get(g);
@@ -1081,8 +1140,8 @@ public final class FleetSimulator {
 
   private int countOffline() {
     int c = 0;
-    for (byte f : flags) {
-      if ((f & OFFLINE) != 0) {
+    for (int i = 0; i < n; i++) {
+      if (has(i, OFFLINE)) {
         c++;
       }
     }

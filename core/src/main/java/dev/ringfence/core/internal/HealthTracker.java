@@ -299,9 +299,11 @@ final class HealthTracker {
    * leaves that endpoint out of the control arm, which, being hash-random, biases nothing. Only while some
    * control endpoint at risk has no stratum yet (it reported before it polled) is the track read, so that
    * its poll's attributes place it.
+   *
+   * @param firstTag what {@code control.firstTag(endpointId)} read when the decision began
    */
-  void observeControl(String endpointId, EndpointAttributes attributes) {
-    if (!control.mightContain(endpointId)) {
+  void observeControl(String endpointId, EndpointAttributes attributes, short firstTag) {
+    if (!control.mightContain(endpointId, firstTag)) {
       controlTrack(endpointId, attributes);
     } else if (atRisk.get(ARM_CONTROL * STRATA + Track.UNKNOWN_STRATUM) > 0) {
       Track track = control.get(endpointId);

@@ -142,6 +142,9 @@ final class RolloutRuntime implements Rollout {
     switch (s.state()) {
       case RUNNING:
       case PAUSED: {
+        // The control table's first probe, loaded before the hash so that its miss (millions of endpoints are
+        // observed) overlaps the hashing instead of following the bucket test.
+        short firstTag = health.control.firstTag(endpointId);
         int bucket = admissions.cohort.bucket(endpointId);
         Track track = admissions.admittedTrack(endpointId, bucket);
         if (track != null) {
@@ -156,7 +159,7 @@ final class RolloutRuntime implements Rollout {
           // Still on the baseline: observed as control. The lookup is the common path's one extra cost; the
           // track (and its attribute group) is made once per endpoint, and never for one admitted on its
           // first poll, which is at risk in the candidate arm from that poll instead.
-          health.observeControl(endpointId, attributes);
+          health.observeControl(endpointId, attributes, firstTag);
         }
         return decision;
       }

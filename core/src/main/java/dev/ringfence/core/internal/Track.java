@@ -59,6 +59,11 @@ final class Track {
 
   /** The endpoint's id (the caller's string, not a copy). */
   final String id;
+  /**
+   * The id's {@code hashCode()}, kept here (the object has room for it within its 48 bytes) so that the table
+   * places and compares tracks without reading their id strings: at millions of endpoints each one is a miss.
+   */
+  final int hash;
   final int ring;
   /** On the rollout's timeline: admission (candidate) or the newest report. Written with release. */
   @SuppressWarnings("unused")
@@ -79,6 +84,7 @@ final class Track {
 
   Track(String id, int ring, long seenMillis, int stratum) {
     this.id = id;
+    this.hash = id.hashCode();
     this.ring = ring;
     LAST_SEEN.setRelease(this, seenMillis);
     STATE.setRelease(this, (stratum << STATUS_BITS) | PENDING);

@@ -39,15 +39,15 @@ final class TrackTable {
   private volatile Table table = new Table(INITIAL_CAPACITY);
   private volatile int size;
 
-  /** Spreads String.hashCode (cached in the string) so that similar ids do not cluster. */
-  private static int spread(String id) {
-    int h = id.hashCode() * 0x9E3779B9;
+  /** Spreads String.hashCode (cached in the string, and in the track) so that similar ids do not cluster. */
+  private static int spread(int hashCode) {
+    int h = hashCode * 0x9E3779B9;
     return h ^ (h >>> 16);
   }
 
   /** A tag from a second multiplicative hash, independent of the index's bits; never 0. */
-  private static short tag(String id) {
-    return (short) (((id.hashCode() * 0x85EBCA6B) >>> 16) | 1);
+  private static short tag(int hashCode) {
+    return (short) (((hashCode * 0x85EBCA6B) >>> 16) | 1);
   }
 
   /**
@@ -66,8 +66,9 @@ final class TrackTable {
    */
   private static int find(Table t, String id, boolean confirm) {
     int mask = t.slots.length - 1;
-    short tag = tag(id);
-    for (int i = spread(id) & mask; ; i = (i + 1) & mask) {
+    int hashCode = id.hashCode();
+    short tag = tag(hashCode);
+    for (int i = spread(hashCode) & mask; ; i = (i + 1) & mask) {
       short seen = (short) TAGS.getAcquire(t.tags, i);
       if (seen == 0) {
         return -1;
@@ -77,7 +78,7 @@ final class TrackTable {
           return i;
         }
         Track track = (Track) SLOTS.getAcquire(t.slots, i);
-        if (track.id == id || track.id.equals(id)) {
+        if (track.id == id || (track.hash == hashCode && track.id.equals(id))) {
           return i;
         }
       }
@@ -97,6 +98,35 @@ final class TrackTable {
   }
 
   /**
+   * The tag at the first slot an id's lookup probes, read with acquire semantics: a caller reads it early, so that
+   * the miss it costs in a table of millions overlaps work of its own (hashing the id for its bucket) instead of
+   * following it, and then asks {@link #mightContain(String, short)}.
+   *
+   * @param id an endpoint id
+   * @return the tag there, 0 for an empty slot
+   */
+  short firstTag(String id) {
+    Table t = table;
+    return (short) TAGS.getAcquire(t.tags, spread(id.hashCode()) & (t.tags.length - 1));
+  }
+
+  /**
+   * {@link #mightContain(String)}, given the tag {@link #firstTag} read at the start of the call: the same answer
+   * for every id added before that read. The id's own tag there answers true at once, an empty slot false; any
+   * other tag probes on.
+   *
+   * @param id an endpoint id
+   * @param first what {@link #firstTag} read for it
+   * @return false when no track of {@code id} was there
+   */
+  boolean mightContain(String id, short first) {
+    if (first == tag(id.hashCode())) {
+      return true;
+    }
+    return first != 0 && find(table, id, false) >= 0;
+  }
+
+  /**
    * Adds a track under its id unless one is there.
    *
    * @param track the new track
@@ -105,10 +135,11 @@ final class TrackTable {
   synchronized Track putIfAbsent(Track track) {
     Table t = table;
     int mask = t.slots.length - 1;
-    int h = spread(track.id);
-    int i = h & mask;
+    short tag = tag(track.hash);
+    int i = spread(track.hash) & mask;
+    // Only a track with the same tag and hash is read for its id (under this monitor, as every writer is).
     for (Track existing; (existing = t.slots[i]) != null; i = (i + 1) & mask) {
-      if (existing.id.equals(track.id)) {
+      if (t.tags[i] == tag && existing.hash == track.hash && existing.id.equals(track.id)) {
         return existing;
       }
     }
@@ -120,7 +151,7 @@ final class TrackTable {
       table = t; // publishes the filled table (volatile write)
     } else {
       SLOTS.setRelease(t.slots, i, track);
-      TAGS.setRelease(t.tags, i, tag(track.id));
+      TAGS.setRelease(t.tags, i, tag);
     }
     size = count;
     return null;
@@ -129,13 +160,12 @@ final class TrackTable {
   /** Puts a track into a table nobody else sees yet. */
   private static void place(Table t, Track track) {
     int mask = t.slots.length - 1;
-    int h = spread(track.id);
-    int i = h & mask;
+    int i = spread(track.hash) & mask;
     while (t.slots[i] != null) {
       i = (i + 1) & mask;
     }
     t.slots[i] = track;
-    t.tags[i] = tag(track.id);
+    t.tags[i] = tag(track.hash);
   }
 
   private static Table grow(Table old) {
