@@ -112,15 +112,19 @@ public final class Charts {
 
   /**
    * XChart centres a text annotation on its point; at this chart's size a character of the annotation
-   * font is about 0.58% of the plot's width.
+   * font is about 0.68% of the plot's width (measured on the PNG, with room to spare).
    */
-  private static final double CHARACTER = 0.0058;
+  private static final double CHARACTER = 0.0068;
 
   static XYChart chart(SimulationReport report) {
+    double span = Math.max(lastMinute(report.withRingfence()), lastMinute(report.withoutRingfence()));
+    // Hours once a run is longer than three of them: minutes ticked every 20 or 40 crowd a 12-hour axis.
+    double unit = span > 180 ? 60 : 1;
     XYChart chart = new XYChartBuilder().width(1100).height(620)
         .title(String.format(java.util.Locale.ROOT, "%s: %,d endpoints, seed %d", report.scenario(), report.endpoints(),
             report.seed()))
-        .xAxisTitle("minutes after the push").yAxisTitle("endpoints (log scale)").build();
+        .xAxisTitle(unit == 60 ? "hours after the push" : "minutes after the push")
+        .yAxisTitle("endpoints (log scale)").build();
     Styler styler = chart.getStyler();
     chart.getStyler().setYAxisLogarithmic(true);
     // One row under the plot cut the last entry off at 1100 px; a column in the lower right corner, where
@@ -128,68 +132,94 @@ public final class Charts {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
     chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
     chart.getStyler().setXAxisMin(0.0);
+    chart.getStyler().setXAxisMax(Math.ceil(span / unit));
     styler.setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridLinesColor(new Color(0xE0E0E0));
     chart.getStyler().setMarkerSize(0);
     chart.getStyler().setYAxisMin(1.0);
     chart.getStyler().setYAxisMax((double) Math.max(10, report.endpoints()));
     chart.getStyler().setYAxisDecimalPattern("#,##0"); // 1,000,000, not 1E6
+    chart.getStyler().setXAxisDecimalPattern("#,##0.#");
     // A wide pale band under the red dashes: where the two lines without Ringfence meet (hosts down while
     // running the candidate) both stay visible.
     XYSeries without = add(chart, "running the candidate, without Ringfence", report.withoutRingfence().timeline(),
-        SimulationReport.Sample::exposed, new Color(0xB0B0B0), false);
+        SimulationReport.Sample::exposed, new Color(0xB0B0B0), false, unit);
     if (without != null) {
       without.setLineStyle(new BasicStroke(6f));
     }
     add(chart, "down, without Ringfence", report.withoutRingfence().timeline(), SimulationReport.Sample::down,
-        DOWN.brighter(), true);
+        DOWN.brighter(), true, unit);
     add(chart, "running the candidate, with Ringfence", report.withRingfence().timeline(),
-        SimulationReport.Sample::exposed, RINGFENCE, false);
-    add(chart, "down, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::down, DOWN, false);
+        SimulationReport.Sample::exposed, RINGFENCE, false, unit);
+    add(chart, "down, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::down, DOWN, false,
+        unit);
     add(chart, "recovered, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::recovered,
-        RECOVERED, false);
-    // Labels in the middle of the log scale: the curves without Ringfence run along the top, those with it
-    // near the canary's size; ring labels alternate between two heights so that rings opening close together
-    // do not print over each other. Each label starts right of its line, or right of the lines it would
-    // cross, and says its time.
-    double decades = Math.log10(Math.max(10, report.endpoints()));
+        RECOVERED, false, unit);
     List<Mark> marks = new ArrayList<>();
-    List<SimulationReport.RingOpening> openings = report.withRingfence().ringOpenings();
-    for (int r = 0; r < openings.size(); r++) {
-      int at = openings.get(r).atSeconds();
-      marks.add(new Mark(at / 60.0, Math.pow(10, decades * (r % 2 == 0 ? 0.9 : 0.83)),
-          "ring " + openings.get(r).ring() + " " + "at " + at / 60 + "m " + at % 60 + "s"));
+    for (SimulationReport.RingOpening opening : report.withRingfence().ringOpenings()) {
+      marks.add(new Mark(opening.atSeconds() / 60.0, "ring " + opening.ring() + " at " + clock(opening.atSeconds())));
     }
     if (report.withRingfence().halted()) {
       int at = report.withRingfence().haltSeconds();
-      marks.add(new Mark(at / 60.0, Math.pow(10, decades * 0.62), "halt " + "at " + at / 60 + "m " + at % 60 + "s"));
+      marks.add(new Mark(at / 60.0, "halt at " + clock(at)));
     }
-    double span = Math.max(lastMinute(report.withRingfence()), lastMinute(report.withoutRingfence()));
+    marks.sort(java.util.Comparator.comparingDouble(Mark::minute));
     for (Mark mark : marks) {
-      chart.addAnnotation(new AnnotationLine(mark.minute(), true, false));
+      chart.addAnnotation(new AnnotationLine(mark.minute() / unit, true, false));
     }
+    // Labels in the upper middle of the log scale, between the curves without Ringfence along the top and those
+    // with it near the canary's size. Each label stands next to its line: right of it, or left when it would run
+    // past the axis' end; and on the highest row where it meets no label placed before it.
+    double decades = Math.log10(Math.max(10, report.endpoints()));
+    List<double[]> placed = new ArrayList<>(); // {from, to, row}
     for (Mark mark : marks) {
       double width = span * CHARACTER * mark.label().length();
-      double start = mark.minute();
-      for (Mark other : marks) {
-        if (other.minute() > start && other.minute() < start + width) {
-          start = other.minute();
-        }
+      double gap = span * 0.007;
+      double from = mark.minute() + gap + width > span ? mark.minute() - gap - width : mark.minute() + gap;
+      double to = from + width;
+      int row = 0;
+      while (row < LABEL_ROWS - 1 && overlaps(placed, from, to, row)) {
+        row++;
       }
-      chart.addAnnotation(new AnnotationText(mark.label(), start + span * 0.007 + width / 2, mark.y(), false));
+      placed.add(new double[] {from, to, row});
+      double y = Math.pow(10, decades * (0.9 - 0.07 * row));
+      chart.addAnnotation(new AnnotationText(mark.label(), (from + width / 2) / unit, y, false));
     }
     return chart;
   }
 
+  /** Rows of labels, from the top down: a row further down would reach the canary's curves. */
+  private static final int LABEL_ROWS = 5;
+
+  private static boolean overlaps(List<double[]> placed, double from, double to, int row) {
+    for (double[] p : placed) {
+      if (p[2] == row && from < p[1] && p[0] < to) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A time of the run as a label says it: {@code 1m 50s}, {@code 9h 0m}. */
+  private static String clock(int seconds) {
+    return seconds >= 3600 ? seconds / 3600 + "h " + seconds % 3600 / 60 + "m" : seconds / 60 + "m " + seconds % 60 + "s";
+  }
+
   private static @Nullable XYSeries add(XYChart chart, String name, List<SimulationReport.Sample> samples,
       ToIntFunction<SimulationReport.Sample> value, Color color, boolean dashed) {
+    return add(chart, name, samples, value, color, dashed, 1);
+  }
+
+  /** A series with its x in minutes divided by {@code unit} (1: minutes; 60: hours). */
+  private static @Nullable XYSeries add(XYChart chart, String name, List<SimulationReport.Sample> samples,
+      ToIntFunction<SimulationReport.Sample> value, Color color, boolean dashed, double unit) {
     if (samples.isEmpty()) {
       return null;
     }
     double[] x = new double[samples.size()];
     double[] y = new double[samples.size()];
     for (int k = 0; k < samples.size(); k++) {
-      x[k] = samples.get(k).atSeconds() / 60.0;
+      x[k] = samples.get(k).atSeconds() / 60.0 / unit;
       int v = value.applyAsInt(samples.get(k));
       y[k] = v <= 0 && chart.getStyler().isYAxisLogarithmic() ? Double.NaN : v; // a log scale has no zero
     }
@@ -208,6 +238,6 @@ public final class Charts {
   }
 
   /** A labelled vertical line. */
-  private record Mark(double minute, double y, String label) {}
+  private record Mark(double minute, String label) {}
 
 }
