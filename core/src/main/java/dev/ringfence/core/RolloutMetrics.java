@@ -27,9 +27,10 @@ public interface RolloutMetrics {
     /** Eligible endpoints still on the baseline. */
     CONTROL,
     /**
-     * Signals counted for neither arm: refused, from endpoints outside the rollout, or received when nothing is
-     * judged any more (the candidate halted or rolled back, or the rollout ended): then the baseline's reports are
-     * counted here without being tracked, and a repeated one is not told apart as a duplicate.
+     * Signals counted for neither arm: refused, from endpoints outside the rollout or outside the control
+     * sample (a fleet beyond 131,072 control endpoints is observed through one bucket in eight), or received when
+     * nothing is judged any more (the candidate halted or rolled back, or the rollout ended). The baseline's reports
+     * counted here are not tracked, and a repeated one is not told apart as a duplicate.
      */
     NONE
   }

@@ -342,6 +342,43 @@ class RolloutEngineTest {
   }
 
   @Test
+  void aFleetBeyondTheSampleThreshold_isObservedThroughOneBucketInEight_earlierTracksKeptUp() {
+    rollout.start();
+    int salt = rollout.spec().salt();
+    // Enough baseline endpoints that the control arm fills up: every one of them is observed.
+    int fill = 135_000; // more than 131,072: a few of them are admitted (the first ring is capped)
+    String early = null;
+    for (int i = 0; i < fill; i++) {
+      String id = "fill-" + i;
+      if (rollout.decide(id, WINDOWS, 41).kind() == Kind.STAY && early == null && Cohort.bucket(id, salt) % 8 != 0) {
+        early = id; // outside the later sample, but tracked before it began
+      }
+    }
+    String sampled = null;
+    String outside = null;
+    for (int i = 0; sampled == null || outside == null; i++) {
+      String id = "late-" + i;
+      if (rollout.decide(id, WINDOWS, 41).kind() != Kind.STAY) {
+        continue;
+      }
+      if (Cohort.bucket(id, salt) % 8 == 0) {
+        sampled = sampled == null ? id : sampled;
+      } else {
+        outside = outside == null ? id : outside;
+      }
+    }
+    RolloutMetrics metrics = rollout.metrics();
+    rollout.ingest(new Heartbeat(sampled, 1, 1, 41, 0));
+    rollout.ingest(new Heartbeat(early, 1, 1, 41, 0));
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(2);
+    assertThat(rollout.ingest(new Heartbeat(early, 1, 1, 41, 0))).as("tracked: its repeat is told apart")
+        .isEqualTo(IngestResult.DUPLICATE);
+    rollout.ingest(new Heartbeat(outside, 1, 1, 41, 0));
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.NONE, IngestResult.ACCEPTED)).isEqualTo(1);
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(2);
+  }
+
+  @Test
   void halted_neverOffersAgain_evenAfterTimePassesAndTicks() {
     rollout.start();
     offered(rollout, fleet());

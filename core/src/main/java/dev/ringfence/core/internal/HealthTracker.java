@@ -75,6 +75,10 @@ final class HealthTracker {
   private static final int MIN_SWEEP = 64;
   /** The sweep visits every slot once per this fraction of the silence deadline. */
   static final int SWEEP_DIVISOR = 32;
+  /** The control arm observes every endpoint until it holds this many tracks, then a sample: see {@link #samplesControl}. */
+  static final int CONTROL_SAMPLE_FROM = 1 << 17;
+  /** One bucket in this many is in the control sample once it began. */
+  static final int CONTROL_SAMPLE_STRIDE = 8;
   /** A group's telemetry fault begins when this share of each arm's observed endpoints is overdue. */
   static final double TELEMETRY_PAUSE_SHARE = 0.5;
   /** ... and ends when the share overdue falls below this in either arm. */
@@ -294,16 +298,30 @@ final class HealthTracker {
   }
 
   /**
+   * Whether an endpoint of this bucket is observed for the control arm. Every endpoint is, until the arm holds
+   * {@value #CONTROL_SAMPLE_FROM} tracks; from then on one bucket in {@value #CONTROL_SAMPLE_STRIDE}, a hash-random
+   * sample that is far bigger than any canary it is compared with, so that a fleet of millions costs the decision
+   * path, the tables and the sweep an eighth of what every endpoint would. Tracks made before the sample began
+   * are kept up. (A track a report made before the endpoint's poll, after a tag collision on the decision path, is
+   * placed in its stratum by a later poll only when the endpoint is in the sample; outside it, such a track, about
+   * one in 30,000 of those made before the sample began, stays in stratum 0, which no candidate is compared with.)
+   *
+   * @param bucket the endpoint's bucket in the rollout's cohort
+   * @return whether its decisions observe it, and its reports may make its track
+   */
+  boolean samplesControl(int bucket) {
+    return bucket % CONTROL_SAMPLE_STRIDE == 0 || control.size() < CONTROL_SAMPLE_FROM;
+  }
+
+  /**
    * Makes sure a control track of the endpoint exists, on the decision path: the tags alone say that one
    * does (no track is read). A false "exists" (two ids with one tag on one probe run, about one in 30,000)
    * leaves that endpoint out of the control arm, which, being hash-random, biases nothing. Only while some
    * control endpoint at risk has no stratum yet (it reported before it polled) is the track read, so that
    * its poll's attributes place it.
-   *
-   * @param firstTag what {@code control.firstTag(endpointId)} read when the decision began
    */
-  void observeControl(String endpointId, EndpointAttributes attributes, short firstTag) {
-    if (!control.mightContain(endpointId, firstTag)) {
+  void observeControl(String endpointId, EndpointAttributes attributes) {
+    if (!control.mightContain(endpointId)) {
       controlTrack(endpointId, attributes);
     } else if (atRisk.get(ARM_CONTROL * STRATA + Track.UNKNOWN_STRATUM) > 0) {
       Track track = control.get(endpointId);

@@ -142,9 +142,6 @@ final class RolloutRuntime implements Rollout {
     switch (s.state()) {
       case RUNNING:
       case PAUSED: {
-        // The control table's first probe, loaded before the hash so that its miss (millions of endpoints are
-        // observed) overlaps the hashing instead of following the bucket test.
-        short firstTag = health.control.firstTag(endpointId);
         int bucket = admissions.cohort.bucket(endpointId);
         Track track = admissions.admittedTrack(endpointId, bucket);
         if (track != null) {
@@ -155,11 +152,12 @@ final class RolloutRuntime implements Rollout {
         }
         Decision decision = admissions.notYetAdmitted(endpointId, attributes, bucket, s, synced);
         Decision.Kind kind = decision.kind();
-        if (kind != Decision.Kind.OFFER && kind != Decision.Kind.REVERT) {
-          // Still on the baseline: observed as control. The lookup is the common path's one extra cost; the
-          // track (and its attribute group) is made once per endpoint, and never for one admitted on its
-          // first poll, which is at risk in the candidate arm from that poll instead.
-          health.observeControl(endpointId, attributes, firstTag);
+        if (kind != Decision.Kind.OFFER && kind != Decision.Kind.REVERT && health.samplesControl(bucket)) {
+          // Still on the baseline, and in the control sample: observed as control. The lookup is the common
+          // path's one extra cost, paid only for the sample; the track (and its attribute group) is made once per
+          // endpoint, and never for one admitted on its first poll, which is at risk in the candidate arm from
+          // that poll instead.
+          health.observeControl(endpointId, attributes);
         }
         return decision;
       }
@@ -186,7 +184,8 @@ final class RolloutRuntime implements Rollout {
     }
     String endpointId = signal.endpointId();
     long version = signal.version();
-    Track track = admissions.admittedTrack(endpointId, admissions.cohort.bucket(endpointId));
+    int bucket = admissions.cohort.bucket(endpointId);
+    Track track = admissions.admittedTrack(endpointId, bucket);
     if (track != null) {
       if (version != candidate && version != baseline) {
         return health.count(signal, HealthTracker.ARM_CANDIDATE, IngestResult.ANOMALY);
@@ -215,7 +214,13 @@ final class RolloutRuntime implements Rollout {
       // as they were when the candidate stopped); an endpoint on the baseline is counted and needs no track.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ACCEPTED);
     }
-    Track control = health.controlTrack(endpointId, null); // its first poll will say its attributes
+    // In the control sample a report before any poll makes the track (its first poll will say its attributes);
+    // outside it only a track made before the sample began (while the arm was small) is kept up.
+    Track control = health.samplesControl(bucket) ? health.controlTrack(endpointId, null)
+        : health.control.get(endpointId);
+    if (control == null) {
+      return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ACCEPTED); // not in the control sample
+    }
     if (!control.advance(signal.order())) {
       return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.DUPLICATE);
     }

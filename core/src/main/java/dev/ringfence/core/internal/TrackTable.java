@@ -98,35 +98,6 @@ final class TrackTable {
   }
 
   /**
-   * The tag at the first slot an id's lookup probes, read with acquire semantics: a caller reads it early, so that
-   * the miss it costs in a table of millions overlaps work of its own (hashing the id for its bucket) instead of
-   * following it, and then asks {@link #mightContain(String, short)}.
-   *
-   * @param id an endpoint id
-   * @return the tag there, 0 for an empty slot
-   */
-  short firstTag(String id) {
-    Table t = table;
-    return (short) TAGS.getAcquire(t.tags, spread(id.hashCode()) & (t.tags.length - 1));
-  }
-
-  /**
-   * {@link #mightContain(String)}, given the tag {@link #firstTag} read at the start of the call: the same answer
-   * for every id added before that read. The id's own tag there answers true at once, an empty slot false; any
-   * other tag probes on.
-   *
-   * @param id an endpoint id
-   * @param first what {@link #firstTag} read for it
-   * @return false when no track of {@code id} was there
-   */
-  boolean mightContain(String id, short first) {
-    if (first == tag(id.hashCode())) {
-      return true;
-    }
-    return first != 0 && find(table, id, false) >= 0;
-  }
-
-  /**
    * Adds a track under its id unless one is there.
    *
    * @param track the new track
