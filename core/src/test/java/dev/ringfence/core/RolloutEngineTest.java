@@ -16,7 +16,6 @@ import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.FlakyStore;
 import dev.ringfence.protocol.Decision.Kind;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.InvalidInputException;
@@ -29,27 +28,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RolloutEngineTest {
+class RolloutEngineTest extends EngineFixture {
 
   private static final int FLEET = 20_000;
 
-  private ManualClock clock;
-  private FlakyStore store;
-  private ScriptedGate gate;
-  private RolloutEngine engine;
-  private Rollout rollout;
-
-  @BeforeEach
-  void setUp() {
-    clock = ManualClock.at("2026-11-23T10:00:00Z");
-    store = FlakyStore.inMemory();
-    gate = new ScriptedGate();
-    engine = Fixtures.engine(clock, store, gate);
-    rollout = engine.createRollout(Fixtures.spec("r1", Fixtures.fourRings()));
-  }
+  private final Rollout rollout = engine.createRollout(Fixtures.spec("r1", Fixtures.fourRings()));
 
   private List<String> fleet() {
     return IntStream.range(0, FLEET).mapToObj(i -> "host-" + i).collect(Collectors.toList());
@@ -527,7 +512,7 @@ class RolloutEngineTest {
     rollout.start();
     offered(rollout, fleet());
     clock.advance(Duration.ofMinutes(40)); // bake time over, but no tick before the "crash"
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     restarted.tick();
     assertThat(restarted.rollout("r1").status().ringIndex()).isZero(); // health counts are empty right now
     clock.advance(Duration.ofMinutes(3)); // every endpoint admitted before the restart reported or went silent
@@ -603,7 +588,7 @@ class RolloutEngineTest {
     passRing();
     List<String> exposedRing1 = offered(rollout, fleet());
 
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     Rollout again = restarted.rollout("r1");
     assertThat(again.status()).isEqualTo(rollout.status());
     assertThat(offered(again, fleet())).isEqualTo(exposedRing1).containsAll(exposed);
@@ -618,7 +603,7 @@ class RolloutEngineTest {
     gate.answer(Outcome.FAIL);
     engine.tick();
 
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     Rollout again = restarted.rollout("r1");
     assertThat(again.state()).isEqualTo(RolloutState.ROLLING_BACK);
     gate.answer(Outcome.PASS);
