@@ -8,7 +8,6 @@ import dev.ringfence.core.gate.Verdict.Outcome;
 import dev.ringfence.core.plan.FreezeWindow;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
-import dev.ringfence.core.plan.LintOverride;
 import dev.ringfence.core.plan.LintRule;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.PlanLintException;
@@ -656,11 +655,8 @@ class RolloutEngineTest extends EngineFixture {
         .hasMessageContaining("FIRST_RING_UNCAPPED").hasMessageContaining("everyone");
     assertThat(store.rolloutIds()).containsExactly("r1");
 
-    Plan overridden = Plan.builder("lab-only")
-        .ring(Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, "everyone", "lab fleet of 12 machines only"))
-        .override(new LintOverride(LintRule.FIRST_RING_UNCAPPED, "everyone", "lab fleet of 12 machines only"))
-        .build();
+    Plan overridden = Fixtures.oneLargeRing("lab-only", Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO)
+        .gate(GateSpec.of("scripted")).build(), "lab fleet of 12 machines only");
     engine.createRollout(Fixtures.spec("lab", overridden));
     JournalEntry.Created created = (JournalEntry.Created) store.read("lab").get(0);
     assertThat(created.acceptedLintFindings()).extracting(f -> f.rule())

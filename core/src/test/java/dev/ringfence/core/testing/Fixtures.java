@@ -5,6 +5,8 @@ import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.GateSpec;
+import dev.ringfence.core.plan.LintOverride;
+import dev.ringfence.core.plan.LintRule;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.RolloutStore;
@@ -36,6 +38,22 @@ public final class Fixtures {
         .ring(Ring.named("early").share(1000).cap(500).bakeTime(Duration.ofMinutes(30)).minSample(10).gate(gate).build())
         .ring(Ring.named("broad").share(5000).bakeTime(Duration.ofMinutes(30)).gate(gate).build())
         .ring(Ring.named("all").share(10_000).bakeTime(Duration.ZERO).gate(gate).build())
+        .build();
+  }
+
+  /**
+   * A plan of one ring, larger than a first ring should be and uncapped, whose two first-ring lint findings are
+   * overridden: for tests of what happens within a ring, not of how rings follow each other.
+   *
+   * @param name the plan's name
+   * @param ring the ring
+   * @param reason the overrides' reason
+   * @return the plan
+   */
+  public static Plan oneLargeRing(String name, Ring ring, String reason) {
+    return Plan.builder(name).ring(ring)
+        .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, ring.name(), reason))
+        .override(new LintOverride(LintRule.FIRST_RING_UNCAPPED, ring.name(), reason))
         .build();
   }
 
