@@ -49,6 +49,12 @@ class RolloutEngineTest extends EngineFixture {
     return result;
   }
 
+  /** Starts the rollout and has the whole fleet ask once. @return the endpoints offered the candidate */
+  private List<String> startAndAsk() {
+    rollout.start();
+    return offered(rollout, fleet());
+  }
+
   private void passRing() {
     clock.advance(Duration.ofMinutes(31));
     engine.tick();
@@ -84,8 +90,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void decide_admittedEndpoint_isStickyAcrossCallsAndRings() {
-    rollout.start();
-    List<String> first = offered(rollout, fleet());
+    List<String> first = startAndAsk();
     passRing();
     assertThat(rollout.status().ringIndex()).isEqualTo(1);
     for (String id : first) {
@@ -100,8 +105,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void tick_beforeBakeTime_neverAdvancesEvenWhenTheGatePasses() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     clock.advance(Duration.ofMinutes(29));
     engine.tick();
     assertThat(rollout.status().ringIndex()).isZero();
@@ -140,8 +144,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void tick_inconclusive_neverOpensTheNextRing() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     gate.answer(Outcome.INCONCLUSIVE);
     for (int i = 0; i < 4; i++) {
       passRing(); // 124 minutes: within bake time (30) plus the inconclusive limit (120)
@@ -234,8 +237,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void gateFail_halts_rollsBackAtOnce_andRevertsOnlyExposedEndpoints() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     gate.answer(Outcome.FAIL);
     clock.advance(Duration.ofMinutes(1)); // long before the 30 minute bake time
     engine.tick();
@@ -262,8 +264,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void rollback_allExposedBackOnBaseline_finishesRolledBack() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     rollout.halt("bad content seen in the lab");
     engine.tick();
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
@@ -283,8 +284,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void rollback_deadlinePassed_finishesAndListsStragglers() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     rollout.halt("crash reports from the field");
     rollout.decide(exposed.get(0), WINDOWS, 41);
     clock.advance(Duration.ofMinutes(59));
@@ -301,8 +301,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void halted_neverOffersAgain_evenAfterTimePassesAndTicks() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     rollout.halt("operator saw crashes");
     for (int i = 0; i < 5; i++) {
       passRing();
@@ -330,8 +329,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void pausedRollout_gateFail_stillHalts() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     rollout.pause("weekend");
     gate.answer(Outcome.FAIL);
     engine.tick();
@@ -340,8 +338,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void gateThrows_pausesWithAnErrorVerdict() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     gate.throwOnEvaluate(new IllegalStateException("metrics backend down"));
     engine.tick();
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -374,11 +371,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void heldTier_staysThroughTheLastRing_untilItsOwnCanaryRingOpens() {
-    Plan plan = Plan.builder("held")
-        .ring(Ring.named("canary").share(100).cap(10_000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
-            .build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .heldTiers("critical").build();
+    Plan plan = Fixtures.twoRings("held", GateSpec.of(ScriptedGate.TYPE), 10_000).heldTiers("critical").build();
     Rollout held = engine.createRollout(Fixtures.spec("held", plan));
     EndpointAttributes critical = EndpointAttributes.builder().os("windows").tier("critical").build();
     held.start();
@@ -409,11 +402,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void velocityLimit_holdsPastTheHourlyBudget_andRefillsWithTime() {
-    Plan plan = Plan.builder("slow")
-        .ring(Ring.named("canary").share(100).cap(1000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
-            .build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .maxNewExposuresPerHour(60).build();
+    Plan plan = Fixtures.twoRings("slow", GateSpec.of(ScriptedGate.TYPE), 1000).maxNewExposuresPerHour(60).build();
     Rollout slow = engine.createRollout(Fixtures.spec("slow", plan));
     slow.start();
     List<String> ids = fleet();
@@ -492,8 +481,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void decisionsWhileAHaltIsBeingWritten_holdInsteadOfOffering() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     List<Decision.Kind> duringWrite = new ArrayList<>();
     store.refuse(e -> {
       if (e instanceof JournalEntry.Transitioned && ((JournalEntry.Transitioned) e).trigger() == Trigger.HALT) {
@@ -508,8 +496,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void restart_doesNotAdvanceBeforeEveryEarlierEndpointCouldReportAgain() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     clock.advance(Duration.ofMinutes(40)); // bake time over, but no tick before the "crash"
     RolloutEngine restarted = restarted();
     restarted.tick();
@@ -539,8 +526,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void storeRefusesTransition_nothingChanges_andTheNextTickRetries() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     List<JournalEntry> before = store.read("r1");
     store.refuse(e -> e instanceof JournalEntry.Transitioned);
     assertThatThrownBy(() -> rollout.halt("disk full test")).isInstanceOf(StoreException.class);
@@ -557,8 +543,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void storeRefusesRollbackStart_haltStands_andTickStartsTheRollback() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     store.refuse(e -> e instanceof JournalEntry.Transitioned
         && ((JournalEntry.Transitioned) e).trigger() == Trigger.BEGIN_ROLLBACK);
     rollout.halt("halt while the store hiccups");
@@ -582,8 +567,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void restart_rebuildsStateAdmissionsAndDecisionsFromTheStore() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     passRing();
     List<String> exposedRing1 = offered(rollout, fleet());
 
@@ -597,8 +581,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void restart_afterHalt_neverOffersTheCandidateAgain() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     gate.answer(Outcome.FAIL);
     engine.tick();
 
@@ -632,8 +615,7 @@ class RolloutEngineTest extends EngineFixture {
     RolloutEvents.Registration exposureRegistration = engine.events().onExposure(a -> exposures.add(a.endpointId()));
     engine.events().onVerdict(v -> verdicts.add(v.verdict().outcome()));
 
-    rollout.start();
-    List<String> offered = offered(rollout, fleet());
+    List<String> offered = startAndAsk();
     exposureRegistration.close();
     passRing();
     offered(rollout, fleet());
@@ -667,11 +649,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void createRollout_unknownGateType_isRefusedWithThePath() {
-    Plan plan = Plan.builder("unknown-gate")
-        .ring(Ring.named("canary").share(100).cap(10).bakeTime(Duration.ofMinutes(5)).gate(GateSpec.of("kayenta"))
-            .build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .build();
+    Plan plan = Fixtures.twoRings("unknown-gate", GateSpec.of("kayenta")).build();
     assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("g", plan))).isInstanceOf(InvalidPlanException.class)
         .hasMessageContaining("rings[0].gate.type: 'kayenta' is not registered");
     assertThat(store.rolloutIds()).containsExactly("r1");
@@ -750,8 +728,7 @@ class RolloutEngineTest extends EngineFixture {
 
   @Test
   void clockJumpsBackwards_noRingOpensEarly() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     clock.advance(Duration.ofMinutes(-120));
     engine.tick();
     clock.advance(Duration.ofMinutes(140)); // 20 minutes after the ring opened

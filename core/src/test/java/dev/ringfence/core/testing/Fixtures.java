@@ -62,8 +62,13 @@ public final class Fixtures {
    * (freeze windows, held tiers) before it is built.
    */
   public static Plan.Builder twoRings(String name, GateSpec canaryGate) {
+    return twoRings(name, canaryGate, 50);
+  }
+
+  /** {@link #twoRings(String, GateSpec)} with another cap on the canary: 1,000 to see a budget, 10,000 for none. */
+  public static Plan.Builder twoRings(String name, GateSpec canaryGate, long canaryCap) {
     return Plan.builder(name)
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(canaryGate).build())
+        .ring(Ring.named("canary").share(100).cap(canaryCap).bakeTime(Duration.ofMinutes(30)).gate(canaryGate).build())
         .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of(ScriptedGate.TYPE)).build());
   }
 
