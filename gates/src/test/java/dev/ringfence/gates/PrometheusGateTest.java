@@ -54,6 +54,8 @@ class PrometheusGateTest {
   private ManualClock clock;
   private RolloutStore store;
   private ManualExecutor executor;
+  /** The engine most tests use: its measurements run on {@link #executor}. */
+  private RolloutEngine engine;
 
   @BeforeAll
   static void startPrometheus() {
@@ -83,6 +85,7 @@ class PrometheusGateTest {
     clock = new ManualClock(T0);
     store = RolloutStores.inMemory();
     executor = new ManualExecutor();
+    engine = engine(executor);
   }
 
   private RolloutEngine engine(Executor queries) {
@@ -144,7 +147,6 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioAboveFailIf_failsAndHalts_withTheQueryAndTheValueInTheJournal() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, 42, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     engine.tick();
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -168,7 +170,6 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioBelowPassIf_passesAfterMinSamplesInARow_thenOpensTheNextRingAfterTheBakeTime() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, 44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     answerAndTick(engine);
     Verdict second = rollout.status().currentVerdict();
@@ -191,7 +192,6 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioBetweenTheThresholds_isInconclusive() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, 43, errorRatio("\"passIf\": \"< 0.01\""));
     clock.advance(Duration.ofMinutes(15));
     answerAndTick(engine);
@@ -205,7 +205,6 @@ class PrometheusGateTest {
 
   @Test
   void noSeries_isInconclusiveNeverPass_evenWithFailIfAlone() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, 99, errorRatio(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
@@ -222,7 +221,6 @@ class PrometheusGateTest {
 
   @Test
   void zeroOverZero_isNoData_andInconclusive() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, 45, errorRatio(""));
 
     Verdict verdict = rollout.status().currentVerdict();
@@ -234,7 +232,6 @@ class PrometheusGateTest {
   void query_isAskedAtTheEngineClock_notAtTheWallClock() {
     String params = errorRatio("\"passIf\": \"< 0.01\"");
     clock.set(T0.minus(Duration.ofMinutes(20))); // 0.2% errors then
-    RolloutEngine engine = engine(executor);
     Rollout before = started(engine, "before", "channel-291", 46, plan("canary", params));
     engine.tick();
     answerAndTick(engine);
@@ -254,7 +251,6 @@ class PrometheusGateTest {
 
   @Test
   void placeholders_areEscapedForPromQlAndTheQueryUrlEncoded() {
-    RolloutEngine engine = engine(executor);
     String query = "app_info{rollout=\\\"{{rollout}}\\\", ring=\\\"{{ring}}\\\", channel=\\\"{{channel}}\\\","
         + " baseline=\\\"{{baseline}}\\\", candidate=\\\"{{candidate}}\\\"}";
     String channel = "ch \"291\" & co/\u00e9 \\ 100%";
@@ -273,7 +269,6 @@ class PrometheusGateTest {
 
   @Test
   void queryPrometheusRefuses_countsAgainstTheErrorLimit_thenErrorPausesTheRollout() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
         + " \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 1");
     Verdict first = rollout.status().currentVerdict();
@@ -299,7 +294,6 @@ class PrometheusGateTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closed = socket.getLocalPort();
     }
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, 42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \""
         + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 0");
 
@@ -311,7 +305,6 @@ class PrometheusGateTest {
 
   @Test
   void severalSeries_isAnError_notAGuess() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
         + " \"consecutiveErrorLimit\": 0");
 
@@ -325,12 +318,12 @@ class PrometheusGateTest {
     ExecutorService threads = Executors.newSingleThreadExecutor();
     // Accepts connections into its backlog and never answers: the request waits for a response forever.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      RolloutEngine engine = engine(threads);
-      Rollout rollout = started(engine, 42, "\"url\": \"http://127.0.0.1:" + silent.getLocalPort() + "\","
+      RolloutEngine onThreads = engine(threads);
+      Rollout rollout = started(onThreads, 42, "\"url\": \"http://127.0.0.1:" + silent.getLocalPort() + "\","
           + " \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"timeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1");
 
-      GateScenarios.hangsThenHalted(clock, engine, rollout, "Prometheus is down and the canary looks bad");
+      GateScenarios.hangsThenHalted(clock, onThreads, rollout, "Prometheus is down and the canary looks bad");
       assertThat(rollout.status().lastVerdict().outcome()).isEqualTo(Outcome.ERROR);
       assertThat(rollout.status().lastVerdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
@@ -341,7 +334,6 @@ class PrometheusGateTest {
 
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutAskingPrometheus() {
-    RolloutEngine engine = engine(executor);
     startedAndAnswered(engine, 42, errorRatio(""));
 
     Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);

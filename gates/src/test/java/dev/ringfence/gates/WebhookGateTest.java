@@ -54,6 +54,8 @@ class WebhookGateTest {
   private ManualClock clock;
   private RolloutStore store;
   private ManualExecutor executor;
+  /** The engine most tests use: its measurements run on {@link #executor}. */
+  private RolloutEngine engine;
   private WebhookReceiver receiver;
 
   @TempDir Path secrets;
@@ -64,6 +66,7 @@ class WebhookGateTest {
     store = RolloutStores.inMemory();
     executor = new ManualExecutor();
     receiver = WebhookReceiver.start(SECRET);
+    engine = engine(executor);
   }
 
   @AfterEach
@@ -126,7 +129,6 @@ class WebhookGateTest {
   @Test
   void pass_sendsTheRingsContextSigned_passesAfterMinSamples_andOpensTheNextRingAfterTheBakeTime() {
     receiver.thenVerdict("PASS", "error budget intact: 0.1% of 2%");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, params("\"minSamples\": 2, \"metadata\": {\"check\": \"error-budget\"}"));
     long offered = 0;
     for (int i = 0; i < 400; i++) {
@@ -190,7 +192,6 @@ class WebhookGateTest {
   @Test
   void exposure_isTheStartingTicks_evenWhenTheRequestRunsAfterLaterTicks() {
     receiver.thenVerdict("INCONCLUSIVE", "waiting");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, params(""));
     long before = offers(rollout, 0, 1500);
     engine.tick(); // starts the measurement; the executor has not run it yet
@@ -210,7 +211,6 @@ class WebhookGateTest {
   @Test
   void fail_haltsAndRollsBack_withTheReasonAndTheAnswerInTheJournal() {
     receiver.then(200, "{\"verdict\": \"FAIL\", \"reason\": \"crash rate 4.1% > 1%\", \"dashboard\": \"d/42\"}");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, params(""));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
@@ -225,7 +225,6 @@ class WebhookGateTest {
   @Test
   void inconclusive_neverOpensTheNextRing_evenPastTheBakeTime() {
     receiver.thenVerdict("INCONCLUSIVE", "not enough traffic yet");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, params(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
@@ -244,7 +243,6 @@ class WebhookGateTest {
   @Test
   void serverError_thenSuccess_withinTheRetries_decidesOnTheSecondAttempt_withTheSameSignedBody() {
     receiver.then(503, "{\"error\": \"warming up\"}").thenVerdict("FAIL", "p99 latency 2.4 s");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, params("\"retries\": 2"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
@@ -260,7 +258,6 @@ class WebhookGateTest {
   @Test
   void serverErrorOnEveryAttempt_isOneFailedMeasurement_andErrorPastTheLimitPausesTheRollout() {
     receiver.then(500, "{\"error\": \"database down\"}");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
 
     Verdict first = rollout.status().currentVerdict();
@@ -283,7 +280,6 @@ class WebhookGateTest {
   @Test
   void unknownVerdict_isAnError_notAGuess_andPausesPastTheLimit() {
     receiver.then(200, "{\"verdict\": \"pass\", \"reason\": \"lower case\"}");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -296,7 +292,6 @@ class WebhookGateTest {
   void receiverWithAnotherSecret_refusesTheSignature_andThe401IsNotRetried() {
     receiver.secret("the-receiver-expects-another-secret-0123456789");
     receiver.thenVerdict("PASS", "never reached");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -311,7 +306,6 @@ class WebhookGateTest {
     Path file = secrets.resolve("checks");
     Files.writeString(file, SECRET + "\n", StandardCharsets.UTF_8); // one final line end is not part of it
     receiver.thenVerdict("INCONCLUSIVE", "waiting");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = startedAndAnswered(engine,
         "\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
 
@@ -342,11 +336,11 @@ class WebhookGateTest {
     receiver.hang();
     ExecutorService threads = Executors.newSingleThreadExecutor();
     try {
-      RolloutEngine engine = engine(threads);
-      Rollout rollout = started(engine, params("\"timeout\": \"1m\", \"requestTimeout\": \"1m\","
+      RolloutEngine onThreads = engine(threads);
+      Rollout rollout = started(onThreads, params("\"timeout\": \"1m\", \"requestTimeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1"));
 
-      GateScenarios.hangsThenHalted(clock, engine, rollout, "the checks service hangs and the canary looks bad");
+      GateScenarios.hangsThenHalted(clock, onThreads, rollout, "the checks service hangs and the canary looks bad");
       assertThat(last(Trigger.GATE_ERROR).verdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
     } finally {
@@ -357,7 +351,6 @@ class WebhookGateTest {
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutCallingTheReceiverAgain() {
     receiver.thenVerdict("FAIL", "synthetic checkout failed");
-    RolloutEngine engine = engine(executor);
     startedAndAnswered(engine, params(""));
     assertThat(receiver.requests()).hasSize(1);
 
