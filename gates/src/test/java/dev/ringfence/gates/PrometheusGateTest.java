@@ -122,16 +122,16 @@ class PrometheusGateTest {
   }
 
   /** Runs the queries started so far (Prometheus answers them), then ticks a minute later. */
-  private void answerAndTick(RolloutEngine engine) {
+  private void answerAndTick() {
     executor.runAll();
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
   /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
-  private Rollout startedAndAnswered(RolloutEngine engine, long candidate, String params) {
+  private Rollout startedAndAnswered(long candidate, String params) {
     Rollout rollout = started(engine, candidate, params);
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
     return rollout;
   }
 
@@ -151,7 +151,7 @@ class PrometheusGateTest {
     engine.tick();
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
 
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     JournalEntry.Transitioned halt = transitions("r1").stream().filter(t -> t.trigger() == Trigger.GATE_FAIL)
@@ -170,18 +170,18 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioBelowPassIf_passesAfterMinSamplesInARow_thenOpensTheNextRingAfterTheBakeTime() {
-    Rollout rollout = startedAndAnswered(engine, 44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
+    answerAndTick();
     Verdict second = rollout.status().currentVerdict();
     assertThat(second.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(second.reason()).contains("returned 0.002").contains("2 of 3 passes in a row (minSamples)");
 
-    answerAndTick(engine);
+    answerAndTick();
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
     assertThat(rollout.status().ringIndex()).isZero(); // 3 minutes open of a 10-minute bake time
 
     clock.advance(Duration.ofMinutes(7));
-    answerAndTick(engine);
+    answerAndTick();
     assertThat(rollout.status().ringIndex()).isEqualTo(1);
     JournalEntry.Transitioned advance = transitions("r1").get(transitions("r1").size() - 1);
     assertThat(advance.trigger()).isEqualTo(Trigger.ADVANCE);
@@ -192,9 +192,9 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioBetweenTheThresholds_isInconclusive() {
-    Rollout rollout = startedAndAnswered(engine, 43, errorRatio("\"passIf\": \"< 0.01\""));
+    Rollout rollout = startedAndAnswered(43, errorRatio("\"passIf\": \"< 0.01\""));
     clock.advance(Duration.ofMinutes(15));
-    answerAndTick(engine);
+    answerAndTick();
 
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -208,7 +208,7 @@ class PrometheusGateTest {
     Rollout rollout = started(engine, 99, errorRatio(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
-      answerAndTick(engine);
+      answerAndTick();
     }
 
     Verdict verdict = rollout.status().currentVerdict();
@@ -221,7 +221,7 @@ class PrometheusGateTest {
 
   @Test
   void zeroOverZero_isNoData_andInconclusive() {
-    Rollout rollout = startedAndAnswered(engine, 45, errorRatio(""));
+    Rollout rollout = startedAndAnswered(45, errorRatio(""));
 
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -234,16 +234,16 @@ class PrometheusGateTest {
     clock.set(T0.minus(Duration.ofMinutes(20))); // 0.2% errors then
     Rollout before = started(engine, "before", "channel-291", 46, plan("canary", params));
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
     assertThat(before.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
     assertThat(before.status().currentVerdict().reason()).contains("at 2026-01-15T11:40:00Z returned 0.002");
 
     clock.set(T0.plus(Duration.ofMinutes(20))); // 5% errors from T0 on
     store = RolloutStores.inMemory();
-    RolloutEngine later = engine(executor);
-    Rollout after = started(later, "after", "channel-291", 46, plan("canary", params));
-    later.tick();
-    answerAndTick(later);
+    engine = engine(executor);
+    Rollout after = started(engine, "after", "channel-291", 46, plan("canary", params));
+    engine.tick();
+    answerAndTick();
 
     assertThat(after.state()).isEqualTo(RolloutState.ROLLING_BACK);
     assertThat(after.status().lastVerdict().reason()).contains("at 2026-01-15T12:20:00Z returned 0.05");
@@ -257,7 +257,7 @@ class PrometheusGateTest {
     Rollout rollout = started(engine, "r-1.x", channel, 47,
         plan("canary ring", url() + ", \"query\": \"" + query + "\", \"failIf\": \"> 5\""));
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
 
     // Only a query with every value in place matches the one series, whose value is 7.
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
@@ -269,7 +269,7 @@ class PrometheusGateTest {
 
   @Test
   void queryPrometheusRefuses_countsAgainstTheErrorLimit_thenErrorPausesTheRollout() {
-    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
+    Rollout rollout = startedAndAnswered(42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
         + " \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 1");
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -278,7 +278,7 @@ class PrometheusGateTest {
         .contains("parse error");
     assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
 
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     JournalEntry.Transitioned paused = transitions("r1").get(transitions("r1").size() - 1);
@@ -294,7 +294,7 @@ class PrometheusGateTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closed = socket.getLocalPort();
     }
-    Rollout rollout = startedAndAnswered(engine, 42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \""
+    Rollout rollout = startedAndAnswered(42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \""
         + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 0");
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -305,7 +305,7 @@ class PrometheusGateTest {
 
   @Test
   void severalSeries_isAnError_notAGuess() {
-    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
+    Rollout rollout = startedAndAnswered(42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
         + " \"consecutiveErrorLimit\": 0");
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -334,7 +334,7 @@ class PrometheusGateTest {
 
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutAskingPrometheus() {
-    startedAndAnswered(engine, 42, errorRatio(""));
+    startedAndAnswered(42, errorRatio(""));
 
     Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
     assertThat(recovered.status().lastVerdict().reason()).contains("version=\"42\"").contains("returned 0.03");

@@ -103,16 +103,16 @@ class WebhookGateTest {
   }
 
   /** Runs the requests started so far (the receiver answers them), then ticks a minute later. */
-  private void answerAndTick(RolloutEngine engine) {
+  private void answerAndTick() {
     executor.runAll();
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
   /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
-  private Rollout startedAndAnswered(RolloutEngine engine, String params) {
+  private Rollout startedAndAnswered(String params) {
     Rollout rollout = started(engine, params);
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
     return rollout;
   }
 
@@ -140,7 +140,7 @@ class WebhookGateTest {
     engine.tick();
     assertThat(rollout.status().currentVerdict().reason()).contains("waiting for the first answer");
 
-    answerAndTick(engine);
+    answerAndTick();
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(first.reason()).contains("answered PASS").contains("1 of 2 passes in a row (minSamples)");
@@ -163,11 +163,11 @@ class WebhookGateTest {
     assertThat(body.get("exposed").get("total").asLong()).isEqualTo(offered);
     assertThat(body.get("metadata").get("check").asText()).isEqualTo("error-budget");
 
-    answerAndTick(engine);
+    answerAndTick();
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
     assertThat(rollout.status().ringIndex()).isZero(); // 2 minutes open of a 10-minute bake time
     clock.advance(Duration.ofMinutes(8));
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(rollout.status().ringIndex()).isEqualTo(1);
     Verdict advance = last(Trigger.ADVANCE).verdict();
@@ -211,7 +211,7 @@ class WebhookGateTest {
   @Test
   void fail_haltsAndRollsBack_withTheReasonAndTheAnswerInTheJournal() {
     receiver.then(200, "{\"verdict\": \"FAIL\", \"reason\": \"crash rate 4.1% > 1%\", \"dashboard\": \"d/42\"}");
-    Rollout rollout = startedAndAnswered(engine, params(""));
+    Rollout rollout = startedAndAnswered(params(""));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -228,7 +228,7 @@ class WebhookGateTest {
     Rollout rollout = started(engine, params(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
-      answerAndTick(engine);
+      answerAndTick();
     }
 
     assertThat(rollout.status().ringIndex()).isZero();
@@ -243,7 +243,7 @@ class WebhookGateTest {
   @Test
   void serverError_thenSuccess_withinTheRetries_decidesOnTheSecondAttempt_withTheSameSignedBody() {
     receiver.then(503, "{\"error\": \"warming up\"}").thenVerdict("FAIL", "p99 latency 2.4 s");
-    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 2"));
+    Rollout rollout = startedAndAnswered(params("\"retries\": 2"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -258,7 +258,7 @@ class WebhookGateTest {
   @Test
   void serverErrorOnEveryAttempt_isOneFailedMeasurement_andErrorPastTheLimitPausesTheRollout() {
     receiver.then(500, "{\"error\": \"database down\"}");
-    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
+    Rollout rollout = startedAndAnswered(params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
 
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -267,7 +267,7 @@ class WebhookGateTest {
     assertThat(receiver.requests()).hasSize(2);
     assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
 
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     Verdict paused = last(Trigger.GATE_ERROR).verdict();
@@ -280,7 +280,7 @@ class WebhookGateTest {
   @Test
   void unknownVerdict_isAnError_notAGuess_andPausesPastTheLimit() {
     receiver.then(200, "{\"verdict\": \"pass\", \"reason\": \"lower case\"}");
-    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
+    Rollout rollout = startedAndAnswered(params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason()).contains("has the unknown verdict \"pass\"; a receiver"
@@ -292,7 +292,7 @@ class WebhookGateTest {
   void receiverWithAnotherSecret_refusesTheSignature_andThe401IsNotRetried() {
     receiver.secret("the-receiver-expects-another-secret-0123456789");
     receiver.thenVerdict("PASS", "never reached");
-    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
+    Rollout rollout = startedAndAnswered(params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -306,13 +306,12 @@ class WebhookGateTest {
     Path file = secrets.resolve("checks");
     Files.writeString(file, SECRET + "\n", StandardCharsets.UTF_8); // one final line end is not part of it
     receiver.thenVerdict("INCONCLUSIVE", "waiting");
-    Rollout rollout = startedAndAnswered(engine,
-        "\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
+    Rollout rollout = startedAndAnswered("\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
 
     String rotated = "rotated-secret-0123456789abcdef0123456789abcdef";
     Files.writeString(file, rotated, StandardCharsets.UTF_8);
     receiver.secret(rotated);
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(receiver.requests()).hasSize(2).allMatch(WebhookReceiver.Request::signedRight);
     assertThat(rollout.status().currentVerdict().reason()).contains("answered INCONCLUSIVE");
@@ -320,10 +319,10 @@ class WebhookGateTest {
 
   @Test
   void missingSecret_isAFailedMeasurement_thatNamesTheVariable_andNothingIsSent() {
-    RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
+    engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
         .gate(WebhookGateFactory.TYPE, WebhookGateFactory.custom().executor(executor).environment(Map.of()).build())
         .build());
-    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
+    Rollout rollout = startedAndAnswered(params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -351,7 +350,7 @@ class WebhookGateTest {
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutCallingTheReceiverAgain() {
     receiver.thenVerdict("FAIL", "synthetic checkout failed");
-    startedAndAnswered(engine, params(""));
+    startedAndAnswered(params(""));
     assertThat(receiver.requests()).hasSize(1);
 
     Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
