@@ -176,13 +176,7 @@ class PrometheusGateTest {
     assertThat(second.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(second.reason()).contains("returned 0.002").contains("2 of 3 passes in a row (minSamples)");
 
-    answerAndTick();
-    assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
-    assertThat(rollout.status().ringIndex()).isZero(); // 3 minutes open of a 10-minute bake time
-
-    clock.advance(Duration.ofMinutes(7));
-    answerAndTick();
-    assertThat(rollout.status().ringIndex()).isEqualTo(1);
+    GateScenarios.passesThenOpensTheNextRingAfterTheBakeTime(clock, rollout, this::answerAndTick);
     JournalEntry.Transitioned advance = transitions("r1").get(transitions("r1").size() - 1);
     assertThat(advance.trigger()).isEqualTo(Trigger.ADVANCE);
     assertThat(advance.verdict().reason()).contains("version=\"44\"").contains("returned 0.002")

@@ -163,13 +163,8 @@ class WebhookGateTest {
     assertThat(body.get("exposed").get("total").asLong()).isEqualTo(offered);
     assertThat(body.get("metadata").get("check").asText()).isEqualTo("error-budget");
 
-    answerAndTick();
-    assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
-    assertThat(rollout.status().ringIndex()).isZero(); // 2 minutes open of a 10-minute bake time
-    clock.advance(Duration.ofMinutes(8));
-    answerAndTick();
+    GateScenarios.passesThenOpensTheNextRingAfterTheBakeTime(clock, rollout, this::answerAndTick);
 
-    assertThat(rollout.status().ringIndex()).isEqualTo(1);
     Verdict advance = last(Trigger.ADVANCE).verdict();
     assertThat(advance.test()).isEqualTo("webhook");
     assertThat(advance.reason()).contains("webhook " + receiver.url() + " at 2026-01-15T12:02:00Z answered PASS"
