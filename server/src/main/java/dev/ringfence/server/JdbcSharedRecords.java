@@ -146,21 +146,10 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
           }
         }
       }
-      try (PreparedStatement content = c.prepareStatement("INSERT INTO ringfence_server_content (sha256, payload)"
-          + " VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING")) {
-        content.setString(1, sha256);
-        content.setBytes(2, payload);
-        content.executeUpdate();
-      }
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_release"
-          + " (channel, version, sha256, envelope, general) VALUES (?, ?, ?, ?, ?)")) {
-        insert.setString(1, channel);
-        insert.setLong(2, version);
-        insert.setString(3, sha256);
-        insert.setBytes(4, envelopeJson);
-        insert.setBoolean(5, general);
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_content (sha256, payload) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
+          sha256, payload);
+      update(c, "INSERT INTO ringfence_server_release (channel, version, sha256, envelope, general)"
+          + " VALUES (?, ?, ?, ?, ?)", channel, version, sha256, envelopeJson, general);
       return null;
     });
   }
@@ -182,14 +171,10 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   public void enroll(String endpointId, byte[] json) {
     inTransaction("enroll '" + endpointId + "'", c -> {
       lock(c, ENROLLMENT_LOCK);
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_enrollment"
-          + " (endpoint_id, enrollment) VALUES (?, ?) ON CONFLICT (endpoint_id) DO NOTHING")) {
-        insert.setString(1, endpointId);
-        insert.setBytes(2, json);
-        if (insert.executeUpdate() == 0) {
-          throw new HttpError(409, "conflict", "endpointId", "endpointId: '" + endpointId + "' is enrolled already"
-              + " (through another replica); credentials are issued once");
-        }
+      if (update(c, "INSERT INTO ringfence_server_enrollment (endpoint_id, enrollment) VALUES (?, ?)"
+          + " ON CONFLICT (endpoint_id) DO NOTHING", endpointId, json) == 0) {
+        throw new HttpError(409, "conflict", "endpointId", "endpointId: '" + endpointId + "' is enrolled already"
+            + " (through another replica); credentials are issued once");
       }
       return null;
     });
@@ -217,13 +202,9 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public void addRoot(long version, byte[] json) {
     inTransaction("store root v" + version, c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_root (version, document)"
-          + " VALUES (?, ?) ON CONFLICT (version) DO NOTHING")) {
-        insert.setLong(1, version);
-        insert.setBytes(2, json);
-        if (insert.executeUpdate() == 1) {
-          return null;
-        }
+      if (update(c, "INSERT INTO ringfence_server_root (version, document) VALUES (?, ?)"
+          + " ON CONFLICT (version) DO NOTHING", version, json) == 1) {
+        return null;
       }
       try (PreparedStatement q = c.prepareStatement("SELECT document FROM ringfence_server_root WHERE version = ?")) {
         q.setLong(1, version);
@@ -285,11 +266,7 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   public void addBootstrapToken(byte[] sha256, java.time.Instant at) {
     // added_at is the database's now(), as version-3 servers write it.
     inTransaction("share this replica's admin token", c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_admin_token (sha256)"
-          + " VALUES (?) ON CONFLICT (sha256) DO NOTHING")) {
-        insert.setBytes(1, sha256);
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_admin_token (sha256) VALUES (?) ON CONFLICT (sha256) DO NOTHING", sha256);
       return null;
     });
   }
@@ -297,16 +274,10 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public void addToken(StoredToken token) {
     inTransaction("store token '" + token.name() + "'", c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_api_token (name, role, sha256,"
-          + " created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
-        insert.setString(1, token.name());
-        insert.setString(2, token.role().wireName());
-        insert.setBytes(3, token.sha256());
-        insert.setObject(4, utc(token.createdAt()));
-        insert.setString(5, token.createdBy());
-        if (insert.executeUpdate() == 1) {
-          return null;
-        }
+      if (update(c, "INSERT INTO ringfence_server_api_token (name, role, sha256, created_at, created_by)"
+          + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING", token.name(), token.role().wireName(),
+          token.sha256(), utc(token.createdAt()), token.createdBy()) == 1) {
+        return null;
       }
       throw new HttpError(409, "conflict", "name", "name: '" + token.name() + "' is taken (through another replica,"
           + " or by a revoked token: a name is never reused); choose another name");
@@ -333,13 +304,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public boolean revokeToken(String name, String by, java.time.Instant at) {
     return inTransaction("revoke token '" + name + "'", c -> {
-      try (PreparedStatement u = c.prepareStatement("UPDATE ringfence_server_api_token SET revoked_at = ?,"
-          + " revoked_by = ? WHERE name = ? AND revoked_at IS NULL")) {
-        u.setObject(1, utc(at));
-        u.setString(2, by);
-        u.setString(3, name);
-        return u.executeUpdate() == 1;
-      }
+      return update(c, "UPDATE ringfence_server_api_token SET revoked_at = ?, revoked_by = ?"
+          + " WHERE name = ? AND revoked_at IS NULL", utc(at), by, name) == 1;
     });
   }
 
@@ -370,14 +336,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
       if (event.stop() == (latest.isPresent() && latest.get().stop())) {
         return latest;
       }
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_stop_all (stop, actor, reason,"
-          + " at) VALUES (?, ?, ?, ?)")) {
-        insert.setBoolean(1, event.stop());
-        insert.setString(2, event.actor());
-        insert.setString(3, event.reason());
-        insert.setObject(4, utc(event.at()));
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_stop_all (stop, actor, reason, at) VALUES (?, ?, ?, ?)", event.stop(),
+          event.actor(), event.reason(), utc(event.at()));
       return Optional.of(event);
     });
   }
@@ -406,14 +366,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   public void appendDeferral(String channel, String policyJson, String actor, java.time.Instant at) {
     inTransaction("store the deferrals of '" + channel + "'", c -> {
       lock(c, DEFERRAL_LOCK);
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_deferral (channel, deferrals,"
-          + " actor, at) VALUES (?, ?, ?, ?)")) {
-        insert.setString(1, channel);
-        insert.setString(2, policyJson);
-        insert.setString(3, actor);
-        insert.setObject(4, utc(at));
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_deferral (channel, deferrals, actor, at) VALUES (?, ?, ?, ?)", channel,
+          policyJson, actor, utc(at));
       return null;
     });
   }
@@ -441,6 +395,21 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
 
   private interface Row<T> {
     T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs an insert or update within the caller's transaction, its parameters bound in order ({@code setObject}: the
+   * driver maps String, long, boolean, byte[] and OffsetDateTime to their column types).
+   *
+   * @return the rows it changed
+   */
+  private static int update(Connection c, String statement, Object... parameters) throws SQLException {
+    try (PreparedStatement u = c.prepareStatement(statement)) {
+      for (int i = 0; i < parameters.length; i++) {
+        u.setObject(i + 1, parameters[i]);
+      }
+      return u.executeUpdate();
+    }
   }
 
   /** The rows of a query without parameters, in its order, read within the caller's transaction. */
