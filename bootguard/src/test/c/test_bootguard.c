@@ -54,11 +54,17 @@ static size_t get(const char *dir, const char *name, unsigned char *buffer, size
   return n;
 }
 
+/* `body` and its checksum line, as the Java agent's ChecksummedText writes a small file; returns the length. */
+static int seal(const char *body, char *text, size_t cap) {
+  char hex[65];
+  sha256_hex(body, strlen(body), hex);
+  return snprintf(text, cap, "%schecksum=%s\n", body, hex);
+}
+
 /* A small file as the Java agent's ChecksummedText writes it. */
 static void put_sealed(const char *dir, const char *name, const char *body) {
-  char text[1024], hex[65];
-  sha256_hex(body, strlen(body), hex);
-  snprintf(text, sizeof text, "%schecksum=%s\n", body, hex);
+  char text[1024];
+  seal(body, text, sizeof text);
   put(dir, name, text, strlen(text));
 }
 
@@ -136,24 +142,35 @@ static void sha256_matchesTheFipsVectors(void) {
   CHECK(strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0") == 0, "%s", hex);
 }
 
+/* Decodes `body` sealed with its checksum line (the sealed text left in `text`). */
+static bg_state decode_sealed(const char *body, char *text, size_t cap) {
+  char why[256];
+  bg_state s;
+  seal(body, text, cap);
+  CHECK(bg_state_decode((const unsigned char *)text, strlen(text), &s, why, sizeof why) == 0, "%s", why);
+  return s;
+}
+
+/* Checks that the state encodes back to `text` byte for byte, then frees it. */
+static void check_encodes_back(bg_state *s, const char *text) {
+  size_t len;
+  unsigned char *again = bg_state_encode(s, &len);
+  CHECK(len == strlen(text) && memcmp(again, text, len) == 0, "re-encoded differs: %.*s", (int)len, again);
+  free(again);
+  bg_state_free(s);
+}
+
 static void stateEncoding_isTheJavaAgentsByteForByte(void) {
   /* The body AgentState.encode() writes for this state (docs/bootguard.md); the checksum line is its SHA-256. */
   const char *body = "ringfence-agent-state v1\ngeneration=12\nbootId=5\n"
                      "lastKnownGood=A 6 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 4096\n"
                      "pending=none\nfailedStarts=0\nhighestAccepted=7\nknownBad=3,5\n";
-  char text[1024], hex[65], why[256];
-  sha256_hex(body, strlen(body), hex);
-  snprintf(text, sizeof text, "%schecksum=%s\n", body, hex);
-  bg_state s;
-  CHECK(bg_state_decode((const unsigned char *)text, strlen(text), &s, why, sizeof why) == 0, "%s", why);
+  char text[1024];
+  bg_state s = decode_sealed(body, text, sizeof text);
   CHECK(s.generation == 12 && s.boot_id == 5 && s.lkg.slot == 'A' && s.lkg.size == 4096 && s.pending.slot == 0,
         "fields");
   CHECK(s.known_bad_count == 2 && s.known_bad[0] == 3 && s.known_bad[1] == 5, "knownBad");
-  size_t len;
-  unsigned char *again = bg_state_encode(&s, &len);
-  CHECK(len == strlen(text) && memcmp(again, text, len) == 0, "re-encoded differs: %.*s", (int)len, again);
-  free(again);
-  bg_state_free(&s);
+  check_encodes_back(&s, text);
 }
 
 static void damagedStates_areRefusedWithTheReason(void) {
@@ -176,11 +193,10 @@ static void damagedStates_areRefusedWithTheReason(void) {
       {"ringfence-agent-state v1\nnot a field\n", "line 2 is not key=value"},
       {"ringfence-agent-state v1\ngeneration=99999999999999999999\n", "not a number"},
   };
-  char text[1024], hex[65], why[256];
+  char text[1024], why[256];
   bg_state s;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    sha256_hex(cases[i].body, strlen(cases[i].body), hex);
-    snprintf(text, sizeof text, "%schecksum=%s\n", cases[i].body, hex);
+    seal(cases[i].body, text, sizeof text);
     why[0] = '\0';
     CHECK(bg_state_decode((const unsigned char *)text, strlen(text), &s, why, sizeof why) != 0, "case %zu", i);
     CHECK(strstr(why, cases[i].why) != NULL, "case %zu: '%s' lacks '%s'", i, why, cases[i].why);
@@ -188,8 +204,7 @@ static void damagedStates_areRefusedWithTheReason(void) {
   /* Torn at every length, and every byte flipped: never accepted. */
   const char *body = "ringfence-agent-state v1\ngeneration=1\nbootId=1\nlastKnownGood=none\npending=none\n"
                      "failedStarts=0\nhighestAccepted=-1\nknownBad=\n";
-  sha256_hex(body, strlen(body), hex);
-  int n = snprintf(text, sizeof text, "%schecksum=%s\n", body, hex);
+  int n = seal(body, text, sizeof text);
   CHECK(bg_state_decode((const unsigned char *)text, (size_t)n, &s, why, sizeof why) == 0, "%s", why);
   bg_state_free(&s);
   for (int len = 0; len < n; len++) {
@@ -445,6 +460,26 @@ static void power_cut(lossy *l) {
   l->logged = 0;
 }
 
+/* A file system that loses power at its operation number `at` (from 1); the start under test runs on l->ops. */
+static void lossy_init(lossy *l, long at) {
+  memset(l, 0, sizeof *l);
+  l->ops = (bg_ops){lossy_write, lossy_rename, lossy_sync_dir, lossy_remove};
+  l->crash_at = at;
+}
+
+/* After the start: 1 when the power was cut at operation `at` (the files put back as they were on disk), 0 when the
+ * start finished before reaching it (its undo log freed: nothing to cut). */
+static int lossy_cut(lossy *l) {
+  if (!l->crashed) {
+    for (int i = 0; i < l->logged; i++) {
+      free(l->log[i].old);
+    }
+    return 0;
+  }
+  power_cut(l);
+  return 1;
+}
+
 static void crashAtEveryOperation_nextStartFindsTheNewVersionWithACorrectCountOrTheLastKnownGood(void) {
   char dir[300];
   bg_result r;
@@ -457,17 +492,11 @@ static void crashAtEveryOperation_nextStartFindsTheNewVersionWithACorrectCountOr
           put_sealed(dir, "clean-shutdown", "ringfence-clean-shutdown v1\nbootId=3\nversion=7\n");
         }
         lossy l;
-        memset(&l, 0, sizeof l);
-        l.ops = (bg_ops){lossy_write, lossy_rename, lossy_sync_dir, lossy_remove};
-        l.crash_at = at;
+        lossy_init(&l, at);
         bg_start(&l.ops, dir, 3, &r);
-        if (!l.crashed) {
-          for (int i = 0; i < l.logged; i++) {
-            free(l.log[i].old);
-          }
+        if (!lossy_cut(&l)) {
           break;
         }
-        power_cut(&l);
         trials++;
         int code = bg_start(bg_real_ops(), dir, 3, &r);
         /* The crashed start counted or not; this one counts (or not, after a clean shutdown that survived). */
@@ -506,22 +535,14 @@ static void probationFields_roundTripByteForByte_andComeTogether(void) {
                      "pending=none\nfailedStarts=2\nhighestAccepted=7\nknownBad=3,5\n"
                      "previous=A 6 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 4096\n"
                      "probationUntil=4102444800000\n";
-  char text[1024], hex[65], why[256];
-  sha256_hex(body, strlen(body), hex);
-  snprintf(text, sizeof text, "%schecksum=%s\n", body, hex);
-  bg_state s;
-  CHECK(bg_state_decode((const unsigned char *)text, strlen(text), &s, why, sizeof why) == 0, "%s", why);
+  char text[1024], why[256];
+  bg_state s = decode_sealed(body, text, sizeof text);
   CHECK(s.previous.slot == 'A' && s.previous.version == 6 && s.probation_until == INT64_C(4102444800000), "fields");
-  size_t len;
-  unsigned char *again = bg_state_encode(&s, &len);
-  CHECK(len == strlen(text) && memcmp(again, text, len) == 0, "re-encoded differs: %.*s", (int)len, again);
-  free(again);
-  bg_state_free(&s);
+  check_encodes_back(&s, text);
   /* One without the other is no state a writer makes. */
   const char *half = "ringfence-agent-state v1\ngeneration=1\nbootId=1\nlastKnownGood=none\npending=none\n"
                      "failedStarts=0\nhighestAccepted=-1\nknownBad=\nprobationUntil=5\n";
-  sha256_hex(half, strlen(half), hex);
-  snprintf(text, sizeof text, "%schecksum=%s\n", half, hex);
+  seal(half, text, sizeof text);
   CHECK(bg_state_decode((const unsigned char *)text, strlen(text), &s, why, sizeof why) != 0
         && strcmp(why, "probationUntil without previous") == 0, "%s", why);
 }
@@ -581,17 +602,11 @@ static void crashAtEveryOperationInProbation_keepsTheProbationOrTheRevert(void) 
           put_sealed(dir, "clean-shutdown", "ringfence-clean-shutdown v1\nbootId=3\nversion=7\n");
         }
         lossy l;
-        memset(&l, 0, sizeof l);
-        l.ops = (bg_ops){lossy_write, lossy_rename, lossy_sync_dir, lossy_remove};
-        l.crash_at = at;
+        lossy_init(&l, at);
         bg_start_at(&l.ops, dir, 3, now, &r);
-        if (!l.crashed) {
-          for (int i = 0; i < l.logged; i++) {
-            free(l.log[i].old);
-          }
+        if (!lossy_cut(&l)) {
           break;
         }
-        power_cut(&l);
         trials++;
         int code = bg_start_at(bg_real_ops(), dir, 3, now, &r);
         int guarded = code == BG_OK && strcmp(r.action, "LAST_KNOWN_GOOD") == 0 && r.running.version == 7

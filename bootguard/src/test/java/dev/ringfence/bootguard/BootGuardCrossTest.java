@@ -27,8 +27,7 @@ class BootGuardCrossTest {
 
   @Test
   void javaActivates_guardCountsAndReverts_javaOnlyReadsTheCount() throws Exception {
-    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
-    host.v6GoodV7OnTrial();
+    Host host = Host.withV7OnTrial(dir, payloads, StartCounter.BOOT_GUARD);
     for (int boot = 1; boot <= 3; boot++) {
       Host.Run run = Host.guard(GUARD, dir, "start");
       assertThat(run.exit()).as(run.stderr()).isZero();
@@ -110,8 +109,7 @@ class BootGuardCrossTest {
 
   @Test
   void guardWrites_theJavaAgentsBytes_forTheSameState() throws Exception {
-    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
-    host.v6GoodV7OnTrial();
+    Host host = Host.withV7OnTrial(dir, payloads, StartCounter.BOOT_GUARD);
     Host.guard(GUARD, dir, "start");
     Host.guard(GUARD, dir, "start");
     Host.guard(GUARD, dir, "start");
@@ -130,8 +128,7 @@ class BootGuardCrossTest {
 
   @Test
   void bootGuardSetting_withoutTheGuard_theAgentCountsRatherThanNobody() throws Exception {
-    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
-    host.v6GoodV7OnTrial();
+    Host host = Host.withV7OnTrial(dir, payloads, StartCounter.BOOT_GUARD);
     assertThat(Host.guard(GUARD, dir, "start").exit()).isZero();
     assertThat(host.agent().onStart().failedStarts()).isEqualTo(1);
     StartResult unguarded = host.agent().onStart(); // the guard did not run before this start
@@ -144,8 +141,7 @@ class BootGuardCrossTest {
 
   @Test
   void agentSetting_javaCountsAndReverts_guardReadsTheResult() throws Exception {
-    Host host = new Host(dir, payloads, StartCounter.AGENT);
-    host.v6GoodV7OnTrial();
+    Host host = Host.withV7OnTrial(dir, payloads, StartCounter.AGENT);
     host.agent().onStart();
     host.agent().onStart();
     Host.Run status = Host.guard(GUARD_ASAN, dir, "status");
@@ -161,8 +157,7 @@ class BootGuardCrossTest {
 
   @Test
   void guardConfirms_andHonoursTheJavaAgentsCleanShutdownMarker() throws Exception {
-    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
-    host.v6GoodV7OnTrial();
+    Host host = Host.withV7OnTrial(dir, payloads, StartCounter.BOOT_GUARD);
     Host.guard(GUARD, dir, "start");
     RolloutAgent run = host.agent();
     assertThat(run.onStart().failedStarts()).isEqualTo(1);
@@ -182,8 +177,7 @@ class BootGuardCrossTest {
 
   @Test
   void damagedStateCopies_refusedWithExit3_nothingWrittenOrDeleted_theJavaAgentThenRebuilds() throws Exception {
-    Host host = new Host(dir, payloads, StartCounter.BOOT_GUARD);
-    host.v6GoodV7OnTrial();
+    Host host = Host.withV7OnTrial(dir, payloads, StartCounter.BOOT_GUARD);
     Files.writeString(dir.resolve("state"), "ringfence-agent-state v1\ngeneration=9\n");
     Files.writeString(dir.resolve("state.bak"), "garbage");
     byte[] pointer = Files.readAllBytes(dir.resolve("active"));

@@ -82,6 +82,18 @@ final class Host {
     return first;
   }
 
+  /**
+   * A host whose agent has v6 confirmed and v7 activated on trial ({@link #v6GoodV7OnTrial()}): where most tests of
+   * the guard start.
+   *
+   * @return the host
+   */
+  static Host withV7OnTrial(Path dir, Path payloads, StartCounter counter) throws Exception {
+    Host host = new Host(dir, payloads, counter);
+    host.v6GoodV7OnTrial();
+    return host;
+  }
+
   /** What one run of the guard did. */
   record Run(int exit, String stdout, String stderr) {
     String action() {

@@ -3,22 +3,17 @@ package dev.ringfence.cli;
 import dev.ringfence.server.AdminClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
 /**
  * A command that makes admin API calls to an update server: exit 0 when they succeed, 1 with the server's reason
  * on stderr when it refuses; bad arguments are picocli's exit 2.
  */
-abstract class AdminCall implements Callable<Integer> {
+abstract class AdminCall extends ConsoleCommand {
 
   @CommandLine.Mixin
   @SuppressWarnings("NullAway.Init")
   RolloutCommand.Connection connection;
-
-  @CommandLine.Spec
-  @SuppressWarnings("NullAway.Init")
-  CommandLine.Model.CommandSpec spec;
 
   /**
    * Makes the calls and prints what they answered.
@@ -30,12 +25,12 @@ abstract class AdminCall implements Callable<Integer> {
   abstract void run(AdminClient admin, PrintWriter out) throws IOException;
 
   @Override
-  public final Integer call() throws Exception {
+  final int run(PrintWriter out, PrintWriter err) throws IOException {
     try {
-      run(connection.client(), spec.commandLine().getOut());
+      run(connection.client(), out);
       return 0;
     } catch (AdminClient.AdminCallException e) {
-      spec.commandLine().getErr().println("ringfence: refused: " + e.getMessage());
+      err.println("ringfence: refused: " + e.getMessage());
       return 1;
     }
   }

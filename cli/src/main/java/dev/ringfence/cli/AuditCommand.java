@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -78,7 +77,7 @@ final class AuditCommand extends ParentCommand {
           "A file journal directory (or its audit.jsonl) is checked against the journal beside it; an exported"
               + " file against --head; a PostgreSQL store (--jdbc-url) against its head row and journal rows.",
           "Exit code 0: intact; 1: BROKEN (a line was changed, removed, reordered or cut off); 2: unreadable."})
-  static final class Verify implements Callable<Integer> {
+  static final class Verify extends ConsoleCommand {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<journal-or-export>",
         description = "a file journal directory, its audit.jsonl, or an exported audit trail")
@@ -91,14 +90,8 @@ final class AuditCommand extends ParentCommand {
     @CommandLine.ArgGroup(exclusive = false)
     @Nullable Jdbc jdbc;
 
-    @CommandLine.Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
+    int run(PrintWriter out, PrintWriter err) {
       if ((path == null) == (jdbc == null || jdbc.url == null)) {
         err.println("name a file journal directory or audit trail file, or --jdbc-url, not both");
         return RingfenceCli.EXIT_USAGE;
@@ -163,7 +156,7 @@ final class AuditCommand extends ParentCommand {
       description = {"Writes a PostgreSQL store's audit trail as JSON Lines (the file journal's audit.jsonl format)"
           + " and prints the head it was read with, for `ringfence audit verify FILE --head LINES:HASH`.",
           "Exit code 0: written; 2: unreadable or a usage error."})
-  static final class Export implements Callable<Integer> {
+  static final class Export extends ConsoleCommand {
 
     @CommandLine.ArgGroup(exclusive = false, multiplicity = "1")
     @SuppressWarnings("NullAway.Init")
@@ -173,14 +166,8 @@ final class AuditCommand extends ParentCommand {
     @SuppressWarnings("NullAway.Init")
     Path file;
 
-    @CommandLine.Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
+    int run(PrintWriter out, PrintWriter err) {
       if (jdbc.url == null) {
         err.println("--jdbc-url is required");
         return RingfenceCli.EXIT_USAGE;

@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** A new file only its owner can read (mode 0600 where the file system has modes), for keys and tokens. */
-final class OwnerOnlyFile {
+/**
+ * A new file only its owner can read (mode 0600 where the file system has modes), for keys, tokens and the demo's
+ * agent configuration (it holds the endpoint's credentials).
+ */
+public final class OwnerOnlyFile {
 
   private OwnerOnlyFile() {}
 
@@ -21,7 +24,7 @@ final class OwnerOnlyFile {
    * @throws FileAlreadyExistsException if the file exists: a secret is never overwritten
    * @throws IOException if it cannot be created or written
    */
-  static void create(Path file, String content, Charset charset) throws IOException {
+  public static void create(Path file, String content, Charset charset) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     try {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

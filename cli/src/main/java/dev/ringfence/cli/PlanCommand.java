@@ -9,7 +9,6 @@ import dev.ringfence.core.plan.PlanLinter;
 import dev.ringfence.core.plan.Plans;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
@@ -28,20 +27,14 @@ final class PlanCommand extends ParentCommand {
   @Command(name = "lint", mixinStandardHelpOptions = true,
       description = {"Checks a plan file: strict JSON, then the plan lint.",
           "Exit code 0: no blocking finding; 1: findings; 2: the file is not a valid plan."})
-  static final class Lint implements Callable<Integer> {
+  static final class Lint extends ConsoleCommand {
 
     @Parameters(index = "0", paramLabel = "<plan.json>", description = "the plan file")
     @SuppressWarnings("NullAway.Init")
     Path file;
 
-    @CommandLine.Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
+    int run(PrintWriter out, PrintWriter err) {
       Plan plan;
       try {
         plan = Plans.fromFile(file);

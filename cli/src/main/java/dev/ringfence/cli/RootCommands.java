@@ -118,16 +118,31 @@ final class RootCommands {
     }
   }
 
+  /** Options of the commands that write a new root: where it goes, never over another file, and how long it lasts. */
+  abstract static class NewRoot extends Base {
+
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+        description = "where to write the root; an existing file is never overwritten")
+    @SuppressWarnings("NullAway.Init")
+    Path out;
+
+    @Option(names = "--expires", description = "how long the root is valid, e.g. 365d")
+    Duration expires = Duration.ofDays(365);
+
+    /** Refuses an {@code --out} that exists before any work is done: a root is never overwritten. */
+    void refuseExistingOut() {
+      if (Files.exists(out)) {
+        throw bad("--out " + out + " exists; a root is never overwritten");
+      }
+    }
+  }
+
   /** {@code keys init-root}: the first root, version 1. */
   @Command(name = "init-root", mixinStandardHelpOptions = true, showDefaultValues = true,
       description = {"Writes trust root v1 from public key files (ID.pub from 'keys generate') and signs it with the"
           + " root keys you hold. Agents ship with it; the server is started with --trust-root.",
           "Exit 0 when it carries enough signatures, 3 when more root keys must sign (keys sign-root)."})
-  static final class Init extends Base {
-
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the root")
-    @SuppressWarnings("NullAway.Init")
-    Path out;
+  static final class Init extends NewRoot {
 
     @Option(names = "--root-key", required = true, paramLabel = "FILE.pub", description = "a root key (offline)")
     List<Path> rootKeys = new ArrayList<>();
@@ -150,14 +165,9 @@ final class RootCommands {
         + " require timestamps (an old channel whose agents predate them)")
     List<String> optionalChannels = new ArrayList<>();
 
-    @Option(names = "--expires", description = "how long the root is valid, e.g. 365d")
-    Duration expires = Duration.ofDays(365);
-
     @Override
     public Integer call() throws IOException {
-      if (Files.exists(out)) {
-        throw bad("--out " + out + " exists; a root is never overwritten");
-      }
+      refuseExistingOut();
       RootDocument doc;
       try {
         Map<String, PublicKey> keys = new TreeMap<>();
@@ -187,15 +197,11 @@ final class RootCommands {
           + " signatures are refused from then on, under any id), change thresholds or the expiry. Agents take it"
           + " only when a threshold of the current root keys and a threshold of the new root keys signed it.",
           "Exit 0 when it carries enough signatures, 3 when more must sign (keys sign-root)."})
-  static final class Rotate extends Base {
+  static final class Rotate extends NewRoot {
 
     @Option(names = "--from", required = true, paramLabel = "FILE", description = "the current root")
     @SuppressWarnings("NullAway.Init")
     Path from;
-
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the next root")
-    @SuppressWarnings("NullAway.Init")
-    Path out;
 
     @Option(names = "--add-root-key", paramLabel = "FILE.pub", description = "a new root key")
     List<Path> addRoot = new ArrayList<>();
@@ -219,14 +225,9 @@ final class RootCommands {
     @Option(names = "--release-threshold", description = "new release threshold (default: unchanged)")
     @Nullable Integer releaseThreshold;
 
-    @Option(names = "--expires", description = "how long the new root is valid, e.g. 365d")
-    Duration expires = Duration.ofDays(365);
-
     @Override
     public Integer call() throws IOException {
-      if (Files.exists(out)) {
-        throw bad("--out " + out + " exists; a root is never overwritten");
-      }
+      refuseExistingOut();
       RootDocument current;
       RootDocument next;
       try {

@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +21,7 @@ import picocli.CommandLine;
         + " and a chart (PNG and SVG).",
         "Shipped scenarios: crowdstrike-2024, silent-failure, subtle-regression, subset-crash, held-tier-crash,"
             + " healthy, service-regression."})
-final class SimulateCommand implements Callable<Integer> {
+final class SimulateCommand extends ConsoleCommand {
 
   @Parameters(index = "0", paramLabel = "<scenario>", description = "a shipped scenario's name or a scenario file")
   @SuppressWarnings("NullAway.Init")
@@ -42,14 +41,8 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "no progress bar (there is none when not on a terminal)")
   boolean quiet;
 
-  @CommandLine.Spec
-  @SuppressWarnings("NullAway.Init")
-  CommandLine.Model.CommandSpec spec;
-
   @Override
-  public Integer call() throws IOException {
-    PrintWriter stdout = spec.commandLine().getOut();
-    PrintWriter stderr = spec.commandLine().getErr();
+  int run(PrintWriter stdout, PrintWriter stderr) throws IOException {
     ScenarioReader.Loaded loaded;
     try {
       loaded = ScenarioReader.load(scenario);

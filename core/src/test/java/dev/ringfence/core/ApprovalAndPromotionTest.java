@@ -13,10 +13,8 @@ import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.FlakyStore;
 import dev.ringfence.protocol.Decision.Kind;
 import dev.ringfence.protocol.InvalidInputException;
-import dev.ringfence.testing.ManualClock;
 import dev.ringfence.testing.ScriptedGate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,20 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code approve}, {@code promote} and {@code promote --skip-gate} (issue 17 item 3): what each journals, when each is
  * refused, and that a restart replays them to the same state.
  */
-class ApprovalAndPromotionTest {
-
-  private ManualClock clock;
-  private FlakyStore store;
-  private ScriptedGate gate;
-  private RolloutEngine engine;
-
-  @BeforeEach
-  void setUp() {
-    clock = ManualClock.at("2026-11-23T10:00:00Z");
-    store = FlakyStore.inMemory();
-    gate = new ScriptedGate();
-    engine = Fixtures.engine(clock, store, gate);
-  }
+class ApprovalAndPromotionTest extends EngineFixture {
 
   /** canary (scripted gate with the given params) 1% cap 50, bake 30 min, min 10; then all (scripted). */
   private static Plan plan(GateSpec canaryGate) {
@@ -429,7 +413,7 @@ class ApprovalAndPromotionTest {
     engine.tick();
     r.by("dave").promote("ship it"); // to all
 
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     Rollout again = restarted.rollout("r");
     assertThat(again.status()).isEqualTo(r.status());
     assertThat(again.status().ringIndex()).isEqualTo(3);
@@ -446,7 +430,7 @@ class ApprovalAndPromotionTest {
     engine.tick();
     Instant since = r.status().awaitingApprovalSince();
 
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     Rollout again = restarted.rollout("r");
     assertThat(again.status().awaitingApprovalSince()).isEqualTo(since);
     assertThat(again.status().awaitingApproval()).isTrue();

@@ -24,33 +24,18 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A held tier gets its own capped, gated canary ring after the plan's last ring, and only then the rest. */
-class HeldTierCanaryTest {
+class HeldTierCanaryTest extends EngineFixture {
 
   private static final int FLEET = 20_000;
   private static final long CANARY_CAP = 5;
   private static final EndpointAttributes CRITICAL = EndpointAttributes.builder().os("windows").osBuild("22631")
       .region("eu-west").tier("critical").build();
 
-  private ManualClock clock;
-  private RolloutStore store;
-  private ScriptedGate gate;
-  private RolloutEngine engine;
-  private Rollout rollout;
-  private Cohort cohort;
-
-  @BeforeEach
-  void setUp() {
-    clock = ManualClock.at("2026-11-23T10:00:00Z");
-    store = RolloutStores.inMemory();
-    gate = new ScriptedGate();
-    engine = Fixtures.engine(clock, store, gate);
-    rollout = engine.createRollout(Fixtures.spec("held", plan()));
-    cohort = Cohort.withSalt(rollout.spec().salt());
-  }
+  private final Rollout rollout = engine.createRollout(Fixtures.spec("held", plan()));
+  private final Cohort cohort = Cohort.withSalt(rollout.spec().salt());
 
   private static Plan plan() {
     return Fixtures.heldCritical("held")

@@ -11,7 +11,6 @@ import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.core.plan.FreezeWindow;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
-import dev.ringfence.core.plan.LintOverride;
 import dev.ringfence.core.plan.LintRule;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.PlanLintException;
@@ -19,7 +18,6 @@ import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStores;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.FlakyStore;
 import dev.ringfence.protocol.Decision.Kind;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.Heartbeat;
@@ -33,27 +31,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RolloutEngineTest {
+class RolloutEngineTest extends EngineFixture {
 
   private static final int FLEET = 20_000;
 
-  private ManualClock clock;
-  private FlakyStore store;
-  private ScriptedGate gate;
-  private RolloutEngine engine;
-  private Rollout rollout;
-
-  @BeforeEach
-  void setUp() {
-    clock = ManualClock.at("2026-11-23T10:00:00Z");
-    store = FlakyStore.inMemory();
-    gate = new ScriptedGate();
-    engine = Fixtures.engine(clock, store, gate);
-    rollout = engine.createRollout(Fixtures.spec("r1", Fixtures.fourRings()));
-  }
+  private final Rollout rollout = engine.createRollout(Fixtures.spec("r1", Fixtures.fourRings()));
 
   private List<String> fleet() {
     return IntStream.range(0, FLEET).mapToObj(i -> "host-" + i).collect(Collectors.toList());
@@ -67,6 +51,12 @@ class RolloutEngineTest {
       }
     }
     return result;
+  }
+
+  /** Starts the rollout and has the whole fleet ask once. @return the endpoints offered the candidate */
+  private List<String> startAndAsk() {
+    rollout.start();
+    return offered(rollout, fleet());
   }
 
   private void passRing() {
@@ -104,8 +94,7 @@ class RolloutEngineTest {
 
   @Test
   void decide_admittedEndpoint_isStickyAcrossCallsAndRings() {
-    rollout.start();
-    List<String> first = offered(rollout, fleet());
+    List<String> first = startAndAsk();
     passRing();
     assertThat(rollout.status().ringIndex()).isEqualTo(1);
     for (String id : first) {
@@ -120,8 +109,7 @@ class RolloutEngineTest {
 
   @Test
   void tick_beforeBakeTime_neverAdvancesEvenWhenTheGatePasses() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     clock.advance(Duration.ofMinutes(29));
     engine.tick();
     assertThat(rollout.status().ringIndex()).isZero();
@@ -160,8 +148,7 @@ class RolloutEngineTest {
 
   @Test
   void tick_inconclusive_neverOpensTheNextRing() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     gate.answer(Outcome.INCONCLUSIVE);
     for (int i = 0; i < 4; i++) {
       passRing(); // 124 minutes: within bake time (30) plus the inconclusive limit (120)
@@ -254,8 +241,7 @@ class RolloutEngineTest {
 
   @Test
   void gateFail_halts_rollsBackAtOnce_andRevertsOnlyExposedEndpoints() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     gate.answer(Outcome.FAIL);
     clock.advance(Duration.ofMinutes(1)); // long before the 30 minute bake time
     engine.tick();
@@ -282,8 +268,7 @@ class RolloutEngineTest {
 
   @Test
   void rollback_allExposedBackOnBaseline_finishesRolledBack() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     rollout.halt("bad content seen in the lab");
     engine.tick();
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
@@ -303,8 +288,7 @@ class RolloutEngineTest {
 
   @Test
   void rollback_deadlinePassed_finishesAndListsStragglers() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     rollout.halt("crash reports from the field");
     rollout.decide(exposed.get(0), WINDOWS, 41);
     clock.advance(Duration.ofMinutes(59));
@@ -380,8 +364,7 @@ class RolloutEngineTest {
 
   @Test
   void halted_neverOffersAgain_evenAfterTimePassesAndTicks() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     rollout.halt("operator saw crashes");
     for (int i = 0; i < 5; i++) {
       passRing();
@@ -409,8 +392,7 @@ class RolloutEngineTest {
 
   @Test
   void pausedRollout_gateFail_stillHalts() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     rollout.pause("weekend");
     gate.answer(Outcome.FAIL);
     engine.tick();
@@ -419,8 +401,7 @@ class RolloutEngineTest {
 
   @Test
   void gateThrows_pausesWithAnErrorVerdict() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     gate.throwOnEvaluate(new IllegalStateException("metrics backend down"));
     engine.tick();
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -453,11 +434,7 @@ class RolloutEngineTest {
 
   @Test
   void heldTier_staysThroughTheLastRing_untilItsOwnCanaryRingOpens() {
-    Plan plan = Plan.builder("held")
-        .ring(Ring.named("canary").share(100).cap(10_000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
-            .build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .heldTiers("critical").build();
+    Plan plan = Fixtures.twoRings("held", GateSpec.of(ScriptedGate.TYPE), 10_000).heldTiers("critical").build();
     Rollout held = engine.createRollout(Fixtures.spec("held", plan));
     EndpointAttributes critical = EndpointAttributes.builder().os("windows").tier("critical").build();
     held.start();
@@ -488,11 +465,7 @@ class RolloutEngineTest {
 
   @Test
   void velocityLimit_holdsPastTheHourlyBudget_andRefillsWithTime() {
-    Plan plan = Plan.builder("slow")
-        .ring(Ring.named("canary").share(100).cap(1000).bakeTime(Duration.ofMinutes(30)).gate(GateSpec.of("scripted"))
-            .build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .maxNewExposuresPerHour(60).build();
+    Plan plan = Fixtures.twoRings("slow", GateSpec.of(ScriptedGate.TYPE), 1000).maxNewExposuresPerHour(60).build();
     Rollout slow = engine.createRollout(Fixtures.spec("slow", plan));
     slow.start();
     List<String> ids = fleet();
@@ -571,8 +544,7 @@ class RolloutEngineTest {
 
   @Test
   void decisionsWhileAHaltIsBeingWritten_holdInsteadOfOffering() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     List<Decision.Kind> duringWrite = new ArrayList<>();
     store.refuse(e -> {
       if (e instanceof JournalEntry.Transitioned && ((JournalEntry.Transitioned) e).trigger() == Trigger.HALT) {
@@ -587,10 +559,9 @@ class RolloutEngineTest {
 
   @Test
   void restart_doesNotAdvanceBeforeEveryEarlierEndpointCouldReportAgain() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     clock.advance(Duration.ofMinutes(40)); // bake time over, but no tick before the "crash"
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     restarted.tick();
     assertThat(restarted.rollout("r1").status().ringIndex()).isZero(); // health counts are empty right now
     clock.advance(Duration.ofMinutes(3)); // every endpoint admitted before the restart reported or went silent
@@ -618,8 +589,7 @@ class RolloutEngineTest {
 
   @Test
   void storeRefusesTransition_nothingChanges_andTheNextTickRetries() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     List<JournalEntry> before = store.read("r1");
     store.refuse(e -> e instanceof JournalEntry.Transitioned);
     assertThatThrownBy(() -> rollout.halt("disk full test")).isInstanceOf(StoreException.class);
@@ -636,8 +606,7 @@ class RolloutEngineTest {
 
   @Test
   void storeRefusesRollbackStart_haltStands_andTickStartsTheRollback() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     store.refuse(e -> e instanceof JournalEntry.Transitioned
         && ((JournalEntry.Transitioned) e).trigger() == Trigger.BEGIN_ROLLBACK);
     rollout.halt("halt while the store hiccups");
@@ -661,12 +630,11 @@ class RolloutEngineTest {
 
   @Test
   void restart_rebuildsStateAdmissionsAndDecisionsFromTheStore() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     passRing();
     List<String> exposedRing1 = offered(rollout, fleet());
 
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     Rollout again = restarted.rollout("r1");
     assertThat(again.status()).isEqualTo(rollout.status());
     assertThat(offered(again, fleet())).isEqualTo(exposedRing1).containsAll(exposed);
@@ -676,12 +644,11 @@ class RolloutEngineTest {
 
   @Test
   void restart_afterHalt_neverOffersTheCandidateAgain() {
-    rollout.start();
-    List<String> exposed = offered(rollout, fleet());
+    List<String> exposed = startAndAsk();
     gate.answer(Outcome.FAIL);
     engine.tick();
 
-    RolloutEngine restarted = Fixtures.engine(clock, store, gate);
+    RolloutEngine restarted = restarted();
     Rollout again = restarted.rollout("r1");
     assertThat(again.state()).isEqualTo(RolloutState.ROLLING_BACK);
     gate.answer(Outcome.PASS);
@@ -711,8 +678,7 @@ class RolloutEngineTest {
     RolloutEvents.Registration exposureRegistration = engine.events().onExposure(a -> exposures.add(a.endpointId()));
     engine.events().onVerdict(v -> verdicts.add(v.verdict().outcome()));
 
-    rollout.start();
-    List<String> offered = offered(rollout, fleet());
+    List<String> offered = startAndAsk();
     exposureRegistration.close();
     passRing();
     offered(rollout, fleet());
@@ -734,11 +700,8 @@ class RolloutEngineTest {
         .hasMessageContaining("FIRST_RING_UNCAPPED").hasMessageContaining("everyone");
     assertThat(store.rolloutIds()).containsExactly("r1");
 
-    Plan overridden = Plan.builder("lab-only")
-        .ring(Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, "everyone", "lab fleet of 12 machines only"))
-        .override(new LintOverride(LintRule.FIRST_RING_UNCAPPED, "everyone", "lab fleet of 12 machines only"))
-        .build();
+    Plan overridden = Fixtures.oneLargeRing("lab-only", Ring.named("everyone").share(10_000).bakeTime(Duration.ZERO)
+        .gate(GateSpec.of("scripted")).build(), "lab fleet of 12 machines only");
     engine.createRollout(Fixtures.spec("lab", overridden));
     JournalEntry.Created created = (JournalEntry.Created) store.read("lab").get(0);
     assertThat(created.acceptedLintFindings()).extracting(f -> f.rule())
@@ -749,11 +712,7 @@ class RolloutEngineTest {
 
   @Test
   void createRollout_unknownGateType_isRefusedWithThePath() {
-    Plan plan = Plan.builder("unknown-gate")
-        .ring(Ring.named("canary").share(100).cap(10).bakeTime(Duration.ofMinutes(5)).gate(GateSpec.of("kayenta"))
-            .build())
-        .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of("scripted")).build())
-        .build();
+    Plan plan = Fixtures.twoRings("unknown-gate", GateSpec.of("kayenta")).build();
     assertThatThrownBy(() -> engine.createRollout(Fixtures.spec("g", plan))).isInstanceOf(InvalidPlanException.class)
         .hasMessageContaining("rings[0].gate.type: 'kayenta' is not registered");
     assertThat(store.rolloutIds()).containsExactly("r1");
@@ -832,8 +791,7 @@ class RolloutEngineTest {
 
   @Test
   void clockJumpsBackwards_noRingOpensEarly() {
-    rollout.start();
-    offered(rollout, fleet());
+    startAndAsk();
     clock.advance(Duration.ofMinutes(-120));
     engine.tick();
     clock.advance(Duration.ofMinutes(140)); // 20 minutes after the ring opened

@@ -14,9 +14,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ringfence.core.gate.Verdict.Outcome;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.testing.Fixtures;
-import dev.ringfence.core.testing.FlakyStore;
-import dev.ringfence.testing.ManualClock;
-import dev.ringfence.testing.ScriptedGate;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -146,11 +143,7 @@ class RolloutStateTest {
   }
 
   /** A rollout driven into a chosen state through the public API only. */
-  private static final class Harness {
-    final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
-    final FlakyStore store = FlakyStore.inMemory();
-    final ScriptedGate gate = new ScriptedGate();
-    final RolloutEngine engine = Fixtures.engine(clock, store, gate);
+  private static final class Harness extends EngineFixture {
     final Rollout rollout = engine.createRollout(Fixtures.spec("r", Fixtures.fourRings()));
 
     Harness(RolloutState target) {

@@ -15,7 +15,8 @@ import java.time.Duration;
 /** Rolls version 42 out in three rings, each judged by the health gate, and decides for one host. */
 public final class QuickStart {
 
-  public static void main(String[] args) {
+  /** Creates and starts the rollout: version 41 to 42 in three rings, each judged by the health gate. */
+  public static Rollout startRollout(RolloutEngine engine) {
     Plan plan = Plan.builder("content-rings")
         .ring(Ring.named("canary").percent(1).cap(50).bakeTime(Duration.ofMinutes(30)).minSample(20)
             .gate(GateSpec.of("health")).build())
@@ -23,11 +24,15 @@ public final class QuickStart {
             .gate(GateSpec.of("health")).build())
         .ring(Ring.named("everyone").percent(100).gate(GateSpec.of("health")).build())
         .build();
-
-    RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.ofDefaults());
     Rollout rollout = engine.createRollout(RolloutSpec.builder("content-2024-07-19")
         .channel("channel-291").baseline(41).candidate(42).plan(plan).build());
     rollout.start();
+    return rollout;
+  }
+
+  public static void main(String[] args) {
+    RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.ofDefaults());
+    Rollout rollout = startRollout(engine);
 
     // Your update server asks, for each endpoint that polls: which version does it get?
     EndpointAttributes host = EndpointAttributes.builder()

@@ -6,14 +6,10 @@ import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.GateFactory;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
-import dev.ringfence.gates.internal.PollingParams;
 import dev.ringfence.gates.internal.PrometheusClient;
 import dev.ringfence.gates.internal.PrometheusGate;
 import dev.ringfence.gates.internal.PrometheusParams;
-import dev.ringfence.protocol.InvalidInputException;
-import java.net.http.HttpClient;
 import java.util.concurrent.Executor;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Makes {@value #TYPE} gates: a PromQL instant query through Prometheus's HTTP API, judged on every tick without
@@ -51,9 +47,8 @@ public final class PrometheusGateFactory implements GateFactory {
   private final PrometheusClient client;
 
   private PrometheusGateFactory(Builder builder) {
-    this.executor = builder.executor;
-    HttpClient http = builder.httpClient;
-    this.client = new PrometheusClient(http != null ? http : PollingParams.defaultHttpClient());
+    this.executor = builder.requiredExecutor();
+    this.client = new PrometheusClient(builder.httpClientOrDefault());
   }
 
   /** @return a builder; an executor is required */
@@ -74,47 +69,22 @@ public final class PrometheusGateFactory implements GateFactory {
     return AsyncGate.polling(new PrometheusGate(params, client), params.asyncConfig(executor));
   }
 
-  /** Builds a {@link PrometheusGateFactory}. */
-  public static final class Builder {
-    private @Nullable Executor executor;
-    private @Nullable HttpClient httpClient;
+  /**
+   * Builds a {@link PrometheusGateFactory}: {@link #executor executor} (required; the queries block on the network
+   * there, never on the thread that ticks the engine) and {@link #httpClient httpClient}.
+   */
+  public static final class Builder extends HttpGateFactoryBuilder<Builder> {
 
-    private Builder() {}
-
-    /**
-     * @param executor where the queries run (they block on the network); never the thread that ticks the engine
-     * @return this builder
-     */
-    public Builder executor(Executor executor) {
-      if (executor == null) {
-        throw new InvalidInputException("executor", "is null; give an executor whose threads may wait on Prometheus");
-      }
-      this.executor = executor;
-      return this;
-    }
-
-    /**
-     * @param httpClient the client the queries go through (proxy, TLS, authentication); by default one with a
-     *     10-second connect timeout that follows no redirects (the JDK's client runs a selector thread of its own:
-     *     give yours to decide which threads exist)
-     * @return this builder
-     */
-    public Builder httpClient(HttpClient httpClient) {
-      if (httpClient == null) {
-        throw new InvalidInputException("httpClient", "is null");
-      }
-      this.httpClient = httpClient;
-      return this;
+    private Builder() {
+      super("Prometheus", "queries");
     }
 
     /**
      * @return the factory
-     * @throws InvalidInputException if no executor was given
+     * @throws IllegalStateException if no executor was given
      */
+    @Override
     public PrometheusGateFactory build() {
-      if (executor == null) {
-        throw new InvalidInputException("executor", "is required: queries never run on the thread that ticks");
-      }
       return new PrometheusGateFactory(this);
     }
   }

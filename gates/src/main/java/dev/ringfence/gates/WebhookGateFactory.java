@@ -1,17 +1,16 @@
 package dev.ringfence.gates;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.ringfence.core.gate.AsyncGateConfig;
 import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.gate.GateFactory;
 import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
-import dev.ringfence.gates.internal.PollingParams;
 import dev.ringfence.gates.internal.SecretRef;
 import dev.ringfence.gates.internal.WebhookClient;
 import dev.ringfence.gates.internal.WebhookGate;
 import dev.ringfence.gates.internal.WebhookParams;
-import dev.ringfence.protocol.InvalidInputException;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -60,11 +59,10 @@ public final class WebhookGateFactory implements GateFactory {
   private final @Nullable Path secretsDirectory;
 
   private WebhookGateFactory(Builder builder) {
-    this.executor = builder.executor;
+    this.executor = builder.requiredExecutor();
     this.environment = builder.environment;
     this.secretsDirectory = builder.secretsDirectory;
-    HttpClient http = builder.httpClient;
-    this.client = new WebhookClient(http != null ? http : PollingParams.defaultHttpClient());
+    this.client = new WebhookClient(builder.httpClientOrDefault());
   }
 
   /** @return a builder; an executor is required */
@@ -86,51 +84,27 @@ public final class WebhookGateFactory implements GateFactory {
         params.asyncConfig(executor));
   }
 
-  /** Builds a {@link WebhookGateFactory}. */
-  public static final class Builder {
-    private @Nullable Executor executor;
-    private @Nullable HttpClient httpClient;
+  /**
+   * Builds a {@link WebhookGateFactory}: {@link #executor executor} (required; the requests block on the network and
+   * wait between retries there, never on the thread that ticks the engine; it may be shared with other gates),
+   * {@link #httpClient httpClient}, {@link #secretsDirectory secretsDirectory} and {@link #environment environment}.
+   */
+  public static final class Builder extends HttpGateFactoryBuilder<Builder> {
     private Map<String, String> environment = System.getenv();
     private @Nullable Path secretsDirectory;
 
-    private Builder() {}
-
-    /**
-     * @param executor where the requests run (they block on the network, and wait between retries); never the
-     *     thread that ticks the engine. May be shared with other gates.
-     * @return this builder
-     */
-    public Builder executor(Executor executor) {
-      if (executor == null) {
-        throw new InvalidInputException("executor", "is null; give an executor whose threads may wait on receivers");
-      }
-      this.executor = executor;
-      return this;
-    }
-
-    /**
-     * @param httpClient the client the requests go through (proxy, TLS); by default one with a 10-second connect
-     *     timeout that follows no redirects
-     * @return this builder
-     */
-    public Builder httpClient(HttpClient httpClient) {
-      if (httpClient == null) {
-        throw new InvalidInputException("httpClient", "is null");
-      }
-      this.httpClient = httpClient;
-      return this;
+    private Builder() {
+      super("receivers", "requests");
     }
 
     /**
      * @param directory where {@code "secret": {"file": "NAME"}} is read from, at each measurement; without one,
      *     plans can name environment variables only
      * @return this builder
+     * @throws NullPointerException if {@code directory} is null
      */
     public Builder secretsDirectory(Path directory) {
-      if (directory == null) {
-        throw new InvalidInputException("secretsDirectory", "is null");
-      }
-      this.secretsDirectory = directory.toAbsolutePath().normalize();
+      this.secretsDirectory = requireNonNull(directory, "secretsDirectory: is null").toAbsolutePath().normalize();
       return this;
     }
 
@@ -138,23 +112,19 @@ public final class WebhookGateFactory implements GateFactory {
      * @param variables where {@code "secret": {"env": "RINGFENCE_WEBHOOK_..."}} is looked up, at each measurement;
      *     {@link System#getenv()} by default
      * @return this builder
+     * @throws NullPointerException if {@code variables} is null
      */
     public Builder environment(Map<String, String> variables) {
-      if (variables == null) {
-        throw new InvalidInputException("environment", "is null");
-      }
-      this.environment = Map.copyOf(variables);
+      this.environment = Map.copyOf(requireNonNull(variables, "environment: is null"));
       return this;
     }
 
     /**
      * @return the factory
-     * @throws InvalidInputException if no executor was given
+     * @throws IllegalStateException if no executor was given
      */
+    @Override
     public WebhookGateFactory build() {
-      if (executor == null) {
-        throw new InvalidInputException("executor", "is required: requests never run on the thread that ticks");
-      }
       return new WebhookGateFactory(this);
     }
   }

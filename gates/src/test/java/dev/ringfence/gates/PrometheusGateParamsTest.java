@@ -1,14 +1,12 @@
 package dev.ringfence.gates;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
 import dev.ringfence.core.plan.Plan;
-import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.testing.ManualExecutor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -97,11 +95,5 @@ class PrometheusGateParamsTest {
     assertThat(problems("\"query\": \"sum(up)\", \"failIf\": \"> 1\""))
         .containsExactly("rings[0].gate.params.url: is missing; give Prometheus's base URL, e.g."
             + " http://prometheus:9090");
-  }
-
-  @Test
-  void factory_withoutAnExecutor_isRefused() {
-    assertThatThrownBy(() -> PrometheusGateFactory.custom().build()).isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("executor: is required");
   }
 }

@@ -54,6 +54,8 @@ class PrometheusGateTest {
   private ManualClock clock;
   private RolloutStore store;
   private ManualExecutor executor;
+  /** The engine most tests use: its measurements run on {@link #executor}. */
+  private RolloutEngine engine;
 
   @BeforeAll
   static void startPrometheus() {
@@ -83,6 +85,7 @@ class PrometheusGateTest {
     clock = new ManualClock(T0);
     store = RolloutStores.inMemory();
     executor = new ManualExecutor();
+    engine = engine(executor);
   }
 
   private RolloutEngine engine(Executor queries) {
@@ -119,16 +122,16 @@ class PrometheusGateTest {
   }
 
   /** Runs the queries started so far (Prometheus answers them), then ticks a minute later. */
-  private void answerAndTick(RolloutEngine engine) {
+  private void answerAndTick() {
     executor.runAll();
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
   /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
-  private Rollout startedAndAnswered(RolloutEngine engine, long candidate, String params) {
+  private Rollout startedAndAnswered(long candidate, String params) {
     Rollout rollout = started(engine, candidate, params);
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
     return rollout;
   }
 
@@ -144,12 +147,11 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioAboveFailIf_failsAndHalts_withTheQueryAndTheValueInTheJournal() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, 42, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
     engine.tick();
     assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.INCONCLUSIVE);
 
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     JournalEntry.Transitioned halt = transitions("r1").stream().filter(t -> t.trigger() == Trigger.GATE_FAIL)
@@ -168,20 +170,13 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioBelowPassIf_passesAfterMinSamplesInARow_thenOpensTheNextRingAfterTheBakeTime() {
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, 44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
-    answerAndTick(engine);
+    Rollout rollout = startedAndAnswered(44, errorRatio("\"passIf\": \"< 0.01\", \"minSamples\": 3"));
+    answerAndTick();
     Verdict second = rollout.status().currentVerdict();
     assertThat(second.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(second.reason()).contains("returned 0.002").contains("2 of 3 passes in a row (minSamples)");
 
-    answerAndTick(engine);
-    assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
-    assertThat(rollout.status().ringIndex()).isZero(); // 3 minutes open of a 10-minute bake time
-
-    clock.advance(Duration.ofMinutes(7));
-    answerAndTick(engine);
-    assertThat(rollout.status().ringIndex()).isEqualTo(1);
+    GateScenarios.passesThenOpensTheNextRingAfterTheBakeTime(clock, rollout, this::answerAndTick);
     JournalEntry.Transitioned advance = transitions("r1").get(transitions("r1").size() - 1);
     assertThat(advance.trigger()).isEqualTo(Trigger.ADVANCE);
     assertThat(advance.verdict().reason()).contains("version=\"44\"").contains("returned 0.002")
@@ -191,10 +186,9 @@ class PrometheusGateTest {
 
   @Test
   void errorRatioBetweenTheThresholds_isInconclusive() {
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, 43, errorRatio("\"passIf\": \"< 0.01\""));
+    Rollout rollout = startedAndAnswered(43, errorRatio("\"passIf\": \"< 0.01\""));
     clock.advance(Duration.ofMinutes(15));
-    answerAndTick(engine);
+    answerAndTick();
 
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -205,11 +199,10 @@ class PrometheusGateTest {
 
   @Test
   void noSeries_isInconclusiveNeverPass_evenWithFailIfAlone() {
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, 99, errorRatio(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
-      answerAndTick(engine);
+      answerAndTick();
     }
 
     Verdict verdict = rollout.status().currentVerdict();
@@ -222,8 +215,7 @@ class PrometheusGateTest {
 
   @Test
   void zeroOverZero_isNoData_andInconclusive() {
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, 45, errorRatio(""));
+    Rollout rollout = startedAndAnswered(45, errorRatio(""));
 
     Verdict verdict = rollout.status().currentVerdict();
     assertThat(verdict.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -234,19 +226,18 @@ class PrometheusGateTest {
   void query_isAskedAtTheEngineClock_notAtTheWallClock() {
     String params = errorRatio("\"passIf\": \"< 0.01\"");
     clock.set(T0.minus(Duration.ofMinutes(20))); // 0.2% errors then
-    RolloutEngine engine = engine(executor);
     Rollout before = started(engine, "before", "channel-291", 46, plan("canary", params));
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
     assertThat(before.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
     assertThat(before.status().currentVerdict().reason()).contains("at 2026-01-15T11:40:00Z returned 0.002");
 
     clock.set(T0.plus(Duration.ofMinutes(20))); // 5% errors from T0 on
     store = RolloutStores.inMemory();
-    RolloutEngine later = engine(executor);
-    Rollout after = started(later, "after", "channel-291", 46, plan("canary", params));
-    later.tick();
-    answerAndTick(later);
+    engine = engine(executor);
+    Rollout after = started(engine, "after", "channel-291", 46, plan("canary", params));
+    engine.tick();
+    answerAndTick();
 
     assertThat(after.state()).isEqualTo(RolloutState.ROLLING_BACK);
     assertThat(after.status().lastVerdict().reason()).contains("at 2026-01-15T12:20:00Z returned 0.05");
@@ -254,14 +245,13 @@ class PrometheusGateTest {
 
   @Test
   void placeholders_areEscapedForPromQlAndTheQueryUrlEncoded() {
-    RolloutEngine engine = engine(executor);
     String query = "app_info{rollout=\\\"{{rollout}}\\\", ring=\\\"{{ring}}\\\", channel=\\\"{{channel}}\\\","
         + " baseline=\\\"{{baseline}}\\\", candidate=\\\"{{candidate}}\\\"}";
     String channel = "ch \"291\" & co/\u00e9 \\ 100%";
     Rollout rollout = started(engine, "r-1.x", channel, 47,
         plan("canary ring", url() + ", \"query\": \"" + query + "\", \"failIf\": \"> 5\""));
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
 
     // Only a query with every value in place matches the one series, whose value is 7.
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
@@ -273,8 +263,7 @@ class PrometheusGateTest {
 
   @Test
   void queryPrometheusRefuses_countsAgainstTheErrorLimit_thenErrorPausesTheRollout() {
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
+    Rollout rollout = startedAndAnswered(42, url() + ", \"query\": \"sum(rate(app_errors_total[5m]\","
         + " \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 1");
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -283,7 +272,7 @@ class PrometheusGateTest {
         .contains("parse error");
     assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
 
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     JournalEntry.Transitioned paused = transitions("r1").get(transitions("r1").size() - 1);
@@ -299,8 +288,7 @@ class PrometheusGateTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closed = socket.getLocalPort();
     }
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, 42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \""
+    Rollout rollout = startedAndAnswered(42, "\"url\": \"http://127.0.0.1:" + closed + "\", \"query\": \""
         + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"consecutiveErrorLimit\": 0");
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -311,8 +299,7 @@ class PrometheusGateTest {
 
   @Test
   void severalSeries_isAnError_notAGuess() {
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, 42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
+    Rollout rollout = startedAndAnswered(42, url() + ", \"query\": \"app_up\", \"passIf\": \"== 1\","
         + " \"consecutiveErrorLimit\": 0");
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
@@ -325,12 +312,12 @@ class PrometheusGateTest {
     ExecutorService threads = Executors.newSingleThreadExecutor();
     // Accepts connections into its backlog and never answers: the request waits for a response forever.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      RolloutEngine engine = engine(threads);
-      Rollout rollout = started(engine, 42, "\"url\": \"http://127.0.0.1:" + silent.getLocalPort() + "\","
+      RolloutEngine onThreads = engine(threads);
+      Rollout rollout = started(onThreads, 42, "\"url\": \"http://127.0.0.1:" + silent.getLocalPort() + "\","
           + " \"query\": \"" + ERROR_RATIO + "\", \"failIf\": \"> 0.02\", \"timeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1");
 
-      GateScenarios.hangsThenHalted(clock, engine, rollout, "Prometheus is down and the canary looks bad");
+      GateScenarios.hangsThenHalted(clock, onThreads, rollout, "Prometheus is down and the canary looks bad");
       assertThat(rollout.status().lastVerdict().outcome()).isEqualTo(Outcome.ERROR);
       assertThat(rollout.status().lastVerdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
@@ -341,8 +328,7 @@ class PrometheusGateTest {
 
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutAskingPrometheus() {
-    RolloutEngine engine = engine(executor);
-    startedAndAnswered(engine, 42, errorRatio(""));
+    startedAndAnswered(42, errorRatio(""));
 
     Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);
     assertThat(recovered.status().lastVerdict().reason()).contains("version=\"42\"").contains("returned 0.03");

@@ -1,14 +1,12 @@
 package dev.ringfence.gates;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
 import dev.ringfence.core.plan.Plan;
-import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.testing.ManualExecutor;
 import java.nio.file.Path;
 import java.util.List;
@@ -114,11 +112,5 @@ class WebhookGateParamsTest {
         + " \"secret\": {\"env\": \"RINGFENCE_WEBHOOK_A\"}");
     assertThat(problems).containsExactly("rings[0].gate.params.url: 'https://...@checks.example.com/' must name a"
         + " host and have no fragment or user info");
-  }
-
-  @Test
-  void factory_withoutAnExecutor_isRefused() {
-    assertThatThrownBy(() -> WebhookGateFactory.custom().build()).isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("executor: is required");
   }
 }

@@ -54,6 +54,8 @@ class WebhookGateTest {
   private ManualClock clock;
   private RolloutStore store;
   private ManualExecutor executor;
+  /** The engine most tests use: its measurements run on {@link #executor}. */
+  private RolloutEngine engine;
   private WebhookReceiver receiver;
 
   @TempDir Path secrets;
@@ -64,6 +66,7 @@ class WebhookGateTest {
     store = RolloutStores.inMemory();
     executor = new ManualExecutor();
     receiver = WebhookReceiver.start(SECRET);
+    engine = engine(executor);
   }
 
   @AfterEach
@@ -100,16 +103,16 @@ class WebhookGateTest {
   }
 
   /** Runs the requests started so far (the receiver answers them), then ticks a minute later. */
-  private void answerAndTick(RolloutEngine engine) {
+  private void answerAndTick() {
     executor.runAll();
     clock.advance(Duration.ofMinutes(1));
     engine.tick();
   }
   /** Starts the rollout, then ticks: the first measurement starts, is answered, and the next tick judges it. */
-  private Rollout startedAndAnswered(RolloutEngine engine, String params) {
+  private Rollout startedAndAnswered(String params) {
     Rollout rollout = started(engine, params);
     engine.tick();
-    answerAndTick(engine);
+    answerAndTick();
     return rollout;
   }
 
@@ -126,7 +129,6 @@ class WebhookGateTest {
   @Test
   void pass_sendsTheRingsContextSigned_passesAfterMinSamples_andOpensTheNextRingAfterTheBakeTime() {
     receiver.thenVerdict("PASS", "error budget intact: 0.1% of 2%");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, params("\"minSamples\": 2, \"metadata\": {\"check\": \"error-budget\"}"));
     long offered = 0;
     for (int i = 0; i < 400; i++) {
@@ -138,7 +140,7 @@ class WebhookGateTest {
     engine.tick();
     assertThat(rollout.status().currentVerdict().reason()).contains("waiting for the first answer");
 
-    answerAndTick(engine);
+    answerAndTick();
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(first.reason()).contains("answered PASS").contains("1 of 2 passes in a row (minSamples)");
@@ -161,13 +163,8 @@ class WebhookGateTest {
     assertThat(body.get("exposed").get("total").asLong()).isEqualTo(offered);
     assertThat(body.get("metadata").get("check").asText()).isEqualTo("error-budget");
 
-    answerAndTick(engine);
-    assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
-    assertThat(rollout.status().ringIndex()).isZero(); // 2 minutes open of a 10-minute bake time
-    clock.advance(Duration.ofMinutes(8));
-    answerAndTick(engine);
+    GateScenarios.passesThenOpensTheNextRingAfterTheBakeTime(clock, rollout, this::answerAndTick);
 
-    assertThat(rollout.status().ringIndex()).isEqualTo(1);
     Verdict advance = last(Trigger.ADVANCE).verdict();
     assertThat(advance.test()).isEqualTo("webhook");
     assertThat(advance.reason()).contains("webhook " + receiver.url() + " at 2026-01-15T12:02:00Z answered PASS"
@@ -190,7 +187,6 @@ class WebhookGateTest {
   @Test
   void exposure_isTheStartingTicks_evenWhenTheRequestRunsAfterLaterTicks() {
     receiver.thenVerdict("INCONCLUSIVE", "waiting");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, params(""));
     long before = offers(rollout, 0, 1500);
     engine.tick(); // starts the measurement; the executor has not run it yet
@@ -210,8 +206,7 @@ class WebhookGateTest {
   @Test
   void fail_haltsAndRollsBack_withTheReasonAndTheAnswerInTheJournal() {
     receiver.then(200, "{\"verdict\": \"FAIL\", \"reason\": \"crash rate 4.1% > 1%\", \"dashboard\": \"d/42\"}");
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, params(""));
+    Rollout rollout = startedAndAnswered(params(""));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -225,11 +220,10 @@ class WebhookGateTest {
   @Test
   void inconclusive_neverOpensTheNextRing_evenPastTheBakeTime() {
     receiver.thenVerdict("INCONCLUSIVE", "not enough traffic yet");
-    RolloutEngine engine = engine(executor);
     Rollout rollout = started(engine, params(""));
     engine.tick();
     for (int i = 0; i < 12; i++) {
-      answerAndTick(engine);
+      answerAndTick();
     }
 
     assertThat(rollout.status().ringIndex()).isZero();
@@ -244,8 +238,7 @@ class WebhookGateTest {
   @Test
   void serverError_thenSuccess_withinTheRetries_decidesOnTheSecondAttempt_withTheSameSignedBody() {
     receiver.then(503, "{\"error\": \"warming up\"}").thenVerdict("FAIL", "p99 latency 2.4 s");
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 2"));
+    Rollout rollout = startedAndAnswered(params("\"retries\": 2"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.ROLLING_BACK);
     Verdict verdict = last(Trigger.GATE_FAIL).verdict();
@@ -260,8 +253,7 @@ class WebhookGateTest {
   @Test
   void serverErrorOnEveryAttempt_isOneFailedMeasurement_andErrorPastTheLimitPausesTheRollout() {
     receiver.then(500, "{\"error\": \"database down\"}");
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
+    Rollout rollout = startedAndAnswered(params("\"retries\": 1, \"consecutiveErrorLimit\": 1"));
 
     Verdict first = rollout.status().currentVerdict();
     assertThat(first.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
@@ -270,7 +262,7 @@ class WebhookGateTest {
     assertThat(receiver.requests()).hasSize(2);
     assertThat(rollout.state()).isEqualTo(RolloutState.RUNNING);
 
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     Verdict paused = last(Trigger.GATE_ERROR).verdict();
@@ -283,8 +275,7 @@ class WebhookGateTest {
   @Test
   void unknownVerdict_isAnError_notAGuess_andPausesPastTheLimit() {
     receiver.then(200, "{\"verdict\": \"pass\", \"reason\": \"lower case\"}");
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
+    Rollout rollout = startedAndAnswered(params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason()).contains("has the unknown verdict \"pass\"; a receiver"
@@ -296,8 +287,7 @@ class WebhookGateTest {
   void receiverWithAnotherSecret_refusesTheSignature_andThe401IsNotRetried() {
     receiver.secret("the-receiver-expects-another-secret-0123456789");
     receiver.thenVerdict("PASS", "never reached");
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
+    Rollout rollout = startedAndAnswered(params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -311,14 +301,12 @@ class WebhookGateTest {
     Path file = secrets.resolve("checks");
     Files.writeString(file, SECRET + "\n", StandardCharsets.UTF_8); // one final line end is not part of it
     receiver.thenVerdict("INCONCLUSIVE", "waiting");
-    RolloutEngine engine = engine(executor);
-    Rollout rollout = startedAndAnswered(engine,
-        "\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
+    Rollout rollout = startedAndAnswered("\"url\": \"" + receiver.url() + "\", \"secret\": {\"file\": \"checks\"}");
 
     String rotated = "rotated-secret-0123456789abcdef0123456789abcdef";
     Files.writeString(file, rotated, StandardCharsets.UTF_8);
     receiver.secret(rotated);
-    answerAndTick(engine);
+    answerAndTick();
 
     assertThat(receiver.requests()).hasSize(2).allMatch(WebhookReceiver.Request::signedRight);
     assertThat(rollout.status().currentVerdict().reason()).contains("answered INCONCLUSIVE");
@@ -326,10 +314,10 @@ class WebhookGateTest {
 
   @Test
   void missingSecret_isAFailedMeasurement_thatNamesTheVariable_andNothingIsSent() {
-    RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
+    engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock).store(store)
         .gate(WebhookGateFactory.TYPE, WebhookGateFactory.custom().executor(executor).environment(Map.of()).build())
         .build());
-    Rollout rollout = startedAndAnswered(engine, params("\"consecutiveErrorLimit\": 0"));
+    Rollout rollout = startedAndAnswered(params("\"consecutiveErrorLimit\": 0"));
 
     assertThat(rollout.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(last(Trigger.GATE_ERROR).verdict().reason())
@@ -342,11 +330,11 @@ class WebhookGateTest {
     receiver.hang();
     ExecutorService threads = Executors.newSingleThreadExecutor();
     try {
-      RolloutEngine engine = engine(threads);
-      Rollout rollout = started(engine, params("\"timeout\": \"1m\", \"requestTimeout\": \"1m\","
+      RolloutEngine onThreads = engine(threads);
+      Rollout rollout = started(onThreads, params("\"timeout\": \"1m\", \"requestTimeout\": \"1m\","
           + " \"consecutiveErrorLimit\": 1"));
 
-      GateScenarios.hangsThenHalted(clock, engine, rollout, "the checks service hangs and the canary looks bad");
+      GateScenarios.hangsThenHalted(clock, onThreads, rollout, "the checks service hangs and the canary looks bad");
       assertThat(last(Trigger.GATE_ERROR).verdict().reason())
           .contains("2 failed measurements in a row, over the consecutiveErrorLimit of 1");
     } finally {
@@ -357,8 +345,7 @@ class WebhookGateTest {
   @Test
   void restart_afterAFail_replaysTheJournaledVerdict_withoutCallingTheReceiverAgain() {
     receiver.thenVerdict("FAIL", "synthetic checkout failed");
-    RolloutEngine engine = engine(executor);
-    startedAndAnswered(engine, params(""));
+    startedAndAnswered(params(""));
     assertThat(receiver.requests()).hasSize(1);
 
     Rollout recovered = GateScenarios.restartedAfterFail(clock, this::engine);

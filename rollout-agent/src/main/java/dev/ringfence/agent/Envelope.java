@@ -44,25 +44,7 @@ public record Envelope(String channel, long version, String sha256, long size, I
    * @throws MalformedEnvelopeException naming the bad field
    */
   public Envelope {
-    if (channel == null || channel.isBlank()) {
-      throw new MalformedEnvelopeException("channel", "is missing or blank");
-    }
-    if (channel.indexOf('\n') >= 0 || channel.indexOf('\r') >= 0) {
-      // A line break would let a channel name forge further lines of the signed bytes.
-      throw new MalformedEnvelopeException("channel", "contains a line break");
-    }
-    if (version < 0) {
-      throw new MalformedEnvelopeException("version", version + " is negative");
-    }
-    if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
-      throw new MalformedEnvelopeException("sha256", "'" + sha256 + "' is not 64 lowercase hex digits");
-    }
-    if (size < 0) {
-      throw new MalformedEnvelopeException("size", size + " is negative");
-    }
-    if (expiresAt == null) {
-      throw new MalformedEnvelopeException("expiresAt", "is missing");
-    }
+    EnvelopeFormat.check(channel, version, sha256, size, expiresAt, MalformedEnvelopeException::new);
     signatures = List.copyOf(signatures == null ? List.of() : signatures);
   }
 

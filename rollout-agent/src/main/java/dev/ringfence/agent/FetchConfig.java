@@ -1,6 +1,5 @@
 package dev.ringfence.agent;
 
-import java.util.Objects;
 import dev.ringfence.agent.internal.Args;
 import java.time.Duration;
 
@@ -110,18 +109,12 @@ public final class FetchConfig {
 
     private Builder() {}
 
-    private static Duration positive(String field, Duration value) {
-      Objects.requireNonNull(value, field + ": is null");
-      Args.require(!value.isNegative() && !value.isZero(), field, value + " must be a positive duration");
-      return value;
-    }
-
     /**
      * @param timeout positive
      * @return this builder
      */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive("connectTimeout", timeout);
+      this.connectTimeout = Args.positive("connectTimeout", timeout);
       return this;
     }
 
@@ -130,7 +123,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder attemptTimeout(Duration timeout) {
-      this.attemptTimeout = positive("attemptTimeout", timeout);
+      this.attemptTimeout = Args.positive("attemptTimeout", timeout);
       return this;
     }
 
@@ -149,7 +142,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder initialBackoff(Duration backoff) {
-      this.initialBackoff = positive("initialBackoff", backoff);
+      this.initialBackoff = Args.positive("initialBackoff", backoff);
       return this;
     }
 
@@ -208,7 +201,7 @@ public final class FetchConfig {
      * @return this builder
      */
     public Builder breakerOpenDuration(Duration duration) {
-      this.breakerOpenDuration = positive("breakerOpenDuration", duration);
+      this.breakerOpenDuration = Args.positive("breakerOpenDuration", duration);
       return this;
     }
 

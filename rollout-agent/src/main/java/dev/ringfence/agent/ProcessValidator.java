@@ -1,9 +1,10 @@
 package dev.ringfence.agent;
 
+import dev.ringfence.agent.internal.Args;
 import dev.ringfence.agent.internal.ChildJvmValidator;
-import dev.ringfence.protocol.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Runs a {@link ContentValidator} in a child JVM, so that a validator that throws, loops forever,
@@ -25,6 +26,7 @@ public final class ProcessValidator implements ContentValidator {
   /**
    * @param validatorClass the validator to run in the child JVM
    * @return a builder
+   * @throws NullPointerException if {@code validatorClass} is null
    */
   public static Builder builder(Class<? extends ContentValidator> validatorClass) {
     return new Builder(validatorClass);
@@ -35,7 +37,10 @@ public final class ProcessValidator implements ContentValidator {
     child.validate(content, version);
   }
 
-  /** Builds a {@link ProcessValidator}; every setter checks its argument at once. */
+  /**
+   * Builds a {@link ProcessValidator}; every setter checks its argument at once: a null is a
+   * {@link NullPointerException}, a value out of range an {@link IllegalArgumentException}, each naming the setting.
+   */
   public static final class Builder {
     private final Class<? extends ContentValidator> validatorClass;
     private Duration timeout = DEFAULT_TIMEOUT;
@@ -43,10 +48,7 @@ public final class ProcessValidator implements ContentValidator {
     private String classPath = System.getProperty("java.class.path", "");
 
     private Builder(Class<? extends ContentValidator> validatorClass) {
-      if (validatorClass == null) {
-        throw new InvalidInputException("validatorClass", "is null");
-      }
-      this.validatorClass = validatorClass;
+      this.validatorClass = Objects.requireNonNull(validatorClass, "validatorClass: is null");
     }
 
     /**
@@ -54,10 +56,7 @@ public final class ProcessValidator implements ContentValidator {
      * @return this builder
      */
     public Builder timeout(Duration limit) {
-      if (limit == null || limit.isNegative() || limit.isZero()) {
-        throw new InvalidInputException("timeout", limit + " must be a positive duration");
-      }
-      this.timeout = limit;
+      this.timeout = Args.positive("timeout", limit);
       return this;
     }
 
@@ -66,9 +65,7 @@ public final class ProcessValidator implements ContentValidator {
      * @return this builder
      */
     public Builder maxHeapMegabytes(int megabytes) {
-      if (megabytes < 16 || megabytes > 65_536) {
-        throw new InvalidInputException("maxHeapMegabytes", megabytes + " is outside 16..65536");
-      }
+      Args.require(megabytes >= 16 && megabytes <= 65_536, "maxHeapMegabytes", megabytes + " is outside 16..65536");
       this.maxHeapMegabytes = megabytes;
       return this;
     }
@@ -78,9 +75,8 @@ public final class ProcessValidator implements ContentValidator {
      * @return this builder
      */
     public Builder classPath(String path) {
-      if (path == null || path.isBlank()) {
-        throw new InvalidInputException("classPath", "is null or blank");
-      }
+      Objects.requireNonNull(path, "classPath: is null");
+      Args.require(!path.isBlank(), "classPath", "is blank");
       this.classPath = path;
       return this;
     }

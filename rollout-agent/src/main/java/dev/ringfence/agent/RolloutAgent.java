@@ -380,9 +380,7 @@ public interface RolloutAgent {
      * @return this builder
      */
     public Builder validationTimeout(Duration limit) {
-      Objects.requireNonNull(limit, "validationTimeout: is null");
-      Args.require(!limit.isNegative() && !limit.isZero(), "validationTimeout", limit + " must be a positive duration");
-      this.validationTimeout = limit;
+      this.validationTimeout = Args.positive("validationTimeout", limit);
       return this;
     }
 

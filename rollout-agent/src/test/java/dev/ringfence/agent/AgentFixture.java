@@ -1,5 +1,7 @@
 package dev.ringfence.agent;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ringfence.testing.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -183,6 +185,20 @@ final class AgentFixture {
       starts.add(result);
     } while (result.action() == StartAction.TRIAL && starts.size() < 100);
     return starts;
+  }
+
+  /**
+   * Two crashed runs and a third that shuts down cleanly at the last allowed start (three counted), then a new start.
+   *
+   * @return what the start after the clean shutdown returned
+   */
+  static StartResult startAfterACleanThirdRun(Supplier<RolloutAgent> agents) {
+    agents.get().onStart();
+    agents.get().onStart();
+    RolloutAgent third = agents.get();
+    assertThat(third.onStart().failedStarts()).as("the third run's start is the third counted").isEqualTo(3);
+    third.onCleanShutdown();
+    return agents.get().onStart();
   }
 
   /** @return a new payload file with these bytes, in the payload directory or on the memory disk */

@@ -69,13 +69,7 @@ class CleanShutdownTest {
 
   @Test
   void cleanShutdownAtTheLastAllowedStart_theNextStartStaysOnTrial() {
-    agent().onStart();
-    agent().onStart();
-    RolloutAgent third = agent();
-    assertThat(third.onStart().failedStarts()).isEqualTo(3);
-    third.onCleanShutdown();
-
-    StartResult fourth = agent().onStart();
+    StartResult fourth = AgentFixture.startAfterACleanThirdRun(this::agent);
 
     assertThat(fourth.action()).as("the third run did not crash: no revert").isEqualTo(StartAction.TRIAL);
     assertThat(fourth.activeContent().orElseThrow().version()).isEqualTo(7);

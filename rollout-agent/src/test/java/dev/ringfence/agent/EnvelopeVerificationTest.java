@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ringfence.agent.ContentRefusedException.Reason;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.EnvelopeFormat;
+import dev.ringfence.protocol.InvalidInputException;
 import dev.ringfence.testing.RecordingSignalSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +21,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,6 +219,29 @@ class EnvelopeVerificationTest {
         .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> Envelope.parse(json)).isInstanceOf(MalformedEnvelopeException.class)
         .hasMessageContaining("sha256");
+  }
+
+  @Test
+  void construct_eachBrokenRuleOfTheSignedBytes_isAMalformedEnvelopeNamingTheField() {
+    Instant at = Instant.parse("2026-12-01T00:00:00Z");
+    String sha = "a".repeat(64);
+    assertMalformed(() -> new Envelope(" ", 1, sha, 1, at, List.of()), "channel", "is missing or blank");
+    assertMalformed(() -> new Envelope("c\nversion=9", 1, sha, 1, at, List.of()), "channel", "contains a line break");
+    assertMalformed(() -> new Envelope("c", -1, sha, 1, at, List.of()), "version", "-1 is negative");
+    assertMalformed(() -> new Envelope("c", 1, "A".repeat(64), 1, at, List.of()), "sha256",
+        "'" + "A".repeat(64) + "' is not 64 lowercase hex digits");
+    assertMalformed(() -> new Envelope("c", 1, sha, -1, at, List.of()), "size", "-1 is negative");
+    assertMalformed(() -> new Envelope("c", 1, sha, 1, null, List.of()), "expiresAt", "is missing");
+    // The same rules, for a signer that builds the bytes without an Envelope: the protocol's input refusal.
+    assertThatThrownBy(() -> EnvelopeFormat.signedBytes("c\r", 1, sha, 1, at))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("channel"))
+        .hasMessage("channel: contains a line break");
+  }
+
+  private static void assertMalformed(Runnable construct, String field, String reason) {
+    assertThatThrownBy(construct::run)
+        .isInstanceOfSatisfying(MalformedEnvelopeException.class, e -> assertThat(e.field()).isEqualTo(field))
+        .hasMessage("envelope " + field + ": " + reason);
   }
 
   @Test

@@ -39,6 +39,12 @@ class ProbationTest {
     return fixture.builder().signalSink(sink).onEvent(events::add).build();
   }
 
+  private static void assertStart(StartResult start, StartAction action, long active, String... reasons) {
+    assertThat(start.action()).isEqualTo(action);
+    assertThat(start.activeContent().orElseThrow().version()).isEqualTo(active);
+    assertThat(start.reason()).contains(reasons);
+  }
+
   private AgentState state() throws IOException {
     return new SlotStore(dir, RealFileOps.INSTANCE).load().state();
   }
@@ -79,12 +85,8 @@ class ProbationTest {
       assertThat(result.reason()).contains("in probation until", "start " + start + " of 3");
     }
 
-    StartResult fourth = agent().onStart();
-
-    assertThat(fourth.action()).isEqualTo(StartAction.REVERTED);
-    assertThat(fourth.activeContent().orElseThrow().version()).isEqualTo(6);
-    assertThat(fourth.reason()).contains("v7 crash-looped after confirmation", "back on previous v6",
-        "v7 marked known-bad");
+    assertStart(agent().onStart(), StartAction.REVERTED, 6, "v7 crash-looped after confirmation",
+        "back on previous v6", "v7 marked known-bad");
     AgentState state = state();
     assertThat(state.lastKnownGood().version()).isEqualTo(6);
     assertThat(state.knownBad()).containsExactly(7L);
@@ -134,12 +136,8 @@ class ProbationTest {
     agent().onStart();
     Files.writeString(dir.resolve("slots/A/content"), "overwritten");
 
-    StartResult fourth = agent().onStart();
-
-    assertThat(fourth.action()).isEqualTo(StartAction.LAST_KNOWN_GOOD);
-    assertThat(fourth.activeContent().orElseThrow().version()).isEqualTo(7);
-    assertThat(fourth.reason()).contains("crash-looped after confirmation", "previous v6 in slot A no longer verifies",
-        "cannot revert, still running v7");
+    assertStart(agent().onStart(), StartAction.LAST_KNOWN_GOOD, 7, "crash-looped after confirmation",
+        "previous v6 in slot A no longer verifies", "cannot revert, still running v7");
     AgentState state = state();
     assertThat(state.previous()).isNull();
     assertThat(state.failedStarts()).isZero();
@@ -185,13 +183,7 @@ class ProbationTest {
 
   @Test
   void cleanShutdownInProbation_exemptsTheNextStart_evenAtTheLimit() throws IOException {
-    agent().onStart();
-    agent().onStart();
-    RolloutAgent third = agent();
-    assertThat(third.onStart().failedStarts()).isEqualTo(3);
-    third.onCleanShutdown();
-
-    StartResult clean = agent().onStart();
+    StartResult clean = AgentFixture.startAfterACleanThirdRun(this::agent);
 
     assertThat(clean.action()).isEqualTo(StartAction.LAST_KNOWN_GOOD);
     assertThat(clean.failedStarts()).isEqualTo(3);

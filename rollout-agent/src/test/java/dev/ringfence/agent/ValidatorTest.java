@@ -152,6 +152,21 @@ class ValidatorTest {
   }
 
   @Test
+  void processValidatorBuilder_badSettings_areProgrammerErrorsNamingThem() {
+    assertThatThrownBy(() -> ProcessValidator.builder(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("validatorClass: is null");
+    ProcessValidator.Builder builder = ProcessValidator.builder(ParsingValidator.class);
+    assertThatThrownBy(() -> builder.timeout(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("timeout: is null");
+    assertThatThrownBy(() -> builder.timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout: PT0S must be a positive duration");
+    assertThatThrownBy(() -> builder.maxHeapMegabytes(15)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxHeapMegabytes: 15 is outside 16..65536");
+    assertThatThrownBy(() -> builder.classPath(" ")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("classPath: is blank");
+  }
+
+  @Test
   void processValidator_validContent_isActivated() throws Exception {
     RolloutAgent agent = onSix(child(ParsingValidator.class));
     assertThat(apply(agent, 7, bytes(7)).version()).isEqualTo(7);

@@ -3,7 +3,6 @@ package dev.ringfence.server;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,25 +13,22 @@ import java.util.Optional;
  */
 final class FileStopAllRecords implements StopAllRecords {
 
-  private final Path file;
-  private final List<Event> events = new ArrayList<>();
+  // Refusing to start is safer than starting unfrozen when the file said otherwise: a damaged file stops the start.
+  private static final JsonListFile.Format<Event> FORMAT = new JsonListFile.Format<>("stop-all file", "events",
+      e -> new Event(e.get("action").asText().equals("stop"), e.get("actor").asText(), e.get("reason").asText(),
+          Instant.parse(e.get("at").asText())),
+      (o, e) -> o.put("action", e.stop() ? "stop" : "lift").put("actor", e.actor()).put("reason", e.reason())
+          .put("at", e.at().toString()),
+      false, "restore it, or move it away to start with the switch off");
 
-  private FileStopAllRecords(Path file) {
-    this.file = file;
-  }
+  private final JsonListFile<Event> events;
 
   /**
    * @param file the switch's file; created at the first stop
-   * @return the records in it
    * @throws IOException when the file cannot be read or is not well-formed
    */
-  static FileStopAllRecords open(Path file) throws IOException {
-    FileStopAllRecords records = new FileStopAllRecords(file);
-    // Refusing to start is safer than starting unfrozen when the file said otherwise.
-    records.events.addAll(JsonListFile.read("stop-all file", file, "events", e -> new Event(e.get("action").asText().equals("stop"),
-        e.get("actor").asText(), e.get("reason").asText(), Instant.parse(e.get("at").asText())),
-        "restore it, or move it away to start with the switch off"));
-    return records;
+  FileStopAllRecords(Path file) throws IOException {
+    this.events = JsonListFile.open(file, FORMAT);
   }
 
   @Override
@@ -42,21 +38,18 @@ final class FileStopAllRecords implements StopAllRecords {
     if (event.stop() == stopped) {
       return latest;
     }
-    List<Event> next = new ArrayList<>(events);
-    next.add(event);
-    JsonListFile.write(file, "events", next, (o, e) -> o.put("action", e.stop() ? "stop" : "lift")
-        .put("actor", e.actor()).put("reason", e.reason()).put("at", e.at().toString()), false);
     events.add(event);
     return Optional.of(event);
   }
 
   @Override
   public synchronized Optional<Event> latest() {
-    return events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1));
+    List<Event> all = events.records();
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
   }
 
   @Override
   public synchronized List<Event> events() {
-    return List.copyOf(events);
+    return List.copyOf(events.records());
   }
 }

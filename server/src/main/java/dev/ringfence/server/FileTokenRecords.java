@@ -23,24 +23,28 @@ final class FileTokenRecords implements TokenRecords {
 
   private static final HexFormat HEX = HexFormat.of();
 
-  private final Path file;
-  private final List<StoredToken> tokens = new ArrayList<>();
+  private static final JsonListFile.Format<StoredToken> FORMAT = new JsonListFile.Format<>("token file", "tokens",
+      t -> new StoredToken(t.get("name").asText(), Role.parse(t.get("role").asText()),
+          HEX.parseHex(t.get("sha256").asText()), Instant.parse(t.get("createdAt").asText()),
+          t.get("createdBy").asText(), instant(t.get("lastUsedAt")), instant(t.get("revokedAt")),
+          t.hasNonNull("revokedBy") ? t.get("revokedBy").asText() : null, t.path("bootstrap").asBoolean(false)),
+      (o, t) -> {
+        o.put("name", t.name()).put("role", t.role().wireName()).put("sha256", HEX.formatHex(t.sha256()))
+            .put("createdAt", t.createdAt().toString()).put("createdBy", t.createdBy()).put("bootstrap", t.bootstrap());
+        o.put("lastUsedAt", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
+        o.put("revokedAt", t.revokedAt() == null ? null : t.revokedAt().toString());
+        o.put("revokedBy", t.revokedBy());
+      },
+      true, "restore it from a backup, or move it away to start without its named tokens");
 
-  private FileTokenRecords(Path file) {
-    this.file = file;
-  }
+  private final JsonListFile<StoredToken> tokens;
 
   /**
    * @param file the token file; created at the first write
-   * @return the records in it
    * @throws IOException when the file cannot be read, is readable by others or is not well-formed
    */
-  static FileTokenRecords open(Path file) throws IOException {
-    FileTokenRecords records = new FileTokenRecords(file);
-    if (!Files.exists(file)) {
-      return records;
-    }
-    if (SecureFiles.posix(file.toAbsolutePath().getParent())) {
+  FileTokenRecords(Path file) throws IOException {
+    if (Files.exists(file) && SecureFiles.posix(file.toAbsolutePath().getParent())) {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
       if (!SecureFiles.OWNER_ONLY.containsAll(perms)) {
         throw new IOException("token file " + file + " can be read by others (" + perms + "); run chmod 600 on it");
@@ -48,13 +52,7 @@ final class FileTokenRecords implements TokenRecords {
       SecureFiles.checkOwnedBySelf(file, "token file");
       SecureFiles.checkNotReplaceableByOthers(file.toAbsolutePath().getParent(), "token file " + file);
     }
-    records.tokens.addAll(JsonListFile.read("token file", file, "tokens", t -> new StoredToken(t.get("name").asText(),
-        Role.parse(t.get("role").asText()), HEX.parseHex(t.get("sha256").asText()),
-        Instant.parse(t.get("createdAt").asText()), t.get("createdBy").asText(), instant(t.get("lastUsedAt")),
-        instant(t.get("revokedAt")), t.hasNonNull("revokedBy") ? t.get("revokedBy").asText() : null,
-        t.path("bootstrap").asBoolean(false)),
-        "restore it from a backup, or move it away to start without its named tokens"));
-    return records;
+    this.tokens = JsonListFile.open(file, FORMAT);
   }
 
   private static @Nullable Instant instant(@Nullable JsonNode node) {
@@ -63,7 +61,7 @@ final class FileTokenRecords implements TokenRecords {
 
   @Override
   public synchronized void addBootstrapToken(byte[] sha256, Instant at) {
-    List<StoredToken> next = new ArrayList<>(tokens);
+    List<StoredToken> next = new ArrayList<>(tokens.records());
     boolean known = false;
     boolean changed = false;
     for (int i = 0; i < next.size(); i++) {
@@ -80,41 +78,39 @@ final class FileTokenRecords implements TokenRecords {
     }
     if (known) {
       if (changed) {
-        save(next);
+        tokens.replace(next);
       }
       return;
     }
     next.add(new StoredToken(ApiTokens.bootstrapName(sha256), Role.ADMIN, sha256.clone(), at, "server start", null,
         null, null, true));
-    save(next);
+    tokens.replace(next);
   }
 
   @Override
   public synchronized void addToken(StoredToken token) {
-    for (StoredToken t : tokens) {
+    for (StoredToken t : tokens.records()) {
       if (t.name().equals(token.name())) {
         throw ApiTokens.nameTaken(t);
       }
     }
-    List<StoredToken> next = new ArrayList<>(tokens);
-    next.add(token);
-    save(next);
+    tokens.add(token);
   }
 
   @Override
   public synchronized List<StoredToken> tokens() {
-    return List.copyOf(tokens);
+    return List.copyOf(tokens.records());
   }
 
   @Override
   public synchronized boolean revokeToken(String name, String by, Instant at) {
-    List<StoredToken> next = new ArrayList<>(tokens);
+    List<StoredToken> next = new ArrayList<>(tokens.records());
     for (int i = 0; i < next.size(); i++) {
       StoredToken t = next.get(i);
       if (t.name().equals(name) && !t.bootstrap() && t.revokedAt() == null) {
         next.set(i, new StoredToken(t.name(), t.role(), t.sha256(), t.createdAt(), t.createdBy(), t.lastUsedAt(), at,
             by, false));
-        save(next);
+        tokens.replace(next);
         return true;
       }
     }
@@ -123,7 +119,7 @@ final class FileTokenRecords implements TokenRecords {
 
   @Override
   public synchronized void touchTokens(Map<String, Instant> lastUsed) {
-    List<StoredToken> next = new ArrayList<>(tokens);
+    List<StoredToken> next = new ArrayList<>(tokens.records());
     boolean changed = false;
     for (int i = 0; i < next.size(); i++) {
       StoredToken t = next.get(i);
@@ -135,20 +131,7 @@ final class FileTokenRecords implements TokenRecords {
       }
     }
     if (changed) {
-      save(next);
+      tokens.replace(next);
     }
-  }
-
-  /** Writes the whole list, then swaps it in: a failed write changes neither the file nor what is served. */
-  private void save(List<StoredToken> next) {
-    JsonListFile.write(file, "tokens", next, (o, t) -> {
-      o.put("name", t.name()).put("role", t.role().wireName()).put("sha256", HEX.formatHex(t.sha256()))
-          .put("createdAt", t.createdAt().toString()).put("createdBy", t.createdBy()).put("bootstrap", t.bootstrap());
-      o.put("lastUsedAt", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
-      o.put("revokedAt", t.revokedAt() == null ? null : t.revokedAt().toString());
-      o.put("revokedBy", t.revokedBy());
-    }, true);
-    tokens.clear();
-    tokens.addAll(next);
   }
 }

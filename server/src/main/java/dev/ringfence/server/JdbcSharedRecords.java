@@ -146,66 +146,35 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
           }
         }
       }
-      try (PreparedStatement content = c.prepareStatement("INSERT INTO ringfence_server_content (sha256, payload)"
-          + " VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING")) {
-        content.setString(1, sha256);
-        content.setBytes(2, payload);
-        content.executeUpdate();
-      }
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_release"
-          + " (channel, version, sha256, envelope, general) VALUES (?, ?, ?, ?, ?)")) {
-        insert.setString(1, channel);
-        insert.setLong(2, version);
-        insert.setString(3, sha256);
-        insert.setBytes(4, envelopeJson);
-        insert.setBoolean(5, general);
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_content (sha256, payload) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
+          sha256, payload);
+      update(c, "INSERT INTO ringfence_server_release (channel, version, sha256, envelope, general)"
+          + " VALUES (?, ?, ?, ?, ?)", channel, version, sha256, envelopeJson, general);
       return null;
     });
   }
 
   @Override
   public List<ReleaseRow> releasesAfter(long seq) {
-    return inTransaction("read releases", c -> {
-      List<ReleaseRow> rows = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT seq, channel, envelope, general"
-          + " FROM ringfence_server_release WHERE seq > ? ORDER BY seq")) {
-        q.setLong(1, seq);
-        try (ResultSet rs = q.executeQuery()) {
-          while (rs.next()) {
-            rows.add(new ReleaseRow(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBoolean(4)));
-          }
-        }
-      }
-      return rows;
-    });
+    return rowsAfter("read releases", "SELECT seq, channel, envelope, general FROM ringfence_server_release"
+        + " WHERE seq > ? ORDER BY seq", seq,
+        rs -> new ReleaseRow(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBoolean(4)));
   }
 
   @Override
   public Optional<byte[]> payload(String sha256) {
-    return inTransaction("read payload " + sha256, c -> {
-      try (PreparedStatement q = c.prepareStatement("SELECT payload FROM ringfence_server_content WHERE sha256 = ?")) {
-        q.setString(1, sha256);
-        try (ResultSet rs = q.executeQuery()) {
-          return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
-        }
-      }
-    });
+    return rowWith("read payload " + sha256, "SELECT payload FROM ringfence_server_content WHERE sha256 = ?", sha256,
+        rs -> rs.getBytes(1));
   }
 
   @Override
   public void enroll(String endpointId, byte[] json) {
     inTransaction("enroll '" + endpointId + "'", c -> {
       lock(c, ENROLLMENT_LOCK);
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_enrollment"
-          + " (endpoint_id, enrollment) VALUES (?, ?) ON CONFLICT (endpoint_id) DO NOTHING")) {
-        insert.setString(1, endpointId);
-        insert.setBytes(2, json);
-        if (insert.executeUpdate() == 0) {
-          throw new HttpError(409, "conflict", "endpointId", "endpointId: '" + endpointId + "' is enrolled already"
-              + " (through another replica); credentials are issued once");
-        }
+      if (update(c, "INSERT INTO ringfence_server_enrollment (endpoint_id, enrollment) VALUES (?, ?)"
+          + " ON CONFLICT (endpoint_id) DO NOTHING", endpointId, json) == 0) {
+        throw new HttpError(409, "conflict", "endpointId", "endpointId: '" + endpointId + "' is enrolled already"
+            + " (through another replica); credentials are issued once");
       }
       return null;
     });
@@ -213,33 +182,15 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
 
   @Override
   public List<EnrollmentRow> enrollmentsAfter(long seq) {
-    return inTransaction("read enrollments", c -> {
-      List<EnrollmentRow> rows = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT seq, endpoint_id, enrollment"
-          + " FROM ringfence_server_enrollment WHERE seq > ? ORDER BY seq")) {
-        q.setLong(1, seq);
-        try (ResultSet rs = q.executeQuery()) {
-          while (rs.next()) {
-            rows.add(new EnrollmentRow(rs.getLong(1), rs.getString(2), rs.getBytes(3)));
-          }
-        }
-      }
-      return rows;
-    });
+    return rowsAfter("read enrollments", "SELECT seq, endpoint_id, enrollment FROM ringfence_server_enrollment"
+        + " WHERE seq > ? ORDER BY seq", seq, rs -> new EnrollmentRow(rs.getLong(1), rs.getString(2), rs.getBytes(3)));
   }
 
   @Override
   public Optional<EnrollmentRow> enrollment(String endpointId) {
-    return inTransaction("read the enrollment of '" + endpointId + "'", c -> {
-      try (PreparedStatement q = c.prepareStatement("SELECT seq, endpoint_id, enrollment"
-          + " FROM ringfence_server_enrollment WHERE endpoint_id = ?")) {
-        q.setString(1, endpointId);
-        try (ResultSet rs = q.executeQuery()) {
-          return rs.next() ? Optional.of(new EnrollmentRow(rs.getLong(1), rs.getString(2), rs.getBytes(3)))
-              : Optional.<EnrollmentRow>empty();
-        }
-      }
-    });
+    return rowWith("read the enrollment of '" + endpointId + "'", "SELECT seq, endpoint_id, enrollment"
+        + " FROM ringfence_server_enrollment WHERE endpoint_id = ?", endpointId,
+        rs -> new EnrollmentRow(rs.getLong(1), rs.getString(2), rs.getBytes(3)));
   }
 
   private static void lock(Connection c, long key) throws SQLException {
@@ -251,13 +202,9 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public void addRoot(long version, byte[] json) {
     inTransaction("store root v" + version, c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_root (version, document)"
-          + " VALUES (?, ?) ON CONFLICT (version) DO NOTHING")) {
-        insert.setLong(1, version);
-        insert.setBytes(2, json);
-        if (insert.executeUpdate() == 1) {
-          return null;
-        }
+      if (update(c, "INSERT INTO ringfence_server_root (version, document) VALUES (?, ?)"
+          + " ON CONFLICT (version) DO NOTHING", version, json) == 1) {
+        return null;
       }
       try (PreparedStatement q = c.prepareStatement("SELECT document FROM ringfence_server_root WHERE version = ?")) {
         q.setLong(1, version);
@@ -288,15 +235,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
 
   @Override
   public Optional<StoredTimestamp> timestamp(String channel) {
-    return inTransaction("read the timestamp of '" + channel + "'", c -> {
-      try (PreparedStatement q = c.prepareStatement("SELECT serial, document FROM ringfence_server_timestamp"
-          + " WHERE channel = ?")) {
-        q.setString(1, channel);
-        try (ResultSet rs = q.executeQuery()) {
-          return rs.next() ? Optional.of(new StoredTimestamp(rs.getLong(1), rs.getBytes(2))) : Optional.empty();
-        }
-      }
-    });
+    return rowWith("read the timestamp of '" + channel + "'", "SELECT serial, document FROM ringfence_server_timestamp"
+        + " WHERE channel = ?", channel, rs -> new StoredTimestamp(rs.getLong(1), rs.getBytes(2)));
   }
 
   @Override
@@ -326,11 +266,7 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   public void addBootstrapToken(byte[] sha256, java.time.Instant at) {
     // added_at is the database's now(), as version-3 servers write it.
     inTransaction("share this replica's admin token", c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_admin_token (sha256)"
-          + " VALUES (?) ON CONFLICT (sha256) DO NOTHING")) {
-        insert.setBytes(1, sha256);
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_admin_token (sha256) VALUES (?) ON CONFLICT (sha256) DO NOTHING", sha256);
       return null;
     });
   }
@@ -338,16 +274,10 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public void addToken(StoredToken token) {
     inTransaction("store token '" + token.name() + "'", c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_api_token (name, role, sha256,"
-          + " created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
-        insert.setString(1, token.name());
-        insert.setString(2, token.role().wireName());
-        insert.setBytes(3, token.sha256());
-        insert.setObject(4, utc(token.createdAt()));
-        insert.setString(5, token.createdBy());
-        if (insert.executeUpdate() == 1) {
-          return null;
-        }
+      if (update(c, "INSERT INTO ringfence_server_api_token (name, role, sha256, created_at, created_by)"
+          + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING", token.name(), token.role().wireName(),
+          token.sha256(), utc(token.createdAt()), token.createdBy()) == 1) {
+        return null;
       }
       throw new HttpError(409, "conflict", "name", "name: '" + token.name() + "' is taken (through another replica,"
           + " or by a revoked token: a name is never reused); choose another name");
@@ -357,23 +287,16 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public List<StoredToken> tokens() {
     return inTransaction("read the API tokens", c -> {
-      List<StoredToken> out = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT sha256, added_at, last_used_at"
-          + " FROM ringfence_server_admin_token ORDER BY added_at, sha256"); ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          byte[] sha256 = rs.getBytes(1);
-          out.add(new StoredToken(ApiTokens.bootstrapName(sha256), Role.ADMIN, sha256, instant(rs, 2), "server start",
-              instant(rs, 3), null, null, true));
-        }
-      }
-      try (PreparedStatement q = c.prepareStatement("SELECT name, role, sha256, created_at, created_by, last_used_at,"
-          + " revoked_at, revoked_by FROM ringfence_server_api_token ORDER BY created_at, name");
-          ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          out.add(new StoredToken(rs.getString(1), Role.parse(rs.getString(2)), rs.getBytes(3), instant(rs, 4),
-              rs.getString(5), instant(rs, 6), instant(rs, 7), rs.getString(8), false));
-        }
-      }
+      List<StoredToken> out = rows(c, "SELECT sha256, added_at, last_used_at FROM ringfence_server_admin_token"
+          + " ORDER BY added_at, sha256", rs -> {
+            byte[] sha256 = rs.getBytes(1);
+            return new StoredToken(ApiTokens.bootstrapName(sha256), Role.ADMIN, sha256, instant(rs, 2), "server start",
+                instant(rs, 3), null, null, true);
+          });
+      out.addAll(rows(c, "SELECT name, role, sha256, created_at, created_by, last_used_at, revoked_at, revoked_by"
+          + " FROM ringfence_server_api_token ORDER BY created_at, name", rs -> new StoredToken(rs.getString(1),
+          Role.parse(rs.getString(2)), rs.getBytes(3), instant(rs, 4), rs.getString(5), instant(rs, 6), instant(rs, 7),
+          rs.getString(8), false)));
       return out;
     });
   }
@@ -381,13 +304,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public boolean revokeToken(String name, String by, java.time.Instant at) {
     return inTransaction("revoke token '" + name + "'", c -> {
-      try (PreparedStatement u = c.prepareStatement("UPDATE ringfence_server_api_token SET revoked_at = ?,"
-          + " revoked_by = ? WHERE name = ? AND revoked_at IS NULL")) {
-        u.setObject(1, utc(at));
-        u.setString(2, by);
-        u.setString(3, name);
-        return u.executeUpdate() == 1;
-      }
+      return update(c, "UPDATE ringfence_server_api_token SET revoked_at = ?, revoked_by = ?"
+          + " WHERE name = ? AND revoked_at IS NULL", utc(at), by, name) == 1;
     });
   }
 
@@ -418,14 +336,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
       if (event.stop() == (latest.isPresent() && latest.get().stop())) {
         return latest;
       }
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_stop_all (stop, actor, reason,"
-          + " at) VALUES (?, ?, ?, ?)")) {
-        insert.setBoolean(1, event.stop());
-        insert.setString(2, event.actor());
-        insert.setString(3, event.reason());
-        insert.setObject(4, utc(event.at()));
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_stop_all (stop, actor, reason, at) VALUES (?, ?, ?, ?)", event.stop(),
+          event.actor(), event.reason(), utc(event.at()));
       return Optional.of(event);
     });
   }
@@ -445,50 +357,27 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
 
   @Override
   public List<Event> events() {
-    return inTransaction("read the stop-all switch's history", c -> {
-      List<Event> out = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT stop, actor, reason, at FROM ringfence_server_stop_all"
-          + " ORDER BY seq"); ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), instant(rs, 4)));
-        }
-      }
-      return out;
-    });
+    return inTransaction("read the stop-all switch's history", c -> rows(c, "SELECT stop, actor, reason, at"
+        + " FROM ringfence_server_stop_all ORDER BY seq",
+        rs -> new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), instant(rs, 4))));
   }
 
   @Override
   public void appendDeferral(String channel, String policyJson, String actor, java.time.Instant at) {
     inTransaction("store the deferrals of '" + channel + "'", c -> {
       lock(c, DEFERRAL_LOCK);
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO ringfence_server_deferral (channel, deferrals,"
-          + " actor, at) VALUES (?, ?, ?, ?)")) {
-        insert.setString(1, channel);
-        insert.setString(2, policyJson);
-        insert.setString(3, actor);
-        insert.setObject(4, utc(at));
-        insert.executeUpdate();
-      }
+      update(c, "INSERT INTO ringfence_server_deferral (channel, deferrals, actor, at) VALUES (?, ?, ?, ?)", channel,
+          policyJson, actor, utc(at));
       return null;
     });
   }
 
   @Override
   public List<DeferralRecords.Change> deferralsAfter(long seq) {
-    return inTransaction("read the customer deferrals", c -> {
-      List<DeferralRecords.Change> out = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT seq, channel, deferrals, actor, at"
-          + " FROM ringfence_server_deferral WHERE seq > ? ORDER BY seq")) {
-        q.setLong(1, seq);
-        try (ResultSet rs = q.executeQuery()) {
-          while (rs.next()) {
-            out.add(new DeferralRecords.Change(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                instant(rs, 5)));
-          }
-        }
-      }
-      return out;
-    });
+    return rowsAfter("read the customer deferrals", "SELECT seq, channel, deferrals, actor, at"
+        + " FROM ringfence_server_deferral WHERE seq > ? ORDER BY seq", seq,
+        rs -> new DeferralRecords.Change(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            instant(rs, 5)));
   }
 
   private static java.time.OffsetDateTime utc(java.time.Instant at) {
@@ -502,6 +391,64 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
 
   private interface Work<T> {
     T run(Connection c) throws SQLException;
+  }
+
+  private interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs an insert or update within the caller's transaction, its parameters bound in order ({@code setObject}: the
+   * driver maps String, long, boolean, byte[] and OffsetDateTime to their column types).
+   *
+   * @return the rows it changed
+   */
+  private static int update(Connection c, String statement, Object... parameters) throws SQLException {
+    try (PreparedStatement u = c.prepareStatement(statement)) {
+      for (int i = 0; i < parameters.length; i++) {
+        u.setObject(i + 1, parameters[i]);
+      }
+      return u.executeUpdate();
+    }
+  }
+
+  /** The rows of a query without parameters, in its order, read within the caller's transaction. */
+  private static <T> List<T> rows(Connection c, String query, Row<T> row) throws SQLException {
+    List<T> rows = new ArrayList<>();
+    try (PreparedStatement q = c.prepareStatement(query); ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        rows.add(row.read(rs));
+      }
+    }
+    return rows;
+  }
+
+  /** The one row, if any, of a query whose one parameter is a key. */
+  private <T> Optional<T> rowWith(String operation, String query, String key, Row<T> row) {
+    return inTransaction(operation, c -> {
+      try (PreparedStatement q = c.prepareStatement(query)) {
+        q.setString(1, key);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next() ? Optional.of(row.read(rs)) : Optional.<T>empty();
+        }
+      }
+    });
+  }
+
+  /** The rows a replica catches up with: a query whose one parameter is the last seq seen, in the query's order. */
+  private <T> List<T> rowsAfter(String operation, String query, long seq, Row<T> row) {
+    return inTransaction(operation, c -> {
+      List<T> rows = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement(query)) {
+        q.setLong(1, seq);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            rows.add(row.read(rs));
+          }
+        }
+      }
+      return rows;
+    });
   }
 
   private <T> T inTransaction(String operation, Work<T> work) {

@@ -1,5 +1,7 @@
 package dev.ringfence.server;
 
+import static com.google.common.base.Preconditions.checkState;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -41,9 +43,7 @@ final class Request {
 
   /** @return the endpoint the route's guard authenticated */
   EndpointRegistry.Enrollment endpoint() {
-    if (endpoint == null) {
-      throw new IllegalStateException("route has no endpoint guard");
-    }
+    checkState(endpoint != null, "route has no endpoint guard");
     return endpoint;
   }
 
@@ -53,9 +53,7 @@ final class Request {
 
   /** @return who called, as the route's admin guard authenticated it */
   ApiTokens.Principal principal() {
-    if (principal == null) {
-      throw new IllegalStateException("route has no admin guard");
-    }
+    checkState(principal != null, "route has no admin guard");
     return principal;
   }
 

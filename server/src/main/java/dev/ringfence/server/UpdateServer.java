@@ -152,14 +152,14 @@ public final class UpdateServer implements AutoCloseable {
       EndpointRegistry endpoints = new EndpointRegistry(config.dataDirectory().resolve("endpoints"), random, shared);
       // Customer deferrals: in the database shared by replicas, else in the data folder.
       DeferralRecords deferralRecords = shared != null ? shared
-          : FileDeferralRecords.open(config.dataDirectory().resolve("deferrals.json"));
+          : new FileDeferralRecords(config.dataDirectory().resolve("deferrals.json"));
       ChannelRollouts channels = new ChannelRollouts(engine, releases,
           new CustomerDeferrals(deferralRecords, config.clock()), store, config.clock());
       // Named tokens and the stop-all switch: in the database shared by replicas, else in the data folder.
       TokenRecords tokenRecords = shared != null ? shared
-          : FileTokenRecords.open(config.dataDirectory().resolve("tokens.json"));
+          : new FileTokenRecords(config.dataDirectory().resolve("tokens.json"));
       StopAllRecords stopAllRecords = shared != null ? shared
-          : FileStopAllRecords.open(config.dataDirectory().resolve("stop-all.json"));
+          : new FileStopAllRecords(config.dataDirectory().resolve("stop-all.json"));
       ApiTokens tokens = ApiTokens.open(adminToken, tokenRecords, config.clock(), random);
       StopAll stopAll = new StopAll(stopAllRecords, engine, config.clock());
       TrustService trust = null;

@@ -290,16 +290,31 @@ public final class UpdateServerConfig {
     private int notificationAttempts = 4;
 
     private Builder(Path dataDirectory) {
-      if (dataDirectory == null) {
-        throw new InvalidInputException("dataDirectory", "is null");
-      }
-      this.dataDirectory = dataDirectory;
+      this.dataDirectory = given("dataDirectory", dataDirectory);
     }
 
-    private static Duration positive(String field, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new InvalidInputException(field, value + " must be a positive duration");
+    // The settings come from the server's config file and command line as often as from code, so a bad one is
+    // refused as input (InvalidInputException, naming the setting), which the launcher prints as it is.
+
+    private static void check(boolean ok, String field, String reason) {
+      if (!ok) {
+        throw new InvalidInputException(field, reason);
       }
+    }
+
+    private static <T> T given(String field, @Nullable T value) {
+      check(value != null, field, "is null");
+      return value;
+    }
+
+    private static Duration positive(String field, @Nullable Duration value) {
+      check(value != null && !value.isNegative() && !value.isZero(), field, value + " must be a positive duration");
+      return value;
+    }
+
+    private static Duration within(String field, @Nullable Duration value, Duration min, Duration max, String range) {
+      positive(field, value);
+      check(value.compareTo(min) >= 0 && value.compareTo(max) <= 0, field, value + " is outside " + range);
       return value;
     }
 
@@ -308,9 +323,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder bindAddress(String address) {
-      if (address == null || address.isBlank()) {
-        throw new InvalidInputException("bindAddress", "is blank");
-      }
+      check(address != null && !address.isBlank(), "bindAddress", "is blank");
       this.bindAddress = address;
       return this;
     }
@@ -320,9 +333,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new InvalidInputException("port", port + " is outside 0..65535");
-      }
+      check(port >= 0 && port <= 65_535, "port", port + " is outside 0..65535");
       this.port = port;
       return this;
     }
@@ -334,9 +345,8 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder jdbc(String url, @Nullable String user, @Nullable String password) {
-      if (url == null || !url.startsWith("jdbc:postgresql:")) {
-        throw new InvalidInputException("jdbcUrl", "'" + url + "' must start with jdbc:postgresql:");
-      }
+      check(url != null && url.startsWith("jdbc:postgresql:"), "jdbcUrl",
+          "'" + url + "' must start with jdbc:postgresql:");
       this.jdbcUrl = url;
       this.jdbcUser = user;
       this.jdbcPassword = password;
@@ -375,9 +385,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder maxJsonBytes(int bytes) {
-      if (bytes < 1024 || bytes > 64 << 20) {
-        throw new InvalidInputException("maxJsonBytes", bytes + " is outside 1 KiB..64 MiB");
-      }
+      check(bytes >= 1024 && bytes <= 64 << 20, "maxJsonBytes", bytes + " is outside 1 KiB..64 MiB");
       this.maxJsonBytes = bytes;
       return this;
     }
@@ -387,9 +395,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder maxReleaseBytes(int bytes) {
-      if (bytes < 1024 || bytes > 1 << 30) {
-        throw new InvalidInputException("maxReleaseBytes", bytes + " is outside 1 KiB..1 GiB");
-      }
+      check(bytes >= 1024 && bytes <= 1 << 30, "maxReleaseBytes", bytes + " is outside 1 KiB..1 GiB");
       this.maxReleaseBytes = bytes;
       return this;
     }
@@ -399,9 +405,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder maxConnections(int count) {
-      if (count < 8 || count > 1_000_000) {
-        throw new InvalidInputException("maxConnections", count + " is outside 8..1000000");
-      }
+      check(count >= 8 && count <= 1_000_000, "maxConnections", count + " is outside 8..1000000");
       this.maxConnections = count;
       return this;
     }
@@ -411,9 +415,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder threads(int count) {
-      if (count < 1 || count > 256) {
-        throw new InvalidInputException("threads", count + " is outside 1..256");
-      }
+      check(count >= 1 && count <= 256, "threads", count + " is outside 1..256");
       this.threads = count;
       return this;
     }
@@ -423,9 +425,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder signalBurst(int batches) {
-      if (batches < 1 || batches > 100_000) {
-        throw new InvalidInputException("signalBurst", batches + " is outside 1..100000");
-      }
+      check(batches >= 1 && batches <= 100_000, "signalBurst", batches + " is outside 1..100000");
       this.signalBurst = batches;
       return this;
     }
@@ -435,9 +435,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder signalRatePerMinute(int batches) {
-      if (batches < 1 || batches > 1_000_000) {
-        throw new InvalidInputException("signalRatePerMinute", batches + " is outside 1..1000000");
-      }
+      check(batches >= 1 && batches <= 1_000_000, "signalRatePerMinute", batches + " is outside 1..1000000");
       this.signalRatePerMinute = batches;
       return this;
     }
@@ -447,11 +445,8 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder requestTimeout(Duration timeout) {
-      positive("requestTimeout", timeout);
-      if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new InvalidInputException("requestTimeout", timeout + " is outside PT0.1S..PT10M");
-      }
-      this.requestTimeout = timeout;
+      this.requestTimeout = within("requestTimeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(10),
+          "PT0.1S..PT10M");
       return this;
     }
 
@@ -461,10 +456,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder releaseKeys(TrustStore keys) {
-      if (keys == null) {
-        throw new InvalidInputException("releaseKeys", "is null");
-      }
-      this.releaseKeys = keys;
+      this.releaseKeys = given("releaseKeys", keys);
       return this;
     }
 
@@ -476,10 +468,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder trustRoot(RootDocument root) {
-      if (root == null) {
-        throw new InvalidInputException("trustRoot", "is null");
-      }
-      this.trustRoot = root;
+      this.trustRoot = given("trustRoot", root);
       return this;
     }
 
@@ -492,12 +481,9 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder timestampKey(String keyId, PrivateKey key) {
-      if (keyId == null || keyId.isBlank()) {
-        throw new InvalidInputException("timestampKeyId", "is null or blank");
-      }
-      if (key == null || !(key.getAlgorithm().equals("Ed25519") || key.getAlgorithm().equals("EdDSA"))) {
-        throw new InvalidInputException("timestampKey", "must be an Ed25519 private key");
-      }
+      check(keyId != null && !keyId.isBlank(), "timestampKeyId", "is null or blank");
+      check(key != null && (key.getAlgorithm().equals("Ed25519") || key.getAlgorithm().equals("EdDSA")),
+          "timestampKey", "must be an Ed25519 private key");
       this.timestampKeyId = keyId;
       this.timestampKey = key;
       return this;
@@ -509,11 +495,8 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder timestampValidity(Duration validity) {
-      positive("timestampValidity", validity);
-      if (validity.compareTo(Duration.ofMinutes(1)) < 0 || validity.compareTo(Duration.ofDays(7)) > 0) {
-        throw new InvalidInputException("timestampValidity", validity + " is outside PT1M..P7D");
-      }
-      this.timestampValidity = validity;
+      this.timestampValidity = within("timestampValidity", validity, Duration.ofMinutes(1), Duration.ofDays(7),
+          "PT1M..P7D");
       return this;
     }
 
@@ -522,10 +505,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder clock(Clock source) {
-      if (source == null) {
-        throw new InvalidInputException("clock", "is null");
-      }
-      this.clock = source;
+      this.clock = given("clock", source);
       return this;
     }
 
@@ -534,10 +514,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder ticker(LongSupplier nanoTime) {
-      if (nanoTime == null) {
-        throw new InvalidInputException("ticker", "is null");
-      }
-      this.ticker = nanoTime;
+      this.ticker = given("ticker", nanoTime);
       return this;
     }
 
@@ -546,10 +523,7 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder adminTokenFile(Path file) {
-      if (file == null) {
-        throw new InvalidInputException("adminTokenFile", "is null");
-      }
-      this.adminTokenFile = file;
+      this.adminTokenFile = given("adminTokenFile", file);
       return this;
     }
 
@@ -561,15 +535,9 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder notificationSink(NotificationSink sink) {
-      if (sink == null) {
-        throw new InvalidInputException("notify", "is null");
-      }
-      for (NotificationSink other : notificationSinks) {
-        if (other.name().equals(sink.name())) {
-          throw new InvalidInputException("notify.name", "'" + sink.name() + "' names two sinks; each needs its own"
-              + " name, which keys its delivery cursor");
-        }
-      }
+      given("notify", sink);
+      check(notificationSinks.stream().noneMatch(other -> other.name().equals(sink.name())), "notify.name",
+          "'" + sink.name() + "' names two sinks; each needs its own name, which keys its delivery cursor");
       notificationSinks.add(sink);
       return this;
     }
@@ -580,11 +548,8 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder notificationLease(Duration lease) {
-      positive("notificationLease", lease);
-      if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
-        throw new InvalidInputException("notificationLease", lease + " is outside PT1S..PT1H");
-      }
-      this.notificationLease = lease;
+      this.notificationLease = within("notificationLease", lease, Duration.ofSeconds(1), Duration.ofHours(1),
+          "PT1S..PT1H");
       return this;
     }
 
@@ -593,11 +558,8 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder notificationRetryWait(Duration wait) {
-      positive("notificationRetryWait", wait);
-      if (wait.compareTo(Duration.ofMillis(1)) < 0 || wait.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new InvalidInputException("notificationRetryWait", wait + " is outside PT0.001S..PT10M");
-      }
-      this.notificationRetryWait = wait;
+      this.notificationRetryWait = within("notificationRetryWait", wait, Duration.ofMillis(1), Duration.ofMinutes(10),
+          "PT0.001S..PT10M");
       return this;
     }
 
@@ -606,11 +568,8 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder notificationTimeout(Duration timeout) {
-      positive("notificationTimeout", timeout);
-      if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
-        throw new InvalidInputException("notificationTimeout", timeout + " is outside PT0.1S..PT5M");
-      }
-      this.notificationTimeout = timeout;
+      this.notificationTimeout = within("notificationTimeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5),
+          "PT0.1S..PT5M");
       return this;
     }
 
@@ -619,27 +578,20 @@ public final class UpdateServerConfig {
      * @return this builder
      */
     public Builder notificationAttempts(int attempts) {
-      if (attempts < 1 || attempts > 10) {
-        throw new InvalidInputException("notificationAttempts", attempts + " is outside 1..10");
-      }
+      check(attempts >= 1 && attempts <= 10, "notificationAttempts", attempts + " is outside 1..10");
       this.notificationAttempts = attempts;
       return this;
     }
 
     /** @return the configuration */
     public UpdateServerConfig build() {
-      if (!notificationSinks.isEmpty() && notificationLease.compareTo(notificationTimeout) <= 0) {
-        throw new InvalidInputException("notificationLease", notificationLease + " must be longer than"
-            + " notificationTimeout (" + notificationTimeout + "), or a slow answer hands the sink to another replica"
-            + " mid-send");
-      }
-      if (trustRoot != null && releaseKeys != null) {
-        throw new InvalidInputException("releaseKeys", "and trustRoot are both set; with a trust root the release"
-            + " keys are its release role");
-      }
-      if (timestampKey != null && trustRoot == null) {
-        throw new InvalidInputException("timestampKey", "needs a trust root with a timestamp role naming it");
-      }
+      check(notificationSinks.isEmpty() || notificationLease.compareTo(notificationTimeout) > 0, "notificationLease",
+          notificationLease + " must be longer than notificationTimeout (" + notificationTimeout + "), or a slow"
+          + " answer hands the sink to another replica mid-send");
+      check(trustRoot == null || releaseKeys == null, "releaseKeys", "and trustRoot are both set; with a trust root"
+          + " the release keys are its release role");
+      check(timestampKey == null || trustRoot != null, "timestampKey", "needs a trust root with a timestamp role"
+          + " naming it");
       return new UpdateServerConfig(this);
     }
   }

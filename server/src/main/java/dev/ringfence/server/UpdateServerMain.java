@@ -219,7 +219,7 @@ public final class UpdateServerMain {
   private static UpdateServerConfig apply(Map<String, List<String>> settings, @Nullable String jdbcPassword) {
     UpdateServerConfig.Builder b = UpdateServerConfig.custom(Path.of(one(settings, "data", "ringfence-data")));
     b.bindAddress(one(settings, "bind", UpdateServerConfig.DEFAULT_BIND));
-    b.port(integer(settings, "port", UpdateServerConfig.DEFAULT_PORT));
+    b.port(integer(settings, "port").orElse(UpdateServerConfig.DEFAULT_PORT));
     String jdbcUrl = one(settings, "jdbc-url", null);
     if (jdbcUrl != null) {
       b.jdbc(jdbcUrl, one(settings, "jdbc-user", null), jdbcPassword);
@@ -230,24 +230,12 @@ public final class UpdateServerMain {
     duration(settings, "tick-interval").ifPresent(b::tickInterval);
     duration(settings, "request-timeout").ifPresent(b::requestTimeout);
     duration(settings, "signature-window").ifPresent(b::signatureWindow);
-    if (settings.containsKey("signal-burst")) {
-      b.signalBurst(integer(settings, "signal-burst", 0));
-    }
-    if (settings.containsKey("signal-rate-per-minute")) {
-      b.signalRatePerMinute(integer(settings, "signal-rate-per-minute", 0));
-    }
-    if (settings.containsKey("threads")) {
-      b.threads(integer(settings, "threads", 0));
-    }
-    if (settings.containsKey("max-connections")) {
-      b.maxConnections(integer(settings, "max-connections", 0));
-    }
-    if (settings.containsKey("max-json-bytes")) {
-      b.maxJsonBytes(integer(settings, "max-json-bytes", 0));
-    }
-    if (settings.containsKey("max-release-bytes")) {
-      b.maxReleaseBytes(integer(settings, "max-release-bytes", 0));
-    }
+    integer(settings, "signal-burst").ifPresent(b::signalBurst);
+    integer(settings, "signal-rate-per-minute").ifPresent(b::signalRatePerMinute);
+    integer(settings, "threads").ifPresent(b::threads);
+    integer(settings, "max-connections").ifPresent(b::maxConnections);
+    integer(settings, "max-json-bytes").ifPresent(b::maxJsonBytes);
+    integer(settings, "max-release-bytes").ifPresent(b::maxReleaseBytes);
     String rootFile = one(settings, "trust-root", null);
     if (rootFile != null) {
       try {
@@ -270,9 +258,7 @@ public final class UpdateServerMain {
     duration(settings, "notify-lease").ifPresent(b::notificationLease);
     duration(settings, "notify-retry-wait").ifPresent(b::notificationRetryWait);
     duration(settings, "notify-timeout").ifPresent(b::notificationTimeout);
-    if (settings.containsKey("notify-attempts")) {
-      b.notificationAttempts(integer(settings, "notify-attempts", 0));
-    }
+    integer(settings, "notify-attempts").ifPresent(b::notificationAttempts);
     List<String> keys = settings.getOrDefault("release-key", List.of());
     if (settings.containsKey("release-threshold") && keys.isEmpty()) {
       throw new InvalidInputException("--release-threshold", "needs --release-key options to count");
@@ -282,9 +268,7 @@ public final class UpdateServerMain {
       for (String key : keys) {
         releaseKey(trust, "--release-key", key);
       }
-      if (settings.containsKey("release-threshold")) {
-        trust.threshold(integer(settings, "release-threshold", 1));
-      }
+      integer(settings, "release-threshold").ifPresent(trust::threshold);
       b.releaseKeys(trust.build());
     }
     return b.build();
@@ -375,13 +359,13 @@ public final class UpdateServerMain {
     return values.get(0);
   }
 
-  private static int integer(Map<String, List<String>> settings, String name, int fallback) {
+  private static java.util.OptionalInt integer(Map<String, List<String>> settings, String name) {
     String value = one(settings, name, null);
     if (value == null) {
-      return fallback;
+      return java.util.OptionalInt.empty();
     }
     try {
-      return Integer.parseInt(value.trim());
+      return java.util.OptionalInt.of(Integer.parseInt(value.trim()));
     } catch (NumberFormatException e) {
       throw new InvalidInputException("--" + name, "'" + value + "' is not a whole number");
     }

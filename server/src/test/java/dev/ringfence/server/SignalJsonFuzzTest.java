@@ -2,7 +2,6 @@ package dev.ringfence.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -11,13 +10,12 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.testing.BoundedFuzzTest;
 import dev.ringfence.protocol.Signal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the update server's signal batch reader, the body an endpoint POSTs to
@@ -35,8 +33,7 @@ class SignalJsonFuzzTest {
        "overrides":[{"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"both arms at once"}]}
       """);
 
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void parse(byte[] body) {
     List<Signal> signals;
     try {

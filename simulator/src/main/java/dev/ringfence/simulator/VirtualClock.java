@@ -1,5 +1,7 @@
 package dev.ringfence.simulator;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,78 +14,72 @@ import java.time.ZoneOffset;
  */
 public final class VirtualClock extends Clock {
 
-  private Instant now;
+  /** The simulated time, one for a clock and its views in other zones, as they must move together. */
+  private static final class Time {
+    private Instant now;
+
+    private Time(Instant start) {
+      this.now = start;
+    }
+  }
+
+  private final Time time;
+  private final ZoneId zone;
 
   /**
-   * Creates a clock standing still at an instant.
+   * Creates a clock standing still at an instant, in UTC.
    *
    * @param start the first instant the clock reads
    */
   public VirtualClock(Instant start) {
-    this.now = start;
+    this(new Time(start), ZoneOffset.UTC);
+  }
+
+  private VirtualClock(Time time, ZoneId zone) {
+    this.time = time;
+    this.zone = zone;
   }
 
   /**
    * Moves the clock forward.
    *
    * @param step how far; not negative
+   * @throws IllegalArgumentException if {@code step} is negative
    */
   public void advance(Duration step) {
-    if (step.isNegative()) {
-      throw new IllegalArgumentException("a virtual clock only moves forward, not by " + step);
-    }
-    now = now.plus(step);
+    checkArgument(!step.isNegative(), "a virtual clock only moves forward, not by %s", step);
+    time.now = time.now.plus(step);
   }
 
   /**
    * Jumps the clock forward to an instant.
    *
    * @param instant the new time; not before the current one
+   * @throws IllegalArgumentException if {@code instant} is before the current time
    */
   public void set(Instant instant) {
-    if (instant.isBefore(now)) {
-      throw new IllegalArgumentException("a virtual clock only moves forward, not back to " + instant);
-    }
-    now = instant;
+    checkArgument(!instant.isBefore(time.now), "a virtual clock only moves forward, not back to %s", instant);
+    time.now = instant;
   }
 
   @Override
   public ZoneId getZone() {
-    return ZoneOffset.UTC;
+    return zone;
   }
 
-  /** @return a view in another zone that moves with this clock */
+  /** @return a view in another zone that moves with this clock (and moves it, if advanced) */
   @Override
-  public Clock withZone(ZoneId zone) {
-    if (zone.equals(getZone())) {
-      return this;
-    }
-    VirtualClock source = this;
-    return new Clock() {
-      @Override
-      public ZoneId getZone() {
-        return zone;
-      }
-
-      @Override
-      public Clock withZone(ZoneId other) {
-        return source.withZone(other);
-      }
-
-      @Override
-      public Instant instant() {
-        return source.instant();
-      }
-    };
+  public Clock withZone(ZoneId other) {
+    return other.equals(zone) ? this : new VirtualClock(time, other);
   }
 
   @Override
   public Instant instant() {
-    return now;
+    return time.now;
   }
 
   @Override
   public String toString() {
-    return "VirtualClock[" + now + "]";
+    return "VirtualClock[" + time.now + "]";
   }
 }

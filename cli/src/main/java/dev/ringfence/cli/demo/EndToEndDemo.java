@@ -8,6 +8,7 @@ import com.google.common.io.RecursiveDeleteOption;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.RootDocument;
 import dev.ringfence.agent.TrustStore;
+import dev.ringfence.cli.OwnerOnlyFile;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.examples.toyagent.ToyContent;
 import dev.ringfence.protocol.InvalidInputException;
@@ -21,7 +22,6 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -421,8 +421,8 @@ public final class EndToEndDemo {
     config.set("trustRoot", mapper.readTree(root.toJson()));
     Path file = dir.resolve("agent.json");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.write(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+    OwnerOnlyFile.create(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(config),
+        StandardCharsets.UTF_8);
     return file;
   }
 }

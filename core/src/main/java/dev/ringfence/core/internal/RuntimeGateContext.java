@@ -10,84 +10,31 @@ import dev.ringfence.core.health.ProbeSamples;
 import java.time.Instant;
 import java.util.Set;
 
-/** The {@link GateContext} of one evaluation. */
-final class RuntimeGateContext implements GateContext {
+/**
+ * The {@link GateContext} of one evaluation: the components answer the interface's accessors of the same name; the
+ * arms, the hazard test and the probes are read from the rollout's health tracker.
+ *
+ * @param rolloutId the rollout's id
+ * @param channel its channel
+ * @param baselineVersion the version the fleet runs
+ * @param candidateVersion the version rolled out
+ * @param plan the rollout's plan
+ * @param ring the ring from the runtime's list, built once per rollout: a held tier's rings are never rebuilt per tick
+ * @param ringIndex the open ring
+ * @param ringOpenedAt when it opened
+ * @param now the engine's clock at this evaluation
+ * @param exposedInRing endpoints admitted to the ring
+ * @param exposedTotal endpoints admitted to any ring
+ * @param health the rollout's health tracker
+ */
+record RuntimeGateContext(String rolloutId, String channel, long baselineVersion, long candidateVersion, Plan plan,
+    Ring ring, int ringIndex, Instant ringOpenedAt, Instant now, long exposedInRing, long exposedTotal,
+    HealthTracker health) implements GateContext {
 
-  private final RolloutSpec spec;
-  private final Ring ring;
-  private final int ringIndex;
-  private final Instant ringOpenedAt;
-  private final Instant now;
-  private final long exposedInRing;
-  private final long exposedTotal;
-  private final HealthTracker health;
-
-  RuntimeGateContext(RolloutSpec spec, Ring ring, int ringIndex, Instant ringOpenedAt, Instant now,
-      long exposedInRing, long exposedTotal, HealthTracker health) {
-    this.health = health;
-    this.spec = spec;
-    this.ring = ring;
-    this.ringIndex = ringIndex;
-    this.ringOpenedAt = ringOpenedAt;
-    this.now = now;
-    this.exposedInRing = exposedInRing;
-    this.exposedTotal = exposedTotal;
-  }
-
-  @Override
-  public String rolloutId() {
-    return spec.id();
-  }
-
-  @Override
-  public String channel() {
-    return spec.channel();
-  }
-
-  @Override
-  public long baselineVersion() {
-    return spec.baselineVersion();
-  }
-
-  @Override
-  public long candidateVersion() {
-    return spec.candidateVersion();
-  }
-
-  @Override
-  public Plan plan() {
-    return spec.plan();
-  }
-
-  /** The ring from the runtime's list, built once per rollout: a held tier's rings are never rebuilt per tick. */
-  @Override
-  public Ring ring() {
-    return ring;
-  }
-
-  @Override
-  public int ringIndex() {
-    return ringIndex;
-  }
-
-  @Override
-  public Instant ringOpenedAt() {
-    return ringOpenedAt;
-  }
-
-  @Override
-  public Instant now() {
-    return now;
-  }
-
-  @Override
-  public long exposedInRing() {
-    return exposedInRing;
-  }
-
-  @Override
-  public long exposedTotal() {
-    return exposedTotal;
+  RuntimeGateContext(RolloutSpec spec, Ring ring, int ringIndex, Instant ringOpenedAt, Instant now, long exposedInRing,
+      long exposedTotal, HealthTracker health) {
+    this(spec.id(), spec.channel(), spec.baselineVersion(), spec.candidateVersion(), spec.plan(), ring, ringIndex,
+        ringOpenedAt, now, exposedInRing, exposedTotal, health);
   }
 
   @Override

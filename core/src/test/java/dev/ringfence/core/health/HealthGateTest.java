@@ -32,89 +32,32 @@ class HealthGateTest {
 
   private static GateContext context(ArmStats candidate, ArmStats inRing, int ringIndex, ArmStats control,
       Map<String, ProbeSamples> probes, HazardComparison hazard) {
-    Plan plan = Fixtures.fourRings();
-    return new GateContext() {
-      @Override
-      public String rolloutId() {
-        return "r";
-      }
+    return new FixedContext("r", "c", 41, 42, Fixtures.fourRings(), ringIndex, Instant.EPOCH,
+        Instant.EPOCH.plusSeconds(3600), candidate.reported(), candidate.reported(), candidate, inRing, control, hazard,
+        probes);
+  }
 
-      @Override
-      public String channel() {
-        return "c";
-      }
+  /** A context whose every answer is chosen; it checks that the judge asks for the hazard test at its margin. */
+  private record FixedContext(String rolloutId, String channel, long baselineVersion, long candidateVersion, Plan plan,
+      int ringIndex, Instant ringOpenedAt, Instant now, long exposedInRing, long exposedTotal, ArmStats candidate,
+      ArmStats candidateInRing, ArmStats control, HazardComparison hazard, Map<String, ProbeSamples> probes)
+      implements GateContext {
 
-      @Override
-      public long baselineVersion() {
-        return 41;
-      }
+    @Override
+    public HazardComparison hazard(double margin, double alpha) {
+      assertThat(margin).isEqualTo(hazard.margin());
+      return hazard;
+    }
 
-      @Override
-      public long candidateVersion() {
-        return 42;
-      }
+    @Override
+    public Set<String> probeMetrics() {
+      return probes.keySet();
+    }
 
-      @Override
-      public Plan plan() {
-        return plan;
-      }
-
-      @Override
-      public int ringIndex() {
-        return ringIndex;
-      }
-
-      @Override
-      public Instant ringOpenedAt() {
-        return Instant.EPOCH;
-      }
-
-      @Override
-      public Instant now() {
-        return Instant.EPOCH.plusSeconds(3600);
-      }
-
-      @Override
-      public long exposedInRing() {
-        return candidate.reported();
-      }
-
-      @Override
-      public long exposedTotal() {
-        return candidate.reported();
-      }
-
-      @Override
-      public ArmStats candidate() {
-        return candidate;
-      }
-
-      @Override
-      public ArmStats candidateInRing() {
-        return inRing;
-      }
-
-      @Override
-      public ArmStats control() {
-        return control;
-      }
-
-      @Override
-      public HazardComparison hazard(double margin, double alpha) {
-        assertThat(margin).isEqualTo(hazard.margin());
-        return hazard;
-      }
-
-      @Override
-      public Set<String> probeMetrics() {
-        return probes.keySet();
-      }
-
-      @Override
-      public ProbeSamples probeSamples(String metric) {
-        return probes.getOrDefault(metric, new ProbeSamples(metric, new double[0], new double[0]));
-      }
-    };
+    @Override
+    public ProbeSamples probeSamples(String metric) {
+      return probes.getOrDefault(metric, new ProbeSamples(metric, new double[0], new double[0]));
+    }
   }
 
   private static Verdict judge(ArmStats candidate, ArmStats control) {

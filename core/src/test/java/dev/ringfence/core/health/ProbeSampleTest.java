@@ -10,11 +10,10 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.gate.GateContext;
 import dev.ringfence.core.gate.Verdict;
 import dev.ringfence.core.plan.GateSpec;
-import dev.ringfence.core.plan.LintOverride;
-import dev.ringfence.core.plan.LintRule;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.ProbeReading;
 import dev.ringfence.testing.ManualClock;
@@ -44,11 +43,8 @@ class ProbeSampleTest {
   private long sequence;
 
   private Rollout start() {
-    Plan plan = Plan.builder("p").ring(Ring.named("canary").share(2_000).bakeTime(Duration.ofHours(1))
-        .gate(GateSpec.of("scripted")).build())
-        .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, "canary", "a small test fleet"))
-        .override(new LintOverride(LintRule.FIRST_RING_UNCAPPED, "canary", "a small test fleet"))
-        .build();
+    Plan plan = Fixtures.oneLargeRing("p", Ring.named("canary").share(2_000).bakeTime(Duration.ofHours(1))
+        .gate(GateSpec.of("scripted")).build(), "a small test fleet");
     Rollout r = engine.createRollout(RolloutSpec.builder("r").channel("c").baseline(1).candidate(2).plan(plan)
         .salt(5).build());
     r.start();

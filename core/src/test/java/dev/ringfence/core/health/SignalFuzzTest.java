@@ -3,7 +3,6 @@ package dev.ringfence.core.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -13,6 +12,7 @@ import dev.ringfence.core.UnknownVersionException;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.testing.BoundedFuzzTest;
 import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.protocol.ApplyOutcome;
 import dev.ringfence.protocol.ApplyResult;
@@ -23,8 +23,6 @@ import dev.ringfence.protocol.ProbeReading;
 import dev.ringfence.protocol.Signal;
 import dev.ringfence.testing.ManualClock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes what endpoints send (docs/fuzzing.md): a script of signals with arbitrary fields, decisions and clock
@@ -49,8 +47,7 @@ class SignalFuzzTest {
        "overrides":[{"rule":"FIRST_RING_TOO_LARGE","ring":"canary","reason":"fuzzing wants both arms at once"}]}
       """);
 
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void ingest(FuzzedDataProvider data) {
     ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom().clock(clock)

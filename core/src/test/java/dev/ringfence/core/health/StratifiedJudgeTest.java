@@ -47,6 +47,8 @@ class StratifiedJudgeTest {
   /** Chance that a host fails within the hour, whatever it runs: dev machines crash more. */
   private static final double INTERNAL_BACKGROUND = 0.10;
   private static final double STANDARD_BACKGROUND = 0.01;
+  /** Seeded runs per test. */
+  private static final int RUNS = 50;
 
   /**
    * One hour of a canary of 400 internal endpoints, the engine ticking every minute.
@@ -98,27 +100,28 @@ class StratifiedJudgeTest {
     return rollout.state() == RolloutState.ROLLING_BACK || rollout.state() == RolloutState.ROLLED_BACK;
   }
 
+  /** @return how many of the runs with seeds 0 to {@code RUNS - 1} halted */
+  private static int haltedRuns(double factor) {
+    int halted = 0;
+    for (int seed = 0; seed < RUNS; seed++) {
+      halted += halts(seed, factor) ? 1 : 0;
+    }
+    return halted;
+  }
+
   @Test
   void healthyCanaryFromAFailureProneTier_isJudgedAgainstItsOwnTier_noFalseHalts() {
-    int runs = 50;
-    int halted = 0;
-    for (int seed = 0; seed < runs; seed++) {
-      halted += halts(seed, 1.0) ? 1 : 0;
-    }
-    System.out.printf(Locale.ROOT, "stratified judge: healthy internal canary, %d runs: %d halted%n", runs, halted);
+    int halted = haltedRuns(1.0);
+    System.out.printf(Locale.ROOT, "stratified judge: healthy internal canary, %d runs: %d halted%n", RUNS, halted);
     // α is 0.01: one run in a hundred may halt. Pooled over the tiers, 50 of 50 did.
     assertThat(halted).isLessThanOrEqualTo(2);
   }
 
   @Test
   void regressionInsideTheTier_threeTimesItsBackground_stillHalts() {
-    int runs = 50;
-    int halted = 0;
-    for (int seed = 0; seed < runs; seed++) {
-      halted += halts(seed, 3.0) ? 1 : 0;
-    }
+    int halted = haltedRuns(3.0);
     System.out.printf(Locale.ROOT, "stratified judge: internal canary failing 3x its tier, %d runs: %d halted%n",
-        runs, halted);
+        RUNS, halted);
     assertThat(halted).isGreaterThanOrEqualTo(48);
   }
 }

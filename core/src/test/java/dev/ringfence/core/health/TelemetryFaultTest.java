@@ -21,6 +21,7 @@ import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.testing.Fixtures;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.Heartbeat;
 import dev.ringfence.testing.ManualClock;
@@ -231,11 +232,8 @@ class TelemetryFaultTest {
 
   @Test
   void holdback_staysOnTheBaselineWhileTheRolloutRuns_andGetsTheCandidateWhenItCompletes() {
-    Plan plan = Plan.builder("p").ring(Ring.named("everyone").share(10_000).gate(GateSpec.timeAndSample())
-        .build())
-        .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, "everyone", "only the holdback is tested"))
-        .override(new LintOverride(LintRule.FIRST_RING_UNCAPPED, "everyone", "only the holdback is tested"))
-        .build();
+    Plan plan = Fixtures.oneLargeRing("p", Ring.named("everyone").share(10_000).gate(GateSpec.timeAndSample()).build(),
+        "only the holdback is tested");
     Rollout r = engine.createRollout(RolloutSpec.builder("h").channel("c").baseline(1).candidate(2).plan(plan)
         .salt(3).build());
     r.start();

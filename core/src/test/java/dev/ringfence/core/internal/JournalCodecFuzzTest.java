@@ -2,11 +2,9 @@ package dev.ringfence.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ringfence.core.StoreException;
 import dev.ringfence.core.store.JournalEntry;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
+import dev.ringfence.core.testing.BoundedFuzzTest;
 
 /**
  * Fuzzes the journal record decoder with arbitrary payloads (docs/fuzzing.md): a payload is refused with a
@@ -15,8 +13,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class JournalCodecFuzzTest {
 
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void decode(byte[] payload) {
     JournalEntry entry;
     try {

@@ -2,15 +2,13 @@ package dev.ringfence.core.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.store.RolloutStores;
+import dev.ringfence.core.testing.BoundedFuzzTest;
 import dev.ringfence.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the plan reader with arbitrary documents (docs/fuzzing.md). A document is either refused with an
@@ -20,8 +18,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class PlanFuzzTest {
 
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void fromJson(byte[] document) {
     Plan plan;
     try {

@@ -67,6 +67,18 @@ class AuditHeadTest {
     Files.write(trail(), lines);
   }
 
+  /**
+   * Halts rollout {@code r}, then cuts the last {@code n} lines off its audit trail behind the journal's back.
+   *
+   * @return the trail's lines before the cut
+   */
+  private List<String> haltedWithTheTrailCut(int n) throws IOException {
+    runToHalt(directory, "r");
+    List<String> lines = trailLines();
+    writeTrail(lines.subList(0, lines.size() - n));
+    return lines;
+  }
+
   @Test
   void verifyJournal_intactStore_endsAtTheRecordedHead() throws IOException {
     runToHalt(directory, "r");
@@ -95,9 +107,7 @@ class AuditHeadTest {
 
   @Test
   void verifyJournal_lastLinesCutOff_isBrokenCountingThem() throws IOException {
-    runToHalt(directory, "r");
-    List<String> lines = trailLines();
-    writeTrail(lines.subList(0, lines.size() - 3));
+    List<String> lines = haltedWithTheTrailCut(3);
     assertThat(AuditTrail.verify(trail())).as("the chain alone cannot see it").isEmpty();
     AuditVerification result = AuditTrail.verifyJournal(directory);
     assertThat(result.broken()).hasValueSatisfying(r -> assertThat(r)
@@ -137,9 +147,7 @@ class AuditHeadTest {
 
   @Test
   void crashAfterTheJournalRecordBeforeTheTrailLine_isReported_andTheOpenWritesTheLine() throws IOException {
-    runToHalt(directory, "r");
-    List<String> lines = trailLines();
-    writeTrail(lines.subList(0, lines.size() - 1));
+    List<String> lines = haltedWithTheTrailCut(1);
     AuditVerification result = AuditTrail.verifyJournal(directory);
     assertThat(result.broken()).isEmpty();
     assertThat(result.note()).hasValueSatisfying(n -> assertThat(n)
@@ -174,9 +182,7 @@ class AuditHeadTest {
 
   @Test
   void twoLinesApart_isMoreThanACrashLeaves_andIsBroken() throws IOException {
-    runToHalt(directory, "r");
-    List<String> lines = trailLines();
-    writeTrail(lines.subList(0, lines.size() - 2));
+    haltedWithTheTrailCut(2);
     assertThat(AuditTrail.verifyJournal(directory).broken()).hasValueSatisfying(r -> assertThat(r)
         .endsWith("the last 2 lines were cut off"));
   }

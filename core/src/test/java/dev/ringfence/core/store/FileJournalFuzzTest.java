@@ -2,8 +2,8 @@ package dev.ringfence.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ringfence.core.StoreException;
+import dev.ringfence.core.testing.BoundedFuzzTest;
 import dev.ringfence.core.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,11 +16,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the file journal's recovery (docs/fuzzing.md, docs/journal.md): a journal directory whose files hold
@@ -41,8 +39,7 @@ class FileJournalFuzzTest {
   }
 
   /** {@code journal.0} holds the bytes as they are: length and checksum headers included. */
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void open_journalHoldsBytes(byte[] journal) throws IOException {
     open(Map.of("journal.0", journal));
   }
@@ -52,22 +49,19 @@ class FileJournalFuzzTest {
    * reaches the record decoder and the store's contract checks; a last line starting with {@code #} is written
    * raw, as a torn tail.
    */
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void open_journalHoldsFramedRecords(byte[] lines) throws IOException {
     open(Map.of("journal.0", frame(lines)));
   }
 
   /** {@code snapshot.1} holds well-framed records, one per input line, and {@code journal.1} is empty. */
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void open_snapshotHoldsFramedRecords(byte[] lines) throws IOException {
     open(Map.of("snapshot.1", frame(lines), "journal.1", new byte[0]));
   }
 
   /** {@code audit.jsonl}, the hash-chained audit trail, holds the bytes. */
-  @FuzzTest
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @BoundedFuzzTest
   void open_auditTrailHoldsBytes(byte[] audit) throws IOException {
     open(Map.of("audit.jsonl", audit));
   }

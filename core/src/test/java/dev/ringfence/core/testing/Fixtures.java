@@ -5,6 +5,8 @@ import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
 import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.plan.GateSpec;
+import dev.ringfence.core.plan.LintOverride;
+import dev.ringfence.core.plan.LintRule;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.RolloutStore;
@@ -40,12 +42,33 @@ public final class Fixtures {
   }
 
   /**
+   * A plan of one ring, larger than a first ring should be and uncapped, whose two first-ring lint findings are
+   * overridden: for tests of what happens within a ring, not of how rings follow each other.
+   *
+   * @param name the plan's name
+   * @param ring the ring
+   * @param reason the overrides' reason
+   * @return the plan
+   */
+  public static Plan oneLargeRing(String name, Ring ring, String reason) {
+    return Plan.builder(name).ring(ring)
+        .override(new LintOverride(LintRule.FIRST_RING_TOO_LARGE, ring.name(), reason))
+        .override(new LintOverride(LintRule.FIRST_RING_UNCAPPED, ring.name(), reason))
+        .build();
+  }
+
+  /**
    * canary 1% cap 50 baked 30 min behind {@code canaryGate}, then all 10% at once, scripted: a plan to add to
    * (freeze windows, held tiers) before it is built.
    */
   public static Plan.Builder twoRings(String name, GateSpec canaryGate) {
+    return twoRings(name, canaryGate, 50);
+  }
+
+  /** {@link #twoRings(String, GateSpec)} with another cap on the canary: 1,000 to see a budget, 10,000 for none. */
+  public static Plan.Builder twoRings(String name, GateSpec canaryGate, long canaryCap) {
     return Plan.builder(name)
-        .ring(Ring.named("canary").share(100).cap(50).bakeTime(Duration.ofMinutes(30)).gate(canaryGate).build())
+        .ring(Ring.named("canary").share(100).cap(canaryCap).bakeTime(Duration.ofMinutes(30)).gate(canaryGate).build())
         .ring(Ring.named("all").share(1000).bakeTime(Duration.ZERO).gate(GateSpec.of(ScriptedGate.TYPE)).build());
   }
 

@@ -8,18 +8,14 @@ import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
-import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.UnknownVersionException;
-import dev.ringfence.core.plan.GateSpec;
-import dev.ringfence.core.plan.Plan;
-import dev.ringfence.core.plan.Ring;
+import dev.ringfence.examples.QuickStart;
 import dev.ringfence.protocol.Decision;
 import dev.ringfence.protocol.InvalidInputException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -152,33 +148,12 @@ public final class DecisionHandler implements HttpHandler {
    */
   public static void main(String[] args) throws IOException {
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.ofDefaults());
-    Rollout rollout = startQuickStartRollout(engine);
+    Rollout rollout = QuickStart.startRollout(engine);
     Executors.newSingleThreadScheduledExecutor().scheduleWithFixedDelay(engine::tick, 5, 5, TimeUnit.SECONDS);
 
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     HttpServer server = serve(new InetSocketAddress("127.0.0.1", port), rollout);
     System.out.println("try: curl 'http://127.0.0.1:" + server.getAddress().getPort()
         + "/decide?endpoint=host-69&current=41&os=windows'");
-  }
-
-  /**
-   * Creates and starts the quick start's rollout (version 41 to 42 in three rings, each judged by the
-   * health gate) on an engine.
-   *
-   * @param engine the engine
-   * @return the running rollout
-   */
-  public static Rollout startQuickStartRollout(RolloutEngine engine) {
-    Plan plan = Plan.builder("content-rings")
-        .ring(Ring.named("canary").percent(1).cap(50).bakeTime(Duration.ofMinutes(30)).minSample(20)
-            .gate(GateSpec.of("health")).build())
-        .ring(Ring.named("broad").percent(10).bakeTime(Duration.ofHours(1)).minSample(500)
-            .gate(GateSpec.of("health")).build())
-        .ring(Ring.named("everyone").percent(100).gate(GateSpec.of("health")).build())
-        .build();
-    Rollout rollout = engine.createRollout(RolloutSpec.builder("content-2024-07-19")
-        .channel("channel-291").baseline(41).candidate(42).plan(plan).build());
-    rollout.start();
-    return rollout;
   }
 }

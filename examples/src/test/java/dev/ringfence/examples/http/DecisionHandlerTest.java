@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
 import dev.ringfence.core.RolloutEngineConfig;
+import dev.ringfence.examples.QuickStart;
 import dev.ringfence.testing.ManualClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,7 +35,7 @@ class DecisionHandlerTest {
   void startServer() throws IOException {
     RolloutEngine engine = RolloutEngine.create(RolloutEngineConfig.custom()
         .clock(ManualClock.at("2024-07-19T04:09:00Z")).build());
-    Rollout rollout = DecisionHandler.startQuickStartRollout(engine);
+    Rollout rollout = QuickStart.startRollout(engine);
     server = DecisionHandler.serve(new InetSocketAddress("127.0.0.1", 0), rollout);
   }
 

@@ -1,5 +1,7 @@
 package dev.ringfence.gates.internal;
 
+import com.google.common.escape.Escaper;
+import com.google.common.escape.Escapers;
 import dev.ringfence.core.gate.GateQuery;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +21,7 @@ public final class QueryTemplate {
 
   private static final Set<String> KNOWN = Set.copyOf(PLACEHOLDERS);
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(.*?)}}");
+  private static final Escaper PROMQL_STRING = promqlStringEscaper();
 
   private final String text;
 
@@ -95,34 +98,17 @@ public final class QueryTemplate {
 
   /** Escapes a value for the inside of a PromQL double-quoted string (Go's escapes). */
   static String escape(String value) {
-    StringBuilder b = new StringBuilder(value.length());
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '\\':
-          b.append("\\\\");
-          break;
-        case '"':
-          b.append("\\\"");
-          break;
-        case '\n':
-          b.append("\\n");
-          break;
-        case '\r':
-          b.append("\\r");
-          break;
-        case '\t':
-          b.append("\\t");
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            b.append(String.format("\\x%02x", (int) c));
-          } else {
-            b.append(c);
-          }
-      }
+    return PROMQL_STRING.escape(value);
+  }
+
+  /** Go's string escapes: backslash, quote, \n, \r and \t by name, every other control character as \xNN. */
+  private static Escaper promqlStringEscaper() {
+    Escapers.Builder escapes = Escapers.builder();
+    for (char c = 0; c < 0x20; c++) {
+      escapes.addEscape(c, String.format("\\x%02x", (int) c));
     }
-    return b.toString();
+    return escapes.addEscape('\u007f', "\\x7f").addEscape('\\', "\\\\").addEscape('"', "\\\"")
+        .addEscape('\n', "\\n").addEscape('\r', "\\r").addEscape('\t', "\\t").build();
   }
 
   @Override

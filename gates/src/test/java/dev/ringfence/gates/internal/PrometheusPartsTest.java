@@ -42,7 +42,7 @@ class PrometheusPartsTest {
 
   @Test
   void escape_quotesBackslashesAndControlCharacters_forAPromQlString() {
-    assertThat(QueryTemplate.escape("a\"b\\c\nd\te\u0001")).isEqualTo("a\\\"b\\\\c\\nd\\te\\x01");
+    assertThat(QueryTemplate.escape("a\"b\\c\nd\te\u0001\r\u007f")).isEqualTo("a\\\"b\\\\c\\nd\\te\\x01\\r\\x7f");
     assertThat(QueryTemplate.escape("plain-1.2_x é&%/")).isEqualTo("plain-1.2_x é&%/");
   }
 

@@ -51,6 +51,27 @@ public final class GateScenarios {
   }
 
   /**
+   * The measurement answered at the next tick passes the first ring's gate before the ring's 10-minute bake time is
+   * over: the ring stays closed, and the next one opens with the first tick after the bake time.
+   *
+   * @param clock the engine's clock
+   * @param rollout the rollout, in its first ring
+   * @param answerAndTick runs the measurements started so far (the peer answers them), then ticks a minute later
+   */
+  public static void passesThenOpensTheNextRingAfterTheBakeTime(ManualClock clock, Rollout rollout,
+      Runnable answerAndTick) {
+    answerAndTick.run();
+    assertThat(rollout.status().currentVerdict().outcome()).isEqualTo(Outcome.PASS);
+    Duration open = Duration.between(rollout.status().ringOpenedAt(), clock.instant());
+    assertThat(open).as("open for less than the bake time").isLessThan(Duration.ofMinutes(10));
+    assertThat(rollout.status().ringIndex()).isZero();
+
+    clock.advance(Duration.ofMinutes(10).minus(open));
+    answerAndTick.run();
+    assertThat(rollout.status().ringIndex()).isEqualTo(1);
+  }
+
+  /**
    * An engine restarted over the store of a rollout that a FAIL halted: it replays the journaled verdict, and the
    * rollout ends ROLLED_BACK on that FAIL without measuring again.
    *

@@ -1,5 +1,8 @@
 package dev.ringfence.agent.internal;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * One-line checks of a programmer's arguments, as Caffeine and resilience4j make them: a null is a
  * {@link NullPointerException}, a value out of range an {@link IllegalArgumentException}, a builder not ready to
@@ -20,6 +23,19 @@ public final class Args {
     if (!ok) {
       throw new IllegalArgumentException(name + ": " + reason);
     }
+  }
+
+  /**
+   * @param name the argument
+   * @param value a duration
+   * @return {@code value}
+   * @throws NullPointerException {@code name: is null} when it is
+   * @throws IllegalArgumentException {@code name: value must be a positive duration} when it is zero or negative
+   */
+  public static Duration positive(String name, Duration value) {
+    Objects.requireNonNull(value, () -> name + ": is null");
+    require(!value.isNegative() && !value.isZero(), name, value + " must be a positive duration");
+    return value;
   }
 
   /**

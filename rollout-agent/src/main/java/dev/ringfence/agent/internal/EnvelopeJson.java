@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 /** Strict JSON reading and writing of {@link Envelope}s: unknown fields and wrong types are refused. */
 public final class EnvelopeJson {
 
+  private static final DocumentFields READ = new DocumentFields(MalformedEnvelopeException::new);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> FIELDS =
       Set.of("schemaVersion", "channel", "version", "sha256", "size", "expiresAt", "signatures");
@@ -50,14 +51,14 @@ public final class EnvelopeJson {
         throw new MalformedEnvelopeException(shown(name), "is not a known field; expected one of " + FIELDS);
       }
     }
-    long schema = number(root, "schemaVersion");
+    long schema = READ.number(root, "schemaVersion");
     if (schema != Envelope.SCHEMA_VERSION) {
       throw new MalformedEnvelopeException("schemaVersion", schema + " is not supported; expected "
           + Envelope.SCHEMA_VERSION);
     }
     Instant expiresAt;
     try {
-      expiresAt = Instant.parse(text(root, "expiresAt"));
+      expiresAt = Instant.parse(READ.text(root, "expiresAt"));
     } catch (DateTimeParseException e) {
       throw new MalformedEnvelopeException("expiresAt", "'" + root.get("expiresAt").asText()
           + "' is not an ISO-8601 instant such as 2026-12-01T00:00:00Z");
@@ -75,8 +76,8 @@ public final class EnvelopeJson {
         signatures.add(new EnvelopeSignature(sig.get("keyId").asText(), sig.get("signature").asText()));
       }
     }
-    return new Envelope(text(root, "channel"), number(root, "version"), text(root, "sha256"),
-        number(root, "size"), expiresAt, signatures);
+    return new Envelope(READ.text(root, "channel"), READ.number(root, "version"), READ.text(root, "sha256"),
+        READ.number(root, "size"), expiresAt, signatures);
   }
 
   /**
@@ -93,22 +94,6 @@ public final class EnvelopeJson {
     } catch (IOException e) {
       throw new IllegalStateException("cannot happen: writing a string", e);
     }
-  }
-
-  private static String text(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    if (node == null || !node.isTextual()) {
-      throw new MalformedEnvelopeException(field, "is missing or not a string");
-    }
-    return node.asText();
-  }
-
-  private static long number(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw new MalformedEnvelopeException(field, "is missing or not an integer");
-    }
-    return node.asLong();
   }
 
   /**

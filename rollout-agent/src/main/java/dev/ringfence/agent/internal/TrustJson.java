@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TrustJson {
 
+  private static final DocumentFields READ = new DocumentFields(InvalidInputException::new);
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -120,7 +121,7 @@ public final class TrustJson {
         }
       }
     }
-    return new RootDocument(number(root, "version"), instant(root, "expiresAt"), keys, rootRole, releaseRole,
+    return new RootDocument(READ.number(root, "version"), instant(root, "expiresAt"), keys, rootRole, releaseRole,
         timestampRole, revoked, optional, signatures(root));
   }
 
@@ -156,9 +157,9 @@ public final class TrustJson {
   public static TimestampDocument parseTimestamp(byte[] json) {
     JsonNode root = object(json, MAX_TIMESTAMP_BYTES, TIMESTAMP_FIELDS, "timestamp");
     schema(root, TimestampDocument.SCHEMA_VERSION);
-    return new TimestampDocument(text(root, "channel"), number(root, "serial"), instant(root, "issuedAt"),
-        instant(root, "expiresAt"), number(root, "newestVersion"), text(root, "newestSha256"),
-        number(root, "rootVersion"), signatures(root));
+    return new TimestampDocument(READ.text(root, "channel"), READ.number(root, "serial"), instant(root, "issuedAt"),
+        instant(root, "expiresAt"), READ.number(root, "newestVersion"), READ.text(root, "newestSha256"),
+        READ.number(root, "rootVersion"), signatures(root));
   }
 
   /**
@@ -270,7 +271,7 @@ public final class TrustJson {
   }
 
   private static void schema(JsonNode root, int expected) {
-    long schema = number(root, "schemaVersion");
+    long schema = READ.number(root, "schemaVersion");
     if (schema != expected) {
       throw new InvalidInputException("schemaVersion", schema + " is not supported; expected " + expected);
     }
@@ -295,24 +296,8 @@ public final class TrustJson {
     return out;
   }
 
-  private static String text(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    if (node == null || !node.isTextual()) {
-      throw new InvalidInputException(field, "is missing or not a string");
-    }
-    return node.asText();
-  }
-
-  private static long number(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw new InvalidInputException(field, "is missing or not an integer");
-    }
-    return node.asLong();
-  }
-
   private static Instant instant(JsonNode root, String field) {
-    String text = text(root, field);
+    String text = READ.text(root, field);
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {

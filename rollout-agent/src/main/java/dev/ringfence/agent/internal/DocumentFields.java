@@ -1,0 +1,34 @@
+package dev.ringfence.agent.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.BiFunction;
+
+/**
+ * Reads the typed fields of a signed document's JSON (envelope, root, timestamp) strictly: a missing field or one of
+ * another type is refused with the document's own exception, naming the field.
+ */
+final class DocumentFields {
+
+  private final BiFunction<String, String, ? extends RuntimeException> refusal;
+
+  /** @param refusal makes the exception for a bad field, from its name and the reason */
+  DocumentFields(BiFunction<String, String, ? extends RuntimeException> refusal) {
+    this.refusal = refusal;
+  }
+
+  String text(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isTextual()) {
+      throw refusal.apply(field, "is missing or not a string");
+    }
+    return node.asText();
+  }
+
+  long number(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+      throw refusal.apply(field, "is missing or not an integer");
+    }
+    return node.asLong();
+  }
+}
