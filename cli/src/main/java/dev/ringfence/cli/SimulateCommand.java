@@ -81,12 +81,14 @@ final class SimulateCommand extends ConsoleCommand {
    *
    * @param endpoints the fleet size asked for
    * @param maxHeap the JVM's heap limit in bytes
-   * @return the message, with a heap that would fit (about 1.2 GB a million endpoints)
+   * @return the message, with a heap that would fit (about 1.2 GB a million endpoints: room for a rollout that reached
+   *     a fifth of the fleet)
    */
   static String outOfMemory(int endpoints, long maxHeap) {
     long neededGb = Math.max(2, (endpoints * 1_229L / 1_000_000 + 1_229 + 512 + 1023) / 1024);
     return String.format(java.util.Locale.ROOT, "ringfence simulate: %,d endpoints do not fit in this run's heap"
-        + " (%,d MB); a simulated endpoint takes about 1.2 KB: give the run more, e.g. JAVA_OPTS=-Xmx%dg"
+        + " (%,d MB); a simulated endpoint takes about 200 bytes, and 5 KB once it met the candidate: give the run"
+        + " more, e.g. JAVA_OPTS=-Xmx%dg"
         + " ./ringfence simulate ... (the launcher sizes the heap itself when JAVA_OPTS is unset)", endpoints,
         maxHeap >> 20, neededGb);
   }
