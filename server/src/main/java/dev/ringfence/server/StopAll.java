@@ -67,6 +67,7 @@ final class StopAll {
    * @return the stop in force and what was paused
    */
   Stopped stop(String actor, String reason) {
+    List<Rollout> runningBefore = engine.rollouts().stream().filter(r -> r.state() == RolloutState.RUNNING).toList();
     StopAllRecords.Event event = new StopAllRecords.Event(true, actor, reason, clock.instant());
     StopAllRecords.Event standing = records.append(event).orElseThrow();
     inForce = true;
@@ -78,7 +79,15 @@ final class StopAll {
       LOG.warn("STOP-ALL switched on by {}: {}; no rollout is created, started or resumed until it is lifted",
           LogText.of(actor), LogText.of(reason));
     }
-    return new Stopped(standing, already, pauseRunning(actor, reason));
+    // A tick, here or on another replica, reads the switch from the store and may pause a rollout in this stop's
+    // name between the write above and this call's own pause: it was paused by this stop all the same.
+    java.util.Set<String> paused = new java.util.LinkedHashSet<>(pauseRunning(actor, reason));
+    for (Rollout rollout : runningBefore) {
+      if (rollout.state() == RolloutState.PAUSED) {
+        paused.add(rollout.id());
+      }
+    }
+    return new Stopped(standing, already, List.copyOf(paused));
   }
 
   /**
