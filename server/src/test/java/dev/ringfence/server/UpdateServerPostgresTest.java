@@ -215,10 +215,7 @@ class UpdateServerPostgresTest {
   }
 
   private HttpResponse<String> envelope(EndpointCredentials c, long current) throws Exception {
-    return http.send(HttpRequest.newBuilder(server.uri().resolve("v1/channels/" + CHANNEL + "/envelope"))
-        .header(UpdateProtocol.ENDPOINT_HEADER, c.endpointId()).header("Authorization", c.authorization())
-        .header(UpdateProtocol.CURRENT_VERSION_HEADER, Long.toString(current)).timeout(Duration.ofSeconds(20))
-        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    return envelope(server, c, current);
   }
 
   @Test
