@@ -150,6 +150,9 @@ public final class FleetSimulator {
   @SuppressWarnings("unused")
   private int preloaded;
 
+  /** Set when the run with Ringfence failed: the run without it, going on another thread, stops at its next second. */
+  private volatile boolean abandoned;
+
   /** Whether the run without Ringfence has scheduled its first polls. */
   private boolean begun;
 
@@ -310,8 +313,14 @@ public final class FleetSimulator {
       worker.setDaemon(true);
       worker.start();
     }
-    SimulationReport.Run withRun = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true,
-        progress, traits).runWithRingfence();
+    SimulationReport.Run withRun;
+    try {
+      withRun = new FleetSimulator(loaded.scenario(), loaded.plan(), seed, endpoints, true, progress, traits)
+          .runWithRingfence();
+    } catch (RuntimeException | Error e) {
+      without.abandoned = true; // the second core stops too: nobody will read its run
+      throw e;
+    }
     handoff.withDone = true;
     if (!parallel) {
       ahead.run();
@@ -423,7 +432,7 @@ public final class FleetSimulator {
       begun = true;
       scheduleFirstPolls();
     }
-    for (int t = from + 1; t <= to; t++) {
+    for (int t = from + 1; t <= to && !abandoned; t++) {
       step(t);
       sampleAndReport(t, to, "without Ringfence");
     }
