@@ -89,7 +89,7 @@ final class Admissions {
   /** Whether these admissions were rebuilt from stored ones (a restart), not made fresh. */
   volatile boolean recoveredFromStore;
 
-  Admissions(RolloutSpec spec, Clock clock, RolloutStore store, EventBus events, HealthTracker health,
+  Admissions(RolloutSpec spec, List<Ring> rings, Clock clock, RolloutStore store, EventBus events, HealthTracker health,
       Timeline timeline, Transitions transitions, TrackTable admitted, DecisionTable decisions, int controlHoldback,
       long recentAdmissions, long recoveredAtMillis) {
     Plan plan = spec.plan();
@@ -107,7 +107,6 @@ final class Admissions {
     this.admitted = admitted;
     this.recoveredAtMillis = recoveredAtMillis;
     this.cohort = Cohort.withSalt(spec.salt());
-    List<Ring> rings = plan.allRings();
     int n = rings.size();
     this.selectors = new Selector[n];
     this.shares = new int[n];

@@ -36,11 +36,11 @@ final class Commands {
   private final RingJudge judge;
   private final Object lock;
 
-  Commands(Plan plan, String id, boolean[] dryRun, boolean[] approvalRequired, Clock clock, RolloutCounters counters,
+  Commands(Plan plan, List<Ring> rings, String id, boolean[] dryRun, boolean[] approvalRequired, Clock clock, RolloutCounters counters,
       Transitions transitions, Admissions admissions, RingJudge judge, Object lock) {
     this.id = id;
     this.plan = plan;
-    this.rings = plan.allRings();
+    this.rings = rings;
     this.lastRing = rings.size() - 1;
     this.dryRun = dryRun;
     this.approvalRequired = approvalRequired;

@@ -31,10 +31,9 @@ final class DecisionTable {
   final Decision offerCompleted;
   final Decision stayCompleted;
 
-  DecisionTable(RolloutSpec spec) {
+  DecisionTable(RolloutSpec spec, List<Ring> rings) {
     long candidate = spec.candidateVersion();
     long baseline = spec.baselineVersion();
-    List<Ring> rings = spec.plan().allRings();
     int last = spec.plan().rings().size() - 1; // after completion the plan's last ring speaks, held tiers or not
     offer = new Decision[rings.size()];
     holdCapReached = new Decision[rings.size()];

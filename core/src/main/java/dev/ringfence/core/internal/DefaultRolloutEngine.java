@@ -133,9 +133,8 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     long recent = entries.stream()
         .filter(e -> e instanceof JournalEntry.Admitted && e.at().isAfter(hourAgo))
         .count();
-    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, gates.pauseOnFail,
-        gates.approvalRequired, PlanLinter.lint(spec.plan()),
-        config, engine.events, recent);
+    RolloutRuntime runtime = new RolloutRuntime(spec, gates, PlanLinter.lint(spec.plan()), config, engine.events,
+        recent);
     for (JournalEntry entry : entries.subList(1, entries.size())) {
       runtime.replay(entry);
     }
@@ -172,30 +171,34 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     JournalEntry.Created created = new JournalEntry.Created(spec.id(), config.clock().instant(), spec,
         report.overridden(), actor);
     config.store().append(created);
-    RolloutRuntime runtime = new RolloutRuntime(spec, gates.gates, gates.dryRun, gates.pauseOnFail,
-        gates.approvalRequired, report, config, events, 0);
+    RolloutRuntime runtime = new RolloutRuntime(spec, gates, report, config, events, 0);
     register(runtime);
     return runtime;
   }
 
-  /** The gates of a plan's rings, and which of them only run dry. */
-  private static final class ResolvedGates {
+  /**
+   * A plan's rings, held tiers' included (built once: {@link Plan#allRings()} builds and checks them anew at each
+   * call), their gates, and which of them only run dry, pause on a failure or wait for an approval.
+   */
+  static final class ResolvedGates {
+    final List<Ring> rings;
     final Gate[] gates;
     final boolean[] dryRun;
     final boolean[] pauseOnFail;
     final boolean[] approvalRequired;
 
-    ResolvedGates(int rings) {
-      gates = new Gate[rings];
-      dryRun = new boolean[rings];
-      pauseOnFail = new boolean[rings];
-      approvalRequired = new boolean[rings];
+    ResolvedGates(List<Ring> rings) {
+      this.rings = rings;
+      gates = new Gate[rings.size()];
+      dryRun = new boolean[rings.size()];
+      pauseOnFail = new boolean[rings.size()];
+      approvalRequired = new boolean[rings.size()];
     }
   }
 
   private ResolvedGates resolveGates(Plan plan) {
     List<Ring> rings = plan.allRings();
-    ResolvedGates resolved = new ResolvedGates(rings.size());
+    ResolvedGates resolved = new ResolvedGates(rings);
     Gate[] gates = resolved.gates;
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < rings.size(); i++) {

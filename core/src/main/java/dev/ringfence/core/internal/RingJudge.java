@@ -71,14 +71,14 @@ final class RingJudge {
   /** The ring {@link #currentVerdict} judged: after a ring opens, the previous ring's verdict is not the open one's. */
   private volatile int currentVerdictRing = -1;
 
-  RingJudge(RolloutSpec spec, Gate[] gates, boolean[] dryRun, boolean[] pauseOnFail, boolean[] approvalRequired,
+  RingJudge(RolloutSpec spec, List<Ring> rings, Gate[] gates, boolean[] dryRun, boolean[] pauseOnFail, boolean[] approvalRequired,
       Clock clock, RolloutStore store, EventBus events, long silenceMillis, Duration inconclusiveLimit,
       HealthTracker health, RolloutCounters counters, Timeline timeline, Transitions transitions,
       Admissions admissions, Object lock) {
     this.spec = spec;
     this.id = spec.id();
     this.plan = spec.plan();
-    this.rings = plan.allRings();
+    this.rings = rings;
     this.lastRing = rings.size() - 1;
     this.gates = gates;
     this.dryRun = dryRun;

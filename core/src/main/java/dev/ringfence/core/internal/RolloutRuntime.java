@@ -8,9 +8,9 @@ import dev.ringfence.core.RolloutSpec;
 import dev.ringfence.core.RolloutState;
 import dev.ringfence.core.RolloutStatus;
 import dev.ringfence.core.UnknownVersionException;
-import dev.ringfence.core.gate.Gate;
 import dev.ringfence.core.health.IngestResult;
 import dev.ringfence.core.plan.LintReport;
+import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
 import dev.ringfence.core.store.RolloutStore;
@@ -51,6 +51,8 @@ final class RolloutRuntime implements Rollout {
   private final LintReport lint;
   private final long baseline;
   private final long candidate;
+  /** The plan's rings, held tiers' included, built once. */
+  private final List<Ring> rings;
   private final DecisionTable decisions;
   private final HealthTracker health;
   private final Timeline timeline;
@@ -65,14 +67,15 @@ final class RolloutRuntime implements Rollout {
   /** Appended to {@link #toString()}: empty for the engine's own runtime, else who acts. */
   private final String actingAs;
 
-  RolloutRuntime(RolloutSpec spec, Gate[] gates, boolean[] dryRun, boolean[] pauseOnFail, boolean[] approvalRequired,
-      LintReport lint, RolloutEngineConfig config, EventBus events, long recentAdmissions) {
+  RolloutRuntime(RolloutSpec spec, DefaultRolloutEngine.ResolvedGates resolved, LintReport lint,
+      RolloutEngineConfig config, EventBus events, long recentAdmissions) {
     this.spec = spec;
     this.id = spec.id();
     this.lint = lint;
     this.baseline = spec.baselineVersion();
     this.candidate = spec.candidateVersion();
-    this.decisions = new DecisionTable(spec);
+    this.rings = resolved.rings;
+    this.decisions = new DecisionTable(spec, rings);
     this.actor = OPERATOR;
     this.actingAs = "";
     this.lock = new Object();
@@ -81,21 +84,21 @@ final class RolloutRuntime implements Rollout {
     this.timeline = new Timeline(clock);
     long recoveredAtMillis = timeline.millis(); // a new timeline reads the clock: the same instant
     long silenceMillis = config.silenceDeadline().toMillis();
-    int rings = spec.plan().allRings().size();
     TrackTable admitted = new TrackTable();
-    this.health = new HealthTracker(rings, silenceMillis, admitted, timeline);
+    this.health = new HealthTracker(rings.size(), silenceMillis, admitted, timeline);
     RolloutCounters counters = new RolloutCounters();
     this.metrics = new RuntimeMetrics(health, counters);
     this.transitions = new Transitions(id, clock, store, config.stalenessBound().toMillis(), events, admitted,
         baseline, recoveredAtMillis);
-    this.admissions = new Admissions(spec, clock, store, events, health, timeline, transitions, admitted, decisions,
-        config.controlHoldback(), recentAdmissions, recoveredAtMillis);
-    boolean[] dry = dryRun.clone();
-    boolean[] approval = approvalRequired.clone();
-    this.judge = new RingJudge(spec, gates.clone(), dry, pauseOnFail.clone(), approval, clock, store, events,
-        silenceMillis, config.inconclusiveLimit(), health, counters, timeline, transitions, admissions, lock);
-    this.commands = new Commands(spec.plan(), id, dry, approval, clock, counters, transitions, admissions, judge,
-        lock);
+    this.admissions = new Admissions(spec, rings, clock, store, events, health, timeline, transitions, admitted,
+        decisions, config.controlHoldback(), recentAdmissions, recoveredAtMillis);
+    boolean[] dry = resolved.dryRun.clone();
+    boolean[] approval = resolved.approvalRequired.clone();
+    this.judge = new RingJudge(spec, rings, resolved.gates.clone(), dry, resolved.pauseOnFail.clone(), approval,
+        clock, store, events, silenceMillis, config.inconclusiveLimit(), health, counters, timeline, transitions,
+        admissions, lock);
+    this.commands = new Commands(spec.plan(), rings, id, dry, approval, clock, counters, transitions, admissions,
+        judge, lock);
   }
 
   /** The same rollout, its commands recorded as {@code actor}'s. */
@@ -105,6 +108,7 @@ final class RolloutRuntime implements Rollout {
     this.lint = of.lint;
     this.baseline = of.baseline;
     this.candidate = of.candidate;
+    this.rings = of.rings;
     this.decisions = of.decisions;
     this.health = of.health;
     this.timeline = of.timeline;
@@ -352,7 +356,7 @@ final class RolloutRuntime implements Rollout {
       Snapshot s = transitions.snapshot;
       int ring = s.ringIndex();
       return new RolloutStatus(id, spec.channel(), s.state(), ring,
-          ring < 0 ? "" : spec.plan().allRings().get(ring).name(), s.ringOpenedAt(), admissions.perRingCounts(),
+          ring < 0 ? "" : rings.get(ring).name(), s.ringOpenedAt(), admissions.perRingCounts(),
           admissions.admitted.size(), admissions.reverted.size(), judge.lastVerdict, judge.currentVerdict,
           judge.currentVerdictAt, s.cause(), ring >= 0 && judge.approvalRequired[ring], s.awaitingApprovalSince(),
           s.approvedAt(), s.approval());
