@@ -116,7 +116,7 @@ final class RingJudge {
    * Whether the health of the arms is still collected: not once the candidate has stopped (halted, rolling back)
    * or the rollout has ended. Nothing is judged then, and the halting verdict is journaled with its numbers.
    */
-  private static boolean judgesHealth(RolloutState state) {
+  static boolean judgesHealth(RolloutState state) {
     return !state.isTerminal() && !state.isHalted();
   }
 

@@ -213,7 +213,7 @@ final class RolloutRuntime implements Rollout {
       // Claims the candidate without having been offered it, or a version this rollout does not know.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ANOMALY);
     }
-    if (state.isHalted() || state.isTerminal()) {
+    if (!RingJudge.judgesHealth(state)) {
       // Halted or ended: nothing is judged any more, so the control arm is no longer observed (its numbers stay
       // as they were when the candidate stopped); an endpoint on the baseline is counted and needs no track.
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ACCEPTED);
