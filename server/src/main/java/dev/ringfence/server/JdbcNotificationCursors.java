@@ -1,13 +1,10 @@
 package dev.ringfence.server;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.OptionalLong;
 import javax.sql.DataSource;
 
@@ -37,21 +34,10 @@ final class JdbcNotificationCursors implements NotificationCursors {
   @Override
   public OptionalLong claim(String sink, long initial, String owner, Instant now, Duration lease) {
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps = c.prepareStatement(CREATE)) {
-        ps.setString(1, sink);
-        ps.setLong(2, initial);
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-        ps.setString(1, owner);
-        ps.setObject(2, utc(now.plus(lease)));
-        ps.setString(3, sink);
-        ps.setString(4, owner);
-        ps.setObject(5, utc(now));
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
-        }
-      }
+      Sql.update(c, CREATE, sink, initial);
+      Optional<Long> line = Sql.first(c, CLAIM, rs -> rs.getLong(1), owner, Sql.utc(now.plus(lease)), sink, owner,
+          Sql.utc(now));
+      return line.map(OptionalLong::of).orElse(OptionalLong.empty());
     } catch (SQLException e) {
       throw new IllegalStateException("cannot claim notification sink '" + sink + "' in PostgreSQL: "
           + e.getMessage(), e);
@@ -60,12 +46,8 @@ final class JdbcNotificationCursors implements NotificationCursors {
 
   @Override
   public boolean advance(String sink, String owner, long line, Instant now, Duration lease) {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ADVANCE)) {
-      ps.setLong(1, line);
-      ps.setObject(2, utc(now.plus(lease)));
-      ps.setString(3, sink);
-      ps.setString(4, owner);
-      return ps.executeUpdate() == 1;
+    try (Connection c = dataSource.getConnection()) {
+      return Sql.update(c, ADVANCE, line, Sql.utc(now.plus(lease)), sink, owner) == 1;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot move the cursor of notification sink '" + sink + "' in PostgreSQL: "
           + e.getMessage(), e);
@@ -74,17 +56,11 @@ final class JdbcNotificationCursors implements NotificationCursors {
 
   @Override
   public void release(String sink, String owner) {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(RELEASE)) {
-      ps.setString(1, sink);
-      ps.setString(2, owner);
-      ps.executeUpdate();
+    try (Connection c = dataSource.getConnection()) {
+      Sql.update(c, RELEASE, sink, owner);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot release notification sink '" + sink + "' in PostgreSQL: "
           + e.getMessage(), e);
     }
-  }
-
-  private static OffsetDateTime utc(Instant at) {
-    return at.atOffset(ZoneOffset.UTC);
   }
 }

@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -146,9 +145,9 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
           }
         }
       }
-      update(c, "INSERT INTO ringfence_server_content (sha256, payload) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
+      Sql.update(c, "INSERT INTO ringfence_server_content (sha256, payload) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
           sha256, payload);
-      update(c, "INSERT INTO ringfence_server_release (channel, version, sha256, envelope, general)"
+      Sql.update(c, "INSERT INTO ringfence_server_release (channel, version, sha256, envelope, general)"
           + " VALUES (?, ?, ?, ?, ?)", channel, version, sha256, envelopeJson, general);
       return null;
     });
@@ -171,7 +170,7 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   public void enroll(String endpointId, byte[] json) {
     inTransaction("enroll '" + endpointId + "'", c -> {
       lock(c, ENROLLMENT_LOCK);
-      if (update(c, "INSERT INTO ringfence_server_enrollment (endpoint_id, enrollment) VALUES (?, ?)"
+      if (Sql.update(c, "INSERT INTO ringfence_server_enrollment (endpoint_id, enrollment) VALUES (?, ?)"
           + " ON CONFLICT (endpoint_id) DO NOTHING", endpointId, json) == 0) {
         throw new HttpError(409, "conflict", "endpointId", "endpointId: '" + endpointId + "' is enrolled already"
             + " (through another replica); credentials are issued once");
@@ -202,7 +201,7 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public void addRoot(long version, byte[] json) {
     inTransaction("store root v" + version, c -> {
-      if (update(c, "INSERT INTO ringfence_server_root (version, document) VALUES (?, ?)"
+      if (Sql.update(c, "INSERT INTO ringfence_server_root (version, document) VALUES (?, ?)"
           + " ON CONFLICT (version) DO NOTHING", version, json) == 1) {
         return null;
       }
@@ -266,7 +265,7 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   public void addBootstrapToken(byte[] sha256, java.time.Instant at) {
     // added_at is the database's now(), as version-3 servers write it.
     inTransaction("share this replica's admin token", c -> {
-      update(c, "INSERT INTO ringfence_server_admin_token (sha256) VALUES (?) ON CONFLICT (sha256) DO NOTHING", sha256);
+      Sql.update(c, "INSERT INTO ringfence_server_admin_token (sha256) VALUES (?) ON CONFLICT (sha256) DO NOTHING", sha256);
       return null;
     });
   }
@@ -274,9 +273,9 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public void addToken(StoredToken token) {
     inTransaction("store token '" + token.name() + "'", c -> {
-      if (update(c, "INSERT INTO ringfence_server_api_token (name, role, sha256, created_at, created_by)"
+      if (Sql.update(c, "INSERT INTO ringfence_server_api_token (name, role, sha256, created_at, created_by)"
           + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING", token.name(), token.role().wireName(),
-          token.sha256(), utc(token.createdAt()), token.createdBy()) == 1) {
+          token.sha256(), Sql.utc(token.createdAt()), token.createdBy()) == 1) {
         return null;
       }
       throw new HttpError(409, "conflict", "name", "name: '" + token.name() + "' is taken (through another replica,"
@@ -287,15 +286,15 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public List<StoredToken> tokens() {
     return inTransaction("read the API tokens", c -> {
-      List<StoredToken> out = rows(c, "SELECT sha256, added_at, last_used_at FROM ringfence_server_admin_token"
+      List<StoredToken> out = Sql.rows(c, "SELECT sha256, added_at, last_used_at FROM ringfence_server_admin_token"
           + " ORDER BY added_at, sha256", rs -> {
             byte[] sha256 = rs.getBytes(1);
-            return new StoredToken(ApiTokens.bootstrapName(sha256), Role.ADMIN, sha256, instant(rs, 2), "server start",
-                instant(rs, 3), null, null, true);
+            return new StoredToken(ApiTokens.bootstrapName(sha256), Role.ADMIN, sha256, Sql.instant(rs, 2), "server start",
+                Sql.instant(rs, 3), null, null, true);
           });
-      out.addAll(rows(c, "SELECT name, role, sha256, created_at, created_by, last_used_at, revoked_at, revoked_by"
+      out.addAll(Sql.rows(c, "SELECT name, role, sha256, created_at, created_by, last_used_at, revoked_at, revoked_by"
           + " FROM ringfence_server_api_token ORDER BY created_at, name", rs -> new StoredToken(rs.getString(1),
-          Role.parse(rs.getString(2)), rs.getBytes(3), instant(rs, 4), rs.getString(5), instant(rs, 6), instant(rs, 7),
+          Role.parse(rs.getString(2)), rs.getBytes(3), Sql.instant(rs, 4), rs.getString(5), Sql.instant(rs, 6), Sql.instant(rs, 7),
           rs.getString(8), false)));
       return out;
     });
@@ -304,8 +303,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   @Override
   public boolean revokeToken(String name, String by, java.time.Instant at) {
     return inTransaction("revoke token '" + name + "'", c -> {
-      return update(c, "UPDATE ringfence_server_api_token SET revoked_at = ?, revoked_by = ?"
-          + " WHERE name = ? AND revoked_at IS NULL", utc(at), by, name) == 1;
+      return Sql.update(c, "UPDATE ringfence_server_api_token SET revoked_at = ?, revoked_by = ?"
+          + " WHERE name = ? AND revoked_at IS NULL", Sql.utc(at), by, name) == 1;
     });
   }
 
@@ -316,9 +315,9 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
         try (PreparedStatement u = c.prepareStatement("UPDATE " + table + " SET last_used_at = ? WHERE sha256 = ?"
             + " AND (last_used_at IS NULL OR last_used_at < ?)")) {
           for (java.util.Map.Entry<String, java.time.Instant> e : lastUsed.entrySet()) {
-            u.setObject(1, utc(e.getValue()));
+            u.setObject(1, Sql.utc(e.getValue()));
             u.setBytes(2, java.util.HexFormat.of().parseHex(e.getKey()));
-            u.setObject(3, utc(e.getValue()));
+            u.setObject(3, Sql.utc(e.getValue()));
             u.addBatch();
           }
           u.executeBatch();
@@ -336,8 +335,8 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
       if (event.stop() == (latest.isPresent() && latest.get().stop())) {
         return latest;
       }
-      update(c, "INSERT INTO ringfence_server_stop_all (stop, actor, reason, at) VALUES (?, ?, ?, ?)", event.stop(),
-          event.actor(), event.reason(), utc(event.at()));
+      Sql.update(c, "INSERT INTO ringfence_server_stop_all (stop, actor, reason, at) VALUES (?, ?, ?, ?)", event.stop(),
+          event.actor(), event.reason(), Sql.utc(event.at()));
       return Optional.of(event);
     });
   }
@@ -348,26 +347,26 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
   }
 
   private static Optional<Event> latest(Connection c) throws SQLException {
-    try (PreparedStatement q = c.prepareStatement("SELECT stop, actor, reason, at FROM ringfence_server_stop_all"
-        + " ORDER BY seq DESC LIMIT 1"); ResultSet rs = q.executeQuery()) {
-      return rs.next() ? Optional.of(new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), instant(rs, 4)))
-          : Optional.empty();
-    }
+    return Sql.first(c, "SELECT stop, actor, reason, at FROM ringfence_server_stop_all ORDER BY seq DESC LIMIT 1",
+        JdbcSharedRecords::event);
+  }
+
+  private static Event event(ResultSet rs) throws SQLException {
+    return new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), Sql.instant(rs, 4));
   }
 
   @Override
   public List<Event> events() {
-    return inTransaction("read the stop-all switch's history", c -> rows(c, "SELECT stop, actor, reason, at"
-        + " FROM ringfence_server_stop_all ORDER BY seq",
-        rs -> new Event(rs.getBoolean(1), rs.getString(2), rs.getString(3), instant(rs, 4))));
+    return inTransaction("read the stop-all switch's history", c -> Sql.rows(c, "SELECT stop, actor, reason, at"
+        + " FROM ringfence_server_stop_all ORDER BY seq", JdbcSharedRecords::event));
   }
 
   @Override
   public void appendDeferral(String channel, String policyJson, String actor, java.time.Instant at) {
     inTransaction("store the deferrals of '" + channel + "'", c -> {
       lock(c, DEFERRAL_LOCK);
-      update(c, "INSERT INTO ringfence_server_deferral (channel, deferrals, actor, at) VALUES (?, ?, ?, ?)", channel,
-          policyJson, actor, utc(at));
+      Sql.update(c, "INSERT INTO ringfence_server_deferral (channel, deferrals, actor, at) VALUES (?, ?, ?, ?)", channel,
+          policyJson, actor, Sql.utc(at));
       return null;
     });
   }
@@ -377,78 +376,21 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
     return rowsAfter("read the customer deferrals", "SELECT seq, channel, deferrals, actor, at"
         + " FROM ringfence_server_deferral WHERE seq > ? ORDER BY seq", seq,
         rs -> new DeferralRecords.Change(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            instant(rs, 5)));
-  }
-
-  private static java.time.OffsetDateTime utc(java.time.Instant at) {
-    return at.atOffset(java.time.ZoneOffset.UTC);
-  }
-
-  private static java.time.@org.jspecify.annotations.Nullable Instant instant(ResultSet rs, int column) throws SQLException {
-    java.time.OffsetDateTime value = rs.getObject(column, java.time.OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
+            Sql.instant(rs, 5)));
   }
 
   private interface Work<T> {
     T run(Connection c) throws SQLException;
   }
 
-  private interface Row<T> {
-    T read(ResultSet rs) throws SQLException;
-  }
-
-  /**
-   * Runs an insert or update within the caller's transaction, its parameters bound in order ({@code setObject}: the
-   * driver maps String, long, boolean, byte[] and OffsetDateTime to their column types).
-   *
-   * @return the rows it changed
-   */
-  private static int update(Connection c, String statement, Object... parameters) throws SQLException {
-    try (PreparedStatement u = c.prepareStatement(statement)) {
-      for (int i = 0; i < parameters.length; i++) {
-        u.setObject(i + 1, parameters[i]);
-      }
-      return u.executeUpdate();
-    }
-  }
-
-  /** The rows of a query without parameters, in its order, read within the caller's transaction. */
-  private static <T> List<T> rows(Connection c, String query, Row<T> row) throws SQLException {
-    List<T> rows = new ArrayList<>();
-    try (PreparedStatement q = c.prepareStatement(query); ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        rows.add(row.read(rs));
-      }
-    }
-    return rows;
-  }
-
   /** The one row, if any, of a query whose one parameter is a key. */
-  private <T> Optional<T> rowWith(String operation, String query, String key, Row<T> row) {
-    return inTransaction(operation, c -> {
-      try (PreparedStatement q = c.prepareStatement(query)) {
-        q.setString(1, key);
-        try (ResultSet rs = q.executeQuery()) {
-          return rs.next() ? Optional.of(row.read(rs)) : Optional.<T>empty();
-        }
-      }
-    });
+  private <T> Optional<T> rowWith(String operation, String query, String key, Sql.Row<T> row) {
+    return inTransaction(operation, c -> Sql.first(c, query, row, key));
   }
 
   /** The rows a replica catches up with: a query whose one parameter is the last seq seen, in the query's order. */
-  private <T> List<T> rowsAfter(String operation, String query, long seq, Row<T> row) {
-    return inTransaction(operation, c -> {
-      List<T> rows = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement(query)) {
-        q.setLong(1, seq);
-        try (ResultSet rs = q.executeQuery()) {
-          while (rs.next()) {
-            rows.add(row.read(rs));
-          }
-        }
-      }
-      return rows;
-    });
+  private <T> List<T> rowsAfter(String operation, String query, long seq, Sql.Row<T> row) {
+    return inTransaction(operation, c -> Sql.rows(c, query, row, seq));
   }
 
   private <T> T inTransaction(String operation, Work<T> work) {
