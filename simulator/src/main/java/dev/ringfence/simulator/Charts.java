@@ -120,16 +120,16 @@ public final class Charts {
     double span = Math.max(lastMinute(report.withRingfence()), lastMinute(report.withoutRingfence()));
     // Hours once a run is longer than three of them: minutes ticked every 20 or 40 crowd a 12-hour axis.
     double unit = span > 180 ? 60 : 1;
-    XYChart chart = new XYChartBuilder().width(1100).height(620)
+    XYChart chart = new XYChartBuilder().width(1100).height(720)
         .title(String.format(java.util.Locale.ROOT, "%s: %,d endpoints, seed %d", report.scenario(), report.endpoints(),
             report.seed()))
         .xAxisTitle(unit == 60 ? "hours after the push" : "minutes after the push")
         .yAxisTitle("endpoints (log scale)").build();
     Styler styler = chart.getStyler();
     chart.getStyler().setYAxisLogarithmic(true);
-    // One row under the plot cut the last entry off at 1100 px; a column in the lower right corner, where
-    // the curves never go (counts fall to the bottom only at the left), holds every entry.
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    // One row under the plot cut the last entry off at 1100 px, and a column inside the plot's lower right corner
+    // hid the curves of a run that has them there (a deferred group's crashes hours in): a column under the plot.
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
     chart.getStyler().setXAxisMin(0.0);
     chart.getStyler().setXAxisMax(Math.ceil(span / unit));
