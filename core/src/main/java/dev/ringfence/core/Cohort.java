@@ -86,11 +86,62 @@ public final class Cohort {
     return (int) (((hash & 0xFFFF_FFFFL) * BUCKETS) >>> 32);
   }
 
-  /** murmur3_x86_32 of the UTF-8 encoding of {@code s}, streamed from its chars. */
+  /**
+   * murmur3_x86_32 of the UTF-8 encoding of {@code s}, streamed from its chars. Small enough for the JIT to inline
+   * into the decision: an ASCII id (the common case) goes eight chars, two blocks, a step with one range test, and
+   * the first block that holds any other char hands the rest to {@link #murmur3Utf8}.
+   */
   static int murmur3(String s, int seed) {
     int h1 = seed;
     int n = s.length();
     int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      char c0 = s.charAt(i);
+      char c1 = s.charAt(i + 1);
+      char c2 = s.charAt(i + 2);
+      char c3 = s.charAt(i + 3);
+      char c4 = s.charAt(i + 4);
+      char c5 = s.charAt(i + 5);
+      char c6 = s.charAt(i + 6);
+      char c7 = s.charAt(i + 7);
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) {
+        return murmur3Utf8(s, seed, h1, i);
+      }
+      h1 = mixH1(h1, mixK1(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24)));
+      h1 = mixH1(h1, mixK1(c4 | (c5 << 8) | (c6 << 16) | (c7 << 24)));
+    }
+    if (i + 4 <= n) {
+      char c0 = s.charAt(i);
+      char c1 = s.charAt(i + 1);
+      char c2 = s.charAt(i + 2);
+      char c3 = s.charAt(i + 3);
+      if ((c0 | c1 | c2 | c3) >= 0x80) {
+        return murmur3Utf8(s, seed, h1, i);
+      }
+      h1 = mixH1(h1, mixK1(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24)));
+      i += 4;
+    }
+    int k1 = 0;
+    for (int j = i; j < n; j++) {
+      char c = s.charAt(j);
+      if (c >= 0x80) {
+        return murmur3Utf8(s, seed, h1, i);
+      }
+      k1 |= c << ((j - i) << 3);
+    }
+    if (i < n) {
+      h1 ^= mixK1(k1);
+    }
+    return fmix(h1 ^ n);
+  }
+
+  /**
+   * The rest of {@link #murmur3} from char {@code from}, where a block begins and every char before is ASCII:
+   * encodes each char to UTF-8 as {@code String.getBytes} does.
+   */
+  private static int murmur3Utf8(String s, int seed, int h1, int from) {
+    int n = s.length();
+    int i = from;
     // ASCII ids (the common case) go four bytes, one block, per step.
     while (i + 4 <= n) {
       char c0 = s.charAt(i);

@@ -117,6 +117,25 @@ class CohortTest {
   }
 
   @Test
+  void murmur3_equalsGuava_whereverTheFirstCharBeyondAsciiStands() {
+    // The ASCII path goes eight chars, then four, then the tail, and hands over at the first block holding any other
+    // char: every length up to 24 with such a char (or a NUL, which is ASCII) at every position, and none.
+    String[] others = {"é", "€", "😀", "\uD83D", "\uDE00", "\u0000", "\u007F", "\u0080"};
+    for (int length = 0; length <= 24; length++) {
+      String ascii = "endpoint-0123456789abcdef".substring(0, length);
+      assertThat(Cohort.murmur3(ascii, 7)).as("'%s'", ascii)
+          .isEqualTo(Hashing.murmur3_32_fixed(7).hashString(ascii, StandardCharsets.UTF_8).asInt());
+      for (int at = 0; at < length; at++) {
+        for (String other : others) {
+          String id = ascii.substring(0, at) + other + ascii.substring(at + 1);
+          assertThat(Cohort.murmur3(id, 7)).as("length %d, '%s' at %d", length, other, at)
+              .isEqualTo(Hashing.murmur3_32_fixed(7).hashString(id, StandardCharsets.UTF_8).asInt());
+        }
+      }
+    }
+  }
+
+  @Test
   void bucket_isInRangeAndDeterministic() {
     forAll("bucket_isInRangeAndDeterministic", 42, 1000, c -> {
       String id = c.string("id", 1, 64);
