@@ -729,8 +729,11 @@ class RolloutEngineTest extends EngineFixture {
     rollout.start();
     assertThatThrownBy(() -> rollout.decide(null, WINDOWS, 41)).isInstanceOf(InvalidInputException.class)
         .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("endpointId");
-    assertThatThrownBy(() -> rollout.decide("  ", WINDOWS, 41)).isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("endpointId");
+    // Blank is every char whitespace, of any width: the decision path skips the scan only for a visible first char.
+    for (String blank : new String[] {"", "  ", "\t\n", "\u001F", "\u3000\u2003", " \u2028"}) {
+      assertThatThrownBy(() -> rollout.decide(blank, WINDOWS, 41)).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("endpointId");
+    }
     assertThatThrownBy(() -> rollout.decide("host-1", null, 41)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("attributes");
     assertThatThrownBy(() -> rollout.decide("host-1", WINDOWS, -1)).isInstanceOf(InvalidInputException.class)
@@ -740,6 +743,9 @@ class RolloutEngineTest extends EngineFixture {
     assertThatThrownBy(() -> engine.decide("nope", "host-1", WINDOWS, 41)).isInstanceOf(UnknownRolloutException.class)
         .hasMessageContaining("'nope'");
     assertThat(rollout.status().exposedTotal()).isZero();
+    for (String notBlank : new String[] {" host-1", "\u3000host-2", "\u2003\u00E9"}) {
+      assertThat(rollout.decide(notBlank, WINDOWS, 41).kind()).as("'%s'", notBlank).isNotNull();
+    }
   }
 
   @Test

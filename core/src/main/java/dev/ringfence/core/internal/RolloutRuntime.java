@@ -126,7 +126,7 @@ final class RolloutRuntime implements Rollout {
 
   @Override
   public Decision decide(String endpointId, EndpointAttributes attributes, long currentVersion) {
-    if (endpointId == null || endpointId.isBlank()) {
+    if (endpointId == null || endpointId.isEmpty() || (!startsVisibly(endpointId) && endpointId.isBlank())) {
       throw new InvalidInputException("endpointId", "is null or blank; every endpoint needs a stable, non-blank id");
     }
     if (attributes == null) {
@@ -143,32 +143,38 @@ final class RolloutRuntime implements Rollout {
     // A store one process owns is never stale: skip the read.
     long synced = transitions.sharedStore != null ? transitions.syncedAtMillis : 0;
     Snapshot s = transitions.snapshot;
-    switch (s.state()) {
-      case RUNNING:
-      case PAUSED: {
-        int bucket = admissions.cohort.bucket(endpointId);
-        Track track = admissions.admittedTrack(endpointId, bucket);
-        if (track != null) {
-          if (track.stratum() == Track.UNKNOWN_STRATUM) {
-            health.learnStratum(track, attributes); // restored from the journal, which keeps no attributes
-          }
-          return admissions.fresh(decisions.offer[track.ring], synced);
-        }
-        Decision decision = admissions.notYetAdmitted(endpointId, attributes, bucket, s, synced);
-        Decision.Kind kind = decision.kind();
-        if (kind != Decision.Kind.OFFER && kind != Decision.Kind.REVERT && health.samplesControl(bucket)) {
-          // Still on the baseline, and in the control sample: observed as control. The lookup is the common
-          // path's one extra cost, paid only for the sample; the track (and its attribute group) is made once per
-          // endpoint, and never for one admitted on its first poll, which is at risk in the candidate arm from
-          // that poll instead.
-          health.observeControl(endpointId, attributes);
-        }
-        return decision;
+    RolloutState state = s.state();
+    if (state != RolloutState.RUNNING && state != RolloutState.PAUSED) {
+      return decideSettled(endpointId, attributes, currentVersion, state, synced);
+    }
+    int bucket = admissions.cohort.bucket(endpointId);
+    Track track = admissions.admittedTrack(endpointId, bucket);
+    if (track != null) {
+      if (track.stratum() == Track.UNKNOWN_STRATUM) {
+        health.learnStratum(track, attributes); // restored from the journal, which keeps no attributes
       }
+      return admissions.fresh(decisions.offer[track.ring], synced);
+    }
+    Decision decision = admissions.notYetAdmitted(endpointId, attributes, bucket, s, synced);
+    Decision.Kind kind = decision.kind();
+    if (kind != Decision.Kind.OFFER && kind != Decision.Kind.REVERT && health.samplesControl(bucket)) {
+      // Still on the baseline, and in the control sample: observed as control. The lookup is the common
+      // path's one extra cost, paid only for the sample; the track (and its attribute group) is made once per
+      // endpoint, and never for one admitted on its first poll, which is at risk in the candidate arm from
+      // that poll instead.
+      health.observeControl(endpointId, attributes);
+    }
+    return decision;
+  }
+
+  /** The decision outside a running or paused rollout. */
+  private Decision decideSettled(String endpointId, EndpointAttributes attributes, long currentVersion,
+      RolloutState state, long synced) {
+    switch (state) {
       case HALTED:
       case ROLLING_BACK:
       case ROLLED_BACK:
-        return admissions.halted(endpointId, currentVersion, s.state());
+        return admissions.halted(endpointId, currentVersion, state);
       case COMPLETED:
         return admissions.completed(endpointId, attributes, synced);
       case ABORTED:
@@ -177,6 +183,15 @@ final class RolloutRuntime implements Rollout {
       default:
         return decisions.stayNotStarted;
     }
+  }
+
+  /**
+   * Whether an id's first char is one that no whitespace test accepts ({@link Character#isWhitespace} is false
+   * from U+0021 to U+167F): then the id is not blank, and the decision path need not scan it.
+   */
+  static boolean startsVisibly(String id) {
+    char first = id.charAt(0);
+    return first > ' ' && first < '\u1680';
   }
 
   // ---------------------------------------------------------------- health signals (hot path)
