@@ -310,8 +310,10 @@ final class StatusPage {
           .append("\" y2=\"").append(h - bottom).append("\" class=\"haltline\"/><text x=\"").append(fmt(haltX + 4))
           .append("\" y=\"").append(h - bottom - 6).append("\" class=\"lbl halt-lbl\">halted</text>");
     }
-    svg.append("<path d=\"").append(exposed).append("\" class=\"exposed\"/><path d=\"").append(reverted)
-        .append("\" class=\"reverted\"/></svg><p class=\"legend\"><span class=\"k exposed\"></span> exposed ")
+    // Back on baseline first, wide and pale, and exposed over it: after a full rollback the two lines meet, and the
+    // exposed line must stay visible along them.
+    svg.append("<path d=\"").append(reverted).append("\" class=\"reverted\"/><path d=\"").append(exposed)
+        .append("\" class=\"exposed\"/></svg><p class=\"legend\"><span class=\"k exposed\"></span> exposed ")
         .append("<span class=\"k reverted\"></span> back on baseline</p>");
     return svg.toString();
   }
@@ -337,8 +339,8 @@ final class StatusPage {
       "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef1f5;white-space:nowrap}tr.open td{font-weight:600;background:#f3f8ff}",
       ".chart{width:100%;height:auto;background:#fbfcfe;border:1px solid #eef1f5;border-radius:4px}",
       ".axis{stroke:#b8c0cc;stroke-width:1}.lbl{font-size:10px;fill:#56607a}.haltline{stroke:#c6362d;stroke-width:1.5;stroke-dasharray:4 3}.halt-lbl{fill:#c6362d}",
-      "path.exposed{fill:none;stroke:#2f6fdf;stroke-width:2}path.reverted{fill:none;stroke:#2e9e55;stroke-width:2}",
-      ".legend{margin:4px 0 0;color:#56607a;font-size:12px}.k{display:inline-block;width:12px;height:3px;vertical-align:middle;margin-left:8px}.k.exposed{background:#2f6fdf}.k.reverted{background:#2e9e55}",
+      "path.exposed{fill:none;stroke:#2f6fdf;stroke-width:2}path.reverted{fill:none;stroke:#2e9e55;stroke-width:5;stroke-opacity:.55}",
+      ".legend{margin:4px 0 0;color:#56607a;font-size:12px}.k{display:inline-block;width:12px;height:3px;vertical-align:middle;margin-left:8px}.k.exposed{background:#2f6fdf}.k.reverted{background:#2e9e55;opacity:.55;height:5px}",
       ".verdicts{list-style:none;padding:0;margin:0}.verdicts li{padding:3px 0}.v{font-size:11px;font-weight:700;padding:1px 6px;border-radius:3px;background:#e6e9ef}",
       ".v.fail,.v.error{background:#fde2e1;color:#a1201a}.v.pass{background:#dff3e4;color:#17692e}.v.inconclusive{background:#fff1d6;color:#8a5a00}",
       ".transitions{margin:4px 0;padding-left:20px;color:#3a4358}.actions{margin-top:12px}",

@@ -113,6 +113,9 @@ class StatusPageBrowserTest {
     String dom = runChromium(browser, "--dump-dom", server.uri().resolve("status").toString());
     assertThat(dom).contains("channel-file-291").contains("ROLLED BACK").contains("Halted.")
         .contains("failed its gate").contains("<svg").contains("canary");
+    int backLine = dom.indexOf("class=\"reverted\"");
+    assertThat(backLine).as("the line of those back on baseline").isPositive();
+    assertThat(dom.indexOf("class=\"exposed\"")).as("the exposed line is drawn over it").isGreaterThan(backLine);
     runChromium(browser, "--screenshot=" + png, server.uri().resolve("status").toString());
     byte[] image = Files.readAllBytes(png);
     assertThat(image.length).isGreaterThan(10_000);
