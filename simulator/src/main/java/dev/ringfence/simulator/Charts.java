@@ -147,14 +147,16 @@ public final class Charts {
     if (without != null) {
       without.setLineStyle(new BasicStroke(6f));
     }
-    add(chart, "down, without Ringfence", report.withoutRingfence().timeline(), SimulationReport.Sample::down,
-        DOWN.brighter(), true, unit);
-    add(chart, "running the candidate, with Ringfence", report.withRingfence().timeline(),
-        SimulationReport.Sample::exposed, RINGFENCE, false, unit);
-    add(chart, "down, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::down, DOWN, false,
-        unit);
-    add(chart, "recovered, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::recovered,
-        RECOVERED, false, unit);
+    List<XYSeries> drawn = new ArrayList<>();
+    drawn.add(without);
+    drawn.add(add(chart, "down, without Ringfence", report.withoutRingfence().timeline(), SimulationReport.Sample::down,
+        DOWN.brighter(), true, unit));
+    drawn.add(add(chart, "running the candidate, with Ringfence", report.withRingfence().timeline(),
+        SimulationReport.Sample::exposed, RINGFENCE, false, unit));
+    drawn.add(add(chart, "down, with Ringfence", report.withRingfence().timeline(), SimulationReport.Sample::down, DOWN,
+        false, unit));
+    drawn.add(add(chart, "recovered, with Ringfence", report.withRingfence().timeline(),
+        SimulationReport.Sample::recovered, RECOVERED, false, unit));
     List<Mark> marks = new ArrayList<>();
     for (SimulationReport.RingOpening opening : report.withRingfence().ringOpenings()) {
       marks.add(new Mark(opening.atSeconds() / 60.0, "ring " + opening.ring() + " at " + clock(opening.atSeconds())));
@@ -169,27 +171,95 @@ public final class Charts {
     }
     // Labels in the upper middle of the log scale, between the curves without Ringfence along the top and those
     // with it near the canary's size. Each label stands next to its line: right of it, or left when it would run
-    // past the axis' end; and on the highest row where it meets no label placed before it.
+    // past the axis' end; and on the highest row where it meets neither a label placed before it nor a curve (a
+    // ring's endpoints rise just after its line, through a label placed beside it).
     double decades = Math.log10(Math.max(10, report.endpoints()));
+    List<double[]> curves = new ArrayList<>();
+    for (XYSeries series : drawn) {
+      if (series == null) {
+        continue;
+      }
+      double[] x = series.getXData();
+      double[] y = series.getYData();
+      for (int k = 0; k < x.length; k++) {
+        curves.add(new double[] {x[k] * unit, y[k]});
+      }
+      curves.add(new double[] {Double.NaN, Double.NaN}); // between two curves
+    }
     List<double[]> placed = new ArrayList<>(); // {from, to, row}
     for (Mark mark : marks) {
       double width = span * CHARACTER * mark.label().length();
       double gap = span * 0.007;
       double from = mark.minute() + gap + width > span ? mark.minute() - gap - width : mark.minute() + gap;
       double to = from + width;
-      int row = 0;
-      while (row < LABEL_ROWS - 1 && overlaps(placed, from, to, row)) {
-        row++;
-      }
+      int row = labelRow(placed, curves, from - gap / 2, to + gap / 2, decades); // a margin off the curves
       placed.add(new double[] {from, to, row});
-      double y = Math.pow(10, decades * (0.9 - 0.07 * row));
-      chart.addAnnotation(new AnnotationText(mark.label(), (from + width / 2) / unit, y, false));
+      chart.addAnnotation(new AnnotationText(mark.label(), (from + width / 2) / unit, labelY(row, decades), false));
     }
     return chart;
   }
 
-  /** Rows of labels, from the top down: a row further down would reach the canary's curves. */
-  private static final int LABEL_ROWS = 5;
+  /** Rows of labels, from the top down, within the upper half of the log scale. */
+  static final int LABEL_ROWS = 8;
+  /** Half a label's height and a margin, as a share of the y-axis' decades (about 14 px of the plot's 480). */
+  private static final double LABEL_HALF_HEIGHT = 0.03;
+
+  /** @return the value at which a label of {@code row} is centred, on a log axis of {@code decades} decades */
+  static double labelY(int row, double decades) {
+    return Math.pow(10, decades * (0.9 - 0.07 * row));
+  }
+
+  /**
+   * The row of a label spanning {@code from} to {@code to} (minutes): the highest where it meets neither a label
+   * placed before it nor a curve, else the highest that meets no label, else the last.
+   *
+   * @param placed the labels placed so far, each {@code {from, to, row}}
+   * @param curves the chart's points in order, each {@code {minute, value}}, a NaN minute between two curves; a
+   *     value below 1 (or NaN) is not drawn on the log scale and breaks its curve
+   */
+  static int labelRow(List<double[]> placed, List<double[]> curves, double from, double to, double decades) {
+    int freeOfLabels = -1;
+    for (int row = 0; row < LABEL_ROWS; row++) {
+      if (overlaps(placed, from, to, row)) {
+        continue;
+      }
+      if (freeOfLabels < 0) {
+        freeOfLabels = row;
+      }
+      double centre = decades * (0.9 - 0.07 * row);
+      if (!crosses(curves, from, to, centre - decades * LABEL_HALF_HEIGHT, centre + decades * LABEL_HALF_HEIGHT)) {
+        return row;
+      }
+    }
+    return freeOfLabels >= 0 ? freeOfLabels : LABEL_ROWS - 1;
+  }
+
+  /**
+   * Whether a curve passes through the box from {@code from} to {@code to} (minutes) and {@code low} to {@code high}
+   * (log10 of the value): a drawn segment with a point inside the minutes, or one crossing an edge of them, whose
+   * values reach into the box.
+   */
+  private static boolean crosses(List<double[]> curves, double from, double to, double low, double high) {
+    double[] previous = null;
+    for (double[] point : curves) {
+      boolean drawn = !Double.isNaN(point[0]) && point[1] >= 1;
+      if (drawn && previous != null && point[0] >= from && previous[0] <= to) {
+        double a = Math.log10(previous[1]);
+        double b = Math.log10(point[1]);
+        if (Math.max(a, b) >= low && Math.min(a, b) <= high) {
+          return true;
+        }
+      }
+      if (drawn && previous == null && point[0] >= from && point[0] <= to) {
+        double a = Math.log10(point[1]);
+        if (a >= low && a <= high) {
+          return true;
+        }
+      }
+      previous = drawn ? point : null;
+    }
+    return false;
+  }
 
   private static boolean overlaps(List<double[]> placed, double from, double to, int row) {
     for (double[] p : placed) {

@@ -1,0 +1,56 @@
+package dev.ringfence.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Where the chart puts a ring's label: off the other labels, and off the curves. */
+class ChartsLabelTest {
+
+  private static final double DECADES = Math.log10(20_000);
+
+  /** A ring's endpoints: 1,700 until minute 150, 17,000 from minute 155 (they rise just after the ring's line). */
+  private static List<double[]> risingCurve() {
+    List<double[]> curve = new ArrayList<>();
+    for (int minute = 0; minute <= 150; minute += 10) {
+      curve.add(new double[] {minute, 1_700});
+    }
+    for (int minute = 155; minute <= 300; minute += 10) {
+      curve.add(new double[] {minute, 17_000});
+    }
+    return curve;
+  }
+
+  @Test
+  void aLabelBesideItsLine_goesBelowTheCurveThatRisesThroughIt() {
+    int row = Charts.labelRow(List.of(), risingCurve(), 152, 200, DECADES);
+    assertThat(row).as("rows 0 to 2 lie between 1,700 and 17,000, where the curve rises").isEqualTo(3);
+    assertThat(Charts.labelY(row, DECADES)).isLessThan(1_700);
+    assertThat(Charts.labelRow(List.of(), List.of(), 152, 200, DECADES)).as("no curve: the top row").isZero();
+  }
+
+  @Test
+  void aLabelAlsoAvoidsTheLabelsPlacedBeforeIt() {
+    List<double[]> placed = List.<double[]>of(new double[] {140, 190, 3});
+    assertThat(Charts.labelRow(placed, risingCurve(), 152, 200, DECADES)).isEqualTo(4);
+  }
+
+  @Test
+  void curvesBreakWhereTheyAreNotDrawn_andARowCrossedEverywhereFallsBackToTheFirstFreeOfLabels() {
+    // A NaN minute separates two curves: the last point of one and the first of the next are not joined.
+    List<double[]> two = new ArrayList<>(List.of(new double[] {100, 1}, new double[] {Double.NaN, Double.NaN},
+        new double[] {300, 20_000}));
+    assertThat(Charts.labelRow(List.of(), two, 152, 200, DECADES)).isZero();
+    // Curves at every row's height over the label's minutes: no row is free of them.
+    List<double[]> everywhere = new ArrayList<>();
+    for (int row = 0; row < Charts.LABEL_ROWS; row++) {
+      everywhere.add(new double[] {150, Charts.labelY(row, DECADES)});
+      everywhere.add(new double[] {210, Charts.labelY(row, DECADES)});
+      everywhere.add(new double[] {Double.NaN, Double.NaN});
+    }
+    List<double[]> placed = List.<double[]>of(new double[] {140, 190, 0});
+    assertThat(Charts.labelRow(placed, everywhere, 152, 200, DECADES)).isEqualTo(1);
+  }
+}
