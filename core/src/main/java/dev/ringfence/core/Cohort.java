@@ -137,23 +137,11 @@ public final class Cohort {
 
   /**
    * The rest of {@link #murmur3} from char {@code from}, where a block begins and every char before is ASCII:
-   * encodes each char to UTF-8 as {@code String.getBytes} does.
+   * encodes each char to UTF-8 as {@code String.getBytes} does, a char at a time (ids beyond ASCII are rare).
    */
   private static int murmur3Utf8(String s, int seed, int h1, int from) {
     int n = s.length();
     int i = from;
-    // ASCII ids (the common case) go four bytes, one block, per step.
-    while (i + 4 <= n) {
-      char c0 = s.charAt(i);
-      char c1 = s.charAt(i + 1);
-      char c2 = s.charAt(i + 2);
-      char c3 = s.charAt(i + 3);
-      if ((c0 | c1 | c2 | c3) >= 0x80) {
-        break;
-      }
-      h1 = mixH1(h1, mixK1(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24)));
-      i += 4;
-    }
     long buffer = 0;
     int shift = 0;
     int length = i;
