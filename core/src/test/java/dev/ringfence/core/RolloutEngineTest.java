@@ -334,7 +334,7 @@ class RolloutEngineTest extends EngineFixture {
     String early = null;
     for (int i = 0; i < fill; i++) {
       String id = "fill-" + i;
-      if (rollout.decide(id, WINDOWS, 41).kind() == Kind.STAY && early == null && Cohort.bucket(id, salt) % 8 != 0) {
+      if (rollout.decide(id, WINDOWS, 41).kind() == Kind.STAY && early == null && Cohort.bucket(id, salt) % 64 != 0) {
         early = id; // outside the later sample, but tracked before it began
       }
     }
@@ -345,7 +345,7 @@ class RolloutEngineTest extends EngineFixture {
       if (rollout.decide(id, WINDOWS, 41).kind() != Kind.STAY) {
         continue;
       }
-      if (Cohort.bucket(id, salt) % 8 == 0) {
+      if (Cohort.bucket(id, salt) % 64 == 0) { // one bucket in 64 is in the sample
         sampled = sampled == null ? id : sampled;
       } else {
         outside = outside == null ? id : outside;
