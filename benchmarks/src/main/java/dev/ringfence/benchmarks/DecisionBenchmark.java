@@ -7,6 +7,7 @@ import com.launchdarkly.sdk.server.Components;
 import com.launchdarkly.sdk.server.LDClient;
 import com.launchdarkly.sdk.server.LDConfig;
 import com.launchdarkly.sdk.server.integrations.FileData;
+import dev.ringfence.core.Cohort;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngine;
@@ -47,7 +48,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 /**
  * The decision hot path: {@code Rollout.decide} for 1M (and 64K) distinct, pre-generated endpoint ids in a
  * rollout whose second ring (10%) is open, or whose first ring admits 5% ({@code percent}), every admission
- * already made, against the floor of a bare Guava murmur3 hash of the same ids and against two peers
+ * already made, against the floor of a bare Guava murmur3 hash of the same ids (and {@code cohortBucket}, the same
+ * hash as Ringfence computes it), and against two peers
  * deciding the same rollout for the same ids in the same run:
  *
  * <ul>
@@ -85,6 +87,7 @@ public class DecisionBenchmark {
   private String[] idArray;
   private Rollout rollout;
   private HashFunction murmur;
+  private Cohort cohort;
   private UnleashContext[] unleashContexts;
   private FlexibleRolloutStrategy unleashStrategy;
   private Map<String, String> unleashParameters;
@@ -116,6 +119,8 @@ public class DecisionBenchmark {
       setUpUnleash(method.startsWith("unleashUserId") ? "userId" : "default");
     } else if (method.startsWith("launchDarkly")) {
       setUpLaunchDarkly();
+    } else if (method.startsWith("cohort")) {
+      cohort = Cohort.withSalt(12345);
     } else {
       murmur = Hashing.murmur3_32_fixed(12345);
     }
@@ -250,6 +255,13 @@ public class DecisionBenchmark {
   @Threads(1)
   public int guavaMurmur3Floor(Cursor cursor) {
     return murmur.hashString(nextId(cursor), StandardCharsets.UTF_8).asInt();
+  }
+
+  /** Ringfence's cohort hash alone: the floor's murmur3 of the same ids, computed from their chars, to a bucket. */
+  @Benchmark
+  @Threads(1)
+  public int cohortBucket(Cursor cursor) {
+    return cohort.bucket(nextId(cursor));
   }
 
   @Benchmark
