@@ -28,9 +28,9 @@ public interface RolloutMetrics {
     CONTROL,
     /**
      * Signals counted for neither arm: refused, from endpoints outside the rollout or outside the control
-     * sample (a fleet beyond 131,072 control endpoints is observed through one bucket in 64), or received when
-     * nothing is judged any more (the candidate halted or rolled back, or the rollout ended). The baseline's reports
-     * counted here are not tracked, and a repeated one is not told apart as a duplicate.
+     * sample (a fleet beyond 131,072 control endpoints is observed through one bucket in eight and the holdback), or
+     * received when nothing is judged any more (the candidate halted or rolled back, or the rollout ended). The
+     * baseline's reports counted here are not tracked, and a repeated one is not told apart as a duplicate.
      */
     NONE
   }

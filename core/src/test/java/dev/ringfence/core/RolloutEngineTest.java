@@ -326,26 +326,33 @@ class RolloutEngineTest extends EngineFixture {
   }
 
   @Test
-  void aFleetBeyondTheSampleThreshold_isObservedThroughOneBucketInEight_earlierTracksKeptUp() {
+  void aFleetBeyondTheSampleThreshold_isObservedThroughOneBucketInEightAndTheWholeHoldback_earlierTracksKeptUp() {
     rollout.start();
     int salt = rollout.spec().salt();
+    int holdbackFrom = Cohort.BUCKETS - RolloutEngineConfig.DEFAULT_CONTROL_HOLDBACK; // the last ring's control
     // Enough baseline endpoints that the control arm fills up: every one of them is observed.
     int fill = 135_000; // more than 131,072: a few of them are admitted (the first ring is capped)
     String early = null;
     for (int i = 0; i < fill; i++) {
       String id = "fill-" + i;
-      if (rollout.decide(id, WINDOWS, 41).kind() == Kind.STAY && early == null && Cohort.bucket(id, salt) % 64 != 0) {
+      int bucket = Cohort.bucket(id, salt);
+      if (rollout.decide(id, WINDOWS, 41).kind() == Kind.STAY && early == null && bucket % SAMPLE_STRIDE != 0
+          && bucket < holdbackFrom) {
         early = id; // outside the later sample, but tracked before it began
       }
     }
     String sampled = null;
+    String holdback = null;
     String outside = null;
-    for (int i = 0; sampled == null || outside == null; i++) {
+    for (int i = 0; sampled == null || holdback == null || outside == null; i++) {
       String id = "late-" + i;
       if (rollout.decide(id, WINDOWS, 41).kind() != Kind.STAY) {
         continue;
       }
-      if (Cohort.bucket(id, salt) % 64 == 0) { // one bucket in 64 is in the sample
+      int bucket = Cohort.bucket(id, salt);
+      if (bucket >= holdbackFrom && bucket % SAMPLE_STRIDE != 0) {
+        holdback = holdback == null ? id : holdback;
+      } else if (bucket % SAMPLE_STRIDE == 0) {
         sampled = sampled == null ? id : sampled;
       } else {
         outside = outside == null ? id : outside;
@@ -353,14 +360,20 @@ class RolloutEngineTest extends EngineFixture {
     }
     RolloutMetrics metrics = rollout.metrics();
     rollout.ingest(new Heartbeat(sampled, 1, 1, 41, 0));
+    rollout.ingest(new Heartbeat(holdback, 1, 1, 41, 0));
     rollout.ingest(new Heartbeat(early, 1, 1, 41, 0));
-    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(2);
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(3);
     assertThat(rollout.ingest(new Heartbeat(early, 1, 1, 41, 0))).as("tracked: its repeat is told apart")
+        .isEqualTo(IngestResult.DUPLICATE);
+    assertThat(rollout.ingest(new Heartbeat(holdback, 1, 1, 41, 0))).as("the holdback is tracked whole")
         .isEqualTo(IngestResult.DUPLICATE);
     rollout.ingest(new Heartbeat(outside, 1, 1, 41, 0));
     assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.NONE, IngestResult.ACCEPTED)).isEqualTo(1);
-    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(2);
+    assertThat(metrics.signals(SignalKind.HEARTBEAT, Arm.CONTROL, IngestResult.ACCEPTED)).isEqualTo(3);
   }
+
+  /** One cohort bucket in this many is in a big fleet's control sample (HealthTracker.CONTROL_SAMPLE_STRIDE). */
+  private static final int SAMPLE_STRIDE = 8;
 
   @Test
   void halted_neverOffersAgain_evenAfterTimePassesAndTicks() {

@@ -1,5 +1,6 @@
 package dev.ringfence.core.internal;
 
+import dev.ringfence.core.Cohort;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.health.ArmStats;
 import dev.ringfence.core.health.HazardComparison;
@@ -78,7 +79,7 @@ final class HealthTracker {
   /** The control arm observes every endpoint until it holds this many tracks, then a sample: see {@link #samplesControl}. */
   static final int CONTROL_SAMPLE_FROM = 1 << 17;
   /** One bucket in this many is in the control sample once it began: a power of two (the test is a mask). */
-  static final int CONTROL_SAMPLE_STRIDE = 64;
+  static final int CONTROL_SAMPLE_STRIDE = 8;
   /** A group's telemetry fault begins when this share of each arm's observed endpoints is overdue. */
   static final double TELEMETRY_PAUSE_SHARE = 0.5;
   /** ... and ends when the share overdue falls below this in either arm. */
@@ -154,9 +155,16 @@ final class HealthTracker {
   /** The other replicas' endpoints per status, as {@link #outcomes}: set by each tick's {@link #record}. */
   private volatile long[] otherOutcomes = new long[0];
   private volatile long otherCensored;
+  /** The first bucket of the control holdback, which the control sample always holds. */
+  private final int holdbackFrom;
 
-  HealthTracker(int rings, long silenceMillis, TrackTable admitted, Timeline timeline) {
+  /**
+   * @param holdbackFrom the first bucket of the control holdback ({@link Cohort#BUCKETS} when there is none): always
+   *     in the control sample
+   */
+  HealthTracker(int rings, long silenceMillis, TrackTable admitted, Timeline timeline, int holdbackFrom) {
     this.timeline = timeline;
+    this.holdbackFrom = holdbackFrom;
     this.rings = rings;
     this.silenceMillis = Math.max(1, silenceMillis);
     this.overdueMillis = Math.max(1, this.silenceMillis / 2);
@@ -300,19 +308,21 @@ final class HealthTracker {
   /**
    * Whether an endpoint of this bucket is observed for the control arm. Every endpoint is, until the arm holds
    * {@value #CONTROL_SAMPLE_FROM} tracks; from then on one bucket in {@value #CONTROL_SAMPLE_STRIDE}, a hash-random
-   * sample that is still a hundred times any canary it is compared with, so that a fleet of millions costs the
-   * decision path, the tables and the sweep a small part of what every endpoint would: a sampled endpoint's poll
-   * reads the control table, a random read beyond the caches once the fleet is large (about 60 ns at 1M ids), and
-   * one poll in 64 pays it instead of one in 8 (the decision's mean at 1M ids: about 6 ns less). Tracks made before
-   * the sample began are kept up. (A track a report made before the endpoint's poll, after a tag collision on the decision path, is
-   * placed in its stratum by a later poll only when the endpoint is in the sample; outside it, such a track, about
-   * one in 30,000 of those made before the sample began, stays in stratum 0, which no candidate is compared with.)
+   * sample that is still hundreds of times any canary it is compared with, and every bucket of the holdback, the
+   * last ring's only control, which no sample may thin. A fleet of millions so costs the decision path, the tables
+   * and the sweep about an eighth of what every endpoint would: a sampled endpoint's poll reads the control table, a
+   * random read beyond the caches once the fleet is large (about 56 ns at 1M ids). One bucket in 64 would save the
+   * decision about 6 ns more at 1M ids, but leave a 10M fleet's wide rings a control a fifth the size: not worth it.
+   * Tracks made before the sample began are kept up. (A track a report made before the endpoint's poll, after a tag
+   * collision on the decision path, is placed in its stratum by a later poll only when the endpoint is in the sample;
+   * outside it, such a track, about one in 30,000 of those made before the sample began, stays in stratum 0, which no
+   * candidate is compared with.)
    *
    * @param bucket the endpoint's bucket in the rollout's cohort
    * @return whether its decisions observe it, and its reports may make its track
    */
   boolean samplesControl(int bucket) {
-    return (bucket & (CONTROL_SAMPLE_STRIDE - 1)) == 0 || control.size() < CONTROL_SAMPLE_FROM;
+    return (bucket & (CONTROL_SAMPLE_STRIDE - 1)) == 0 || bucket >= holdbackFrom || control.size() < CONTROL_SAMPLE_FROM;
   }
 
   /**

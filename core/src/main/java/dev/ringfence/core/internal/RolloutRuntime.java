@@ -1,5 +1,6 @@
 package dev.ringfence.core.internal;
 
+import dev.ringfence.core.Cohort;
 import dev.ringfence.core.EndpointAttributes;
 import dev.ringfence.core.Rollout;
 import dev.ringfence.core.RolloutEngineConfig;
@@ -85,7 +86,8 @@ final class RolloutRuntime implements Rollout {
     long recoveredAtMillis = timeline.millis(); // a new timeline reads the clock: the same instant
     long silenceMillis = config.silenceDeadline().toMillis();
     TrackTable admitted = new TrackTable();
-    this.health = new HealthTracker(rings.size(), silenceMillis, admitted, timeline);
+    this.health = new HealthTracker(rings.size(), silenceMillis, admitted, timeline,
+        Cohort.BUCKETS - config.controlHoldback());
     RolloutCounters counters = new RolloutCounters();
     this.metrics = new RuntimeMetrics(health, counters);
     this.transitions = new Transitions(id, clock, store, config.stalenessBound().toMillis(), events, admitted,

@@ -22,7 +22,8 @@ class FleetHealthTest {
   private static final Duration EXPIRY = Duration.ofSeconds(15);
 
   private final ManualClock clock = ManualClock.at("2026-12-10T10:00:00Z");
-  private final HealthTracker tracker = new HealthTracker(RINGS, 180_000, new TrackTable(), new Timeline(clock));
+  private final HealthTracker tracker = new HealthTracker(RINGS, 180_000, new TrackTable(), new Timeline(clock),
+      dev.ringfence.core.Cohort.BUCKETS);
 
   /** One stratum's counts of another replica, with {@code healthy} candidate endpoints of ring 0. */
   private static HealthCounts other(String key, long candidateFailures, long candidateAtRisk, long controlAtRisk,
