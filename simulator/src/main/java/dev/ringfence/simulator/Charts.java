@@ -186,11 +186,12 @@ public final class Charts {
       }
       curves.add(new double[] {Double.NaN, Double.NaN}); // between two curves
     }
+    double axis = Math.ceil(span / unit) * unit; // the x-axis' length in minutes, which the characters' width scales with
     List<double[]> placed = new ArrayList<>(); // {from, to, row}
     for (Mark mark : marks) {
-      double width = span * CHARACTER * mark.label().length();
-      double gap = span * 0.007;
-      double from = mark.minute() + gap + width > span ? mark.minute() - gap - width : mark.minute() + gap;
+      double width = axis * CHARACTER * mark.label().length();
+      double gap = axis * 0.007;
+      double from = mark.minute() + gap + width > axis ? mark.minute() - gap - width : mark.minute() + gap;
       double to = from + width;
       int row = labelRow(placed, curves, from - gap / 2, to + gap / 2, decades); // a margin off the curves
       placed.add(new double[] {from, to, row});
@@ -199,7 +200,7 @@ public final class Charts {
     return chart;
   }
 
-  /** Rows of labels, from the top down, within the upper half of the log scale. */
+  /** Rows of labels, from the top down: from 0.9 of the log scale's decades to 0.41. */
   static final int LABEL_ROWS = 8;
   /** Half a label's height and a margin, as a share of the y-axis' decades (about 14 px of the plot's 480). */
   private static final double LABEL_HALF_HEIGHT = 0.03;
@@ -236,23 +237,27 @@ public final class Charts {
 
   /**
    * Whether a curve passes through the box from {@code from} to {@code to} (minutes) and {@code low} to {@code high}
-   * (log10 of the value): a drawn segment with a point inside the minutes, or one crossing an edge of them, whose
-   * values reach into the box.
+   * (log10 of the value). A drawn segment is a straight line on the chart, whose y is the log of the value, so each
+   * segment is cut to the box's minutes, with its log value interpolated at the cut, before its values are compared.
    */
   private static boolean crosses(List<double[]> curves, double from, double to, double low, double high) {
     double[] previous = null;
     for (double[] point : curves) {
       boolean drawn = !Double.isNaN(point[0]) && point[1] >= 1;
-      if (drawn && previous != null && point[0] >= from && previous[0] <= to) {
-        double a = Math.log10(previous[1]);
-        double b = Math.log10(point[1]);
-        if (Math.max(a, b) >= low && Math.min(a, b) <= high) {
-          return true;
-        }
-      }
       if (drawn && previous == null && point[0] >= from && point[0] <= to) {
         double a = Math.log10(point[1]);
         if (a >= low && a <= high) {
+          return true; // a curve's first point, inside the box
+        }
+      }
+      if (drawn && previous != null && point[0] >= from && previous[0] <= to) {
+        double x0 = previous[0];
+        double x1 = point[0];
+        double y0 = Math.log10(previous[1]);
+        double y1 = Math.log10(point[1]);
+        double a = x1 > x0 ? y0 + (y1 - y0) * (Math.max(from, x0) - x0) / (x1 - x0) : y0;
+        double b = x1 > x0 ? y0 + (y1 - y0) * (Math.min(to, x1) - x0) / (x1 - x0) : y1;
+        if (Math.max(a, b) >= low && Math.min(a, b) <= high) {
           return true;
         }
       }

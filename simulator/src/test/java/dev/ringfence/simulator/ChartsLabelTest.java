@@ -26,15 +26,24 @@ class ChartsLabelTest {
   @Test
   void aLabelBesideItsLine_goesBelowTheCurveThatRisesThroughIt() {
     int row = Charts.labelRow(List.of(), risingCurve(), 152, 200, DECADES);
-    assertThat(row).as("rows 0 to 2 lie between 1,700 and 17,000, where the curve rises").isEqualTo(3);
-    assertThat(Charts.labelY(row, DECADES)).isLessThan(1_700);
+    // From minute 152 on the curve is above 10^3.63 (it reaches 17,000 at 155): rows 0 and 1 lie in its way.
+    assertThat(row).isEqualTo(2);
+    assertThat(Charts.labelY(row, DECADES)).isLessThan(Math.pow(10, 3.63));
     assertThat(Charts.labelRow(List.of(), List.of(), 152, 200, DECADES)).as("no curve: the top row").isZero();
   }
 
   @Test
+  void aSteepSegmentBlocksOnlyTheRowsItReachesWithinTheLabelsMinutes() {
+    // From 10 at minute 100 to 10,000 at minute 160, a straight line on the log scale: within the label's minutes
+    // (152 on) it is above 10^3.6, so row 2 (around 10^3.27) is free although the segment as a whole spans it.
+    List<double[]> steep = List.of(new double[] {100, 10}, new double[] {160, 10_000});
+    assertThat(Charts.labelRow(List.of(), steep, 152, 200, DECADES)).isEqualTo(2);
+  }
+
+  @Test
   void aLabelAlsoAvoidsTheLabelsPlacedBeforeIt() {
-    List<double[]> placed = List.<double[]>of(new double[] {140, 190, 3});
-    assertThat(Charts.labelRow(placed, risingCurve(), 152, 200, DECADES)).isEqualTo(4);
+    List<double[]> placed = List.<double[]>of(new double[] {140, 190, 2});
+    assertThat(Charts.labelRow(placed, risingCurve(), 152, 200, DECADES)).isEqualTo(3);
   }
 
   @Test
