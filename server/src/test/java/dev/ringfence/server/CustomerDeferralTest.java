@@ -326,8 +326,14 @@ class CustomerDeferralTest {
     assertThat(entry.get("endpoints").asLong()).isEqualTo(40);
     assertThat(entry.get("until").asText()).isEqualTo("2026-12-06T08:10:00Z");
     assertThat(entry.get("status").asText()).startsWith("waiting until 2026-12-06T08:10:00Z");
-    assertThat(statusPage()).contains("Customer deferral").contains("delay PT24H for tag=tenant:acme")
+    String page = statusPage();
+    assertThat(page).contains("Customer deferral").contains("delay PT24H for tag=tenant:acme")
         .contains("waiting until 2026-12-06T08:10:00Z");
+    // The exposure chart draws the line of endpoints back on baseline first and the exposed line over it, so that
+    // where they meet (after a full rollback) both show.
+    int backLine = page.indexOf("class=\"reverted\"");
+    assertThat(backLine).as("the line of those back on baseline").isPositive();
+    assertThat(page.indexOf("class=\"exposed\"")).as("the exposed line, drawn over it").isGreaterThan(backLine);
 
     advance(Duration.ofHours(23));
     assertThat(server.engine().rollouts()).hasSize(1);
