@@ -65,7 +65,9 @@ public interface Rollout {
   void start();
 
   /**
-   * Stops admitting endpoints; exposed endpoints keep the candidate, a FAIL still halts.
+   * Stops admitting endpoints; exposed endpoints keep the candidate, a FAIL still halts. On a store shared by
+   * replicas, a replica that has not yet seen another's transition catches up first: if the other paused the rollout
+   * a moment ago, it is paused, which is what was asked, and this call records nothing.
    *
    * @param reason why, recorded
    * @throws IllegalStateTransitionException unless RUNNING

@@ -139,6 +139,25 @@ class ReplicaTest {
   }
 
   @Test
+  void pauseRacingAnotherReplicasPause_catchesUp_andIsPaused() {
+    offered(a, fleet);
+    a.rollout("r").pause("stop-all through replica a"); // b has not seen this transition yet
+    b.rollout("r").pause("stop-all through replica b"); // conflicts on sequence, catches up: paused already
+    assertThat(b.rollout("r").state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(store.read("r").stream().filter(e -> e instanceof JournalEntry.Transitioned t
+        && t.to() == RolloutState.PAUSED)).as("one pause journaled, not two").hasSize(1);
+  }
+
+  @Test
+  void pauseRacingAnotherReplicasHalt_catchesUp_andIsRefusedAsATransition() {
+    offered(a, fleet);
+    a.rollout("r").halt("operator on replica a"); // b has not seen this transition yet
+    assertThatThrownBy(() -> b.rollout("r").pause("looking at a ticket"))
+        .isInstanceOf(IllegalStateTransitionException.class);
+    assertThat(b.rollout("r").state()).isEqualTo(RolloutState.ROLLING_BACK);
+  }
+
+  @Test
   void haltRacingAnotherReplicasTransition_stillHalts() {
     offered(a, fleet);
     a.rollout("r").pause("looking at a ticket"); // b has not seen this transition yet

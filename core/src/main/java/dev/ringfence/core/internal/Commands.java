@@ -65,7 +65,20 @@ final class Commands {
   void pause(String actor, String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
-      transitions.transition(Trigger.PAUSE, "paused by " + actor + ": " + why, null);
+      try {
+        transitions.transition(Trigger.PAUSE, "paused by " + actor + ": " + why, null);
+      } catch (StoreException e) {
+        // Another replica may have moved the rollout on (paused it for the same stop-all, say): catch up, then
+        // pause from where it is now; paused already is what was asked.
+        if (transitions.sharedStore == null) {
+          throw e;
+        }
+        transitions.refreshLocked();
+        if (transitions.snapshot.state() == RolloutState.PAUSED) {
+          return;
+        }
+        transitions.transition(Trigger.PAUSE, "paused by " + actor + ": " + why, null);
+      }
     }
   }
 
