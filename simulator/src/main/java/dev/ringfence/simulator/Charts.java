@@ -207,7 +207,12 @@ public final class Charts {
 
   /** @return the value at which a label of {@code row} is centred, on a log axis of {@code decades} decades */
   static double labelY(int row, double decades) {
-    return Math.pow(10, decades * (0.9 - 0.07 * row));
+    return Math.pow(10, labelLog(row, decades));
+  }
+
+  /** @return the log10 of {@link #labelY}: rows 0.07 of the decades apart, the first at 0.9 of them */
+  private static double labelLog(int row, double decades) {
+    return decades * (0.9 - 0.07 * row);
   }
 
   /**
@@ -227,7 +232,7 @@ public final class Charts {
       if (freeOfLabels < 0) {
         freeOfLabels = row;
       }
-      double centre = decades * (0.9 - 0.07 * row);
+      double centre = labelLog(row, decades);
       if (!crosses(curves, from, to, centre - decades * LABEL_HALF_HEIGHT, centre + decades * LABEL_HALF_HEIGHT)) {
         return row;
       }

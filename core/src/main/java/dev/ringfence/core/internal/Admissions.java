@@ -90,7 +90,7 @@ final class Admissions {
   volatile boolean recoveredFromStore;
 
   Admissions(RolloutSpec spec, List<Ring> rings, Clock clock, RolloutStore store, EventBus events, HealthTracker health,
-      Timeline timeline, Transitions transitions, TrackTable admitted, DecisionTable decisions, int controlHoldback,
+      Timeline timeline, Transitions transitions, TrackTable admitted, DecisionTable decisions, int holdbackFrom,
       long recentAdmissions, long recoveredAtMillis) {
     Plan plan = spec.plan();
     this.id = spec.id();
@@ -121,7 +121,7 @@ final class Admissions {
       held.put(tier, held.size());
     }
     this.heldTiers = Map.copyOf(held);
-    this.holdbackFrom = Cohort.BUCKETS - controlHoldback;
+    this.holdbackFrom = holdbackFrom;
     this.lastRing = n - 1;
     this.lastPlanRing = plan.rings().size() - 1;
     this.perRing = new AtomicLongArray(n);

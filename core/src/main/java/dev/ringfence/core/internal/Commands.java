@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,20 +66,8 @@ final class Commands {
   void pause(String actor, String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
-      try {
-        transitions.transition(Trigger.PAUSE, "paused by " + actor + ": " + why, null);
-      } catch (StoreException e) {
-        // Another replica may have moved the rollout on (paused it for the same stop-all, say): catch up, then
-        // pause from where it is now; paused already is what was asked.
-        if (transitions.sharedStore == null) {
-          throw e;
-        }
-        transitions.refreshLocked();
-        if (transitions.snapshot.state() == RolloutState.PAUSED) {
-          return;
-        }
-        transitions.transition(Trigger.PAUSE, "paused by " + actor + ": " + why, null);
-      }
+      // Another replica may have paused it a moment ago (for the same stop-all, say): paused is what was asked.
+      transitionCatchingUp(Trigger.PAUSE, "paused by " + actor + ": " + why, state -> state == RolloutState.PAUSED);
     }
   }
 
@@ -92,22 +81,36 @@ final class Commands {
   void halt(String actor, String reason) {
     String why = requireReason(reason);
     synchronized (lock) {
-      try {
-        transitions.transition(Trigger.HALT, "halted by " + actor + ": " + why, null);
-      } catch (StoreException e) {
-        // Another replica may have moved the rollout on: catch up, then halt from where it is now.
-        if (transitions.sharedStore == null) {
-          throw e;
-        }
-        transitions.refreshLocked();
-        if (transitions.snapshot.state().isHalted()) {
-          return; // another replica halted it first: the rollout is halted, which is what was asked
-        }
-        transitions.transition(Trigger.HALT, "halted by " + actor + ": " + why, null);
+      // Another replica may have halted it first: the rollout is halted, which is what was asked.
+      if (transitionCatchingUp(Trigger.HALT, "halted by " + actor + ": " + why, RolloutState::isHalted)) {
+        counters.halted();
+        transitions.beginRollback();
       }
-      counters.halted();
-      transitions.beginRollback();
     }
+  }
+
+  /**
+   * A command's transition that survives, on a store shared by replicas, another replica having moved the rollout on
+   * a moment ago: on the store's conflict it catches up, and is done if the rollout already is where the command
+   * would take it, else makes the transition from where the rollout is now. Called under the lock.
+   *
+   * @param done whether a state is already what the command asks for
+   * @return false when another replica had already made it
+   */
+  private boolean transitionCatchingUp(Trigger trigger, String cause, Predicate<RolloutState> done) {
+    try {
+      transitions.transition(trigger, cause, null);
+    } catch (StoreException e) {
+      if (transitions.sharedStore == null) {
+        throw e;
+      }
+      transitions.refreshLocked();
+      if (done.test(transitions.snapshot.state())) {
+        return false;
+      }
+      transitions.transition(trigger, cause, null);
+    }
+    return true;
   }
 
   void abort(String actor, String reason) {

@@ -86,14 +86,14 @@ final class RolloutRuntime implements Rollout {
     long recoveredAtMillis = timeline.millis(); // a new timeline reads the clock: the same instant
     long silenceMillis = config.silenceDeadline().toMillis();
     TrackTable admitted = new TrackTable();
-    this.health = new HealthTracker(rings.size(), silenceMillis, admitted, timeline,
-        Cohort.BUCKETS - config.controlHoldback());
+    int holdbackFrom = Cohort.BUCKETS - config.controlHoldback(); // never admitted, always in the control sample
+    this.health = new HealthTracker(rings.size(), silenceMillis, admitted, timeline, holdbackFrom);
     RolloutCounters counters = new RolloutCounters();
     this.metrics = new RuntimeMetrics(health, counters);
     this.transitions = new Transitions(id, clock, store, config.stalenessBound().toMillis(), events, admitted,
         baseline, recoveredAtMillis);
     this.admissions = new Admissions(spec, rings, clock, store, events, health, timeline, transitions, admitted,
-        decisions, config.controlHoldback(), recentAdmissions, recoveredAtMillis);
+        decisions, holdbackFrom, recentAdmissions, recoveredAtMillis);
     boolean[] dry = resolved.dryRun.clone();
     boolean[] approval = resolved.approvalRequired.clone();
     this.judge = new RingJudge(spec, rings, resolved.gates.clone(), dry, resolved.pauseOnFail.clone(), approval,
