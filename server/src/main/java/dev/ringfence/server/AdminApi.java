@@ -189,6 +189,12 @@ final class AdminApi {
     verify(channel, envelope);
     ReleaseStore.Release release = ctx.releases().publish(channel, envelope, payload, general,
         ctx.config().clock().instant());
+    TrustService trust = ctx.trust();
+    if (trust != null) {
+      // Re-signed now, not at the next tick: an agent offered the new release must find it in the timestamp, or it
+      // refuses it as withheld (a rollout started right after the publish would count every canary as failed).
+      trust.refresh(ctx.releases());
+    }
     LOG.info("published {} v{} ({} bytes, sha256 {}){}", LogText.of(channel), release.version(), release.size(), release.sha256(),
         general ? " as the general release" : "");
     return Response.json(201, ReleaseStore.summary(release));

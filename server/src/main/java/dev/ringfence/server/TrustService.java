@@ -185,11 +185,13 @@ final class TrustService {
   }
 
   /**
-   * Re-signs the timestamps that need it and picks up what other replicas signed; on every tick.
+   * Re-signs the timestamps that need it and picks up what other replicas signed; on every tick and after each
+   * publish. One call at a time, so that a tick that read the releases before a publish cannot serve its older
+   * timestamp after the publish's newer one.
    *
    * @param releases the published releases
    */
-  void refresh(ReleaseStore releases) {
+  synchronized void refresh(ReleaseStore releases) {
     reloadRoots();
     RootDocument root = newest;
     if (root.timestamp() == null || timestampKey == null || timestampKeyId == null) {

@@ -168,6 +168,19 @@ class TrustRootServerTest {
   }
 
   @Test
+  void aPublishedRelease_isInTheTimestampAtOnce_soARolloutStartedRightAfterIsTaken() throws Exception {
+    RolloutAgent agent = agentRunningV1();
+    admin.publish(envelope(2, "release-1"), content(2), false); // no tick after it: the next is an hour away
+    admin.createRollout("r1", CHANNEL, 1, 2, AdminClient.labThenEveryonePlan(1));
+    admin.command("r1", "start", null);
+
+    UpdateCheck check = agent.checkForUpdate();
+
+    assertThat(check.outcome()).as(check.reason()).isEqualTo(UpdateOutcome.ACTIVATED);
+    assertThat(TimestampDocument.parse(get(lab, "v1/channels/rules/timestamp").body()).newestVersion()).isEqualTo(2);
+  }
+
+  @Test
   void attack_rotationByTooFewOldRootKeys_isRefusedByTheServer() throws Exception {
     // One stolen root key (root-a) plus two new keys the attacker made: v1's threshold of 2 is not met.
     Map<String, PublicKey> all = new TreeMap<>(Map.of("evil-1", key("evil-1").getPublic(), "evil-2", key("evil-2").getPublic(),
