@@ -333,17 +333,7 @@ final class HealthTracker {
    * its poll's attributes place it.
    */
   void observeControl(String endpointId, EndpointAttributes attributes) {
-    observeControl(endpointId, attributes, control.mightContain(endpointId));
-  }
-
-  /**
-   * {@link #observeControl(String, EndpointAttributes)} with the tags' answer already read (a batch reads them
-   * together, see {@link ControlPolls}).
-   *
-   * @param probablyThere what {@link TrackTable#mightContain} answers for the id
-   */
-  void observeControl(String endpointId, EndpointAttributes attributes, boolean probablyThere) {
-    if (!probablyThere) {
+    if (!control.mightContain(endpointId)) {
       controlTrack(endpointId, attributes);
     } else if (atRisk.get(ARM_CONTROL * STRATA + Track.UNKNOWN_STRATUM) > 0) {
       Track track = control.get(endpointId);

@@ -61,7 +61,6 @@ final class RolloutRuntime implements Rollout {
   private final Object lock;
   private final Transitions transitions;
   private final Admissions admissions;
-  private final ControlPolls controlPolls;
   private final RingJudge judge;
   private final Commands commands;
   /** Who this runtime's commands are recorded as coming from. */
@@ -95,7 +94,6 @@ final class RolloutRuntime implements Rollout {
         baseline, recoveredAtMillis);
     this.admissions = new Admissions(spec, rings, clock, store, events, health, timeline, transitions, admitted,
         decisions, holdbackFrom, recentAdmissions, recoveredAtMillis);
-    this.controlPolls = new ControlPolls(health, admissions, ControlPolls.defaultStripes());
     boolean[] dry = resolved.dryRun.clone();
     boolean[] approval = resolved.approvalRequired.clone();
     this.judge = new RingJudge(spec, rings, resolved.gates.clone(), dry, resolved.pauseOnFail.clone(), approval,
@@ -120,7 +118,6 @@ final class RolloutRuntime implements Rollout {
     this.lock = of.lock;
     this.transitions = of.transitions;
     this.admissions = of.admissions;
-    this.controlPolls = of.controlPolls;
     this.judge = of.judge;
     this.commands = of.commands;
     this.actor = actor;
@@ -164,10 +161,10 @@ final class RolloutRuntime implements Rollout {
     Decision.Kind kind = decision.kind();
     if (kind != Decision.Kind.OFFER && kind != Decision.Kind.REVERT && health.samplesControl(bucket)) {
       // Still on the baseline, and in the control sample: observed as control. The lookup is the common
-      // path's one extra cost, paid only for the sample, and in a batch once the sample is large; the track (and
-      // its attribute group) is made once per endpoint, and never for one admitted on its first poll, which is at
-      // risk in the candidate arm from that poll instead.
-      controlPolls.observe(endpointId, attributes, bucket);
+      // path's one extra cost, paid only for the sample; the track (and its attribute group) is made once per
+      // endpoint, and never for one admitted on its first poll, which is at risk in the candidate arm from
+      // that poll instead.
+      health.observeControl(endpointId, attributes);
     }
     return decision;
   }
@@ -240,7 +237,7 @@ final class RolloutRuntime implements Rollout {
     }
     // In the control sample a report before any poll makes the track (its first poll will say its attributes);
     // outside it only a track made before the sample began (while the arm was small) is kept up.
-    Track control = health.samplesControl(bucket) ? sampledControlTrack(endpointId)
+    Track control = health.samplesControl(bucket) ? health.controlTrack(endpointId, null)
         : health.control.get(endpointId);
     if (control == null) {
       return health.count(signal, HealthTracker.ARM_NONE, IngestResult.ACCEPTED); // not in the control sample
@@ -250,21 +247,6 @@ final class RolloutRuntime implements Rollout {
     }
     health.apply(control, HealthTracker.ARM_CONTROL, signal, timeline.approxMillis());
     return health.count(signal, HealthTracker.ARM_CONTROL, IngestResult.ACCEPTED);
-  }
-
-  /**
-   * The control track of an endpoint in the control sample, made if it has none. Its poll may still be queued: then
-   * the queue is observed first, so that the track is made from the poll, with its attributes.
-   */
-  private Track sampledControlTrack(String endpointId) {
-    Track track = health.control.get(endpointId);
-    if (track != null) {
-      return track;
-    }
-    if (controlPolls.queued() > 0) {
-      controlPolls.drain();
-    }
-    return health.controlTrack(endpointId, null);
   }
 
   @Override
@@ -324,9 +306,7 @@ final class RolloutRuntime implements Rollout {
 
   // ---------------------------------------------------------------- engine: tick, catch-up, replay
 
-  /** Observes the queued control polls, then runs the judge's tick. */
   void tick() {
-    controlPolls.drain();
     judge.tick(null, List.of());
   }
 
@@ -335,19 +315,8 @@ final class RolloutRuntime implements Rollout {
     judge.tick(collected, others);
   }
 
-  /** The control arm's tracks and counts: for the tests of this package. */
-  HealthTracker health() {
-    return health;
-  }
-
-  /** The control polls on their way to the control table: for the tests of this package. */
-  ControlPolls controlPolls() {
-    return controlPolls;
-  }
-
   /** See {@link RingJudge#collectHealth()}. */
   @Nullable HealthCounts collectHealth() {
-    controlPolls.drain(); // the counts include every poll before this tick
     return judge.collectHealth();
   }
 

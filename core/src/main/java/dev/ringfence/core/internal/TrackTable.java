@@ -65,14 +65,10 @@ final class TrackTable {
    * matching tag to compare ids; without it, the first matching tag is taken as the id's.
    */
   private static int find(Table t, String id, boolean confirm) {
-    int hashCode = id.hashCode();
-    return find(t, spread(hashCode), tag(hashCode), id, confirm);
-  }
-
-  /** {@link #find(Table, String, boolean)} from slot {@code from} (taken modulo the capacity) on. */
-  private static int find(Table t, int from, short tag, String id, boolean confirm) {
     int mask = t.slots.length - 1;
-    for (int i = from & mask; ; i = (i + 1) & mask) {
+    int hashCode = id.hashCode();
+    short tag = tag(hashCode);
+    for (int i = spread(hashCode) & mask; ; i = (i + 1) & mask) {
       short seen = (short) TAGS.getAcquire(t.tags, i);
       if (seen == 0) {
         return -1;
@@ -82,7 +78,7 @@ final class TrackTable {
           return i;
         }
         Track track = (Track) SLOTS.getAcquire(t.slots, i);
-        if (track.id == id || (track.hash == id.hashCode() && track.id.equals(id))) {
+        if (track.id == id || (track.hash == hashCode && track.id.equals(id))) {
           return i;
         }
       }
@@ -99,31 +95,6 @@ final class TrackTable {
    */
   boolean mightContain(String id) {
     return find(table, id, false) >= 0;
-  }
-
-  /**
-   * {@link #mightContain} for a batch: reads the first tag of every id's probe run before it compares any, so that
-   * where the table is beyond the caches the batch's misses overlap instead of each waiting for the one before.
-   *
-   * @param ids the ids, from index 0
-   * @param count how many
-   * @param scratch room for {@code 2 * count} ints
-   * @param found set for each id to what {@link #mightContain} would answer
-   */
-  void mightContainAll(String[] ids, int count, int[] scratch, boolean[] found) {
-    Table t = table;
-    int mask = t.slots.length - 1;
-    for (int k = 0; k < count; k++) {
-      int hashCode = ids[k].hashCode();
-      int i = spread(hashCode) & mask;
-      scratch[2 * k] = i;
-      scratch[2 * k + 1] = ((short) TAGS.getAcquire(t.tags, i) << 16) | (tag(hashCode) & 0xFFFF);
-    }
-    for (int k = 0; k < count; k++) {
-      short seen = (short) (scratch[2 * k + 1] >> 16);
-      short tag = (short) scratch[2 * k + 1];
-      found[k] = seen != 0 && (seen == tag || find(t, scratch[2 * k] + 1, tag, ids[k], false) >= 0);
-    }
   }
 
   /**

@@ -48,37 +48,6 @@ class TrackTableTest {
     assertThat(seen).hasSize(50_000);
   }
 
-  /** The batch look-up answers what one look-up at a time does, for ids present, absent and colliding. */
-  @Test
-  void mightContainAll_answersAsMightContainDoes() {
-    TrackTable table = new TrackTable();
-    for (int i = 0; i < 20_000; i++) {
-      table.putIfAbsent(track("host-" + i));
-    }
-    List.of("AaAa", "AaBB", "BBAa").forEach(id -> table.putIfAbsent(track(id)));
-    List<String> ids = new ArrayList<>(List.of("AaAa", "BBBB", "AaBB", "CCCC"));
-    for (int i = 0; i < 40_000; i += 3) {
-      ids.add("host-" + i); // two in three present
-    }
-    int batch = 128;
-    String[] chunk = new String[batch];
-    int[] scratch = new int[2 * batch];
-    boolean[] found = new boolean[batch];
-    int present = 0;
-    for (int from = 0; from < ids.size(); from += batch) {
-      int n = Math.min(batch, ids.size() - from);
-      for (int k = 0; k < n; k++) {
-        chunk[k] = ids.get(from + k);
-      }
-      table.mightContainAll(chunk, n, scratch, found);
-      for (int k = 0; k < n; k++) {
-        assertThat(found[k]).as(chunk[k]).isEqualTo(table.mightContain(chunk[k]));
-        present += found[k] ? 1 : 0;
-      }
-    }
-    assertThat(present).as("every id added, and at most a few tag collisions").isBetween(6_667 + 2, 6_667 + 12);
-  }
-
   /** Ids whose String.hashCode collide ("Aa" and "BB") share index and tag: told apart by equals. */
   @Test
   void collidingHashCodes_areToldApart() {
