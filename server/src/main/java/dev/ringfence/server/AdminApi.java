@@ -248,7 +248,11 @@ final class AdminApi {
   }
 
   private Response publishRoot(Request request) {
-    dev.ringfence.agent.RootDocument root = trustOrConflict().publish(request.body());
+    TrustService trust = trustOrConflict();
+    dev.ringfence.agent.RootDocument root = trust.publish(request.body());
+    // The timestamps name the newest root, and agents fetch a root the timestamp names: re-signed now, a revocation
+    // reaches them at their next check instead of after the next tick.
+    trust.refresh(ctx.releases());
     return Response.json(201, RootSummary.of(root));
   }
 

@@ -181,6 +181,19 @@ class TrustRootServerTest {
   }
 
   @Test
+  void aPublishedRoot_isInTheTimestampAtOnce_soARevocationReachesAgentsWithoutWaitingForATick() throws Exception {
+    agentRunningV1();
+    String fingerprint = RootDocument.fingerprint(key("release-1").getPublic());
+    RootDocument v2 = root(2, List.of("release-2"), Map.of("release-1", fingerprint), "root-a", "root-c");
+    admin.call("POST", "admin/v1/roots", JSON.readTree(v2.toJson())); // no tick after it: the next is an hour away
+
+    TimestampDocument ts = TimestampDocument.parse(get(lab, "v1/channels/rules/timestamp").body());
+
+    assertThat(ts.rootVersion()).as("the timestamp names the root agents must fetch").isEqualTo(2);
+    v2.verifyTimestamp(ts, CHANNEL, clock.instant(), null, 1);
+  }
+
+  @Test
   void attack_rotationByTooFewOldRootKeys_isRefusedByTheServer() throws Exception {
     // One stolen root key (root-a) plus two new keys the attacker made: v1's threshold of 2 is not met.
     Map<String, PublicKey> all = new TreeMap<>(Map.of("evil-1", key("evil-1").getPublic(), "evil-2", key("evil-2").getPublic(),
