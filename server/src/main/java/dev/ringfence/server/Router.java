@@ -110,7 +110,10 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
   public boolean handle(org.eclipse.jetty.server.Request exchange, org.eclipse.jetty.server.Response out,
       Callback callback) {
     Runnable abort = () -> exchange.getConnectionMetaData().getConnection().getEndPoint().close();
-    RequestDeadlines.Deadline deadline = deadlines.arm(abort);
+    RequestDeadlines.Deadline deadline = deadlines.arm(() -> {
+      onTimeout.run(); // counted before the connection closes, so that whoever sees it closed sees it counted
+      abort.run();
+    });
     InputStream body = org.eclipse.jetty.server.Request.asInputStream(exchange);
     try {
       Response response;
@@ -129,8 +132,7 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
         response = response.header("Connection", "close");
       }
       boolean drained = deadline.fired() || refusedUnread || discardRest(body);
-      if (deadline.disarm()) {
-        onTimeout.run();
+      if (deadline.disarm()) { // it fired: counted then
         long unlogged = timeoutsUnlogged.incrementAndGet();
         long now = ticker.getAsLong();
         long last = lastTimeoutLogNanos.get();
