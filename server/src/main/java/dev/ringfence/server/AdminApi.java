@@ -189,12 +189,9 @@ final class AdminApi {
     verify(channel, envelope);
     ReleaseStore.Release release = ctx.releases().publish(channel, envelope, payload, general,
         ctx.config().clock().instant());
-    TrustService trust = ctx.trust();
-    if (trust != null) {
-      // Re-signed now, not at the next tick: an agent offered the new release must find it in the timestamp, or it
-      // refuses it as withheld (a rollout started right after the publish would count every canary as failed).
-      trust.refresh(ctx.releases());
-    }
+    // Re-signed now, not at the next tick: an agent offered the new release must find it in the timestamp, or it
+    // refuses it as withheld (a rollout started right after the publish would count every canary as failed).
+    ctx.refreshTimestamps();
     LOG.info("published {} v{} ({} bytes, sha256 {}){}", LogText.of(channel), release.version(), release.size(), release.sha256(),
         general ? " as the general release" : "");
     return Response.json(201, ReleaseStore.summary(release));
@@ -248,11 +245,9 @@ final class AdminApi {
   }
 
   private Response publishRoot(Request request) {
-    TrustService trust = trustOrConflict();
-    dev.ringfence.agent.RootDocument root = trust.publish(request.body());
-    // The timestamps name the newest root, and agents fetch a root the timestamp names: re-signed now, a revocation
-    // reaches them at their next check instead of after the next tick.
-    trust.refresh(ctx.releases());
+    dev.ringfence.agent.RootDocument root = trustOrConflict().publish(request.body());
+    // The timestamps name the newest root: re-signed now, a revocation reaches agents at their next check.
+    ctx.refreshTimestamps();
     return Response.json(201, RootSummary.of(root));
   }
 

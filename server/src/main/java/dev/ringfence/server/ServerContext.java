@@ -28,4 +28,16 @@ import org.jspecify.annotations.Nullable;
 record ServerContext(UpdateServerConfig config, RolloutEngine engine, RolloutStore store, AuditSource audit,
     ReleaseStore releases, EndpointRegistry endpoints, ChannelRollouts channels, FleetView fleet,
     ExposureHistory history, ServerMetrics metrics, PrometheusMeterRegistry prometheus, ApiTokens tokens,
-    StopAll stopAll, SignalAuthenticator signals, EndpointRateLimiter signalLimiter, @Nullable TrustService trust) {}
+    StopAll stopAll, SignalAuthenticator signals, EndpointRateLimiter signalLimiter, @Nullable TrustService trust) {
+
+  /**
+   * Re-signs the channels' timestamps that need it (none without {@code --trust-root}): on every tick, and at once
+   * after a release or a root is published, since agents refuse a release the timestamp does not name and fetch the
+   * root it names.
+   */
+  void refreshTimestamps() {
+    if (trust != null) {
+      trust.refresh(releases);
+    }
+  }
+}

@@ -341,10 +341,7 @@ public final class UpdateServer implements AutoCloseable {
       ctx.releases().refresh();
       ctx.endpoints().refresh();
       ctx.tokens().refresh(); // a token created or revoked through another replica counts here from now on
-      TrustService trust = ctx.trust();
-      if (trust != null) {
-        trust.refresh(ctx.releases());
-      }
+      ctx.refreshTimestamps();
       ctx.channels().deferrals().refresh(); // a policy set through another replica counts here from now on
       engine.tick();
       ctx.stopAll().enforce(); // after the catch-up: a rollout another replica started is paused here too

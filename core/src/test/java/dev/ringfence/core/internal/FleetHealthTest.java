@@ -3,6 +3,7 @@ package dev.ringfence.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ringfence.core.Cohort;
 import dev.ringfence.core.health.ArmStats;
 import dev.ringfence.core.health.HazardComparison;
 import dev.ringfence.core.store.HealthShare;
@@ -23,7 +24,7 @@ class FleetHealthTest {
 
   private final ManualClock clock = ManualClock.at("2026-12-10T10:00:00Z");
   private final HealthTracker tracker = new HealthTracker(RINGS, 180_000, new TrackTable(), new Timeline(clock),
-      dev.ringfence.core.Cohort.BUCKETS);
+      Cohort.BUCKETS);
 
   /** One stratum's counts of another replica, with {@code healthy} candidate endpoints of ring 0. */
   private static HealthCounts other(String key, long candidateFailures, long candidateAtRisk, long controlAtRisk,
