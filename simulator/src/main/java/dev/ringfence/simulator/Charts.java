@@ -94,20 +94,63 @@ public final class Charts {
     styler.setYAxisDecimalPattern("#,##0");
     List<SimulationReport.Sample> first = run.timeline().stream().filter(x -> x.atSeconds() <= minutes * 60).toList();
     int peak = first.stream().mapToInt(x -> Math.max(x.exposed(), Math.max(x.down(), x.recovered()))).max().orElse(1);
-    styler.setYAxisMax(Math.max(10.0, peak * 1.15));
+    // Headroom above the curves for two rows of labels, so that no label sits on a line.
+    double top = Math.max(10.0, peak * 1.3);
+    styler.setYAxisMax(top);
+    // Round steps. XChart puts a tick on every sample's minute when the x values are equally spaced (as samples
+    // are), whatever the spacing hint, so an hour got one every 2.5 minutes; a point off the samples' grid, drawn
+    // in no colour and left out of the legend, lets the hint choose the step (5 minutes in an hour).
+    styler.setXAxisTickMarkSpacingHint(100);
+    XYSeries offGrid = chart.addSeries(" ", new double[] {0.001}, new double[] {0});
+    offGrid.setShowInLegend(false);
+    offGrid.setMarker(SeriesMarkers.NONE);
+    offGrid.setLineColor(new Color(0, 0, 0, 0));
     add(chart, "running the candidate", first, SimulationReport.Sample::exposed, RINGFENCE, false);
     add(chart, "down", first, SimulationReport.Sample::down, DOWN, false);
     add(chart, "recovered", first, SimulationReport.Sample::recovered, RECOVERED, false);
+    List<Mark> marks = new ArrayList<>();
     for (SimulationReport.RingOpening opening : run.ringOpenings()) {
       if (opening.atSeconds() <= minutes * 60) {
-        chart.addAnnotation(new AnnotationLine(opening.atSeconds() / 60.0, true, false));
+        marks.add(new Mark(opening.atSeconds() / 60.0, "ring " + opening.ring()));
       }
     }
     if (run.halted() && run.haltSeconds() <= minutes * 60) {
-      chart.addAnnotation(new AnnotationLine(run.haltSeconds() / 60.0, true, false));
-      chart.addAnnotation(new AnnotationText("halt", run.haltSeconds() / 60.0 + minutes * 0.02, peak * 1.07, false));
+      marks.add(new Mark(run.haltSeconds() / 60.0, "halt"));
+    }
+    marks.sort(java.util.Comparator.comparingDouble(Mark::minute));
+    double axis = Math.ceil(minutes);
+    for (Mark mark : marks) {
+      chart.addAnnotation(new AnnotationLine(mark.minute(), true, false));
+    }
+    List<double[]> labels = insetLabels(marks, axis);
+    for (int k = 0; k < marks.size(); k++) {
+      double[] label = labels.get(k);
+      double y = top * (label[1] == 0 ? 0.94 : 0.85);
+      chart.addAnnotation(new AnnotationText(marks.get(k).label(), label[0], y, false));
     }
     return chart;
+  }
+
+  /**
+   * Where the inset's labels go, above its curves: each beside its line (right of it, or left when it would run past
+   * the axis' end), on the upper row unless a label placed before it is there, else on the lower one.
+   *
+   * @param marks the lines, by minute
+   * @param axis the x-axis' length in minutes
+   * @return per mark, {@code {centre minute, row}}, row 0 the upper
+   */
+  static List<double[]> insetLabels(List<Mark> marks, double axis) {
+    double[] rowEnds = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    List<double[]> labels = new ArrayList<>();
+    for (Mark mark : marks) {
+      double width = axis * CHARACTER * mark.label().length();
+      double gap = axis * 0.007;
+      double from = mark.minute() + gap + width > axis ? mark.minute() - gap - width : mark.minute() + gap;
+      int row = from >= rowEnds[0] ? 0 : 1;
+      rowEnds[row] = from + width + gap;
+      labels.add(new double[] {from + width / 2, row});
+    }
+    return labels;
   }
 
   /**
@@ -280,9 +323,21 @@ public final class Charts {
     return false;
   }
 
-  /** A time of the run as a label says it: {@code 1m 50s}, {@code 9h 0m}. */
-  private static String clock(int seconds) {
-    return seconds >= 3600 ? seconds / 3600 + "h " + seconds % 3600 / 60 + "m" : seconds / 60 + "m " + seconds % 60 + "s";
+  /**
+   * A time of the run as a label says it, without a zero part: {@code 0m}, {@code 45s}, {@code 1m 50s}, {@code 30m},
+   * {@code 9h}, {@code 1h 30m}.
+   */
+  static String clock(int seconds) {
+    int hours = seconds / 3600;
+    int minutes = seconds % 3600 / 60;
+    int rest = seconds % 60;
+    if (hours > 0) {
+      return minutes == 0 ? hours + "h" : hours + "h " + minutes + "m";
+    }
+    if (minutes > 0) {
+      return rest == 0 ? minutes + "m" : minutes + "m " + rest + "s";
+    }
+    return rest == 0 ? "0m" : rest + "s";
   }
 
   private static @Nullable XYSeries add(XYChart chart, String name, List<SimulationReport.Sample> samples,
@@ -318,6 +373,6 @@ public final class Charts {
   }
 
   /** A labelled vertical line. */
-  private record Mark(double minute, String label) {}
+  record Mark(double minute, String label) {}
 
 }

@@ -62,4 +62,29 @@ class ChartsLabelTest {
     List<double[]> placed = List.<double[]>of(new double[] {140, 190, 0});
     assertThat(Charts.labelRow(placed, everywhere, 152, 200, DECADES)).isEqualTo(1);
   }
+
+  @Test
+  void aLabelsTimeShowsNoZeroParts() {
+    assertThat(Charts.clock(0)).isEqualTo("0m");
+    assertThat(Charts.clock(45)).isEqualTo("45s");
+    assertThat(Charts.clock(110)).isEqualTo("1m 50s");
+    assertThat(Charts.clock(1800)).isEqualTo("30m");
+    assertThat(Charts.clock(5400)).isEqualTo("1h 30m");
+    assertThat(Charts.clock(9 * 3600)).isEqualTo("9h");
+  }
+
+  @Test
+  void theInsetsLabelsStandBesideTheirLines_andTheSecondOfTwoCloseOnesGoesBelow() {
+    // An hour: 'ring early' at 30 minutes and a halt a minute later would overlap on one row.
+    List<double[]> close = Charts.insetLabels(List.of(new Charts.Mark(0, "ring canary"),
+        new Charts.Mark(30, "ring early"), new Charts.Mark(31, "halt")), 60);
+    assertThat(close.get(0)[0]).as("right of its line").isGreaterThan(0);
+    assertThat(close).extracting(label -> label[1]).containsExactly(0.0, 0.0, 1.0);
+    // Ten minutes: the halt at 1m 50s is clear of 'ring canary' (0.75 minutes wide), so both stay on top.
+    List<double[]> apart = Charts.insetLabels(List.of(new Charts.Mark(0, "ring canary"), new Charts.Mark(110 / 60.0,
+        "halt")), 10);
+    assertThat(apart).extracting(label -> label[1]).containsExactly(0.0, 0.0);
+    // A line near the axis' end has its label on its left.
+    assertThat(Charts.insetLabels(List.of(new Charts.Mark(59.5, "halt")), 60).get(0)[0]).isLessThan(59.5);
+  }
 }
