@@ -132,8 +132,7 @@ public final class Charts {
   }
 
   /**
-   * Where the inset's labels go, above its curves: each beside its line (right of it, or left when it would run past
-   * the axis' end), on the upper row unless a label placed before it is there, else on the lower one.
+   * Where the inset's labels go, above its curves: each beside its line ({@link #labelFrom}), on the upper row unless a label placed before it is there, else on the lower one.
    *
    * @param marks the lines, by minute
    * @param axis the x-axis' length in minutes
@@ -145,12 +144,40 @@ public final class Charts {
     for (Mark mark : marks) {
       double width = axis * CHARACTER * mark.label().length();
       double gap = axis * 0.007;
-      double from = mark.minute() + gap + width > axis ? mark.minute() - gap - width : mark.minute() + gap;
+      double from = labelFrom(marks, mark, width, gap, axis);
       int row = from >= rowEnds[0] ? 0 : 1;
       rowEnds[row] = from + width + gap;
       labels.add(new double[] {from + width / 2, row});
     }
     return labels;
+  }
+
+  /**
+   * Where a label of {@code width} minutes beside its line begins: right of the line when it fits there without
+   * crossing another line, else left of it when it fits there without, else right of it unless it would run past the
+   * axis' end.
+   */
+  static double labelFrom(List<Mark> marks, Mark mark, double width, double gap, double axis) {
+    double right = mark.minute() + gap;
+    double left = mark.minute() - gap - width;
+    boolean rightFits = right + width <= axis;
+    if (rightFits && !crossesLine(marks, mark, right, right + width, gap)) {
+      return right;
+    }
+    if (left >= 0 && !crossesLine(marks, mark, left, left + width, gap)) {
+      return left;
+    }
+    return rightFits ? right : left;
+  }
+
+  /** Whether a line other than {@code mark}'s runs through {@code from}..{@code to} or within half a gap of it. */
+  private static boolean crossesLine(List<Mark> marks, Mark mark, double from, double to, double gap) {
+    for (Mark other : marks) {
+      if (other != mark && other.minute() > from - gap / 2 && other.minute() < to + gap / 2) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -202,7 +229,9 @@ public final class Charts {
         SimulationReport.Sample::recovered, RECOVERED, false, unit));
     List<Mark> marks = new ArrayList<>();
     for (SimulationReport.RingOpening opening : report.withRingfence().ringOpenings()) {
-      marks.add(new Mark(opening.atSeconds() / 60.0, "ring " + opening.ring() + " at " + clock(opening.atSeconds())));
+      // The first ring opens at the push, where the axis begins: its time would only widen its label.
+      String at = opening.atSeconds() == 0 ? "" : " at " + clock(opening.atSeconds());
+      marks.add(new Mark(opening.atSeconds() / 60.0, "ring " + opening.ring() + at));
     }
     if (report.withRingfence().halted()) {
       int at = report.withRingfence().haltSeconds();
@@ -213,8 +242,8 @@ public final class Charts {
       chart.addAnnotation(new AnnotationLine(mark.minute() / unit, true, false));
     }
     // Labels in the upper middle of the log scale, between the curves without Ringfence along the top and those
-    // with it near the canary's size. Each label stands next to its line: right of it, or left when it would run
-    // past the axis' end; and on the highest row where it meets neither a label placed before it nor a curve (a
+    // with it near the canary's size. Each label stands next to its line: right of it, or left when it would cross
+    // another line or run past the axis' end (labelFrom); and on the highest row where it meets neither a label placed before it nor a curve (a
     // ring's endpoints rise just after its line, through a label placed beside it).
     double decades = Math.log10(Math.max(10, report.endpoints()));
     List<double[]> curves = new ArrayList<>();
@@ -234,7 +263,7 @@ public final class Charts {
     for (Mark mark : marks) {
       double width = axis * CHARACTER * mark.label().length();
       double gap = axis * 0.007;
-      double from = mark.minute() + gap + width > axis ? mark.minute() - gap - width : mark.minute() + gap;
+      double from = labelFrom(marks, mark, width, gap, axis);
       double to = from + width;
       int row = labelRow(placed, curves, from - gap / 2, to + gap / 2, decades); // a margin off the curves
       placed.add(new double[] {from, to, row});

@@ -75,16 +75,35 @@ class ChartsLabelTest {
 
   @Test
   void theInsetsLabelsStandBesideTheirLines_andTheSecondOfTwoCloseOnesGoesBelow() {
-    // An hour: 'ring early' at 30 minutes and a halt a minute later would overlap on one row.
-    List<double[]> close = Charts.insetLabels(List.of(new Charts.Mark(0, "ring canary"),
-        new Charts.Mark(30, "ring early"), new Charts.Mark(31, "halt")), 60);
+    // An hour: 'ring canary' at the push cannot go left of its line, and a halt two minutes later is under it.
+    List<double[]> close = Charts.insetLabels(List.of(new Charts.Mark(0, "ring canary"), new Charts.Mark(2, "halt")),
+        60);
     assertThat(close.get(0)[0]).as("right of its line").isGreaterThan(0);
-    assertThat(close).extracting(label -> label[1]).containsExactly(0.0, 0.0, 1.0);
+    assertThat(close).extracting(label -> label[1]).containsExactly(0.0, 1.0);
+    // 'ring early' at 30 and a halt at 31: the ring's label goes left of its line, so both fit on top.
+    List<double[]> sides = Charts.insetLabels(List.of(new Charts.Mark(30, "ring early"), new Charts.Mark(31, "halt")),
+        60);
+    assertThat(sides.get(0)[0]).isLessThan(30);
+    assertThat(sides).extracting(label -> label[1]).containsExactly(0.0, 0.0);
     // Ten minutes: the halt at 1m 50s is clear of 'ring canary' (0.75 minutes wide), so both stay on top.
     List<double[]> apart = Charts.insetLabels(List.of(new Charts.Mark(0, "ring canary"), new Charts.Mark(110 / 60.0,
         "halt")), 10);
     assertThat(apart).extracting(label -> label[1]).containsExactly(0.0, 0.0);
     // A line near the axis' end has its label on its left.
     assertThat(Charts.insetLabels(List.of(new Charts.Mark(59.5, "halt")), 60).get(0)[0]).isLessThan(59.5);
+  }
+
+  @Test
+  void aLabelGoesLeftOfItsLineRatherThanAcrossAnother_andRightWhenBothSidesCross() {
+    Charts.Mark halt = new Charts.Mark(125, "halt at 2h 5m");
+    List<Charts.Mark> marks = List.of(new Charts.Mark(90, "ring everyone"), new Charts.Mark(120, "ring tier"), halt);
+    // 'ring tier' at 120: its right side meets the halt's line at 125, its left side (100-118) is clear.
+    assertThat(Charts.labelFrom(marks, marks.get(1), 18, 2, 300)).isEqualTo(100);
+    // 40 minutes wide: the right side meets the halt, the left one 'ring everyone' at 90; it stays right.
+    assertThat(Charts.labelFrom(marks, marks.get(1), 40, 2, 300)).isEqualTo(122);
+    // Nothing to the right: right of the line.
+    assertThat(Charts.labelFrom(marks, halt, 18, 2, 300)).isEqualTo(127);
+    // Past the axis' end on the right: left.
+    assertThat(Charts.labelFrom(marks, halt, 18, 2, 140)).isEqualTo(105);
   }
 }
