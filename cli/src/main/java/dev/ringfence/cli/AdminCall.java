@@ -7,7 +7,8 @@ import picocli.CommandLine;
 
 /**
  * A command that makes admin API calls to an update server: exit 0 when they succeed, 1 with the server's reason
- * on stderr when it refuses; bad arguments are picocli's exit 2.
+ * on stderr when it refuses (or a proxy in front of it answers with an error status), 3 when the server cannot be
+ * reached or does not answer in time; bad arguments are picocli's exit 2.
  */
 abstract class AdminCall extends ConsoleCommand {
 
@@ -32,6 +33,9 @@ abstract class AdminCall extends ConsoleCommand {
     } catch (AdminClient.AdminCallException e) {
       err.println("ringfence: refused: " + e.getMessage());
       return 1;
+    } catch (AdminClient.UnreachableException e) {
+      err.println("ringfence: " + e.getMessage());
+      return RingfenceCli.EXIT_UNREACHABLE;
     }
   }
 }

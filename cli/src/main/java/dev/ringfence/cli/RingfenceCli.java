@@ -19,6 +19,8 @@ public final class RingfenceCli implements Runnable {
 
   /** Exit code for bad arguments or unusable files. */
   public static final int EXIT_USAGE = 2;
+  /** The exit code of an admin call whose server could not be reached or did not answer in time. */
+  public static final int EXIT_UNREACHABLE = 3;
 
   @CommandLine.Spec
   @SuppressWarnings("NullAway.Init")

@@ -130,6 +130,14 @@ final class RolloutCommand extends ParentCommand {
       if (!Files.isRegularFile(plan)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--plan " + plan + ": no such file");
       }
+      // Read here first, as `plan lint` reads it, so that a broken file is named with every problem's line and
+      // column instead of going to the server (or failing in the JSON parser) without its name.
+      try {
+        dev.ringfence.core.plan.Plans.fromFile(plan);
+      } catch (dev.ringfence.core.plan.InvalidPlanException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--plan " + plan + ": not a valid plan: "
+            + String.join("; ", e.problems()));
+      }
       return admin.createRollout(id, channel, baseline, candidate, Files.readString(plan, StandardCharsets.UTF_8));
     }
   }

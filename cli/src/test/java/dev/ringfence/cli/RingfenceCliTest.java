@@ -226,7 +226,31 @@ class RingfenceCliTest {
       assertThat(rollout.apply(new String[] {"create", "r2", "--channel", "rules", "--baseline", "1", "--candidate",
           "2", "--plan", dir.resolve("missing.json").toString()})).isEqualTo(RingfenceCli.EXIT_USAGE);
       assertThat(err.toString()).contains("--plan").contains("no such file");
+      // A broken plan file is named with its problem's place, before anything is sent.
+      Path broken = Files.writeString(dir.resolve("broken.json"), "{\"name\": \"p\", \"rings\": [}");
+      assertThat(rollout.apply(new String[] {"create", "r2", "--channel", "rules", "--baseline", "1", "--candidate",
+          "2", "--plan", broken.toString()})).isEqualTo(RingfenceCli.EXIT_USAGE);
+      assertThat(err.toString()).contains("--plan " + broken + ": not a valid plan: $: not valid JSON at line 1, column ");
+      assertThat(err.toString()).doesNotContain("JsonParseException").doesNotContain("Unexpected character");
+      // An id the URL path would drop ('..') is refused, so no rollout is left that no command can reach.
+      assertThat(rollout.apply(new String[] {"create", "..", "--channel", "rules", "--baseline", "1", "--candidate",
+          "2", "--plan", plan.toString()})).isEqualTo(1);
+      assertThat(err.toString()).contains("id: '..' must be 1 to 128 of").contains("not start with '.'");
+      assertThat(admin.call("GET", "admin/v1/rollouts", null).toString()).doesNotContain("\"..\"");
     }
+  }
+
+  @Test
+  void anAdminCommandWhoseServerIsNotThere_exits3NamingTheUrl() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Path token = Files.writeString(dir.resolve("admin.token"), "x".repeat(43));
+    assertThat(run("rollout", "halt", "r1", "--reason", "crash reports", "--server", "http://127.0.0.1:" + port + "/",
+        "--token-file", token.toString())).isEqualTo(RingfenceCli.EXIT_UNREACHABLE);
+    assertThat(err.toString()).contains("POST http://127.0.0.1:" + port + "/admin/v1/rollouts/r1/halt: cannot connect")
+        .contains("nothing was sent");
   }
 
   /**
@@ -349,6 +373,20 @@ class RingfenceCliTest {
     Path config = Files.writeString(dir.resolve("server.json"), "{\"port\": 0, \"colour\": \"red\"}");
     assertThat(run("server", "--config", config.toString())).isEqualTo(RingfenceCli.EXIT_USAGE);
     assertThat(err.toString()).contains("'colour' is not a setting");
+    // A value the configuration refuses is named by its option, not by a builder's field.
+    assertThat(run("server", "--data", dir.resolve("d").toString(), "--tick-interval", "0s"))
+        .isEqualTo(RingfenceCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("--tick-interval: PT0S must be a positive duration")
+        .doesNotContain("tickInterval");
+    Path key = dir.resolve("keys");
+    assertThat(run("keys", "generate", "--id", "release-1", "--out", key.toString())).isZero();
+    String publicKey = Files.readString(key.resolve("release-1.pub")).strip();
+    assertThat(run("server", "--data", dir.resolve("d").toString(), "--release-key", "release-1=" + publicKey,
+        "--release-threshold", "0")).isEqualTo(RingfenceCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("--release-threshold: 0 must be at least 1");
+    Path bool = Files.writeString(dir.resolve("bool.json"), "{\"bind\": false}");
+    assertThat(run("server", "--config", bool.toString())).isEqualTo(RingfenceCli.EXIT_USAGE);
+    assertThat(err.toString()).contains(bool + ": 'bind' must be a string or a number");
     assertThat(run("demo", "--help")).as("help, not 'needs a value'").isZero();
     assertThat(out.toString()).contains("--agents").contains("Default: 10");
   }

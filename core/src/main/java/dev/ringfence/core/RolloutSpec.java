@@ -17,12 +17,13 @@ import java.util.regex.Pattern;
 public record RolloutSpec(String id, String channel, long baselineVersion, long candidateVersion, Plan plan,
     int salt) {
 
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  /** As a channel's name: no leading dot, so that no id is {@code .} or {@code ..}, which a URL path drops. */
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
 
   /**
    * Validates.
    *
-   * @param id unique, never reused rollout id: 1 to 128 of {@code A-Z a-z 0-9 . _ -}
+   * @param id unique, never reused rollout id: 1 to 128 of {@code A-Z a-z 0-9 . _ -}, not starting with {@code .}
    * @param channel the content channel, e.g. {@code channel-291}
    * @param baselineVersion the release endpoints run now; a halted rollout reverts to it
    * @param candidateVersion the release being rolled out; above the baseline
@@ -49,7 +50,8 @@ public record RolloutSpec(String id, String channel, long baselineVersion, long 
 
   private static void checkId(String id) {
     if (id == null || !ID.matcher(id).matches()) {
-      throw new InvalidInputException("id", "'" + id + "' must be 1 to 128 of A-Z a-z 0-9 . _ -");
+      throw new InvalidInputException("id", "'" + id + "' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with"
+          + " '.' (an id of '..' would leave the admin API's paths)");
     }
   }
 

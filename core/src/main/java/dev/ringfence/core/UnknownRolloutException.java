@@ -5,6 +5,8 @@ import dev.ringfence.protocol.RingfenceException;
 /** A rollout id was used that the engine does not know. */
 public final class UnknownRolloutException extends RingfenceException {
   private static final long serialVersionUID = 1L;
+  /** The id that was asked for. */
+  private final String rolloutId;
 
   /**
    * Creates the exception.
@@ -14,5 +16,11 @@ public final class UnknownRolloutException extends RingfenceException {
   public UnknownRolloutException(String rolloutId) {
     super("rolloutId: no rollout '" + rolloutId
         + "' exists in this engine; create it with RolloutEngine.createRollout first");
+    this.rolloutId = rolloutId;
+  }
+
+  /** @return the id that was asked for */
+  public String rolloutId() {
+    return rolloutId;
   }
 }

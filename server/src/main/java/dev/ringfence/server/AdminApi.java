@@ -63,7 +63,7 @@ final class AdminApi {
     router.add("POST", "/admin/v1/endpoints", needs(Role.ADMIN), json, this::enroll);
     router.add("GET", "/admin/v1/endpoints", needs(Role.VIEWER), 0, this::endpoints);
     router.add("GET", "/admin/v1/channels", needs(Role.VIEWER), 0, this::channels);
-    router.add("POST", "/admin/v1/channels/{channel}/releases", needs(Role.ADMIN), ctx.config().maxReleaseBytes(),
+    router.add("POST", "/admin/v1/channels/{channel}/releases", needs(Role.ADMIN), publishBodyLimit(ctx.config()),
         this::publish);
     router.add("GET", "/admin/v1/channels/{channel}/releases", needs(Role.VIEWER), 0, this::releases);
     // Customer deferral: setting it can widen exposure (clearing an entry sends its endpoints the releases they
@@ -184,6 +184,11 @@ final class AdminApi {
     } catch (IllegalArgumentException e) {
       throw HttpError.badField("payloadBase64", "is not base64: " + e.getMessage());
     }
+    int limit = ctx.config().maxReleaseBytes();
+    if (payload.length > limit) {
+      throw new HttpError(413, "payload_too_large", "payloadBase64", "payloadBase64: the payload holds "
+          + payload.length + " bytes, above this server's max-release-bytes of " + limit);
+    }
     boolean general = body.isGeneral();
     byte[] envelope = body.envelope().toString().getBytes(StandardCharsets.UTF_8);
     verify(channel, envelope);
@@ -195,6 +200,16 @@ final class AdminApi {
     LOG.info("published {} v{} ({} bytes, sha256 {}){}", LogText.of(channel), release.version(), release.size(), release.sha256(),
         general ? " as the general release" : "");
     return Response.json(201, ReleaseStore.summary(release));
+  }
+
+  /**
+   * The body limit of a publication: {@code max-release-bytes} limits the payload, which the body carries as base64
+   * (4 characters for 3 bytes), beside the envelope and the rest of the JSON (as large as any JSON body may be).
+   * The decoded payload is checked against the limit itself.
+   */
+  static int publishBodyLimit(UpdateServerConfig config) {
+    long base64 = (config.maxReleaseBytes() + 2L) / 3 * 4;
+    return (int) Math.min(Integer.MAX_VALUE - 8, base64 + config.maxJsonBytes());
   }
 
   /**
@@ -275,6 +290,13 @@ final class AdminApi {
     long baseline = body.baselineVersion();
     long candidate = body.candidateVersion();
     Plan plan = Plans.fromJson(body.plan().toString());
+    // The request is checked whole (its id, versions and plan) before it is compared with the server's state.
+    RolloutSpec spec;
+    try {
+      spec = RolloutSpec.builder(id).channel(channel).baseline(baseline).candidate(candidate).plan(plan).build();
+    } catch (InvalidInputException e) {
+      throw new HttpError(400, "bad_request", e.field(), e.getMessage());
+    }
     ctx.stopAll().checkNotInForce("be created");
     synchronized (ctx.channels()) {
       if (ctx.releases().release(channel, candidate).isEmpty()) {
@@ -294,12 +316,6 @@ final class AdminApi {
       if (fleet.isPresent() && fleet.getAsLong() != baseline) {
         throw new HttpError(409, "conflict", "baselineVersion", "baselineVersion: the fleet runs v" + fleet.getAsLong()
             + " of '" + channel + "', not v" + baseline);
-      }
-      RolloutSpec spec;
-      try {
-        spec = RolloutSpec.builder(id).channel(channel).baseline(baseline).candidate(candidate).plan(plan).build();
-      } catch (InvalidInputException e) {
-        throw new HttpError(400, "bad_request", e.field(), e.getMessage());
       }
       Rollout rollout = ctx.engine().createRollout(spec, request.principal().name());
       ctx.history().record(rollout, ctx.config().clock().instant());

@@ -6,16 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringfence.agent.EndpointCredentials;
 import dev.ringfence.agent.Envelope;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small client of the update server's admin API, as a publisher or an operator script would use it:
@@ -29,7 +34,22 @@ public final class AdminClient {
   private final String token;
   private final HttpClient client;
 
-  /** A refused admin call. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static final int EXCERPT_CHARS = 160;
+
+  /**
+   * The server could not be reached, or did not answer in time. The message names the call and the URL, says why,
+   * and whether anything was sent: after a time-out the server may have applied the call.
+   */
+  public static final class UnreachableException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    UnreachableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A refused admin call: the server (or a proxy in front of it) answered with an HTTP error status. */
   public static final class AdminCallException extends IOException {
     private static final long serialVersionUID = 1L;
     /** The HTTP status the server answered with. */
@@ -75,7 +95,7 @@ public final class AdminClient {
    * @throws IOException when the call fails or is refused
    */
   public JsonNode call(String method, String path, JsonNode body) throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
         .header("Authorization", "Bearer " + token);
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
@@ -83,19 +103,60 @@ public final class AdminClient {
       request.header("Content-Type", "application/json")
           .method(method, HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)));
     }
+    URI uri = base.resolve(path);
     HttpResponse<byte[]> response;
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+      throw new IOException(method + " " + uri + ": interrupted", e);
+    } catch (HttpConnectTimeoutException e) {
+      throw new UnreachableException(method + " " + uri + ": cannot connect (timed out); nothing was sent", e);
+    } catch (HttpTimeoutException e) {
+      throw new UnreachableException(method + " " + uri + ": no answer within " + TIMEOUT.toSeconds() + " s; the"
+          + " server may have applied the call, so look before repeating it", e);
+    } catch (ConnectException e) {
+      throw new UnreachableException(method + " " + uri + ": cannot connect ("
+          + (e.getMessage() == null ? "connection refused" : e.getMessage().toLowerCase(Locale.ROOT))
+          + "); nothing was sent", e);
+    } catch (IOException e) {
+      throw new UnreachableException(method + " " + uri + ": the connection failed ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
     }
-    JsonNode json = response.body().length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(response.body());
-    if (response.statusCode() >= 300) {
-      throw new AdminCallException(response.statusCode(), method + " /" + path + ": HTTP " + response.statusCode() + " "
-          + json.path("message").asText(json.toString()));
+    int status = response.statusCode();
+    JsonNode json = json(response.body());
+    if (status >= 300) {
+      // A proxy or a load balancer in front of the server answers in its own words, often HTML: shown as it came.
+      String reason = json != null ? json.path("message").asText(json.toString()) : excerpt(response);
+      throw new AdminCallException(status, method + " /" + path + ": HTTP " + status + " " + reason);
+    }
+    if (json == null) {
+      throw new AdminCallException(status, method + " /" + path + ": HTTP " + status + ", but not an update server's"
+          + " answer (not JSON): " + excerpt(response));
     }
     return json;
+  }
+
+  /** @return the body's JSON (an empty object for no body), or null when it is not JSON */
+  private static @Nullable JsonNode json(byte[] body) {
+    if (body.length == 0) {
+      return MAPPER.createObjectNode();
+    }
+    try {
+      return MAPPER.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The start of a body that is not JSON, on one line, with its content type. */
+  private static String excerpt(HttpResponse<byte[]> response) {
+    String text = new String(response.body(), StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
+    if (text.length() > EXCERPT_CHARS) {
+      text = text.substring(0, EXCERPT_CHARS) + "...";
+    }
+    String type = response.headers().firstValue("Content-Type").orElse("no content type");
+    return text.isEmpty() ? "(an empty " + type + " body)" : "(" + type + ") " + text;
   }
 
   /**

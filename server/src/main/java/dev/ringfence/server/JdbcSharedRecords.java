@@ -143,6 +143,11 @@ final class JdbcSharedRecords implements SharedRecords, TrustRecords, TokenRecor
             throw new HttpError(409, "conflict", "general", "general: channel '" + channel
                 + "' has a general version already (published through another replica)");
           }
+          if (general && hasNewest) {
+            throw new HttpError(409, "conflict", "general", "general: channel '" + channel + "' has releases already"
+                + " (published through another replica); only a channel's first release may be general, later ones"
+                + " go out by a rollout");
+          }
         }
       }
       Sql.update(c, "INSERT INTO ringfence_server_content (sha256, payload) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",

@@ -156,6 +156,13 @@ final class ReleaseStore {
       throw new HttpError(409, "conflict", "general", "general: channel '" + channel + "' has general version v"
           + general.get(channel) + " already; later releases go out by a rollout");
     }
+    if (asGeneral && !releases.isEmpty()) {
+      // Only a channel's first release goes to every endpoint at once: a later one marked general would reach the
+      // whole fleet with no canary, the push this server exists to prevent.
+      throw new HttpError(409, "conflict", "general", "general: channel '" + channel + "' has releases already (v"
+          + releases.firstKey() + " to v" + releases.lastKey() + "); only a channel's first release may be general,"
+          + " later ones go out by a rollout");
+    }
     if (shared != null) {
       shared.publish(channel, envelope.version(), digest, envelopeJson.clone(), payload, asGeneral);
       cache(digest, payload);

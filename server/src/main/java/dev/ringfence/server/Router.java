@@ -249,13 +249,29 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
     Object status = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_STATUS);
     int code = status instanceof Integer i ? i : out.getStatus() >= 400 ? out.getStatus() : 400;
     Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
-    String field = code == 431 ? "headers" : "path";
-    String reason = message == null ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message.toString();
-    Response response = error(new HttpError(code, code == 431 ? "headers_too_large" : "bad_request", field, field
-        + ": the request was refused before it reached a route (" + reason + "); send a well-formed HTTP/1.1 request"
-        + " without NUL or control characters in its path and headers"));
+    if (code >= 500) {
+      LOG.error("{} {} failed: {}", request.getMethod(), LogText.of(request.getHttpURI().getPath()),
+          LogText.of(String.valueOf(message)));
+    }
+    Response response = error(beforeRoute(code, message == null ? null : message.toString()));
     send(request, out, response, callback);
     return true;
+  }
+
+  /**
+   * The refusal of what Jetty answered before any route: the request's fault (a malformed line or header, headers
+   * too large) named by its part; a 5xx, an {@link Error} a handler threw (a RuntimeException is translated before
+   * it gets here), is the server's, and its text stays in the server's log.
+   */
+  static HttpError beforeRoute(int code, @Nullable String message) {
+    if (code >= 500) {
+      return new HttpError(code, "internal", null, "internal error; see the server log");
+    }
+    String field = code == 431 ? "headers" : "path";
+    String reason = message == null ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message;
+    return new HttpError(code, code == 431 ? "headers_too_large" : "bad_request", field, field
+        + ": the request was refused before it reached a route (" + reason + "); send a well-formed HTTP/1.1 request"
+        + " without NUL or control characters in its path and headers");
   }
 
   /** Maps the engine's typed exceptions to statuses; anything else is a 500, logged. */
@@ -273,8 +289,10 @@ final class Router extends org.eclipse.jetty.server.Handler.Abstract {
       return new HttpError(e instanceof PlanLintException ? 422 : 400,
           e instanceof PlanLintException ? "plan_lint" : "bad_plan", "plan", e.getMessage());
     }
-    if (e instanceof UnknownRolloutException) {
-      return new HttpError(404, "not_found", "rolloutId", e.getMessage());
+    if (e instanceof UnknownRolloutException unknown) {
+      // In the server's words: the engine's message advises a library call that an API user cannot make.
+      return new HttpError(404, "not_found", "rolloutId", "rolloutId: no rollout '" + unknown.rolloutId()
+          + "' on this server; GET /admin/v1/rollouts lists them");
     }
     if (e instanceof DuplicateRolloutException) {
       return new HttpError(409, "conflict", "id", e.getMessage());

@@ -142,7 +142,10 @@ public final class UpdateServerConfig {
     return maxJsonBytes;
   }
 
-  /** @return the largest release publication (envelope and base64 payload); default 16 MiB */
+  /**
+   * @return the largest release payload, in bytes, that a publication may carry (its body may be larger: the payload
+   *     travels as base64 beside the envelope); default 16 MiB
+   */
   public int maxReleaseBytes() {
     return maxReleaseBytes;
   }

@@ -201,7 +201,7 @@ public final class UpdateServerMain {
           values.add(item.toString()); // read by notificationSink, as the option's value is
           continue;
         }
-        if (!item.isValueNode() || item.isNull()) {
+        if (!item.isTextual() && !item.isNumber()) { // true and false are no setting's value
           throw new InvalidInputException("--config", file + ": '" + key + "' must be a string or a number"
               + (key.equals("release-key") ? ", or an array of them" : "")
               + (key.equals("notify") ? ", an object, or an array of them" : ""));
@@ -216,7 +216,31 @@ public final class UpdateServerMain {
     return out;
   }
 
+  /** Builder and trust store fields whose option is not their name in kebab case. */
+  private static final Map<String, String> OPTION_OF_FIELD = Map.of("bindAddress", "bind", "threshold",
+      "release-threshold", "notificationLease", "notify-lease", "notificationAttempts", "notify-attempts",
+      "notificationRetryWait", "notify-retry-wait", "notificationTimeout", "notify-timeout");
+
+  /**
+   * The configuration the settings say. A value the configuration's builder refuses is named by the setting that
+   * gave it ({@code --tick-interval}), not by the builder's field ({@code tickInterval}).
+   */
   private static UpdateServerConfig apply(Map<String, List<String>> settings, @Nullable String jdbcPassword) {
+    try {
+      return build(settings, jdbcPassword);
+    } catch (InvalidInputException e) {
+      String field = e.field();
+      String option = OPTION_OF_FIELD.getOrDefault(field, field.replaceAll("([a-z])([A-Z])", "$1-$2")
+          .toLowerCase(java.util.Locale.ROOT));
+      if (field.startsWith("--") || field.startsWith("notify") || !SETTINGS.containsKey(option)) {
+        // Named already, a sink's own field (notify.url), or not one setting's value.
+        throw e;
+      }
+      throw new InvalidInputException("--" + option, e.getMessage().substring(field.length() + 2));
+    }
+  }
+
+  private static UpdateServerConfig build(Map<String, List<String>> settings, @Nullable String jdbcPassword) {
     UpdateServerConfig.Builder b = UpdateServerConfig.custom(Path.of(one(settings, "data", "ringfence-data")));
     b.bindAddress(one(settings, "bind", UpdateServerConfig.DEFAULT_BIND));
     b.port(integer(settings, "port").orElse(UpdateServerConfig.DEFAULT_PORT));

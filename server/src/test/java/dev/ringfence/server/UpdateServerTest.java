@@ -345,7 +345,8 @@ class UpdateServerTest {
     assertThatThrownBy(() -> UpdateServerMain.configure(null, Map.of("port", List.of("eighty")), null))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("--port");
     assertThatThrownBy(() -> UpdateServerMain.configure(null, Map.of("jdbc-url", List.of("jdbc:mysql://x")), null))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("jdbcUrl");
+        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("--jdbc-url: 'jdbc:mysql://x' must start")
+        .hasMessageNotContaining("jdbcUrl");
     assertThatThrownBy(() -> UpdateServerMain.configure(null, Map.of("colour", List.of("red")), null))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("--colour").hasMessageContaining("known");
     assertThat(UpdateServerMain.configure(null, Map.of("data", List.of(dir.toString())), null).bindAddress())

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a plan document into a {@link Plan}, collecting every problem with its JSON path before it
@@ -58,7 +59,8 @@ final class PlanJsonReader {
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new InvalidPlanException(List.of("$: not valid JSON" + where + ": " + e.getOriginalMessage()));
+      throw new InvalidPlanException(List.of("$: not valid JSON" + where + ": "
+          + parserWords(e.getOriginalMessage())));
     } catch (IOException e) {
       throw new InvalidPlanException(List.of("$: cannot be read: " + e.getMessage()));
     }
@@ -473,5 +475,28 @@ final class PlanJsonReader {
       return "an object";
     }
     return "null";
+  }
+
+  /**
+   * The JSON parser's description of what it did not expect, without its own notes: the first line, cut before its
+   * source note ({@code (for Array starting at [Source: ...])}), with no back-quoted class or feature names.
+   */
+  static String parserWords(@Nullable String message) {
+    if (message == null) {
+      return "cannot be parsed";
+    }
+    String first = message.split("\n")[0];
+    if (first.startsWith("Trailing token")) {
+      return "content after the plan object; a file holds one plan";
+    }
+    if (first.startsWith("Unexpected end-of-input")) {
+      return "the document ends inside a value: a closing brace, bracket or quote is missing";
+    }
+    int note = first.indexOf(" (for ");
+    if (note >= 0) {
+      first = first.substring(0, note);
+    }
+    first = first.replaceAll("\\s*`[^`]*`", "").strip();
+    return first.isEmpty() ? "cannot be parsed" : first;
   }
 }

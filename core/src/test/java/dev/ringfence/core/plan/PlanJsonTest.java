@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -300,7 +301,21 @@ class PlanJsonTest {
     InvalidPlanException e = refused(MINIMAL + " {}");
 
     assertThat(e.problems()).singleElement().asString().startsWith("$: not valid JSON at line ")
-        .containsIgnoringCase("trailing");
+        .endsWith(": content after the plan object; a file holds one plan");
+  }
+
+  @Test
+  void malformedJson_isDescribedInPlainWords_withoutTheParsersClassOrFeatureNames() {
+    List<String> problems = new ArrayList<>();
+    for (String json : List.of("{\"name\": \"p\", \"rings\": [}", "{\"name\": ", MINIMAL + " {}", "{\"name\" 1}",
+        MINIMAL.replace("\"name\": \"minimal\"", "\"name\": \"minimal\", \"name\": \"other\""))) {
+      problems.addAll(refused(json).problems());
+    }
+    assertThat(problems).hasSize(5).allSatisfy(problem -> assertThat(problem).startsWith("$: not valid JSON at line ")
+        .doesNotContain("`").doesNotContain("Source").doesNotContain("Feature").doesNotContain("jackson"));
+    assertThat(problems.get(0)).endsWith(": Unexpected close marker '}': expected ']'");
+    assertThat(problems.get(1)).endsWith(": the document ends inside a value: a closing brace, bracket or quote is"
+        + " missing");
   }
 
   @Test
