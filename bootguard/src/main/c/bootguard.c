@@ -628,13 +628,21 @@ int bg_start_at(bg_ops *ops, const char *dir, int64_t max_failed_starts, int64_t
   if (s.lkg.slot != 0 && !verify(dir, &s.lkg, why, sizeof why)) {
     bg_content other;
     char slot = s.lkg.slot == 'A' ? 'B' : 'A';
+    /* As the Java agent: content that passed the validator once (at most the highest version accepted; a version
+       staged there whose validation never finished is above it), and in a probation the very content it replaced. */
     int usable = read_verified_slot(dir, slot, &other, other_why, sizeof other_why)
-                 && (s.pending.slot == 0 || s.pending.slot != slot) && !is_known_bad(&s, other.version);
+                 && (s.pending.slot == 0 || s.pending.slot != slot) && !is_known_bad(&s, other.version)
+                 && other.version <= s.highest_accepted
+                 && (s.previous.slot == 0
+                     || (other.version == s.previous.version && strcmp(other.sha256, s.previous.sha256) == 0));
     note(out, "last-known-good v%" PRId64 " in slot %c is damaged (%s); %s", s.lkg.version, s.lkg.slot, why,
-         usable ? "falling back to the other slot" : "no other verified slot");
+         usable ? "falling back to the other slot" : "no other verified slot holds an accepted version");
     damaged++;
     memset(&s.lkg, 0, sizeof s.lkg);
     end_probation(&s); /* as the Java agent: the last-known-good changed, so the probation is over */
+    if (s.pending.slot == 0) {
+      s.failed_starts = 0; /* the counter was the probation's */
+    }
     if (usable) {
       s.lkg = other;
     }

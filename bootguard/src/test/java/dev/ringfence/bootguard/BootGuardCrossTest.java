@@ -9,9 +9,14 @@ import dev.ringfence.agent.StartResult;
 import dev.ringfence.agent.internal.AgentState;
 import dev.ringfence.agent.internal.RealFileOps;
 import dev.ringfence.agent.internal.SlotStore;
+import dev.ringfence.protocol.ApplyOutcome;
+import dev.ringfence.protocol.ApplyResult;
+import dev.ringfence.protocol.Signal;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,13 +47,23 @@ class BootGuardCrossTest {
     assertThat(revert.stdout()).isEqualTo("REVERTED A 6\n");
     assertThat(revert.stderr()).contains("v7 failed 3 starts without a confirmation", "v7 marked known-bad");
 
-    RolloutAgent after = host.agent();
-    StartResult start = after.onStart();
-    assertThat(start.action()).isEqualTo(StartAction.LAST_KNOWN_GOOD);
+    // The JVM runs again, on v6: the agent is the one that can tell the server what the guard did, and does, once.
+    List<Signal> sent = new ArrayList<>();
+    StartResult start = host.agent(sent::add).onStart();
+    assertThat(start.action()).isEqualTo(StartAction.REVERTED);
+    assertThat(start.reason()).startsWith("the boot guard reverted v7 since the agent last ran (v7 known-bad)");
     assertThat(Files.readAllBytes(start.activeContent().orElseThrow().path())).isEqualTo(Host.content(6));
+    assertThat(sent).filteredOn(ApplyResult.class::isInstance).singleElement().satisfies(s -> {
+      assertThat(((ApplyResult) s).outcome()).isEqualTo(ApplyOutcome.REVERTED_BY_AGENT);
+      assertThat(s.version()).isEqualTo(7);
+    });
     AgentState state = new SlotStore(dir, RealFileOps.INSTANCE).load().state();
     assertThat(state.knownBad()).containsExactly(7L);
     assertThat(Files.readAllBytes(dir.resolve("slots/B/content"))).as("nothing deleted").isEqualTo(Host.content(7));
+    assertThat(Host.guard(GUARD, dir, "start").stdout()).isEqualTo("LAST_KNOWN_GOOD A 6\n");
+    List<Signal> later = new ArrayList<>();
+    assertThat(host.agent(later::add).onStart().action()).as("reported once").isEqualTo(StartAction.LAST_KNOWN_GOOD);
+    assertThat(later).noneMatch(ApplyResult.class::isInstance);
   }
 
   /**
@@ -98,8 +113,13 @@ class BootGuardCrossTest {
     assertThat(revert.stdout()).isEqualTo("REVERTED A 6\n");
     assertThat(revert.stderr()).contains("v7 crash-looped after confirmation", "v7 marked known-bad");
 
-    StartResult after = host.agent(probation).onStart();
-    assertThat(after.action()).isEqualTo(StartAction.LAST_KNOWN_GOOD);
+    List<Signal> sent = new ArrayList<>();
+    StartResult after = host.agent(sent::add).onStart();
+    assertThat(after.action()).as("the probation's revert, told to the server").isEqualTo(StartAction.REVERTED);
+    assertThat(sent).filteredOn(ApplyResult.class::isInstance).singleElement().satisfies(s -> {
+      assertThat(((ApplyResult) s).outcome()).isEqualTo(ApplyOutcome.REVERTED_BY_AGENT);
+      assertThat(s.version()).isEqualTo(7);
+    });
     assertThat(Files.readAllBytes(after.activeContent().orElseThrow().path())).isEqualTo(Host.content(6));
     AgentState state = new SlotStore(dir, RealFileOps.INSTANCE).load().state();
     assertThat(state.knownBad()).containsExactly(7L);

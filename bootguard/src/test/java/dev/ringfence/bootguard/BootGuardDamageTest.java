@@ -151,17 +151,36 @@ class BootGuardDamageTest {
   }
 
   @Test
-  void lastKnownGoodSlotMissing_fallsBackToTheOtherVerifiedSlot_asTheJavaAgentDoes() throws Exception {
+  void lastKnownGoodSlotMissing_doesNotFallBackToAVersionNeverAccepted_asTheJavaAgentDoes() throws Exception {
+    // Slot B holds v7, above highestAccepted 6: staged there once, its validation never finished.
     Map<String, String> files = new TreeMap<>(StartVectors.named("last_known_good_only").before());
     files.remove("slots/A/manifest");
     files.remove("slots/A/content");
     Starts starts = startBoth(files);
     assertThat(starts.guard.exit()).as(starts.guard.stderr()).isZero();
-    assertThat(starts.guard.stdout()).isEqualTo("RECOVERED B 7\n");
+    assertThat(starts.guard.stdout()).isEqualTo("RECOVERED - 0\n");
     assertThat(starts.guard.stderr()).contains("last-known-good v6 in slot A is damaged (slots/A/manifest is missing);"
+        + " no other verified slot holds an accepted version");
+    assertThat(starts.java.action()).isEqualTo(StartAction.RECOVERED);
+    assertThat(starts.java.activeContent()).isEmpty();
+    assertThat(starts.guardFiles).isEqualTo(starts.javaFiles);
+    assertThat(starts.guardFiles).as("nothing deleted").containsKey("slots/B/content");
+  }
+
+  @Test
+  void lastKnownGoodSlotMissingInProbation_fallsBackToThePrevious_asTheJavaAgentDoes() throws Exception {
+    Map<String, String> files = new TreeMap<>(StartVectors.named("probation_start_counted").before());
+    files.remove("slots/B/manifest");
+    files.remove("slots/B/content");
+    Starts starts = startBoth(files);
+    assertThat(starts.guard.exit()).as(starts.guard.stderr()).isZero();
+    assertThat(starts.guard.stdout()).isEqualTo("RECOVERED A 6\n");
+    assertThat(starts.guard.stderr()).contains("last-known-good v7 in slot B is damaged (slots/B/manifest is missing);"
         + " falling back to the other slot");
     assertThat(starts.java.action()).isEqualTo(StartAction.RECOVERED);
     assertThat(starts.guardFiles).isEqualTo(starts.javaFiles);
+    assertThat(starts.guardFiles.get("state")).as("the probation and its counter end").contains("failedStarts=0\n")
+        .doesNotContain("previous=");
   }
 
   @Test

@@ -46,6 +46,13 @@ final class Host {
         .startCounter(counter).build();
   }
 
+  /** A new agent over the directory that sends its signals to {@code sink}. */
+  RolloutAgent agent(java.util.function.Consumer<dev.ringfence.protocol.Signal> sink) {
+    return RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel(CHANNEL)
+        .trustStore(TrustStore.builder().key("k", key.getPublic()).build()).clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .startCounter(counter).signalSink(sink::accept).build();
+  }
+
   /** A new agent over the directory whose confirmations start a probation of this length. */
   RolloutAgent agent(java.time.Duration probation) {
     return RolloutAgent.builder().stateDirectory(dir).endpointId("host-42").channel(CHANNEL)

@@ -149,6 +149,8 @@ public interface RolloutAgent {
    * @throws ContentRefusedException naming the check that failed in its {@link ContentRefusedException#reason()}
    * @throws UpdateInProgressException when another version is still on trial
    * @throws AgentStorageException when the state directory refuses the write
+   * @throws IllegalStateException when the validation executor refuses the validation (shut down or saturated):
+   *     nothing was activated, and the version is not marked known-bad
    */
   ActiveContent apply(Envelope envelope, Path payload);
 

@@ -142,7 +142,7 @@ public record AgentState(long generation, long bootId, @Nullable SlotContent las
     fields.put("pending", pending == null ? "none" : pending.encode());
     fields.put("failedStarts", Integer.toString(failedStarts));
     fields.put("highestAccepted", Long.toString(highestAccepted));
-    fields.put("knownBad", knownBad.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    fields.put("knownBad", versionList(knownBad));
     if (previous != null) {
       // Appended, and only while there is a probation: a state without one is byte for byte what it was before
       // probation existed, and older readers ignore fields they do not know.
@@ -152,26 +152,41 @@ public record AgentState(long generation, long bootId, @Nullable SlotContent las
     return ChecksummedText.encode(HEADER, fields);
   }
 
+  /**
+   * @param list a {@code knownBad} field: versions, comma-separated, or nothing
+   * @return the versions
+   * @throws ChecksummedText.CorruptException when an entry is not a version
+   */
+  static SortedSet<Long> versions(String list) throws ChecksummedText.CorruptException {
+    SortedSet<Long> versions = new TreeSet<>();
+    if (list.isEmpty()) {
+      return versions;
+    }
+    for (String item : list.split(",", -1)) {
+      long version;
+      try {
+        version = Long.parseLong(item);
+      } catch (NumberFormatException e) {
+        throw new ChecksummedText.CorruptException("knownBad entry '" + item + "' is not a number");
+      }
+      if (version < 0) {
+        throw new ChecksummedText.CorruptException("knownBad entry " + version + " is negative");
+      }
+      versions.add(version);
+    }
+    return versions;
+  }
+
+  /** @return a {@code knownBad} field's text for these versions */
+  static String versionList(SortedSet<Long> versions) {
+    return versions.stream().map(String::valueOf).collect(Collectors.joining(","));
+  }
+
   static AgentState decode(byte[] bytes) throws ChecksummedText.CorruptException {
     Map<String, String> fields = ChecksummedText.decode(HEADER, bytes);
     String lkg = ChecksummedText.field(fields, "lastKnownGood");
     String pending = ChecksummedText.field(fields, "pending");
-    String bad = ChecksummedText.field(fields, "knownBad");
-    SortedSet<Long> knownBad = new TreeSet<>();
-    if (!bad.isEmpty()) {
-      for (String item : bad.split(",", -1)) {
-        long version;
-        try {
-          version = Long.parseLong(item);
-        } catch (NumberFormatException e) {
-          throw new ChecksummedText.CorruptException("knownBad entry '" + item + "' is not a number");
-        }
-        if (version < 0) {
-          throw new ChecksummedText.CorruptException("knownBad entry " + version + " is negative");
-        }
-        knownBad.add(version);
-      }
-    }
+    SortedSet<Long> knownBad = versions(ChecksummedText.field(fields, "knownBad"));
     long failed = ChecksummedText.longField(fields, "failedStarts");
     if (failed < 0 || failed > Integer.MAX_VALUE) {
       throw new ChecksummedText.CorruptException("failedStarts " + failed + " is out of range");

@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,7 +163,8 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     // reads its result; the guard moved the boot id on, so the same boot id as at the last start means it did not
     // run, and then the agent counts, so that a start is never left uncounted.
     boolean guardInstalled = settings.startCounter() == StartCounter.BOOT_GUARD;
-    long lastAgentBoot = guardInstalled ? store.readAgentStart() : -1;
+    SlotStore.AgentStart lastAgentStart = guardInstalled ? store.readAgentStart() : null;
+    long lastAgentBoot = lastAgentStart == null ? -1 : lastAgentStart.bootId();
     boolean guardCounted = guardInstalled && lastAgentBoot != loaded.state().bootId();
     AgentState next = loaded.state();
     if (!guardCounted) {
@@ -209,6 +212,20 @@ public final class DefaultRolloutAgent implements RolloutAgent {
       reason = next.lastKnownGood() == null ? "no content activated yet"
           : "running last-known-good v" + next.lastKnownGood().version();
     }
+    // The guard reverted a version since the agent last ran (a trial that crash-looped before any JVM ran, or a
+    // confirmed version in probation): the agent is the only one that can tell the server, so it does it now.
+    long guardReverted = -1;
+    SortedSet<Long> fresh = new TreeSet<>();
+    if (guardCounted && action != StartAction.REVERTED && lastAgentStart.knownBad() != null) {
+      fresh.addAll(next.knownBad());
+      fresh.removeAll(lastAgentStart.knownBad());
+      if (!fresh.isEmpty()) {
+        guardReverted = fresh.last();
+        action = StartAction.REVERTED;
+        reason = "the boot guard reverted v" + guardReverted + " since the agent last ran (v" + guardReverted
+            + " known-bad); " + reason;
+      }
+    }
     if (!problems.isEmpty()) {
       reason = String.join("; ", problems) + "; " + reason;
       if (action != StartAction.REVERTED) {
@@ -255,7 +272,7 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     }
     if (guardInstalled) {
       try {
-        store.writeAgentStart(next.bootId());
+        store.writeAgentStart(next.bootId(), next.knownBad());
       } catch (IOException e) {
         // Then the next start takes the guard for having run: at most one start goes uncounted, never two counts.
         reason = reason + "; agent-start not recorded (" + e.getMessage() + ")";
@@ -263,13 +280,19 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     }
     long version = running == null ? 0 : running.version();
     // A revert out of probation abandons the confirmed version the host ran, not a pending one.
-    long abandoned = pending != null ? pending.version() : confirmed != null ? confirmed.version() : version;
+    long abandoned = guardReverted >= 0 ? guardReverted
+        : pending != null ? pending.version() : confirmed != null ? confirmed.version() : version;
     if (action == StartAction.REVERTED) {
       signals.emit(AgentEvent.Type.REVERTED, abandoned, reason);
     } else if (action == StartAction.RECOVERED) {
       signals.emit(AgentEvent.Type.RECOVERED, version, reason);
     }
     signals.emit(AgentEvent.Type.STARTED, version, action + ": " + reason);
+    for (long earlier : fresh.headSet(guardReverted)) {
+      // More than one reverted while the agent did not run (rare): each is reported; the last below, as any revert.
+      signals.applyResult(next.bootId(), earlier, ApplyOutcome.REVERTED_BY_AGENT, "the boot guard reverted v" + earlier
+          + " since the agent last ran");
+    }
     if (action == StartAction.REVERTED || action == StartAction.RECOVERED) {
       long failedVersion = action == StartAction.REVERTED ? abandoned : version;
       signals.applyResult(next.bootId(), failedVersion,
@@ -346,15 +369,22 @@ public final class DefaultRolloutAgent implements RolloutAgent {
     if (lkg == null || store.verify(lkg)) {
       return current;
     }
-    // The other slot may still hold an older verified version that is neither pending nor known-bad.
+    // The other slot may still hold an older verified version that is neither pending nor known-bad, and that
+    // passed the validator once: at most the highest version accepted (a version staged there whose validation never
+    // finished, the process killed meanwhile, is above it), and in a probation the very content it replaced.
     SlotContent pending = current.pending();
+    SlotContent previous = current.previous();
     Optional<SlotContent> other = store.readVerifiedSlot(lkg.slot().other())
         .filter(c -> pending == null || c.slot() != pending.slot())
-        .filter(c -> !current.knownBad().contains(c.version()));
+        .filter(c -> !current.knownBad().contains(c.version()))
+        .filter(c -> c.version() <= current.highestAccepted())
+        .filter(c -> previous == null || (c.version() == previous.version() && c.sha256().equals(previous.sha256())));
     problems.add("last-known-good v" + lkg.version() + " in slot " + lkg.slot() + " is damaged; "
-        + other.map(c -> "falling back to v" + c.version() + " in slot " + c.slot()).orElse("no other verified slot"));
+        + other.map(c -> "falling back to v" + c.version() + " in slot " + c.slot())
+            .orElse("no other verified slot holds an accepted version"));
+    // Without a pending version the counter was the probation's, which ends here.
     return new AgentState(current.generation(), current.bootId(), other.orElse(null), pending,
-        current.failedStarts(), current.highestAccepted(), current.knownBad());
+        pending == null ? 0 : current.failedStarts(), current.highestAccepted(), current.knownBad());
   }
 
   @Override

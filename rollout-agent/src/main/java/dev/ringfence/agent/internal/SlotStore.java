@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -206,29 +207,44 @@ public final class SlotStore {
   }
 
   /**
-   * Records the boot id the agent started under while the native boot guard counts starts: if the next start
-   * finds the state on the same boot id, the guard did not run before it.
+   * What the agent recorded at its last start while the native boot guard counts starts.
+   *
+   * @param bootId the state's boot id at that start, or -1 when there is no readable record: if the next start finds
+   *     the state on the same boot id, the guard did not run before it
+   * @param knownBad the known-bad versions the state held then, each reported to the server by then; empty when no
+   *     record was ever written, null when there is one without them (an older agent's) or it is unreadable: a
+   *     version known-bad now and not then was reverted by the guard since, and is reported at this start
+   */
+  public record AgentStart(long bootId, @Nullable SortedSet<Long> knownBad) {}
+
+  /**
+   * Records this start while the native boot guard counts starts.
    *
    * @param bootId the state's boot id at this start
+   * @param knownBad the state's known-bad versions, every one reported to the server by now
    * @throws IOException when the device refuses
    */
-  public void writeAgentStart(long bootId) throws IOException {
-    AtomicFiles.replace(ops, agentStartFile(),
-        ChecksummedText.encode(AGENT_START_HEADER, Map.of("bootId", Long.toString(bootId))));
+  public void writeAgentStart(long bootId, SortedSet<Long> knownBad) throws IOException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("bootId", Long.toString(bootId));
+    fields.put("knownBad", AgentState.versionList(knownBad));
+    AtomicFiles.replace(ops, agentStartFile(), ChecksummedText.encode(AGENT_START_HEADER, fields));
   }
 
   /**
-   * @return the boot id {@link #writeAgentStart} recorded; -1 when missing, unreadable or corrupt
+   * @return what {@link #writeAgentStart} recorded (see {@link AgentStart} for a missing or unreadable record)
    */
-  public long readAgentStart() {
+  public AgentStart readAgentStart() {
     if (!ops.exists(agentStartFile())) {
-      return -1;
+      return new AgentStart(-1, new TreeSet<>());
     }
     try {
-      return ChecksummedText.longField(
-          ChecksummedText.decode(AGENT_START_HEADER, ops.readAllBytes(agentStartFile())), "bootId");
+      Map<String, String> fields = ChecksummedText.decode(AGENT_START_HEADER, ops.readAllBytes(agentStartFile()));
+      String knownBad = fields.get("knownBad");
+      return new AgentStart(ChecksummedText.longField(fields, "bootId"),
+          knownBad == null ? null : AgentState.versions(knownBad));
     } catch (IOException | ChecksummedText.CorruptException e) {
-      return -1;
+      return new AgentStart(-1, null);
     }
   }
 

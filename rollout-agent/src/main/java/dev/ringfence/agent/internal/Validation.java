@@ -5,6 +5,7 @@ import dev.ringfence.agent.ProcessValidator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -31,15 +32,21 @@ final class Validation {
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicReference<Thread> worker = new AtomicReference<>();
-    executor.execute(() -> {
-      worker.set(Thread.currentThread());
-      try {
-        validator.validate(content, version);
-        done.complete(null);
-      } catch (Throwable t) { // StackOverflowError and friends are refusals, not agent failures
-        done.completeExceptionally(t);
-      }
-    });
+    try {
+      executor.execute(() -> {
+        worker.set(Thread.currentThread());
+        try {
+          validator.validate(content, version);
+          done.complete(null);
+        } catch (Throwable t) { // StackOverflowError and friends are refusals, not agent failures
+          done.completeExceptionally(t);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Not a verdict on the content: the agent's own executor is shut down or full. Nothing was activated.
+      throw new IllegalStateException("validationExecutor: refused the validation of v" + version + " ("
+          + e.getMessage() + "); it is shut down or saturated, nothing was activated; retry with a working one", e);
+    }
     try {
       done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return null;
