@@ -10,6 +10,12 @@ import java.time.Duration;
  */
 public final class FetchConfig {
 
+  /**
+   * The largest payload the agent takes, 1 GiB, whether fetched or handed to {@code apply}: it holds a payload in
+   * memory while it stages and verifies it. A larger signed size is refused as {@code PAYLOAD_TOO_LARGE}.
+   */
+  public static final long MAX_PAYLOAD_BYTES = 1L << 30;
+
   private final Duration connectTimeout;
   private final Duration attemptTimeout;
   private final int maxAttempts;
@@ -167,11 +173,12 @@ public final class FetchConfig {
     }
 
     /**
-     * @param bytes at least 1
+     * @param bytes at least 1, at most {@link #MAX_PAYLOAD_BYTES}
      * @return this builder
      */
     public Builder maxPayloadBytes(long bytes) {
-      Args.require(bytes >= 1, "maxPayloadBytes", bytes + " must be at least 1");
+      Args.require(bytes >= 1 && bytes <= MAX_PAYLOAD_BYTES, "maxPayloadBytes", bytes + " is outside 1.."
+          + MAX_PAYLOAD_BYTES + " (the agent holds a payload in memory while it stages and verifies it)");
       this.maxPayloadBytes = bytes;
       return this;
     }

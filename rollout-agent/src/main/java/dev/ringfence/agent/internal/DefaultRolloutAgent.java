@@ -620,6 +620,10 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   }
 
   private static List<byte[]> readPayload(FileOps ops, Envelope envelope, Path payload) {
+    if (envelope.size() > dev.ringfence.agent.FetchConfig.MAX_PAYLOAD_BYTES) {
+      // The payload is held in memory while it is staged and verified: refused before a byte is read.
+      throw Refusals.payloadTooLarge(envelope.version(), dev.ringfence.agent.FetchConfig.MAX_PAYLOAD_BYTES);
+    }
     try {
       long size = ops.size(payload);
       if (size != envelope.size()) {
