@@ -525,7 +525,14 @@ static int is_known_bad(const bg_state *state, int64_t version) {
  * The valid copy with the higher generation; a fresh state when neither exists and no slot holds content. A copy
  * that exists but is not valid is noted in out and counted in *damaged.
  */
-static int load(const char *dir, bg_state *state, bg_result *out, int *damaged) {
+/*
+ * Reads the state: the valid copy with the higher generation. Without one, a start (rebuild set) rebuilds it from the
+ * slots as the Java agent does (SlotStore.load): the oldest verified slot was a last-known-good once, so it is the
+ * safe choice, and nothing older than the newest slot is accepted again; with no verified slot either it starts with
+ * no content. Refusing instead would stop the host's consumer, and the Java agent in it, from ever starting. Other
+ * commands (rebuild clear) refuse with BG_DAMAGED and write nothing.
+ */
+static int load(const char *dir, bg_state *state, bg_result *out, int *damaged, int rebuild) {
   bg_state primary, backup;
   int p = read_state(dir, "state", &primary, out);
   int b = read_state(dir, "state.bak", &backup, out);
@@ -546,18 +553,36 @@ static int load(const char *dir, bg_state *state, bg_result *out, int *damaged) 
   }
   memset(state, 0, sizeof *state);
   state->highest_accepted = -1;
-  bg_content slot;
+  bg_content slots[2];
+  int verified = 0;
   char why[PATH_LEN];
   for (const char *s = "AB"; *s != '\0'; s++) {
-    if (read_verified_slot(dir, *s, &slot, why, sizeof why)) {
-      note(out, "state and state.bak are missing but slot %c holds v%" PRId64 "; the guard does not rebuild a "
-           "state: restore one, or let the Java agent rebuild it from the slots", *s, slot.version);
-      return BG_DAMAGED;
+    if (read_verified_slot(dir, *s, &slots[verified], why, sizeof why)) {
+      verified++;
     }
   }
-  if (p < 0 || b < 0) {
-    note(out, "no valid copy of the state: refused, nothing written or deleted");
+  if (verified > 0 && !rebuild) {
+    note(out, "state and state.bak are missing but slot %c holds v%" PRId64 "; only a start rebuilds a state from "
+         "the slots: refused, nothing written", slots[0].slot, slots[0].version);
     return BG_DAMAGED;
+  }
+  if (verified > 0) {
+    /* Ties go to slot A, as the Java agent's stable sort by version leaves them. */
+    int oldest = verified == 2 && slots[1].version < slots[0].version ? 1 : 0;
+    state->lkg = slots[oldest];
+    state->highest_accepted = slots[verified == 2 && slots[1].version > slots[0].version ? 1 : 0].version;
+    note(out, "state file missing or corrupt in both copies: rebuilt from the slots, running v%" PRId64
+         " from slot %c as last-known-good", state->lkg.version, state->lkg.slot);
+    (*damaged)++;
+    return BG_OK;
+  }
+  if (p < 0 || b < 0) {
+    if (!rebuild) {
+      note(out, "no valid copy of the state: refused, nothing written or deleted");
+      return BG_DAMAGED;
+    }
+    note(out, "no slot holds verified content either: starting with no content");
+    return BG_OK; /* damaged counts the unreadable copies already */
   }
   return BG_OK; /* a new host: nothing activated yet */
 }
@@ -566,7 +591,7 @@ static int load(const char *dir, bg_state *state, bg_result *out, int *damaged) 
 static int load_refused(const char *dir, bg_state *state, bg_result *out) {
   reset(out, "REFUSED");
   int damaged;
-  return load(dir, state, out, &damaged);
+  return load(dir, state, out, &damaged, 0);
 }
 
 /*
@@ -615,7 +640,7 @@ int bg_start_at(bg_ops *ops, const char *dir, int64_t max_failed_starts, int64_t
   reset(out, "REFUSED");
   bg_state s;
   int damaged;
-  int loaded = load(dir, &s, out, &damaged);
+  int loaded = load(dir, &s, out, &damaged, 1);
   if (loaded != BG_OK) {
     return loaded;
   }

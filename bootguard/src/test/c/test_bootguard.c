@@ -320,7 +320,7 @@ static void missingSlotFiles_areNamed_andTheLastKnownGoodIsKept(void) {
   CHECK(strstr(r.message, "pending v7 names slot A, the last-known-good's") != NULL, "%s", r.message);
 }
 
-static void bothStateCopiesDamaged_refusedAndNothingWrittenOrDeleted(void) {
+static void bothStateCopiesDamaged_startRebuildsFromTheSlots_otherCommandsRefuse(void) {
   char dir[300];
   bg_result r;
   fixture(dir, sizeof dir, "refused", 1);
@@ -328,13 +328,21 @@ static void bothStateCopiesDamaged_refusedAndNothingWrittenOrDeleted(void) {
   put(dir, "state.bak", "ringfence-agent-state v1\ngeneration=1\n", 38);
   unsigned char before[512], after[512];
   size_t n = get(dir, "slots/A/content", before, sizeof before);
-  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_DAMAGED, "%s", r.message);
-  CHECK(strstr(r.message, "state is unreadable (no checksum line") != NULL, "%s", r.message);
-  CHECK(strstr(r.message, "slot A holds v6; the guard does not rebuild") != NULL, "%s", r.message);
-  CHECK(get(dir, "slots/A/content", after, sizeof after) == n && memcmp(before, after, n) == 0, "LKG intact");
-  CHECK(get(dir, "state", after, sizeof after) == 8, "state left as it was");
-  CHECK(get(dir, "active", after, sizeof after) == (size_t)-1, "no pointer written");
   CHECK(bg_confirm(bg_real_ops(), dir, &r) == BG_DAMAGED, "%s", r.message);
+  CHECK(strstr(r.message, "only a start rebuilds a state from the slots") != NULL, "%s", r.message);
+  CHECK(get(dir, "state", after, sizeof after) == 8, "state left as it was by confirm");
+  /* A start rebuilds as the Java agent does: the oldest verified slot, nothing older accepted again. */
+  CHECK(bg_start(bg_real_ops(), dir, 3, &r) == BG_OK, "%s", r.message);
+  CHECK(strstr(r.message, "state is unreadable (no checksum line") != NULL, "%s", r.message);
+  CHECK(strstr(r.message, "rebuilt from the slots, running v6 from slot A as last-known-good") != NULL, "%s",
+        r.message);
+  CHECK(strcmp(r.action, "RECOVERED") == 0 && r.running.slot == 'A' && r.running.version == 6, "%s", r.action);
+  CHECK(get(dir, "slots/A/content", after, sizeof after) == n && memcmp(before, after, n) == 0, "LKG intact");
+  CHECK(get(dir, "slots/B/content", after, sizeof after) != (size_t)-1, "nothing deleted");
+  bg_state rebuilt = read_state(dir);
+  CHECK(rebuilt.lkg.version == 6 && rebuilt.pending.slot == 0 && rebuilt.highest_accepted == 7
+        && rebuilt.known_bad_count == 0 && rebuilt.boot_id == 1, "rebuilt state");
+  bg_state_free(&rebuilt);
   /* One copy damaged: continues from the other and says so. */
   fixture(dir, sizeof dir, "one-copy", 1);
   put(dir, "state", "garbage\n", 8);
@@ -638,7 +646,7 @@ int main(void) {
   cleanShutdownAtTheLimit_isNotAFailedStart_andDoesNotRevert();
   damagedPendingSlot_revertsAtOnce_andDamagedLastKnownGoodFallsBack();
   missingSlotFiles_areNamed_andTheLastKnownGoodIsKept();
-  bothStateCopiesDamaged_refusedAndNothingWrittenOrDeleted();
+  bothStateCopiesDamaged_startRebuildsFromTheSlots_otherCommandsRefuse();
   confirm_promotesOnlyTheVersionThisBootRuns();
   probationFields_roundTripByteForByte_andComeTogether();
   probation_countsUncleanStarts_revertsToThePrevious_andEndsOnTime();

@@ -196,24 +196,24 @@ class BootGuardCrossTest {
   }
 
   @Test
-  void damagedStateCopies_refusedWithExit3_nothingWrittenOrDeleted_theJavaAgentThenRebuilds() throws Exception {
+  void damagedStateCopies_statusRefuses_theGuardsStartRebuildsAsTheJavaAgentWould() throws Exception {
     Host host = Host.withV7OnTrial(dir, payloads, StartCounter.BOOT_GUARD);
     Files.writeString(dir.resolve("state"), "ringfence-agent-state v1\ngeneration=9\n");
     Files.writeString(dir.resolve("state.bak"), "garbage");
-    byte[] pointer = Files.readAllBytes(dir.resolve("active"));
-    Host.Run run = Host.guard(GUARD_ASAN, dir, "start");
-    assertThat(run.exit()).isEqualTo(3);
-    assertThat(run.stdout()).isEmpty();
-    assertThat(run.stderr()).contains("state is unreadable (no checksum line (torn or truncated))",
-        "state.bak is unreadable", "slot A holds v6; the guard does not rebuild a state", "(exit 3)");
-    assertThat(Files.readAllBytes(dir.resolve("active"))).isEqualTo(pointer);
-    assertThat(Files.readString(dir.resolve("state.bak"))).isEqualTo("garbage");
-    assertThat(Files.readAllBytes(dir.resolve("slots/A/content"))).isEqualTo(Host.content(6));
     assertThat(Host.guard(GUARD, dir, "status").exit()).isEqualTo(3);
+    assertThat(Files.readString(dir.resolve("state.bak"))).as("status writes nothing").isEqualTo("garbage");
 
-    StartResult rebuilt = host.agent().onStart();
-    assertThat(rebuilt.action()).isEqualTo(StartAction.RECOVERED);
-    assertThat(rebuilt.activeContent().orElseThrow().version()).isEqualTo(6);
+    Host.Run run = Host.guard(GUARD_ASAN, dir, "start");
+    assertThat(run.exit()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).isEqualTo("RECOVERED A 6\n");
+    assertThat(run.stderr()).contains("state is unreadable (no checksum line (torn or truncated))",
+        "state.bak is unreadable", "rebuilt from the slots, running v6 from slot A as last-known-good");
+    assertThat(Files.readAllBytes(dir.resolve("slots/A/content"))).isEqualTo(Host.content(6));
+    assertThat(Files.readAllBytes(dir.resolve("slots/B/content"))).as("nothing deleted").isEqualTo(Host.content(7));
+
+    StartResult next = host.agent().onStart();
+    assertThat(next.activeContent().orElseThrow().version()).isEqualTo(6);
+    assertThat(next.reason()).as("the guard counted this start").doesNotContain("did not run");
     assertThat(Host.guard(GUARD, dir, "start").stdout()).isEqualTo("LAST_KNOWN_GOOD A 6\n");
   }
 

@@ -64,21 +64,46 @@ class BootGuardDamageTest {
 
   @ParameterizedTest
   @EnumSource(StateDamage.class)
-  void bothStateCopiesDamaged_everyCommandRefusesWithExit3_namingEachFile_andWritesNothing(StateDamage damage)
+  void bothStateCopiesDamaged_otherCommandsRefuseWithExit3_namingEachFile_andWriteNothing(StateDamage damage)
       throws Exception {
     Map<String, String> files = onTrial();
     files.put("state", damage.damage.apply(files.get("state")));
     files.put("state.bak", damage.damage.apply(files.get("state.bak")));
-    for (String command : COMMANDS) {
+    for (String command : COMMANDS.subList(1, COMMANDS.size())) {
       Path dir = StartVectors.write(files, work.resolve(damage + "-" + command));
       Host.Run run = Host.guard(GUARD, dir, command);
       assertThat(run.exit()).as("%s %s: %s", damage, command, run.stderr()).isEqualTo(3);
       assertThat(run.stdout()).as(command).isEmpty();
       assertThat(run.stderr()).as(command).contains("state is unreadable (" + damage.reason + ")",
           "state.bak is unreadable (" + damage.reason + ")",
-          "state and state.bak are missing but slot A holds v6; the guard does not rebuild a state", "(exit 3)");
+          "state and state.bak are missing but slot A holds v6; only a start rebuilds a state", "(exit 3)");
       assertThat(StartVectors.snapshot(dir)).as("%s %s: nothing written or deleted", damage, command)
           .isEqualTo(files);
+    }
+  }
+
+  /**
+   * A start rebuilds the state from the slots exactly as the Java agent does (the oldest verified slot, v6), so that
+   * the host's consumer, and the agent in it, start at all: the shipped units start the consumer only after the
+   * guard's start succeeds.
+   */
+  @ParameterizedTest
+  @EnumSource(StateDamage.class)
+  void bothStateCopiesDamaged_startRebuildsFromTheSlots_asTheJavaAgentDoes(StateDamage damage) throws Exception {
+    Map<String, String> files = onTrial();
+    files.put("state", damage.damage.apply(files.get("state")));
+    files.put("state.bak", damage.damage.apply(files.get("state.bak")));
+    Starts starts = startBoth(files);
+    assertThat(starts.guard.exit()).as(starts.guard.stderr()).isZero();
+    assertThat(starts.guard.stdout()).isEqualTo("RECOVERED A 6\n");
+    assertThat(starts.guard.stderr()).contains("state is unreadable (" + damage.reason + ")",
+        "rebuilt from the slots, running v6 from slot A as last-known-good");
+    assertThat(starts.guardFiles).as("nothing deleted").containsKeys("slots/A/content", "slots/B/content");
+    if (damage.javaRefusesToo) { // the others the guard's stricter grammar alone refuses
+      assertThat(starts.java.action()).isEqualTo(StartAction.RECOVERED);
+      assertThat(starts.java.activeContent().orElseThrow().version()).isEqualTo(6);
+      assertThat(starts.guardFiles).as("the Java agent's files, the damaged copies rewritten")
+          .isEqualTo(starts.javaFiles);
     }
   }
 
@@ -113,15 +138,17 @@ class BootGuardDamageTest {
   }
 
   @Test
-  void bothStateCopiesMissing_whileSlotsHoldContent_refusedWithExit3_nothingWritten() throws Exception {
+  void bothStateCopiesMissing_whileSlotsHoldContent_startRebuilds_asTheJavaAgentDoes() throws Exception {
     Map<String, String> files = onTrial();
     files.remove("state");
     files.remove("state.bak");
-    Path dir = StartVectors.write(files, work.resolve("no-state"));
-    Host.Run run = Host.guard(GUARD, dir, "start");
-    assertThat(run.exit()).isEqualTo(3);
-    assertThat(run.stderr()).contains("state and state.bak are missing but slot A holds v6", "restore one", "(exit 3)");
-    assertThat(StartVectors.snapshot(dir)).isEqualTo(files);
+    Starts starts = startBoth(files);
+    assertThat(starts.guard.exit()).as(starts.guard.stderr()).isZero();
+    assertThat(starts.guard.stdout()).isEqualTo("RECOVERED A 6\n");
+    assertThat(starts.guard.stderr()).contains("state file missing or corrupt in both copies: rebuilt from the slots");
+    assertThat(starts.guardFiles).isEqualTo(starts.javaFiles);
+    Path dir = StartVectors.write(files, work.resolve("no-state-status"));
+    assertThat(Host.guard(GUARD, dir, "status").exit()).as("status only reads: refused").isEqualTo(3);
   }
 
   @Test
