@@ -1,7 +1,10 @@
 package dev.ringfence.agent.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringfence.agent.Envelope;
@@ -20,7 +23,11 @@ import java.util.regex.Pattern;
 public final class EnvelopeJson {
 
   private static final DocumentFields READ = new DocumentFields(MalformedEnvelopeException::new);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** As {@link TrustJson}'s: a repeated key or content after the object is refused, not read one way or another. */
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
   private static final Set<String> FIELDS =
       Set.of("schemaVersion", "channel", "version", "sha256", "size", "expiresAt", "signatures");
   private static final int MAX_BYTES = 64 * 1024;
@@ -40,7 +47,9 @@ public final class EnvelopeJson {
     try {
       root = MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new MalformedEnvelopeException("(document)", "is not valid JSON: " + e.getMessage());
+      String reason = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage()
+          : e.getMessage();
+      throw new MalformedEnvelopeException("(document)", "is not valid JSON: " + reason);
     }
     if (root == null || !root.isObject()) {
       throw new MalformedEnvelopeException("(document)", "is not a JSON object");

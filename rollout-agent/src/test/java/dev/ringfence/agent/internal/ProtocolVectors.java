@@ -196,6 +196,11 @@ final class ProtocolVectors {
         goodJson.replace("\"schemaVersion\":1", "\"schemaVersion\":2"), payload(7), "bad_request");
     refusedRaw(refused, "malformed_version_as_string", "malformed", "version",
         goodJson.replace("\"version\":7", "\"version\":\"7\""), payload(7), "bad_request");
+    // A key twice, or anything after the object: parsers differ on which value wins, so every reader refuses both.
+    refusedRaw(refused, "malformed_duplicate_key", "malformed", "(document)",
+        goodJson.replace("\"version\":7,", "\"version\":7,\"version\":8,"), payload(7), "bad_request");
+    refusedRaw(refused, "malformed_trailing_content", "malformed", "(document)", goodJson + " {}", payload(7),
+        "bad_request");
     refused(refused, "bad_signature_none_present", "bad_signature", signed(CHANNEL, 7, payload(7), EXPIRES),
         payload(7), "refused_envelope");
     Envelope tampered = new Envelope(CHANNEL, 7, good.sha256(), good.size(), EXPIRES.plusSeconds(86_400),
