@@ -74,11 +74,16 @@ public final class ChildJvmValidator {
     return new java.io.File(System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 
-  private static String lastLines(String text) throws IOException {
+  static String lastLines(String text) throws IOException {
     String trimmed = text.strip();
     if (trimmed.isEmpty()) {
       return "(no output)";
     }
-    return trimmed.length() <= MAX_REASON ? trimmed : "..." + trimmed.substring(trimmed.length() - MAX_REASON);
+    if (trimmed.length() <= MAX_REASON) {
+      return trimmed;
+    }
+    int start = trimmed.length() - MAX_REASON;
+    // Never half a surrogate pair: a reason with a lone one is refused by the server with its whole batch.
+    return "..." + trimmed.substring(Character.isLowSurrogate(trimmed.charAt(start)) ? start + 1 : start);
   }
 }

@@ -71,7 +71,12 @@ final class SignalReporter {
     }
   }
 
-  private static String truncate(String reason) {
-    return reason.length() <= ApplyResult.MAX_REASON ? reason : reason.substring(0, ApplyResult.MAX_REASON);
+  /** At most {@link ApplyResult#MAX_REASON} chars, never half a surrogate pair (the server refuses a lone one). */
+  static String truncate(String reason) {
+    if (reason.length() <= ApplyResult.MAX_REASON) {
+      return reason;
+    }
+    int end = ApplyResult.MAX_REASON;
+    return reason.substring(0, Character.isHighSurrogate(reason.charAt(end - 1)) ? end - 1 : end);
   }
 }
