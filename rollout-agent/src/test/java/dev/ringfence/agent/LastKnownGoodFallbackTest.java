@@ -21,13 +21,19 @@ class LastKnownGoodFallbackTest {
   @TempDir Path dir;
   @TempDir Path payloads;
 
-  @Test
-  void aVersionWhoseValidationNeverFinished_isNotTakenWhenTheLastKnownGoodIsDamaged() throws Exception {
+  /** v6 the last-known-good in slot B, v5 in slot A the probation's previous. */
+  private AgentFixture v6ConfirmedOverV5() {
     AgentFixture fx = AgentFixture.onDirectory(dir, payloads, "rules", "release-1");
     RolloutAgent first = fx.agent();
     fx.runningConfirmed(first, 5);
     fx.apply(first, 6);
-    first.confirmHealthy(); // v6 the last-known-good in slot B, v5 in slot A the probation's previous
+    first.confirmHealthy();
+    return fx;
+  }
+
+  @Test
+  void aVersionWhoseValidationNeverFinished_isNotTakenWhenTheLastKnownGoodIsDamaged() throws Exception {
+    AgentFixture fx = v6ConfirmedOverV5();
 
     // The next process stages v7 into slot A, over v5, and never gets its validation done (as if killed then).
     RolloutAgent second = fx.builder().validationExecutor(task -> {
@@ -55,11 +61,7 @@ class LastKnownGoodFallbackTest {
 
   @Test
   void theProbationsPrevious_isTakenWhenTheLastKnownGoodIsDamaged() throws Exception {
-    AgentFixture fx = AgentFixture.onDirectory(dir, payloads, "rules", "release-1");
-    RolloutAgent first = fx.agent();
-    fx.runningConfirmed(first, 5);
-    fx.apply(first, 6);
-    first.confirmHealthy();
+    AgentFixture fx = v6ConfirmedOverV5();
     Files.write(dir.resolve("slots/B/content"), new byte[] {1, 2, 3});
 
     StartResult start = fx.agent().onStart();
