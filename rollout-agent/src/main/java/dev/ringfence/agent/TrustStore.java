@@ -135,11 +135,19 @@ public final class TrustStore {
    * @throws InvalidInputException when the bytes are not an Ed25519 public key
    */
   public static PublicKey ed25519PublicKey(byte[] x509) {
+    PublicKey key;
     try {
-      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509));
+      key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509));
     } catch (GeneralSecurityException e) {
       throw new InvalidInputException("publicKey", "is not an X.509-encoded Ed25519 public key: " + e.getMessage());
     }
+    // The JDK's decoder ignores bytes after the encoding; a signed root names keys by the bytes it carries, so only
+    // the one encoding of a key is taken (another reader might read those bytes differently).
+    if (!java.util.Arrays.equals(key.getEncoded(), x509)) {
+      throw new InvalidInputException("publicKey", "is " + x509.length + " bytes, not the " + key.getEncoded().length
+          + "-byte X.509 encoding of an Ed25519 public key (extra or non-canonical bytes)");
+    }
+    return key;
   }
 
   /** Builds a {@link TrustStore}; every setter checks its argument at once. */

@@ -269,4 +269,14 @@ class TrustRootTest {
         .isInstanceOfSatisfying(ContentRefusedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ROOT_EXPIRED));
     keeper.checkUnexpired(v1.expiresAt().minusSeconds(1));
   }
+
+  @Test
+  void aPublicKeyWithBytesAfterItsEncoding_isRefusedNamingIt_theCanonicalOneIsTaken() throws Exception {
+    byte[] canonical = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded();
+    assertThat(dev.ringfence.agent.TrustStore.ed25519PublicKey(canonical).getEncoded()).isEqualTo(canonical);
+    byte[] padded = java.util.Arrays.copyOf(canonical, canonical.length + 3);
+    assertThatThrownBy(() -> dev.ringfence.agent.TrustStore.ed25519PublicKey(padded))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("publicKey"))
+        .hasMessageContaining("is 47 bytes, not the 44-byte X.509 encoding");
+  }
 }
