@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One rollout, managed by a {@link RolloutEngine}. Handles are cheap and thread-safe; every command
- * is written to the store before it takes effect, and a refused command changes nothing.
+ * is written to the store before it takes effect, and a refused command changes nothing. A command's reason is
+ * recorded with it: a blank one where a reason is required, or one above 4,096 characters, is an
+ * {@link dev.ringfence.protocol.InvalidInputException} naming {@code reason}.
  */
 public interface Rollout {
 
@@ -36,8 +38,8 @@ public interface Rollout {
    * @param attributes what is known about the endpoint
    * @param currentVersion the version it runs now
    * @return OFFER, STAY, REVERT or HOLD, with the ring and the reason
-   * @throws dev.ringfence.protocol.InvalidInputException if the id is blank, the attributes null or the
-   *     version negative
+   * @throws dev.ringfence.protocol.InvalidInputException if the id is blank or above 1,024 characters, the attributes
+   *     null or the version negative
    * @throws UnknownVersionException if the version is above the candidate
    */
   Decision decide(String endpointId, EndpointAttributes attributes, long currentVersion);

@@ -127,7 +127,8 @@ public final class RolloutEngineConfig {
   }
 
   /**
-   * How long a ring may stay INCONCLUSIVE after its bake time before the rollout pauses and says why.
+   * How long a ring may stay INCONCLUSIVE after its bake time before the rollout pauses and says why; after an
+   * operator's resume, how long from the resume.
    *
    * @return the limit
    */

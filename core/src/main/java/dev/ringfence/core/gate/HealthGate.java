@@ -258,7 +258,7 @@ public final class HealthGate implements Gate {
       }
       long number = ((Number) value).longValue();
       if (number < min || number > Integer.MAX_VALUE) {
-        problems.add(prefix + key + ": " + number + " is below " + min);
+        problems.add(prefix + key + ": " + number + " is outside " + min + ".." + Integer.MAX_VALUE);
         return fallback;
       }
       return (int) number;

@@ -220,14 +220,25 @@ final class Commands {
         : "; " + verdict.evidence()) + ")";
   }
 
+  /** The longest reason a command takes: the journal records it, and its records are bounded. */
+  static final int MAX_REASON = 4_096;
+
   private static @Nullable String optionalReason(@Nullable String reason) {
-    return reason == null || reason.isBlank() ? null : reason.strip();
+    return reason == null || reason.isBlank() ? null : checkLength(reason.strip());
   }
 
   private static String requireReason(String reason) {
     if (reason == null || reason.isBlank()) {
       throw new InvalidInputException("reason", "is blank; every command is recorded with a reason");
     }
-    return reason.strip();
+    return checkLength(reason.strip());
+  }
+
+  private static String checkLength(String reason) {
+    if (reason.length() > MAX_REASON) {
+      throw new InvalidInputException("reason", "is " + reason.length() + " characters, above " + MAX_REASON
+          + "; say why in a sentence or two and link to the rest");
+    }
+    return reason;
   }
 }

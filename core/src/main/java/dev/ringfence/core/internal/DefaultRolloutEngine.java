@@ -18,6 +18,7 @@ import dev.ringfence.core.plan.InvalidPlanException;
 import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.core.plan.Plan;
 import dev.ringfence.core.plan.PlanLinter;
+import dev.ringfence.core.plan.Plans;
 import dev.ringfence.core.plan.Ring;
 import dev.ringfence.core.store.HealthShare;
 import dev.ringfence.core.store.JournalEntry;
@@ -166,6 +167,13 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     if (byId.containsKey(spec.id())) {
       throw new DuplicateRolloutException(spec.id());
     }
+    // The journal keeps the plan in its JSON form and reads it back with the parser's limit: a plan built in code
+    // beyond it would be written, then stop the store from opening.
+    int planBytes = Plans.toJson(spec.plan()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (planBytes > Plans.MAX_DOCUMENT_BYTES) {
+      throw new InvalidPlanException(List.of("plan: its JSON form is " + planBytes + " bytes, above the "
+          + Plans.MAX_DOCUMENT_BYTES + " a plan may hold; select by fewer, broader attributes"));
+    }
     LintReport report = PlanLinter.lint(spec.plan()).requirePass();
     ResolvedGates gates = resolveGates(spec.plan());
     JournalEntry.Created created = new JournalEntry.Created(spec.id(), config.clock().instant(), spec,
@@ -310,7 +318,7 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     SharedRolloutStore shared = this.shared;
     if (shared == null) {
       for (RolloutRuntime runtime : ordered) {
-        runtime.tick();
+        isolated(runtime, runtime::tick);
       }
       return;
     }
@@ -329,7 +337,20 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     }
     Map<String, List<HealthShare>> others = exchangeHealth(shared, own);
     for (RolloutRuntime runtime : ordered) {
-      runtime.tick(collected.get(runtime), others.getOrDefault(runtime.id(), List.of()));
+      isolated(runtime, () -> runtime.tick(collected.get(runtime), others.getOrDefault(runtime.id(), List.of())));
+    }
+  }
+
+  /**
+   * One rollout's tick, on its own: a failure of one (a bug, a setting that overflows) is logged with its rollout and
+   * never keeps the rollouts after it from being judged, halted or rolled back at this tick.
+   */
+  private static void isolated(RolloutRuntime runtime, Runnable tick) {
+    try {
+      tick.run();
+    } catch (RuntimeException e) {
+      LOG.error("rollout '{}': its tick failed, the other rollouts' went on; it is tried again at the next tick",
+          runtime.id(), e);
     }
   }
 

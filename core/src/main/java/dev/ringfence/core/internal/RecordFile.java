@@ -45,6 +45,11 @@ final class RecordFile {
    * @return the header and the payload, flipped for reading
    */
   static ByteBuffer frame(byte[] payload) {
+    if (payload.length == 0 || payload.length > MAX_RECORD) {
+      // Refused before a byte is written: a record the reader takes for corruption would stop the next start-up.
+      throw new dev.ringfence.core.StoreException("a journal record of " + payload.length + " bytes is outside 1.."
+          + MAX_RECORD + "; nothing was written");
+    }
     CRC32C crc = new CRC32C();
     crc.update(payload);
     ByteBuffer buffer = ByteBuffer.allocate(HEADER + payload.length);

@@ -126,10 +126,17 @@ final class RolloutRuntime implements Rollout {
 
   // ---------------------------------------------------------------- decisions (hot path)
 
+  /** The longest endpoint id a decision takes (an admission journals it; the update server allows 128). */
+  static final int MAX_ENDPOINT_ID = 1_024;
+
   @Override
   public Decision decide(String endpointId, EndpointAttributes attributes, long currentVersion) {
     if (endpointId == null || endpointId.isEmpty() || (!startsVisibly(endpointId) && endpointId.isBlank())) {
       throw new InvalidInputException("endpointId", "is null or blank; every endpoint needs a stable, non-blank id");
+    }
+    if (endpointId.length() > MAX_ENDPOINT_ID) {
+      throw new InvalidInputException("endpointId", "is " + endpointId.length() + " characters, above "
+          + MAX_ENDPOINT_ID + "; an admission journals it");
     }
     if (attributes == null) {
       throw new InvalidInputException("attributes", "is null; pass EndpointAttributes.UNKNOWN when nothing is known");

@@ -22,7 +22,9 @@ import java.time.Instant;
  * @param approval the cause of the open ring's approval (who and why), null until approved
  */
 record Snapshot(RolloutState state, int ringIndex, Instant ringOpenedAt, long sequence, String cause,
-    Instant rollbackStartedAt, Trigger trigger, Instant awaitingApprovalSince, Instant approvedAt, String approval) {
+    Instant rollbackStartedAt, Trigger trigger, Instant awaitingApprovalSince, Instant approvedAt, String approval,
+    Instant resumedAt) {
 
-  static final Snapshot INITIAL = new Snapshot(RolloutState.PLANNED, -1, null, 0, "", null, null, null, null, null);
+  static final Snapshot INITIAL = new Snapshot(RolloutState.PLANNED, -1, null, 0, "", null, null, null, null, null,
+      null);
 }

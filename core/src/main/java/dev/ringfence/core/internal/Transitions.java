@@ -124,8 +124,10 @@ final class Transitions {
     Instant awaiting = opens ? null : trigger == Trigger.AWAIT_APPROVAL ? entry.at() : s.awaitingApprovalSince();
     Instant approvedAt = opens ? null : trigger == Trigger.APPROVE ? entry.at() : s.approvedAt();
     String approval = opens ? null : trigger == Trigger.APPROVE ? entry.cause() : s.approval();
+    // A resume starts the wait for a conclusive verdict again: a person looked (RingJudge.pauseIfInconclusiveTooLong).
+    Instant resumedAt = opens ? null : trigger == Trigger.RESUME ? entry.at() : s.resumedAt();
     return new Snapshot(entry.to(), entry.ringIndex(), openedAt, entry.sequence(), entry.cause(), rollbackStarted,
-        trigger, awaiting, approvedAt, approval);
+        trigger, awaiting, approvedAt, approval, resumedAt);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.ringfence.core.plan;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -101,10 +102,15 @@ public record Ring(String name, Selector selector, int share, long cap, Duration
     }
 
     /**
-     * @param percent cumulative share in percent, e.g. 0.5
+     * @param percent cumulative share in percent, 0 to 100, e.g. 0.5
      * @return this builder
+     * @throws InvalidPlanException if it is not a number from 0 to 100
      */
     public Builder percent(double percent) {
+      if (!(percent >= 0 && percent <= 100)) { // NaN too; never rounded into a share that wraps around
+        throw new InvalidPlanException(List.of("ring '" + name + "': share: " + percent + "% is not a percentage from 0"
+            + " to 100"));
+      }
       this.share = (int) Math.round(percent * 100);
       return this;
     }
