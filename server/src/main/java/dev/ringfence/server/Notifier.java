@@ -416,7 +416,7 @@ final class Notifier implements AutoCloseable {
         if (status / 100 == 2) {
           return null;
         }
-        String what = "HTTP " + status + " from " + sink.config.url() + " for event " + event.id();
+        String what = "HTTP " + status + " from " + withoutPath(sink.config.url()) + " for event " + event.id();
         if (status == 408 || status == 429 || status / 100 == 5) {
           throw new CompletionException(new Retryable(what));
         }
@@ -448,5 +448,14 @@ final class Notifier implements AutoCloseable {
       }
       Arrays.fill(sink.secret, (byte) 0);
     }
+  }
+
+  /**
+   * A sink's URL for the log: its scheme, host and port, never its path or query, which for a chat webhook is the
+   * credential itself (Slack's {@code /services/T…/B…/<token>}).
+   */
+  static String withoutPath(java.net.URI url) {
+    return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+        + (url.getRawPath() == null || url.getRawPath().isEmpty() ? "" : "/(path withheld)");
   }
 }

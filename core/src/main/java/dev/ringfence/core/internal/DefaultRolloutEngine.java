@@ -117,7 +117,11 @@ public final class DefaultRolloutEngine implements RolloutEngine {
 
   private static RolloutRuntime rebuild(RolloutEngineConfig config, DefaultRolloutEngine engine, String rolloutId,
       Instant now) {
-    List<JournalEntry> entries = config.store().read(rolloutId);
+    return rebuild(config, engine, rolloutId, now, config.store().read(rolloutId));
+  }
+
+  private static RolloutRuntime rebuild(RolloutEngineConfig config, DefaultRolloutEngine engine, String rolloutId,
+      Instant now, List<JournalEntry> entries) {
     if (entries.isEmpty() || !(entries.get(0) instanceof JournalEntry.Created)) {
       throw new RingfenceException("rollout '" + rolloutId + "': the stored journal does not begin with its"
           + " Created entry; restore the store from a backup");
@@ -396,14 +400,26 @@ public final class DefaultRolloutEngine implements RolloutEngine {
     for (String rolloutId : ids) {
       if (!byId.containsKey(rolloutId)) {
         // One rollout this replica cannot rebuild (a gate type not registered here, say) must not hide the others.
+        List<JournalEntry> adopted = null;
         try {
           synchronized (this) {
             if (!byId.containsKey(rolloutId)) {
-              register(rebuild(config, this, rolloutId, config.clock().instant()));
+              List<JournalEntry> entries = config.store().read(rolloutId);
+              register(rebuild(config, this, rolloutId, config.clock().instant(), entries));
+              adopted = entries;
             }
           }
         } catch (RuntimeException e) {
           LOG.warn("cannot rebuild rollout '{}' from the shared store; trying again on the next tick", rolloutId, e);
+        }
+        if (adopted != null) {
+          // A rollout another replica created and moved on before this one saw it: its transitions are told to this
+          // replica's listeners as a catch-up tells them (its meters, for one, begin at its first transition).
+          for (JournalEntry entry : adopted) {
+            if (entry instanceof JournalEntry.Transitioned) {
+              events.publish(entry);
+            }
+          }
         }
       }
     }
