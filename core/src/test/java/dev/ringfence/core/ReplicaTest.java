@@ -56,6 +56,18 @@ class ReplicaTest {
   }
 
   @Test
+  void aRolloutAdoptedFromAnotherReplica_hasItsTransitionsToldToThisReplicasListeners() {
+    RolloutEngine c = replica();
+    List<String> heard = new java.util.ArrayList<>();
+    c.events().onTransition(t -> heard.add(t.rolloutId() + ":" + t.trigger()));
+    a.createRollout(Fixtures.spec("r2", Fixtures.fourRings())).start();
+    c.tick(); // c meets r (started before c existed: recovered, not adopted) and r2, created and started since
+    assertThat(heard).as("r2's transitions, as a catch-up would tell them").containsExactly("r2:START");
+    c.tick();
+    assertThat(heard).as("told once").containsExactly("r2:START");
+  }
+
+  @Test
   void rolloutCreatedOnOneReplica_isServedByTheOther() {
     assertThat(b.rollout("r").state()).isEqualTo(RolloutState.RUNNING);
     assertThat(offered(b, fleet)).isNotEmpty();
