@@ -100,6 +100,12 @@ final class AuditCommand extends ParentCommand {
       try {
         AuditVerification result;
         if (path != null) {
+          if (Files.isDirectory(path) && !holdsJournal(path)) {
+            // Never "intact" for a folder that is not a journal: a path one level off, or a journal deleted.
+            err.println(path + ": no file journal here (no journal.N or snapshot.N); name the journal directory, the"
+                + " audit.jsonl beside one, or an exported trail with --head");
+            return RingfenceCli.EXIT_USAGE;
+          }
           Path file = Files.isDirectory(path) ? path.resolve("audit.jsonl") : path;
           Path journal = Files.isDirectory(path) ? path : besideJournal(path);
           if (journal == null && !Files.isRegularFile(file)) {
@@ -135,10 +141,15 @@ final class AuditCommand extends ParentCommand {
       if (dir == null || !file.getFileName().toString().equals("audit.jsonl")) {
         return null;
       }
+      return holdsJournal(dir) ? dir : null;
+    }
+
+    /** @return whether {@code dir} holds a file journal's journal or snapshot file */
+    private static boolean holdsJournal(Path dir) {
       try (Stream<Path> files = Files.list(dir)) {
-        return files.anyMatch(f -> JOURNAL_FILE.matcher(f.getFileName().toString()).matches()) ? dir : null;
+        return files.anyMatch(f -> JOURNAL_FILE.matcher(f.getFileName().toString()).matches());
       } catch (IOException e) {
-        return null;
+        return false;
       }
     }
 

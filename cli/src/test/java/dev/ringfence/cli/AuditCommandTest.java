@@ -78,6 +78,24 @@ class AuditCommandTest {
   }
 
   @Test
+  void verify_aFolderThatIsNoJournal_isRefused_neverCalledIntact() throws Exception {
+    Path journal = journal();
+    assertThat(run("audit", "verify", dir.toString())).as("one level above the journal").isEqualTo(2);
+    assertThat(err.toString()).contains(dir + ": no file journal here (no journal.N or snapshot.N)");
+    assertThat(out.toString()).doesNotContain("intact");
+    // The journal deleted and the trail cut: nothing left to check the trail against, so not "intact" either.
+    try (var files = Files.list(journal)) {
+      for (Path f : files.filter(f -> !f.getFileName().toString().equals("audit.jsonl")).toList()) {
+        Files.delete(f);
+      }
+    }
+    Path trail = journal.resolve("audit.jsonl");
+    Files.write(trail, Files.readAllLines(trail).subList(0, 2));
+    assertThat(run("audit", "verify", journal.toString())).isEqualTo(2);
+    assertThat(out.toString()).doesNotContain("intact");
+  }
+
+  @Test
   void verify_exportAlone_saysWhatItCannotSee_andWithItsHead_findsTheCut() throws Exception {
     Path journal = journal();
     Path copy = Files.copy(journal.resolve("audit.jsonl"), dir.resolve("copy.jsonl"));
