@@ -21,7 +21,8 @@ final class Summary {
     row(b, "endpoints that got the candidate", share(w.everExposed(), w.online()), share(o.everExposed(), o.online()));
     row(b, "peak running the candidate", share(w.peakExposure(), w.online()), share(o.peakExposure(), o.online()));
     row(b, "crashed by the candidate", count(w.crashedOnCandidate()), count(o.crashedOnCandidate()));
-    row(b, "first failure signal after", time(w.firstFailureSignalSeconds()), "-");
+    // A failure an endpoint reported; the judge may halt earlier, on endpoints that went silent (the verdict says).
+    row(b, "first failure report after", time(w.firstFailureSignalSeconds()), "-");
     row(b, "halted after", time(w.haltSeconds()), "-");
     row(b, "exposed when halted", w.exposedAtHalt() < 0 ? "-" : share(w.exposedAtHalt(), w.online()), "-");
     row(b, "back by the agent alone", count(w.revertedByAgent()), "-");

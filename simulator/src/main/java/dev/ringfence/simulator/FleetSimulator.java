@@ -1089,6 +1089,11 @@ public final class FleetSimulator {
   }
 
   private SimulationReport.Run result(int duration, String outcome, List<String> stragglers) {
+    if (timeline.isEmpty() || timeline.get(timeline.size() - 1).atSeconds() < duration) {
+      // The run's end, between two sample times: the timeline (and the chart) end where the table's figures do.
+      timeline.add(new SimulationReport.Sample(duration, exposedNow, downNow,
+          backBy[BACK_AGENT] + backBy[BACK_SERVER] + backBy[BACK_VENDOR]));
+    }
     int stillBroken = 0;
     for (int i = 0; i < n; i++) {
       if (has(i, CRASHED_ON_CANDIDATE) && running(i)) {

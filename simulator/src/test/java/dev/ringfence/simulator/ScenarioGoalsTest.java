@@ -25,6 +25,17 @@ class ScenarioGoalsTest {
   }
 
   @Test
+  void theTimelineEndsWhereTheRunDoes_withTheTablesFigures() {
+    // Seed 7 at 5,000 ends at 9m 20s, between two samples (every 30 s): the last one used to be at 9m 0s.
+    SimulationReport.Run w = run("crowdstrike-2024", 7, 5_000).withRingfence();
+    SimulationReport.Sample last = w.timeline().get(w.timeline().size() - 1);
+    assertThat(last.atSeconds()).isEqualTo(w.durationSeconds());
+    assertThat(last.recovered()).as("every host back, as the table counts them")
+        .isEqualTo(w.revertedByAgent() + w.revertedByServer());
+    assertThat(last.exposed()).isZero();
+  }
+
+  @Test
   void crowdstrike2024_staysInTheCanary_haltsWithinTwoHeartbeats_andEveryHostRecoversAlone() {
     SimulationReport r = run("crowdstrike-2024", 20240719, 200_000);
     SimulationReport.Run w = r.withRingfence();
