@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
   @CommandLine.Option(names = "--canaries", description = "how many of them are in the canary ring")
   int canaries = EndToEndDemo.Options.defaults().canaries();
 
-  @CommandLine.Option(names = "--dir", description = "work folder; default: a new temporary folder")
+  @CommandLine.Option(names = "--dir", description = "work folder, new or empty; default: a new temporary folder")
   @Nullable Path dir;
 
   @CommandLine.Option(names = "--timeout", description = "how long each step may take, e.g. 60s or PT60S")
@@ -43,6 +43,11 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
         StandardCharsets.UTF_8);
+    if (dir != null && java.nio.file.Files.isDirectory(dir) && !isEmpty(dir)) {
+      // A second story in the same folder would meet the first one's keys, journal and trust root.
+      throw new CommandLine.ParameterException(spec.commandLine(), "--dir " + dir + ": is not empty; name a new or"
+          + " empty folder (its files from an earlier run stay as they are)");
+    }
     EndToEndDemo.Options options;
     try {
       options = new EndToEndDemo.Options(agents, canaries, dir, timeout, keep);
@@ -54,6 +59,14 @@ final class DemoCommand implements Callable<Integer> {
     } catch (Exception e) {
       out.println("ringfence demo failed: " + e);
       return 1;
+    }
+  }
+
+  private static boolean isEmpty(Path folder) {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder)) {
+      return files.findAny().isEmpty();
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 

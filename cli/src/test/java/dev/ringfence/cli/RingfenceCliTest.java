@@ -388,6 +388,10 @@ class RingfenceCliTest {
     assertThat(run("server", "--config", bool.toString())).isEqualTo(RingfenceCli.EXIT_USAGE);
     assertThat(err.toString()).contains(bool + ": 'bind' must be a string or a number");
     assertThat(run("demo", "--help")).as("help, not 'needs a value'").isZero();
+    Path used = Files.createDirectories(dir.resolve("used-demo"));
+    Files.writeString(used.resolve("left-over"), "from an earlier run");
+    assertThat(run("demo", "--dir", used.toString())).as("a folder an earlier run left").isEqualTo(2);
+    assertThat(err.toString()).contains("--dir " + used + ": is not empty");
     assertThat(out.toString()).contains("--agents").contains("Default: 10");
   }
 

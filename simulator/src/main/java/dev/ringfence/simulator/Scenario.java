@@ -72,10 +72,23 @@ public record Scenario(Integer schemaVersion, String name, String description, L
       throw new IllegalArgumentException("plan: must be a plan file name (relative to the scenario) or a plan object");
     }
     require(push, "push");
-    SimDurations.parse("stopAfter", stopAfter, Duration.ofMinutes(1), Duration.ofDays(60));
+    PartChecks c = new PartChecks();
+    // A match on a value the fleet never has matches nobody: a typo ('Windows') would quietly test nothing.
+    matchable("candidate.crashOnLoadWhen", candidate.crashOnLoadWhen(), CrashRule::match, fleet, c);
+    matchable("fleet.backgroundCrashesWhen", fleet.backgroundCrashesWhen(), CrashRule::match, fleet, c);
+    matchable("fleet.outages", fleet.outages(), Outage::match, fleet, c);
+    Duration stop = SimDurations.parse("stopAfter", stopAfter, Duration.ofMinutes(1), Duration.ofDays(60));
     if (vendorRevertAfter != null) {
-      SimDurations.parse("vendorRevertAfter", vendorRevertAfter, Duration.ZERO, Duration.ofDays(60));
+      String revert = vendorRevertAfter;
+      c.ok(() -> {
+        Duration at = SimDurations.parse("vendorRevertAfter", revert, Duration.ZERO, Duration.ofDays(60));
+        if (at.compareTo(stop) >= 0) {
+          throw new IllegalArgumentException("vendorRevertAfter: " + revert + " is not before stopAfter " + stopAfter
+              + "; the run without Ringfence would end before the vendor's revert");
+        }
+      });
     }
+    c.done();
     if (deferrals != null && !deferrals.isNull()) {
       DeferralPolicy.fromJson(deferrals.toString(), "deferrals"); // refuses a bad entry, naming its field
     }
@@ -95,6 +108,23 @@ public record Scenario(Integer schemaVersion, String name, String description, L
   /** @return {@link #vendorRevertAfter} as a duration, or null */
   public @Nullable Duration vendorRevertDuration() {
     return vendorRevertAfter == null ? null : SimDurations.parse("vendorRevertAfter", vendorRevertAfter);
+  }
+
+  /** Refuses each match value that no endpoint of the fleet has, naming it by its path. */
+  private static <T> void matchable(String path, @Nullable List<T> rules,
+      java.util.function.Function<T, Map<String, String>> match, Fleet fleet, PartChecks c) {
+    if (rules == null) {
+      return;
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      for (Map.Entry<String, String> m : match.apply(rules.get(i)).entrySet()) {
+        Map<String, Double> values = fleet.attributes().get(m.getKey());
+        if (values != null && !values.containsKey(m.getValue())) {
+          c.fail(path + "[" + i + "].match." + m.getKey() + ": '" + m.getValue() + "' is not a value of"
+              + " fleet.attributes." + m.getKey() + " " + values.keySet() + ", so it matches no endpoint");
+        }
+      }
+    }
   }
 
   static <T> T require(@Nullable T value, String field) {

@@ -37,6 +37,23 @@ class ScenarioReaderTest {
     assertThat(e.getMessage()).startsWith("s.json: 4 problems:");
   }
 
+  /** A match on a value no endpoint has, and a vendor revert after the run's end, would quietly test nothing. */
+  @Test
+  void aMatchValueTheFleetNeverHas_andAVendorRevertAfterTheEnd_areRefusedAtTheirFields() throws Exception {
+    String crowdstrike = new String(ScenarioReader.shippedFile("crowdstrike-2024.json"), StandardCharsets.UTF_8);
+    String json = crowdstrike.replaceFirst("\"os\": *\"windows\"", "\"os\": \"Windows\"")
+        .replaceFirst("\"vendorRevertAfter\": *\"[^\"]*\"", "\"vendorRevertAfter\": \"10h\"")
+        .replace("\"plan\": \"vendor-scale-plan.json\"", "\"plan\": " + new String(
+            ScenarioReader.shippedFile("vendor-scale-plan.json"), StandardCharsets.UTF_8));
+    InvalidScenarioException e = refused(json);
+    assertThat(e.problems()).hasSize(2);
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: candidate\\.crashOnLoadWhen"
+        + "\\[0\\]\\.match\\.os: 'Windows' is not a value of fleet\\.attributes\\.os \\[.*windows.*\\], so it matches no"
+        + " endpoint"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).matches("s\\.json:\\d+:\\d+: vendorRevertAfter: 10h is not"
+        + " before stopAfter 6h; .*"));
+  }
+
   /** A part with several bad values reports each, at its own line and column, not only the first it checks. */
   @Test
   void aPartWithSeveralBadValues_reportsEveryOne_atItsField() throws Exception {
