@@ -83,6 +83,11 @@ public final class ScenarioReader {
     Plan plan;
     if (scenario.plan().isTextual()) {
       Path planFile = file.toAbsolutePath().getParent().resolve(scenario.plan().asText());
+      if (!Files.isRegularFile(planFile)) {
+        // The scenario's field is what is wrong, not the scenario: say so, with where the name was looked for.
+        throw new InvalidScenarioException(file + ": plan: '" + scenario.plan().asText() + "' is no file (looked for "
+            + planFile + "); name a plan file beside the scenario, or write the plan object inline");
+      }
       plan = plan(read(planFile), planFile.toString());
     } else {
       plan = plan(scenario.plan().toString().getBytes(StandardCharsets.UTF_8), file + ": plan");

@@ -97,4 +97,14 @@ class ScenarioReaderTest {
     assertThat(refused(bad[3]).getMessage()).contains("must be a JSON object, found an array");
     assertThat(refused(bad[4]).getMessage()).contains("push: must be an object, found an array");
   }
+
+  @Test
+  void aPlanFileThatIsNotThere_isNamedAsTheScenariosPlanField(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path scenario = java.nio.file.Files.writeString(dir.resolve("s.json"),
+        healthy().replaceFirst("\"plan\": *\"[^\"]*\"", "\"plan\": \"nope.json\""));
+    assertThat(catchThrowableOfType(InvalidScenarioException.class, () -> ScenarioReader.load(scenario.toString())))
+        .hasMessageStartingWith(scenario + ": plan: 'nope.json' is no file (looked for " + dir.resolve("nope.json"))
+        .hasMessageNotContaining("name a scenario file");
+  }
 }
