@@ -45,7 +45,8 @@ final class ReleaseCommand extends ParentCommand {
     @SuppressWarnings("NullAway.Init")
     String channel;
 
-    @Option(names = "--version", required = true, description = "the release's version, above every earlier one")
+    @Option(names = "--version", required = true, showDefaultValue = CommandLine.Help.Visibility.NEVER,
+        description = "the release's version, above every earlier one")
     long version;
 
     @Option(names = "--payload", required = true, description = "the content file")

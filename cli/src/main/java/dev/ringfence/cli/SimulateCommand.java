@@ -20,7 +20,7 @@ import picocli.CommandLine;
     description = {"Replays a scenario on a simulated fleet, with and without Ringfence, and writes a JSON report"
         + " and a chart (PNG and SVG).",
         "Shipped scenarios: crowdstrike-2024, silent-failure, subtle-regression, subset-crash, held-tier-crash,"
-            + " healthy, service-regression."})
+            + " healthy, service-regression, customer-deferral, customer-deferral-healthy."})
 final class SimulateCommand extends ConsoleCommand {
 
   @Parameters(index = "0", paramLabel = "<scenario>", description = "a shipped scenario's name or a scenario file")
@@ -72,7 +72,7 @@ final class SimulateCommand extends ConsoleCommand {
     Charts.write(report, base);
     stdout.print(Summary.of(report));
     stdout.println("report: " + base + ".json");
-    stdout.println("chart:  " + base + ".png, " + base + ".svg");
+    stdout.println("chart:  " + base + ".png, " + base + ".svg, " + base + "-first-hour.svg");
     return 0;
   }
 

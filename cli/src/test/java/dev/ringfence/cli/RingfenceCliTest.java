@@ -43,6 +43,20 @@ class RingfenceCliTest {
         + "{\"name\":\"a\",\"share\":15000,\"bakeTime\":\"PT0S\"}]}");
     assertThat(run("plan", "lint", bad.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("rings[0].share");
+
+    // The gates as an engine builds them: a parameter it refuses fails the lint too, a type it lacks is a note.
+    String twoRings = "{\"schemaVersion\":1,\"name\":\"g\",\"rings\":["
+        + "{\"name\":\"canary\",\"share\":100,\"cap\":50,\"bakeTime\":\"30m\",\"gate\":GATE},"
+        + "{\"name\":\"all\",\"share\":1000,\"bakeTime\":\"1h\",\"gate\":{\"type\":\"health\"}}]}";
+    Path explode = Files.writeString(dir.resolve("explode.json"), twoRings.replace("GATE",
+        "{\"type\":\"health\",\"params\":{\"onFail\":\"explode\"}}"));
+    assertThat(run("plan", "lint", explode.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("explode.json: rings[0].gate.params.onFail: must be \"rollback\"");
+    Path custom = Files.writeString(dir.resolve("custom.json"), twoRings.replace("GATE",
+        "{\"type\":\"datadog-monitor\",\"params\":{\"monitor\":42}}"));
+    assertThat(run("plan", "lint", custom.toString())).isZero();
+    assertThat(out.toString()).contains("note: ring 'canary': gate type 'datadog-monitor' is not built in")
+        .contains("passes the lint");
   }
 
   @Test
