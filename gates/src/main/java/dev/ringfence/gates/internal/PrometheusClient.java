@@ -3,7 +3,6 @@ package dev.ringfence.gates.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -56,17 +55,14 @@ public final class PrometheusClient {
         .header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8))
         .build();
-    HttpResponse<InputStream> response;
+    HttpResponse<byte[]> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response = CappedAnswer.send(http, request, MAX_RESPONSE_BYTES);
     } catch (IOException e) {
       // A refused connection has no message of its own: say where it went.
       throw new IOException("cannot query " + endpoint + ": " + e, e);
     }
-    byte[] body;
-    try (InputStream in = response.body()) {
-      body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-    }
+    byte[] body = response.body();
     if (body.length > MAX_RESPONSE_BYTES) {
       throw new QueryFailedException("HTTP " + response.statusCode() + " from " + endpoint + ": the answer is over "
           + MAX_RESPONSE_BYTES + " bytes");

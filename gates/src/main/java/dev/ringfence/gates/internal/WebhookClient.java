@@ -10,7 +10,6 @@ import dev.ringfence.core.gate.Verdict;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,17 +97,14 @@ public final class WebhookClient {
     if (Thread.currentThread().isInterrupted()) {
       throw new InterruptedException("the measurement was abandoned before attempt " + attempt);
     }
-    HttpResponse<InputStream> response;
+    HttpResponse<byte[]> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response = CappedAnswer.send(http, request, MAX_RESPONSE_BYTES);
     } catch (IOException e) {
       // A refused connection has no message of its own: say where it went.
       throw new IOException("cannot POST to " + url + which + ": " + e, e);
     }
-    byte[] body;
-    try (InputStream in = response.body()) {
-      body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-    }
+    byte[] body = response.body();
     int status = response.statusCode();
     if (body.length > MAX_RESPONSE_BYTES) {
       throw new WebhookFailedException("HTTP " + status + " from " + url + which + ": the answer is over "
