@@ -98,15 +98,23 @@ final class GateParams {
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      problems.add(field + ": '" + text + "' is not a URL: " + e.getReason());
+      problems.add(field + ": '" + withoutUserInfo(text) + "' is not a URL: " + withoutUserInfo(e.getReason()));
       return null;
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      problems.add(field + ": '" + text + "' must be an http:// or https:// URL");
+      problems.add(field + ": '" + withoutUserInfo(text) + "' must be an http:// or https:// URL");
       return null;
     }
     return uri;
+  }
+
+  /**
+   * A URL's text for a message, its user info (a name and password before {@code @}) replaced by {@code ...}; found
+   * by its place in the text, so that a URL that does not parse is redacted too. A refusal never repeats a credential.
+   */
+  static String withoutUserInfo(String text) {
+    return text.replaceAll("(?<=://)[^/?#@\\s]*@", "...@");
   }
 
   static Duration duration(Map<String, Object> params, String key, Duration fallback, boolean zeroAllowed,

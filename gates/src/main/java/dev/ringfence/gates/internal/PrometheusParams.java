@@ -80,7 +80,8 @@ public record PrometheusParams(URI queryUri, QueryTemplate query, @Nullable Thre
     }
     if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
         || uri.getRawUserInfo() != null) {
-      problems.add(PREFIX + "url: '" + uri + "' must name a host and have no query, fragment or user info; the"
+      problems.add(PREFIX + "url: '" + GateParams.withoutUserInfo(uri.toString()) + "' must name a host and have no"
+          + " query, fragment or user info (a password goes in the HttpClient's Authenticator, not the URL); the"
           + " gate adds /api/v1/query itself");
       return null;
     }

@@ -116,8 +116,7 @@ public record WebhookParams(URI url, SecretRef secret, Map<String, String> metad
   }
 
   private static String redact(URI uri) {
-    String text = uri.toString();
-    return uri.getRawUserInfo() == null ? text : text.replace(uri.getRawUserInfo(), "...");
+    return GateParams.withoutUserInfo(uri.toString());
   }
 
   private static Map<String, String> metadata(@Nullable Object value, List<String> problems) {
