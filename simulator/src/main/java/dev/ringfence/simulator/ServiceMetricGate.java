@@ -142,7 +142,12 @@ final class ServiceMetricGate implements Gate {
       return Verdict.fail(TYPE, value + ", which is " + fail.text() + " (failIf): FAIL", withValue);
     }
     Threshold pass = passIf;
-    if (pass != null && pass.matches(ratio)) {
+    if (pass == null) {
+      // As the prometheus gate judges: without passIf, a value that does not fail passes.
+      return Verdict.pass(TYPE, value + (fail == null ? "" : ", which is not " + fail.text() + " (failIf)") + ": PASS",
+          withValue);
+    }
+    if (pass.matches(ratio)) {
       return Verdict.pass(TYPE, value + ", which is " + pass.text() + " (passIf): PASS", withValue);
     }
     return Verdict.inconclusive(TYPE, value + ", between the thresholds", withValue);
