@@ -248,6 +248,10 @@ class ProtocolDocumentTest {
     }
     assertThat(batch.problems(MAPPER.readTree("[{\"type\":\"heartbeat\",\"endpointId\":\"e\",\"bootId\":1,"
         + "\"sequence\":1,\"version\":-1}]"))).as("the subset validator refuses what the schema refuses").isNotEmpty();
+    // A field the server does not know is refused by it (400 naming it), so the schema refuses it too.
+    assertThat(batch.problems(MAPPER.readTree("[{\"type\":\"heartbeat\",\"endpointId\":\"e\",\"bootId\":1,"
+        + "\"sequence\":1,\"version\":1,\"failedStarts\":0,\"agentVersion\":\"2.1\"}]"))).as("an unknown field")
+        .isNotEmpty();
   }
 
   @Test
