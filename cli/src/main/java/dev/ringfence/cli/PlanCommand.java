@@ -1,15 +1,23 @@
 package dev.ringfence.cli;
 
+import dev.ringfence.core.RolloutEngine;
+import dev.ringfence.core.RolloutEngineConfig;
+import dev.ringfence.core.RolloutSpec;
+import dev.ringfence.core.plan.GateSpec;
 import dev.ringfence.core.plan.InvalidPlanException;
 import dev.ringfence.core.plan.LintFinding;
 import dev.ringfence.core.plan.LintOverride;
 import dev.ringfence.core.plan.LintReport;
 import dev.ringfence.core.plan.Plan;
+import dev.ringfence.core.plan.PlanLintException;
 import dev.ringfence.core.plan.PlanLinter;
 import dev.ringfence.core.plan.Plans;
+import dev.ringfence.core.plan.Ring;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
@@ -51,8 +59,8 @@ final class PlanCommand extends ParentCommand {
       }
       // The gates as an engine builds them (their parameters, onFail, dryRun, approval): a plan the lint passes must
       // not be refused when a rollout is created. A type no engine has built in is the embedder's to register.
-      java.util.Set<String> builtIn = dev.ringfence.core.RolloutEngineConfig.custom().build().gateFactories().keySet();
-      List<String> gateProblems = gateProblems(plan, builtIn);
+      Set<String> notBuiltIn = notBuiltIn(plan);
+      List<String> gateProblems = gateProblems(plan, notBuiltIn);
       if (!gateProblems.isEmpty()) {
         err.println(file + ": not a valid plan:");
         for (String problem : gateProblems) {
@@ -60,8 +68,8 @@ final class PlanCommand extends ParentCommand {
         }
         return RingfenceCli.EXIT_USAGE;
       }
-      for (dev.ringfence.core.plan.Ring ring : plan.allRings()) {
-        if (ring.gate() != null && !builtIn.contains(ring.gate().type()) && !ring.gate().type().equals("approval")) {
+      for (Ring ring : plan.allRings()) {
+        if (ring.gate() != null && notBuiltIn.contains(ring.gate().type())) {
           out.println(file + ": note: ring '" + ring.name() + "': gate type '" + ring.gate().type() + "' is not built"
               + " in; the engine that runs this plan must register it (RolloutEngineConfig.Builder.gate)");
         }
@@ -86,30 +94,40 @@ final class PlanCommand extends ParentCommand {
           + " reason");
       return 1;
     }
-  
-    /**
-     * The problems an engine with only the built-in gate types would find in the plan's gates, the types it does not
-     * know left out: the plan is created in a throwaway engine whose other types accept any parameters.
-     */
-    private static List<String> gateProblems(Plan plan, java.util.Set<String> builtIn) {
-      dev.ringfence.core.RolloutEngineConfig.Builder config = dev.ringfence.core.RolloutEngineConfig.custom();
-      for (dev.ringfence.core.plan.Ring ring : plan.allRings()) {
-        if (ring.gate() != null && !builtIn.contains(ring.gate().type())) {
-          config.gate(ring.gate().type(), spec -> context -> {
-            throw new IllegalStateException("never evaluated: the lint only builds the gates");
-          });
+
+    /** @return the plan's gate types that an engine does not know unless its embedder registers them */
+    private static Set<String> notBuiltIn(Plan plan) {
+      Set<String> builtIn = RolloutEngineConfig.custom().build().gateFactories().keySet();
+      Set<String> types = new TreeSet<>();
+      for (Ring ring : plan.allRings()) {
+        GateSpec gate = ring.gate();
+        if (gate != null && !builtIn.contains(gate.type()) && !gate.type().equals(GateSpec.APPROVAL)) {
+          types.add(gate.type());
         }
       }
+      return types;
+    }
+
+    /**
+     * The problems an engine with only the built-in gate types would find in the plan's gates: the plan is created in
+     * a throwaway engine in which the types it does not know accept any parameters.
+     */
+    private static List<String> gateProblems(Plan plan, Set<String> notBuiltIn) {
+      RolloutEngineConfig.Builder config = RolloutEngineConfig.custom();
+      for (String type : notBuiltIn) {
+        config.gate(type, spec -> context -> {
+          throw new IllegalStateException("never evaluated: the lint only builds the gates");
+        });
+      }
       try {
-        dev.ringfence.core.RolloutEngine.create(config.build()).createRollout(
-            dev.ringfence.core.RolloutSpec.builder("plan-lint").channel("plan-lint").baseline(0).candidate(1).plan(plan)
-                .build());
+        RolloutEngine.create(config.build()).createRollout(RolloutSpec.builder("plan-lint").channel("plan-lint")
+            .baseline(0).candidate(1).plan(plan).build());
         return List.of();
-      } catch (dev.ringfence.core.plan.PlanLintException e) {
+      } catch (PlanLintException e) {
         return List.of(); // the lint's findings: reported below, with their overrides
       } catch (InvalidPlanException e) {
         return e.problems();
       }
     }
-}
+  }
 }

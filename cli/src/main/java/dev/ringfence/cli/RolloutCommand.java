@@ -132,13 +132,14 @@ final class RolloutCommand extends ParentCommand {
       }
       // Read here first, as `plan lint` reads it, so that a broken file is named with every problem's line and
       // column instead of going to the server (or failing in the JSON parser) without its name.
+      String json = Files.readString(plan, StandardCharsets.UTF_8);
       try {
-        dev.ringfence.core.plan.Plans.fromFile(plan);
+        dev.ringfence.core.plan.Plans.fromJson(json);
       } catch (dev.ringfence.core.plan.InvalidPlanException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--plan " + plan + ": not a valid plan: "
             + String.join("; ", e.problems()));
       }
-      return admin.createRollout(id, channel, baseline, candidate, Files.readString(plan, StandardCharsets.UTF_8));
+      return admin.createRollout(id, channel, baseline, candidate, json);
     }
   }
 

@@ -95,7 +95,8 @@ public final class AdminClient {
    * @throws IOException when the call fails or is refused
    */
   public JsonNode call(String method, String path, JsonNode body) throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
+    URI uri = base.resolve(path);
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
         .header("Authorization", "Bearer " + token);
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
@@ -103,7 +104,6 @@ public final class AdminClient {
       request.header("Content-Type", "application/json")
           .method(method, HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)));
     }
-    URI uri = base.resolve(path);
     HttpResponse<byte[]> response;
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -132,7 +132,8 @@ public final class Charts {
   }
 
   /**
-   * Where the inset's labels go, above its curves: each beside its line ({@link #labelFrom}), on the upper row unless a label placed before it is there, else on the lower one.
+   * Where the inset's labels go, above its curves: each beside its line ({@link #labelFrom}), on the upper row unless
+   * a label placed before it is there, else on the lower one.
    *
    * @param marks the lines, by minute
    * @param axis the x-axis' length in minutes
@@ -142,14 +143,24 @@ public final class Charts {
     double[] rowEnds = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
     List<double[]> labels = new ArrayList<>();
     for (Mark mark : marks) {
-      double width = axis * CHARACTER * mark.label().length();
-      double gap = axis * 0.007;
-      double from = labelFrom(marks, mark, width, gap, axis);
+      double[] place = labelSpan(marks, mark, axis);
+      double from = place[0];
+      double width = place[1];
       int row = from >= rowEnds[0] ? 0 : 1;
-      rowEnds[row] = from + width + gap;
+      rowEnds[row] = from + width + place[2];
       labels.add(new double[] {from + width / 2, row});
     }
     return labels;
+  }
+
+  /**
+   * A label's place beside its line, in minutes: {@code {from, width, gap}}, the gap being its distance from the line
+   * and the margin kept around it.
+   */
+  private static double[] labelSpan(List<Mark> marks, Mark mark, double axis) {
+    double width = axis * CHARACTER * mark.label().length();
+    double gap = axis * 0.007;
+    return new double[] {labelFrom(marks, mark, width, gap, axis), width, gap};
   }
 
   /**
@@ -243,8 +254,8 @@ public final class Charts {
     }
     // Labels in the upper middle of the log scale, between the curves without Ringfence along the top and those
     // with it near the canary's size. Each label stands next to its line: right of it, or left when it would cross
-    // another line or run past the axis' end (labelFrom); and on the highest row where it meets neither a label placed before it nor a curve (a
-    // ring's endpoints rise just after its line, through a label placed beside it).
+    // another line or run past the axis' end (labelFrom); and on the highest row where it meets neither a label placed
+    // before it nor a curve (a ring's endpoints rise just after its line, through a label placed beside it).
     double decades = Math.log10(Math.max(10, report.endpoints()));
     List<double[]> curves = new ArrayList<>();
     for (XYSeries series : drawn) {
@@ -261,9 +272,10 @@ public final class Charts {
     double axis = Math.ceil(span / unit) * unit; // the x-axis' length in minutes, which the characters' width scales with
     List<double[]> placed = new ArrayList<>(); // {from, to, row}
     for (Mark mark : marks) {
-      double width = axis * CHARACTER * mark.label().length();
-      double gap = axis * 0.007;
-      double from = labelFrom(marks, mark, width, gap, axis);
+      double[] place = labelSpan(marks, mark, axis);
+      double from = place[0];
+      double width = place[1];
+      double gap = place[2];
       double to = from + width;
       int row = labelRow(placed, curves, from - gap / 2, to + gap / 2, decades); // a margin off the curves
       placed.add(new double[] {from, to, row});

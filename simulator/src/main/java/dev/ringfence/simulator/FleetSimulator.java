@@ -487,10 +487,15 @@ public final class FleetSimulator {
 
   private void sampleAndReport(int t, int limit, String label) {
     if (t % sampleEvery() == 0) {
-      timeline.add(new SimulationReport.Sample(t, exposedNow, downNow,
-          backBy[BACK_AGENT] + backBy[BACK_SERVER] + backBy[BACK_VENDOR]));
+      timeline.add(sample(t));
       progress.progress(t, limit, label);
     }
+  }
+
+  /** The fleet at second {@code t}: running the candidate, down, and back by any means. */
+  private SimulationReport.Sample sample(int t) {
+    return new SimulationReport.Sample(t, exposedNow, downNow, backBy[BACK_AGENT] + backBy[BACK_SERVER]
+        + backBy[BACK_VENDOR]);
   }
 
   private int sampleEvery() {
@@ -1091,8 +1096,7 @@ public final class FleetSimulator {
   private SimulationReport.Run result(int duration, String outcome, List<String> stragglers) {
     if (timeline.isEmpty() || timeline.get(timeline.size() - 1).atSeconds() < duration) {
       // The run's end, between two sample times: the timeline (and the chart) end where the table's figures do.
-      timeline.add(new SimulationReport.Sample(duration, exposedNow, downNow,
-          backBy[BACK_AGENT] + backBy[BACK_SERVER] + backBy[BACK_VENDOR]));
+      timeline.add(sample(duration));
     }
     int stillBroken = 0;
     for (int i = 0; i < n; i++) {

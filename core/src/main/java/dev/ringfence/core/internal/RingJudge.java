@@ -15,7 +15,6 @@ import dev.ringfence.core.store.RolloutStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -292,15 +291,16 @@ final class RingJudge {
     // pause) the limit again, from the resume: a paused ring admits nobody, so it may still lack its reports.
     Instant resumed = s.resumedAt();
     Duration limit = resumed != null ? inconclusiveLimit
-        : saturatedSum(rings.get(s.ringIndex()).bakeTime(), inconclusiveLimit);
+        : Times.saturatedPlus(rings.get(s.ringIndex()).bakeTime(), inconclusiveLimit);
     Duration waited = Duration.between(resumed != null ? resumed : s.ringOpenedAt(), now);
-    if (waited.compareTo(limit) >= 0) {
-      transitions.transition(Trigger.INCONCLUSIVE_LIMIT, "ring '" + ringName(s.ringIndex()) + "' is still"
-          + " INCONCLUSIVE " + (resumed != null ? waited.getSeconds() + "s after it was resumed (the "
-              + inconclusiveLimit.getSeconds() + "s limit)"
-              : "after " + waited.getSeconds() + "s open (bake time plus the " + inconclusiveLimit.getSeconds()
-                  + "s limit)") + ": " + verdict.reason() + "; paused until an operator resumes or halts", verdict);
+    if (waited.compareTo(limit) < 0) {
+      return;
     }
+    String since = resumed != null ? waited.getSeconds() + "s after it was resumed (the " : "after "
+        + waited.getSeconds() + "s open (bake time plus the ";
+    transitions.transition(Trigger.INCONCLUSIVE_LIMIT, "ring '" + ringName(s.ringIndex()) + "' is still INCONCLUSIVE "
+        + since + inconclusiveLimit.getSeconds() + "s limit): " + verdict.reason()
+        + "; paused until an operator resumes or halts", verdict);
   }
 
   private void recordVerdict(int ring, Verdict verdict, Instant now) {
@@ -377,7 +377,7 @@ final class RingJudge {
           + baseline, null);
       return;
     }
-    Instant deadline = saturatedSum(s.rollbackStartedAt(), plan.rollbackTimeout());
+    Instant deadline = Times.saturatedPlus(s.rollbackStartedAt(), plan.rollbackTimeout());
     if (!clock.instant().isBefore(deadline)) {
       List<String> stragglers = admissions.stragglers();
       String listed = String.join(", ", stragglers.subList(0, Math.min(STRAGGLERS_IN_CAUSE, stragglers.size())))
@@ -410,23 +410,5 @@ final class RingJudge {
 
   private String ringName(int ring) {
     return rings.get(ring).name();
-  }
-
-  /** {@code a + b}, or the longest duration when that overflows (a limit of "forever" is a valid setting). */
-  static Duration saturatedSum(Duration a, Duration b) {
-    try {
-      return a.plus(b);
-    } catch (ArithmeticException e) {
-      return ChronoUnit.FOREVER.getDuration();
-    }
-  }
-
-  /** {@code at + d}, or {@link Instant#MAX} when that is beyond it. */
-  static Instant saturatedSum(Instant at, Duration d) {
-    try {
-      return at.plus(d);
-    } catch (ArithmeticException | java.time.DateTimeException e) {
-      return Instant.MAX;
-    }
   }
 }

@@ -1,8 +1,11 @@
 package dev.ringfence.core.internal;
 
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
-/** Millisecond arithmetic that saturates instead of overflowing, for clocks set near the end of time. */
+/** Time arithmetic that saturates instead of overflowing: clocks set near the end of time, limits of "forever". */
 final class Times {
 
   private Times() {}
@@ -22,5 +25,23 @@ final class Times {
       return a > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
     }
     return sum;
+  }
+
+  /** {@code a + b}, or the longest duration when that overflows (a limit of "forever" is a valid setting). */
+  static Duration saturatedPlus(Duration a, Duration b) {
+    try {
+      return a.plus(b);
+    } catch (ArithmeticException e) {
+      return ChronoUnit.FOREVER.getDuration();
+    }
+  }
+
+  /** {@code at + d}, or {@link Instant#MAX} when that is beyond it. */
+  static Instant saturatedPlus(Instant at, Duration d) {
+    try {
+      return at.plus(d);
+    } catch (ArithmeticException | DateTimeException e) {
+      return Instant.MAX;
+    }
   }
 }

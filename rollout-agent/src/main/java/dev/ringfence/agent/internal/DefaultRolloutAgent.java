@@ -1,5 +1,6 @@
 package dev.ringfence.agent.internal;
 
+import dev.ringfence.agent.FetchConfig;
 import dev.ringfence.agent.ActiveContent;
 import dev.ringfence.agent.AgentEvent;
 import dev.ringfence.agent.AgentStorageException;
@@ -620,9 +621,9 @@ public final class DefaultRolloutAgent implements RolloutAgent {
   }
 
   private static List<byte[]> readPayload(FileOps ops, Envelope envelope, Path payload) {
-    if (envelope.size() > dev.ringfence.agent.FetchConfig.MAX_PAYLOAD_BYTES) {
+    if (envelope.size() > FetchConfig.MAX_PAYLOAD_BYTES) {
       // The payload is held in memory while it is staged and verified: refused before a byte is read.
-      throw Refusals.payloadTooLarge(envelope.version(), dev.ringfence.agent.FetchConfig.MAX_PAYLOAD_BYTES);
+      throw Refusals.payloadTooLarge(envelope.version(), FetchConfig.MAX_PAYLOAD_BYTES);
     }
     try {
       long size = ops.size(payload);

@@ -1,6 +1,10 @@
 package dev.ringfence.agent.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.function.BiFunction;
 
 /**
@@ -8,6 +12,15 @@ import java.util.function.BiFunction;
  * another type is refused with the document's own exception, naming the field.
  */
 final class DocumentFields {
+
+  /**
+   * How every signed document is parsed (envelopes, roots, timestamps): a repeated key or content after the value is
+   * refused, not read one way or another, since parsers in other languages would differ on which value wins.
+   */
+  static final ObjectMapper STRICT = JsonMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
 
   private final BiFunction<String, String, ? extends RuntimeException> refusal;
 

@@ -1,10 +1,7 @@
 package dev.ringfence.agent.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringfence.agent.Envelope;
@@ -23,11 +20,7 @@ import java.util.regex.Pattern;
 public final class EnvelopeJson {
 
   private static final DocumentFields READ = new DocumentFields(MalformedEnvelopeException::new);
-  /** As {@link TrustJson}'s: a repeated key or content after the object is refused, not read one way or another. */
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper MAPPER = DocumentFields.STRICT;
   private static final Set<String> FIELDS =
       Set.of("schemaVersion", "channel", "version", "sha256", "size", "expiresAt", "signatures");
   private static final int MAX_BYTES = 64 * 1024;

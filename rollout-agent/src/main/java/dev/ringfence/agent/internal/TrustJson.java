@@ -1,10 +1,7 @@
 package dev.ringfence.agent.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringfence.agent.EnvelopeSignature;
@@ -33,10 +30,7 @@ import org.jspecify.annotations.Nullable;
 public final class TrustJson {
 
   private static final DocumentFields READ = new DocumentFields(InvalidInputException::new);
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper MAPPER = DocumentFields.STRICT;
   private static final Set<String> ROOT_FIELDS = Set.of("schemaVersion", "version", "expiresAt", "keys", "roles",
       "revokedKeys", "timestampOptionalChannels", "signatures");
   private static final Set<String> ROLE_NAMES = Set.of("root", "release", "timestamp");
